@@ -1,0 +1,60 @@
+import { BACKEND_API_VERSION, type Backend, type BackendMemory, type DType, type DataArray, type DataId, type ConcreteShape, KilnError } from "@kiln/core";
+
+/** A buffer handle on the cpu backend; the identity of the object is the id. */
+interface CpuBuffer {
+  values: DataArray;
+}
+
+/**
+ * The reference backend: buffers are typed arrays in JS memory, kernels are plain
+ * TypeScript. Every other backend is checked against it.
+ *
+ * ```ts
+ * const b = new CpuBackend();
+ * const id = b.write(new Float32Array([1, 2]), [2], "float32");
+ * b.readSync(id); // Float32Array [1, 2]
+ * ```
+ */
+export class CpuBackend implements Backend {
+  readonly apiVersion = BACKEND_API_VERSION;
+  readonly name = "cpu";
+  readonly caps = { asyncOnly: false, dtypes: ["float32", "int32", "bool"] as const };
+  readonly #buffers = new Set<CpuBuffer>();
+  #numBytes = 0;
+
+  write(values: DataArray, _shape: ConcreteShape, _dtype: DType): DataId {
+    const buffer: CpuBuffer = { values };
+    this.#buffers.add(buffer);
+    this.#numBytes += values.byteLength;
+    return buffer;
+  }
+
+  /** The stored values of a buffer. Kernels must treat them as read-only. */
+  values(dataId: DataId): DataArray {
+    const buffer = dataId as CpuBuffer;
+    if (!this.#buffers.has(buffer)) throw new KilnError("cpu backend: buffer was disposed or belongs to another backend");
+    return buffer.values;
+  }
+
+  async read(dataId: DataId): Promise<DataArray> {
+    return this.values(dataId);
+  }
+
+  readSync(dataId: DataId): DataArray {
+    return this.values(dataId);
+  }
+
+  disposeData(dataId: DataId): void {
+    const buffer = dataId as CpuBuffer;
+    if (this.#buffers.delete(buffer)) this.#numBytes -= buffer.values.byteLength;
+  }
+
+  memory(): BackendMemory {
+    return { numBytes: this.#numBytes, numBuffers: this.#buffers.size };
+  }
+
+  dispose(): void {
+    this.#buffers.clear();
+    this.#numBytes = 0;
+  }
+}

@@ -1,0 +1,4 @@
+import type { KernelRegistration } from "@kiln/core";
+import type { CpuBackend } from "../cpu_backend.js";
+
+export const joiningKernels: KernelRegistration<any, CpuBackend>[] = [];

@@ -1,0 +1,43 @@
+/**
+ * The op conformance suite. A backend's test file calls `runConformance` with its plugin;
+ * every op is checked against hand-computed values, against tfjs-core where tfjs has the
+ * op, and for leaks.
+ *
+ * ```ts
+ * import { runConformance } from "@kiln/conformance";
+ * runConformance({ plugin: cpu });
+ * ```
+ */
+import { type ConformanceOptions, useBackend } from "./context.js";
+import { unarySuite } from "./suites/unary.js";
+import { binarySuite } from "./suites/binary.js";
+import { selectionSuite } from "./suites/selection.js";
+import { reductionSuite } from "./suites/reduction.js";
+import { nnSuite } from "./suites/nn.js";
+import { shapeOpsSuite } from "./suites/shape_ops.js";
+import { joiningSuite } from "./suites/joining.js";
+import { slicingSuite } from "./suites/slicing.js";
+import { gatherSuite } from "./suites/gather.js";
+import { matmulSuite } from "./suites/matmul.js";
+import { convolutionSuite } from "./suites/convolution.js";
+import { creationSuite } from "./suites/creation.js";
+import { randomSuite } from "./suites/random.js";
+
+export * from "./context.js";
+
+export function runConformance(options: ConformanceOptions): void {
+  useBackend(options);
+  unarySuite();
+  binarySuite();
+  selectionSuite();
+  reductionSuite();
+  nnSuite();
+  shapeOpsSuite();
+  joiningSuite();
+  slicingSuite();
+  gatherSuite();
+  matmulSuite();
+  convolutionSuite();
+  creationSuite();
+  randomSuite();
+}

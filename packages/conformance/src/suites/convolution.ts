@@ -1,0 +1,2 @@
+/** Conformance cases for the convolution ops (filled in with the ops). */
+export function convolutionSuite(): void {}

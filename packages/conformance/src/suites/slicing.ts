@@ -1,0 +1,2 @@
+/** Conformance cases for the slicing ops (filled in with the ops). */
+export function slicingSuite(): void {}

@@ -1,0 +1,80 @@
+import { type AnyOpDef, type Attrs, type OpDef, defineOp as declareOp } from "../ir/op.js";
+import type { Backend, BackendPlugin, KernelRegistration } from "../runtime/backend.js";
+import { getRuntime } from "../trace/runtime.js";
+
+/**
+ * Registers a backend plugin (what `cpu()`, `wasm()`, `webgpu()` return) and its kernels.
+ * Nothing is initialized until the backend is first used or selected.
+ *
+ * ```ts
+ * tf.registerBackend(cpu(), { priority: 1 });
+ * ```
+ */
+export function registerBackend(plugin: BackendPlugin, options: { priority?: number } = {}): void {
+  getRuntime().backends.register(plugin, options);
+}
+
+/**
+ * Selects the backend later ops run on, initializing it first (async backends load their
+ * binaries here). Existing tensors stay usable: their data moves lazily when an op on the
+ * new backend needs it, and tensors on async-only backends are moved now.
+ *
+ * ```ts
+ * await tf.setBackend("wasm");
+ * ```
+ */
+export async function setBackend(name: string): Promise<void> {
+  await getRuntime().setBackend(name);
+}
+
+/** The name of the active backend (initializing the highest-priority one if none was chosen). */
+export function getBackend(): string {
+  return getRuntime().backends.active().name;
+}
+
+/** The active backend object itself, for kernel authors and tests. */
+export function backend(): Backend {
+  return getRuntime().backends.active();
+}
+
+/** Names of registered backends, highest priority first. */
+export function listBackends(): string[] {
+  return getRuntime().backends.names();
+}
+
+/** Unregisters a backend, disposing its instance and kernels. */
+export function removeBackend(name: string): void {
+  getRuntime().backends.remove(name);
+}
+
+/** Resolves once the active backend is initialized. */
+export async function ready(): Promise<void> {
+  const runtime = getRuntime();
+  await runtime.setBackend(runtime.backends.activeName() ?? runtime.backends.active().name);
+}
+
+/**
+ * Adds or replaces the kernel for an op on a backend. Works for core's ops and for custom
+ * ops declared with `defineOp`.
+ *
+ * ```ts
+ * tf.registerKernel({ op: "Cube", backend: "cpu", run: ({ inputs, backend }) => [...] });
+ * ```
+ */
+export function registerKernel<A extends Attrs>(registration: KernelRegistration<A, any>): void {
+  getRuntime().backends.registerKernel(registration as KernelRegistration<any, any>);
+}
+
+/**
+ * Declares a custom op (name, shape and dtype inference) so it can be called through
+ * `tf.bind` and run by kernels registered for it. See the package README for an example.
+ *
+ * ```ts
+ * const Cube = tf.defineOp({ name: "Cube", api: "cube", family: "elementwise", inputs: ["x"], infer: ([x]) => [x!] });
+ * ```
+ */
+export function defineOp<A extends Attrs>(def: OpDef<A>): OpDef<A> {
+  const op = declareOp(def);
+  getRuntime().ops.add(op as AnyOpDef);
+  return op;
+}

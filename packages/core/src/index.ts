@@ -1,0 +1,42 @@
+/**
+ * @kiln/core: tensors, ops, tracing and the backend contract.
+ *
+ * ```ts
+ * import * as tf from "@kiln/core";
+ * import { cpu } from "@kiln/backend-cpu";
+ * tf.registerBackend(cpu());
+ * tf.add(tf.tensor([1, 2]), 1).print();
+ * ```
+ */
+import { installTensorMethods } from "./ops/methods.js";
+
+installTensorMethods();
+
+export * from "./base/errors.js";
+export { type DType, type DataArray, DTYPES, tfTypeName, bytesPerElement, allocate } from "./base/dtype.js";
+export { type Shape, type ConcreteShape, sizeOf, stridesOf, broadcastShapes, normalizeAxis, normalizeAxes } from "./base/shape.js";
+export type { ValueInfo, AttrValue, Attrs, KernelFamily, OpDef, AnyOpDef } from "./ir/op.js";
+export { OpTable } from "./ir/op_table.js";
+export { BACKEND_API_VERSION, type Backend, type BackendCaps, type BackendMemory, type BackendPlugin, type DataId, type KernelArgs, type KernelFn, type KernelRegistration, type TensorData } from "./runtime/backend.js";
+export type { MemoryInfo } from "./runtime/memory_tracker.js";
+export { Tensor, SymbolicTensorError, type NestedArray } from "./tensor/tensor.js";
+export { type TensorLike, type NestedValues, type TensorConvertible, toTensorSymbol } from "./tensor/convert.js";
+export { Runtime, getRuntime } from "./trace/runtime.js";
+export { OutOfScopeError } from "./trace/eager_trace.js";
+export type { Trace } from "./trace/trace.js";
+export { bind, bind1 } from "./trace/bind.js";
+export * from "./api/backends.js";
+export * from "./api/memory.js";
+export * from "./ops/creation.js";
+export * from "./ops/binary.js";
+export * from "./ops/convolution.js";
+export * from "./ops/gather.js";
+export * from "./ops/joining.js";
+export * from "./ops/matmul.js";
+export * from "./ops/nn.js";
+export * from "./ops/random.js";
+export * from "./ops/reduction.js";
+export * from "./ops/selection.js";
+export * from "./ops/shape_ops.js";
+export * from "./ops/slicing.js";
+export * from "./ops/unary.js";

@@ -1,0 +1,66 @@
+import type { DType } from "../base/dtype.js";
+import { ArgumentError } from "../base/errors.js";
+import type { Shape } from "../base/shape.js";
+
+/** What an op's inputs and outputs look like to shape inference: a shape and a dtype. */
+export interface ValueInfo {
+  readonly shape: Shape;
+  readonly dtype: DType;
+}
+
+/** Attribute values are plain data so graphs serialize to JSON. */
+export type AttrValue = number | string | boolean | null | DType | readonly AttrValue[] | { readonly [key: string]: AttrValue };
+
+/** An op's attributes. Each op narrows this with its own interface. */
+export type Attrs = { readonly [key: string]: AttrValue | undefined };
+
+/**
+ * How a kernel touches its data; backends and the optimizer use it to group ops
+ * (elementwise ops fuse, reductions end a fusion cluster, ...).
+ */
+export type KernelFamily = "elementwise" | "reduction" | "contraction" | "movement" | "creation" | "opaque";
+
+/**
+ * One op's whole definition. `name` is TensorFlow's raw op name (`AddV2`, `MatMul`);
+ * `api` is the public function users call (`add`, `matMul`) and is what errors name.
+ * `infer` validates the inputs and attrs and returns the output shapes and dtypes: it
+ * is the single place where bad input is rejected, for eager calls and traced calls alike.
+ */
+export interface OpDef<A extends Attrs = Attrs> {
+  readonly name: string;
+  readonly api: string;
+  readonly family: KernelFamily;
+  /** Input names, or `variadic` for ops like `ConcatV2` that take any number of tensors. */
+  readonly inputs: readonly string[] | "variadic";
+  readonly infer: (inputs: readonly ValueInfo[], attrs: A) => ValueInfo[];
+  /** Stateful ops (variable writes, printing, random) are never folded, deduplicated or pruned. */
+  readonly stateful?: boolean;
+}
+
+/** An op definition with its attribute type erased, as stored in tables and graphs. */
+export type AnyOpDef = OpDef<any>;
+
+/**
+ * Declares an op. Core declares all its ops this way; users declare custom ops the same
+ * way and add kernels with `registerKernel`.
+ *
+ * ```ts
+ * const Cube = tf.defineOp<{}>({
+ *   name: "Cube", api: "cube", family: "elementwise", inputs: ["x"],
+ *   infer: ([x]) => [x!],
+ * });
+ * ```
+ */
+export function defineOp<A extends Attrs>(def: OpDef<A>): OpDef<A> {
+  if (!/^[A-Z][A-Za-z0-9_]*$/.test(def.name)) {
+    throw new ArgumentError(`defineOp: op name ${JSON.stringify(def.name)} must be CamelCase like TensorFlow's raw op names (e.g. "AddV2")`);
+  }
+  return Object.freeze({ ...def });
+}
+
+/** Checks an op was given the number of inputs it declares. */
+export function checkArity(op: AnyOpDef, count: number): void {
+  if (op.inputs !== "variadic" && op.inputs.length !== count) {
+    throw new ArgumentError(`${op.api}: expected ${op.inputs.length} input(s) (${op.inputs.join(", ")}), received ${count}`);
+  }
+}

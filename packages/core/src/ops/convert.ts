@@ -1,0 +1,37 @@
+import type { DType } from "../base/dtype.js";
+import { DTypeError } from "../base/errors.js";
+import type { DataArray } from "../base/dtype.js";
+import { type NestedValues, type TensorLike, asTensor, checkTensorLike, flattenValues } from "../tensor/convert.js";
+import type { Tensor } from "../tensor/tensor.js";
+import { getRuntime } from "../trace/runtime.js";
+
+/**
+ * Converts an op argument to a tensor. JS values become constants (of `dtype` when given);
+ * tensors pass through unchanged and are never cast.
+ *
+ * ```ts
+ * const x = toTensor(3, "add", "b", "int32");
+ * ```
+ */
+export function toTensor(value: TensorLike, op: string, argName: string, dtype?: DType): Tensor {
+  const tensor = asTensor(value);
+  if (tensor !== undefined) return tensor;
+  checkTensorLike(value, op, argName);
+  const flat = flattenValues(value as NestedValues | DataArray, dtype, op);
+  return getRuntime().trace.constant(flat.values, flat.shape, flat.dtype);
+}
+
+/**
+ * Converts the two operands of a binary op. A JS operand adopts the other operand's dtype
+ * (so `x.add(1)` works for int32 and float32 `x`); two tensors must already agree.
+ */
+export function toTensorPair(a: TensorLike, b: TensorLike, op: string): [Tensor, Tensor] {
+  const ta = asTensor(a);
+  const tb = asTensor(b);
+  const x = ta ?? toTensor(a, op, "a", tb?.dtype);
+  const y = tb ?? toTensor(b, op, "b", x.dtype);
+  if (x.dtype !== y.dtype) {
+    throw new DTypeError(`${op}: both operands must have the same dtype, received ${x.dtype} and ${y.dtype}; convert one with tf.cast(x, "${x.dtype}")`);
+  }
+  return [x, y];
+}

@@ -1,0 +1,4 @@
+import type { Tensor } from "../tensor/tensor.js";
+
+/** Chainable methods this file adds to Tensor. */
+export const unaryMethods: Record<string, (this: Tensor, ...args: never[]) => unknown> = {};

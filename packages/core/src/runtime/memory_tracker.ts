@@ -1,0 +1,79 @@
+import { ArgumentError } from "../base/errors.js";
+
+/** Anything the tracker counts: eager tensors. */
+export interface Tracked {
+  readonly isDisposed: boolean;
+  dispose(): void;
+}
+
+/** What `tf.memory()` reports, like tfjs. */
+export interface MemoryInfo {
+  numTensors: number;
+  numBytes: number;
+  numDataBuffers: number;
+  /** Bytes and buffers held per backend. */
+  backends: Record<string, { numBytes: number; numBuffers: number }>;
+}
+
+/**
+ * Counts live eager tensors and owns the stack of `tidy` scopes. Scopes hold the tensors
+ * created inside them strongly until the scope ends; outside any scope the tracker holds
+ * no reference, so a `FinalizationRegistry` can free buffers of tensors that were dropped
+ * without `dispose()`.
+ *
+ * ```ts
+ * const scope = tracker.openScope();
+ * tracker.track(t);
+ * tracker.closeScope(scope, [result]); // disposes everything else created in it
+ * ```
+ */
+export class MemoryTracker {
+  #numTensors = 0;
+  readonly #scopes: Set<Tracked>[] = [];
+  readonly #kept = new WeakSet<Tracked>();
+
+  get numTensors(): number {
+    return this.#numTensors;
+  }
+
+  track(tensor: Tracked): void {
+    this.#numTensors++;
+    this.#scopes.at(-1)?.add(tensor);
+  }
+
+  /** Called once when a tracked tensor is disposed or finalized. */
+  untrack(tensor: Tracked | undefined): void {
+    this.#numTensors--;
+    if (tensor !== undefined) for (const scope of this.#scopes) scope.delete(tensor);
+  }
+
+  /** Excludes a tensor from disposal by every enclosing scope. */
+  keep<T extends Tracked>(tensor: T): T {
+    this.#kept.add(tensor);
+    for (const scope of this.#scopes) scope.delete(tensor);
+    return tensor;
+  }
+
+  isKept(tensor: Tracked): boolean {
+    return this.#kept.has(tensor);
+  }
+
+  openScope(): Set<Tracked> {
+    const scope = new Set<Tracked>();
+    this.#scopes.push(scope);
+    return scope;
+  }
+
+  /** Ends `scope`, disposing what it created except `survivors`, which move to the parent scope. */
+  closeScope(scope: Set<Tracked>, survivors: Iterable<Tracked>): void {
+    const index = this.#scopes.lastIndexOf(scope);
+    if (index < 0) throw new ArgumentError("tidy: scope closed twice or out of order");
+    this.#scopes.splice(index, 1);
+    const keep = new Set(survivors);
+    for (const tensor of scope) {
+      if (!keep.has(tensor) && !tensor.isDisposed) tensor.dispose();
+    }
+    const parent = this.#scopes[index - 1];
+    if (parent !== undefined) for (const tensor of keep) if (scope.has(tensor) && !this.#kept.has(tensor)) parent.add(tensor);
+  }
+}

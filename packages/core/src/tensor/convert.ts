@@ -1,0 +1,107 @@
+import { type DType, type DataArray, allocate, dtypeOfArray } from "../base/dtype.js";
+import { ArgumentError, DTypeError, ShapeError, formatShape } from "../base/errors.js";
+import { sizeOf } from "../base/shape.js";
+import { Tensor } from "./tensor.js";
+
+/** Objects that stand for a tensor (Variables) implement this to be accepted by every op. */
+export const toTensorSymbol: unique symbol = Symbol.for("kiln.toTensor");
+
+export interface TensorConvertible {
+  [toTensorSymbol](): Tensor;
+}
+
+/** Nested JS arrays of numbers or booleans. */
+export type NestedValues = number | boolean | readonly NestedValues[];
+
+/** Anything an op accepts where a tensor is expected. */
+export type TensorLike = Tensor | TensorConvertible | NestedValues | DataArray;
+
+/** JS values flattened to a typed array, with their shape. */
+export interface FlatValues {
+  readonly values: DataArray;
+  readonly shape: number[];
+  readonly dtype: DType;
+}
+
+export function isTensorConvertible(value: unknown): value is TensorConvertible {
+  return typeof value === "object" && value !== null && toTensorSymbol in value;
+}
+
+/** Infers the shape of nested arrays, rejecting ragged ones. */
+function inferShape(value: NestedValues | DataArray, op: string): number[] {
+  const shape: number[] = [];
+  let level: unknown = value;
+  while (Array.isArray(level) || ArrayBuffer.isView(level)) {
+    shape.push((level as ArrayLike<unknown>).length);
+    level = (level as ArrayLike<unknown>)[0];
+  }
+  const check = (v: unknown, dim: number): void => {
+    if (dim === shape.length) {
+      if (Array.isArray(v)) throw new ShapeError(`${op}: ragged nested array: expected a scalar at depth ${dim}, found an array; all rows must have shape ${formatShape(shape)}`);
+      return;
+    }
+    if (!(Array.isArray(v) || ArrayBuffer.isView(v)) || (v as ArrayLike<unknown>).length !== shape[dim]) {
+      throw new ShapeError(`${op}: ragged nested array: every element at depth ${dim} must have length ${shape[dim]} (inferred shape ${formatShape(shape)})`);
+    }
+    if (dim + 1 < shape.length) for (const item of v as unknown[]) check(item, dim + 1);
+  };
+  check(value, 0);
+  return shape;
+}
+
+/** Converts one JS element to the stored number for `dtype`, rejecting lossy conversions. */
+function storeValue(v: unknown, dtype: DType, op: string): number {
+  if (typeof v === "boolean") {
+    if (dtype === "float32" || dtype === "int32" || dtype === "bool") return v ? 1 : 0;
+  }
+  if (typeof v !== "number") {
+    throw new DTypeError(`${op}: expected numbers or booleans, received ${typeof v === "object" ? (v === null ? "null" : "an object") : typeof v} (${String(v)})`);
+  }
+  if (dtype === "int32" && !Number.isInteger(v) && Number.isFinite(v)) {
+    throw new DTypeError(`${op}: ${v} cannot be converted to int32 without losing its fraction; use a float32 tensor or round it first`);
+  }
+  if (dtype === "bool") return v !== 0 ? 1 : 0;
+  return v;
+}
+
+/**
+ * Flattens nested JS arrays (or a typed array) into a typed array of `dtype`. A missing
+ * dtype is inferred: booleans give `bool`, numbers `float32`, an Int32Array `int32`.
+ */
+export function flattenValues(value: NestedValues | DataArray, dtype: DType | undefined, op: string): FlatValues {
+  const shape = inferShape(value, op);
+  const size = sizeOf(shape);
+  if (ArrayBuffer.isView(value)) {
+    const arrayDtype = dtypeOfArray(value);
+    if (arrayDtype === undefined) throw new DTypeError(`${op}: typed array ${value.constructor.name} is not supported; use Float32Array, Int32Array or Uint8Array`);
+    const target = dtype ?? arrayDtype;
+    const values = allocate(target, size);
+    for (let i = 0; i < size; i++) values[i] = storeValue(value[i], target, op);
+    return { values, shape, dtype: target };
+  }
+  const flat: unknown[] = [];
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) for (const item of v) walk(item);
+    else flat.push(v);
+  };
+  walk(value);
+  const target = dtype ?? (flat.length > 0 && typeof flat[0] === "boolean" ? "bool" : "float32");
+  const values = allocate(target, size);
+  for (let i = 0; i < size; i++) values[i] = storeValue(flat[i], target, op);
+  return { values, shape, dtype: target };
+}
+
+/** Narrows a TensorLike to a Tensor if it already is one (or a Variable). */
+export function asTensor(value: unknown): Tensor | undefined {
+  if (value instanceof Tensor) return value;
+  if (isTensorConvertible(value)) return value[toTensorSymbol]();
+  return undefined;
+}
+
+/** Throws an ArgumentError when a value is neither a tensor nor convertible to one. */
+export function checkTensorLike(value: unknown, op: string, argName: string): asserts value is TensorLike {
+  if (value instanceof Tensor || isTensorConvertible(value) || typeof value === "number" || typeof value === "boolean" || Array.isArray(value) || ArrayBuffer.isView(value)) {
+    return;
+  }
+  throw new ArgumentError(`${op}: argument '${argName}' must be a Tensor, a number, a boolean or a nested array, received ${value === null ? "null" : typeof value}`);
+}

@@ -1,0 +1,175 @@
+import type { DType, DataArray } from "../base/dtype.js";
+import { DisposedError, KilnError } from "../base/errors.js";
+import { type Shape, isConcrete, sizeOf } from "../base/shape.js";
+import type { MemoryTracker } from "../runtime/memory_tracker.js";
+import { formatTfShape, formatValues } from "./format.js";
+import type { EagerHandle, TensorHandle } from "./handle.js";
+
+/** Nested JS arrays, as returned by `array()`. */
+export type NestedArray = number | boolean | NestedArray[];
+
+/** Where an eager tensor reports its lifetime: the memory tracker and the GC safety net. */
+export interface TensorOwner {
+  readonly tracker: MemoryTracker;
+  readonly finalizer: FinalizationRegistry<EagerHandle>;
+}
+
+/** Thrown when a symbolic tensor is converted to a JS value (`+t`, `t > 0`, `${t}` while tracing). */
+export class SymbolicTensorError extends KilnError {}
+
+let nextTensorId = 0;
+
+/**
+ * An n-dimensional array. Eager tensors hold data on a backend; symbolic tensors (while a
+ * `tf.function` traces) stand for a value in the graph being built. Ops are available as
+ * functions (`tf.add(a, b)`) and as chainable methods (`a.add(b)`).
+ *
+ * ```ts
+ * const t = tf.tensor([[1, 2], [3, 4]]);
+ * t.shape;          // [2, 2]
+ * await t.array();  // [[1, 2], [3, 4]]
+ * t.dispose();
+ * ```
+ */
+export class Tensor {
+  readonly id = nextTensorId++;
+  readonly shape: Shape;
+  readonly dtype: DType;
+  readonly handle: TensorHandle;
+  readonly #owner: TensorOwner | undefined;
+  #disposed = false;
+
+  constructor(handle: TensorHandle, shape: Shape, dtype: DType, owner?: TensorOwner) {
+    this.handle = handle;
+    this.shape = Object.freeze([...shape]);
+    this.dtype = dtype;
+    this.#owner = owner;
+  }
+
+  get rank(): number {
+    return this.shape.length;
+  }
+
+  /** Number of elements; `null` when a symbolic tensor has unknown dimensions. */
+  get size(): number {
+    return isConcrete(this.shape) ? sizeOf(this.shape) : (null as unknown as number);
+  }
+
+  get isDisposed(): boolean {
+    return this.#disposed;
+  }
+
+  /** True while tracing: this tensor is a graph value, not data. */
+  get isSymbolic(): boolean {
+    return this.handle.kind === "symbolic";
+  }
+
+  /** Reads the values as a flat typed array (a copy the caller may keep). */
+  async data(): Promise<DataArray> {
+    const handle = this.#eager("data");
+    const values = await handle.backend.read(handle.dataId);
+    return values.slice();
+  }
+
+  /** Synchronous `data()`; throws on backends that can only read asynchronously (webgpu). */
+  dataSync(): DataArray {
+    const handle = this.#eager("dataSync");
+    if (handle.backend.readSync === undefined) {
+      throw new KilnError(`dataSync: backend '${handle.backend.name}' can only read asynchronously; use await tensor.data() instead`);
+    }
+    return handle.backend.readSync(handle.dataId).slice();
+  }
+
+  /** Reads the values as nested JS arrays (booleans for `bool`). */
+  async array(): Promise<NestedArray> {
+    return this.#nest(await this.data());
+  }
+
+  arraySync(): NestedArray {
+    return this.#nest(this.dataSync());
+  }
+
+  /** Releases the data. Using the tensor afterwards throws a DisposedError. Idempotent. */
+  dispose(): void {
+    if (this.#disposed || this.handle.kind !== "eager") return;
+    this.#disposed = true;
+    const handle = this.handle;
+    handle.backend.disposeData(handle.dataId);
+    this.#owner?.finalizer.unregister(handle);
+    this.#owner?.tracker.untrack(this);
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+
+  /**
+   * TF's repr: `tf.Tensor(8.0, shape=(), dtype=float32)` eagerly and
+   * `Tensor("x:0", shape=(), dtype=float32)` while tracing.
+   */
+  toString(): string {
+    if (this.handle.kind === "symbolic") {
+      return `Tensor("${this.handle.name}", shape=${formatTfShape(this.shape)}, dtype=${this.dtype})`;
+    }
+    if (this.#disposed) return `tf.Tensor(<disposed>, shape=${formatTfShape(this.shape)}, dtype=${this.dtype})`;
+    const handle = this.handle;
+    if (handle.backend.readSync === undefined) {
+      return `tf.Tensor(<on ${handle.backend.name}>, shape=${formatTfShape(this.shape)}, dtype=${this.dtype})`;
+    }
+    const text = formatValues(handle.backend.readSync(handle.dataId), this.shape as number[], this.dtype);
+    return this.rank >= 2
+      ? `tf.Tensor(\n${text}, shape=${formatTfShape(this.shape)}, dtype=${this.dtype})`
+      : `tf.Tensor(${text}, shape=${formatTfShape(this.shape)}, dtype=${this.dtype})`;
+  }
+
+  /**
+   * Eager scalars convert to numbers (`+t`, `t > 0`), like TF's `float(t)`. A symbolic
+   * tensor has no value yet, so converting it throws and explains the fix.
+   */
+  [Symbol.toPrimitive](hint: "number" | "string" | "default"): number | string {
+    if (this.handle.kind === "symbolic") {
+      if (hint === "string") return this.toString();
+      throw new SymbolicTensorError(
+        `Cannot convert the symbolic tensor ${this.toString()} to a JS ${hint === "number" ? "number" : "value"} while tracing a tf.function: ` +
+          `JS operators and 'if'/'while' on a tensor are evaluated once at trace time. ` +
+          `Use tensor ops (tf.greater, tf.add, ...) and tf.cond / tf.whileLoop, or enable AutoGraph (import "@kiln/autograph/register") so plain JS control flow is converted`,
+      );
+    }
+    if (hint === "string") return this.toString();
+    if (this.rank !== 0) {
+      throw new KilnError(`Cannot convert a tensor of shape ${formatTfShape(this.shape)} to a JS number; only scalars convert (use t.dataSync() or t.array())`);
+    }
+    return this.dataSync()[0]!;
+  }
+
+  #eager(method: string): EagerHandle {
+    if (this.handle.kind === "symbolic") {
+      throw new SymbolicTensorError(
+        `${method}: ${this.toString()} is a symbolic tensor from a tf.function trace and has no value; ` +
+          `return it from the function (or use tf.print inside it) to see its value`,
+      );
+    }
+    if (this.#disposed) throw new DisposedError(`${method}: tensor (shape ${formatTfShape(this.shape)}, dtype ${this.dtype}) was already disposed`);
+    return this.handle;
+  }
+
+  #nest(values: DataArray): NestedArray {
+    const shape = this.shape as number[];
+    const toJs = this.dtype === "bool" ? (v: number) => v !== 0 : (v: number) => v;
+    if (shape.length === 0) return toJs(values[0]!);
+    let offset = 0;
+    const build = (dim: number): NestedArray[] => {
+      const out: NestedArray[] = [];
+      for (let i = 0; i < shape[dim]!; i++) out.push(dim === shape.length - 1 ? toJs(values[offset++]!) : build(dim + 1));
+      return out;
+    };
+    return build(0);
+  }
+}
+
+/** Checks a tensor can be used as an op input: not disposed. */
+export function checkAlive(tensor: Tensor, op: string, argName: string): void {
+  if (tensor.isDisposed) {
+    throw new DisposedError(`${op}: argument '${argName}' (shape ${formatTfShape(tensor.shape)}, dtype ${tensor.dtype}) was already disposed`);
+  }
+}

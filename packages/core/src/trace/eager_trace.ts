@@ -1,0 +1,49 @@
+import type { DType, DataArray } from "../base/dtype.js";
+import { ArgumentError, KilnError } from "../base/errors.js";
+import { type ConcreteShape, isConcrete } from "../base/shape.js";
+import { type AnyOpDef, type Attrs, type ValueInfo, checkArity } from "../ir/op.js";
+import type { Backend, TensorData } from "../runtime/backend.js";
+import { type Tensor, checkAlive } from "../tensor/tensor.js";
+import type { Runtime } from "./runtime.js";
+import type { Trace } from "./trace.js";
+
+/** Thrown when a symbolic tensor from a finished trace is used outside it (SPEC B5). */
+export class OutOfScopeError extends KilnError {}
+
+/**
+ * The bottom of the trace stack: runs each op's kernel now, on the active backend (or the
+ * cpu fallback), moving input data between backends when needed.
+ */
+export class EagerTrace implements Trace {
+  constructor(private readonly runtime: Runtime) {}
+
+  bind(op: AnyOpDef, inputs: readonly Tensor[], attrs: Attrs): Tensor[] {
+    checkArity(op, inputs.length);
+    inputs.forEach((t, i) => this.#checkInput(op, t, i));
+    const outputs = op.infer(inputs, attrs) as (ValueInfo & { shape: ConcreteShape })[];
+    const { run, backend } = this.runtime.backends.resolve(op, this.runtime.backends.active());
+    const data: TensorData[] = inputs.map((t) => ({ dataId: this.runtime.dataOn(t, backend, op.api), shape: t.shape as ConcreteShape, dtype: t.dtype }));
+    const ids = run({ inputs: data, attrs, outputs, backend });
+    if (ids.length !== outputs.length) {
+      throw new KilnError(`${op.api}: kernel for ${op.name} on '${backend.name}' returned ${ids.length} outputs, expected ${outputs.length}`);
+    }
+    return ids.map((id, i) => this.runtime.wrap(backend, id, outputs[i]!.shape, outputs[i]!.dtype));
+  }
+
+  constant(values: DataArray, shape: ConcreteShape, dtype: DType): Tensor {
+    const backend: Backend = this.runtime.backends.active();
+    return this.runtime.wrap(backend, backend.write(values, shape, dtype), shape, dtype);
+  }
+
+  #checkInput(op: AnyOpDef, tensor: Tensor, index: number): void {
+    const argName = op.inputs === "variadic" ? `inputs[${index}]` : (op.inputs[index] ?? `input ${index}`);
+    if (tensor.handle.kind === "symbolic") {
+      throw new OutOfScopeError(
+        `${op.api}: argument '${argName}' is the symbolic tensor ${tensor.toString()}, which belongs to the tf.function trace '${tensor.handle.graph.name}' and is out of scope here. ` +
+          `Symbolic tensors cannot escape their trace; return the value from the function instead`,
+      );
+    }
+    checkAlive(tensor, op.api, argName);
+    if (!isConcrete(tensor.shape)) throw new ArgumentError(`${op.api}: eager tensor with unknown dimensions`);
+  }
+}

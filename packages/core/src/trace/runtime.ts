@@ -1,0 +1,159 @@
+import { type DType, type DataArray, bytesPerElement } from "../base/dtype.js";
+import { BackendError } from "../base/errors.js";
+import { type ConcreteShape, sizeOf } from "../base/shape.js";
+import { OpTable } from "../ir/op_table.js";
+import type { Backend, DataId } from "../runtime/backend.js";
+import { BackendRegistry } from "../runtime/backend_registry.js";
+import { type MemoryInfo, MemoryTracker } from "../runtime/memory_tracker.js";
+import type { EagerHandle } from "../tensor/handle.js";
+import { Tensor, type TensorOwner } from "../tensor/tensor.js";
+import { EagerTrace } from "./eager_trace.js";
+import type { Trace } from "./trace.js";
+
+/**
+ * Owns everything that would otherwise be global: registered backends and kernels, the op
+ * table, live-tensor accounting and the trace stack. `tf.*` functions use the default
+ * runtime; tests can create their own and run code in it with `runtime.run(fn)`.
+ *
+ * ```ts
+ * const rt = new Runtime();
+ * rt.backends.register(cpu());
+ * rt.run(() => tf.add(1, 2));
+ * ```
+ */
+export class Runtime implements TensorOwner {
+  readonly ops = new OpTable();
+  readonly tracker = new MemoryTracker();
+  readonly backends: BackendRegistry;
+  readonly finalizer: FinalizationRegistry<EagerHandle>;
+  /** Handles on async-only backends, so `setBackend` can move them without blocking reads. */
+  readonly #asyncHandles = new Set<WeakRef<EagerHandle>>();
+  readonly #traces: Trace[];
+  warn: (message: string) => void = (message) => console.warn(message);
+
+  constructor() {
+    this.backends = new BackendRegistry((message) => this.warn(message));
+    this.finalizer = new FinalizationRegistry((handle) => {
+      handle.backend.disposeData(handle.dataId);
+      this.tracker.untrack(undefined);
+    });
+    this.#traces = [new EagerTrace(this)];
+  }
+
+  /** The trace that receives `bind` calls now. */
+  get trace(): Trace {
+    return this.#traces.at(-1)!;
+  }
+
+  /** True while some non-eager trace (a graph being built, a tape) is active. */
+  get isTracing(): boolean {
+    return this.#traces.length > 1;
+  }
+
+  /** Runs `fn` with `trace` on top of the stack; the stack is restored even if `fn` throws. */
+  withTrace<T>(trace: Trace, fn: () => T): T {
+    this.#traces.push(trace);
+    const depth = this.#traces.length;
+    try {
+      return fn();
+    } finally {
+      this.#traces.length = depth - 1;
+    }
+  }
+
+  /** Runs `fn` with the eager trace alone on the stack (TF's `init_scope`). */
+  withEager<T>(fn: () => T): T {
+    const saved = this.#traces.splice(1);
+    try {
+      return fn();
+    } finally {
+      this.#traces.length = 1;
+      this.#traces.push(...saved);
+    }
+  }
+
+  /** Runs `fn` with this runtime as the default one. */
+  run<T>(fn: () => T): T {
+    const previous = currentRuntime;
+    currentRuntime = this;
+    try {
+      return fn();
+    } finally {
+      currentRuntime = previous;
+    }
+  }
+
+  /** Wraps a backend buffer in a tracked eager tensor. */
+  wrap(backend: Backend, dataId: DataId, shape: ConcreteShape, dtype: DType): Tensor {
+    const handle: EagerHandle = { kind: "eager", backend, dataId, shape, dtype, numBytes: sizeOf(shape) * bytesPerElement(dtype) };
+    const tensor = new Tensor(handle, shape, dtype, this);
+    this.finalizer.register(tensor, handle, handle);
+    this.tracker.track(tensor);
+    if (backend.caps.asyncOnly) this.#asyncHandles.add(new WeakRef(handle));
+    return tensor;
+  }
+
+  /**
+   * The tensor's buffer on `backend`, moving the data there first if it lives elsewhere.
+   * Moves are synchronous from backends that can read synchronously; tensors on async-only
+   * backends are moved by `setBackend` (which awaits) before they are needed.
+   */
+  dataOn(tensor: Tensor, backend: Backend, op: string): DataId {
+    const handle = tensor.handle as EagerHandle;
+    if (handle.backend === backend) return handle.dataId;
+    const source = handle.backend;
+    if (source.readSync === undefined) {
+      throw new BackendError(
+        `${op}: a tensor lives on async backend '${source.name}' and must be read before it can move to '${backend.name}'; call await tf.setBackend('${backend.name}') (which moves such tensors) or await tensor.data()`,
+      );
+    }
+    this.#move(handle, backend, source.readSync(handle.dataId));
+    return handle.dataId;
+  }
+
+  /** Activates a backend and moves tensors held by async-only backends to it. */
+  async setBackend(name: string): Promise<void> {
+    const target = await this.backends.setActive(name);
+    for (const ref of this.#asyncHandles) {
+      const handle = ref.deref();
+      if (handle === undefined || handle.backend === target) {
+        this.#asyncHandles.delete(ref);
+        continue;
+      }
+      if (!handle.backend.caps.asyncOnly) continue;
+      const values = await handle.backend.read(handle.dataId);
+      if (handle.backend !== target) this.#move(handle, target, values);
+      this.#asyncHandles.delete(ref);
+    }
+  }
+
+  /** Live tensors and bytes, overall and per backend. */
+  memory(): MemoryInfo {
+    const backends: MemoryInfo["backends"] = {};
+    let numBytes = 0;
+    let numDataBuffers = 0;
+    for (const backend of this.backends.instances()) {
+      const info = backend.memory();
+      backends[backend.name] = { numBytes: info.numBytes, numBuffers: info.numBuffers };
+      numBytes += info.numBytes;
+      numDataBuffers += info.numBuffers;
+    }
+    return { numTensors: this.tracker.numTensors, numBytes, numDataBuffers, backends };
+  }
+
+  #move(handle: EagerHandle, target: Backend, values: DataArray): void {
+    const source = handle.backend;
+    const newId = target.write(values.slice(), handle.shape, handle.dtype);
+    source.disposeData(handle.dataId);
+    handle.backend = target;
+    handle.dataId = newId;
+    if (target.caps.asyncOnly) this.#asyncHandles.add(new WeakRef(handle));
+  }
+}
+
+let currentRuntime = new Runtime();
+
+/** The runtime `tf.*` functions use now. */
+export function getRuntime(): Runtime {
+  return currentRuntime;
+}
