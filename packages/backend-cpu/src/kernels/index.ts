@@ -9,6 +9,7 @@ import { shapeOpsKernels } from "./shape_ops.js";
 import { joiningKernels } from "./joining.js";
 import { slicingKernels } from "./slicing.js";
 import { gatherKernels } from "./gather.js";
+import { graphKernels } from "./graph.js";
 import { matmulKernels } from "./matmul.js";
 import { convolutionKernels } from "./convolution.js";
 import { creationKernels } from "./creation.js";
@@ -25,6 +26,7 @@ export const cpuKernels: KernelRegistration<any, CpuBackend>[] = [
   ...joiningKernels,
   ...slicingKernels,
   ...gatherKernels,
+  ...graphKernels,
   ...matmulKernels,
   ...convolutionKernels,
   ...creationKernels,

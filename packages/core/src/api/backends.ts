@@ -61,7 +61,7 @@ export async function ready(): Promise<void> {
  * tf.registerKernel({ op: "Cube", backend: "cpu", run: ({ inputs, backend }) => [...] });
  * ```
  */
-export function registerKernel<A extends Attrs>(registration: KernelRegistration<A, any>): void {
+export function registerKernel<A extends object>(registration: KernelRegistration<A, any>): void {
   getRuntime().backends.registerKernel(registration as KernelRegistration<any, any>);
 }
 
@@ -73,7 +73,7 @@ export function registerKernel<A extends Attrs>(registration: KernelRegistration
  * const Cube = tf.defineOp({ name: "Cube", api: "cube", family: "elementwise", inputs: ["x"], infer: ([x]) => [x!] });
  * ```
  */
-export function defineOp<A extends Attrs>(def: OpDef<A>): OpDef<A> {
+export function defineOp<A extends object>(def: OpDef<A>): OpDef<A> {
   const op = declareOp(def);
   getRuntime().ops.add(op as AnyOpDef);
   return op;

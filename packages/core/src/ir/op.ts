@@ -26,7 +26,7 @@ export type KernelFamily = "elementwise" | "reduction" | "contraction" | "moveme
  * `infer` validates the inputs and attrs and returns the output shapes and dtypes: it
  * is the single place where bad input is rejected, for eager calls and traced calls alike.
  */
-export interface OpDef<A extends Attrs = Attrs> {
+export interface OpDef<A extends object = Attrs> {
   readonly name: string;
   readonly api: string;
   readonly family: KernelFamily;
@@ -51,7 +51,7 @@ export type AnyOpDef = OpDef<any>;
  * });
  * ```
  */
-export function defineOp<A extends Attrs>(def: OpDef<A>): OpDef<A> {
+export function defineOp<A extends object>(def: OpDef<A>): OpDef<A> {
   if (!/^[A-Z][A-Za-z0-9_]*$/.test(def.name)) {
     throw new ArgumentError(`defineOp: op name ${JSON.stringify(def.name)} must be CamelCase like TensorFlow's raw op names (e.g. "AddV2")`);
   }

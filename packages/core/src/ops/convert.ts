@@ -18,7 +18,7 @@ export function toTensor(value: TensorLike, op: string, argName: string, dtype?:
   if (tensor !== undefined) return tensor;
   checkTensorLike(value, op, argName);
   const flat = flattenValues(value as NestedValues | DataArray, dtype, op);
-  return getRuntime().trace.constant(flat.values, flat.shape, flat.dtype);
+  return getRuntime().trace.constant(flat.values, flat.shape, flat.dtype, `${op}/${argName}`);
 }
 
 /**
@@ -28,8 +28,8 @@ export function toTensor(value: TensorLike, op: string, argName: string, dtype?:
 export function toTensorPair(a: TensorLike, b: TensorLike, op: string): [Tensor, Tensor] {
   const ta = asTensor(a);
   const tb = asTensor(b);
-  const x = ta ?? toTensor(a, op, "a", tb?.dtype);
-  const y = tb ?? toTensor(b, op, "b", x.dtype);
+  const x = ta ?? toTensor(a, op, "x", tb?.dtype);
+  const y = tb ?? toTensor(b, op, "y", x.dtype);
   if (x.dtype !== y.dtype) {
     throw new DTypeError(`${op}: both operands must have the same dtype, received ${x.dtype} and ${y.dtype}; convert one with tf.cast(x, "${x.dtype}")`);
   }

@@ -52,7 +52,7 @@ export interface Backend {
 }
 
 /** Arguments every kernel receives. Output shapes were already inferred and checked by core. */
-export interface KernelArgs<A extends Attrs = Attrs, B extends Backend = Backend> {
+export interface KernelArgs<A extends object = Attrs, B extends Backend = Backend> {
   readonly inputs: readonly TensorData[];
   readonly attrs: A;
   readonly outputs: readonly (ValueInfo & { readonly shape: ConcreteShape })[];
@@ -60,7 +60,7 @@ export interface KernelArgs<A extends Attrs = Attrs, B extends Backend = Backend
 }
 
 /** A kernel returns one buffer per output, in the order the op declares them. */
-export type KernelFn<A extends Attrs = Attrs, B extends Backend = Backend> = (args: KernelArgs<A, B>) => DataId[];
+export type KernelFn<A extends object = Attrs, B extends Backend = Backend> = (args: KernelArgs<A, B>) => DataId[];
 
 /**
  * Registers `run` as the implementation of `op` on `backend`.
@@ -69,7 +69,7 @@ export type KernelFn<A extends Attrs = Attrs, B extends Backend = Backend> = (ar
  * tf.registerKernel({ op: "Cube", backend: "cpu", run: ({ inputs, backend }) => [...] });
  * ```
  */
-export interface KernelRegistration<A extends Attrs = Attrs, B extends Backend = Backend> {
+export interface KernelRegistration<A extends object = Attrs, B extends Backend = Backend> {
   /** The op, or its raw name. */
   readonly op: AnyOpDef | string;
   readonly backend: string;

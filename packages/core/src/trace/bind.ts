@@ -1,4 +1,4 @@
-import type { AnyOpDef, Attrs } from "../ir/op.js";
+import type { AnyOpDef } from "../ir/op.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { getRuntime } from "./runtime.js";
 
@@ -10,11 +10,11 @@ import { getRuntime } from "./runtime.js";
  * const [sum] = bind(AddV2, [a, b], {});
  * ```
  */
-export function bind(op: AnyOpDef, inputs: readonly Tensor[], attrs: Attrs = {}): Tensor[] {
+export function bind(op: AnyOpDef, inputs: readonly Tensor[], attrs: object = {}): Tensor[] {
   return getRuntime().trace.bind(op, inputs, attrs);
 }
 
 /** `bind` for the common single-output op. */
-export function bind1(op: AnyOpDef, inputs: readonly Tensor[], attrs: Attrs = {}): Tensor {
+export function bind1(op: AnyOpDef, inputs: readonly Tensor[], attrs: object = {}): Tensor {
   return getRuntime().trace.bind(op, inputs, attrs)[0]!;
 }

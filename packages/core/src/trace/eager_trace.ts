@@ -1,7 +1,7 @@
 import type { DType, DataArray } from "../base/dtype.js";
 import { ArgumentError, KilnError } from "../base/errors.js";
 import { type ConcreteShape, isConcrete } from "../base/shape.js";
-import { type AnyOpDef, type Attrs, type ValueInfo, checkArity } from "../ir/op.js";
+import { type AnyOpDef, type ValueInfo, checkArity } from "../ir/op.js";
 import type { Backend, TensorData } from "../runtime/backend.js";
 import { type Tensor, checkAlive } from "../tensor/tensor.js";
 import type { Runtime } from "./runtime.js";
@@ -17,7 +17,7 @@ export class OutOfScopeError extends KilnError {}
 export class EagerTrace implements Trace {
   constructor(private readonly runtime: Runtime) {}
 
-  bind(op: AnyOpDef, inputs: readonly Tensor[], attrs: Attrs): Tensor[] {
+  bind(op: AnyOpDef, inputs: readonly Tensor[], attrs: object): Tensor[] {
     checkArity(op, inputs.length);
     inputs.forEach((t, i) => this.#checkInput(op, t, i));
     const outputs = op.infer(inputs, attrs) as (ValueInfo & { shape: ConcreteShape })[];

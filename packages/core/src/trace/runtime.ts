@@ -8,6 +8,7 @@ import { type MemoryInfo, MemoryTracker } from "../runtime/memory_tracker.js";
 import type { EagerHandle } from "../tensor/handle.js";
 import { Tensor, type TensorOwner } from "../tensor/tensor.js";
 import { EagerTrace } from "./eager_trace.js";
+import { GraphTrace } from "./graph_trace.js";
 import type { Trace } from "./trace.js";
 
 /**
@@ -30,6 +31,12 @@ export class Runtime implements TensorOwner {
   readonly #asyncHandles = new Set<WeakRef<EagerHandle>>();
   readonly #traces: Trace[];
   warn: (message: string) => void = (message) => console.warn(message);
+  /** Where `tf.print` writes (stdout by default). */
+  print: (message: string) => void = (message) => console.log(message);
+  /** `tf.config.runFunctionsEagerly`: call functions' JS directly instead of tracing. */
+  runFunctionsEagerly = false;
+  /** The AutoGraph converter, registered by @kiln/autograph; core never imports it. */
+  autograph: ((fn: Function) => Function) | undefined;
 
   constructor() {
     this.backends = new BackendRegistry((message) => this.warn(message));
@@ -48,6 +55,15 @@ export class Runtime implements TensorOwner {
   /** True while some non-eager trace (a graph being built, a tape) is active. */
   get isTracing(): boolean {
     return this.#traces.length > 1;
+  }
+
+  /** The innermost graph being traced, if any (a gradient tape may sit above it). */
+  graphTrace(): GraphTrace | undefined {
+    for (let i = this.#traces.length - 1; i > 0; i--) {
+      const trace = this.#traces[i];
+      if (trace instanceof GraphTrace) return trace;
+    }
+    return undefined;
   }
 
   /** Runs `fn` with `trace` on top of the stack; the stack is restored even if `fn` throws. */

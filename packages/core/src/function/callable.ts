@@ -1,0 +1,12 @@
+/**
+ * Makes `instance` callable: returns a function that runs `call` and otherwise behaves like
+ * `instance` (its prototype is the instance, so methods, getters and `instanceof` work).
+ * Classes used this way keep their state in fields that are never reassigned.
+ */
+export function makeCallable<T extends object, F extends (...args: any[]) => any>(instance: T, call: F): T & F {
+  const callable = function (this: unknown, ...args: unknown[]) {
+    return call.apply(this, args);
+  };
+  Object.setPrototypeOf(callable, instance);
+  return callable as unknown as T & F;
+}

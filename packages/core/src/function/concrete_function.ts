@@ -1,0 +1,200 @@
+import { tfTypeName } from "../base/dtype.js";
+import { KilnError } from "../base/errors.js";
+import type { ConcreteShape, Shape } from "../base/shape.js";
+import type { FuncGraph } from "../ir/func_graph.js";
+import type { OpOutput } from "../ir/graph.js";
+import type { Backend } from "../runtime/backend.js";
+import { type DataSlot, Plan, type SlotValue } from "../runtime/executor.js";
+import { Identity } from "../ir/builtin_ops.js";
+import { Tensor } from "../tensor/tensor.js";
+import { formatTfShape } from "../tensor/format.js";
+import { getRuntime, type Runtime } from "../trace/runtime.js";
+import { functionHandlers } from "./handlers.js";
+import { emitCall } from "./nested_call.js";
+import { type FunctionType, type TypeNode } from "./function_type.js";
+import { mapStructure } from "./structure.js";
+import { TensorSpec } from "./tensor_spec.js";
+import { Variable } from "./variable.js";
+
+/** An argument or result of a function's TF-style signature. */
+export interface ArgDef {
+  readonly name: string;
+  readonly type: string;
+}
+
+/** `cf.functionDef`: the signature part of TF's FunctionDef. */
+export interface FunctionDef {
+  readonly signature: { readonly name: string; readonly inputArg: readonly ArgDef[]; readonly outputArg: readonly ArgDef[] };
+}
+
+const handlerCache = new WeakMap<Runtime, ReturnType<typeof functionHandlers>>();
+
+function handlersFor(runtime: Runtime): ReturnType<typeof functionHandlers> {
+  let handlers = handlerCache.get(runtime);
+  if (handlers === undefined) handlerCache.set(runtime, (handlers = functionHandlers(runtime)));
+  return handlers;
+}
+
+/** Describes a traced input for `structuredInputSignature`: a TensorSpec, a variable, or the pinned JS value. */
+function specOf(node: TypeNode, placeholderName: (i: number) => string | undefined, counter: { i: number }): unknown {
+  switch (node.kind) {
+    case "tensor":
+      return new TensorSpec(node.shape, node.dtype, node.name ?? placeholderName(counter.i++));
+    case "variable":
+      counter.i++;
+      return { kind: "VariableSpec", shape: node.shape, dtype: node.dtype, trainable: node.trainable };
+    case "literal":
+      return node.value;
+    case "ref":
+      return node.ref.deref();
+    case "list":
+      return node.items.map((item) => specOf(item, placeholderName, counter));
+    case "dict":
+      return Object.fromEntries(node.keys.map((k, i) => [k, specOf(node.values[i]!, placeholderName, counter)]));
+  }
+}
+
+/**
+ * One traced graph of a `tf.function` for one input signature. Calling it runs the graph
+ * (never the JS function) through a plan compiled once per backend. It never retraces:
+ * JS-valued parameters are pinned to the traced values (SPEC B12).
+ *
+ * ```ts
+ * const cf = tfCube.getConcreteFunction(new tf.TensorSpec([], "float32"));
+ * cf(tf.constant(2)); // 8
+ * cf.graph.getOperations().map(String);
+ * ```
+ */
+export class ConcreteFunction {
+  /** Plans compiled so far, one per backend. */
+  private readonly plans = new Map<Backend, Plan>();
+  /** For each flat output index, the graph output that produces it. */
+  private readonly outputIndex: Map<Tensor, number>;
+
+  constructor(
+    readonly graph: FuncGraph,
+    readonly name: string,
+    readonly functionType: FunctionType,
+    /** The function's result with symbolic tensors at the tensor leaves. */
+    readonly structuredOutputs: unknown,
+    outputTensors: readonly Tensor[],
+    private readonly fnName: string,
+  ) {
+    this.outputIndex = new Map(outputTensors.map((t, i) => [t, i]));
+  }
+
+  /** The traced input signature: TensorSpecs, variable specs and pinned JS values, in argument structure. */
+  get structuredInputSignature(): unknown[] {
+    const counter = { i: 0 };
+    return this.functionType.params.map((p) => specOf(p, (i) => this.graph.inputs[i]?.op.name, counter));
+  }
+
+  /** Shapes of the tensor arguments' placeholders, in flat order (`null` where the trace was relaxed). */
+  get inputDims(): Shape[] {
+    const args = this.graph.inputs.slice(0, this.graph.inputs.length - this.graph.captures.length);
+    return args.filter((o) => (o.op.attrs as { resource?: boolean }).resource !== true).map((o) => o.shape);
+  }
+
+  /** The values captured from outside (eager tensors and variables), passed implicitly on every call. */
+  get capturedInputs(): (Tensor | Variable)[] {
+    return this.graph.captures.map((c) => c.value as Tensor | Variable);
+  }
+
+  /** TF's FunctionDef signature: `DT_RESOURCE` for variables; a JS-values-only trace has no inputArg. */
+  get functionDef(): FunctionDef {
+    const isResource = (o: OpOutput) => (o.op.attrs as { resource?: boolean }).resource === true;
+    const inputArg = this.graph.inputs.map((o) => ({ name: o.op.name, type: isResource(o) ? "DT_RESOURCE" : tfTypeName(o.dtype) }));
+    const outputArg = this.graph.outputs.map((o, i) => ({ name: i === 0 ? "identity" : `identity_${i}`, type: tfTypeName(o.dtype) }));
+    return { signature: { name: this.name, inputArg, outputArg } };
+  }
+
+  /** The plan for a backend, compiled on first use. */
+  planFor(backend: Backend): Plan {
+    let plan = this.plans.get(backend);
+    if (plan === undefined) {
+      const runtime = getRuntime();
+      plan = new Plan(this.graph, backend, { registry: runtime.backends, handlers: handlersFor(runtime) });
+      this.plans.set(backend, plan);
+    }
+    return plan;
+  }
+
+  /**
+   * Runs the graph on flat inputs (the tensors and variables of the arguments in canonical
+   * order) and returns the structured outputs.
+   */
+  callFlat(inputs: readonly (Tensor | Variable)[]): unknown {
+    const runtime = getRuntime();
+    const graphTrace = runtime.graphTrace();
+    if (graphTrace !== undefined) return emitCall(graphTrace, this, inputs);
+    const backend = runtime.backends.active();
+    const expected = this.graph.inputs.length - this.graph.captures.length;
+    if (inputs.length !== expected) {
+      throw new TypeError(`${this.fnName}: concrete function ${this.name} expects ${expected} tensor/variable inputs, received ${inputs.length}`);
+    }
+    const slots = [...inputs, ...this.capturedInputs].map((value, i) => this.slotFor(runtime, value, backend, i));
+    const outputs = this.planFor(backend).run(slots);
+    return this.restructure(outputs.map((out) => this.toTensorOf(runtime, out)));
+  }
+
+  /** Puts flat output tensors back into the function's result structure. */
+  restructure(tensors: readonly Tensor[]): unknown {
+    return mapStructure(this.structuredOutputs, (leaf) => (leaf instanceof Tensor && this.outputIndex.has(leaf) ? tensors[this.outputIndex.get(leaf)!] : leaf));
+  }
+
+  /** Disposes the plans' constant buffers (the graph stays usable; plans are rebuilt on demand). */
+  dispose(): void {
+    for (const plan of this.plans.values()) plan.dispose();
+    this.plans.clear();
+  }
+
+  toString(): string {
+    const params = this.graph.inputs.slice(0, this.graph.inputs.length - this.graph.captures.length).map((o) => o.op.name);
+    return `<ConcreteFunction ${this.fnName}(${params.join(", ")}) name=${this.name}>`;
+  }
+
+  /** One line per input and output, as in `prettyPrintedConcreteSignatures()`. */
+  prettySignature(): string {
+    const describe = (value: unknown): string => {
+      if (value instanceof TensorSpec) return value.toString();
+      if (Array.isArray(value)) return `[${value.map(describe).join(", ")}]`;
+      if (typeof value === "object" && value !== null && (value as { kind?: string }).kind === "VariableSpec") {
+        const v = value as { shape: ConcreteShape; dtype: string; trainable: boolean };
+        return `VariableSpec(shape=${formatTfShape(v.shape)}, dtype=${v.dtype}, trainable=${v.trainable ? "True" : "False"})`;
+      }
+      if (typeof value === "object" && value !== null && Object.getPrototypeOf(value) === Object.prototype) {
+        return `{${Object.entries(value).map(([k, v]) => `${k}: ${describe(v)}`).join(", ")}}`;
+      }
+      return `Literal[${typeof value === "string" ? JSON.stringify(value) : String(value)}]`;
+    };
+    const outputs = mapStructure(this.structuredOutputs, (leaf) => (leaf instanceof Tensor ? new TensorSpec(leaf.shape, leaf.dtype) : leaf));
+    const lines = [`Input Parameters:`];
+    this.structuredInputSignature.forEach((spec, i) => lines.push(`  ${this.graph.inputs[i]?.op.name ?? `args_${i}`} (POSITIONAL_OR_KEYWORD): ${describe(spec)}`));
+    lines.push(`Output Type:`, `  ${describe(outputs)}`);
+    if (this.graph.captures.length > 0) {
+      lines.push(`Captures:`);
+      for (const c of this.graph.captures) lines.push(`  ${c.placeholder.op.name}: ${c.value instanceof Variable ? "Variable" : "Tensor"} ${describe(new TensorSpec(c.placeholder.shape, c.placeholder.dtype))}`);
+    }
+    return lines.join("\n");
+  }
+
+  private slotFor(runtime: Runtime, value: Tensor | Variable, backend: Backend, index: number): SlotValue {
+    if (value instanceof Variable) return { kind: "resource", value };
+    if (value.isSymbolic) throw new KilnError(`${this.fnName}: input ${index} is a symbolic tensor from another trace`);
+    if (value.isDisposed) {
+      const captured = index >= this.graph.inputs.length - this.graph.captures.length;
+      throw new KilnError(`${this.fnName}: ${captured ? "a tensor captured by the function" : `input ${index}`} was disposed${captured ? "; captured tensors must outlive the function" : ""}`);
+    }
+    return { kind: "data", backend, dataId: runtime.dataOn(value, backend, this.fnName), shape: value.shape as ConcreteShape, dtype: value.dtype, owned: false };
+  }
+
+  private toTensorOf(runtime: Runtime, out: SlotValue): Tensor {
+    if (out.kind !== "data") throw new KilnError(`${this.fnName}: a function cannot return a resource`);
+    if (out.owned) return runtime.wrap(out.backend, out.dataId, out.shape, out.dtype);
+    const { run, backend } = runtime.backends.resolve(Identity, out.backend);
+    const [dataId] = run({ inputs: [out], attrs: {}, outputs: [out], backend });
+    return runtime.wrap(backend, dataId!, out.shape, out.dtype);
+  }
+}
+
+export type { DataSlot };

@@ -1,0 +1,95 @@
+import { KilnError } from "../base/errors.js";
+import type { ConcreteShape } from "../base/shape.js";
+import type { Backend } from "../runtime/backend.js";
+import type { DataSlot, HandlerArgs, OpHandler, SlotValue } from "../runtime/executor.js";
+import { Identity } from "../ir/builtin_ops.js";
+import type { AnyOpDef } from "../ir/op.js";
+import { AddV2, Sub } from "../ops/binary.js";
+import type { Runtime } from "../trace/runtime.js";
+import type { CallAttrs } from "./call_ops.js";
+import { formatPrinted } from "./print.js";
+import type { Variable } from "./variable.js";
+
+/** Anything with a plan per backend: a concrete function in a graph's library. */
+export interface Callee {
+  planFor(backend: Backend): { run(inputs: readonly SlotValue[]): SlotValue[] };
+}
+
+/** Runs a backend kernel directly (used by handlers for copies and variable updates). */
+function runKernel(runtime: Runtime, op: AnyOpDef, inputs: readonly DataSlot[], backend: Backend): DataSlot {
+  const { run, backend: target } = runtime.backends.resolve(op, backend);
+  const data = inputs.map((slot) => (slot.backend === target ? slot : { ...slot, backend: target, dataId: target.write(slot.backend.readSync!(slot.dataId).slice(), slot.shape, slot.dtype) }));
+  const [info] = op.infer(data, {}) as { shape: ConcreteShape; dtype: DataSlot["dtype"] }[];
+  const [dataId] = run({ inputs: data, attrs: {}, outputs: [info!], backend: target });
+  data.forEach((d, i) => d !== inputs[i] && target.disposeData(d.dataId));
+  return { kind: "data", backend: target, dataId: dataId!, shape: info!.shape, dtype: info!.dtype, owned: true };
+}
+
+/** A slot the caller may own: the slot itself when it is owned and dead after this step, else a copy. */
+function takeOrCopy(runtime: Runtime, args: HandlerArgs, index: number): DataSlot {
+  const slot = args.inputs[index] as DataSlot;
+  if (slot.owned && args.isLastUse(index)) {
+    slot.owned = false;
+    return { ...slot, owned: true };
+  }
+  return runKernel(runtime, Identity, [slot], args.backend);
+}
+
+function variableOf(args: HandlerArgs): Variable {
+  const slot = args.inputs[0];
+  if (slot?.kind !== "resource") throw new KilnError(`${args.op.name}: expected a variable resource as input 0`);
+  return slot.value as Variable;
+}
+
+function currentValue(runtime: Runtime, variable: Variable, backend: Backend): DataSlot {
+  const tensor = variable.eagerValue;
+  return { kind: "data", backend, dataId: runtime.dataOn(tensor, backend, "ReadVariableOp"), shape: tensor.shape as ConcreteShape, dtype: tensor.dtype, owned: false };
+}
+
+/** Installs `next` as the variable's value; the old value is freed when the call ends. */
+function install(runtime: Runtime, args: HandlerArgs, variable: Variable, next: DataSlot): SlotValue[] {
+  const tensor = runtime.tracker.keep(runtime.wrap(next.backend, next.dataId, next.shape, next.dtype));
+  const previous = variable.swapValue(tensor);
+  args.defer(() => previous.dispose());
+  return [];
+}
+
+/**
+ * The ops the runtime implements itself rather than a backend: variable reads and writes,
+ * printing, and calls of nested functions.
+ */
+export function functionHandlers(runtime: Runtime): Map<string, OpHandler> {
+  const update = (op: AnyOpDef) => (args: HandlerArgs) => {
+    const variable = variableOf(args);
+    return install(runtime, args, variable, runKernel(runtime, op, [currentValue(runtime, variable, args.backend), args.inputs[1] as DataSlot], args.backend));
+  };
+  const call: OpHandler = (args) => {
+    const callee = (args.graph as { library?: Map<string, unknown> }).library?.get((args.op.attrs as CallAttrs).f) as Callee | undefined;
+    if (callee === undefined) throw new KilnError(`${args.op.name}: function '${(args.op.attrs as CallAttrs).f}' is not in the graph's library`);
+    return callee.planFor(args.backend).run(args.inputs).map((out) =>
+      out.kind === "data" && !out.owned ? runKernel(runtime, Identity, [out], args.backend) : out,
+    );
+  };
+  return new Map<string, OpHandler>([
+    ["ReadVariableOp", (args) => [currentValue(runtime, variableOf(args), args.backend)]],
+    ["AssignVariableOp", (args) => install(runtime, args, variableOf(args), takeOrCopy(runtime, args, 1))],
+    ["AssignAddVariableOp", update(AddV2)],
+    ["AssignSubVariableOp", update(Sub)],
+    [
+      "PrintV2",
+      (args) => {
+        const template = (args.op.attrs as { template: (string | null)[] }).template;
+        let next = 0;
+        const text = template.map((part) => {
+          if (part !== null) return part;
+          const slot = args.inputs[next++] as DataSlot;
+          return formatPrinted(slot.backend.readSync!(slot.dataId), slot.shape, slot.dtype);
+        });
+        runtime.print(text.join(" "));
+        return [];
+      },
+    ],
+    ["PartitionedCall", call],
+    ["StatefulPartitionedCall", call],
+  ]);
+}

@@ -1,0 +1,176 @@
+import type { Shape } from "../base/shape.js";
+import { Tensor } from "../tensor/tensor.js";
+import { getRuntime } from "../trace/runtime.js";
+import { makeCallable } from "./callable.js";
+import type { ConcreteFunction } from "./concrete_function.js";
+import { FunctionCache } from "./function_cache.js";
+import { type FunctionType, acceptsDims, encodeArgs } from "./function_type.js";
+import { conformToSignature, validateSignature } from "./input_signature.js";
+import { type Parameter, parameters } from "./parameters.js";
+import { RetracingDetector } from "./retracing.js";
+import { traceFunction } from "./trace_function.js";
+import type { Variable } from "./variable.js";
+
+/** Options of `tf.function(fn, options)`. */
+export interface FunctionOptions {
+  /** Fixes the one signature the function accepts (SPEC F). */
+  readonly inputSignature?: readonly unknown[];
+  /** Convert JS control flow with @kiln/autograph when it is registered (default true). */
+  readonly autograph?: boolean;
+  /** Relax dimension sizes to `null` after a second shape of the same rank (default true, SPEC D). */
+  readonly reduceRetracing?: boolean;
+  /** Accepted for TF compatibility; every Kiln function is compiled into a plan already. */
+  readonly jitCompile?: boolean;
+  /** Name used in graphs, signatures and messages (default: the JS function's name). */
+  readonly name?: string;
+}
+
+/** A concrete function as handed to users: callable with the original (structured) arguments. */
+export type CallableConcreteFunction = ConcreteFunction & ((...args: any[]) => any);
+
+const detectors = new WeakMap<Function, RetracingDetector>();
+
+/**
+ * What `tf.function(fn)` returns: a callable that owns a cache of concrete functions, one
+ * per input signature (SPEC A1). A call whose signature is cached runs the stored graph; a
+ * miss traces `fn` once more (SPEC A3, C, D).
+ *
+ * ```ts
+ * const tfCube = tf.function((x) => tf.pow(x, 3));
+ * tfCube(tf.constant(2)); // traces, returns 8
+ * tfCube(tf.constant(3)); // runs the cached graph, returns 27
+ * tfCube.tracingCount;    // 1
+ * ```
+ */
+export class PolymorphicFunction {
+  readonly name: string;
+  private readonly cache = new FunctionCache();
+  private readonly params: readonly Parameter[] | undefined;
+  private readonly signature: readonly unknown[] | undefined;
+  private readonly detector: RetracingDetector;
+  private readonly signatureTrace: { fn?: CallableConcreteFunction } = {};
+
+  constructor(
+    /** The JS function being traced (after AutoGraph conversion, when enabled). */
+    readonly pythonFunction: Function,
+    readonly options: FunctionOptions = {},
+    private readonly boundThis?: unknown,
+  ) {
+    const runtime = getRuntime();
+    this.name = options.name ?? (pythonFunction.name || "function");
+    this.params = parameters(pythonFunction);
+    this.signature = options.inputSignature === undefined ? undefined : validateSignature(options.inputSignature, this.params, this.name);
+    let detector = detectors.get(pythonFunction);
+    if (detector === undefined) detectors.set(pythonFunction, (detector = new RetracingDetector((m) => runtime.warn(m))));
+    this.detector = detector;
+  }
+
+  /** Number of concrete functions traced so far (SPEC B7). */
+  get tracingCount(): number {
+    return this.cache.size + (this.signatureTrace.fn === undefined ? 0 : 1);
+  }
+
+  experimentalGetTracingCount(): number {
+    return this.tracingCount;
+  }
+
+  /** Calls the function: runs a cached graph, tracing first on a cache miss. */
+  call(thisArg: unknown, args: readonly unknown[]): unknown {
+    const runtime = getRuntime();
+    if (runtime.runFunctionsEagerly) return this.pythonFunction.apply(this.boundThis ?? thisArg, args);
+    const { fn, flat, traced } = this.resolve(thisArg, args);
+    this.detector.record(traced, this.name);
+    return fn.callFlat(flat);
+  }
+
+  /**
+   * The concrete function for these arguments (tensors, TensorSpecs or JS values), tracing
+   * if needed but never executing (SPEC B8). With an inputSignature and no arguments, the
+   * single trace (SPEC F4).
+   */
+  getConcreteFunction(...args: unknown[]): CallableConcreteFunction {
+    if (this.signature !== undefined && args.length === 0) return this.traceSignature(undefined);
+    return this.resolve(undefined, args).fn;
+  }
+
+  /** Every concrete function's inputs and outputs, one block each (SPEC B11). */
+  prettyPrintedConcreteSignatures(): string {
+    const fns = this.signatureTrace.fn === undefined ? this.cache.entries() : [this.signatureTrace.fn];
+    return fns.map((cf) => `${this.name}(${this.paramNames().join(", ")})\n${cf.prettySignature().replace(/^/gm, "  ")}`).join("\n\n");
+  }
+
+  toString(): string {
+    return `<PolymorphicFunction ${this.name}>`;
+  }
+
+  private resolve(thisArg: unknown, args: readonly unknown[]): { fn: CallableConcreteFunction; flat: (Tensor | Variable)[]; traced: boolean } {
+    if (this.signature !== undefined) {
+      const conformed = conformToSignature(args, this.signature, this.name);
+      const traced = this.signatureTrace.fn === undefined;
+      const fn = this.traceSignature(thisArg);
+      return { fn, flat: encodeArgs(conformed, this.name).flat as (Tensor | Variable)[], traced };
+    }
+    const bound = this.bindArgs(args);
+    const type = encodeArgs(bound, this.name, this.paramNames());
+    const cached = this.cache.lookup(type) as CallableConcreteFunction | undefined;
+    if (cached !== undefined) return { fn: cached, flat: type.flat as (Tensor | Variable)[], traced: false };
+    const relaxed = this.options.reduceRetracing === false ? undefined : this.cache.relaxedDims(type);
+    const dims = relaxed ?? type.dims;
+    const fn = this.trace(thisArg, type, dims, bound);
+    this.cache.add(type, dims, fn);
+    return { fn, flat: type.flat as (Tensor | Variable)[], traced: true };
+  }
+
+  private traceSignature(thisArg: unknown): CallableConcreteFunction {
+    if (this.signatureTrace.fn === undefined) {
+      const type = encodeArgs(this.signature!, this.name, this.paramNames());
+      this.signatureTrace.fn = this.trace(thisArg, type, type.dims, this.signature!);
+    }
+    return this.signatureTrace.fn;
+  }
+
+  private trace(thisArg: unknown, type: FunctionType, dims: readonly Shape[], args: readonly unknown[]): CallableConcreteFunction {
+    const concrete = traceFunction({
+      fn: this.pythonFunction,
+      thisArg: this.boundThis ?? thisArg,
+      name: this.name,
+      type,
+      dims,
+      args,
+      paramNames: this.paramNames(),
+      allowVariableCreation: this.tracingCount === 0,
+    });
+    return makeCallable(concrete, (...callArgs: unknown[]) => this.callConcrete(concrete, callArgs));
+  }
+
+  /** A concrete function called directly: same binding, but the signature is pinned (SPEC B12). */
+  private callConcrete(concrete: ConcreteFunction, args: readonly unknown[]): unknown {
+    const bound = this.signature !== undefined ? conformToSignature(args, this.signature, this.name) : this.bindArgs(args);
+    const type = encodeArgs(bound, this.name, this.paramNames());
+    const fits = this.signature !== undefined || (type.relaxKey === concrete.functionType.relaxKey && acceptsDims(concrete.inputDims, type.dims));
+    if (!fits) {
+      throw new TypeError(
+        `${this.name}: this concrete function was traced for ${concrete.structuredInputSignature.map(String).join(", ")} and cannot be called with these arguments ` +
+          `(JS values are pinned to the traced values, and tensors must match the traced shapes and dtypes). Call the tf.function itself to trace a new signature`,
+      );
+    }
+    return concrete.callFlat(type.flat as (Tensor | Variable)[]);
+  }
+
+  /** Binds call arguments to parameters: missing ones take their literal defaults (SPEC C6). */
+  private bindArgs(args: readonly unknown[]): unknown[] {
+    const params = this.params ?? [];
+    const fixed = params.filter((p) => !p.rest).length;
+    const bound = Array.from({ length: Math.max(args.length, fixed) }, (_, i) => {
+      const param = i < fixed ? params[i] : undefined;
+      return args[i] === undefined && param?.literalDefault !== undefined ? param.literalDefault.value : args[i];
+    });
+    // An omitted trailing argument and an explicit `undefined` mean the same in JS.
+    while (bound.length > 0 && bound.at(-1) === undefined) bound.pop();
+    return bound;
+  }
+
+  private paramNames(): string[] {
+    return (this.params ?? []).map((p) => p.name);
+  }
+}

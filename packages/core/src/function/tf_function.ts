@@ -1,0 +1,70 @@
+import { getRuntime } from "../trace/runtime.js";
+import { makeCallable } from "./callable.js";
+import { type FunctionOptions, PolymorphicFunction } from "./polymorphic_function.js";
+
+/** A `tf.function`: the PolymorphicFunction API plus the original call signature. */
+export type TfFunction<F extends (...args: any[]) => any> = PolymorphicFunction & F;
+
+/** The part of a TS 5 decorator context `tf.function` needs. */
+interface MethodContext {
+  readonly kind: "method";
+  readonly name: string | symbol;
+}
+
+function isMethodContext(value: unknown): value is MethodContext {
+  return typeof value === "object" && value !== null && (value as { kind?: unknown }).kind === "method" && "name" in value;
+}
+
+/** Wraps `fn`, converting it with AutoGraph first when a converter is registered and enabled. */
+function create<F extends (...args: any[]) => any>(fn: F, options: FunctionOptions, boundThis?: unknown): TfFunction<F> {
+  const converter = getRuntime().autograph;
+  const converted = options.autograph !== false && converter !== undefined ? converter(fn) : fn;
+  const polymorphic = new PolymorphicFunction(converted, { ...options, name: options.name ?? (fn.name || "function") }, boundThis);
+  return makeCallable(polymorphic, function (this: unknown, ...args: unknown[]) {
+    return polymorphic.call(this, args);
+  }) as TfFunction<F>;
+}
+
+/** A method decorator that gives each instance its own PolymorphicFunction, held weakly (SPEC C8). */
+function decorate<F extends (...args: any[]) => any>(method: F, context: MethodContext, options: FunctionOptions): F {
+  const perInstance = new WeakMap<object, TfFunction<F>>();
+  const name = options.name ?? String(context.name);
+  return function (this: object, ...args: unknown[]) {
+    let fn = perInstance.get(this);
+    if (fn === undefined) perInstance.set(this, (fn = create(method, { ...options, name }, this)));
+    return fn(...args);
+  } as F;
+}
+
+/**
+ * Turns a function over tensors into a traced, cached graph function (`tf.function`).
+ * Also a TS 5 method decorator, bare or with options.
+ *
+ * ```ts
+ * const tfCube = tf.function((x) => tf.pow(x, 3));
+ * class Counter {
+ *   count = new tf.Variable(0, { dtype: "int32" });
+ *   @tf.function increment() { return this.count.assignAdd(1); }
+ * }
+ * ```
+ */
+export function tfFunction<F extends (...args: any[]) => any>(fn: F, options?: FunctionOptions): TfFunction<F>;
+export function tfFunction<F extends (...args: any[]) => any>(method: F, context: MethodContext): F;
+export function tfFunction(options: FunctionOptions): <F extends (...args: any[]) => any>(method: F, context: MethodContext) => F;
+export function tfFunction(first: unknown, second?: unknown): unknown {
+  if (typeof first === "function") {
+    if (isMethodContext(second)) return decorate(first as (...args: any[]) => any, second, {});
+    if (second !== undefined && (typeof second !== "object" || second === null)) {
+      throw new TypeError(`tf.function: the second argument must be an options object, received ${typeof second}`);
+    }
+    return create(first as (...args: any[]) => any, (second ?? {}) as FunctionOptions);
+  }
+  if (typeof first === "object" && first !== null && second === undefined) {
+    const options = first as FunctionOptions;
+    return (method: (...args: any[]) => any, context: MethodContext) => {
+      if (!isMethodContext(context)) throw new TypeError("tf.function(options) returns a decorator for class methods");
+      return decorate(method, context, options);
+    };
+  }
+  throw new TypeError(`tf.function: expected a function (or options for a decorator), received ${first === null ? "null" : typeof first}`);
+}

@@ -1,0 +1,49 @@
+import { Graph, type OpOutput, type Operation } from "./graph.js";
+
+/** A value captured from outside the function: an eager tensor, a variable, or an outer graph's tensor. */
+export interface Capture {
+  /** The placeholder that stands for the value inside this graph. */
+  readonly placeholder: OpOutput;
+  /** The captured object (a Tensor or a Variable); passed as an implicit input on every call. */
+  readonly value: object;
+}
+
+/**
+ * The graph of one concrete function while it is traced and afterwards: a Graph plus
+ * what tracing needs to know (captures, the last stateful operation for automatic control
+ * dependencies, the parent graph for nested traces, whether variables may be created).
+ */
+export class FuncGraph extends Graph {
+  isOpen = true;
+  readonly captures: Capture[] = [];
+  readonly #captureIndex = new Map<object, OpOutput>();
+  /** Resource placeholders of variables passed as arguments or captured. */
+  readonly resources = new Map<object, OpOutput>();
+  lastStateful: Operation | undefined;
+  /** Nested functions called from this graph, by name (the `f` attribute of call ops). */
+  readonly library = new Map<string, unknown>();
+
+  constructor(
+    name: string,
+    readonly parent: FuncGraph | undefined,
+    readonly allowVariableCreation: boolean,
+  ) {
+    super(name);
+  }
+
+  /** The placeholder already standing for a captured object, if any. */
+  capturedPlaceholder(value: object): OpOutput | undefined {
+    return this.#captureIndex.get(value);
+  }
+
+  addCapture(value: object, placeholder: OpOutput): void {
+    this.captures.push({ placeholder, value });
+    this.#captureIndex.set(value, placeholder);
+  }
+
+  /** True if `graph` is this graph or one of its ancestors (whose tensors may be captured). */
+  isSelfOrAncestor(graph: unknown): boolean {
+    for (let g: FuncGraph | undefined = this; g !== undefined; g = g.parent) if (g === graph) return true;
+    return false;
+  }
+}

@@ -1,0 +1,211 @@
+import type { DType } from "../base/dtype.js";
+import { KilnError } from "../base/errors.js";
+import { type ConcreteShape, isConcrete } from "../base/shape.js";
+import type { Graph, OpOutput, Operation } from "../ir/graph.js";
+import type { ValueInfo } from "../ir/op.js";
+import type { Backend, DataId, KernelFn } from "./backend.js";
+import type { BackendRegistry } from "./backend_registry.js";
+
+/** A tensor value flowing through a plan: a buffer on some backend, owned by the plan or borrowed. */
+export interface DataSlot {
+  readonly kind: "data";
+  readonly backend: Backend;
+  readonly dataId: DataId;
+  readonly shape: ConcreteShape;
+  readonly dtype: DType;
+  /** Owned buffers are freed by the plan after their last use; borrowed ones belong to someone else. */
+  owned: boolean;
+}
+
+/** A resource (a variable) flowing through a plan. */
+export interface ResourceSlot {
+  readonly kind: "resource";
+  readonly value: object;
+}
+
+export type SlotValue = DataSlot | ResourceSlot;
+
+/** What a handler for a runtime-implemented op (variables, printing, calls) receives. */
+export interface HandlerArgs {
+  readonly op: Operation;
+  readonly inputs: readonly SlotValue[];
+  readonly backend: Backend;
+  /** True if this step is the last reader of input `i` (so its buffer may be taken over). */
+  readonly isLastUse: (i: number) => boolean;
+  /** Runs `cleanup` when the whole call ends (e.g. freeing a variable's previous value). */
+  readonly defer: (cleanup: () => void) => void;
+  /** The graph the op belongs to (its function library holds nested functions). */
+  readonly graph: Graph;
+  readonly plans: PlanContext;
+}
+
+/** Ops the runtime implements itself instead of a backend kernel. */
+export type OpHandler = (args: HandlerArgs) => SlotValue[];
+
+/** What plans need from their surroundings: kernels, handlers, and copying between backends. */
+export interface PlanContext {
+  readonly registry: BackendRegistry;
+  readonly handlers: ReadonlyMap<string, OpHandler>;
+}
+
+interface Step {
+  readonly op: Operation;
+  readonly inputs: readonly number[];
+  readonly outputs: readonly number[];
+  readonly kernel?: { run: KernelFn<any, any>; backend: Backend };
+  readonly handler?: OpHandler;
+  /** Output shapes when they are known statically; otherwise inferred on each call. */
+  readonly staticOutputs?: readonly (ValueInfo & { shape: ConcreteShape })[];
+  /** Slots whose last reader is this step. */
+  readonly free: readonly number[];
+  readonly lastUse: ReadonlySet<number>;
+}
+
+/**
+ * A graph compiled for one backend: kernels resolved once, one slot per value (Identity
+ * outputs alias their input's slot), and the slots each step is the last reader of, so
+ * intermediates are freed as soon as they are dead. `run` walks the steps with no per-op
+ * lookup.
+ *
+ * ```ts
+ * const plan = new Plan(graph, backend, context);
+ * const outputs = plan.run(inputSlots); // owned outputs now belong to the caller
+ * ```
+ */
+export class Plan {
+  readonly #steps: Step[] = [];
+  readonly #slotCount: number;
+  readonly #inputSlots: number[];
+  readonly #outputSlots: number[];
+  readonly #constants: [number, DataSlot][] = [];
+
+  constructor(
+    readonly graph: Graph,
+    readonly backend: Backend,
+    readonly context: PlanContext,
+  ) {
+    const slotOf = new Map<OpOutput, number>();
+    let next = 0;
+    for (const input of graph.inputs) slotOf.set(input, next++);
+    this.#inputSlots = graph.inputs.map((i) => slotOf.get(i)!);
+    const pending: { op: Operation; inputs: number[]; outputs: number[] }[] = [];
+    for (const op of graph.operations) {
+      if (op.type === "Placeholder") continue;
+      const inputs = op.inputs.map((i) => slotOf.get(i)!);
+      if (op.type === "Identity") {
+        slotOf.set(op.outputs[0]!, inputs[0]!);
+        continue;
+      }
+      const outputs = op.outputs.map((o) => {
+        slotOf.set(o, next);
+        return next++;
+      });
+      if (op.type === "Const") {
+        const attrs = op.attrs as { value: number[]; shape: number[]; dtype: DType };
+        const values = attrs.dtype === "float32" ? Float32Array.from(attrs.value) : attrs.dtype === "int32" ? Int32Array.from(attrs.value) : Uint8Array.from(attrs.value);
+        const dataId = backend.write(values, attrs.shape, attrs.dtype);
+        this.#constants.push([outputs[0]!, { kind: "data", backend, dataId, shape: attrs.shape, dtype: attrs.dtype, owned: false }]);
+        continue;
+      }
+      pending.push({ op, inputs, outputs });
+    }
+    this.#slotCount = next;
+    this.#outputSlots = graph.outputs.map((o) => {
+      const slot = slotOf.get(o);
+      if (slot === undefined) throw new KilnError(`graph '${graph.name}': output ${o.name} is not produced by the graph`);
+      return slot;
+    });
+    const lastReader = new Map<number, number>();
+    pending.forEach((p, index) => p.inputs.forEach((s) => lastReader.set(s, index)));
+    for (const s of this.#outputSlots) lastReader.set(s, Number.POSITIVE_INFINITY);
+    pending.forEach((p, index) => {
+      const handler = context.handlers.get(p.op.type);
+      const dying = new Set(p.inputs.filter((s) => lastReader.get(s) === index));
+      // Outputs nobody reads die right after the step that makes them.
+      for (const s of p.outputs) if (!lastReader.has(s)) dying.add(s);
+      const staticOutputs = p.op.outputs.every((o) => isConcrete(o.shape)) ? (p.op.outputs as unknown as (ValueInfo & { shape: ConcreteShape })[]) : undefined;
+      this.#steps.push({
+        op: p.op,
+        inputs: p.inputs,
+        outputs: p.outputs,
+        ...(handler !== undefined ? { handler } : { kernel: context.registry.resolve(p.op.def, backend) }),
+        ...(staticOutputs !== undefined ? { staticOutputs } : {}),
+        free: [...dying],
+        lastUse: dying,
+      });
+    });
+  }
+
+  /**
+   * Runs the plan. `inputs` fill the graph's input slots (usually borrowed). Returns one
+   * value per graph output; owned outputs belong to the caller. On error every owned
+   * intermediate is freed before the error propagates.
+   */
+  run(inputs: readonly SlotValue[]): SlotValue[] {
+    const slots = new Array<SlotValue | undefined>(this.#slotCount);
+    this.#inputSlots.forEach((slot, i) => (slots[slot] = inputs[i]));
+    for (const [slot, value] of this.#constants) slots[slot] = value;
+    const deferred: (() => void)[] = [];
+    try {
+      for (const step of this.#steps) this.#runStep(step, slots, deferred);
+      const outputs = this.#outputSlots.map((s) => slots[s]!);
+      // A slot returned twice is owned by the first output only.
+      const seen = new Set<SlotValue>();
+      return outputs.map((value) => {
+        if (value.kind === "data" && value.owned && seen.has(value)) return { ...value, owned: false };
+        seen.add(value);
+        return value;
+      });
+    } catch (error) {
+      for (const value of new Set(slots)) if (value?.kind === "data" && value.owned) value.backend.disposeData(value.dataId);
+      throw error;
+    } finally {
+      for (const cleanup of deferred) cleanup();
+    }
+  }
+
+  /** Frees the plan's constant buffers. */
+  dispose(): void {
+    for (const [, value] of this.#constants) value.backend.disposeData(value.dataId);
+    this.#constants.length = 0;
+  }
+
+  #runStep(step: Step, slots: (SlotValue | undefined)[], deferred: (() => void)[]): void {
+    const inputs = step.inputs.map((s) => slots[s]!);
+    let results: SlotValue[];
+    if (step.handler !== undefined) {
+      results = step.handler({
+        op: step.op,
+        inputs,
+        backend: this.backend,
+        isLastUse: (i) => step.lastUse.has(step.inputs[i]!),
+        defer: (cleanup) => deferred.push(cleanup),
+        graph: this.graph,
+        plans: this.context,
+      });
+    } else {
+      const { run, backend } = step.kernel!;
+      const data = inputs.map((v, i) => this.#dataOn(v as DataSlot, backend, step, i));
+      const outputs = step.staticOutputs ?? (step.op.def.infer(data, step.op.attrs) as (ValueInfo & { shape: ConcreteShape })[]);
+      const ids = run({ inputs: data, attrs: step.op.attrs, outputs, backend });
+      results = ids.map((dataId, i) => ({ kind: "data", backend, dataId, shape: outputs[i]!.shape, dtype: outputs[i]!.dtype, owned: true }));
+      data.forEach((d, i) => d !== inputs[i] && d.backend.disposeData(d.dataId));
+    }
+    step.outputs.forEach((s, i) => (slots[s] = results[i]));
+    for (const s of step.free) {
+      const value = slots[s];
+      if (value?.kind === "data" && value.owned) value.backend.disposeData(value.dataId);
+      slots[s] = undefined;
+    }
+  }
+
+  /** Moves an input to the backend a (fallback) kernel runs on; returns a temporary owned copy. */
+  #dataOn(value: DataSlot, backend: Backend, step: Step, index: number): DataSlot {
+    if (value.kind !== "data") throw new KilnError(`${step.op.name}: input ${index} is a resource, but ${step.op.type} expects a tensor`);
+    if (value.backend === backend) return value;
+    const read = value.backend.readSync;
+    if (read === undefined) throw new KilnError(`${step.op.name}: cannot move data from async backend '${value.backend.name}' to '${backend.name}' inside a function`);
+    const dataId = backend.write(read.call(value.backend, value.dataId).slice(), value.shape, value.dtype);
+    return { ...value, backend, dataId, owned: true };
+  }
+}

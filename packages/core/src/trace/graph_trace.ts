@@ -1,0 +1,83 @@
+import type { DType, DataArray } from "../base/dtype.js";
+import { type ConcreteShape } from "../base/shape.js";
+import { Const, Placeholder } from "../ir/builtin_ops.js";
+import type { FuncGraph } from "../ir/func_graph.js";
+import { type OpOutput, Operation } from "../ir/graph.js";
+import { type AnyOpDef, type Attrs, type ValueInfo, checkArity } from "../ir/op.js";
+import { Tensor, checkAlive } from "../tensor/tensor.js";
+import { OutOfScopeError } from "./eager_trace.js";
+import type { Trace } from "./trace.js";
+
+/**
+ * The trace used while a `tf.function` is traced: every op becomes an Operation in the
+ * function's graph and returns symbolic tensors. Eager tensors used inside are captured
+ * as implicit inputs; tensors of an enclosing graph being traced are captured too;
+ * tensors of a finished trace are out of scope.
+ */
+export class GraphTrace implements Trace {
+  readonly #symbolic = new Map<OpOutput, Tensor>();
+
+  constructor(readonly graph: FuncGraph) {}
+
+  bind(op: AnyOpDef, inputs: readonly Tensor[], attrs: object): Tensor[] {
+    checkArity(op, inputs.length);
+    const refs = inputs.map((t, i) => this.valueOf(t, op, i));
+    const infos = op.infer(refs, attrs);
+    return this.addOperation(op, op.api, refs, attrs, infos).outputs.map((o) => this.tensorOf(o));
+  }
+
+  constant(values: DataArray, shape: ConcreteShape, dtype: DType, name = "Const"): Tensor {
+    const slash = name.indexOf("/");
+    if (slash > 0) name = `${this.graph.peekName(name.slice(0, slash))}${name.slice(slash)}`;
+    const attrs = { value: Array.from(values), shape: [...shape], dtype };
+    return this.tensorOf(this.addOperation(Const, name, [], attrs, [{ shape, dtype }]).outputs[0]!);
+  }
+
+  /** Adds an operation named uniquely after `baseName`, chaining stateful ops in program order. */
+  addOperation(op: AnyOpDef, baseName: string, inputs: readonly OpOutput[], attrs: object, outputs: readonly ValueInfo[]): Operation {
+    const graph = this.graph;
+    const control = op.stateful && graph.lastStateful !== undefined ? [graph.lastStateful] : [];
+    const operation = graph.addOperation(new Operation(graph.uniqueName(baseName), op, inputs, attrs as Attrs, outputs, control));
+    if (op.stateful) graph.lastStateful = operation;
+    return operation;
+  }
+
+  /** Adds a Placeholder and returns its output. */
+  addPlaceholder(name: string, info: ValueInfo, resource = false): OpOutput {
+    const attrs = resource ? { shape: info.shape, dtype: info.dtype, resource: true } : { shape: info.shape, dtype: info.dtype };
+    return this.addOperation(Placeholder, name, [], attrs, [info]).outputs[0]!;
+  }
+
+  /** The symbolic tensor for a graph value (one Tensor object per output). */
+  tensorOf(output: OpOutput): Tensor {
+    let tensor = this.#symbolic.get(output);
+    if (tensor === undefined) {
+      tensor = new Tensor({ kind: "symbolic", graph: this.graph, ref: output, name: output.name }, output.shape, output.dtype);
+      this.#symbolic.set(output, tensor);
+    }
+    return tensor;
+  }
+
+  /** The graph value a tensor stands for here, capturing eager and outer-graph tensors. */
+  valueOf(tensor: Tensor, op: AnyOpDef | undefined, index: number): OpOutput {
+    const graph = this.graph;
+    const handle = tensor.handle;
+    if (handle.kind === "symbolic") {
+      if (handle.graph === graph) return handle.ref as OpOutput;
+      if (!graph.isSelfOrAncestor(handle.graph) || !handle.graph.isOpen) {
+        const where = op === undefined ? "" : `${op.api}: argument ${index}: `;
+        throw new OutOfScopeError(
+          `${where}the symbolic tensor ${tensor.toString()} belongs to the tf.function trace '${handle.graph.name}' and is out of scope in '${graph.name}'. ` +
+            `Symbolic tensors cannot escape their trace (e.g. via an outer variable); return the value from the function, or pass it as an argument`,
+        );
+      }
+    } else {
+      checkAlive(tensor, op?.api ?? graph.name, `input ${index}`);
+    }
+    const existing = graph.capturedPlaceholder(tensor);
+    if (existing !== undefined) return existing;
+    const placeholder = this.addPlaceholder("capture", { shape: tensor.shape, dtype: tensor.dtype });
+    graph.addCapture(tensor, placeholder);
+    return placeholder;
+  }
+}
