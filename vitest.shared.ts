@@ -1,7 +1,28 @@
 import { basename, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import { defaultClientConditions, defaultServerConditions } from "vite";
+import ts from "typescript";
+import { type Plugin, defaultClientConditions, defaultServerConditions } from "vite";
 import type { ViteUserConfig } from "vitest/config";
+
+/**
+ * Node 20 cannot run TC39 decorators (`@tf.function` on a method) and Vite's own transform
+ * leaves them in place, so test files that use them are lowered by TypeScript first (esbuild
+ * rejects `@tf.function`, although a reserved word after the dot is valid decorator syntax).
+ */
+function lowerDecorators(): Plugin {
+  return {
+    name: "kiln:lower-decorators",
+    enforce: "pre",
+    transform(code, id) {
+      if (!id.endsWith(".ts") || !/^\s*@[\w.]+/m.test(code)) return undefined;
+      const result = ts.transpileModule(code, {
+        fileName: id,
+        compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext, sourceMap: true, verbatimModuleSyntax: true },
+      });
+      return { code: result.outputText.replace(/\/\/# sourceMappingURL=.*$/m, ""), map: result.sourceMapText };
+    },
+  };
+}
 
 /**
  * Shared vitest settings for every package: tests resolve workspace packages from source
@@ -12,6 +33,7 @@ export function kilnTestConfig(configUrl: string): ViteUserConfig {
   const packageDir = dirname(fileURLToPath(configUrl));
   const reportDir = process.env.KILN_TEST_REPORT_DIR;
   return {
+    plugins: [lowerDecorators()],
     resolve: { conditions: ["source", ...defaultClientConditions] },
     ssr: { resolve: { conditions: ["source", ...defaultServerConditions], externalConditions: ["source"] } },
     test: {

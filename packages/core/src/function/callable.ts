@@ -8,5 +8,8 @@ export function makeCallable<T extends object, F extends (...args: any[]) => any
     return call.apply(this, args);
   };
   Object.setPrototypeOf(callable, instance);
+  // A function's own `name` and `length` would shadow the instance's properties.
+  delete (callable as { name?: unknown }).name;
+  delete (callable as { length?: unknown }).length;
   return callable as unknown as T & F;
 }

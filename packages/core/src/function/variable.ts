@@ -8,6 +8,7 @@ import { toTensor } from "../ops/convert.js";
 import { type TensorLike, asTensor, toTensorSymbol } from "../tensor/convert.js";
 import { Tensor } from "../tensor/tensor.js";
 import { getRuntime } from "../trace/runtime.js";
+import { liftToEager } from "./lift.js";
 import { AssignAddVariableOp, AssignSubVariableOp, AssignVariableOp, ReadVariableOp } from "./variable_ops.js";
 
 /** Options of `new tf.Variable(initial, options)`. */
@@ -56,14 +57,18 @@ export class Variable {
     // Initial values are computed eagerly, outside any trace (TF's init_scope).
     this.#value = runtime.withEager(() => {
       const value = typeof initial === "function" ? initial() : initial;
-      if (value instanceof Tensor && value.isSymbolic) {
-        throw new ArgumentError(
-          `Variable: the initial value ${value.toString()} depends on the traced function's inputs; initial values must be computable outside the function (use a constant, or a function of outer values)`,
-        );
+      const given = asTensor(value);
+      if (given?.isSymbolic === true) {
+        // Built inside the trace (e.g. `new tf.Variable(tf.ones([3]))`): replay it eagerly.
+        const handle = given.handle as { graph: unknown };
+        if (graph === undefined || handle.graph !== graph) {
+          throw new ArgumentError(`Variable: the initial value ${given.toString()} belongs to another trace and cannot initialize a variable here`);
+        }
+        return runtime.tracker.keep(liftToEager(given, graph, "Variable"));
       }
-      const tensor = toTensor(value, "Variable", "initial", options.dtype);
+      const tensor = toTensor(value as TensorLike, "Variable", "initial", options.dtype);
       // The variable owns its value: copy a tensor the caller still holds.
-      return runtime.tracker.keep(asTensor(value) === undefined ? tensor : identity(tensor));
+      return runtime.tracker.keep(given === undefined ? tensor : identity(tensor));
     });
     if (options.dtype !== undefined && this.#value.dtype !== options.dtype) {
       const dtype = this.#value.dtype;
@@ -139,6 +144,18 @@ export class Variable {
 
   [toTensorSymbol](): Tensor {
     return this.read();
+  }
+
+  /**
+   * `v += 1` would silently rebind `v` to a JS value (SPEC H4); fail loudly instead and
+   * point at the variable methods.
+   */
+  [Symbol.toPrimitive](hint: string): string {
+    if (hint === "string") return this.toString();
+    throw new TypeError(
+      `Variable '${this.name}' cannot be used with JS operators (e.g. v += 1 or v * 2): that would replace the variable with a plain value. ` +
+        `Use v.assignAdd(1) / v.assign(...) to update it, or tf.add(v, 1) / v.read() to compute with its value`,
+    );
   }
 
   toString(): string {
