@@ -3,6 +3,8 @@ import { BACKEND_API_VERSION, type Backend, type BackendMemory, type DType, type
 /** A buffer handle on the cpu backend; the identity of the object is the id. */
 interface CpuBuffer {
   values: DataArray;
+  /** Cleared on dispose; checking a flag is cheaper than a Set of live buffers. */
+  live: boolean;
 }
 
 /**
@@ -19,12 +21,12 @@ export class CpuBackend implements Backend {
   readonly apiVersion = BACKEND_API_VERSION;
   readonly name = "cpu";
   readonly caps = { asyncOnly: false, dtypes: ["float32", "int32", "bool"] as const };
-  readonly #buffers = new Set<CpuBuffer>();
+  #numBuffers = 0;
   #numBytes = 0;
 
   write(values: DataArray, _shape: ConcreteShape, _dtype: DType): DataId {
-    const buffer: CpuBuffer = { values };
-    this.#buffers.add(buffer);
+    const buffer: CpuBuffer = { values, live: true };
+    this.#numBuffers++;
     this.#numBytes += values.byteLength;
     return buffer;
   }
@@ -32,7 +34,7 @@ export class CpuBackend implements Backend {
   /** The stored values of a buffer. Kernels must treat them as read-only. */
   values(dataId: DataId): DataArray {
     const buffer = dataId as CpuBuffer;
-    if (!this.#buffers.has(buffer)) throw new KilnError("cpu backend: buffer was disposed or belongs to another backend");
+    if (buffer.live !== true) throw new KilnError("cpu backend: buffer was disposed or belongs to another backend");
     return buffer.values;
   }
 
@@ -46,15 +48,19 @@ export class CpuBackend implements Backend {
 
   disposeData(dataId: DataId): void {
     const buffer = dataId as CpuBuffer;
-    if (this.#buffers.delete(buffer)) this.#numBytes -= buffer.values.byteLength;
+    if (buffer.live !== true) return;
+    buffer.live = false;
+    this.#numBuffers--;
+    this.#numBytes -= buffer.values.byteLength;
   }
 
   memory(): BackendMemory {
-    return { numBytes: this.#numBytes, numBuffers: this.#buffers.size };
+    return { numBytes: this.#numBytes, numBuffers: this.#numBuffers };
   }
 
+  /** Forgets every buffer (their memory is reclaimed by the GC once tensors drop them). */
   dispose(): void {
-    this.#buffers.clear();
+    this.#numBuffers = 0;
     this.#numBytes = 0;
   }
 }

@@ -139,6 +139,7 @@ export class ConcreteFunction {
 
   /** Puts flat output tensors back into the function's result structure. */
   restructure(tensors: readonly Tensor[]): unknown {
+    if (this.structuredOutputs instanceof Tensor) return tensors[0];
     return mapStructure(this.structuredOutputs, (leaf) => (leaf instanceof Tensor && this.outputIndex.has(leaf) ? tensors[this.outputIndex.get(leaf)!] : leaf));
   }
 

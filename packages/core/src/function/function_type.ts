@@ -70,6 +70,7 @@ function isPlainObject(value: object): value is Record<string, unknown> {
  * ```
  */
 export function encodeArgs(args: readonly unknown[], fnName: string, paramNames: readonly string[] = []): FunctionType {
+  if (args.every((a) => a instanceof Tensor)) return encodeTensors(args as readonly Tensor[]);
   const dims: Shape[] = [];
   const flat: (Tensor | Variable | TensorSpec)[] = [];
   const aliases = new Map<Variable, number>();
@@ -136,6 +137,28 @@ export function encodeArgs(args: readonly unknown[], fnName: string, paramNames:
   });
   emit(")");
   return { params, key, relaxKey, dims, flat };
+}
+
+/** The common case, all arguments tensors: the same keys as `encodeArgs`, built without closures. */
+function encodeTensors(args: readonly Tensor[]): FunctionType {
+  let key = "(";
+  let relaxKey = "(";
+  const params: TypeNode[] = [];
+  const dims: Shape[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const t = args[i]!;
+    if (i > 0) {
+      key += ";";
+      relaxKey += ";";
+    }
+    let shapeText = "";
+    for (let j = 0; j < t.shape.length; j++) shapeText += (j > 0 ? "," : "") + (t.shape[j] === null ? "?" : t.shape[j]);
+    key += `T${t.dtype}(${shapeText})`;
+    relaxKey += `T${t.dtype}r${t.shape.length}`;
+    params.push({ kind: "tensor", dtype: t.dtype, shape: t.shape });
+    dims.push(t.shape);
+  }
+  return { params, key: `${key})`, relaxKey: `${relaxKey})`, dims, flat: args };
 }
 
 /** True when an entry traced for `entry` dims accepts a call with `call` dims (same relaxKey assumed). */

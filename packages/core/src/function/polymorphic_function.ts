@@ -160,6 +160,7 @@ export class PolymorphicFunction {
   /** Binds call arguments to parameters: missing ones take their literal defaults (SPEC C6). */
   private bindArgs(args: readonly unknown[]): unknown[] {
     const params = this.params ?? [];
+    if (args.length >= params.length && args.at(-1) !== undefined && !args.includes(undefined)) return args as unknown[];
     const fixed = params.filter((p) => !p.rest).length;
     const bound = Array.from({ length: Math.max(args.length, fixed) }, (_, i) => {
       const param = i < fixed ? params[i] : undefined;

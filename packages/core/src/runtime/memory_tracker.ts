@@ -32,6 +32,17 @@ export class MemoryTracker {
   readonly #scopes: Set<Tracked>[] = [];
   readonly #kept = new WeakSet<Tracked>();
 
+  /**
+   * @param onUnscoped called for a tensor that is no longer owned by any scope (it escaped
+   * the outermost tidy, or was kept): from then on only the GC safety net can free it.
+   */
+  constructor(private readonly onUnscoped: (tensor: Tracked) => void = () => {}) {}
+
+  /** True while a tidy scope is open: new tensors are owned by it. */
+  get inScope(): boolean {
+    return this.#scopes.length > 0;
+  }
+
   get numTensors(): number {
     return this.#numTensors;
   }
@@ -49,8 +60,11 @@ export class MemoryTracker {
 
   /** Excludes a tensor from disposal by every enclosing scope. */
   keep<T extends Tracked>(tensor: T): T {
+    if (this.#kept.has(tensor)) return tensor;
     this.#kept.add(tensor);
-    for (const scope of this.#scopes) scope.delete(tensor);
+    let owned = false;
+    for (const scope of this.#scopes) owned = scope.delete(tensor) || owned;
+    if (owned) this.onUnscoped(tensor);
     return tensor;
   }
 
@@ -74,6 +88,10 @@ export class MemoryTracker {
       if (!keep.has(tensor) && !tensor.isDisposed) tensor.dispose();
     }
     const parent = this.#scopes[index - 1];
-    if (parent !== undefined) for (const tensor of keep) if (scope.has(tensor) && !this.#kept.has(tensor)) parent.add(tensor);
+    for (const tensor of keep) {
+      if (!scope.has(tensor) || this.#kept.has(tensor)) continue;
+      if (parent !== undefined) parent.add(tensor);
+      else this.onUnscoped(tensor);
+    }
   }
 }

@@ -41,7 +41,8 @@ export class Tensor {
 
   constructor(handle: TensorHandle, shape: Shape, dtype: DType, owner?: TensorOwner) {
     this.handle = handle;
-    this.shape = Object.freeze([...shape]);
+    // Shapes are immutable everywhere in Kiln, so a frozen shape can be shared as is.
+    this.shape = Object.isFrozen(shape) ? shape : Object.freeze([...shape]);
     this.dtype = dtype;
     this.#owner = owner;
   }

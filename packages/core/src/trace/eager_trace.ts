@@ -1,6 +1,6 @@
 import type { DType, DataArray } from "../base/dtype.js";
-import { ArgumentError, KilnError } from "../base/errors.js";
-import { type ConcreteShape, isConcrete } from "../base/shape.js";
+import { KilnError } from "../base/errors.js";
+import type { ConcreteShape } from "../base/shape.js";
 import { type AnyOpDef, type ValueInfo, checkArity } from "../ir/op.js";
 import type { Backend, TensorData } from "../runtime/backend.js";
 import { type Tensor, checkAlive } from "../tensor/tensor.js";
@@ -44,6 +44,5 @@ export class EagerTrace implements Trace {
       );
     }
     checkAlive(tensor, op.api, argName);
-    if (!isConcrete(tensor.shape)) throw new ArgumentError(`${op.api}: eager tensor with unknown dimensions`);
   }
 }

@@ -24,7 +24,7 @@ import type { Trace } from "./trace.js";
  */
 export class Runtime implements TensorOwner {
   readonly ops = new OpTable();
-  readonly tracker = new MemoryTracker();
+  readonly tracker: MemoryTracker;
   readonly backends: BackendRegistry;
   readonly finalizer: FinalizationRegistry<EagerHandle>;
   /** Handles on async-only backends, so `setBackend` can move them without blocking reads. */
@@ -43,6 +43,12 @@ export class Runtime implements TensorOwner {
     this.finalizer = new FinalizationRegistry((handle) => {
       handle.backend.disposeData(handle.dataId);
       this.tracker.untrack(undefined);
+    });
+    // Tensors owned by a tidy scope are always freed by it; only those that escape every
+    // scope need the GC safety net, which keeps the hot path free of registrations.
+    this.tracker = new MemoryTracker((tensor) => {
+      const t = tensor as Tensor;
+      if (!t.isDisposed && t.handle.kind === "eager") this.finalizer.register(t, t.handle, t.handle);
     });
     this.#traces = [new EagerTrace(this)];
   }
@@ -103,7 +109,7 @@ export class Runtime implements TensorOwner {
   wrap(backend: Backend, dataId: DataId, shape: ConcreteShape, dtype: DType): Tensor {
     const handle: EagerHandle = { kind: "eager", backend, dataId, shape, dtype, numBytes: sizeOf(shape) * bytesPerElement(dtype) };
     const tensor = new Tensor(handle, shape, dtype, this);
-    this.finalizer.register(tensor, handle, handle);
+    if (!this.tracker.inScope) this.finalizer.register(tensor, handle, handle);
     this.tracker.track(tensor);
     if (backend.caps.asyncOnly) this.#asyncHandles.add(new WeakRef(handle));
     return tensor;
