@@ -1,4 +1,40 @@
-import type { KernelRegistration } from "@kiln/core";
+import { type KernelRegistration, type RandomNormalAttrs, type RandomUniformAttrs, allocate, prng, sizeOf } from "@kiln/core";
 import type { CpuBackend } from "../cpu_backend.js";
 
-export const randomKernels: KernelRegistration<any, CpuBackend>[] = [];
+/**
+ * Random kernels. The values come from core's shared Philox streams, so a seeded op gives
+ * the same values here as on every other backend; `seed: null` draws a fresh seed per run.
+ */
+export const randomKernels: KernelRegistration<any, CpuBackend>[] = [
+  {
+    op: "RandomUniform",
+    backend: "cpu",
+    run: ({ attrs, outputs: [out], backend }) => {
+      const { minval, maxval, seed } = attrs as RandomUniformAttrs;
+      const values = allocate(out!.dtype, sizeOf(out!.shape));
+      if (values instanceof Int32Array) prng.fillUniformInt(values, seed ?? prng.freshSeed(), minval, maxval);
+      else prng.fillUniform(values as Float32Array, seed ?? prng.freshSeed(), minval, maxval);
+      return [backend.write(values, out!.shape, out!.dtype)];
+    },
+  },
+  {
+    op: "RandomStandardNormal",
+    backend: "cpu",
+    run: ({ attrs, outputs: [out], backend }) => {
+      const { mean, stdDev, seed } = attrs as RandomNormalAttrs;
+      const values = new Float32Array(sizeOf(out!.shape));
+      prng.fillNormal(values, seed ?? prng.freshSeed(), mean, stdDev);
+      return [backend.write(values, out!.shape, out!.dtype)];
+    },
+  },
+  {
+    op: "TruncatedNormal",
+    backend: "cpu",
+    run: ({ attrs, outputs: [out], backend }) => {
+      const { mean, stdDev, seed } = attrs as RandomNormalAttrs;
+      const values = new Float32Array(sizeOf(out!.shape));
+      prng.fillTruncatedNormal(values, seed ?? prng.freshSeed(), mean, stdDev);
+      return [backend.write(values, out!.shape, out!.dtype)];
+    },
+  },
+];

@@ -1,6 +1,5 @@
 import { defineOp } from "../ir/op.js";
 import { Tensor } from "../tensor/tensor.js";
-import { formatValues } from "../tensor/format.js";
 import type { DataArray, DType } from "../base/dtype.js";
 import { getRuntime } from "../trace/runtime.js";
 import { asTensor } from "../tensor/convert.js";
@@ -15,9 +14,47 @@ export const PrintV2 = defineOp<{ template: readonly (string | null)[] }>({
   infer: () => [],
 });
 
-/** Formats one printed tensor the way `tf.print` shows it: its values, NumPy style. */
+/** One element as TF's tf.print shows it: shortest float32 digits, bools as 1/0. */
+function printedElement(value: number, dtype: DType): string {
+  if (dtype !== "float32") return String(value);
+  if (Number.isNaN(value)) return "nan";
+  if (!Number.isFinite(value)) return value > 0 ? "inf" : "-inf";
+  for (let p = 1; p < 9; p++) {
+    const text = value.toPrecision(p);
+    if (Math.fround(Number(text)) === value) return String(Number(text));
+  }
+  return String(value);
+}
+
+/**
+ * Formats one printed tensor the way TF's `tf.print` does (C++ SummarizeValue): `1` rather
+ * than `1.0`, elements separated by single spaces, nested brackets, `...` past 1000 values.
+ *
+ * ```ts
+ * formatPrinted(new Float32Array([1, 2.5]), [2], "float32"); // "[1 2.5]"
+ * ```
+ */
 export function formatPrinted(values: DataArray, shape: readonly number[], dtype: DType): string {
-  return formatValues(values, shape, dtype);
+  if (shape.length === 0) return printedElement(values[0]!, dtype);
+  if (values.length === 0) return "[]";
+  const summarise = values.length > 1000;
+  let offset = 0;
+  const render = (dim: number, indent: number): string => {
+    const n = shape[dim]!;
+    const inner = shape.slice(dim + 1).reduce((a, b) => a * b, 1);
+    const parts: string[] = [];
+    for (let i = 0; i < n; i++) {
+      if (summarise && n > 6 && i === 3) {
+        parts.push("...");
+        offset += (n - 6) * inner;
+        i = n - 3;
+      }
+      parts.push(dim === shape.length - 1 ? printedElement(values[offset++]!, dtype) : render(dim + 1, indent + 1));
+    }
+    const separator = dim === shape.length - 1 ? " " : "\n" + " ".repeat(indent + 1);
+    return `[${parts.join(separator)}]`;
+  };
+  return render(0, 0);
 }
 
 /**

@@ -1,6 +1,7 @@
 import { Tensor } from "../tensor/tensor.js";
 import { binaryMethods } from "./binary.js";
 import { convolutionMethods } from "./convolution.js";
+import { creationMethods } from "./creation.js";
 import { gatherMethods } from "./gather.js";
 import { identityMethods } from "./identity.js";
 import { joiningMethods } from "./joining.js";
@@ -18,7 +19,7 @@ import { unaryMethods } from "./unary.js";
  * Called once by the package entry point; each op family exports its own method table.
  */
 export function installTensorMethods(): void {
-  for (const table of [binaryMethods, convolutionMethods, gatherMethods, identityMethods, joiningMethods, matmulMethods, nnMethods, randomMethods, reductionMethods, selectionMethods, shapeMethods, slicingMethods, unaryMethods]) {
+  for (const table of [binaryMethods, convolutionMethods, creationMethods, gatherMethods, identityMethods, joiningMethods, matmulMethods, nnMethods, randomMethods, reductionMethods, selectionMethods, shapeMethods, slicingMethods, unaryMethods]) {
     for (const [name, fn] of Object.entries(table)) {
       Object.defineProperty(Tensor.prototype, name, { value: fn, writable: true, configurable: true, enumerable: false });
     }

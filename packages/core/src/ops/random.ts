@@ -1,4 +1,175 @@
+import { type DType, checkDType } from "../base/dtype.js";
+import { ArgumentError, DTypeError } from "../base/errors.js";
+import { isSeed } from "../base/prng.js";
+import { checkShape } from "../base/shape.js";
+import { defineOp } from "../ir/op.js";
 import type { Tensor } from "../tensor/tensor.js";
+import { bind1 } from "../trace/bind.js";
 
-/** Chainable methods this file adds to Tensor. */
+/**
+ * The shared seeded streams (Philox4x32-10), re-exported so backends compute exactly the
+ * values the cpu backend does: `import { prng } from "@kiln/core"`.
+ */
+export * as prng from "../base/prng.js";
+
+// Random ops are `stateful`: the optimizer never folds, deduplicates or prunes them, so two
+// unseeded calls in a traced function stay two draws. A `seed` of `null` means "draw a
+// fresh seed each time the kernel runs"; a number makes the op a pure function of it, the
+// same on every backend.
+
+const INT32_MIN = -2147483648;
+const INT32_MAX = 2147483647;
+
+/** Attributes of `RandomUniform`: values in `[minval, maxval)`. */
+export type RandomUniformAttrs = {
+  readonly shape: readonly number[];
+  readonly minval: number;
+  readonly maxval: number;
+  readonly dtype: DType;
+  readonly seed: number | null;
+};
+
+/** Attributes of `RandomStandardNormal` and `TruncatedNormal`. */
+export type RandomNormalAttrs = {
+  readonly shape: readonly number[];
+  readonly mean: number;
+  readonly stdDev: number;
+  readonly dtype: DType;
+  readonly seed: number | null;
+};
+
+function checkSeed(seed: unknown, api: string): void {
+  if (seed !== null && !isSeed(seed)) {
+    throw new ArgumentError(`${api}: seed must be an integer (a safe JS integer, negative allowed), received ${String(seed)}`);
+  }
+}
+
+function checkNumber(value: unknown, name: string, api: string): void {
+  if (typeof value !== "number") throw new ArgumentError(`${api}: ${name} must be a number, received ${typeof value} (${String(value)})`);
+}
+
+function checkUniform(attrs: RandomUniformAttrs, api: string): DType {
+  checkShape(attrs.shape, api);
+  const dtype = checkDType(attrs.dtype, api);
+  checkNumber(attrs.minval, "minval", api);
+  checkNumber(attrs.maxval, "maxval", api);
+  checkSeed(attrs.seed, api);
+  if (dtype === "bool") throw new DTypeError(`${api}: dtype bool is not supported; use float32 or int32`);
+  if (dtype === "int32") {
+    // Integer draws are exact only on a non-empty int32 interval (TF: "Need minval < maxval").
+    for (const [name, v] of [
+      ["minval", attrs.minval],
+      ["maxval", attrs.maxval],
+    ] as const) {
+      if (!Number.isInteger(v) || v < INT32_MIN || v > INT32_MAX) {
+        throw new ArgumentError(`${api}: ${name} ${v} must be an int32 integer when dtype is int32`);
+      }
+    }
+    if (!(attrs.minval < attrs.maxval)) {
+      throw new ArgumentError(
+        `${api}: int32 values are drawn from [minval, maxval), so minval must be less than maxval; received minval ${attrs.minval}, maxval ${attrs.maxval}`,
+      );
+    }
+  }
+  return dtype;
+}
+
+function checkNormal(attrs: RandomNormalAttrs, api: string): DType {
+  checkShape(attrs.shape, api);
+  const dtype = checkDType(attrs.dtype, api);
+  checkNumber(attrs.mean, "mean", api);
+  checkNumber(attrs.stdDev, "stdDev", api);
+  checkSeed(attrs.seed, api);
+  if (dtype !== "float32") {
+    throw new DTypeError(
+      `${api}: normal values are float32 only, received dtype ${dtype}; draw float32 and convert with tf.cast (after tf.round) if you need integers`,
+    );
+  }
+  return dtype;
+}
+
+/** `RandomUniform`: uniform values; float32 in `[minval, maxval)`, or int32 in `[minval, maxval)`. */
+export const RandomUniform = defineOp<RandomUniformAttrs>({
+  name: "RandomUniform",
+  api: "randomUniform",
+  family: "creation",
+  inputs: [],
+  stateful: true,
+  infer: (_inputs, attrs) => [{ shape: attrs.shape, dtype: checkUniform(attrs, "randomUniform") }],
+});
+
+/** `RandomStandardNormal`, with the mean and standard deviation folded in as attributes. */
+export const RandomStandardNormal = defineOp<RandomNormalAttrs>({
+  name: "RandomStandardNormal",
+  api: "randomNormal",
+  family: "creation",
+  inputs: [],
+  stateful: true,
+  infer: (_inputs, attrs) => [{ shape: attrs.shape, dtype: checkNormal(attrs, "randomNormal") }],
+});
+
+/** `TruncatedNormal`: normal values redrawn until within two standard deviations of the mean. */
+export const TruncatedNormal = defineOp<RandomNormalAttrs>({
+  name: "TruncatedNormal",
+  api: "truncatedNormal",
+  family: "creation",
+  inputs: [],
+  stateful: true,
+  infer: (_inputs, attrs) => [{ shape: attrs.shape, dtype: checkNormal(attrs, "truncatedNormal") }],
+});
+
+/**
+ * Values drawn uniformly from `[minval, maxval)`. With a `seed` the values are a pure
+ * function of it (the same on every backend and every call); without one each call draws
+ * new values. For `int32` the draw is over the integers `minval .. maxval - 1` (like TF;
+ * tfjs instead rounds floats, which can return `maxval`), and `maxval` must be given.
+ *
+ * ```ts
+ * tf.randomUniform([2, 3]);                      // float32 in [0, 1)
+ * tf.randomUniform([5], 0, 10, "int32", 42);     // five ints in 0..9, reproducible
+ * ```
+ */
+export function randomUniform(shape: readonly number[], minval = 0, maxval?: number, dtype: DType = "float32", seed?: number): Tensor {
+  if (dtype === "int32" && maxval === undefined) {
+    throw new ArgumentError(`randomUniform: int32 values are drawn from [minval, maxval), so maxval must be given explicitly (like TF)`);
+  }
+  const attrs: RandomUniformAttrs = { shape: copyShape(shape), minval, maxval: maxval ?? 1, dtype, seed: seed ?? null };
+  checkUniform(attrs, "randomUniform");
+  return bind1(RandomUniform, [], attrs);
+}
+
+/**
+ * Values drawn from a normal distribution. Seeded calls are reproducible on every backend;
+ * unseeded calls draw new values each time. float32 only.
+ *
+ * ```ts
+ * tf.randomNormal([3, 3], 0, 0.05, "float32", 7);
+ * ```
+ */
+export function randomNormal(shape: readonly number[], mean = 0, stdDev = 1, dtype: DType = "float32", seed?: number): Tensor {
+  const attrs: RandomNormalAttrs = { shape: copyShape(shape), mean, stdDev, dtype, seed: seed ?? null };
+  checkNormal(attrs, "randomNormal");
+  return bind1(RandomStandardNormal, [], attrs);
+}
+
+/**
+ * Normal values, redrawn wherever they fall two or more standard deviations from the mean
+ * (TF's `TruncatedNormal`), the usual choice for initializing weights.
+ *
+ * ```ts
+ * tf.truncatedNormal([784, 10], 0, 0.1); // every value in (-0.2, 0.2)
+ * ```
+ */
+export function truncatedNormal(shape: readonly number[], mean = 0, stdDev = 1, dtype: DType = "float32", seed?: number): Tensor {
+  const attrs: RandomNormalAttrs = { shape: copyShape(shape), mean, stdDev, dtype, seed: seed ?? null };
+  checkNormal(attrs, "truncatedNormal");
+  return bind1(TruncatedNormal, [], attrs);
+}
+
+/** Copies a shape so mutating the caller's array cannot change a recorded graph node; bad values are left for the check to report. */
+function copyShape(shape: readonly number[]): readonly number[] {
+  return Array.isArray(shape) ? [...shape] : shape;
+}
+
+/** Chainable methods this file adds to Tensor: none (random ops create tensors, like tfjs). */
 export const randomMethods: Record<string, (this: Tensor, ...args: never[]) => unknown> = {};

@@ -37,13 +37,13 @@ function inferShape(value: NestedValues | DataArray, op: string): number[] {
   }
   const check = (v: unknown, dim: number): void => {
     if (dim === shape.length) {
-      if (Array.isArray(v)) throw new ShapeError(`${op}: ragged nested array: expected a scalar at depth ${dim}, found an array; all rows must have shape ${formatShape(shape)}`);
+      if (Array.isArray(v) || ArrayBuffer.isView(v)) throw new ShapeError(`${op}: ragged nested array: expected a scalar at depth ${dim}, found an array; all rows must have shape ${formatShape(shape)}`);
       return;
     }
     if (!(Array.isArray(v) || ArrayBuffer.isView(v)) || (v as ArrayLike<unknown>).length !== shape[dim]) {
       throw new ShapeError(`${op}: ragged nested array: every element at depth ${dim} must have length ${shape[dim]} (inferred shape ${formatShape(shape)})`);
     }
-    if (dim + 1 < shape.length) for (const item of v as unknown[]) check(item, dim + 1);
+    if (Array.isArray(v)) for (const item of v) check(item, dim + 1);
   };
   check(value, 0);
   return shape;

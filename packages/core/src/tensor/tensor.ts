@@ -118,9 +118,9 @@ export class Tensor {
       return `tf.Tensor(<on ${handle.backend.name}>, shape=${formatTfShape(this.shape)}, dtype=${this.dtype})`;
     }
     const text = formatValues(handle.backend.readSync(handle.dataId), this.shape as number[], this.dtype);
-    return this.rank >= 2
-      ? `tf.Tensor(\n${text}, shape=${formatTfShape(this.shape)}, dtype=${this.dtype})`
-      : `tf.Tensor(${text}, shape=${formatTfShape(this.shape)}, dtype=${this.dtype})`;
+    // TF starts multi-line values on their own line.
+    const lead = text.includes("\n") ? "\n" : "";
+    return `tf.Tensor(${lead}${text}, shape=${formatTfShape(this.shape)}, dtype=${this.dtype})`;
   }
 
   /**

@@ -58,7 +58,7 @@ describe("B. tracing, side effects, introspection", () => {
       f(tf.scalar(1));
       f(tf.scalar(2));
       expect(logs).toBe(1);
-      expect(printed).toEqual(["before 0.", "after 1.", "before 1.", "after 3."]);
+      expect(printed).toEqual(["before 0", "after 1", "before 1", "after 3"]);
     } finally {
       runtime.print = saved;
     }
