@@ -11,6 +11,7 @@ import { formatTfShape } from "../tensor/format.js";
 import { getRuntime, type Runtime } from "../trace/runtime.js";
 import { functionHandlers } from "./handlers.js";
 import { emitCall } from "./nested_call.js";
+import { recordCall } from "../autodiff/function_gradient.js";
 import { type FunctionType, type TypeNode } from "./function_type.js";
 import { mapStructure } from "./structure.js";
 import { TensorSpec } from "./tensor_spec.js";
@@ -133,8 +134,9 @@ export class ConcreteFunction {
       throw new TypeError(`${this.fnName}: concrete function ${this.name} expects ${expected} tensor/variable inputs, received ${inputs.length}`);
     }
     const slots = [...inputs, ...this.capturedInputs].map((value, i) => this.slotFor(runtime, value, backend, i));
-    const outputs = this.planFor(backend).run(slots);
-    return this.restructure(outputs.map((out) => this.toTensorOf(runtime, out)));
+    const outputs = this.planFor(backend).run(slots).map((out) => this.toTensorOf(runtime, out));
+    recordCall(runtime.activeTapes(), this, inputs, outputs);
+    return this.restructure(outputs);
   }
 
   /** Puts flat output tensors back into the function's result structure. */

@@ -4,6 +4,8 @@ import type { GraphTrace } from "../trace/graph_trace.js";
 import { PartitionedCall, StatefulPartitionedCall } from "./call_ops.js";
 import type { ConcreteFunction } from "./concrete_function.js";
 import { Variable } from "./variable.js";
+import { recordCall } from "../autodiff/function_gradient.js";
+import { getRuntime } from "../trace/runtime.js";
 
 /**
  * Records a call of `callee` in the graph being traced as ONE call op (SPEC B13): its
@@ -19,5 +21,7 @@ export function emitCall(trace: GraphTrace, callee: ConcreteFunction, inputs: re
   const tout = callee.graph.outputs.map((o) => ({ shape: o.shape, dtype: o.dtype }));
   const op = trace.addOperation(def, def.name, refs, { f: callee.name, Tout: tout }, tout);
   trace.graph.library.set(callee.name, callee);
-  return callee.restructure(op.outputs.map((o) => trace.tensorOf(o)));
+  const outputs = op.outputs.map((o) => trace.tensorOf(o));
+  recordCall(getRuntime().activeTapes(), callee, inputs, outputs);
+  return callee.restructure(outputs);
 }

@@ -84,9 +84,11 @@ export class Variable {
 
   /** The current value. Eagerly, the variable's own tensor (do not dispose it); traced, a `ReadVariableOp`. */
   read(): Tensor {
-    const graphTrace = getRuntime().graphTrace();
-    if (graphTrace === undefined) return this.#eagerValue("read");
-    return graphTrace.bind(ReadVariableOp, [this.resource(ReadVariableOp)], {})[0]!;
+    const runtime = getRuntime();
+    const value = runtime.graphTrace() === undefined ? this.#eagerValue("read") : runtime.trace.bind(ReadVariableOp, [this.resource(ReadVariableOp)], {})[0]!;
+    // Recording tapes watch trainable variables as they are read.
+    for (const tape of runtime.activeTapes()) tape.onVariableRead(this, value);
+    return value;
   }
 
   /** Alias of `read()`. */
@@ -166,7 +168,7 @@ export class Variable {
     const runtime = getRuntime();
     const graphTrace = runtime.graphTrace();
     if (graphTrace !== undefined) {
-      graphTrace.bind(op, [this.resource(op), toTensor(value, op.api, "value", this.dtype)], {});
+      runtime.trace.bind(op, [this.resource(op), toTensor(value, op.api, "value", this.dtype)], {});
       return this.read();
     }
     const current = this.#eagerValue(op.api);

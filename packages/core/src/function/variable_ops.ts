@@ -8,6 +8,8 @@ export const ReadVariableOp = defineOp<{}>({
   family: "opaque",
   inputs: ["resource"],
   stateful: true,
+  // Gradients reach variables through the tape's watch of each read, not through this op.
+  nonDifferentiable: true,
   infer: ([resource]) => [{ shape: resource!.shape, dtype: resource!.dtype }],
 });
 
@@ -18,6 +20,7 @@ function defineAssign(name: string, api: string) {
     family: "opaque",
     inputs: ["resource", "value"],
     stateful: true,
+    nonDifferentiable: true,
     infer: ([resource, value]) => {
       if (value!.dtype !== resource!.dtype) {
         throw new DTypeError(`${api}: the variable has dtype ${resource!.dtype} but the value has dtype ${value!.dtype}; cast the value first`);

@@ -35,7 +35,30 @@ export interface OpDef<A extends object = Attrs> {
   readonly infer: (inputs: readonly ValueInfo[], attrs: A) => ValueInfo[];
   /** Stateful ops (variable writes, printing, random) are never folded, deduplicated or pruned. */
   readonly stateful?: boolean;
+  /**
+   * The gradient rule, written with public ops so it runs eagerly or emits graph nodes:
+   * given the upstream gradient of each output (`null` where none flows), return the
+   * gradient of each input (`null` where the input gets none).
+   */
+  readonly grad?: GradFn<A>;
+  /** Marks ops with no gradient (integer math, comparisons, argMax): the tape never records them. */
+  readonly nonDifferentiable?: boolean;
 }
+
+/**
+ * What a gradient rule receives. The tensor type is left open here (the IR layer sits
+ * below tensors); rules in the ops layer see `Tensor`.
+ */
+export interface GradArgs<A, T = any> {
+  readonly inputs: readonly T[];
+  readonly outputs: readonly T[];
+  /** Upstream gradients, one per output; `null` where no gradient flows. */
+  readonly dys: readonly (T | null)[];
+  readonly attrs: A;
+}
+
+/** A gradient rule: one gradient (or `null`) per input. */
+export type GradFn<A = any, T = any> = (args: GradArgs<A, T>) => (T | null)[];
 
 /** An op definition with its attribute type erased, as stored in tables and graphs. */
 export type AnyOpDef = OpDef<any>;

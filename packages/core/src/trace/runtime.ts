@@ -11,6 +11,14 @@ import { EagerTrace } from "./eager_trace.js";
 import { GraphTrace } from "./graph_trace.js";
 import type { Trace } from "./trace.js";
 
+/** What the runtime needs from a recording gradient tape. */
+export interface TapeHooks {
+  /** A variable was read while recording; trainable ones are watched automatically. */
+  onVariableRead(variable: { readonly trainable: boolean }, value: Tensor): void;
+  /** Records a differentiable computation (an op, a function call, a custom gradient). */
+  record(inputs: readonly Tensor[], outputs: readonly Tensor[], backward: (dys: readonly (Tensor | null)[]) => (Tensor | null)[], name: string): void;
+}
+
 /**
  * Owns everything that would otherwise be global: registered backends and kernels, the op
  * table, live-tensor accounting and the trace stack. `tf.*` functions use the default
@@ -70,6 +78,37 @@ export class Runtime implements TensorOwner {
       if (trace instanceof GraphTrace) return trace;
     }
     return undefined;
+  }
+
+  /**
+   * The tapes recording at this point: those pushed above the innermost graph being traced
+   * (a tape outside a tf.function trace never sees the trace's symbolic tensors).
+   */
+  activeTapes(): TapeHooks[] {
+    const tapes: TapeHooks[] = [];
+    for (let i = this.#traces.length - 1; i > 0; i--) {
+      const trace = this.#traces[i]!;
+      if (trace instanceof GraphTrace) break;
+      const tape = (trace as { tape?: TapeHooks }).tape;
+      if (tape !== undefined) tapes.push(tape);
+    }
+    return tapes;
+  }
+
+  /** Runs `fn` with the recording tapes above the innermost graph hidden (their ops go unrecorded). */
+  withoutTapes<T>(fn: () => T): T {
+    const removed: [number, Trace][] = [];
+    for (let i = this.#traces.length - 1; i > 0; i--) {
+      const trace = this.#traces[i]!;
+      if (trace instanceof GraphTrace) break;
+      if ((trace as { tape?: unknown }).tape !== undefined) removed.push([i, trace]);
+    }
+    for (const [i] of removed) this.#traces.splice(i, 1);
+    try {
+      return fn();
+    } finally {
+      for (const [i, trace] of removed.reverse()) this.#traces.splice(i, 0, trace);
+    }
   }
 
   /** Runs `fn` with `trace` on top of the stack; the stack is restored even if `fn` throws. */

@@ -1,0 +1,132 @@
+import { ArgumentError, KilnError } from "../base/errors.js";
+import { Variable } from "../function/variable.js";
+import { mapStructure, flattenStructure } from "../function/structure.js";
+import { onesLike } from "../ops/creation.js";
+import { add } from "../ops/binary.js";
+import { Tensor } from "../tensor/tensor.js";
+import { getRuntime } from "../trace/runtime.js";
+import { backprop } from "./backprop.js";
+import { Tape, TapeTrace } from "./tape.js";
+
+/** Options of `new tf.GradientTape(options)`. */
+export interface GradientTapeOptions {
+  /** Allow several `gradient` calls (the tape keeps its record until dropped). */
+  readonly persistent?: boolean;
+  /** Watch trainable variables read while recording (default true). */
+  readonly watchAccessedVariables?: boolean;
+}
+
+/**
+ * Records computations so their gradients can be computed, like TF's GradientTape. Works
+ * eagerly and inside a `tf.function` (where the gradient becomes graph ops, SPEC J2).
+ *
+ * ```ts
+ * const tape = new tf.GradientTape();
+ * const y = tape.record(() => { tape.watch(x); return x.square().sum(); });
+ * const [dx] = tape.gradient(y, [x]); // 2 * x
+ * ```
+ */
+export class GradientTape {
+  readonly persistent: boolean;
+  readonly #tape: Tape;
+  #used = false;
+
+  constructor(options: GradientTapeOptions = {}) {
+    this.persistent = options.persistent ?? false;
+    this.#tape = new Tape(options);
+  }
+
+  /** Watches tensors or variables (also nested arrays/objects of them) so gradients can flow to them. */
+  watch(value: unknown): void {
+    for (const leaf of flattenStructure(value)) {
+      if (leaf instanceof Variable) this.#tape.watchVariable(leaf, leaf.read());
+      else if (leaf instanceof Tensor) this.#tape.watch(leaf);
+      else throw new ArgumentError(`GradientTape.watch: expected tensors or variables, received ${typeof leaf}`);
+    }
+  }
+
+  /** The distinct variables read (and so watched) while recording, in first-read order. */
+  watchedVariables(): Variable[] {
+    return [...new Set(this.#tape.variableReads.values())] as Variable[];
+  }
+
+  /** Runs `fn` while recording and returns its result. May be called several times. */
+  record<T>(fn: () => T): T {
+    const runtime = getRuntime();
+    return runtime.withTrace(new TapeTrace(runtime.trace, this.#tape), fn);
+  }
+
+  /**
+   * Gradients of `target` (a tensor, or an array of them whose gradients add up) with
+   * respect to `sources` (tensors, variables, or nested arrays/objects of them), in the
+   * structure of `sources`. A source the target does not depend on gets `null`, like TF.
+   * A non-scalar target needs `outputGradients`.
+   */
+  gradient<S>(target: Tensor | readonly Tensor[], sources: S, outputGradients?: Tensor | readonly (Tensor | null)[]): GradientsOf<S> {
+    if (this.#used && !this.persistent) {
+      throw new KilnError("GradientTape.gradient: a non-persistent tape can compute gradients only once; create it with new tf.GradientTape({ persistent: true }) to call gradient() several times");
+    }
+    this.#used = true;
+    const targets = Array.isArray(target) ? (target as readonly Tensor[]) : [target as Tensor];
+    const given = outputGradients === undefined ? undefined : Array.isArray(outputGradients) ? outputGradients : [outputGradients as Tensor];
+    if (given !== undefined && given.length !== targets.length) {
+      throw new ArgumentError(`GradientTape.gradient: ${given.length} output gradients for ${targets.length} targets`);
+    }
+    targets.forEach((t, i) => {
+      if (!(t instanceof Tensor)) throw new ArgumentError(`GradientTape.gradient: target ${i} is not a tensor`);
+      if (given === undefined && t.size !== 1) {
+        throw new ArgumentError(
+          `GradientTape.gradient: target ${i} has shape [${t.shape.join(",")}], not a scalar; reduce it first (e.g. tf.sum) or pass outputGradients of the same shape`,
+        );
+      }
+    });
+    const flatSources: Tensor[] = [];
+    const plan = mapStructure(sources, (leaf, path) => {
+      if (leaf instanceof Variable) {
+        const reads = [...this.#tape.variableReads].filter(([, v]) => v === leaf).map(([t]) => t);
+        flatSources.push(...reads);
+        return { variable: leaf, reads };
+      }
+      if (!(leaf instanceof Tensor)) throw new ArgumentError(`GradientTape.gradient: source '${path || "sources"}' is not a tensor or variable`);
+      if (!this.#tape.isWatched(leaf)) {
+        throw new ArgumentError(
+          `GradientTape.gradient: source '${path || "sources"}' (shape [${leaf.shape.join(",")}]) was not watched by this tape; call tape.watch(x) inside record() before computing with it, or use a trainable tf.Variable`,
+        );
+      }
+      flatSources.push(leaf);
+      return { tensor: leaf };
+    });
+    const runtime = getRuntime();
+    const compute = () => {
+      const live = targets.flatMap((t, i) => (given?.[i] === null ? [] : [{ t, g: given?.[i] ?? onesLike(t) }]));
+      const grads = backprop(this.#tape.entries, live.map((x) => x.t), live.map((x) => x.g), flatSources);
+      const byTensor = new Map(flatSources.map((s, i) => [s, grads[i] ?? null]));
+      return mapStructure(plan, (leaf) => {
+        const item = leaf as { variable?: Variable; reads?: Tensor[]; tensor?: Tensor };
+        if (item.tensor !== undefined) return byTensor.get(item.tensor) ?? null;
+        const parts = item.reads!.map((r) => byTensor.get(r)).filter((g): g is Tensor => g !== null && g !== undefined);
+        return parts.length === 0 ? null : parts.reduce((a, b) => add(a, b));
+      });
+    };
+    // Eagerly, intermediates of the backward pass are freed; only the gradients survive.
+    const result = runtime.graphTrace() === undefined ? tidyKeep(compute) : compute();
+    if (!this.persistent) this.#tape.entries.length = 0;
+    return result as GradientsOf<S>;
+  }
+}
+
+/** The gradient structure for a sources structure: tensors (or null) where tensors/variables were. */
+export type GradientsOf<S> = S extends Tensor | Variable ? Tensor | null : S extends readonly unknown[] ? { [K in keyof S]: GradientsOf<S[K]> } : S extends object ? { [K in keyof S]: GradientsOf<S[K]> } : never;
+
+function tidyKeep<T>(fn: () => T): T {
+  const tracker = getRuntime().tracker;
+  const scope = tracker.openScope();
+  try {
+    const result = fn();
+    tracker.closeScope(scope, flattenStructure(result).filter((t): t is Tensor => t instanceof Tensor));
+    return result;
+  } catch (error) {
+    tracker.closeScope(scope, []);
+    throw error;
+  }
+}

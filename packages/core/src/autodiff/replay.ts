@@ -1,0 +1,55 @@
+import type { DType } from "../base/dtype.js";
+import { allocate } from "../base/dtype.js";
+import type { Graph, OpOutput } from "../ir/graph.js";
+import type { Tensor } from "../tensor/tensor.js";
+import { bind } from "../trace/bind.js";
+import { getRuntime } from "../trace/runtime.js";
+
+/** Side-effecting ops are not replayed: a replay recomputes values, it does not repeat effects. */
+const SIDE_EFFECTS = new Set(["AssignVariableOp", "AssignAddVariableOp", "AssignSubVariableOp", "PrintV2"]);
+
+/**
+ * Re-runs a graph op by op through the current trace (so a tape records it), with
+ * `inputs[i]` standing for `graph.inputs[i]` (for a variable's resource input: the
+ * variable's value). Returns one tensor per graph output. Used to build the backward
+ * pass of a function call; random ops draw again, as in `tf.recompute_grad`.
+ *
+ * ```ts
+ * const outputs = replayGraph(cf.graph, [x, weightsValue]);
+ * ```
+ */
+export function replayGraph(graph: Graph, inputs: readonly Tensor[]): Tensor[] {
+  const values = new Map<OpOutput, Tensor>();
+  graph.inputs.forEach((o, i) => values.set(o, inputs[i]!));
+  const valueOf = (o: OpOutput): Tensor => values.get(o)!;
+  for (const op of graph.operations) {
+    switch (op.type) {
+      case "Placeholder":
+        continue;
+      case "Const": {
+        const attrs = op.attrs as { value: number[]; shape: number[]; dtype: DType };
+        const data = allocate(attrs.dtype, attrs.value.length);
+        data.set(attrs.value);
+        values.set(op.outputs[0]!, getRuntime().trace.constant(data, attrs.shape, attrs.dtype));
+        continue;
+      }
+      case "Identity":
+      case "ReadVariableOp":
+        values.set(op.outputs[0]!, valueOf(op.inputs[0]!));
+        continue;
+      case "PartitionedCall":
+      case "StatefulPartitionedCall": {
+        const callee = (graph as { library?: Map<string, { graph: Graph }> }).library?.get((op.attrs as { f: string }).f);
+        const outs = replayGraph(callee!.graph, op.inputs.map(valueOf));
+        op.outputs.forEach((o, i) => values.set(o, outs[i]!));
+        continue;
+      }
+      default: {
+        if (SIDE_EFFECTS.has(op.type)) continue;
+        const outs = bind(op.def, op.inputs.map(valueOf), op.attrs);
+        op.outputs.forEach((o, i) => values.set(o, outs[i]!));
+      }
+    }
+  }
+  return graph.outputs.map(valueOf);
+}
