@@ -1,7 +1,7 @@
 import type { DType } from "../base/dtype.js";
-import { DTypeError } from "../base/errors.js";
-import { broadcastShapes } from "../base/shape.js";
-import { type OpDef, type ValueInfo, defineOp } from "../ir/op.js";
+import { DTypeError, formatShape, ShapeError } from "../base/errors.js";
+import { broadcastShapes, type Shape } from "../base/shape.js";
+import { defineOp, type OpDef, type ValueInfo } from "../ir/op.js";
 
 /** Dtype groups for op declarations. */
 export const NUMERIC: readonly DType[] = ["float32", "int32"];
@@ -9,11 +9,24 @@ export const FLOAT: readonly DType[] = ["float32"];
 export const ALL: readonly DType[] = ["float32", "int32", "bool"];
 export const BOOL: readonly DType[] = ["bool"];
 
-/** Rejects a dtype outside `allowed`, naming the op. */
-export function checkInputDType(api: string, argName: string, info: ValueInfo, allowed: readonly DType[]): void {
+/**
+ * Rejects a dtype outside `allowed`, naming the op. `hint` is appended to the message
+ * when the fix is not obvious (e.g. "integers are already rounded").
+ */
+export function checkInputDType(api: string, argName: string, info: ValueInfo, allowed: readonly DType[], hint?: string): void {
   if (!allowed.includes(info.dtype)) {
-    throw new DTypeError(`${api}: argument '${argName}' has dtype ${info.dtype}, but ${api} accepts ${allowed.join(" or ")}`);
+    throw new DTypeError(
+      `${api}: argument '${argName}' has dtype ${info.dtype}, but ${api} accepts ${allowed.join(" or ")}${hint === undefined ? "" : `; ${hint}`}`,
+    );
   }
+}
+
+/** Options shared by the elementwise op declarations. */
+export interface ElementwiseOptions {
+  /** Dtype of the output; defaults to the input dtype (comparisons say `bool`). */
+  readonly outDtype?: DType;
+  /** Appended to the dtype error message, to say what to do instead. */
+  readonly hint?: string;
 }
 
 /**
@@ -24,17 +37,27 @@ export function checkInputDType(api: string, argName: string, info: ValueInfo, a
  * export const Neg = defineUnary("Neg", "neg", NUMERIC);
  * ```
  */
-export function defineUnary(name: string, api: string, dtypes: readonly DType[], outDtype?: DType): OpDef<{}> {
+export function defineUnary(name: string, api: string, dtypes: readonly DType[], options: DType | ElementwiseOptions = {}): OpDef<{}> {
+  const { outDtype, hint } = typeof options === "string" ? { outDtype: options, hint: undefined } : options;
   return defineOp<{}>({
     name,
     api,
     family: "elementwise",
     inputs: ["x"],
     infer: ([x]) => {
-      checkInputDType(api, "x", x!, dtypes);
+      checkInputDType(api, "x", x!, dtypes, hint);
       return [{ shape: x!.shape, dtype: outDtype ?? x!.dtype }];
     },
   });
+}
+
+/** Checks that two operands share a dtype, naming the op and how to fix it. */
+export function checkSameDType(api: string, a: ValueInfo, b: ValueInfo, names = ["a", "b"]): void {
+  if (a.dtype !== b.dtype) {
+    throw new DTypeError(
+      `${api}: '${names[0]}' and '${names[1]}' must have the same dtype, received ${a.dtype} and ${b.dtype}; convert one with tf.cast`,
+    );
+  }
 }
 
 /**
@@ -43,21 +66,39 @@ export function defineUnary(name: string, api: string, dtypes: readonly DType[],
  *
  * ```ts
  * export const AddV2 = defineBinary("AddV2", "add", NUMERIC);
+ * export const Less = defineBinary("Less", "less", NUMERIC, { outDtype: "bool" });
  * ```
  */
-export function defineBinary(name: string, api: string, dtypes: readonly DType[], outDtype?: DType): OpDef<{}> {
+export function defineBinary(name: string, api: string, dtypes: readonly DType[], options: DType | ElementwiseOptions = {}): OpDef<{}> {
+  const { outDtype, hint } = typeof options === "string" ? { outDtype: options, hint: undefined } : options;
   return defineOp<{}>({
     name,
     api,
     family: "elementwise",
     inputs: ["x", "y"],
     infer: ([x, y]) => {
-      checkInputDType(api, "a", x!, dtypes);
-      checkInputDType(api, "b", y!, dtypes);
-      if (x!.dtype !== y!.dtype) {
-        throw new DTypeError(`${api}: both operands must have the same dtype, received ${x!.dtype} and ${y!.dtype}; convert one with tf.cast`);
-      }
+      checkInputDType(api, "a", x!, dtypes, hint);
+      checkInputDType(api, "b", y!, dtypes, hint);
+      checkSameDType(api, x!, y!);
       return [{ shape: broadcastShapes(x!.shape, y!.shape, api), dtype: outDtype ?? x!.dtype }];
     },
   });
+}
+
+/**
+ * Broadcasts any number of shapes together. The error names every shape involved, so a
+ * three-way broadcast (`where`) does not report an intermediate shape the user never wrote.
+ *
+ * ```ts
+ * broadcastAll("where", [[2, 1], [3], []], ["condition", "a", "b"]); // [2, 3]
+ * ```
+ */
+export function broadcastAll(api: string, shapes: readonly Shape[], names: readonly string[]): (number | null)[] {
+  try {
+    return shapes.reduce<(number | null)[]>((acc, s) => broadcastShapes(acc, s, api), []);
+  } catch (error) {
+    if (!(error instanceof ShapeError)) throw error;
+    const listed = shapes.map((s, i) => `'${names[i]}' ${formatShape(s)}`).join(", ");
+    throw new ShapeError(`${api}: shapes ${listed} cannot be broadcast together; each dimension must be equal across them or 1`);
+  }
 }
