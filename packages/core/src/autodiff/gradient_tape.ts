@@ -66,7 +66,6 @@ export class GradientTape {
     if (this.#used && !this.persistent) {
       throw new KilnError("GradientTape.gradient: a non-persistent tape can compute gradients only once; create it with new tf.GradientTape({ persistent: true }) to call gradient() several times");
     }
-    this.#used = true;
     const targets = Array.isArray(target) ? (target as readonly Tensor[]) : [target as Tensor];
     const given = outputGradients === undefined ? undefined : Array.isArray(outputGradients) ? outputGradients : [outputGradients as Tensor];
     if (given !== undefined && given.length !== targets.length) {
@@ -96,6 +95,7 @@ export class GradientTape {
       flatSources.push(leaf);
       return { tensor: leaf };
     });
+    this.#used = true;
     const runtime = getRuntime();
     const compute = () => {
       const live = targets.flatMap((t, i) => (given?.[i] === null ? [] : [{ t, g: given?.[i] ?? onesLike(t) }]));

@@ -4,7 +4,7 @@ import type { Shape } from "../base/shape.js";
 import type { AnyOpDef } from "../ir/op.js";
 import { add, sub } from "../ops/binary.js";
 import { identity } from "../ops/identity.js";
-import { toTensor } from "../ops/convert.js";
+import { toOwnedTensor, toTensor } from "../ops/convert.js";
 import { type TensorLike, asTensor, toTensorSymbol } from "../tensor/convert.js";
 import { Tensor } from "../tensor/tensor.js";
 import { getRuntime } from "../trace/runtime.js";
@@ -66,7 +66,7 @@ export class Variable {
         }
         return runtime.tracker.keep(liftToEager(given, graph, "Variable"));
       }
-      const tensor = toTensor(value as TensorLike, "Variable", "initial", options.dtype);
+      const tensor = toOwnedTensor(value as TensorLike, "Variable", "initial", options.dtype);
       // The variable owns its value: copy a tensor the caller still holds.
       return runtime.tracker.keep(given === undefined ? tensor : identity(tensor));
     });

@@ -2,7 +2,7 @@
  * Neural-network ops: `softmax` and `logSoftmax` (composites of primitive ops, written
  * once here so every backend gets them) and `topK` (`TopKV2`, a primitive).
  */
-import { tidy } from "../api/memory.js";
+import { composite } from "./composite.js";
 import { ArgumentError, AxisError, formatShape, ShapeError } from "../base/errors.js";
 import { normalizeAxes } from "../base/shape.js";
 import { defineOp } from "../ir/op.js";
@@ -38,8 +38,8 @@ function softmaxAxis(logits: Tensor, axis: unknown, api: string, argName: string
  */
 export function softmax(logits: TensorLike, dim = -1): Tensor {
   const t = toTensor(logits, "softmax", "logits");
-  const axis = softmaxAxis(t, dim, "softmax", "dim");
-  return tidy(() => {
+  return composite([t], () => {
+    const axis = softmaxAxis(t, dim, "softmax", "dim");
     const e = exp(sub(t, max(t, axis, true)));
     return div(e, sum(e, axis, true));
   });
@@ -55,8 +55,8 @@ export function softmax(logits: TensorLike, dim = -1): Tensor {
  */
 export function logSoftmax(logits: TensorLike, axis = -1): Tensor {
   const t = toTensor(logits, "logSoftmax", "logits");
-  const a = softmaxAxis(t, axis, "logSoftmax", "axis");
-  return tidy(() => {
+  return composite([t], () => {
+    const a = softmaxAxis(t, axis, "logSoftmax", "axis");
     const shifted = sub(t, max(t, a, true));
     return sub(shifted, log(sum(exp(shifted), a, true)));
   });

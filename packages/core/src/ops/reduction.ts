@@ -18,7 +18,7 @@
  * these. `argMax` over an empty axis has no answer and throws.
  */
 
-import { tidy } from "../api/memory.js";
+import { composite } from "./composite.js";
 import type { DType } from "../base/dtype.js";
 import { ArgumentError, AxisError, formatShape } from "../base/errors.js";
 import { normalizeAxes, type Shape } from "../base/shape.js";
@@ -266,9 +266,9 @@ const FLOAT32_MAX = 3.4028234663852886e38;
  */
 export function logSumExp(x: TensorLike, axis: Axis = null, keepDims = false): Tensor {
   const t = toTensor(x, "logSumExp", "x");
-  checkInputDType("logSumExp", "x", t, FLOAT, `convert it with tf.cast(x, "float32")`);
-  const attrs = reductionAttrs(t, axis, keepDims, "logSumExp");
-  return tidy(() => {
+  return composite([t], () => {
+    checkInputDType("logSumExp", "x", t, FLOAT, `convert it with tf.cast(x, "float32")`);
+    const attrs = reductionAttrs(t, axis, keepDims, "logSumExp");
     const shift = minimum(maximum(bind1(Max, [t], { axis: attrs.axis, keepDims: true }), -FLOAT32_MAX), FLOAT32_MAX);
     const logSum = log(bind1(Sum, [exp(sub(t, shift))], attrs));
     // The shift has size-1 dims where the axes were; summing over them drops them, and

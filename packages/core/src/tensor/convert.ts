@@ -3,6 +3,12 @@ import { ArgumentError, DTypeError, ShapeError, formatShape } from "../base/erro
 import { sizeOf } from "../base/shape.js";
 import { Tensor } from "./tensor.js";
 
+/**
+ * Tensors an op created from a JS argument (the `1` in `x.add(1)`). The eager trace frees
+ * them right after the op runs, so converting arguments never leaks.
+ */
+export const ephemeralTensors = new WeakSet<Tensor>();
+
 /** Objects that stand for a tensor (Variables) implement this to be accepted by every op. */
 export const toTensorSymbol: unique symbol = Symbol.for("kiln.toTensor");
 

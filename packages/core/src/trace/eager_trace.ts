@@ -3,6 +3,7 @@ import { KilnError } from "../base/errors.js";
 import type { ConcreteShape } from "../base/shape.js";
 import { type AnyOpDef, type ValueInfo, checkArity } from "../ir/op.js";
 import type { Backend, TensorData } from "../runtime/backend.js";
+import { ephemeralTensors } from "../tensor/convert.js";
 import { type Tensor, checkAlive } from "../tensor/tensor.js";
 import type { Runtime } from "./runtime.js";
 import type { Trace } from "./trace.js";
@@ -18,16 +19,21 @@ export class EagerTrace implements Trace {
   constructor(private readonly runtime: Runtime) {}
 
   bind(op: AnyOpDef, inputs: readonly Tensor[], attrs: object): Tensor[] {
-    checkArity(op, inputs.length);
-    inputs.forEach((t, i) => this.#checkInput(op, t, i));
-    const outputs = op.infer(inputs, attrs) as (ValueInfo & { shape: ConcreteShape })[];
-    const { run, backend } = this.runtime.backends.resolve(op, this.runtime.backends.active());
-    const data: TensorData[] = inputs.map((t) => ({ dataId: this.runtime.dataOn(t, backend, op.api), shape: t.shape as ConcreteShape, dtype: t.dtype }));
-    const ids = run({ inputs: data, attrs, outputs, backend });
-    if (ids.length !== outputs.length) {
-      throw new KilnError(`${op.api}: kernel for ${op.name} on '${backend.name}' returned ${ids.length} outputs, expected ${outputs.length}`);
+    try {
+      checkArity(op, inputs.length);
+      inputs.forEach((t, i) => this.#checkInput(op, t, i));
+      const outputs = op.infer(inputs, attrs) as (ValueInfo & { shape: ConcreteShape })[];
+      const { run, backend } = this.runtime.backends.resolve(op, this.runtime.backends.active());
+      const data: TensorData[] = inputs.map((t) => ({ dataId: this.runtime.dataOn(t, backend, op.api), shape: t.shape as ConcreteShape, dtype: t.dtype }));
+      const ids = run({ inputs: data, attrs, outputs, backend });
+      if (ids.length !== outputs.length) {
+        throw new KilnError(`${op.api}: kernel for ${op.name} on '${backend.name}' returned ${ids.length} outputs, expected ${outputs.length}`);
+      }
+      return ids.map((id, i) => this.runtime.wrap(backend, id, outputs[i]!.shape, outputs[i]!.dtype));
+    } finally {
+      // Constants converted from JS arguments live only for this op, even when it throws.
+      for (const t of inputs) if (ephemeralTensors.has(t)) t.dispose();
     }
-    return ids.map((id, i) => this.runtime.wrap(backend, id, outputs[i]!.shape, outputs[i]!.dtype));
   }
 
   constant(values: DataArray, shape: ConcreteShape, dtype: DType): Tensor {
