@@ -89,7 +89,10 @@ export class PolymorphicFunction {
    * single trace (SPEC F4).
    */
   getConcreteFunction(...args: unknown[]): CallableConcreteFunction {
-    if (this.signature !== undefined && args.length === 0) return this.traceSignature(undefined);
+    if (this.signature !== undefined) {
+      if (args.length > 0) this.checkAgainstSignature(args);
+      return this.traceSignature(undefined);
+    }
     return this.resolve(undefined, args).fn;
   }
 
@@ -119,6 +122,15 @@ export class PolymorphicFunction {
     const fn = this.trace(thisArg, type, dims, bound);
     this.cache.add(type, dims, fn);
     return { fn, flat: type.flat as (Tensor | Variable)[], traced: true };
+  }
+
+  /** `getConcreteFunction(specs...)` with an inputSignature: the specs must fit the signature. */
+  private checkAgainstSignature(args: readonly unknown[]): void {
+    const given = encodeArgs(args, this.name, this.paramNames());
+    const expected = encodeArgs(this.signature!, this.name, this.paramNames());
+    if (given.relaxKey !== expected.relaxKey || !acceptsDims(expected.dims, given.dims)) {
+      throw new TypeError(`${this.name}: getConcreteFunction arguments do not match the inputSignature; call getConcreteFunction() with no arguments for its single trace`);
+    }
   }
 
   private traceSignature(thisArg: unknown): CallableConcreteFunction {

@@ -123,7 +123,11 @@ export class Plan {
       const dying = new Set(p.inputs.filter((s) => lastReader.get(s) === index));
       // Outputs nobody reads die right after the step that makes them.
       for (const s of p.outputs) if (!lastReader.has(s)) dying.add(s);
-      const staticOutputs = p.op.outputs.every((o) => isConcrete(o.shape)) ? (p.op.outputs as unknown as (ValueInfo & { shape: ConcreteShape })[]) : undefined;
+      // Traced shapes can be trusted only when the inputs' shapes were known too: with an
+      // unknown input dim, `infer` must re-check the real shapes (a reshape to [2, 4] of a
+      // [null, 4] input may meet a [3, 4] tensor).
+      const known = p.op.inputs.every((i) => isConcrete(i.shape)) && p.op.outputs.every((o) => isConcrete(o.shape));
+      const staticOutputs = known ? (p.op.outputs as unknown as (ValueInfo & { shape: ConcreteShape })[]) : undefined;
       this.#steps.push({
         op: p.op,
         inputs: p.inputs,

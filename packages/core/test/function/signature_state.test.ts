@@ -222,3 +222,19 @@ describe("I1 and robustness", () => {
     expect(r.c).not.toBe(c);
   });
 });
+
+describe("relaxed traces re-check shapes at run time", () => {
+  it("a reshape to a fixed shape of a [null, 4] input rejects a [3, 4] tensor instead of returning garbage", () => {
+    const f = tf.function((x: tf.Tensor) => x.reshape([2, 4]), { inputSignature: [new tf.TensorSpec([null, 4])] });
+    expect((f(tf.ones([2, 4])) as tf.Tensor).shape).toEqual([2, 4]);
+    expect(() => f(tf.ones([3, 4]))).toThrow(tf.ShapeError);
+  });
+
+  it("B8/F4: getConcreteFunction accepts specs matching the inputSignature and rejects others", () => {
+    const spec = new tf.TensorSpec([null, 4]);
+    const f = tf.function((x: tf.Tensor) => x.add(1), { inputSignature: [spec] });
+    expect(f.getConcreteFunction(new tf.TensorSpec([null, 4]))).toBe(f.getConcreteFunction());
+    expect(f.getConcreteFunction(tf.ones([3, 4]))).toBe(f.getConcreteFunction());
+    expect(() => f.getConcreteFunction(new tf.TensorSpec([3]))).toThrow(TypeError);
+  });
+});
