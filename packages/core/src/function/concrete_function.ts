@@ -9,7 +9,7 @@ import { Identity } from "../ir/builtin_ops.js";
 import { Tensor } from "../tensor/tensor.js";
 import { formatTfShape } from "../tensor/format.js";
 import { getRuntime, type Runtime } from "../trace/runtime.js";
-import { functionHandlers } from "./handlers.js";
+import { planContext } from "./plan_context.js";
 import { emitCall } from "./nested_call.js";
 import { recordCall } from "../autodiff/function_gradient.js";
 import { type FunctionType, type TypeNode } from "./function_type.js";
@@ -28,13 +28,6 @@ export interface FunctionDef {
   readonly signature: { readonly name: string; readonly inputArg: readonly ArgDef[]; readonly outputArg: readonly ArgDef[] };
 }
 
-const handlerCache = new WeakMap<Runtime, ReturnType<typeof functionHandlers>>();
-
-function handlersFor(runtime: Runtime): ReturnType<typeof functionHandlers> {
-  let handlers = handlerCache.get(runtime);
-  if (handlers === undefined) handlerCache.set(runtime, (handlers = functionHandlers(runtime)));
-  return handlers;
-}
 
 /** Describes a traced input for `structuredInputSignature`: a TensorSpec, a variable, or the pinned JS value. */
 function specOf(node: TypeNode, placeholderName: (i: number) => string | undefined, counter: { i: number }): unknown {
@@ -113,8 +106,7 @@ export class ConcreteFunction {
   planFor(backend: Backend): Plan {
     let plan = this.plans.get(backend);
     if (plan === undefined) {
-      const runtime = getRuntime();
-      plan = new Plan(this.graph, backend, { registry: runtime.backends, handlers: handlersFor(runtime) });
+      plan = new Plan(this.graph, backend, planContext());
       this.plans.set(backend, plan);
     }
     return plan;

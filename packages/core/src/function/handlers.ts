@@ -7,6 +7,7 @@ import type { AnyOpDef } from "../ir/op.js";
 import { AddV2, Sub } from "../ops/binary.js";
 import type { Runtime } from "../trace/runtime.js";
 import type { CallAttrs } from "./call_ops.js";
+import type { IfAttrs, WhileAttrs } from "./control_flow/ops.js";
 import { formatPrinted } from "./print.js";
 import type { Variable } from "./variable.js";
 
@@ -63,14 +64,60 @@ export function functionHandlers(runtime: Runtime): Map<string, OpHandler> {
     const variable = variableOf(args);
     return install(runtime, args, variable, runKernel(runtime, op, [currentValue(runtime, variable, args.backend), args.inputs[1] as DataSlot], args.backend));
   };
+  const library = (args: HandlerArgs, name: string): Callee => {
+    const callee = (args.graph as { library?: Map<string, unknown> }).library?.get(name) as Callee | undefined;
+    if (callee === undefined) throw new KilnError(`${args.op.name}: sub-graph '${name}' is not in the graph's library`);
+    return callee;
+  };
+  // A sub-graph may hand back one of its inputs unchanged: that slot belongs to the outer
+  // plan (which frees it after its last use), so it is copied, like borrowed values.
+  const owned = (args: HandlerArgs, outs: SlotValue[]) =>
+    outs.map((out) => (out.kind === "data" && (!out.owned || args.inputs.includes(out)) ? runKernel(runtime, Identity, [out], args.backend) : out));
   const call: OpHandler = (args) => {
     const callee = (args.graph as { library?: Map<string, unknown> }).library?.get((args.op.attrs as CallAttrs).f) as Callee | undefined;
     if (callee === undefined) throw new KilnError(`${args.op.name}: function '${(args.op.attrs as CallAttrs).f}' is not in the graph's library`);
-    return callee.planFor(args.backend).run(args.inputs).map((out) =>
-      out.kind === "data" && !out.owned ? runKernel(runtime, Identity, [out], args.backend) : out,
-    );
+    return owned(args, callee.planFor(args.backend).run(args.inputs));
+  };
+  const ifHandler: OpHandler = (args) => {
+    const attrs = args.op.attrs as unknown as IfAttrs;
+    const pred = args.inputs[0] as DataSlot;
+    const taken = pred.backend.readSync!(pred.dataId)[0] !== 0;
+    const branch = library(args, taken ? attrs.thenBranch : attrs.elseBranch);
+    const inputs = (taken ? attrs.thenInputs : attrs.elseInputs).map((i) => args.inputs[i]!);
+    return owned(args, branch.planFor(args.backend).run(inputs));
+  };
+  const whileHandler: OpHandler = (args) => {
+    const attrs = args.op.attrs as unknown as WhileAttrs;
+    const condPlan = library(args, attrs.cond).planFor(args.backend);
+    const bodyPlan = library(args, attrs.body).planFor(args.backend);
+    const condExtra = attrs.condInputs.map((i) => args.inputs[i]!);
+    const bodyExtra = attrs.bodyInputs.map((i) => args.inputs[i]!);
+    let vars = args.inputs.slice(0, attrs.numLoopVars);
+    // Frees loop values this handler owns: never the outer plan's inputs, never values kept.
+    const release = (values: readonly SlotValue[], keep: readonly SlotValue[]) => {
+      for (const v of values) if (v.kind === "data" && v.owned && !keep.includes(v) && !args.inputs.includes(v)) v.backend.disposeData(v.dataId);
+    };
+    try {
+      for (let i = 0; attrs.maximumIterations === null || i < attrs.maximumIterations; i++) {
+        const [c] = condPlan.run([...vars, ...condExtra]) as DataSlot[];
+        const go = c!.backend.readSync!(c!.dataId)[0] !== 0;
+        release([c!], vars);
+        if (!go) break;
+        const next = bodyPlan.run([...vars, ...bodyExtra]);
+        release(vars, next);
+        vars = next;
+      }
+    } catch (error) {
+      release(vars, []);
+      throw error;
+    }
+    return owned(args, vars);
   };
   return new Map<string, OpHandler>([
+    ["If", ifHandler],
+    ["StatelessIf", ifHandler],
+    ["While", whileHandler],
+    ["StatelessWhile", whileHandler],
     ["ReadVariableOp", (args) => [currentValue(runtime, variableOf(args), args.backend)]],
     ["AssignVariableOp", (args) => install(runtime, args, variableOf(args), takeOrCopy(runtime, args, 1))],
     ["AssignAddVariableOp", update(AddV2)],

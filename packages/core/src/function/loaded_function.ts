@@ -58,7 +58,8 @@ function matchArgs(entry: LoadedEntry, args: readonly unknown[], fnName: string)
         return true;
       }
       case "variable": {
-        const fits = arg instanceof Variable && arg.dtype === node.dtype && arg.trainable === node.trainable && arg.shape.join() === node.shape.join();
+        const fits =
+          arg instanceof Variable && arg.dtype === node.dtype && arg.trainable === node.trainable && arg.shape.join() === node.shape.join();
         if (!fits) return false;
         const alias = aliases.get(arg);
         if (alias !== undefined) return alias === node.alias;
@@ -70,11 +71,17 @@ function matchArgs(entry: LoadedEntry, args: readonly unknown[], fnName: string)
       case "literal":
         return Object.is(arg, node.value);
       case "list":
-        return Array.isArray(arg) && arg.length === node.items.length && node.items.every((item, i) => visit(item, arg[i], `${path}[${i}]`));
+        return (
+          Array.isArray(arg) && arg.length === node.items.length && node.items.every((item, i) => visit(item, arg[i], `${path}[${i}]`))
+        );
       case "dict": {
         if (!isPlainObject(arg)) return false;
         const keys = Object.keys(arg).sort();
-        return keys.length === node.keys.length && keys.every((k, i) => k === node.keys[i]) && node.values.every((v, i) => visit(v, arg[node.keys[i]!], `${path}.${node.keys[i]}`));
+        return (
+          keys.length === node.keys.length &&
+          keys.every((k, i) => k === node.keys[i]) &&
+          node.values.every((v, i) => visit(v, arg[node.keys[i]!], `${path}.${node.keys[i]}`))
+        );
       }
       case "ref":
         return false;
@@ -106,7 +113,10 @@ function describeArg(arg: unknown): string {
   if (arg instanceof Tensor) return `Tensor(shape=${formatTfShape(arg.shape)}, dtype=${arg.dtype})`;
   if (arg instanceof Variable) return `Variable(shape=${formatTfShape(arg.shape)}, dtype=${arg.dtype})`;
   if (Array.isArray(arg)) return `[${arg.map(describeArg).join(", ")}]`;
-  if (isPlainObject(arg)) return `{${Object.keys(arg).map((k) => `${k}: ${describeArg(arg[k])}`).join(", ")}}`;
+  if (isPlainObject(arg))
+    return `{${Object.keys(arg)
+      .map((k) => `${k}: ${describeArg(arg[k])}`)
+      .join(", ")}}`;
   if (typeof arg === "object" && arg !== null) return `<${arg.constructor?.name ?? "object"}>`;
   return typeof arg === "string" ? JSON.stringify(arg) : String(arg);
 }
@@ -147,7 +157,11 @@ export class LoadedFunction {
   }
 
   /** Builds a loaded function and makes it callable. */
-  static create(name: string, entries: readonly LoadedEntry[], owned: readonly (Tensor | Variable)[]): LoadedFunction & ((...args: any[]) => any) {
+  static create(
+    name: string,
+    entries: readonly LoadedEntry[],
+    owned: readonly (Tensor | Variable)[],
+  ): LoadedFunction & ((...args: any[]) => any) {
     const loaded = new LoadedFunction(name, entries, owned);
     return makeCallable(loaded, (...args: unknown[]) => loaded.run(loaded.ordered, args));
   }

@@ -120,7 +120,8 @@ export class Plan {
     for (const s of this.#outputSlots) lastReader.set(s, Number.POSITIVE_INFINITY);
     pending.forEach((p, index) => {
       const handler = context.handlers.get(p.op.type);
-      const dying = new Set(p.inputs.filter((s) => lastReader.get(s) === index));
+      // Input slots belong to the caller: a plan never frees them.
+      const dying = new Set(p.inputs.filter((s) => lastReader.get(s) === index && !this.#inputSlots.includes(s)));
       // Outputs nobody reads die right after the step that makes them.
       for (const s of p.outputs) if (!lastReader.has(s)) dying.add(s);
       // Traced shapes can be trusted only when the inputs' shapes were known too: with an
@@ -161,7 +162,8 @@ export class Plan {
         return value;
       });
     } catch (error) {
-      for (const value of new Set(slots)) if (value?.kind === "data" && value.owned) value.backend.disposeData(value.dataId);
+      const callers = new Set<SlotValue | undefined>(inputs);
+      for (const value of new Set(slots)) if (value?.kind === "data" && value.owned && !callers.has(value)) value.backend.disposeData(value.dataId);
       throw error;
     } finally {
       for (const cleanup of deferred) cleanup();

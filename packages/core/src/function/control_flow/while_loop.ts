@@ -1,0 +1,110 @@
+import { ArgumentError, formatShape } from "../../base/errors.js";
+import type { Shape } from "../../base/shape.js";
+import { toTensor } from "../../ops/convert.js";
+import { type TensorLike, asTensor } from "../../tensor/convert.js";
+import { Tensor } from "../../tensor/tensor.js";
+import { getRuntime } from "../../trace/runtime.js";
+import { flattenStructure } from "../structure.js";
+import { traceSubgraph } from "../subgraph.js";
+import { Variable } from "../variable.js";
+import { anyStateful } from "./cond.js";
+import { StatelessWhile, While, type WhileAttrs } from "./ops.js";
+import { ControlFlowError } from "./structure_check.js";
+
+/** Options of `tf.whileLoop`. */
+export interface WhileOptions {
+  /** Per loop variable, the shape it may take across iterations (`null` dims vary); default: its initial shape. */
+  readonly shapeInvariants?: readonly (Shape | null | undefined)[];
+  /** Stop after this many iterations even if the condition still holds. */
+  readonly maximumIterations?: number;
+  /** Names of the loop variables, for error messages (AutoGraph passes variable names). */
+  readonly names?: readonly string[];
+}
+
+function fits(shape: Shape, invariant: Shape): boolean {
+  return shape.length === invariant.length && invariant.every((d, i) => d === null || d === shape[i]);
+}
+
+function readCondition(value: unknown): boolean {
+  const t = asTensor(value);
+  if (t === undefined) return Boolean(value);
+  if (t.dtype !== "bool" || t.size !== 1) {
+    throw new ControlFlowError(`whileLoop: the condition must be a boolean scalar, received a tensor of dtype ${t.dtype} and shape ${formatShape(t.shape)}`);
+  }
+  return t.dataSync()[0] !== 0;
+}
+
+/**
+ * Repeats `body` while `cond` holds, threading the loop variables through. Eagerly it is a
+ * JS loop; while tracing it becomes one `While` op whose condition and body are sub-graphs
+ * traced once (SPEC G1, G4), so the loop runs any number of times without retracing.
+ *
+ * ```ts
+ * const [i, total] = tf.whileLoop((i) => tf.less(i, 10), (i, t) => [i.add(1), t.add(i)], [tf.scalar(0), tf.scalar(0)]);
+ * ```
+ */
+export function whileLoop(cond: (...vars: Tensor[]) => unknown, body: (...vars: Tensor[]) => unknown, loopVars: readonly TensorLike[], options: WhileOptions = {}): Tensor[] {
+  const name = (i: number) => (options.names?.[i] === undefined ? `loop variable ${i}` : `'${options.names[i]}'`);
+  const max = options.maximumIterations;
+  if (max !== undefined && (!Number.isInteger(max) || max < 0)) throw new ArgumentError(`whileLoop: maximumIterations must be a non-negative integer, received ${max}`);
+  const vars = loopVars.map((v, i) => {
+    if (v === undefined) throw new ControlFlowError(`${name(i)} must be defined before the loop`);
+    return asTensor(v) ?? toTensor(v, "whileLoop", `loopVars[${i}]`);
+  });
+  const runtime = getRuntime();
+  const symbolic = vars.some((v) => v.isSymbolic);
+  if (!symbolic) {
+    let current = vars;
+    for (let i = 0; (max === undefined || i < max) && readCondition(cond(...current)); i++) current = checkBody(body(...current), current, name, "after one iteration");
+    return current;
+  }
+  const params = vars.map((v, i) => {
+    const invariant = options.shapeInvariants?.[i] ?? v.shape;
+    if (!fits(v.shape, invariant)) throw new ControlFlowError(`${name(i)} has shape ${formatShape(v.shape)}, which does not fit its shape invariant ${formatShape(invariant)}`);
+    return { shape: invariant, dtype: v.dtype, name: options.names?.[i] ?? `loop_var_${i}` };
+  });
+  const condGraph = traceSubgraph("while_cond", params, (args) => cond(...args));
+  const [c] = condGraph.outputs;
+  if (condGraph.outputs.length !== 1 || c === undefined || c.dtype !== "bool" || (c.shape.length !== 0 && !c.shape.every((d) => d === 1))) {
+    throw new ControlFlowError(`whileLoop: the condition must return a boolean scalar tensor, received ${c === undefined ? "no tensor" : `dtype ${c.dtype} and shape ${formatShape(c.shape)}`}`);
+  }
+  const bodyGraph = traceSubgraph("while_body", params, (args) => checkBody(body(...args), args, name, "after one iteration", params));
+  const def = anyStateful([condGraph, bodyGraph]) ? While : StatelessWhile;
+  const captured: object[] = [];
+  const indices = [condGraph, bodyGraph].map((g) => g.captured.map((v) => (captured.includes(v) ? captured.indexOf(v) : captured.push(v) - 1) + vars.length));
+  const extra = captured.map((v) => (v instanceof Variable ? v.resource(def) : (v as Tensor)));
+  const attrs: WhileAttrs = {
+    cond: condGraph.name,
+    body: bodyGraph.name,
+    numLoopVars: vars.length,
+    condInputs: indices[0]!,
+    bodyInputs: indices[1]!,
+    maximumIterations: max ?? null,
+    Tout: params.map((p) => ({ shape: p.shape, dtype: p.dtype })),
+  };
+  const library = runtime.graphTrace()!.graph.library;
+  library.set(condGraph.name, condGraph);
+  library.set(bodyGraph.name, bodyGraph);
+  return runtime.trace.bind(def, [...vars, ...extra], attrs);
+}
+
+/** Checks one iteration's result against the loop variables (SPEC G6) and returns it as tensors. */
+function checkBody(result: unknown, before: readonly Tensor[], name: (i: number) => string, when: string, params?: readonly { shape: Shape }[]): Tensor[] {
+  const next = (Array.isArray(result) ? result : [result]).map((v) => (v instanceof Variable ? v.read() : v));
+  if (next.length !== before.length || flattenStructure(next).length !== before.length) {
+    throw new ControlFlowError(`whileLoop: the body must return ${before.length} loop variable(s) (the same structure it received), but returned ${next.length}`);
+  }
+  return next.map((v, i) => {
+    const t = asTensor(v) ?? (v === undefined ? undefined : toTensor(v as TensorLike, "whileLoop", `body result ${i}`, before[i]!.dtype));
+    if (t === undefined) throw new ControlFlowError(`${name(i)} is undefined ${when}; every loop variable must keep a value`);
+    if (t.dtype !== before[i]!.dtype) throw new ControlFlowError(`${name(i)} has dtype ${before[i]!.dtype} before the loop, but dtype ${t.dtype} ${when}`);
+    const invariant = params?.[i]?.shape;
+    if (invariant !== undefined && !fits(t.shape, invariant)) {
+      throw new ControlFlowError(
+        `${name(i)} has shape ${formatShape(before[i]!.shape)} before the loop, but shape ${formatShape(t.shape)} ${when}; ` +
+          `pass shapeInvariants (with null for the dims that change) to allow it`,
+      );
+    }
+    return t;
+  });
+}
