@@ -35,9 +35,12 @@ function randn(shape: number[], seed: number): tf.Tensor {
 
 /** Runs `fn` `n` times inside tidy per timing, returning microseconds per call. */
 async function perCallMicros(fn: () => unknown, n: number, runs = 9): Promise<number> {
-  const ms = await timeIt(() => {
-    for (let i = 0; i < n; i++) fn();
-  }, { warmup: 2, runs });
+  const ms = await timeIt(
+    () => {
+      for (let i = 0; i < n; i++) fn();
+    },
+    { warmup: 2, runs },
+  );
   return (ms * 1000) / n;
 }
 
@@ -65,7 +68,13 @@ export async function benchFunction(): Promise<BenchRow[]> {
   const b2 = new tf.Variable(tf.zeros([128]));
   const w3 = new tf.Variable(randn([128, 10], 4));
   const b3 = new tf.Variable(tf.zeros([10]));
-  const forward = (x: tf.Tensor) => tf.softmax(tf.relu(tf.relu(x.matMul(w1).add(b1)).matMul(w2).add(b2)).matMul(w3).add(b3));
+  const forward = (x: tf.Tensor) =>
+    tf.softmax(
+      tf
+        .relu(tf.relu(x.matMul(w1).add(b1)).matMul(w2).add(b2))
+        .matMul(w3)
+        .add(b3),
+    );
   const x = tf.randomUniform([128, 784], 0, 1, "float32", 5);
   const tracedForward = tf.function(forward);
   tf.dispose(tracedForward(x));
@@ -91,7 +100,14 @@ export async function benchFunction(): Promise<BenchRow[]> {
     fresh.getConcreteFunction(new tf.TensorSpec([128, 784])).planFor(tf.backend());
     traceTimes.push(performance.now() - start);
   }
-  rows.push(benchRow("trace + compile MLP forward (ms) vs one traced call", median(traceTimes), mlpTraced, "ratio < 1: tracing costs more than a call"));
+  rows.push(
+    benchRow(
+      "trace + compile MLP forward (ms) vs one traced call",
+      median(traceTimes),
+      mlpTraced,
+      "ratio < 1: tracing costs more than a call",
+    ),
+  );
 
   // Cache-hit overhead: a 1-op function vs the same op eagerly.
   const one = tf.scalar(1);

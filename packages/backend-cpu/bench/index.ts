@@ -1,0 +1,33 @@
+/**
+ * The cpu backend's benchmarks: one table of eager ops (bench/elementwise.ts: dispatch
+ * overhead and elementwise throughput; bench/matmul.ts: matMul and conv2d), Kiln cpu against
+ * tfjs-core's cpu backend in the same process, then tf.function against eager execution
+ * (bench/function.ts). Every time is the median of several runs after warm-up; the ratio is
+ * anchor time / Kiln time, so above 1 means Kiln (or Kiln's traced function) is faster.
+ *
+ * ```sh
+ * pnpm bench    # from packages/backend-cpu, or the repository root for every package
+ * ```
+ */
+import { cpus } from "node:os";
+import { benchElementwise } from "./elementwise.js";
+import { benchFunction } from "./function.js";
+import { type BenchRow, formatTable } from "./harness.js";
+import { benchMatmul } from "./matmul.js";
+
+function table(header: readonly string[], rows: readonly BenchRow[], digits: number): string {
+  return formatTable(
+    header,
+    rows.map((row) => [row.name, row.kilnMs.toFixed(digits), row.anchorMs.toFixed(digits), `${row.ratio.toFixed(2)}x`, row.note ?? ""]),
+  );
+}
+
+const eager = [...(await benchElementwise()), ...(await benchMatmul())];
+const traced = await benchFunction();
+
+console.log(`\nKiln cpu vs tfjs-core 4.22 cpu, Node ${process.version}, ${cpus()[0]?.model ?? "unknown cpu"}`);
+console.log("medians after warm-up; ratio = anchor / kiln (above 1: Kiln is faster)\n");
+console.log("eager ops, Kiln cpu vs tfjs cpu (milliseconds per run)");
+console.log(table(["case", "kiln ms", "tfjs ms", "ratio", "note"], eager, 2));
+console.log("\ntf.function (units in each case's name)");
+console.log(table(["case", "kiln traced", "anchor", "ratio", "note"], traced, 3));

@@ -1,0 +1,5 @@
+/**
+ * @kiln/backend-wasm is not implemented yet: it is filled by the wasm backend issue.
+ * This module deliberately exports nothing, so no code can depend on a half-built API.
+ */
+export {};

@@ -1,0 +1,102 @@
+#!/usr/bin/env node
+/**
+ * The two entry points of a fresh checkout, needing nothing but Node 20 and npm:
+ *
+ *   npm run demo   install, build, then run examples/demo.mjs with plain node on the built packages
+ *   npm test       install, build, run every package's tests, and close with `N passed, N failed`
+ *
+ * pnpm is fetched from the npm registry at the version pinned in package.json's `packageManager`
+ * field and run through `npx`, so no global pnpm is needed (corepack is not used: it fails on
+ * registry signature checks on some machines). Every later step runs under that pnpm, which
+ * puts itself on PATH for turbo, which runs each package's scripts with it.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdirSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { closingLine, summarize } from "./test-summary.mjs";
+
+const root = dirname(dirname(fileURLToPath(import.meta.url)));
+const rootManifest = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
+const pnpmSpec = rootManifest.packageManager; // "pnpm@10.34.9"
+// No update banners from npm or pnpm in the middle of build and test logs.
+const env = { ...process.env, TURBO_TELEMETRY_DISABLED: "1", npm_config_update_notifier: "false" };
+// `npm test --silent` (as .ci/run calls it, so that npm prints nothing after the closing line)
+// passes loglevel=silent down through the environment; keep it from muting pnpm's own logs.
+if (env.npm_config_loglevel === "silent") delete env.npm_config_loglevel;
+
+/** Runs `pnpm <args>` at the pinned version; returns the exit code. */
+function pnpm(args, extraEnv = {}) {
+  const result = spawnSync("npx", ["--yes", pnpmSpec, ...args], { cwd: root, stdio: "inherit", env: { ...env, ...extraEnv } });
+  if (result.error) throw result.error;
+  return result.status ?? 1;
+}
+
+function step(title) {
+  console.log(`\n== ${title}`);
+}
+
+/** Workspace package folders whose package.json has a `test` script (each writes one report). */
+function packagesWithTests() {
+  const dirs = readdirSync(join(root, "packages"), { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => join(root, "packages", entry.name));
+  return dirs.filter((dir) => {
+    try {
+      return JSON.parse(readFileSync(join(dir, "package.json"), "utf8")).scripts?.test !== undefined;
+    } catch {
+      return false;
+    }
+  });
+}
+
+function install() {
+  step(`install (${pnpmSpec} install --frozen-lockfile)`);
+  const code = pnpm(["install", "--frozen-lockfile"]);
+  if (code !== 0) {
+    console.error(`install failed (exit ${code})`);
+    process.exit(code);
+  }
+}
+
+function demo() {
+  install();
+  step("build (the demo's packages)");
+  // Only what the demo imports, so a half-built unrelated package cannot block it.
+  const built = pnpm(["run", "build", "--filter=@kiln/examples..."]);
+  if (built !== 0) process.exit(built);
+  step("node examples/demo.mjs");
+  const result = spawnSync(process.execPath, [join(root, "examples", "demo.mjs")], { cwd: root, stdio: "inherit", env });
+  process.exit(result.status ?? 1);
+}
+
+function test() {
+  install();
+  step("build");
+  // Tests resolve workspace packages from source, so they still run (and count) if the build
+  // fails; the run as a whole then fails.
+  const built = pnpm(["run", "build"]);
+  const reportDir = join(root, ".test-reports");
+  rmSync(reportDir, { recursive: true, force: true });
+  mkdirSync(reportDir, { recursive: true });
+  step("test (every package's vitest, one package at a time)");
+  const tested = pnpm(["run", "test:packages"], { KILN_TEST_REPORT_DIR: reportDir });
+  const totals = summarize(
+    reportDir,
+    packagesWithTests().map((dir) => basename(dir)),
+  );
+  if (built !== 0) totals.problems.unshift(`build failed (exit ${built})`);
+  if (tested !== 0 && totals.problems.length === 0) totals.problems.push(`turbo run test failed (exit ${tested})`);
+  console.log("");
+  for (const problem of totals.problems) console.log(`test summary: ${problem}`);
+  console.log(closingLine(totals));
+  process.exit(totals.problems.length > 0 || tested !== 0 ? 1 : 0);
+}
+
+const command = process.argv[2];
+if (command === "demo") demo();
+else if (command === "test") test();
+else {
+  console.error("usage: node scripts/kiln.mjs demo|test");
+  process.exit(2);
+}
