@@ -84,7 +84,7 @@ export class GradientTape {
       if (leaf instanceof Variable) {
         const reads = [...this.#tape.variableReads].filter(([, v]) => v === leaf).map(([t]) => t);
         flatSources.push(...reads);
-        return { variable: leaf, reads };
+        return new SourceReads(reads);
       }
       if (!(leaf instanceof Tensor)) throw new ArgumentError(`GradientTape.gradient: source '${path || "sources"}' is not a tensor or variable`);
       if (!this.#tape.isWatched(leaf)) {
@@ -93,7 +93,7 @@ export class GradientTape {
         );
       }
       flatSources.push(leaf);
-      return { tensor: leaf };
+      return new SourceReads([leaf]);
     });
     this.#used = true;
     const runtime = getRuntime();
@@ -102,9 +102,7 @@ export class GradientTape {
       const grads = backprop(this.#tape.entries, live.map((x) => x.t), live.map((x) => x.g), flatSources);
       const byTensor = new Map(flatSources.map((s, i) => [s, grads[i] ?? null]));
       return mapStructure(plan, (leaf) => {
-        const item = leaf as { variable?: Variable; reads?: Tensor[]; tensor?: Tensor };
-        if (item.tensor !== undefined) return byTensor.get(item.tensor) ?? null;
-        const parts = item.reads!.map((r) => byTensor.get(r)).filter((g): g is Tensor => g !== null && g !== undefined);
+        const parts = (leaf as SourceReads).tensors.map((r) => byTensor.get(r)).filter((g): g is Tensor => g !== null && g !== undefined);
         return parts.length === 0 ? null : parts.reduce((a, b) => add(a, b));
       });
     };
@@ -113,6 +111,11 @@ export class GradientTape {
     if (!this.persistent) this.#tape.entries.length = 0;
     return result as GradientsOf<S>;
   }
+}
+
+/** The tensors standing for one source: itself, or every read of a variable (their gradients add up). */
+class SourceReads {
+  constructor(readonly tensors: readonly Tensor[]) {}
 }
 
 /** The gradient structure for a sources structure: tensors (or null) where tensors/variables were. */

@@ -1,6 +1,8 @@
 import type { DType } from "../../base/dtype.js";
 import type { Shape } from "../../base/shape.js";
 import { defineOp } from "../../ir/op.js";
+import { ifGradient } from "./cond_grad.js";
+import { whileGradient } from "./while_grad.js";
 
 /** Output types of a control-flow op, as plain data. */
 export type OutputTypes = readonly { readonly shape: Shape; readonly dtype: DType }[];
@@ -25,6 +27,7 @@ function defineIf(name: string, stateful: boolean) {
     inputs: "variadic",
     stateful,
     infer: (_inputs, attrs) => attrs.Tout.map((t) => ({ shape: t.shape, dtype: t.dtype })),
+    grad: (args) => ifGradient(args),
   });
 }
 
@@ -56,6 +59,7 @@ function defineWhile(name: string, stateful: boolean) {
     inputs: "variadic",
     stateful,
     infer: (_inputs, attrs) => attrs.Tout.map((t) => ({ shape: t.shape, dtype: t.dtype })),
+    grad: (args) => whileGradient(args),
   });
 }
 
