@@ -65,3 +65,4 @@ export { cond, type CondOptions } from "./function/control_flow/cond.js";
 export { whileLoop, type WhileOptions } from "./function/control_flow/while_loop.js";
 export { ControlFlowError } from "./function/control_flow/structure_check.js";
 export { If, StatelessIf, While, StatelessWhile } from "./function/control_flow/ops.js";
+export { TensorArray, type TensorArrayOptions } from "./function/control_flow/tensor_array.js";

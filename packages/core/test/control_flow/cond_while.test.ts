@@ -122,3 +122,23 @@ describe("tf.whileLoop (SPEC G1, G4, G6)", () => {
     expect(tf.memory().numBytes).toBe(before.numBytes);
   });
 });
+
+describe("tf.TensorArray", () => {
+  it("accumulates values eagerly and inside a traced While with tensor indices", () => {
+    let ta = new tf.TensorArray({ size: 3, elementShape: [2] });
+    ta = ta.write(1, tf.tensor([1, 2]));
+    expect(value(ta.stack())).toEqual([[0, 0], [1, 2], [0, 0]]);
+    expect(value(ta.read(1))).toEqual([1, 2]);
+    expect(() => ta.read(3)).toThrow(/out of range/);
+    const squares = tf.function((n: tf.Tensor) => {
+      const [, out] = tf.whileLoop(
+        (i) => tf.less(i, 4),
+        (i, acc) => [i!.add(1), (acc as unknown as tf.TensorArray).write(i!, tf.cast(i!, "float32").square())],
+        [tf.scalar(0, "int32"), new tf.TensorArray({ size: 4, elementShape: [] })],
+      );
+      return (out as unknown as tf.TensorArray).stack().mul(n);
+    });
+    expect(value(squares(tf.scalar(2)))).toEqual([0, 2, 8, 18]);
+    expect(squares.getConcreteFunction(tf.scalar(1)).graph.getOperations().map((o) => o.type)).toContain("StatelessWhile");
+  });
+});

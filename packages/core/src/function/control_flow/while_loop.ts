@@ -9,6 +9,7 @@ import { traceSubgraph } from "../subgraph.js";
 import { Variable } from "../variable.js";
 import { anyStateful } from "./cond.js";
 import { StatelessWhile, While, type WhileAttrs } from "./ops.js";
+import { TensorArray } from "./tensor_array.js";
 import { ControlFlowError } from "./structure_check.js";
 
 /** Options of `tf.whileLoop`. */
@@ -43,13 +44,27 @@ function readCondition(value: unknown): boolean {
  * const [i, total] = tf.whileLoop((i) => tf.less(i, 10), (i, t) => [i.add(1), t.add(i)], [tf.scalar(0), tf.scalar(0)]);
  * ```
  */
-export function whileLoop(cond: (...vars: Tensor[]) => unknown, body: (...vars: Tensor[]) => unknown, loopVars: readonly TensorLike[], options: WhileOptions = {}): Tensor[] {
+export function whileLoop(cond: (...vars: Tensor[]) => unknown, body: (...vars: Tensor[]) => unknown, loopVars: readonly (TensorLike | TensorArray)[], options: WhileOptions = {}): Tensor[] {
+  // TensorArrays travel through the loop as their buffer tensor and are rebuilt on each side.
+  const arrays = loopVars.map((v) => (v instanceof TensorArray ? v : undefined));
+  if (arrays.some((a) => a !== undefined)) {
+    const rebuild = (vars: readonly unknown[]) => vars.map((v, i) => (arrays[i] === undefined ? v : new TensorArray({ dtype: arrays[i]!.dtype, size: arrays[i]!.size }, v as Tensor)));
+    const flatten = (vars: unknown) => (Array.isArray(vars) ? vars : [vars]).map((v) => (v instanceof TensorArray ? v.stack() : v));
+    const flat = loopVars.map((v) => (v instanceof TensorArray ? v.stack() : v));
+    const result = whileLoop(
+      (...vars) => cond(...(rebuild(vars) as Tensor[])),
+      (...vars) => flatten(body(...(rebuild(vars) as Tensor[]))),
+      flat,
+      options,
+    );
+    return rebuild(result) as Tensor[];
+  }
   const name = (i: number) => (options.names?.[i] === undefined ? `loop variable ${i}` : `'${options.names[i]}'`);
   const max = options.maximumIterations;
   if (max !== undefined && (!Number.isInteger(max) || max < 0)) throw new ArgumentError(`whileLoop: maximumIterations must be a non-negative integer, received ${max}`);
   const vars = loopVars.map((v, i) => {
     if (v === undefined) throw new ControlFlowError(`${name(i)} must be defined before the loop`);
-    return asTensor(v) ?? toTensor(v, "whileLoop", `loopVars[${i}]`);
+    return asTensor(v) ?? toTensor(v as TensorLike, "whileLoop", `loopVars[${i}]`);
   });
   const runtime = getRuntime();
   const symbolic = vars.some((v) => v.isSymbolic);
