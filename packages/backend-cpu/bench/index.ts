@@ -14,6 +14,7 @@ import { benchElementwise } from "./elementwise.js";
 import { benchFunction } from "./function.js";
 import { type BenchRow, formatTable } from "./harness.js";
 import { benchMatmul } from "./matmul.js";
+import { benchTraining } from "./training.js";
 
 function table(header: readonly string[], rows: readonly BenchRow[], digits: number): string {
   return formatTable(
@@ -23,11 +24,11 @@ function table(header: readonly string[], rows: readonly BenchRow[], digits: num
 }
 
 const eager = [...(await benchElementwise()), ...(await benchMatmul())];
-const traced = await benchFunction();
+const traced = [...(await benchFunction()), ...(await benchTraining())];
 
 console.log(`\nKiln cpu vs tfjs-core 4.22 cpu, Node ${process.version}, ${cpus()[0]?.model ?? "unknown cpu"}`);
 console.log("medians after warm-up; ratio = anchor / kiln (above 1: Kiln is faster)\n");
 console.log("eager ops, Kiln cpu vs tfjs cpu (milliseconds per run)");
 console.log(table(["case", "kiln ms", "tfjs ms", "ratio", "note"], eager, 2));
-console.log("\ntf.function (units in each case's name)");
+console.log("\ntf.function, training and control flow (units in each case's name)");
 console.log(table(["case", "kiln traced", "anchor", "ratio", "note"], traced, 3));
