@@ -70,6 +70,11 @@ export class PolymorphicFunction {
     return this.cache.size + (this.signatureTrace.fn === undefined ? 0 : 1);
   }
 
+  /** The concrete functions traced so far, in trace order. */
+  concreteFunctions(): CallableConcreteFunction[] {
+    return this.signatureTrace.fn === undefined ? (this.cache.entries() as CallableConcreteFunction[]) : [this.signatureTrace.fn];
+  }
+
   experimentalGetTracingCount(): number {
     return this.tracingCount;
   }

@@ -1,3 +1,4 @@
+import { ArgumentError } from "../base/errors.js";
 import { defineOp } from "../ir/op.js";
 import { Tensor } from "../tensor/tensor.js";
 import type { DataArray, DType } from "../base/dtype.js";
@@ -11,7 +12,15 @@ export const PrintV2 = defineOp<{ template: readonly (string | null)[] }>({
   family: "opaque",
   inputs: "variadic",
   stateful: true,
-  infer: () => [],
+  infer: (inputs, attrs) => {
+    const template = attrs.template;
+    const ok = Array.isArray(template) && template.every((p) => p === null || typeof p === "string");
+    const slots = ok ? template.filter((p) => p === null).length : -1;
+    if (!ok || slots !== inputs.length) {
+      throw new ArgumentError(`print: the template must be strings and one null per printed tensor (${inputs.length}), received ${JSON.stringify(template)}`);
+    }
+    return [];
+  },
 });
 
 /** One element as TF's tf.print shows it: shortest float32 digits, bools as 1/0. */
@@ -68,11 +77,9 @@ export function formatPrinted(values: DataArray, shape: readonly number[], dtype
  */
 export function print(...values: unknown[]): void {
   const runtime = getRuntime();
-  const template = values.map((v) => (asTensor(v) === undefined ? String(v) : null));
-  const tensors = values.flatMap((v) => {
-    const t = asTensor(v);
-    return t === undefined ? [] : [t];
-  });
+  const converted = values.map((v) => asTensor(v));
+  const template = values.map((v, i) => (converted[i] === undefined ? String(v) : null));
+  const tensors = converted.filter((t): t is Tensor => t !== undefined);
   const graphTrace = runtime.graphTrace();
   if (graphTrace !== undefined) {
     graphTrace.bind(PrintV2, tensors, { template });

@@ -162,8 +162,7 @@ function toSave(fn: unknown): { name: string; entries: { cf: ConcreteFunction; i
   if (fn instanceof PolymorphicFunction) {
     if (fn.options.inputSignature !== undefined)
       return { name: fn.name, entries: [{ cf: fn.getConcreteFunction(), inputSignature: true }] };
-    // The cache is private to PolymorphicFunction; a public accessor for its traces would replace this.
-    const traced = (fn as unknown as { cache: { entries(): ConcreteFunction[] } }).cache.entries();
+    const traced: ConcreteFunction[] = fn.concreteFunctions();
     if (traced.length === 0) {
       throw new ArgumentError(
         `saveFunction: '${fn.name}' has no traced concrete functions and no inputSignature, so there is nothing to save. ` +

@@ -9,6 +9,7 @@ import type { TypeNode } from "./function_type.js";
 
 // How a saved function records its traced signature (the cache's TypeNodes) and the
 // structure of its result, in JSON; and how both are read back from untrusted input.
+
 /** A literal in JSON: JSON's own values, or a tag for what JSON cannot hold. */
 export type SavedLiteral =
   | { readonly kind: "literal"; readonly value: string | number | boolean | null }
@@ -33,6 +34,15 @@ export type SavedOutput =
 const MAX_NESTING = 64;
 const SPECIAL_LITERALS = ["undefined", "NaN", "Infinity", "-Infinity", "-0"] as const;
 
+function unsavable(value: unknown, path: string, what: string): never {
+  const kind =
+    typeof value === "function" ? "a function" : `an object (${(value as object | undefined)?.constructor?.name ?? "no longer alive"})`;
+  throw new ArgumentError(
+    `saveFunction: ${what} ${path} is ${kind}, which cannot be saved; saved functions hold tensors, variables, JS primitives, and arrays and plain objects of them`,
+  );
+}
+
+/** A JS primitive as JSON; NaN, ±Infinity, -0, undefined and bigints are tagged. */
 export function saveLiteral(value: unknown, path: string, what: string): SavedLiteral {
   if (value === undefined) return { kind: "literal", special: "undefined" };
   if (typeof value === "bigint") return { kind: "literal", bigint: String(value) };
@@ -41,10 +51,7 @@ export function saveLiteral(value: unknown, path: string, what: string): SavedLi
   }
   if (value === null || typeof value === "number" || typeof value === "string" || typeof value === "boolean")
     return { kind: "literal", value };
-  const kind = typeof value === "function" ? "a function" : `an object (${(value as object).constructor?.name ?? "null prototype"})`;
-  throw new ArgumentError(
-    `saveFunction: ${what} ${path} is ${kind}, which cannot be saved; saved functions hold tensors, variables, JS primitives, and arrays and plain objects of them`,
-  );
+  return unsavable(value, path, what);
 }
 
 /**
@@ -76,10 +83,12 @@ export function saveTypeNode(node: TypeNode, path: string, placeholders: OpOutpu
         values: node.values.map((v, i) => saveTypeNode(v, `${path}.${node.keys[i]}`, placeholders)),
       };
     case "ref":
-      return saveLiteral(node.ref.deref(), path, "argument");
+      // Objects keyed by identity exist only in this process.
+      return unsavable(node.ref.deref(), path, "argument");
   }
 }
 
+/** A function's result structure: graph outputs by index, JS primitives as literals. */
 export function saveOutput(value: unknown, outputs: readonly OpOutput[], path: string): SavedOutput {
   if (value instanceof Tensor && value.handle.kind === "symbolic") {
     const index = outputs.indexOf(value.handle.ref as OpOutput);
@@ -88,7 +97,11 @@ export function saveOutput(value: unknown, outputs: readonly OpOutput[], path: s
   if (Array.isArray(value)) return { kind: "list", items: value.map((v, i) => saveOutput(v, outputs, `${path}[${i}]`)) };
   if (typeof value === "object" && value !== null && Object.getPrototypeOf(value) === Object.prototype) {
     const keys = Object.keys(value).sort();
-    return { kind: "dict", keys, values: keys.map((k) => saveOutput((value as Record<string, unknown>)[k], outputs, `${path}.${k}`)) };
+    return {
+      kind: "dict",
+      keys,
+      values: keys.map((k) => saveOutput((value as Record<string, unknown>)[k], outputs, path === "" ? k : `${path}.${k}`)),
+    };
   }
   return saveLiteral(value, path || "(the whole result)", "result");
 }
@@ -125,6 +138,7 @@ function loadKeys(record: Readonly<Record<string, unknown>>, path: string): stri
   return keys;
 }
 
+/** Reads a saved parameter type back into the cache's TypeNode, validating every field. */
 export function loadTypeNode(value: unknown, path: string, depth: number): TypeNode {
   if (depth > MAX_NESTING) fail(path, `arguments nested more than ${MAX_NESTING} levels deep`);
   const record = readRecord(value, path);
@@ -167,6 +181,7 @@ export function loadTypeNode(value: unknown, path: string, depth: number): TypeN
   }
 }
 
+/** Rebuilds a result structure with the graph's (symbolic) output tensors at the tensor leaves. */
 export function loadOutput(value: unknown, outputs: readonly Tensor[], path: string, depth: number): unknown {
   if (depth > MAX_NESTING) fail(path, `result nested more than ${MAX_NESTING} levels deep`);
   const record = readRecord(value, path);
@@ -212,9 +227,12 @@ export function checkParams(params: readonly TypeNode[], inputs: readonly OpOutp
       expect(false, node.dtype, node.shape, where);
       dims.push(node.shape);
     } else if (node.kind === "variable") {
+      // A variable passed twice is one input: only its first use (a new alias) takes an input.
       if (node.alias > aliases) fail(`${where}.alias`, `variable aliases must count up from 0 in order of first use`);
-      if (node.alias === aliases++) expect(true, node.dtype, node.shape, where);
-      else aliases--;
+      if (node.alias === aliases) {
+        aliases++;
+        expect(true, node.dtype, node.shape, where);
+      }
     } else if (node.kind === "list") node.items.forEach((item, i) => visit(item, `${where}.items[${i}]`));
     else if (node.kind === "dict") node.values.forEach((v, i) => visit(v, `${where}.values[${i}]`));
   };

@@ -4,7 +4,8 @@ import { defineOp } from "../ir/op.js";
 /** Reads a variable's current value. Input: the variable's resource. */
 export const ReadVariableOp = defineOp<{}>({
   name: "ReadVariableOp",
-  api: "read",
+  // Graph nodes are named after `api`; TF names variable ops after their type.
+  api: "ReadVariableOp",
   family: "opaque",
   inputs: ["resource"],
   stateful: true,
@@ -35,8 +36,8 @@ function defineAssign(name: string, api: string) {
 }
 
 /** Replaces a variable's value. */
-export const AssignVariableOp = defineAssign("AssignVariableOp", "assign");
+export const AssignVariableOp = defineAssign("AssignVariableOp", "AssignVariableOp");
 /** Adds to a variable in place. */
-export const AssignAddVariableOp = defineAssign("AssignAddVariableOp", "assignAdd");
+export const AssignAddVariableOp = defineAssign("AssignAddVariableOp", "AssignAddVariableOp");
 /** Subtracts from a variable in place. */
-export const AssignSubVariableOp = defineAssign("AssignSubVariableOp", "assignSub");
+export const AssignSubVariableOp = defineAssign("AssignSubVariableOp", "AssignSubVariableOp");

@@ -1,7 +1,9 @@
 import type { DType } from "../base/dtype.js";
 import { ArgumentError } from "../base/errors.js";
 import type { Shape } from "../base/shape.js";
+import { graphToDot } from "./dot.js";
 import type { AnyOpDef, Attrs, ValueInfo } from "./op.js";
+import { graphToText } from "./printer.js";
 
 /**
  * One output of an operation: the value that flows along a graph edge. Named like TF
@@ -111,5 +113,15 @@ export class Graph {
     this.operations.push(op);
     this.#byName.set(op.name, op);
     return op;
+  }
+
+  /** The stable, readable text form (SPEC B14); see `graphToText`. */
+  toString(): string {
+    return graphToText(this);
+  }
+
+  /** Graphviz DOT (SPEC B14); see `graphToDot`. */
+  toDot(): string {
+    return graphToDot(this);
   }
 }
