@@ -1,5 +1,4 @@
 import { KilnError, ShapeError, formatShape } from "../base/errors.js";
-import { shapesEqual } from "../base/shape.js";
 import { add } from "../ops/binary.js";
 import type { Tensor } from "../tensor/tensor.js";
 import type { TapeEntry } from "./tape.js";
@@ -21,7 +20,9 @@ export function backprop(entries: readonly TapeEntry[], targets: readonly Tensor
   }
   const grads = new Map<Tensor, Tensor>();
   const accumulate = (tensor: Tensor, grad: Tensor, where: string): void => {
-    if (!shapesEqual(grad.shape, tensor.shape)) {
+    // Known dims must agree; a traced gradient may know a dim the input left unknown.
+    const fits = grad.shape.length === tensor.shape.length && grad.shape.every((d, i) => d === null || tensor.shape[i] === null || d === tensor.shape[i]);
+    if (!fits) {
       throw new ShapeError(`gradient: the rule for ${where} returned a gradient of shape ${formatShape(grad.shape)} for an input of shape ${formatShape(tensor.shape)}`);
     }
     const existing = grads.get(tensor);

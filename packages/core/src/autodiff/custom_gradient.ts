@@ -29,8 +29,8 @@ export function customGradient(f: (...args: any[]) => CustomGradientResult): (..
     const tapes = runtime.activeTapes();
     const { value, gradFunc } = runtime.withoutTapes(() => f(...inputs, save));
     if (typeof gradFunc !== "function") throw new ArgumentError("customGradient: f must return { value, gradFunc }");
-    const backward = (dys: readonly (Tensor | null)[]) => {
-      const dy = dys[0] ?? value.zerosLike();
+    const backward = (dys: readonly (Tensor | null)[], _inputs: readonly Tensor[], outputs: readonly Tensor[]) => {
+      const dy = dys[0] ?? outputs[0]!.zerosLike();
       const result = gradFunc(dy, saved);
       const list = Array.isArray(result) ? result : [result];
       if (list.length !== inputs.length) {
@@ -38,7 +38,11 @@ export function customGradient(f: (...args: any[]) => CustomGradientResult): (..
       }
       return list;
     };
-    for (const tape of tapes) tape.record(inputs, [value], backward, "customGradient");
+    for (const tape of tapes) {
+      // The tape keeps the saved tensors alive until it is done with them.
+      saved.forEach((t, i) => (saved[i] = (tape as { retain?: (t: Tensor) => Tensor }).retain?.(t) ?? t));
+      tape.record(inputs, [value], backward, "customGradient");
+    }
     return value;
   };
 }

@@ -46,6 +46,6 @@ function backwardOf(fn: ConcreteFunction): Backward {
 export function recordCall(tapes: readonly TapeHooks[], fn: ConcreteFunction, inputs: readonly (Tensor | Variable)[], outputs: readonly Tensor[]): void {
   if (tapes.length === 0) return;
   const values = [...inputs, ...fn.capturedInputs].map((v) => (v instanceof Variable ? v.read() : v));
-  const backward = (dys: readonly (Tensor | null)[]) => backwardOf(fn)(values, [...dys]);
+  const backward = (dys: readonly (Tensor | null)[], saved: readonly Tensor[]) => backwardOf(fn)([...saved], [...dys]);
   for (const tape of tapes) tape.record(values, outputs, backward, fn.name);
 }

@@ -108,8 +108,17 @@ export class GradientTape {
     };
     // Eagerly, intermediates of the backward pass are freed; only the gradients survive.
     const result = runtime.graphTrace() === undefined ? tidyKeep(compute) : compute();
-    if (!this.persistent) this.#tape.entries.length = 0;
+    if (!this.persistent) this.#tape.release();
     return result as GradientsOf<S>;
+  }
+
+  /** Releases what the tape retained (for persistent tapes; a non-persistent tape does this after `gradient`). */
+  dispose(): void {
+    this.#tape.release();
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
   }
 }
 

@@ -1,10 +1,10 @@
+import type { DType, DataArray } from "../base/dtype.js";
 import { KilnError } from "../base/errors.js";
+import type { ConcreteShape } from "../base/shape.js";
 import type { AnyOpDef } from "../ir/op.js";
 import type { Tensor } from "../tensor/tensor.js";
-import type { TapeHooks } from "../trace/runtime.js";
+import { type Backward, type TapeHooks, getRuntime } from "../trace/runtime.js";
 import type { Trace } from "../trace/trace.js";
-import type { DType, DataArray } from "../base/dtype.js";
-import type { ConcreteShape } from "../base/shape.js";
 
 /** One recorded computation: which tensors went in and out, and how to send gradients back. */
 export interface TapeEntry {
@@ -16,11 +16,15 @@ export interface TapeEntry {
 
 /**
  * The record of one GradientTape: watched tensors, the computations that used them (in
- * program order), and which watched tensors are reads of which variables.
+ * program order), and which watched tensors are reads of which variables. Eager tensors
+ * the backward pass needs are retained (they share the buffer), so disposing them, a
+ * tidy scope or freeing a JS argument's constant cannot pull the data away; `release`
+ * lets them go.
  */
 export class Tape implements TapeHooks {
   readonly entries: TapeEntry[] = [];
   readonly #watched = new Set<Tensor>();
+  readonly #retained = new Map<Tensor, Tensor>();
   /** Variable reads while recording: value tensor -> variable. */
   readonly variableReads = new Map<Tensor, object>();
   readonly watchAccessedVariables: boolean;
@@ -46,28 +50,47 @@ export class Tape implements TapeHooks {
     if (this.watchAccessedVariables && variable.trainable) this.watchVariable(variable, value);
   }
 
-  record(inputs: readonly Tensor[], outputs: readonly Tensor[], backward: TapeEntry["backward"], name: string): void {
+  /**
+   * The tape's own handle on `tensor` (sharing its buffer), made once. Inside a trace
+   * nothing is retained: the graph captures what it uses and owns its lifetime.
+   */
+  retain(tensor: Tensor): Tensor {
+    if (getRuntime().graphTrace() !== undefined) return tensor;
+    let kept = this.#retained.get(tensor);
+    if (kept === undefined) this.#retained.set(tensor, (kept = getRuntime().retain(tensor)));
+    return kept;
+  }
+
+  record(inputs: readonly Tensor[], outputs: readonly Tensor[], backward: Backward, name: string): void {
     if (!inputs.some((t) => this.#watched.has(t))) return;
-    this.entries.push({ name, inputs, outputs, backward });
+    const savedInputs = inputs.map((t) => this.retain(t));
+    const savedOutputs = outputs.map((t) => this.retain(t));
+    this.entries.push({ name, inputs, outputs, backward: (dys) => backward(dys, savedInputs, savedOutputs) });
     for (const t of outputs) if (t.dtype === "float32") this.#watched.add(t);
+  }
+
+  /** Forgets the record and lets go of the retained tensors. */
+  release(): void {
+    for (const t of this.#retained.values()) t.dispose();
+    this.#retained.clear();
+    this.entries.length = 0;
   }
 }
 
-/** Records an op on every recording tape whose watched tensors it uses. */
-export function recordOp(tapes: readonly TapeHooks[], op: AnyOpDef, inputs: readonly Tensor[], outputs: readonly Tensor[], attrs: object): void {
-  if (op.nonDifferentiable === true || tapes.length === 0) return;
-  const backward = (dys: readonly (Tensor | null)[]) => {
+/** The backward function of an op: its gradient rule, or a clear error when it has none. */
+function opBackward(op: AnyOpDef, attrs: object): Backward {
+  return (dys, inputs, outputs) => {
     if (op.grad === undefined) {
       throw new KilnError(`gradient: no gradient is defined for op ${op.name} (${op.api}); it cannot be differentiated. Wrap the computation in tf.customGradient, or stop the gradient with tf.stopGradient`);
     }
     return op.grad({ inputs, outputs, dys, attrs });
   };
-  for (const tape of tapes) tape.record(inputs, outputs, backward, op.name);
 }
 
 /**
  * Sits on the trace stack while a tape records: forwards every op to the trace below it
- * (eager or graph) and records it on the recording tapes.
+ * (eager or graph) and records it on its tape. Inputs are retained before the op runs,
+ * since the eager trace frees constants made from JS arguments right after it.
  */
 export class TapeTrace implements Trace {
   constructor(
@@ -76,8 +99,10 @@ export class TapeTrace implements Trace {
   ) {}
 
   bind(op: AnyOpDef, inputs: readonly Tensor[], attrs: object): Tensor[] {
+    const recording = op.nonDifferentiable !== true && inputs.some((t) => this.tape.isWatched(t));
+    if (recording) for (const t of inputs) this.tape.retain(t);
     const outputs = this.inner.bind(op, inputs, attrs);
-    recordOp([this.tape], op, inputs, outputs, attrs);
+    if (recording) this.tape.record(inputs, outputs, opBackward(op, attrs), op.name);
     return outputs;
   }
 

@@ -1,6 +1,7 @@
 import type { TensorLike } from "../tensor/convert.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { bind1 } from "../trace/bind.js";
+import * as g from "./binary_grads.js";
 import { toTensor, toTensorPair } from "./convert.js";
 import { ALL, BOOL, defineBinary, FLOAT, NUMERIC } from "./define_elementwise.js";
 
@@ -8,29 +9,38 @@ import { ALL, BOOL, defineBinary, FLOAT, NUMERIC } from "./define_elementwise.js
 // number or array operand adopts the tensor operand's dtype. int32 arithmetic wraps like C
 // (2147483647 + 1 is -2147483648). Integer division and modulo by zero give 0 instead of
 // throwing: that is tfjs's observable result, and a kernel cannot throw on data it has not
-// read yet (async backends), so the value is defined rather than an error.
+// read yet (async backends), so the value is defined rather than an error. Gradient rules
+// live in binary_grads.ts; they unbroadcast, and int32 operands get no gradient.
 
 /** `AddV2`: elementwise sum with broadcasting. */
-export const AddV2 = defineBinary("AddV2", "add", NUMERIC);
-export const Sub = defineBinary("Sub", "sub", NUMERIC);
-export const Mul = defineBinary("Mul", "mul", NUMERIC);
+export const AddV2 = defineBinary("AddV2", "add", NUMERIC, { grad: (args) => g.addGrad(args) });
+export const Sub = defineBinary("Sub", "sub", NUMERIC, { grad: (args) => g.subGrad(args) });
+export const Mul = defineBinary("Mul", "mul", NUMERIC, { grad: (args) => g.mulGrad(args) });
 /** `RealDiv`: float division. `div` sends int32 operands to `FloorDiv` instead, like tfjs. */
-export const RealDiv = defineBinary("RealDiv", "div", FLOAT, { hint: "int32 tensors are also accepted and use floorDiv" });
-export const FloorDiv = defineBinary("FloorDiv", "floorDiv", NUMERIC);
-export const FloorMod = defineBinary("FloorMod", "mod", NUMERIC);
-export const Pow = defineBinary("Pow", "pow", NUMERIC);
-export const Maximum = defineBinary("Maximum", "maximum", NUMERIC);
-export const Minimum = defineBinary("Minimum", "minimum", NUMERIC);
-export const SquaredDifference = defineBinary("SquaredDifference", "squaredDifference", NUMERIC);
-export const Atan2 = defineBinary("Atan2", "atan2", FLOAT);
-export const Equal = defineBinary("Equal", "equal", ALL, "bool");
-export const NotEqual = defineBinary("NotEqual", "notEqual", ALL, "bool");
-export const Less = defineBinary("Less", "less", NUMERIC, "bool");
-export const LessEqual = defineBinary("LessEqual", "lessEqual", NUMERIC, "bool");
-export const Greater = defineBinary("Greater", "greater", NUMERIC, "bool");
-export const GreaterEqual = defineBinary("GreaterEqual", "greaterEqual", NUMERIC, "bool");
-export const LogicalAnd = defineBinary("LogicalAnd", "logicalAnd", BOOL, "bool");
-export const LogicalOr = defineBinary("LogicalOr", "logicalOr", BOOL, "bool");
+export const RealDiv = defineBinary("RealDiv", "div", FLOAT, {
+  hint: "int32 tensors are also accepted and use floorDiv",
+  grad: (args) => g.divGrad(args),
+});
+/** `FloorDiv`: piecewise constant, so no gradient (TF returns None for both inputs). */
+export const FloorDiv = defineBinary("FloorDiv", "floorDiv", NUMERIC, { nonDifferentiable: true });
+export const FloorMod = defineBinary("FloorMod", "mod", NUMERIC, { grad: (args) => g.modGrad(args) });
+export const Pow = defineBinary("Pow", "pow", NUMERIC, { grad: (args) => g.powGrad(args) });
+export const Maximum = defineBinary("Maximum", "maximum", NUMERIC, { grad: (args) => g.maximumGrad(args) });
+export const Minimum = defineBinary("Minimum", "minimum", NUMERIC, { grad: (args) => g.minimumGrad(args) });
+export const SquaredDifference = defineBinary("SquaredDifference", "squaredDifference", NUMERIC, {
+  grad: (args) => g.squaredDifferenceGrad(args),
+});
+export const Atan2 = defineBinary("Atan2", "atan2", FLOAT, { grad: (args) => g.atan2Grad(args) });
+// Comparisons and logic produce bool: no gradient flows through them.
+const BOOL_RESULT = { outDtype: "bool", nonDifferentiable: true } as const;
+export const Equal = defineBinary("Equal", "equal", ALL, BOOL_RESULT);
+export const NotEqual = defineBinary("NotEqual", "notEqual", ALL, BOOL_RESULT);
+export const Less = defineBinary("Less", "less", NUMERIC, BOOL_RESULT);
+export const LessEqual = defineBinary("LessEqual", "lessEqual", NUMERIC, BOOL_RESULT);
+export const Greater = defineBinary("Greater", "greater", NUMERIC, BOOL_RESULT);
+export const GreaterEqual = defineBinary("GreaterEqual", "greaterEqual", NUMERIC, BOOL_RESULT);
+export const LogicalAnd = defineBinary("LogicalAnd", "logicalAnd", BOOL, BOOL_RESULT);
+export const LogicalOr = defineBinary("LogicalOr", "logicalOr", BOOL, BOOL_RESULT);
 
 /**
  * Adds two tensors elementwise, with NumPy broadcasting.

@@ -102,6 +102,8 @@ export const Fill = defineOp<FillAttrs>({
   name: "Fill",
   api: "fill",
   family: "creation",
+  // Values made from attributes or only from an input's shape: no gradient flows through them.
+  nonDifferentiable: true,
   inputs: [],
   infer: (_inputs, attrs) => {
     checkShape(attrs.shape, "fill");
@@ -159,6 +161,8 @@ export const ZerosLike = defineOp<{}>({
   name: "ZerosLike",
   api: "zerosLike",
   family: "creation",
+  // Values made from attributes or only from an input's shape: no gradient flows through them.
+  nonDifferentiable: true,
   inputs: ["x"],
   infer: ([x]) => [{ shape: x!.shape, dtype: x!.dtype }],
 });
@@ -168,6 +172,8 @@ export const OnesLike = defineOp<{}>({
   name: "OnesLike",
   api: "onesLike",
   family: "creation",
+  // Values made from attributes or only from an input's shape: no gradient flows through them.
+  nonDifferentiable: true,
   inputs: ["x"],
   infer: ([x]) => [{ shape: x!.shape, dtype: x!.dtype }],
 });
@@ -223,6 +229,8 @@ export const Range = defineOp<RangeAttrs>({
   name: "Range",
   api: "range",
   family: "creation",
+  // Values made from attributes or only from an input's shape: no gradient flows through them.
+  nonDifferentiable: true,
   inputs: [],
   infer: (_inputs, attrs) => {
     const dtype = checkRange(attrs, "range");
@@ -264,6 +272,8 @@ export const LinSpace = defineOp<LinSpaceAttrs>({
   name: "LinSpace",
   api: "linspace",
   family: "creation",
+  // Values made from attributes or only from an input's shape: no gradient flows through them.
+  nonDifferentiable: true,
   inputs: [],
   infer: (_inputs, attrs) => {
     checkLinSpace(attrs, "linspace");
@@ -310,6 +320,8 @@ export const Eye = defineOp<EyeAttrs>({
   name: "Eye",
   api: "eye",
   family: "creation",
+  // Values made from attributes or only from an input's shape: no gradient flows through them.
+  nonDifferentiable: true,
   inputs: [],
   infer: (_inputs, attrs) => {
     const dtype = checkEye(attrs, "eye");

@@ -1,7 +1,7 @@
 import type { DType } from "../base/dtype.js";
 import { DTypeError, formatShape, ShapeError } from "../base/errors.js";
 import { broadcastShapes, type Shape } from "../base/shape.js";
-import { defineOp, type OpDef, type ValueInfo } from "../ir/op.js";
+import { defineOp, type GradFn, type OpDef, type ValueInfo } from "../ir/op.js";
 
 /** Dtype groups for op declarations. */
 export const NUMERIC: readonly DType[] = ["float32", "int32"];
@@ -27,6 +27,23 @@ export interface ElementwiseOptions {
   readonly outDtype?: DType;
   /** Appended to the dtype error message, to say what to do instead. */
   readonly hint?: string;
+  /** The gradient rule (`OpDef.grad`). Every elementwise op has this or `nonDifferentiable`. */
+  readonly grad?: GradFn<{}>;
+  /** Marks an op with no gradient (`OpDef.nonDifferentiable`): comparisons, rounding, logic. */
+  readonly nonDifferentiable?: boolean;
+}
+
+/** Splits the options argument into the dtype-check parts and the gradient fields of the op def. */
+function splitOptions(options: DType | ElementwiseOptions): {
+  outDtype?: DType;
+  hint?: string;
+  gradFields: Pick<OpDef<{}>, "grad" | "nonDifferentiable">;
+} {
+  if (typeof options === "string") return { outDtype: options, gradFields: {} };
+  const { outDtype, hint, grad, nonDifferentiable } = options;
+  // Only set the fields that were given, so op defs stay free of `undefined` keys.
+  const gradFields = { ...(grad !== undefined && { grad }), ...(nonDifferentiable !== undefined && { nonDifferentiable }) };
+  return { outDtype, hint, gradFields };
 }
 
 /**
@@ -34,15 +51,17 @@ export interface ElementwiseOptions {
  * input's dtype or `outDtype` (e.g. `bool` for `IsNan`).
  *
  * ```ts
- * export const Neg = defineUnary("Neg", "neg", NUMERIC);
+ * export const Neg = defineUnary("Neg", "neg", NUMERIC, { grad: (args) => negGrad(args) });
+ * export const Floor = defineUnary("Floor", "floor", FLOAT, { nonDifferentiable: true });
  * ```
  */
 export function defineUnary(name: string, api: string, dtypes: readonly DType[], options: DType | ElementwiseOptions = {}): OpDef<{}> {
-  const { outDtype, hint } = typeof options === "string" ? { outDtype: options, hint: undefined } : options;
+  const { outDtype, hint, gradFields } = splitOptions(options);
   return defineOp<{}>({
     name,
     api,
     family: "elementwise",
+    ...gradFields,
     inputs: ["x"],
     infer: ([x]) => {
       checkInputDType(api, "x", x!, dtypes, hint);
@@ -65,16 +84,17 @@ export function checkSameDType(api: string, a: ValueInfo, b: ValueInfo, names = 
  * `dtypes`; the output has the broadcast shape and the input dtype or `outDtype`.
  *
  * ```ts
- * export const AddV2 = defineBinary("AddV2", "add", NUMERIC);
- * export const Less = defineBinary("Less", "less", NUMERIC, { outDtype: "bool" });
+ * export const AddV2 = defineBinary("AddV2", "add", NUMERIC, { grad: (args) => addGrad(args) });
+ * export const Less = defineBinary("Less", "less", NUMERIC, { outDtype: "bool", nonDifferentiable: true });
  * ```
  */
 export function defineBinary(name: string, api: string, dtypes: readonly DType[], options: DType | ElementwiseOptions = {}): OpDef<{}> {
-  const { outDtype, hint } = typeof options === "string" ? { outDtype: options, hint: undefined } : options;
+  const { outDtype, hint, gradFields } = splitOptions(options);
   return defineOp<{}>({
     name,
     api,
     family: "elementwise",
+    ...gradFields,
     inputs: ["x", "y"],
     infer: ([x, y]) => {
       checkInputDType(api, "a", x!, dtypes, hint);

@@ -6,6 +6,7 @@ import type { TensorLike } from "../tensor/convert.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { bind1 } from "../trace/bind.js";
 import { toTensor } from "./convert.js";
+import * as g from "./gather_grads.js";
 import { checkFillValue, checkIndicesDType, checkInt, checkShapeArg, mergeDim } from "./movement_args.js";
 
 /**
@@ -67,6 +68,7 @@ export const GatherV2 = defineOp<GatherV2Attrs>({
     shape.push(...params.slice(batchDims, axis), ...indices!.shape.slice(batchDims), ...params.slice(axis + 1));
     return [{ shape, dtype: x!.dtype }];
   },
+  grad: (args) => g.gatherGrad(args),
 });
 
 /**
@@ -99,6 +101,7 @@ export const GatherNd = defineOp<{}>({
     }
     return [{ shape: [...indices!.shape.slice(0, -1), ...x!.shape.slice(depth)], dtype: x!.dtype }];
   },
+  grad: (args) => g.gatherNdGrad(args),
 });
 
 /**
@@ -145,6 +148,7 @@ export const ScatterNd = defineOp<ScatterNdAttrs>({
     got.forEach((d, i) => mergeDim(d, expected[i]!, "scatterNd", mismatch));
     return [{ shape, dtype: updates!.dtype }];
   },
+  grad: (args) => g.scatterNdGrad(args),
 });
 
 /**
@@ -177,6 +181,8 @@ export const OneHot = defineOp<OneHotAttrs>({
     checkFillValue(attrs.offValue, dtype, "oneHot", "offValue");
     return [{ shape: [...indices!.shape, depth], dtype }];
   },
+  // int32 class indices in, constants out: nothing to differentiate (TF: no gradient).
+  nonDifferentiable: true,
 });
 
 /**

@@ -6,6 +6,7 @@ import type { Tensor } from "../tensor/tensor.js";
 import { bind, bind1 } from "../trace/bind.js";
 import { toTensor } from "./convert.js";
 import { checkInt, checkIntArray, mergeDim, normalizeInsertAxis, show } from "./movement_args.js";
+import * as g from "./movement_grads.js";
 
 /**
  * Joining and splitting: concat/stack put several tensors together along an axis,
@@ -78,6 +79,7 @@ export const ConcatV2 = defineOp<ConcatV2Attrs>({
     shape[a] = total;
     return [{ shape, dtype: inputs[0]!.dtype }];
   },
+  grad: (args) => g.concatGrad(args),
 });
 
 /**
@@ -115,6 +117,7 @@ export const Pack = defineOp<PackAttrs>({
     shape.splice(normalizeInsertAxis(axis, rank, "stack"), 0, inputs.length);
     return [{ shape, dtype: inputs[0]!.dtype }];
   },
+  grad: (args) => g.stackGrad(args),
 });
 
 /**
@@ -146,6 +149,7 @@ export const Unpack = defineOp<UnpackAttrs>({
     shape.splice(a, 1);
     return Array.from({ length: count }, () => ({ shape, dtype: x!.dtype }));
   },
+  grad: (args) => g.unstackGrad(args),
 });
 
 /**
@@ -206,6 +210,7 @@ export const SplitV = defineOp<SplitVAttrs>({
       return { shape, dtype: x!.dtype };
     });
   },
+  grad: (args) => g.splitGrad(args),
 });
 
 /**

@@ -1,18 +1,25 @@
 /**
  * Neural-network ops: `softmax` and `logSoftmax` (composites of primitive ops, written
- * once here so every backend gets them) and `topK` (`TopKV2`, a primitive).
+ * once here so every backend gets them, and differentiated through those ops) and `topK`
+ * (`TopKV2`, a primitive with its own gradient rule).
  */
-import { composite } from "./composite.js";
+
 import { ArgumentError, AxisError, formatShape, ShapeError } from "../base/errors.js";
-import { normalizeAxes } from "../base/shape.js";
-import { defineOp } from "../ir/op.js";
+import { isConcrete, normalizeAxes, sizeOf } from "../base/shape.js";
+import { defineOp, type GradArgs } from "../ir/op.js";
 import type { TensorLike } from "../tensor/convert.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { bind } from "../trace/bind.js";
-import { div, sub } from "./binary.js";
+import { add, div, equal, sub } from "./binary.js";
+import { composite } from "./composite.js";
 import { toTensor } from "./convert.js";
+import { onesLike, range, zerosLike } from "./creation.js";
 import { ALL, checkInputDType, FLOAT } from "./define_elementwise.js";
-import { max, sum } from "./reduction.js";
+import { scatterNd } from "./gather.js";
+import { cumsum, max, sum } from "./reduction.js";
+import { cast, where } from "./selection.js";
+import { expandDims, reshape } from "./shape_ops.js";
+import { stopGradient } from "./stop_gradient.js";
 import { exp, log } from "./unary.js";
 
 /** Checks a softmax-style argument and returns its axis in `[0, rank)`. */
@@ -40,7 +47,8 @@ export function softmax(logits: TensorLike, dim = -1): Tensor {
   const t = toTensor(logits, "softmax", "logits");
   return composite([t], () => {
     const axis = softmaxAxis(t, dim, "softmax", "dim");
-    const e = exp(sub(t, max(t, axis, true)));
+    // Softmax does not change when the shift changes, so no gradient is taken through it.
+    const e = exp(sub(t, stopGradient(max(t, axis, true))));
     return div(e, sum(e, axis, true));
   });
 }
@@ -57,13 +65,39 @@ export function logSoftmax(logits: TensorLike, axis = -1): Tensor {
   const t = toTensor(logits, "logSoftmax", "logits");
   return composite([t], () => {
     const a = softmaxAxis(t, axis, "logSoftmax", "axis");
-    const shifted = sub(t, max(t, a, true));
+    const shifted = sub(t, stopGradient(max(t, a, true)));
     return sub(shifted, log(sum(exp(shifted), a, true)));
   });
 }
 
 /** Attributes of `TopKV2`: how many entries to keep, and whether they must come sorted. */
 export type TopKAttrs = { readonly k: number; readonly sorted: boolean };
+
+/**
+ * Gradient of `TopKV2`: each selected entry's gradient goes back to the position its index
+ * names along the last axis; every other position gets 0, and the int32 indices output
+ * carries no gradient. Positions within a row are distinct, so nothing adds up.
+ */
+function topKGrad({ inputs: [x], outputs: [, indices], dys: [dValues], attrs: { k } }: GradArgs<TopKAttrs, Tensor>): (Tensor | null)[] {
+  if (x!.dtype !== "float32" || dValues === null || dValues === undefined) return [null];
+  const shape = x!.shape;
+  if (isConcrete(shape)) {
+    const size = sizeOf(shape);
+    if (size === 0 || k === 0) return [zerosLike(x!)];
+    // Flatten to rows of length n and scatter into one vector: row r's index i lands at r*n + i.
+    const n = shape[shape.length - 1]!;
+    const rows = size / n;
+    const rowStarts = reshape(range(0, size, n, "int32"), [rows, 1]);
+    const flat = reshape(add(reshape(indices!, [rows, k]), rowStarts), [rows * k, 1]);
+    return [reshape(scatterNd(flat, reshape(dValues, [rows * k]), [size]), shape)];
+  }
+  // Unknown dims while tracing: compare each index with every position of its row (found
+  // by counting along the row, so no static size is needed) and sum the matches. This costs
+  // k*n per row instead of k, but only traced functions with relaxed shapes take it.
+  const positions = cumsum(onesLike(x!), -1, true);
+  const matches = equal(expandDims(cast(indices!, "float32"), -1), expandDims(positions, -2));
+  return [sum(where(matches, expandDims(dValues, -1), 0), -2)];
+}
 
 /**
  * `TopKV2`: the `k` largest entries along the last axis, and their indices (int32).
@@ -75,6 +109,7 @@ export const TopKV2 = defineOp<TopKAttrs>({
   api: "topK",
   family: "opaque",
   inputs: ["x"],
+  grad: (args) => topKGrad(args),
   infer: ([x], { k, sorted }) => {
     checkInputDType("topK", "x", x!, ALL);
     const shape = x!.shape;

@@ -93,6 +93,8 @@ export const RandomUniform = defineOp<RandomUniformAttrs>({
   name: "RandomUniform",
   api: "randomUniform",
   family: "creation",
+  // Values made from attributes or only from an input's shape: no gradient flows through them.
+  nonDifferentiable: true,
   inputs: [],
   stateful: true,
   infer: (_inputs, attrs) => [{ shape: attrs.shape, dtype: checkUniform(attrs, "randomUniform") }],
@@ -103,6 +105,8 @@ export const RandomStandardNormal = defineOp<RandomNormalAttrs>({
   name: "RandomStandardNormal",
   api: "randomNormal",
   family: "creation",
+  // Values made from attributes or only from an input's shape: no gradient flows through them.
+  nonDifferentiable: true,
   inputs: [],
   stateful: true,
   infer: (_inputs, attrs) => [{ shape: attrs.shape, dtype: checkNormal(attrs, "randomNormal") }],
@@ -113,6 +117,8 @@ export const TruncatedNormal = defineOp<RandomNormalAttrs>({
   name: "TruncatedNormal",
   api: "truncatedNormal",
   family: "creation",
+  // Values made from attributes or only from an input's shape: no gradient flows through them.
+  nonDifferentiable: true,
   inputs: [],
   stateful: true,
   infer: (_inputs, attrs) => [{ shape: attrs.shape, dtype: checkNormal(attrs, "truncatedNormal") }],

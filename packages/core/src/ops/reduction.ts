@@ -16,19 +16,25 @@
  * reduction gives the identity: sum 0, prod 1, max -Infinity (int32: -2^31), min +Infinity
  * (int32: 2^31-1), all true, any false, mean NaN (0/0); tfjs gives NaN or 0 for some of
  * these. `argMax` over an empty axis has no answer and throws.
+ *
+ * Gradients follow TF (rules in reduction_grads.ts): `max`/`min` split the gradient among
+ * ties, `prod` handles zeros, `cumsum` runs the other way; `all`, `any`, `argMax` and
+ * `argMin` are non-differentiable, and int32/bool inputs get no gradient.
  */
 
-import { composite } from "./composite.js";
 import type { DType } from "../base/dtype.js";
 import { ArgumentError, AxisError, formatShape } from "../base/errors.js";
 import { normalizeAxes, type Shape } from "../base/shape.js";
-import { defineOp } from "../ir/op.js";
+import { defineOp, type OpDef } from "../ir/op.js";
 import type { TensorLike } from "../tensor/convert.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { bind1 } from "../trace/bind.js";
 import { add, maximum, minimum, sub } from "./binary.js";
+import { composite } from "./composite.js";
 import { toTensor } from "./convert.js";
 import { ALL, BOOL, checkInputDType, FLOAT } from "./define_elementwise.js";
+import { cumsumGrad, extremumGrad, meanGrad, prodGrad, sumGrad } from "./reduction_grads.js";
+import { stopGradient } from "./stop_gradient.js";
 import { exp, log } from "./unary.js";
 
 /** An axis argument: one axis, several, or `null`/`undefined` for all of them. */
@@ -57,13 +63,20 @@ const sameDType: DTypeRule = (d) => d;
 /** Counting and multiplying booleans happens in int32 (tfjs). */
 const boolToInt: DTypeRule = (d) => (d === "bool" ? "int32" : d);
 
-/** Declares a reduction op over the `axis` attr; `outDType` maps the input dtype to the output's. */
-function defineReduction(name: string, api: string, dtypes: readonly DType[], outDType: DTypeRule = sameDType) {
+/** How a reduction differentiates: a gradient rule, or marked as having none. */
+type Differentiation = Pick<OpDef<ReductionAttrs>, "grad" | "nonDifferentiable">;
+
+/**
+ * Declares a reduction op over the `axis` attr; `outDType` maps the input dtype to the
+ * output's. The rules themselves live in reduction_grads.ts.
+ */
+function defineReduction(name: string, api: string, dtypes: readonly DType[], outDType: DTypeRule, differentiation: Differentiation) {
   return defineOp<ReductionAttrs>({
     name,
     api,
     family: "reduction",
     inputs: ["x"],
+    ...differentiation,
     infer: ([x], { axis, keepDims }) => {
       checkInputDType(api, "x", x!, dtypes);
       if (!Array.isArray(axis))
@@ -75,19 +88,19 @@ function defineReduction(name: string, api: string, dtypes: readonly DType[], ou
 }
 
 /** `Sum`: adds over the axes. int32 wraps around; bool counts in int32. */
-export const Sum = defineReduction("Sum", "sum", ALL, boolToInt);
+export const Sum = defineReduction("Sum", "sum", ALL, boolToInt, { grad: (args) => sumGrad(args) });
 /** `Mean`: the mean over the axes, always float32. */
-export const Mean = defineReduction("Mean", "mean", ALL, () => "float32");
+export const Mean = defineReduction("Mean", "mean", ALL, () => "float32", { grad: (args) => meanGrad(args) });
 /** `Max`: the largest value; NaN wins. */
-export const Max = defineReduction("Max", "max", ALL);
+export const Max = defineReduction("Max", "max", ALL, sameDType, { grad: (args) => extremumGrad(args) });
 /** `Min`: the smallest value; NaN wins. */
-export const Min = defineReduction("Min", "min", ALL);
+export const Min = defineReduction("Min", "min", ALL, sameDType, { grad: (args) => extremumGrad(args) });
 /** `Prod`: multiplies over the axes. int32 wraps around; bool multiplies in int32. */
-export const Prod = defineReduction("Prod", "prod", ALL, boolToInt);
+export const Prod = defineReduction("Prod", "prod", ALL, boolToInt, { grad: (args) => prodGrad(args) });
 /** `All`: logical and over the axes. */
-export const All = defineReduction("All", "all", BOOL);
+export const All = defineReduction("All", "all", BOOL, sameDType, { nonDifferentiable: true });
 /** `Any`: logical or over the axes. */
-export const Any = defineReduction("Any", "any", BOOL);
+export const Any = defineReduction("Any", "any", BOOL, sameDType, { nonDifferentiable: true });
 
 /** Normalizes a user's axis argument into the canonical attrs (so `-1` and `rank-1` give the same graph node). */
 function reductionAttrs(x: Tensor, axis: Axis, keepDims: boolean, api: string): ReductionAttrs {
@@ -188,12 +201,14 @@ export function any(x: TensorLike, axis: Axis = null, keepDims = false): Tensor 
 /** Attributes of `ArgMax`/`ArgMin`: one normalized axis. */
 export type ArgReductionAttrs = { readonly axis: number };
 
+/** Declares `ArgMax`/`ArgMin`: an index has no gradient, so both are non-differentiable. */
 function defineArgReduction(name: string, api: string) {
   return defineOp<ArgReductionAttrs>({
     name,
     api,
     family: "reduction",
     inputs: ["x"],
+    nonDifferentiable: true,
     infer: ([x], { axis }) => {
       checkInputDType(api, "x", x!, ALL);
       const a = checkSingleAxis(axis, x!.shape, api);
@@ -269,7 +284,10 @@ export function logSumExp(x: TensorLike, axis: Axis = null, keepDims = false): T
   return composite([t], () => {
     checkInputDType("logSumExp", "x", t, FLOAT, `convert it with tf.cast(x, "float32")`);
     const attrs = reductionAttrs(t, axis, keepDims, "logSumExp");
-    const shift = minimum(maximum(bind1(Max, [t], { axis: attrs.axis, keepDims: true }), -FLOAT32_MAX), FLOAT32_MAX);
+    // The result does not depend on the shift (its gradient through the shift is exactly
+    // 0), so, as in TF, no gradient is taken through it: that skips the max's gradient.
+    const peak = stopGradient(bind1(Max, [t], { axis: attrs.axis, keepDims: true }));
+    const shift = minimum(maximum(peak, -FLOAT32_MAX), FLOAT32_MAX);
     const logSum = log(bind1(Sum, [exp(sub(t, shift))], attrs));
     // The shift has size-1 dims where the axes were; summing over them drops them, and
     // unlike a reshape this needs no concrete shape (dims may be unknown while tracing).
@@ -286,6 +304,7 @@ export const Cumsum = defineOp<CumsumAttrs>({
   api: "cumsum",
   family: "reduction",
   inputs: ["x"],
+  grad: (args) => cumsumGrad(args),
   infer: ([x], { axis, exclusive, reverse }) => {
     checkInputDType("cumsum", "x", x!, ALL);
     checkSingleAxis(axis, x!.shape, "cumsum");

@@ -1,12 +1,14 @@
 import { checkDType, type DType } from "../base/dtype.js";
 import { ArgumentError, formatShape, ShapeError } from "../base/errors.js";
 import type { Shape } from "../base/shape.js";
-import { defineOp, type ValueInfo } from "../ir/op.js";
+import { defineOp, type GradArgs, type ValueInfo } from "../ir/op.js";
 import type { TensorLike } from "../tensor/convert.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { bind1 } from "../trace/bind.js";
+import { equal } from "./binary.js";
 import { toTensor, toTensorPair } from "./convert.js";
 import { ALL, BOOL, broadcastAll, checkInputDType, checkSameDType, NUMERIC } from "./define_elementwise.js";
+import { unbroadcast } from "./grad_utils.js";
 
 /** `SelectV2`: picks from `t` where `condition` is true and from `e` elsewhere; all three broadcast. */
 export const SelectV2 = defineOp<{}>({
@@ -19,6 +21,12 @@ export const SelectV2 = defineOp<{}>({
     checkInputDType("where", "a", t!, ALL);
     checkSameDType("where", t!, e!);
     return [{ shape: broadcastAll("where", [condition!.shape, t!.shape, e!.shape], ["condition", "a", "b"]), dtype: t!.dtype }];
+  },
+  // dy goes to `t` where the condition holds and to `e` elsewhere, each summed back to its
+  // own (possibly broadcast) shape; the condition is bool and gets none.
+  grad: ({ inputs: [condition, t, e], dys: [dy] }: GradArgs<{}, Tensor>) => {
+    if (t!.dtype !== "float32" || !dy) return [null, null, null];
+    return [null, unbroadcast(where(condition!, dy, 0), t!.shape), unbroadcast(where(condition!, 0, dy), e!.shape)];
   },
 });
 
@@ -35,6 +43,12 @@ export const Cast = defineOp<CastAttrs>({
   family: "elementwise",
   inputs: ["x"],
   infer: ([x], attrs) => [{ shape: x!.shape, dtype: checkDType(attrs.DstT, "cast") }],
+  // Like TF, a gradient flows only between float dtypes: a cast to int32 or bool is piecewise
+  // constant (its true derivative is 0, so passing dy on would be wrong), and int/bool inputs
+  // carry no gradient. float32 is the only float dtype, so dy needs no cast back.
+  grad: ({ inputs: [x], outputs: [y], dys: [dy] }: GradArgs<CastAttrs, Tensor>) => {
+    return x!.dtype === "float32" && y!.dtype === "float32" && dy ? [dy] : [null];
+  },
 });
 
 /** A clip bound must be a scalar or have exactly the clipped tensor's shape (TensorFlow's rule). */
@@ -59,6 +73,13 @@ export const ClipByValue = defineOp<{}>({
     checkClipBound("clipValueMin", lo!, t!);
     checkClipBound("clipValueMax", hi!, t!);
     return [{ shape: t!.shape, dtype: t!.dtype }];
+  },
+  // dy passes where the value was not clipped (min <= x <= max), which is exactly where the
+  // output equals the input: one comparison, and the bounds need not be read. NaN elements
+  // get 0. The bounds get none: clipByValue makes them from JS numbers, so they are constants.
+  grad: ({ inputs: [t], outputs: [y], dys: [dy] }: GradArgs<{}, Tensor>) => {
+    if (t!.dtype !== "float32" || !dy) return [null, null, null];
+    return [where(equal(t!, y!), dy, 0), null, null];
   },
 });
 

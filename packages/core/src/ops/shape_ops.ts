@@ -6,6 +6,7 @@ import type { Tensor } from "../tensor/tensor.js";
 import { bind1 } from "../trace/bind.js";
 import { toTensor } from "./convert.js";
 import { checkFillValue, checkIntArray, checkShapeArg, knownSize, normalizeInsertAxis, shapeWithSize, show } from "./movement_args.js";
+import * as g from "./movement_grads.js";
 
 /**
  * Shape ops: they change how a tensor's elements are laid out (reshape, transpose, pad,
@@ -68,6 +69,7 @@ export const Reshape = defineOp<ReshapeAttrs>({
   family: "movement",
   inputs: ["x"],
   infer: ([x], { shape }) => [{ shape: reshapeTarget(x!.shape, shape), dtype: x!.dtype }],
+  grad: (args) => g.reshapeGrad(args),
 });
 
 /**
@@ -103,6 +105,7 @@ export const Transpose = defineOp<TransposeAttrs>({
   family: "movement",
   inputs: ["x"],
   infer: ([x], { perm }) => [{ shape: checkPerm(perm, x!.shape.length).map((a) => x!.shape[a]!), dtype: x!.dtype }],
+  grad: (args) => g.transposeGrad(args),
 });
 
 /**
@@ -129,6 +132,7 @@ export const ExpandDims = defineOp<ExpandDimsAttrs>({
     shape.splice(normalizeInsertAxis(axis, shape.length, "expandDims"), 0, 1);
     return [{ shape, dtype: x!.dtype }];
   },
+  grad: (args) => g.expandDimsGrad(args),
 });
 
 /**
@@ -170,6 +174,7 @@ export const Squeeze = defineOp<SqueezeAttrs>({
     }
     return [{ shape: shape.filter((_, i) => !drop.has(i)), dtype: x!.dtype }];
   },
+  grad: (args) => g.squeezeGrad(args),
 });
 
 /**
@@ -209,6 +214,7 @@ export const BroadcastTo = defineOp<BroadcastToAttrs>({
   family: "movement",
   inputs: ["x"],
   infer: ([x], { shape }) => [{ shape: broadcastTarget(x!.shape, shape), dtype: x!.dtype }],
+  grad: (args) => g.broadcastToGrad(args),
 });
 
 /**
@@ -238,6 +244,7 @@ export const Tile = defineOp<TileAttrs>({
     }
     return [{ shape: x!.shape.map((d, i) => (reps[i] === 0 ? 0 : d === null ? null : d * reps[i]!)), dtype: x!.dtype }];
   },
+  grad: (args) => g.tileGrad(args),
 });
 
 /**
@@ -261,6 +268,7 @@ export const ReverseV2 = defineOp<ReverseV2Attrs>({
     normalizeAxes(checkIntArray(axis, "reverse", "axis"), x!.shape.length, "reverse");
     return [{ shape: x!.shape, dtype: x!.dtype }];
   },
+  grad: (args) => g.reverseGrad(args),
 });
 
 /**
@@ -302,6 +310,7 @@ export const PadV2 = defineOp<PadV2Attrs>({
     checkFillValue(constantValue, x!.dtype, "pad", "constantValue");
     return [{ shape: x!.shape.map((d, i) => (d === null ? null : d + pads[i]![0] + pads[i]![1])), dtype: x!.dtype }];
   },
+  grad: (args) => g.padGrad(args),
 });
 
 /**

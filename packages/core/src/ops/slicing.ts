@@ -6,6 +6,7 @@ import { bind1 } from "../trace/bind.js";
 import { toTensor } from "./convert.js";
 import { type IndexSpec, indexToStridedSlice } from "./index_spec.js";
 import { checkIntArray, show } from "./movement_args.js";
+import * as g from "./slicing_grads.js";
 import { type StridedSliceAttrs, stridedSliceSpec } from "./strided_slice_spec.js";
 
 export type { IndexPart, IndexSpec, SliceRange } from "./index_spec.js";
@@ -51,6 +52,7 @@ export const Slice = defineOp<SliceAttrs>({
     });
     return [{ shape: out, dtype: x!.dtype }];
   },
+  grad: (args) => g.sliceGrad(args),
 });
 
 /**
@@ -78,6 +80,7 @@ export const StridedSlice = defineOp<StridedSliceAttrs>({
   family: "movement",
   inputs: ["x"],
   infer: ([x], attrs) => [{ shape: [...stridedSliceSpec(x!.shape, attrs).shape], dtype: x!.dtype }],
+  grad: (args) => g.stridedSliceGrad(args),
 });
 
 /**

@@ -34,6 +34,13 @@ export interface StridedSliceSpec {
   readonly sizes: readonly (number | null)[];
   /** The output shape: `sizes` with shrunk axes removed and new axes inserted. */
   readonly shape: readonly (number | null)[];
+  /**
+   * Per input dimension: the entry of the dense spec as given (before clamping), which the
+   * gradient re-applies at run time where the dimension is unknown while tracing.
+   */
+  readonly dense: readonly StridedSliceEntry[];
+  /** Per output dimension: the input dimension it reads, or `"new"` for an inserted axis. */
+  readonly outputAxes: readonly (number | "new")[];
 }
 
 /** Bit `i` of a mask; arithmetic instead of `<<` so masks past bit 31 still work. */
@@ -46,14 +53,15 @@ function ceilDiv(length: number, stride: number): number {
   return Math.trunc(length / stride) + (length % stride !== 0 ? 1 : 0);
 }
 
-/** Marks one entry of the dense spec. */
-interface DenseEntry {
-  begin: number;
-  end: number;
-  stride: number;
-  beginMasked: boolean;
-  endMasked: boolean;
-  shrink: boolean;
+/** One entry of the dense spec: how one input dimension is indexed. */
+export interface StridedSliceEntry {
+  readonly begin: number;
+  readonly end: number;
+  readonly stride: number;
+  readonly beginMasked: boolean;
+  readonly endMasked: boolean;
+  /** A single index (`x[3]`): the dimension is read at `begin` and dropped from the output. */
+  readonly shrink: boolean;
 }
 
 /**
@@ -97,7 +105,7 @@ export function stridedSliceSpec(input: Shape, attrs: StridedSliceAttrs, api = "
   for (let i = ellipsisAt + 1; i < begin.length; i++) if (bit(newAxisMask, i) && !bit(ellipsisMask, i)) newAxesAfterEllipsis++;
 
   const rank = input.length;
-  const dense: DenseEntry[] = [];
+  const dense: StridedSliceEntry[] = [];
   // For each output dimension: an input dimension, or "new" for an inserted size-1 axis.
   const gather: (number | "new" | "shrink")[] = [];
   for (let i = 0; i < sparseDims; i++) {
@@ -170,9 +178,11 @@ export function stridedSliceSpec(input: Shape, attrs: StridedSliceAttrs, api = "
   });
 
   const shape: (number | null)[] = [];
+  const outputAxes: (number | "new")[] = [];
   for (const g of gather) {
-    if (g === "new") shape.push(1);
-    else if (g !== "shrink") shape.push(sizes[g]!);
+    if (g === "shrink") continue;
+    shape.push(g === "new" ? 1 : sizes[g]!);
+    outputAxes.push(g);
   }
-  return { begin: outBegin, strides: outStrides, sizes, shape };
+  return { begin: outBegin, strides: outStrides, sizes, shape, dense, outputAxes };
 }

@@ -5,39 +5,55 @@ import type { Tensor } from "../tensor/tensor.js";
 import { bind1 } from "../trace/bind.js";
 import { toTensor } from "./convert.js";
 import { BOOL, checkInputDType, defineUnary, FLOAT, NUMERIC } from "./define_elementwise.js";
+import * as g from "./unary_grads.js";
 
 // Integer tensors are accepted where the result is exact in int32 (neg, abs, sign, square,
 // relu, relu6; they wrap like C: neg(-2147483648) is -2147483648). Transcendental ops and
-// rounding are float32 only, like TensorFlow's kernels.
+// rounding are float32 only, like TensorFlow's kernels. Gradient rules live in
+// unary_grads.ts; integer inputs get no gradient.
 const ROUNDING_HINT = "int32 values are already whole numbers, so no rounding is needed";
 
-export const Neg = defineUnary("Neg", "neg", NUMERIC);
-export const Abs = defineUnary("Abs", "abs", NUMERIC);
-export const Sign = defineUnary("Sign", "sign", NUMERIC);
-export const Square = defineUnary("Square", "square", NUMERIC);
-export const Exp = defineUnary("Exp", "exp", FLOAT);
-export const Expm1 = defineUnary("Expm1", "expm1", FLOAT);
-export const Log = defineUnary("Log", "log", FLOAT);
-export const Log1p = defineUnary("Log1p", "log1p", FLOAT);
-export const Sqrt = defineUnary("Sqrt", "sqrt", FLOAT);
-export const Rsqrt = defineUnary("Rsqrt", "rsqrt", FLOAT);
-export const Reciprocal = defineUnary("Reciprocal", "reciprocal", FLOAT);
-export const Sin = defineUnary("Sin", "sin", FLOAT);
-export const Cos = defineUnary("Cos", "cos", FLOAT);
-export const Tanh = defineUnary("Tanh", "tanh", FLOAT);
-export const Sigmoid = defineUnary("Sigmoid", "sigmoid", FLOAT);
-export const Relu = defineUnary("Relu", "relu", NUMERIC);
-export const Relu6 = defineUnary("Relu6", "relu6", NUMERIC);
-export const Elu = defineUnary("Elu", "elu", FLOAT);
-export const Selu = defineUnary("Selu", "selu", FLOAT);
-export const Softplus = defineUnary("Softplus", "softplus", FLOAT);
-export const Erf = defineUnary("Erf", "erf", FLOAT);
-export const Floor = defineUnary("Floor", "floor", FLOAT, { hint: ROUNDING_HINT });
-export const Ceil = defineUnary("Ceil", "ceil", FLOAT, { hint: ROUNDING_HINT });
-export const Round = defineUnary("Round", "round", FLOAT, { hint: ROUNDING_HINT });
-export const IsNan = defineUnary("IsNan", "isNaN", FLOAT, { outDtype: "bool", hint: "int32 values are never NaN" });
-export const IsFinite = defineUnary("IsFinite", "isFinite", FLOAT, { outDtype: "bool", hint: "int32 values are always finite" });
-export const LogicalNot = defineUnary("LogicalNot", "logicalNot", BOOL, { hint: "compare with tf.equal(x, 0) to get a bool tensor" });
+export const Neg = defineUnary("Neg", "neg", NUMERIC, { grad: (args) => g.negGrad(args) });
+export const Abs = defineUnary("Abs", "abs", NUMERIC, { grad: (args) => g.absGrad(args) });
+// TF's Sign gradient is an explicit zeros tensor; here sign is simply not differentiable (the
+// source gets null, or nothing is added where another path reaches it: the same sum).
+export const Sign = defineUnary("Sign", "sign", NUMERIC, { nonDifferentiable: true });
+export const Square = defineUnary("Square", "square", NUMERIC, { grad: (args) => g.squareGrad(args) });
+export const Exp = defineUnary("Exp", "exp", FLOAT, { grad: (args) => g.expGrad(args) });
+export const Expm1 = defineUnary("Expm1", "expm1", FLOAT, { grad: (args) => g.expm1Grad(args) });
+export const Log = defineUnary("Log", "log", FLOAT, { grad: (args) => g.logGrad(args) });
+export const Log1p = defineUnary("Log1p", "log1p", FLOAT, { grad: (args) => g.log1pGrad(args) });
+export const Sqrt = defineUnary("Sqrt", "sqrt", FLOAT, { grad: (args) => g.sqrtGrad(args) });
+export const Rsqrt = defineUnary("Rsqrt", "rsqrt", FLOAT, { grad: (args) => g.rsqrtGrad(args) });
+export const Reciprocal = defineUnary("Reciprocal", "reciprocal", FLOAT, { grad: (args) => g.reciprocalGrad(args) });
+export const Sin = defineUnary("Sin", "sin", FLOAT, { grad: (args) => g.sinGrad(args) });
+export const Cos = defineUnary("Cos", "cos", FLOAT, { grad: (args) => g.cosGrad(args) });
+export const Tanh = defineUnary("Tanh", "tanh", FLOAT, { grad: (args) => g.tanhGrad(args) });
+export const Sigmoid = defineUnary("Sigmoid", "sigmoid", FLOAT, { grad: (args) => g.sigmoidGrad(args) });
+export const Relu = defineUnary("Relu", "relu", NUMERIC, { grad: (args) => g.reluGrad(args) });
+export const Relu6 = defineUnary("Relu6", "relu6", NUMERIC, { grad: (args) => g.relu6Grad(args) });
+export const Elu = defineUnary("Elu", "elu", FLOAT, { grad: (args) => g.eluGrad(args) });
+export const Selu = defineUnary("Selu", "selu", FLOAT, { grad: (args) => g.seluGrad(args) });
+export const Softplus = defineUnary("Softplus", "softplus", FLOAT, { grad: (args) => g.softplusGrad(args) });
+export const Erf = defineUnary("Erf", "erf", FLOAT, { grad: (args) => g.erfGrad(args) });
+// Piecewise constant or boolean-valued: no gradient (TF returns None for Floor/Ceil/Round).
+export const Floor = defineUnary("Floor", "floor", FLOAT, { hint: ROUNDING_HINT, nonDifferentiable: true });
+export const Ceil = defineUnary("Ceil", "ceil", FLOAT, { hint: ROUNDING_HINT, nonDifferentiable: true });
+export const Round = defineUnary("Round", "round", FLOAT, { hint: ROUNDING_HINT, nonDifferentiable: true });
+export const IsNan = defineUnary("IsNan", "isNaN", FLOAT, {
+  outDtype: "bool",
+  hint: "int32 values are never NaN",
+  nonDifferentiable: true,
+});
+export const IsFinite = defineUnary("IsFinite", "isFinite", FLOAT, {
+  outDtype: "bool",
+  hint: "int32 values are always finite",
+  nonDifferentiable: true,
+});
+export const LogicalNot = defineUnary("LogicalNot", "logicalNot", BOOL, {
+  hint: "compare with tf.equal(x, 0) to get a bool tensor",
+  nonDifferentiable: true,
+});
 
 /** Attributes of `Gelu`: `approximate` picks the tanh approximation over the exact erf form. */
 export type GeluAttrs = { readonly approximate: boolean };
@@ -57,6 +73,7 @@ export const Gelu = defineOp<GeluAttrs>({
     }
     return [{ shape: x!.shape, dtype: x!.dtype }];
   },
+  grad: (args) => g.geluGrad(args),
 });
 
 /**

@@ -13,6 +13,8 @@ export interface EagerHandle {
   readonly shape: ConcreteShape;
   readonly dtype: DType;
   readonly numBytes: number;
+  /** Tensors sharing this buffer (a tape retains its own); the data is freed at zero. */
+  refs: number;
 }
 
 /**

@@ -95,8 +95,8 @@ export class Tensor {
     if (this.#disposed || this.handle.kind !== "eager") return;
     this.#disposed = true;
     const handle = this.handle;
-    handle.backend.disposeData(handle.dataId);
-    this.#owner?.finalizer.unregister(handle);
+    if (--handle.refs === 0) handle.backend.disposeData(handle.dataId);
+    this.#owner?.finalizer.unregister(this);
     this.#owner?.tracker.untrack(this);
   }
 

@@ -11,12 +11,18 @@ import { EagerTrace } from "./eager_trace.js";
 import { GraphTrace } from "./graph_trace.js";
 import type { Trace } from "./trace.js";
 
+/** A backward function: upstream gradients and the (retained) inputs and outputs in, input gradients out. */
+export type Backward = (dys: readonly (Tensor | null)[], inputs: readonly Tensor[], outputs: readonly Tensor[]) => (Tensor | null)[];
+
 /** What the runtime needs from a recording gradient tape. */
 export interface TapeHooks {
   /** A variable was read while recording; trainable ones are watched automatically. */
   onVariableRead(variable: { readonly trainable: boolean }, value: Tensor): void;
-  /** Records a differentiable computation (an op, a function call, a custom gradient). */
-  record(inputs: readonly Tensor[], outputs: readonly Tensor[], backward: (dys: readonly (Tensor | null)[]) => (Tensor | null)[], name: string): void;
+  /**
+   * Records a differentiable computation (an op, a function call, a custom gradient). The
+   * tape retains the tensors; `backward` receives the retained inputs and outputs.
+   */
+  record(inputs: readonly Tensor[], outputs: readonly Tensor[], backward: Backward, name: string): void;
 }
 
 /**
@@ -49,14 +55,14 @@ export class Runtime implements TensorOwner {
   constructor() {
     this.backends = new BackendRegistry((message) => this.warn(message));
     this.finalizer = new FinalizationRegistry((handle) => {
-      handle.backend.disposeData(handle.dataId);
+      if (--handle.refs === 0) handle.backend.disposeData(handle.dataId);
       this.tracker.untrack(undefined);
     });
     // Tensors owned by a tidy scope are always freed by it; only those that escape every
     // scope need the GC safety net, which keeps the hot path free of registrations.
     this.tracker = new MemoryTracker((tensor) => {
       const t = tensor as Tensor;
-      if (!t.isDisposed && t.handle.kind === "eager") this.finalizer.register(t, t.handle, t.handle);
+      if (!t.isDisposed && t.handle.kind === "eager") this.finalizer.register(t, t.handle, t);
     });
     this.#traces = [new EagerTrace(this)];
   }
@@ -146,12 +152,31 @@ export class Runtime implements TensorOwner {
 
   /** Wraps a backend buffer in a tracked eager tensor. */
   wrap(backend: Backend, dataId: DataId, shape: ConcreteShape, dtype: DType): Tensor {
-    const handle: EagerHandle = { kind: "eager", backend, dataId, shape, dtype, numBytes: sizeOf(shape) * bytesPerElement(dtype) };
+    const handle: EagerHandle = { kind: "eager", backend, dataId, shape, dtype, numBytes: sizeOf(shape) * bytesPerElement(dtype), refs: 1 };
     const tensor = new Tensor(handle, shape, dtype, this);
-    if (!this.tracker.inScope) this.finalizer.register(tensor, handle, handle);
+    if (!this.tracker.inScope) this.finalizer.register(tensor, handle, tensor);
     this.tracker.track(tensor);
     if (backend.caps.asyncOnly) this.#asyncHandles.add(new WeakRef(handle));
     return tensor;
+  }
+
+  /**
+   * Another tensor sharing `tensor`'s buffer, owned by no tidy scope: the data stays alive
+   * until both are disposed. Gradient tapes retain what their backward pass needs this way.
+   * Symbolic tensors are returned as they are.
+   *
+   * ```ts
+   * const saved = runtime.retain(x); x.dispose(); saved.dataSync(); // still readable
+   * ```
+   */
+  retain(tensor: Tensor): Tensor {
+    if (tensor.handle.kind !== "eager" || tensor.isDisposed) return tensor;
+    tensor.handle.refs++;
+    const copy = new Tensor(tensor.handle, tensor.shape, tensor.dtype, this);
+    // Registered with the GC safety net here, or by `keep` when it leaves a tidy scope.
+    if (!this.tracker.inScope) this.finalizer.register(copy, tensor.handle, copy);
+    this.tracker.track(copy);
+    return this.tracker.keep(copy);
   }
 
   /**
