@@ -1,6 +1,7 @@
 import { ArgumentError } from "../base/errors.js";
 import { Variable } from "../function/variable.js";
 import { toTensor } from "../ops/convert.js";
+import { onesLike, zerosLike } from "../ops/creation.js";
 import type { TensorLike } from "../tensor/convert.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { GradientTape } from "./gradient_tape.js";
@@ -12,18 +13,11 @@ function run(f: (...xs: Tensor[]) => Tensor, args: readonly TensorLike[], dy: Te
     tape.watch(xs);
     return f(...xs);
   });
-  const outputGradient = dy === undefined ? undefined : toTensor(dy, api, "dy", value.dtype);
-  const grads = tape.gradient(value, xs, outputGradient ?? (value.size === 1 ? undefined : onesFor(value)));
-  return { value, grads: grads.map((g, i) => g ?? zerosFor(xs[i]!)) };
-}
-
-// tfjs's functional gradients default `dy` to ones and disconnected inputs to zeros.
-function onesFor(t: Tensor): Tensor {
-  return t.zerosLike().add(1);
-}
-
-function zerosFor(t: Tensor): Tensor {
-  return t.zerosLike();
+  // tfjs's functional gradients default `dy` to ones and disconnected inputs to zeros.
+  const outputGradient = dy === undefined ? (value.size === 1 ? undefined : onesLike(value)) : toTensor(dy, api, "dy", value.dtype);
+  const grads = tape.gradient(value, xs, outputGradient);
+  if (dy === undefined && outputGradient !== undefined) outputGradient.dispose();
+  return { value, grads: grads.map((g, i) => g ?? zerosLike(xs[i]!)) };
 }
 
 /**
@@ -36,12 +30,20 @@ function zerosFor(t: Tensor): Tensor {
  * ```
  */
 export function grad(f: (x: Tensor) => Tensor): (x: TensorLike, dy?: TensorLike) => Tensor {
-  return (x, dy) => run(f, [x], dy, "grad").grads[0]!;
+  return (x, dy) => {
+    const { value, grads: gs } = run(f, [x], dy, "grad");
+    value.dispose();
+    return gs[0]!;
+  };
 }
 
 /** tfjs's `tf.grads`: gradients of `f` with respect to each argument. */
 export function grads(f: (...xs: Tensor[]) => Tensor): (args: TensorLike[], dy?: TensorLike) => Tensor[] {
-  return (args, dy) => run(f, args, dy, "grads").grads;
+  return (args, dy) => {
+    const { value, grads: gs } = run(f, args, dy, "grads");
+    value.dispose();
+    return gs;
+  };
 }
 
 /** tfjs's `tf.valueAndGrad`: `{ value, grad }`. */

@@ -1,6 +1,7 @@
 import { ArgumentError, formatShape, ShapeError } from "../base/errors.js";
 import { broadcastShapes, type Shape } from "../base/shape.js";
 import { defineOp, type ValueInfo } from "../ir/op.js";
+import { matMulGradient } from "./matmul_grads.js";
 import type { TensorLike } from "../tensor/convert.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { bind1 } from "../trace/bind.js";
@@ -72,6 +73,7 @@ export const MatMul = defineOp<MatMulAttrs>({
   api: "matMul",
   family: "contraction",
   inputs: ["a", "b"],
+  grad: (args) => matMulGradient(args, args.attrs.transposeA, args.attrs.transposeB),
   infer: ([a, b], attrs) =>
     inferMatMul("matMul", a!, b!, checkFlag(attrs.transposeA, "matMul", "transposeA"), checkFlag(attrs.transposeB, "matMul", "transposeB")),
 });
@@ -82,6 +84,7 @@ export const BatchMatMulV2 = defineOp<BatchMatMulAttrs>({
   api: "matMul",
   family: "contraction",
   inputs: ["a", "b"],
+  grad: (args) => matMulGradient(args, args.attrs.adjX, args.attrs.adjY),
   infer: ([a, b], attrs) => inferMatMul("matMul", a!, b!, checkFlag(attrs.adjX, "matMul", "adjX"), checkFlag(attrs.adjY, "matMul", "adjY")),
 });
 
