@@ -12,6 +12,8 @@
 import * as tf from "@kiln/core";
 import * as tfjs from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
+// tfjs-core registers gradients only on request.
+import "@tensorflow/tfjs-core/dist/register_all_gradients.js";
 import { pathToFileURL } from "node:url";
 import { cpu } from "../src/index.js";
 import { type BenchRow, benchRow, formatTable, timeIt } from "./harness.js";

@@ -148,19 +148,18 @@ export class Plan {
    */
   run(inputs: readonly SlotValue[]): SlotValue[] {
     const slots = new Array<SlotValue | undefined>(this.#slotCount);
-    this.#inputSlots.forEach((slot, i) => (slots[slot] = inputs[i]));
+    for (let i = 0; i < this.#inputSlots.length; i++) slots[this.#inputSlots[i]!] = inputs[i];
     for (const [slot, value] of this.#constants) slots[slot] = value;
     const deferred: (() => void)[] = [];
     try {
       for (const step of this.#steps) this.#runStep(step, slots, deferred);
-      const outputs = this.#outputSlots.map((s) => slots[s]!);
-      // A slot returned twice is owned by the first output only.
-      const seen = new Set<SlotValue>();
-      return outputs.map((value) => {
-        if (value.kind === "data" && value.owned && seen.has(value)) return { ...value, owned: false };
-        seen.add(value);
-        return value;
-      });
+      const outputs: SlotValue[] = [];
+      for (const s of this.#outputSlots) {
+        const value = slots[s]!;
+        // A slot returned twice is owned by its first output only.
+        outputs.push(value.kind === "data" && value.owned && outputs.includes(value) ? { ...value, owned: false } : value);
+      }
+      return outputs;
     } catch (error) {
       const callers = new Set<SlotValue | undefined>(inputs);
       for (const value of new Set(slots)) if (value?.kind === "data" && value.owned && !callers.has(value)) value.backend.disposeData(value.dataId);
@@ -177,10 +176,10 @@ export class Plan {
   }
 
   #runStep(step: Step, slots: (SlotValue | undefined)[], deferred: (() => void)[]): void {
-    const inputs = step.inputs.map((s) => slots[s]!);
-    let results: SlotValue[];
+    const inputs: SlotValue[] = [];
+    for (const s of step.inputs) inputs.push(slots[s]!);
     if (step.handler !== undefined) {
-      results = step.handler({
+      const results = step.handler({
         op: step.op,
         inputs,
         backend: this.backend,
@@ -189,15 +188,23 @@ export class Plan {
         graph: this.graph,
         plans: this.context,
       });
+      for (let i = 0; i < step.outputs.length; i++) slots[step.outputs[i]!] = results[i];
     } else {
       const { run, backend } = step.kernel!;
-      const data = inputs.map((v, i) => this.#dataOn(v as DataSlot, backend, step, i));
+      let moved = false;
+      const data: DataSlot[] = [];
+      for (let i = 0; i < inputs.length; i++) {
+        const d = this.#dataOn(inputs[i] as DataSlot, backend, step, i);
+        moved ||= d !== inputs[i];
+        data.push(d);
+      }
       const outputs = step.staticOutputs ?? (step.op.def.infer(data, step.op.attrs) as (ValueInfo & { shape: ConcreteShape })[]);
       const ids = run({ inputs: data, attrs: step.op.attrs, outputs, backend });
-      results = ids.map((dataId, i) => ({ kind: "data", backend, dataId, shape: outputs[i]!.shape, dtype: outputs[i]!.dtype, owned: true }));
-      data.forEach((d, i) => d !== inputs[i] && d.backend.disposeData(d.dataId));
+      for (let i = 0; i < step.outputs.length; i++) {
+        slots[step.outputs[i]!] = { kind: "data", backend, dataId: ids[i]!, shape: outputs[i]!.shape, dtype: outputs[i]!.dtype, owned: true };
+      }
+      if (moved) for (let i = 0; i < data.length; i++) if (data[i] !== inputs[i]) data[i]!.backend.disposeData(data[i]!.dataId);
     }
-    step.outputs.forEach((s, i) => (slots[s] = results[i]));
     for (const s of step.free) {
       const value = slots[s];
       if (value?.kind === "data" && value.owned) value.backend.disposeData(value.dataId);
