@@ -1,4 +1,5 @@
-import { BACKEND_API_VERSION, type Backend, type BackendMemory, type DType, type DataArray, type DataId, type ConcreteShape, KilnError } from "@kiln/core";
+import { BACKEND_API_VERSION, type Backend, type BackendMemory, type ConcreteShape, type DType, type DataArray, type DataId, type FusedCluster, type KernelFn, KilnError } from "@kiln/core";
+import { compileFusedCluster } from "./kernels/elementwise/fuse.js";
 
 /** A buffer handle on the cpu backend; the identity of the object is the id. */
 interface CpuBuffer {
@@ -56,6 +57,11 @@ export class CpuBackend implements Backend {
 
   memory(): BackendMemory {
     return { numBytes: this.#numBytes, numBuffers: this.#numBuffers };
+  }
+
+  /** One generated loop for a cluster of elementwise ops (used by tf.function plans). */
+  compileFused(cluster: FusedCluster): KernelFn | undefined {
+    return compileFusedCluster(cluster) as KernelFn | undefined;
   }
 
   /** Forgets every buffer (their memory is reclaimed by the GC once tensors drop them). */

@@ -17,7 +17,7 @@ export { type DType, type DataArray, DTYPES, tfTypeName, bytesPerElement, alloca
 export { type Shape, type ConcreteShape, sizeOf, stridesOf, broadcastShapes, normalizeAxis, normalizeAxes } from "./base/shape.js";
 export type { ValueInfo, AttrValue, Attrs, KernelFamily, OpDef, AnyOpDef } from "./ir/op.js";
 export { OpTable } from "./ir/op_table.js";
-export { BACKEND_API_VERSION, type Backend, type BackendCaps, type BackendMemory, type BackendPlugin, type DataId, type KernelArgs, type KernelFn, type KernelRegistration, type TensorData } from "./runtime/backend.js";
+export { BACKEND_API_VERSION, type Backend, type BackendCaps, type BackendMemory, type BackendPlugin, type DataId, type FusedCluster, type FusedOperand, type KernelArgs, type KernelFn, type KernelRegistration, type TensorData } from "./runtime/backend.js";
 export type { MemoryInfo } from "./runtime/memory_tracker.js";
 export { Tensor, SymbolicTensorError, type NestedArray } from "./tensor/tensor.js";
 export { type TensorLike, type NestedValues, type TensorConvertible, toTensorSymbol } from "./tensor/convert.js";

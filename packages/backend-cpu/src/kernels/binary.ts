@@ -13,7 +13,7 @@ const COMPARE = (op: string): ExpressionTable => {
 };
 
 /** The binary ops, by raw op name, as expressions per input dtype. */
-const BINARY_EXPRESSIONS: Record<string, ExpressionTable> = {
+export const BINARY_EXPRESSIONS: Record<string, ExpressionTable> = {
   AddV2: { float32: "a + b", int32: "(a + b) | 0" },
   Sub: { float32: "a - b", int32: "(a - b) | 0" },
   Mul: { float32: "a * b", int32: "Math.imul(a, b)" },

@@ -11,7 +11,7 @@ const SELU_SCALE = 1.0507009873554805;
 const SELU_SCALE_ALPHA = 1.7580993408473768; // scale * alpha, alpha = 1.6732632423543772
 
 /** The unary ops, by raw op name, as expressions per input dtype. */
-const UNARY_EXPRESSIONS: Record<string, ExpressionTable> = {
+export const UNARY_EXPRESSIONS: Record<string, ExpressionTable> = {
   Neg: { float32: "-a", int32: "(-a) | 0" },
   Abs: { float32: "Math.abs(a)", int32: "(a < 0 ? -a : a) | 0" },
   // NaN gives 0, as TF documents and tfjs does.

@@ -35,7 +35,7 @@ export function backprop(entries: readonly TapeEntry[], targets: readonly Tensor
     const entry = useful[i]!;
     const dys = entry.outputs.map((o) => grads.get(o) ?? null);
     if (dys.every((d) => d === null)) continue;
-    const dxs = entry.backward(dys);
+    const dxs = entry.backward(dys, entry.inputs.map((x) => relevant.has(x)));
     if (dxs.length !== entry.inputs.length) {
       throw new KilnError(`gradient: the rule for ${entry.name} returned ${dxs.length} gradients for ${entry.inputs.length} inputs`);
     }

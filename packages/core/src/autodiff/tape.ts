@@ -11,7 +11,7 @@ export interface TapeEntry {
   readonly name: string;
   readonly inputs: readonly Tensor[];
   readonly outputs: readonly Tensor[];
-  readonly backward: (dys: readonly (Tensor | null)[]) => (Tensor | null)[];
+  readonly backward: (dys: readonly (Tensor | null)[], needs: readonly boolean[]) => (Tensor | null)[];
 }
 
 /**
@@ -65,7 +65,7 @@ export class Tape implements TapeHooks {
     if (!inputs.some((t) => this.#watched.has(t))) return;
     const savedInputs = inputs.map((t) => this.retain(t));
     const savedOutputs = outputs.map((t) => this.retain(t));
-    this.entries.push({ name, inputs, outputs, backward: (dys) => backward(dys, savedInputs, savedOutputs) });
+    this.entries.push({ name, inputs, outputs, backward: (dys, needs) => backward(dys, savedInputs, savedOutputs, needs) });
     for (const t of outputs) if (t.dtype === "float32") this.#watched.add(t);
   }
 
@@ -79,11 +79,11 @@ export class Tape implements TapeHooks {
 
 /** The backward function of an op: its gradient rule, or a clear error when it has none. */
 function opBackward(op: AnyOpDef, attrs: object): Backward {
-  return (dys, inputs, outputs) => {
+  return (dys, inputs, outputs, needs) => {
     if (op.grad === undefined) {
       throw new KilnError(`gradient: no gradient is defined for op ${op.name} (${op.api}); it cannot be differentiated. Wrap the computation in tf.customGradient, or stop the gradient with tf.stopGradient`);
     }
-    return op.grad({ inputs, outputs, dys, attrs });
+    return op.grad({ inputs, outputs, dys, attrs, needs });
   };
 }
 

@@ -55,6 +55,11 @@ export interface GradArgs<A, T = any> {
   /** Upstream gradients, one per output; `null` where no gradient flows. */
   readonly dys: readonly (T | null)[];
   readonly attrs: A;
+  /**
+   * Which inputs need a gradient (TF's `skip_input_indices`, inverted); absent means all.
+   * A rule may return `null` for the others instead of computing them.
+   */
+  readonly needs?: readonly boolean[];
 }
 
 /** A gradient rule: one gradient (or `null`) per input. */

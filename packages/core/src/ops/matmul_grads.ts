@@ -12,20 +12,9 @@ export function matMulGradient(args: GradArgs<unknown, Tensor>, transposeA: bool
   const [a, b] = args.inputs as [Tensor, Tensor];
   const dy = args.dys[0];
   if (dy === null || dy === undefined || a.dtype !== "float32") return [null, null];
-  let da: Tensor;
-  let db: Tensor;
-  if (!transposeA && !transposeB) {
-    da = matMul(dy, b, false, true);
-    db = matMul(a, dy, true, false);
-  } else if (!transposeA && transposeB) {
-    da = matMul(dy, b, false, false);
-    db = matMul(dy, a, true, false);
-  } else if (transposeA && !transposeB) {
-    da = matMul(b, dy, false, true);
-    db = matMul(a, dy, false, false);
-  } else {
-    da = matMul(b, dy, true, true);
-    db = matMul(dy, a, true, true);
-  }
-  return [unbroadcast(da, a.shape), unbroadcast(db, b.shape)];
+  const [needA = true, needB = true] = args.needs ?? [];
+  // Only the gradients someone needs are computed (a layer's input batch usually is not).
+  const da = !needA ? null : !transposeA ? matMul(dy, b, false, !transposeB) : transposeB ? matMul(b, dy, true, true) : matMul(b, dy, false, true);
+  const db = !needB ? null : !transposeB ? (transposeA ? matMul(a, dy, false, false) : matMul(a, dy, true, false)) : transposeA ? matMul(dy, a, true, true) : matMul(dy, a, true, false);
+  return [da === null ? null : unbroadcast(da, a.shape), db === null ? null : unbroadcast(db, b.shape)];
 }

@@ -49,6 +49,27 @@ export interface Backend {
   memory(): BackendMemory;
   /** Releases every buffer and device resource. */
   dispose(): void;
+  /**
+   * Optional: one kernel for a cluster of elementwise ops (DESIGN 6). Return `undefined`
+   * when the cluster holds an op or dtype this backend cannot fuse; the ops then run one
+   * by one.
+   */
+  compileFused?(cluster: FusedCluster): KernelFn | undefined;
+}
+
+/** An operand of a fused op: an input of the cluster, or the result of an earlier fused op. */
+export type FusedOperand = { readonly input: number } | { readonly op: number };
+
+/**
+ * Consecutive elementwise ops of a graph that all produce `shape`. Every cluster input has
+ * that shape or a single element (broadcast). The kernel returns one buffer per entry of
+ * `outputs` (the ops whose results are used outside the cluster).
+ */
+export interface FusedCluster {
+  readonly shape: ConcreteShape;
+  readonly inputs: readonly ValueInfo[];
+  readonly ops: readonly { readonly op: AnyOpDef; readonly attrs: object; readonly operands: readonly FusedOperand[]; readonly dtype: DType }[];
+  readonly outputs: readonly number[];
 }
 
 /** Arguments every kernel receives. Output shapes were already inferred and checked by core. */

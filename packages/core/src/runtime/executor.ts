@@ -5,6 +5,8 @@ import type { Graph, OpOutput, Operation } from "../ir/graph.js";
 import type { ValueInfo } from "../ir/op.js";
 import type { Backend, DataId, KernelFn } from "./backend.js";
 import type { BackendRegistry } from "./backend_registry.js";
+import { findClusters, type PendingStep } from "./fusion.js";
+import { attrsKey, liveOperations, subexpressionKey } from "./plan_passes.js";
 
 /** A tensor value flowing through a plan: a buffer on some backend, owned by the plan or borrowed. */
 export interface DataSlot {
@@ -89,24 +91,36 @@ export class Plan {
     for (const input of graph.inputs) slotOf.set(input, next++);
     this.#inputSlots = graph.inputs.map((i) => slotOf.get(i)!);
     const pending: { op: Operation; inputs: number[]; outputs: number[] }[] = [];
-    for (const op of graph.operations) {
+    const constantSlots = new Map<number, DataSlot>();
+    const seen = new Map<string, number[]>();
+    // Dead operations are skipped, common subexpressions share slots, constant inputs fold.
+    for (const op of liveOperations(graph)) {
       if (op.type === "Placeholder") continue;
       const inputs = op.inputs.map((i) => slotOf.get(i)!);
       if (op.type === "Identity") {
         slotOf.set(op.outputs[0]!, inputs[0]!);
         continue;
       }
+      const key = op.type === "Const" ? `Const${attrsKey(op.attrs)}` : subexpressionKey(op, inputs);
+      const same = key === undefined ? undefined : seen.get(key);
+      if (same !== undefined) {
+        op.outputs.forEach((o, i) => slotOf.set(o, same[i]!));
+        continue;
+      }
       const outputs = op.outputs.map((o) => {
         slotOf.set(o, next);
         return next++;
       });
+      if (key !== undefined) seen.set(key, outputs);
       if (op.type === "Const") {
         const attrs = op.attrs as { value: number[]; shape: number[]; dtype: DType };
         const values = attrs.dtype === "float32" ? Float32Array.from(attrs.value) : attrs.dtype === "int32" ? Int32Array.from(attrs.value) : Uint8Array.from(attrs.value);
-        const dataId = backend.write(values, attrs.shape, attrs.dtype);
-        this.#constants.push([outputs[0]!, { kind: "data", backend, dataId, shape: attrs.shape, dtype: attrs.dtype, owned: false }]);
+        const slot: DataSlot = { kind: "data", backend, dataId: backend.write(values, attrs.shape, attrs.dtype), shape: attrs.shape, dtype: attrs.dtype, owned: false };
+        this.#constants.push([outputs[0]!, slot]);
+        constantSlots.set(outputs[0]!, slot);
         continue;
       }
+      if (this.#fold(op, inputs, outputs, constantSlots)) continue;
       pending.push({ op, inputs, outputs });
     }
     this.#slotCount = next;
@@ -115,10 +129,16 @@ export class Plan {
       if (slot === undefined) throw new KilnError(`graph '${graph.name}': output ${o.name} is not produced by the graph`);
       return slot;
     });
+    const steps = this.#fuse(pending);
     const lastReader = new Map<number, number>();
-    pending.forEach((p, index) => p.inputs.forEach((s) => lastReader.set(s, index)));
+    steps.forEach((p, index) => p.inputs.forEach((s) => lastReader.set(s, index)));
     for (const s of this.#outputSlots) lastReader.set(s, Number.POSITIVE_INFINITY);
-    pending.forEach((p, index) => {
+    steps.forEach((p, index) => {
+      if (p.fused !== undefined) {
+        const dying = new Set(p.inputs.filter((s) => lastReader.get(s) === index && !this.#inputSlots.includes(s)));
+        this.#steps.push({ op: p.op, inputs: p.inputs, outputs: p.outputs, kernel: { run: p.fused.run, backend }, staticOutputs: p.fused.infos, free: [...dying], lastUse: dying });
+        return;
+      }
       const handler = context.handlers.get(p.op.type);
       // Input slots belong to the caller: a plan never frees them.
       const dying = new Set(p.inputs.filter((s) => lastReader.get(s) === index && !this.#inputSlots.includes(s)));
@@ -139,6 +159,49 @@ export class Plan {
         lastUse: dying,
       });
     });
+  }
+
+  /**
+   * Elementwise fusion (DESIGN 6): runs of same-shape elementwise steps become one step when
+   * the backend can compile the cluster into a single kernel.
+   */
+  #fuse(pending: readonly PendingStep[]): (PendingStep & { fused?: { run: KernelFn<any, any>; infos: (ValueInfo & { shape: ConcreteShape })[] } })[] {
+    const compile = this.backend.compileFused?.bind(this.backend);
+    if (compile === undefined) return [...pending];
+    const lastReader = new Map<number, number>();
+    pending.forEach((p, index) => p.inputs.forEach((s) => lastReader.set(s, index)));
+    for (const s of this.#outputSlots) lastReader.set(s, Number.POSITIVE_INFINITY);
+    const groups = findClusters(pending, (type) => this.context.handlers.has(type), (slot, index) => (lastReader.get(slot) ?? -1) > index);
+    const replaced = new Map<PendingStep, (PendingStep & { fused?: { run: KernelFn<any, any>; infos: (ValueInfo & { shape: ConcreteShape })[] } }) | null>();
+    for (const group of groups) {
+      const run = compile(group.cluster);
+      if (run === undefined || group.outputSlots.length === 0) continue;
+      const infos = group.cluster.outputs.map((j) => ({ shape: group.cluster.shape, dtype: group.cluster.ops[j]!.dtype }));
+      group.steps.forEach((step, i) => replaced.set(step, i === 0 ? { op: step.op, inputs: group.inputSlots, outputs: group.outputSlots, fused: { run, infos } } : null));
+    }
+    return pending.flatMap((step) => {
+      const r = replaced.get(step);
+      return r === undefined ? [step] : r === null ? [] : [r];
+    });
+  }
+
+  /**
+   * Constant folding: a stateless kernel op whose inputs are all constants runs once, now,
+   * and its outputs become constants of the plan.
+   */
+  #fold(op: Operation, inputs: readonly number[], outputs: readonly number[], constants: Map<number, DataSlot>): boolean {
+    if (op.def.stateful === true || this.context.handlers.has(op.type) || inputs.length === 0 || !inputs.every((s) => constants.has(s))) return false;
+    const { run, backend } = this.context.registry.resolve(op.def, this.backend);
+    if (backend !== this.backend) return false;
+    const data = inputs.map((s) => constants.get(s)!);
+    const infos = op.def.infer(data, op.attrs) as (ValueInfo & { shape: ConcreteShape })[];
+    const ids = run({ inputs: data, attrs: op.attrs, outputs: infos, backend });
+    outputs.forEach((slot, i) => {
+      const value: DataSlot = { kind: "data", backend, dataId: ids[i]!, shape: infos[i]!.shape, dtype: infos[i]!.dtype, owned: false };
+      this.#constants.push([slot, value]);
+      constants.set(slot, value);
+    });
+    return true;
   }
 
   /**

@@ -29,6 +29,14 @@ export function liveOperations(graph: Graph): Operation[] {
  */
 export function subexpressionKey(op: Operation, inputSlots: readonly number[]): string | undefined {
   if (op.def.stateful === true || op.type === "Placeholder") return undefined;
-  return `${op.type}(${inputSlots.join(",")})${JSON.stringify(op.attrs)}`;
+  return `${op.type}(${inputSlots.join(",")})${attrsKey(op.attrs)}`;
+}
+
+/**
+ * Attributes as an exact string: JSON would print NaN and both infinities as `null` and
+ * merge constants that differ.
+ */
+export function attrsKey(attrs: object): string {
+  return JSON.stringify(attrs, (_key, value: unknown) => (typeof value === "number" && !Number.isFinite(value) ? `\u0000${String(value)}` : Object.is(value, -0) ? "\u0000-0" : value));
 }
 

@@ -12,7 +12,7 @@ import { GraphTrace } from "./graph_trace.js";
 import type { Trace } from "./trace.js";
 
 /** A backward function: upstream gradients and the (retained) inputs and outputs in, input gradients out. */
-export type Backward = (dys: readonly (Tensor | null)[], inputs: readonly Tensor[], outputs: readonly Tensor[]) => (Tensor | null)[];
+export type Backward = (dys: readonly (Tensor | null)[], inputs: readonly Tensor[], outputs: readonly Tensor[], needs: readonly boolean[]) => (Tensor | null)[];
 
 /** What the runtime needs from a recording gradient tape. */
 export interface TapeHooks {

@@ -238,3 +238,41 @@ describe("relaxed traces re-check shapes at run time", () => {
     expect(() => f.getConcreteFunction(new tf.TensorSpec([3]))).toThrow(TypeError);
   });
 });
+
+describe("plan optimizations (DESIGN 5) keep results exact", () => {
+  it("constants that differ only in NaN/Infinity/-0 are not merged; unused values are not computed", () => {
+    const f = tf.function((x: tf.Tensor) => {
+      const unused = x.mul(1000);
+      void unused;
+      return tf.stack([x.add(Number.NaN), x.add(Infinity), x.add(-Infinity), x.mul(-0), x.add(1).add(1)]);
+    });
+    expect(Array.from((f(tf.scalar(2)) as tf.Tensor).dataSync())).toEqual([Number.NaN, Infinity, -Infinity, -0, 4]);
+  });
+
+  it("common subexpressions and constant folding give the same values as eager", () => {
+    const body = (x: tf.Tensor) => tf.add(tf.mul(x, tf.add(2, 3)), tf.mul(x, tf.add(2, 3))).sub(tf.sqrt(tf.scalar(16)));
+    const f = tf.function(body);
+    expect((f(tf.tensor([1, 2])) as tf.Tensor).arraySync()).toEqual((body(tf.tensor([1, 2])) as tf.Tensor).arraySync());
+  });
+});
+
+describe("elementwise fusion (DESIGN 6) is exact", () => {
+  it("a fused chain gives bit-identical float32 results to eager ops, with scalars and several outputs", () => {
+    const body = (x: tf.Tensor, y: tf.Tensor) => {
+      const a = x.mul(1.1).add(y).sub(0.3);
+      const b = tf.tanh(a).mul(a);
+      return [b.add(tf.exp(x.neg())), tf.greater(a, 0), a];
+    };
+    const x = tf.randomUniform([5, 7], -2, 2, "float32", 1);
+    const y = tf.randomUniform([5, 7], -2, 2, "float32", 2);
+    const eager = body(x, y).map((t) => Array.from(t.dataSync()));
+    const traced = (tf.function(body)(x, y) as tf.Tensor[]).map((t) => Array.from(t.dataSync()));
+    expect(traced).toEqual(eager);
+  });
+
+  it("int32 chains wrap like the unfused kernels", () => {
+    const body = (x: tf.Tensor) => x.mul(65536).add(2147483647).sub(x);
+    const x = tf.tensor([1, 2, 3, -7], [4], "int32");
+    expect(Array.from((tf.function(body)(x) as tf.Tensor).dataSync())).toEqual(Array.from(body(x).dataSync()));
+  });
+});
