@@ -25,6 +25,20 @@ function matMul(args: KernelArgs<any, CpuBackend>, transposeA: boolean, transpos
   const bRowStride = transposeB ? 1 : bCols;
   const bColStride = transposeB ? bCols : 1;
 
+  // Plain matrices (the common case, often tiny inside loops): no batch bookkeeping.
+  if (out.shape.length === 2 && out.dtype === "float32") {
+    const c = new Float32Array(m * n);
+    gemmF32(
+      m,
+      n,
+      k,
+      { data: backend.values(aInfo.dataId) as Float32Array, offset: 0, rowStride: aRowStride, colStride: aColStride },
+      { data: backend.values(bInfo.dataId) as Float32Array, offset: 0, rowStride: bRowStride, colStride: bColStride },
+      { data: c, offset: 0, rowStride: n },
+    );
+    return [backend.write(c, out.shape, out.dtype)];
+  }
+
   const batchShape: number[] = (out.shape as readonly number[]).slice(0, -2);
   const batchSize = batchShape.reduce((s, d) => s * d, 1);
   const isInt = out.dtype === "int32";

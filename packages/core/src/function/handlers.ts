@@ -93,17 +93,21 @@ export function functionHandlers(runtime: Runtime): Map<string, OpHandler> {
     const condExtra = attrs.condInputs.map((i) => args.inputs[i]!);
     const bodyExtra = attrs.bodyInputs.map((i) => args.inputs[i]!);
     let vars = args.inputs.slice(0, attrs.numLoopVars);
+    // The plans copy inputs into their own slots, so one input list per plan is reused.
+    const condIn: SlotValue[] = [...vars, ...condExtra];
+    const bodyIn: SlotValue[] = [...vars, ...bodyExtra];
     // Frees loop values this handler owns: never the outer plan's inputs, never values kept.
     const release = (values: readonly SlotValue[], keep: readonly SlotValue[]) => {
       for (const v of values) if (v.kind === "data" && v.owned && !keep.includes(v) && !args.inputs.includes(v)) v.backend.disposeData(v.dataId);
     };
     try {
       for (let i = 0; attrs.maximumIterations === null || i < attrs.maximumIterations; i++) {
-        const [c] = condPlan.run([...vars, ...condExtra]) as DataSlot[];
+        for (let k = 0; k < vars.length; k++) condIn[k] = bodyIn[k] = vars[k]!;
+        const [c] = condPlan.run(condIn) as DataSlot[];
         const go = c!.backend.readSync!(c!.dataId)[0] !== 0;
         release([c!], vars);
         if (!go) break;
-        const next = bodyPlan.run([...vars, ...bodyExtra]);
+        const next = bodyPlan.run(bodyIn);
         release(vars, next);
         vars = next;
       }

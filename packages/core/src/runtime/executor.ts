@@ -239,8 +239,8 @@ export class Plan {
   }
 
   #runStep(step: Step, slots: (SlotValue | undefined)[], deferred: (() => void)[]): void {
-    const inputs: SlotValue[] = [];
-    for (const s of step.inputs) inputs.push(slots[s]!);
+    const inputs: SlotValue[] = new Array(step.inputs.length);
+    for (let i = 0; i < step.inputs.length; i++) inputs[i] = slots[step.inputs[i]!]!;
     if (step.handler !== undefined) {
       const results = step.handler({
         op: step.op,
@@ -254,12 +254,15 @@ export class Plan {
       for (let i = 0; i < step.outputs.length; i++) slots[step.outputs[i]!] = results[i];
     } else {
       const { run, backend } = step.kernel!;
+      let data = inputs as DataSlot[];
       let moved = false;
-      const data: DataSlot[] = [];
       for (let i = 0; i < inputs.length; i++) {
-        const d = this.#dataOn(inputs[i] as DataSlot, backend, step, i);
-        moved ||= d !== inputs[i];
-        data.push(d);
+        const slot = inputs[i] as DataSlot;
+        if (slot.kind === "data" && slot.backend === backend) continue;
+        // A fallback kernel on another backend (or a resource in the wrong place): copy first.
+        if (!moved) data = [...data];
+        moved = true;
+        data[i] = this.#dataOn(slot, backend, step, i);
       }
       const outputs = step.staticOutputs ?? (step.op.def.infer(data, step.op.attrs) as (ValueInfo & { shape: ConcreteShape })[]);
       const ids = run({ inputs: data, attrs: step.op.attrs, outputs, backend });

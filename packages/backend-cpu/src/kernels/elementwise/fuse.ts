@@ -58,8 +58,13 @@ return function fused(outs, ins, n) {
   }
   const run = loop;
   return ({ inputs, outputs, backend }) => {
-    const results = outputs.map((o) => allocate(o.dtype, size));
-    if (size > 0) run(results, inputs.map((t) => backend.values(t.dataId)), size);
-    return results.map((r, k) => backend.write(r, outputs[k]!.shape, outputs[k]!.dtype));
+    const results: DataArray[] = new Array(outputs.length);
+    for (let k = 0; k < outputs.length; k++) results[k] = allocate(outputs[k]!.dtype, size);
+    const arrays: DataArray[] = new Array(inputs.length);
+    for (let k = 0; k < inputs.length; k++) arrays[k] = backend.values(inputs[k]!.dataId);
+    if (size > 0) run(results, arrays, size);
+    const ids = new Array(outputs.length);
+    for (let k = 0; k < outputs.length; k++) ids[k] = backend.write(results[k]!, outputs[k]!.shape, outputs[k]!.dtype);
+    return ids;
   };
 }

@@ -214,6 +214,9 @@ function storeEdgeRow(
  * Vector and tiny products, where packing would dominate. Sums
  * run in float64 so the result matches the blocked path's rounding.
  */
+/** Reused float64 accumulator row of `smallGemm` (kernels run one at a time). */
+let rowScratch = new Float64Array(64);
+
 function smallGemm(
   m: number,
   n: number,
@@ -232,9 +235,10 @@ function smallGemm(
 ): void {
   if (bColStride === 1 && n > 1) {
     // Rows of B are contiguous: sweep them (i-p-j order) into a float64 row of sums.
-    const row = new Float64Array(n);
+    if (rowScratch.length < n) rowScratch = new Float64Array(n);
+    const row = rowScratch;
     for (let i = 0; i < m; i++) {
-      row.fill(0);
+      row.fill(0, 0, n);
       const aRow = aOffset + i * aRowStride;
       for (let p = 0; p < k; p++) {
         const av = a[aRow + p * aColStride]!;
