@@ -17,7 +17,7 @@ import * as tf from "@kiln/core";
 import * as tfjs from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
 import { cpu } from "../src/index.js";
-import { type BenchRow, benchRow, formatTable, timeIt } from "./harness.js";
+import { type BenchRow, benchRow, formatTable, randomArray, timeIt } from "./harness.js";
 
 /** Ops per dispatch run: enough that timer resolution and loop overhead vanish. */
 const DISPATCH_OPS = 10_000;
@@ -55,17 +55,6 @@ function chain<T>(api: ElementwiseApi<T>, x: T, y: T): T {
     t = api.neg(t); // 9
     return api.exp(t); // 10
   });
-}
-
-/** Deterministic inputs in [-1, 1) so both libraries see the same numbers. */
-function randomArray(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 31 - 1;
-  }
-  return out;
 }
 
 async function setUp(): Promise<void> {

@@ -107,3 +107,21 @@ export function formatTable(header: readonly string[], rows: readonly (readonly 
   const line = (row: readonly string[]) => row.map((cell, i) => cell.padStart(widths[i]!)).join("  ");
   return [line(cells[0]!), widths.map((w) => "-".repeat(w)).join("  "), ...cells.slice(1).map(line)].join("\n");
 }
+
+/**
+ * Deterministic inputs in [-1, 1) (a linear congruential generator), so Kiln and the anchor
+ * library compute on exactly the same numbers.
+ *
+ * ```ts
+ * const values = randomArray(1024, 1);
+ * ```
+ */
+export function randomArray(n: number, seed: number): Float32Array {
+  const out = new Float32Array(n);
+  let s = seed >>> 0;
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = s / 2 ** 31 - 1;
+  }
+  return out;
+}

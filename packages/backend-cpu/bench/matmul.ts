@@ -12,7 +12,7 @@ import * as tf from "@kiln/core";
 import * as tfjs from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
 import { cpu } from "../src/index.js";
-import { type BenchRow, benchRow, formatTable, timePair } from "./harness.js";
+import { type BenchRow, benchRow, formatTable, randomArray, timePair } from "./harness.js";
 
 /** Square sizes, each with warm-up and timed run counts that keep the slow anchor bearable. */
 const MATMUL_CASES = [
@@ -24,17 +24,6 @@ const MATMUL_CASES = [
 
 /** A typical mid-network layer: batch 8 of 28×28×32 through 3×3×32×64, "same". */
 const CONV = { x: [8, 28, 28, 32], filter: [3, 3, 32, 64], warmup: 2, runs: 7 } as const;
-
-/** Deterministic inputs in [-1, 1) so both libraries multiply the same numbers. */
-function randomArray(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 31 - 1;
-  }
-  return out;
-}
 
 const gflops = (flops: number, ms: number): number => flops / ms / 1e6;
 

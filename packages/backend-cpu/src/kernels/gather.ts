@@ -6,9 +6,11 @@ import {
   type KernelFn,
   type KernelRegistration,
   type OneHotAttrs,
+  sizeOf,
+  stridesOf,
 } from "@kiln/core";
 import type { CpuBackend } from "../cpu_backend.js";
-import { copyRun, sizeOf, stridesOf } from "./strided_copy.js";
+import { copyRun } from "./strided_copy.js";
 
 /**
  * Gather and scatter kernels. Index values are data, so they are range-checked here, all

@@ -7,10 +7,11 @@ import {
   type KernelRegistration,
   type PackAttrs,
   type SplitVAttrs,
+  sizeOf,
   type UnpackAttrs,
 } from "@kiln/core";
 import type { CpuBackend } from "../cpu_backend.js";
-import { copyRun, sizeOf } from "./strided_copy.js";
+import { copyRun } from "./strided_copy.js";
 
 /**
  * Joining kernels. Viewed as `[outer, axis..., inner]`, concatenating or splitting along

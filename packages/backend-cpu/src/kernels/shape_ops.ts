@@ -5,10 +5,12 @@ import {
   type KernelRegistration,
   type PadV2Attrs,
   type ReverseV2Attrs,
+  sizeOf,
+  stridesOf,
   type TransposeAttrs,
 } from "@kiln/core";
 import type { CpuBackend } from "../cpu_backend.js";
-import { copyRun, copyStrided, sizeOf, stridesOf } from "./strided_copy.js";
+import { copyRun, copyStrided } from "./strided_copy.js";
 
 /**
  * Shape op kernels. Reshape-like ops keep the element order, so they copy the buffer

@@ -1,6 +1,15 @@
-import { allocate, type KernelFn, type KernelRegistration, type SliceAttrs, type StridedSliceAttrs, stridedSliceSpec } from "@kiln/core";
+import {
+  allocate,
+  type KernelFn,
+  type KernelRegistration,
+  type SliceAttrs,
+  type StridedSliceAttrs,
+  sizeOf,
+  stridedSliceSpec,
+  stridesOf,
+} from "@kiln/core";
 import type { CpuBackend } from "../cpu_backend.js";
-import { copyStrided, sizeOf, stridesOf } from "./strided_copy.js";
+import { copyStrided } from "./strided_copy.js";
 
 /**
  * Slicing kernels: both ops read a strided view of the input (start offset plus a step per

@@ -1,4 +1,5 @@
 import type { DataArray } from "@kiln/core";
+import { sizeOf, stridesOf } from "@kiln/core";
 
 /**
  * The copy loops behind the movement kernels. Transpose, slice, strided slice and reverse
@@ -27,24 +28,6 @@ export function copyRun(src: DataArray, from: number, dst: DataArray, to: number
   } else {
     for (let i = 0; i < n; i++) dst[to + i] = src[from + i]!;
   }
-}
-
-/** Row-major strides of a shape. */
-export function stridesOf(shape: readonly number[]): number[] {
-  const strides = new Array<number>(shape.length);
-  let stride = 1;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    strides[i] = stride;
-    stride *= shape[i]!;
-  }
-  return strides;
-}
-
-/** Number of elements of a shape. */
-export function sizeOf(shape: readonly number[]): number {
-  let size = 1;
-  for (const d of shape) size *= d;
-  return size;
 }
 
 /** One strided inner run: `n` elements `stride` apart. */
