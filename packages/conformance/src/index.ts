@@ -20,6 +20,7 @@ import { slicingSuite } from "./suites/slicing.js";
 import { gatherSuite } from "./suites/gather.js";
 import { matmulSuite } from "./suites/matmul.js";
 import { convolutionSuite } from "./suites/convolution.js";
+import { convolutionGradsSuite } from "./suites/convolution_grads.js";
 import { creationSuite } from "./suites/creation.js";
 import { randomSuite } from "./suites/random.js";
 
@@ -38,6 +39,7 @@ export function runConformance(options: ConformanceOptions): void {
   gatherSuite();
   matmulSuite();
   convolutionSuite();
+  convolutionGradsSuite();
   creationSuite();
   randomSuite();
 }

@@ -12,6 +12,7 @@ import { gatherKernels } from "./gather.js";
 import { graphKernels } from "./graph.js";
 import { matmulKernels } from "./matmul.js";
 import { convolutionKernels } from "./convolution.js";
+import { convolutionGradKernels } from "./convolution_grads.js";
 import { creationKernels } from "./creation.js";
 import { randomKernels } from "./random.js";
 
@@ -29,6 +30,7 @@ export const cpuKernels: KernelRegistration<any, CpuBackend>[] = [
   ...graphKernels,
   ...matmulKernels,
   ...convolutionKernels,
+  ...convolutionGradKernels,
   ...creationKernels,
   ...randomKernels,
 ];

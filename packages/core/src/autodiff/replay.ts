@@ -8,6 +8,17 @@ import { getRuntime } from "../trace/runtime.js";
 /** Side-effecting ops are not replayed: a replay recomputes values, it does not repeat effects. */
 const SIDE_EFFECTS = new Set(["AssignVariableOp", "AssignAddVariableOp", "AssignSubVariableOp", "PrintV2"]);
 
+/** Control-flow ops name their sub-graphs in attrs; the graph replaying them needs them in its library. */
+function copySubgraphs(source: Graph, attrs: object): void {
+  const target = getRuntime().graphTrace()?.graph.library;
+  const from = (source as { library?: Map<string, unknown> }).library;
+  if (target === undefined || from === undefined) return;
+  for (const key of ["thenBranch", "elseBranch", "cond", "body"] as const) {
+    const name = (attrs as Record<string, unknown>)[key];
+    if (typeof name === "string" && from.has(name)) target.set(name, from.get(name));
+  }
+}
+
 /**
  * Re-runs a graph op by op through the current trace (so a tape records it), with
  * `inputs[i]` standing for `graph.inputs[i]` (for a variable's resource input: the
@@ -46,6 +57,7 @@ export function replayGraph(graph: Graph, inputs: readonly Tensor[]): Tensor[] {
       }
       default: {
         if (SIDE_EFFECTS.has(op.type)) continue;
+        copySubgraphs(graph, op.attrs);
         const outs = bind(op.def, op.inputs.map(valueOf), op.attrs);
         op.outputs.forEach((o, i) => values.set(o, outs[i]!));
       }

@@ -25,6 +25,8 @@ export class Tape implements TapeHooks {
   readonly entries: TapeEntry[] = [];
   readonly #watched = new Set<Tensor>();
   readonly #retained = new Map<Tensor, Tensor>();
+  /** Variables watched explicitly: their reads are watched even when accessed variables are not. */
+  readonly #watchedVariables = new Set<object>();
   /** Variable reads while recording: value tensor -> variable. */
   readonly variableReads = new Map<Tensor, object>();
   readonly watchAccessedVariables: boolean;
@@ -42,12 +44,13 @@ export class Tape implements TapeHooks {
   }
 
   watchVariable(variable: object, value: Tensor): void {
+    this.#watchedVariables.add(variable);
     this.#watched.add(value);
     this.variableReads.set(value, variable);
   }
 
   onVariableRead(variable: { readonly trainable: boolean }, value: Tensor): void {
-    if (this.watchAccessedVariables && variable.trainable) this.watchVariable(variable, value);
+    if ((this.watchAccessedVariables && variable.trainable) || this.#watchedVariables.has(variable)) this.watchVariable(variable, value);
   }
 
   /**
@@ -65,7 +68,11 @@ export class Tape implements TapeHooks {
     if (!inputs.some((t) => this.#watched.has(t))) return;
     const savedInputs = inputs.map((t) => this.retain(t));
     const savedOutputs = outputs.map((t) => this.retain(t));
-    this.entries.push({ name, inputs, outputs, backward: (dys, needs) => backward(dys, savedInputs, savedOutputs, needs) });
+    // Rules see the original tensors while they are alive, so an outer tape that watches them
+    // records the backward pass (higher-order gradients); the retained copies stand in once
+    // the originals were disposed.
+    const live = (originals: readonly Tensor[], saved: readonly Tensor[]) => originals.map((t, i) => (t.isDisposed ? saved[i]! : t));
+    this.entries.push({ name, inputs, outputs, backward: (dys, needs) => backward(dys, live(inputs, savedInputs), live(outputs, savedOutputs), needs) });
     for (const t of outputs) if (t.dtype === "float32") this.#watched.add(t);
   }
 

@@ -30,10 +30,13 @@ export interface FunctionDef {
 
 
 /** Describes a traced input for `structuredInputSignature`: a TensorSpec, a variable, or the pinned JS value. */
-function specOf(node: TypeNode, placeholderName: (i: number) => string | undefined, counter: { i: number }): unknown {
+function specOf(node: TypeNode, placeholder: (i: number) => OpOutput | undefined, counter: { i: number }): unknown {
   switch (node.kind) {
-    case "tensor":
-      return new TensorSpec(node.shape, node.dtype, node.name ?? placeholderName(counter.i++));
+    case "tensor": {
+      // The placeholder's shape, which has null dims where the trace was relaxed (SPEC D1).
+      const input = placeholder(counter.i++);
+      return new TensorSpec(input?.shape ?? node.shape, node.dtype, node.name ?? input?.op.name);
+    }
     case "variable":
       counter.i++;
       return { kind: "VariableSpec", shape: node.shape, dtype: node.dtype, trainable: node.trainable };
@@ -42,9 +45,9 @@ function specOf(node: TypeNode, placeholderName: (i: number) => string | undefin
     case "ref":
       return node.ref.deref();
     case "list":
-      return node.items.map((item) => specOf(item, placeholderName, counter));
+      return node.items.map((item) => specOf(item, placeholder, counter));
     case "dict":
-      return Object.fromEntries(node.keys.map((k, i) => [k, specOf(node.values[i]!, placeholderName, counter)]));
+      return Object.fromEntries(node.keys.map((k, i) => [k, specOf(node.values[i]!, placeholder, counter)]));
   }
 }
 
@@ -80,7 +83,7 @@ export class ConcreteFunction {
   /** The traced input signature: TensorSpecs, variable specs and pinned JS values, in argument structure. */
   get structuredInputSignature(): unknown[] {
     const counter = { i: 0 };
-    return this.functionType.params.map((p) => specOf(p, (i) => this.graph.inputs[i]?.op.name, counter));
+    return this.functionType.params.map((p) => specOf(p, (i) => this.graph.inputs[i], counter));
   }
 
   /** Shapes of the tensor arguments' placeholders, in flat order (`null` where the trace was relaxed). */
@@ -141,6 +144,8 @@ export class ConcreteFunction {
   dispose(): void {
     for (const plan of this.plans.values()) plan.dispose();
     this.plans.clear();
+    // Branches, loop bodies and nested functions hold plans (and constants) too.
+    for (const callee of this.graph.library.values()) (callee as { dispose?: () => void }).dispose?.();
   }
 
   toString(): string {
@@ -188,6 +193,7 @@ export class ConcreteFunction {
     if (out.owned) return runtime.wrap(out.backend, out.dataId, out.shape, out.dtype);
     const { run, backend } = runtime.backends.resolve(Identity, out.backend);
     const [dataId] = run({ inputs: [out], attrs: {}, outputs: [out], backend });
+    out.release?.();
     return runtime.wrap(backend, dataId!, out.shape, out.dtype);
   }
 }

@@ -1,6 +1,6 @@
 import type { Shape } from "../base/shape.js";
 import type { ConcreteFunction } from "./concrete_function.js";
-import { type FunctionType, acceptsDims, hasDeadRef, relaxDims, specificity } from "./function_type.js";
+import { type FunctionType, acceptsDims, hasDeadRef, relaxDims, specificity, typeKey } from "./function_type.js";
 
 interface Entry {
   readonly type: FunctionType;
@@ -54,6 +54,13 @@ export class FunctionCache {
     return relaxed.some((shape, i) => shape.some((d, j) => d !== type.dims[i]![j])) ? relaxed : undefined;
   }
 
+  /** Forgets every entry (the concrete functions themselves are the caller's to dispose). */
+  clear(): void {
+    this.exact.clear();
+    this.groups.clear();
+    this.order.length = 0;
+  }
+
   add(type: FunctionType, dims: readonly Shape[], fn: ConcreteFunction): void {
     this.sweep();
     const entry: Entry = { type, dims, fn };
@@ -79,7 +86,5 @@ export class FunctionCache {
 
 /** The exact key of an entry traced with `dims` (which may be more general than the call's). */
 function dimsKey(type: FunctionType, dims: readonly Shape[]): string {
-  if (dims === type.dims) return type.key;
-  let i = 0;
-  return type.key.replace(/T(float32|int32|bool)\(([^)]*)\)/g, (_m, dtype: string) => `T${dtype}(${dims[i++]!.map((d) => (d === null ? "?" : d)).join(",")})`);
+  return dims === type.dims ? type.key : typeKey(type.params, dims);
 }

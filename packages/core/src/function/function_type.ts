@@ -58,35 +58,90 @@ function isPlainObject(value: object): value is Record<string, unknown> {
   return proto === Object.prototype || proto === null;
 }
 
+/** `Tfloat32(2,?)`: a tensor leaf of an exact key (`?` is a relaxed, unknown dimension). */
+function tensorKey(dtype: DType, shape: Shape): string {
+  let text = "";
+  for (let j = 0; j < shape.length; j++) text += (j > 0 ? "," : "") + (shape[j] === null ? "?" : shape[j]);
+  return `T${dtype}(${text})`;
+}
+
+/** `Tfloat32r2`: a tensor leaf of a relax key (dimension sizes erased, rank kept). */
+function tensorRelaxKey(dtype: DType, rank: number): string {
+  return `T${dtype}r${rank}`;
+}
+
+/**
+ * The one key function: renders argument types as text, the tensor leaves with `dims` (in
+ * flat order; the call's, or an entry's relaxed ones) or, with `dims` omitted, with their
+ * sizes erased (the relax key). Keys are built from TypeNodes only, never by rewriting
+ * another key's text, so no JS value (a string, an object key) can be mistaken for a tensor.
+ *
+ * ```ts
+ * typeKey(type.params, [[null]]); // "(Tfloat32(?);s1:a)"
+ * ```
+ */
+export function typeKey(params: readonly TypeNode[], dims?: readonly Shape[]): string {
+  let leaf = 0;
+  const render = (node: TypeNode): string => {
+    switch (node.kind) {
+      case "tensor": {
+        const shape = dims === undefined ? node.shape : dims[leaf++]!;
+        return dims === undefined ? tensorRelaxKey(node.dtype, shape.length) : tensorKey(node.dtype, shape);
+      }
+      case "variable":
+        return `V${node.dtype}(${node.shape.join(",")})${node.trainable ? "t" : "f"}#${node.alias}`;
+      case "literal":
+        return literalKey(node.value);
+      case "ref":
+        return `R${node.id}`;
+      case "list":
+        return `[${node.items.map(render).join(",")}]`;
+      case "dict":
+        return `{${node.keys.map((k, i) => `${literalKey(k)}:${render(node.values[i]!)}`).join(",")}}`;
+    }
+  };
+  return `(${params.map(render).join(";")})`;
+}
+
+/** Options of `encodeArgs`. */
+export interface EncodeOptions {
+  /**
+   * Whether TensorSpecs may stand for tensors (`getConcreteFunction`, signatures). A call
+   * must pass real tensors: a spec there is a TypeError naming where it was found.
+   */
+  readonly allowSpecs?: boolean;
+}
+
 /**
  * The one canonical encoder for cache keys. Tensors and specs key by dtype and shape;
  * JS primitives by value (`Object.is`); arrays by length and items; plain objects by their
  * sorted keys and values; variables by dtype, shape, trainability and aliasing; any other
- * object or function by identity, held weakly. Keys are built here, never with
- * JSON.stringify.
+ * object or function by identity, held weakly. The keys themselves come from `typeKey`.
+ * A circular array or object is a TypeError naming the path that refers back.
  *
  * ```ts
- * encodeArgs([tf.ones([2]), 3], "f").key; // "[Tfloat32(2),n3]"
+ * encodeArgs([tf.ones([2]), 3], "f").key; // "(Tfloat32(2);n3)"
  * ```
  */
-export function encodeArgs(args: readonly unknown[], fnName: string, paramNames: readonly string[] = []): FunctionType {
+export function encodeArgs(args: readonly unknown[], fnName: string, paramNames: readonly string[] = [], options: EncodeOptions = {}): FunctionType {
   if (args.every((a) => a instanceof Tensor)) return encodeTensors(args as readonly Tensor[]);
+  const allowSpecs = options.allowSpecs ?? true;
   const dims: Shape[] = [];
   const flat: (Tensor | Variable | TensorSpec)[] = [];
   const aliases = new Map<Variable, number>();
-  let key = "";
-  let relaxKey = "";
-  const emit = (exact: string, relaxed = exact): void => {
-    key += exact;
-    relaxKey += relaxed;
+  // The arrays and objects being encoded, with their paths: meeting one again is a cycle.
+  const open = new Map<object, string>();
+  const fail = (path: string, why: string): never => {
+    throw new TypeError(`${fnName}: argument '${path}' ${why}`);
   };
   const encode = (value: unknown, path: string): TypeNode => {
     if (value instanceof Tensor || value instanceof TensorSpec) {
-      const shape = value.shape;
-      dims.push(shape);
+      if (!allowSpecs && value instanceof TensorSpec) {
+        fail(path, `is a TensorSpec (${value.toString()}); a call needs real tensors. TensorSpecs describe inputs for getConcreteFunction(...specs), which traces without running`);
+      }
+      dims.push(value.shape);
       flat.push(value);
-      emit(`T${value.dtype}(${shape.map((d) => (d === null ? "?" : d)).join(",")})`, `T${value.dtype}r${shape.length}`);
-      return { kind: "tensor", dtype: value.dtype, shape, ...(value instanceof TensorSpec && value.name !== undefined ? { name: value.name } : {}) };
+      return { kind: "tensor", dtype: value.dtype, shape: value.shape, ...(value instanceof TensorSpec && value.name !== undefined ? { name: value.name } : {}) };
     }
     if (value instanceof Variable) {
       let alias = aliases.get(value);
@@ -94,52 +149,39 @@ export function encodeArgs(args: readonly unknown[], fnName: string, paramNames:
         aliases.set(value, (alias = aliases.size));
         flat.push(value);
       }
-      emit(`V${value.dtype}(${value.shape.join(",")})${value.trainable ? "t" : "f"}#${alias}`);
       return { kind: "variable", dtype: value.dtype, shape: value.shape, trainable: value.trainable, alias };
     }
     if (value === null || (typeof value !== "object" && typeof value !== "function" && typeof value !== "symbol")) {
-      emit(literalKey(value));
       return { kind: "literal", value };
     }
     if (typeof value === "symbol" || value instanceof WeakRef || value instanceof WeakMap || value instanceof WeakSet) {
       const what = typeof value === "symbol" ? `the symbol ${String(value)}` : `a ${value.constructor.name}`;
-      throw new TypeError(
-        `${fnName}: argument '${path}' is ${what}, which cannot be part of a tf.function cache key; pass tensors, JS primitives, arrays or plain objects of them, or other objects (keyed by identity)`,
-      );
+      fail(path, `is ${what}, which cannot be part of a tf.function cache key; pass tensors, JS primitives, arrays or plain objects of them, or other objects (keyed by identity)`);
     }
-    if (Array.isArray(value)) {
-      emit("[");
-      const items = value.map((item, i) => {
-        if (i > 0) emit(",");
-        return encode(item, `${path}[${i}]`);
-      });
-      emit("]");
-      return { kind: "list", items };
+    const structured = Array.isArray(value) || (typeof value === "object" && isPlainObject(value));
+    if (!structured) {
+      const id = idOf(value as object);
+      return { kind: "ref", ref: new WeakRef(value as object), id };
     }
-    if (typeof value === "object" && isPlainObject(value)) {
-      const keys = Object.keys(value).sort();
-      emit("{");
-      const values = keys.map((k, i) => {
-        emit(`${i > 0 ? "," : ""}${literalKey(k)}:`);
-        return encode(value[k], `${path}.${k}`);
-      });
-      emit("}");
-      return { kind: "dict", keys, values };
+    const outer = open.get(value as object);
+    if (outer !== undefined) {
+      fail(path, `refers back to '${outer}' (a circular structure), which cannot be part of a tf.function cache key; pass an acyclic array or object, or wrap it in a class instance (keyed by identity)`);
     }
-    const id = idOf(value);
-    emit(`R${id}`);
-    return { kind: "ref", ref: new WeakRef(value), id };
+    open.set(value as object, path);
+    try {
+      if (Array.isArray(value)) return { kind: "list", items: value.map((item, i) => encode(item, `${path}[${i}]`)) };
+      const record = value as Record<string, unknown>;
+      const keys = Object.keys(record).sort();
+      return { kind: "dict", keys, values: keys.map((k) => encode(record[k], `${path}.${k}`)) };
+    } finally {
+      open.delete(value as object);
+    }
   };
-  emit("(");
-  const params = args.map((arg, i) => {
-    if (i > 0) emit(";");
-    return encode(arg, paramNames[i] ?? `args_${i}`);
-  });
-  emit(")");
-  return { params, key, relaxKey, dims, flat };
+  const params = args.map((arg, i) => encode(arg, paramNames[i] ?? `args_${i}`));
+  return { params, key: typeKey(params, dims), relaxKey: typeKey(params), dims, flat };
 }
 
-/** The common case, all arguments tensors: the same keys as `encodeArgs`, built without closures. */
+/** The common case, all arguments tensors: the same keys as `typeKey`, built in one loop. */
 function encodeTensors(args: readonly Tensor[]): FunctionType {
   let key = "(";
   let relaxKey = "(";
@@ -151,10 +193,8 @@ function encodeTensors(args: readonly Tensor[]): FunctionType {
       key += ";";
       relaxKey += ";";
     }
-    let shapeText = "";
-    for (let j = 0; j < t.shape.length; j++) shapeText += (j > 0 ? "," : "") + (t.shape[j] === null ? "?" : t.shape[j]);
-    key += `T${t.dtype}(${shapeText})`;
-    relaxKey += `T${t.dtype}r${t.shape.length}`;
+    key += tensorKey(t.dtype, t.shape);
+    relaxKey += tensorRelaxKey(t.dtype, t.shape.length);
     params.push({ kind: "tensor", dtype: t.dtype, shape: t.shape });
     dims.push(t.shape);
   }

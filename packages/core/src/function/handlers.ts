@@ -1,7 +1,8 @@
-import { KilnError } from "../base/errors.js";
-import type { ConcreteShape } from "../base/shape.js";
+import type { DataArray } from "../base/dtype.js";
+import { BackendError, KilnError, ShapeError, formatShape } from "../base/errors.js";
+import { type ConcreteShape, shapesEqual } from "../base/shape.js";
 import type { Backend } from "../runtime/backend.js";
-import type { DataSlot, HandlerArgs, OpHandler, SlotValue } from "../runtime/executor.js";
+import { type DataSlot, type HandlerArgs, type OpHandler, type SlotValue, freeSlot } from "../runtime/executor.js";
 import { Identity } from "../ir/builtin_ops.js";
 import type { AnyOpDef } from "../ir/op.js";
 import { AddV2, Sub } from "../ops/binary.js";
@@ -16,10 +17,18 @@ export interface Callee {
   planFor(backend: Backend): { run(inputs: readonly SlotValue[]): SlotValue[] };
 }
 
+/** Reads a buffer synchronously, or explains that this op cannot run on an async-only backend. */
+function readNow(slot: DataSlot, op: string): DataArray {
+  if (slot.backend.readSync === undefined) {
+    throw new BackendError(`${op}: backend '${slot.backend.name}' reads data only asynchronously, which ${op} needs inside a tf.function; run this function on a backend with synchronous reads (e.g. cpu or wasm)`);
+  }
+  return slot.backend.readSync(slot.dataId);
+}
+
 /** Runs a backend kernel directly (used by handlers for copies and variable updates). */
 function runKernel(runtime: Runtime, op: AnyOpDef, inputs: readonly DataSlot[], backend: Backend): DataSlot {
   const { run, backend: target } = runtime.backends.resolve(op, backend);
-  const data = inputs.map((slot) => (slot.backend === target ? slot : { ...slot, backend: target, dataId: target.write(slot.backend.readSync!(slot.dataId).slice(), slot.shape, slot.dtype) }));
+  const data = inputs.map((slot) => (slot.backend === target ? slot : { ...slot, backend: target, dataId: target.write(readNow(slot, op.name).slice(), slot.shape, slot.dtype) }));
   const [info] = op.infer(data, {}) as { shape: ConcreteShape; dtype: DataSlot["dtype"] }[];
   const [dataId] = run({ inputs: data, attrs: {}, outputs: [info!], backend: target });
   data.forEach((d, i) => d !== inputs[i] && target.disposeData(d.dataId));
@@ -42,16 +51,36 @@ function variableOf(args: HandlerArgs): Variable {
   return slot.value as Variable;
 }
 
+/** The variable's current value, borrowed for immediate use inside one handler. */
 function currentValue(runtime: Runtime, variable: Variable, backend: Backend): DataSlot {
   const tensor = variable.eagerValue;
   return { kind: "data", backend, dataId: runtime.dataOn(tensor, backend, "ReadVariableOp"), shape: tensor.shape as ConcreteShape, dtype: tensor.dtype, owned: false };
 }
 
-/** Installs `next` as the variable's value; the old value is freed when the call ends. */
+/**
+ * A read of the variable that pins the buffer it read: a later assignment in the same
+ * call (or a nested one) cannot free it before the read's last use.
+ */
+function pinnedRead(runtime: Runtime, variable: Variable, backend: Backend): DataSlot {
+  const pinned = runtime.retain(variable.eagerValue);
+  const dataId = runtime.dataOn(pinned, backend, "ReadVariableOp");
+  return { kind: "data", backend, dataId, shape: pinned.shape as ConcreteShape, dtype: pinned.dtype, owned: false, release: () => pinned.dispose() };
+}
+
+/**
+ * Installs `next` as the variable's value, checking at run time that its shape is the
+ * variable's (a trace with relaxed dims cannot check it earlier). Reads pin the buffers
+ * they hold, so the previous value is released now.
+ */
 function install(runtime: Runtime, args: HandlerArgs, variable: Variable, next: DataSlot): SlotValue[] {
+  if (!shapesEqual(next.shape, variable.shape)) {
+    if (next.owned) next.backend.disposeData(next.dataId);
+    throw new ShapeError(
+      `${args.op.type}: variable '${variable.name}' has shape ${formatShape(variable.shape)} but the value has shape ${formatShape(next.shape)}; a variable's shape never changes`,
+    );
+  }
   const tensor = runtime.tracker.keep(runtime.wrap(next.backend, next.dataId, next.shape, next.dtype));
-  const previous = variable.swapValue(tensor);
-  args.defer(() => previous.dispose());
+  variable.swapValue(tensor).dispose();
   return [];
 }
 
@@ -72,7 +101,14 @@ export function functionHandlers(runtime: Runtime): Map<string, OpHandler> {
   // A sub-graph may hand back one of its inputs unchanged: that slot belongs to the outer
   // plan (which frees it after its last use), so it is copied, like borrowed values.
   const owned = (args: HandlerArgs, outs: SlotValue[]) =>
-    outs.map((out) => (out.kind === "data" && (!out.owned || args.inputs.includes(out)) ? runKernel(runtime, Identity, [out], args.backend) : out));
+    outs.map((out) => {
+      if (out.kind !== "data") return out;
+      const passthrough = args.inputs.includes(out);
+      if (out.owned && !passthrough) return out;
+      const copy = runKernel(runtime, Identity, [out], args.backend);
+      if (!passthrough) out.release?.();
+      return copy;
+    });
   const call: OpHandler = (args) => {
     const callee = (args.graph as { library?: Map<string, unknown> }).library?.get((args.op.attrs as CallAttrs).f) as Callee | undefined;
     if (callee === undefined) throw new KilnError(`${args.op.name}: function '${(args.op.attrs as CallAttrs).f}' is not in the graph's library`);
@@ -81,7 +117,7 @@ export function functionHandlers(runtime: Runtime): Map<string, OpHandler> {
   const ifHandler: OpHandler = (args) => {
     const attrs = args.op.attrs as unknown as IfAttrs;
     const pred = args.inputs[0] as DataSlot;
-    const taken = pred.backend.readSync!(pred.dataId)[0] !== 0;
+    const taken = readNow(pred, "If")[0] !== 0;
     const branch = library(args, taken ? attrs.thenBranch : attrs.elseBranch);
     const inputs = (taken ? attrs.thenInputs : attrs.elseInputs).map((i) => args.inputs[i]!);
     return owned(args, branch.planFor(args.backend).run(inputs));
@@ -98,13 +134,13 @@ export function functionHandlers(runtime: Runtime): Map<string, OpHandler> {
     const bodyIn: SlotValue[] = [...vars, ...bodyExtra];
     // Frees loop values this handler owns: never the outer plan's inputs, never values kept.
     const release = (values: readonly SlotValue[], keep: readonly SlotValue[]) => {
-      for (const v of values) if (v.kind === "data" && v.owned && !keep.includes(v) && !args.inputs.includes(v)) v.backend.disposeData(v.dataId);
+      for (const v of values) if (v.kind === "data" && !keep.includes(v) && !args.inputs.includes(v)) freeSlot(v);
     };
     try {
       for (let i = 0; attrs.maximumIterations === null || i < attrs.maximumIterations; i++) {
         for (let k = 0; k < vars.length; k++) condIn[k] = bodyIn[k] = vars[k]!;
         const [c] = condPlan.run(condIn) as DataSlot[];
-        const go = c!.backend.readSync!(c!.dataId)[0] !== 0;
+        const go = readNow(c!, "While")[0] !== 0;
         release([c!], vars);
         if (!go) break;
         const next = bodyPlan.run(bodyIn);
@@ -122,7 +158,7 @@ export function functionHandlers(runtime: Runtime): Map<string, OpHandler> {
     ["StatelessIf", ifHandler],
     ["While", whileHandler],
     ["StatelessWhile", whileHandler],
-    ["ReadVariableOp", (args) => [currentValue(runtime, variableOf(args), args.backend)]],
+    ["ReadVariableOp", (args) => [pinnedRead(runtime, variableOf(args), args.backend)]],
     ["AssignVariableOp", (args) => install(runtime, args, variableOf(args), takeOrCopy(runtime, args, 1))],
     ["AssignAddVariableOp", update(AddV2)],
     ["AssignSubVariableOp", update(Sub)],
@@ -134,7 +170,7 @@ export function functionHandlers(runtime: Runtime): Map<string, OpHandler> {
         const text = template.map((part) => {
           if (part !== null) return part;
           const slot = args.inputs[next++] as DataSlot;
-          return formatPrinted(slot.backend.readSync!(slot.dataId), slot.shape, slot.dtype);
+          return formatPrinted(readNow(slot, "PrintV2"), slot.shape, slot.dtype);
         });
         runtime.print(text.join(" "));
         return [];

@@ -38,6 +38,12 @@ export class Subgraph {
     return plan;
   }
 
+  /** Frees the plans' constant buffers (plans are rebuilt on demand). */
+  dispose(): void {
+    for (const plan of this.plans.values()) plan.dispose();
+    this.plans.clear();
+  }
+
   /** The outer values this graph captured, in input order after the explicit parameters. */
   get captured(): object[] {
     return this.graph.captures.map((c) => c.value);

@@ -1,12 +1,14 @@
 import type { DType } from "../base/dtype.js";
 import { ArgumentError, DisposedError, KilnError } from "../base/errors.js";
 import type { Shape } from "../base/shape.js";
+import type { FuncGraph } from "../ir/func_graph.js";
 import type { AnyOpDef } from "../ir/op.js";
 import { add, sub } from "../ops/binary.js";
 import { identity } from "../ops/identity.js";
 import { toOwnedTensor, toTensor } from "../ops/convert.js";
 import { type TensorLike, asTensor, toTensorSymbol } from "../tensor/convert.js";
 import { Tensor } from "../tensor/tensor.js";
+import { OutOfScopeError } from "../trace/eager_trace.js";
 import { getRuntime } from "../trace/runtime.js";
 import { liftToEager } from "./lift.js";
 import { AssignAddVariableOp, AssignSubVariableOp, AssignVariableOp, ReadVariableOp } from "./variable_ops.js";
@@ -26,6 +28,17 @@ export class VariableCreationError extends KilnError {}
 let nextVariableId = 0;
 
 /**
+ * Options that make the constructor build an argument stand-in (module-private, so only
+ * `Variable.argumentStandIn` can): the source's metadata, no value, bound to one trace.
+ */
+class StandInOptions implements VariableOptions {
+  constructor(
+    readonly source: Variable,
+    readonly graph: FuncGraph,
+  ) {}
+}
+
+/**
  * Mutable state that outlives calls: weights, counters. Accepted by every op in place of a
  * tensor (it reads its current value). Inside a `tf.function`, reads and writes become
  * `ReadVariableOp` / `Assign*VariableOp` nodes that run on every call, in program order.
@@ -43,9 +56,22 @@ export class Variable {
   readonly dtype: DType;
   readonly shape: Shape;
   readonly constraint: ((value: Tensor) => Tensor) | undefined;
-  #value: Tensor;
+  /** The value; `undefined` only for an argument stand-in, which has none of its own. */
+  #value: Tensor | undefined;
+  /** For an argument stand-in: the trace it belongs to. */
+  readonly #standInGraph: FuncGraph | undefined;
 
   constructor(initial: TensorLike | (() => TensorLike), options: VariableOptions = {}) {
+    if (options instanceof StandInOptions) {
+      const source = options.source;
+      this.name = source.name;
+      this.trainable = source.trainable;
+      this.dtype = source.dtype;
+      this.shape = source.shape;
+      this.constraint = source.constraint;
+      this.#standInGraph = options.graph;
+      return;
+    }
     const runtime = getRuntime();
     const graph = runtime.graphTrace()?.graph;
     if (graph !== undefined && !graph.allowVariableCreation) {
@@ -70,16 +96,38 @@ export class Variable {
       // The variable owns its value: copy a tensor the caller still holds.
       return runtime.tracker.keep(given === undefined ? tensor : identity(tensor));
     });
-    if (options.dtype !== undefined && this.#value.dtype !== options.dtype) {
-      const dtype = this.#value.dtype;
-      this.#value.dispose();
-      throw new ArgumentError(`Variable: initial value has dtype ${dtype} but dtype ${options.dtype} was requested; cast it first`);
+    const value = this.#value;
+    if (options.dtype !== undefined && value.dtype !== options.dtype) {
+      value.dispose();
+      throw new ArgumentError(`Variable: initial value has dtype ${value.dtype} but dtype ${options.dtype} was requested; cast it first`);
     }
     this.name = options.name ?? `Variable_${this.id}`;
     this.trainable = options.trainable ?? true;
-    this.dtype = this.#value.dtype;
-    this.shape = this.#value.shape;
+    this.dtype = value.dtype;
+    this.shape = value.shape;
     this.constraint = options.constraint;
+    this.#standInGraph = undefined;
+  }
+
+  /**
+   * How a variable passed as an argument appears inside the trace of `graph` (TF's
+   * placeholder variable): a distinct Variable with the same name, dtype, shape and
+   * trainability whose reads and writes go through the argument's resource placeholder
+   * (the tracer registers it in `graph.resources`). Because it is a different object, the
+   * passed variable read from a closure is still captured on its own, so a trace reused
+   * for another variable keeps reading the closure's one. It has no value outside the trace.
+   *
+   * ```ts
+   * const f = tf.function((v) => tf.add(v, v1)); // f(v1), then f(v2) gives v2 + v1
+   * ```
+   */
+  static argumentStandIn(source: Variable, graph: FuncGraph): Variable {
+    return new Variable(0, new StandInOptions(source, graph));
+  }
+
+  /** True for the stand-in of a variable argument (see `argumentStandIn`). */
+  get isArgumentStandIn(): boolean {
+    return this.#standInGraph !== undefined;
   }
 
   /** The current value. Eagerly, the variable's own tensor (do not dispose it); traced, a `ReadVariableOp`. */
@@ -103,12 +151,12 @@ export class Variable {
 
   /** Adds `delta` in place; returns the new value. */
   assignAdd(delta: TensorLike): Tensor {
-    return this.#update(AssignAddVariableOp, delta, (d) => add(this.#value, d));
+    return this.#update(AssignAddVariableOp, delta, (d, current) => add(current, d));
   }
 
   /** Subtracts `delta` in place; returns the new value. */
   assignSub(delta: TensorLike): Tensor {
-    return this.#update(AssignSubVariableOp, delta, (d) => sub(this.#value, d));
+    return this.#update(AssignSubVariableOp, delta, (d, current) => sub(current, d));
   }
 
   /**
@@ -121,6 +169,12 @@ export class Variable {
     const graph = trace.graph;
     let placeholder = graph.resources.get(this);
     if (placeholder === undefined) {
+      const home = this.#standInGraph;
+      if (home !== undefined && (!home.isOpen || !graph.isSelfOrAncestor(home))) {
+        throw new OutOfScopeError(
+          `${firstOp.api}: ${this.#standInText()}, and is out of scope in '${graph.name}'. Use the variable itself (pass it, or read it from a closure) instead of keeping the argument`,
+        );
+      }
       placeholder = trace.addPlaceholder(`${firstOp.name.toLowerCase()}_resource`, { shape: this.shape, dtype: this.dtype }, true);
       graph.resources.set(this, placeholder);
       graph.addCapture(this, placeholder);
@@ -130,7 +184,7 @@ export class Variable {
 
   /** Called by the executor: installs a new value tensor (already kept) and returns the old one. */
   swapValue(next: Tensor): Tensor {
-    const previous = this.#value;
+    const previous = this.#eagerValue("assign");
     this.#value = next;
     return previous;
   }
@@ -140,8 +194,9 @@ export class Variable {
     return this.#eagerValue("read");
   }
 
+  /** Frees the value (a stand-in has none: disposing it does nothing). */
   dispose(): void {
-    this.#value.dispose();
+    this.#value?.dispose();
   }
 
   [toTensorSymbol](): Tensor {
@@ -164,7 +219,7 @@ export class Variable {
     return `<tf.Variable '${this.name}' shape=${JSON.stringify(this.shape)} dtype=${this.dtype}>`;
   }
 
-  #update(op: AnyOpDef, value: TensorLike, eager: (delta: Tensor) => Tensor): Tensor {
+  #update(op: AnyOpDef, value: TensorLike, eager: (delta: Tensor, current: Tensor) => Tensor): Tensor {
     const runtime = getRuntime();
     const graphTrace = runtime.graphTrace();
     if (graphTrace !== undefined) {
@@ -175,16 +230,24 @@ export class Variable {
     const delta = toTensor(value, op.api, "value", this.dtype);
     try {
       op.infer([current, delta], {});
-      this.swapValue(runtime.tracker.keep(eager(delta))).dispose();
+      this.swapValue(runtime.tracker.keep(eager(delta, current))).dispose();
     } finally {
       // A tensor made here from a JS value is ours to free; the caller's tensors are not.
       if (asTensor(value) === undefined) delta.dispose();
     }
-    return this.#value;
+    return this.#value!;
   }
 
   #eagerValue(method: string): Tensor {
-    if (this.#value.isDisposed) throw new DisposedError(`Variable '${this.name}'.${method}: the variable was disposed`);
-    return this.#value;
+    const value = this.#value;
+    if (value === undefined) {
+      throw new KilnError(`Variable '${this.name}'.${method}: ${this.#standInText()}; use the variable itself outside the function`);
+    }
+    if (value.isDisposed) throw new DisposedError(`Variable '${this.name}'.${method}: the variable was disposed`);
+    return value;
+  }
+
+  #standInText(): string {
+    return `this is the stand-in for the variable '${this.name}' passed to the tf.function '${this.#standInGraph!.name}', which exists only while its function is traced`;
   }
 }

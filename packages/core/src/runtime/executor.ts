@@ -8,6 +8,12 @@ import type { BackendRegistry } from "./backend_registry.js";
 import { findClusters, type PendingStep } from "./fusion.js";
 import { attrsKey, liveOperations, subexpressionKey } from "./plan_passes.js";
 
+/** Frees an owned value's buffer, or lets go of a borrowed value's reference. */
+export function freeSlot(value: DataSlot): void {
+  if (value.owned) value.backend.disposeData(value.dataId);
+  else value.release?.();
+}
+
 /** A tensor value flowing through a plan: a buffer on some backend, owned by the plan or borrowed. */
 export interface DataSlot {
   readonly kind: "data";
@@ -17,6 +23,11 @@ export interface DataSlot {
   readonly dtype: DType;
   /** Owned buffers are freed by the plan after their last use; borrowed ones belong to someone else. */
   owned: boolean;
+  /**
+   * For a borrowed value that holds a reference (a variable read pins the buffer it read):
+   * called instead of freeing, at the value's last use or by whoever copies it out.
+   */
+  readonly release?: () => void;
 }
 
 /** A resource (a variable) flowing through a plan. */
@@ -34,8 +45,6 @@ export interface HandlerArgs {
   readonly backend: Backend;
   /** True if this step is the last reader of input `i` (so its buffer may be taken over). */
   readonly isLastUse: (i: number) => boolean;
-  /** Runs `cleanup` when the whole call ends (e.g. freeing a variable's previous value). */
-  readonly defer: (cleanup: () => void) => void;
   /** The graph the op belongs to (its function library holds nested functions). */
   readonly graph: Graph;
   readonly plans: PlanContext;
@@ -76,9 +85,9 @@ interface Step {
  */
 export class Plan {
   readonly #steps: Step[] = [];
-  readonly #slotCount: number;
-  readonly #inputSlots: number[];
-  readonly #outputSlots: number[];
+  #slotCount = 0;
+  #inputSlots: number[] = [];
+  #outputSlots: number[] = [];
   readonly #constants: [number, DataSlot][] = [];
 
   constructor(
@@ -86,6 +95,17 @@ export class Plan {
     readonly backend: Backend,
     readonly context: PlanContext,
   ) {
+    try {
+      this.#build();
+    } catch (error) {
+      // A plan that cannot be built (e.g. a missing kernel) keeps no constant buffers.
+      this.dispose();
+      throw error;
+    }
+  }
+
+  #build(): void {
+    const { graph, backend, context } = this;
     const slotOf = new Map<OpOutput, number>();
     let next = 0;
     for (const input of graph.inputs) slotOf.set(input, next++);
@@ -213,22 +233,19 @@ export class Plan {
     const slots = new Array<SlotValue | undefined>(this.#slotCount);
     for (let i = 0; i < this.#inputSlots.length; i++) slots[this.#inputSlots[i]!] = inputs[i];
     for (const [slot, value] of this.#constants) slots[slot] = value;
-    const deferred: (() => void)[] = [];
     try {
-      for (const step of this.#steps) this.#runStep(step, slots, deferred);
+      for (const step of this.#steps) this.#runStep(step, slots);
       const outputs: SlotValue[] = [];
       for (const s of this.#outputSlots) {
         const value = slots[s]!;
-        // A slot returned twice is owned by its first output only.
-        outputs.push(value.kind === "data" && value.owned && outputs.includes(value) ? { ...value, owned: false } : value);
+        // A slot returned twice is owned (or released) by its first output only.
+        outputs.push(value.kind === "data" && outputs.includes(value) ? { ...value, owned: false, release: undefined } : value);
       }
       return outputs;
     } catch (error) {
       const callers = new Set<SlotValue | undefined>(inputs);
-      for (const value of new Set(slots)) if (value?.kind === "data" && value.owned && !callers.has(value)) value.backend.disposeData(value.dataId);
+      for (const value of new Set(slots)) if (value?.kind === "data" && !callers.has(value)) freeSlot(value);
       throw error;
-    } finally {
-      for (const cleanup of deferred) cleanup();
     }
   }
 
@@ -238,7 +255,7 @@ export class Plan {
     this.#constants.length = 0;
   }
 
-  #runStep(step: Step, slots: (SlotValue | undefined)[], deferred: (() => void)[]): void {
+  #runStep(step: Step, slots: (SlotValue | undefined)[]): void {
     const inputs: SlotValue[] = new Array(step.inputs.length);
     for (let i = 0; i < step.inputs.length; i++) inputs[i] = slots[step.inputs[i]!]!;
     if (step.handler !== undefined) {
@@ -247,7 +264,6 @@ export class Plan {
         inputs,
         backend: this.backend,
         isLastUse: (i) => step.lastUse.has(step.inputs[i]!),
-        defer: (cleanup) => deferred.push(cleanup),
         graph: this.graph,
         plans: this.context,
       });
@@ -273,7 +289,7 @@ export class Plan {
     }
     for (const s of step.free) {
       const value = slots[s];
-      if (value?.kind === "data" && value.owned) value.backend.disposeData(value.dataId);
+      if (value?.kind === "data") freeSlot(value);
       slots[s] = undefined;
     }
   }
