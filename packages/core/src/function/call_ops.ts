@@ -16,6 +16,9 @@ function defineCall(name: string, stateful: boolean) {
     family: "opaque",
     inputs: "variadic",
     stateful,
+    // A call is recorded on tapes as one entry whose backward is a traced function
+    // (autodiff/function_gradient.ts), not through this op's rule.
+    nonDifferentiable: true,
     infer: (_inputs, attrs: CallAttrs) => attrs.Tout.map((t) => ({ shape: t.shape, dtype: t.dtype })),
   });
 }

@@ -12,6 +12,7 @@ export const PrintV2 = defineOp<{ template: readonly (string | null)[] }>({
   family: "opaque",
   inputs: "variadic",
   stateful: true,
+  nonDifferentiable: true,
   infer: (inputs, attrs) => {
     const template = attrs.template;
     const ok = Array.isArray(template) && template.every((p) => p === null || typeof p === "string");

@@ -9,6 +9,8 @@ export const Placeholder = defineOp<{ shape: Shape; dtype: DType; resource?: boo
   api: "placeholder",
   family: "opaque",
   inputs: [],
+  // Gradients reach inputs through the tape's record of the ops that use them.
+  nonDifferentiable: true,
   infer: (_inputs, attrs) => [{ shape: attrs.shape, dtype: checkDType(attrs.dtype, "placeholder") }],
 });
 
@@ -18,6 +20,7 @@ export const Const = defineOp<{ value: readonly number[]; shape: readonly number
   api: "constant",
   family: "creation",
   inputs: [],
+  nonDifferentiable: true,
   infer: (_inputs, attrs) => {
     const size = attrs.shape.reduce((a, b) => a * b, 1);
     if (!Array.isArray(attrs.value) || attrs.value.length !== size) {
@@ -34,4 +37,5 @@ export const Identity = defineOp<{}>({
   family: "elementwise",
   inputs: ["input"],
   infer: ([x]) => [x!],
+  grad: ({ dys }) => [dys[0] ?? null],
 });
