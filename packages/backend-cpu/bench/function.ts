@@ -105,7 +105,7 @@ export async function benchFunction(): Promise<BenchRow[]> {
       "trace + compile MLP forward (ms) vs one traced call",
       median(traceTimes),
       mlpTraced,
-      "ratio < 1: tracing costs more than a call",
+      "ratio = one call / trace+compile",
     ),
   );
 

@@ -1,5 +1,5 @@
 import { DTypeError } from "../base/errors.js";
-import { toTensor } from "../ops/convert.js";
+import { toOwnedTensor } from "../ops/convert.js";
 import { formatTfShape } from "../tensor/format.js";
 import { asTensor, isTensorConvertible, type TensorLike } from "../tensor/convert.js";
 import { Tensor } from "../tensor/tensor.js";
@@ -53,19 +53,40 @@ export function validateSignature(signature: unknown, params: readonly Parameter
   return signature;
 }
 
+/** Call arguments conformed to an inputSignature. */
+export interface Conformed {
+  /** The arguments with JS values replaced by tensors of the spec's dtype. */
+  readonly args: unknown[];
+  /**
+   * The tensors made from JS values: the caller frees them once the call returns (while
+   * another function is traced they are graph constants instead, owned by that graph).
+   */
+  readonly created: readonly Tensor[];
+}
+
+/** Frees the tensors `conformToSignature` made, unless they are constants of a graph being traced. */
+export function releaseConformed(conformed: Conformed): void {
+  for (const t of conformed.created) if (!t.isSymbolic) t.dispose();
+}
+
 /**
  * Converts call arguments to match the signature (SPEC F2): tensors must fit their spec and
  * are never cast; JS numbers and arrays are converted to the spec's dtype. Anything else
  * is a TypeError showing the received value and the expected signature.
+ *
+ * ```ts
+ * const conformed = conformToSignature([[1, 2]], [new TensorSpec([2])], "f");
+ * try { run(conformed.args); } finally { releaseConformed(conformed); }
+ * ```
  */
-export function conformToSignature(args: readonly unknown[], signature: readonly unknown[], name: string): unknown[] {
+export function conformToSignature(args: readonly unknown[], signature: readonly unknown[], name: string): Conformed {
   if (args.length !== signature.length) {
     throw new TypeError(`${name}: expected ${signature.length} argument(s) matching the inputSignature ${describeSignature(signature)}, received ${args.length}`);
   }
   const created: Tensor[] = [];
   const convert = (arg: unknown, spec: unknown, path: string): unknown => {
     const fail = (why: string): never => {
-      for (const t of created) t.dispose();
+      releaseConformed({ args: [], created });
       throw new TypeError(`${name}: argument ${path} is ${describeValue(arg)}, which ${why}; expected the inputSignature ${describeSignature(signature)}`);
     };
     if (spec instanceof TensorSpec) {
@@ -73,7 +94,7 @@ export function conformToSignature(args: readonly unknown[], signature: readonly
       if (tensor === undefined) {
         if (isTensorConvertible(arg) || !(typeof arg === "number" || typeof arg === "boolean" || Array.isArray(arg) || ArrayBuffer.isView(arg))) fail(`is not a tensor`);
         try {
-          tensor = toTensor(arg as TensorLike, name, path, spec.dtype);
+          tensor = toOwnedTensor(arg as TensorLike, name, path, spec.dtype);
         } catch (error) {
           if (error instanceof DTypeError || error instanceof Error) fail(`cannot be converted to ${spec.dtype} (${error.message})`);
           throw error;
@@ -91,5 +112,5 @@ export function conformToSignature(args: readonly unknown[], signature: readonly
     if (typeof arg !== "object" || arg === null || Object.keys(arg).sort().join() !== keys.join()) fail(`does not have the keys ${keys.join(", ")}`);
     return Object.fromEntries(keys.map((k) => [k, convert((arg as Record<string, unknown>)[k], (spec as Record<string, unknown>)[k], `${path}.${k}`)]));
   };
-  return args.map((arg, i) => convert(arg, signature[i], `${i}`));
+  return { args: args.map((arg, i) => convert(arg, signature[i], `${i}`)), created };
 }

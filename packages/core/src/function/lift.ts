@@ -4,6 +4,7 @@ import type { OpOutput } from "../ir/graph.js";
 import { Tensor } from "../tensor/tensor.js";
 import { bind } from "../trace/bind.js";
 import { getRuntime } from "../trace/runtime.js";
+import { Variable } from "./variable.js";
 
 /**
  * Computes a symbolic tensor of the graph being traced eagerly, by replaying the ops it
@@ -20,6 +21,10 @@ export function liftToEager(tensor: Tensor, graph: FuncGraph, what: string): Ten
   const captured = new Map(graph.captures.map((c) => [c.placeholder, c.value]));
   const cache = new Map<OpOutput, Tensor>();
   const created: Tensor[] = [];
+  const dependsOnInputs = (input: string) =>
+    new ArgumentError(
+      `${what}: the initial value ${tensor.toString()} depends on the traced function's inputs ('${input}'); initial values must be computable outside the function (use a constant, or a function of outer values)`,
+    );
   const evaluate = (output: OpOutput): Tensor => {
     const known = cache.get(output);
     if (known !== undefined) return known;
@@ -27,14 +32,14 @@ export function liftToEager(tensor: Tensor, graph: FuncGraph, what: string): Ten
     let result: Tensor;
     if (op.type === "Placeholder") {
       const value = captured.get(output);
-      if (!(value instanceof Tensor)) {
-        throw new ArgumentError(
-          `${what}: the initial value ${tensor.toString()} depends on the traced function's inputs ('${op.name}'); initial values must be computable outside the function (use a constant, or a function of outer values)`,
-        );
-      }
+      if (!(value instanceof Tensor)) throw dependsOnInputs(op.name);
       result = value;
     } else if (op.type === "ReadVariableOp") {
-      result = (captured.get(op.inputs[0]!) as { eagerValue: Tensor }).eagerValue;
+      // A captured variable is read now; a variable argument's resource is an input.
+      const resource = op.inputs[0]!;
+      const variable = captured.get(resource);
+      if (!(variable instanceof Variable)) throw dependsOnInputs(resource.op.name);
+      result = variable.eagerValue;
     } else {
       const inputs = op.inputs.map(evaluate);
       const outputs = bind(op.def, inputs, op.attrs);

@@ -1,11 +1,11 @@
 import type { Shape } from "../base/shape.js";
-import { Tensor } from "../tensor/tensor.js";
+import type { Tensor } from "../tensor/tensor.js";
 import { getRuntime } from "../trace/runtime.js";
 import { makeCallable } from "./callable.js";
 import type { ConcreteFunction } from "./concrete_function.js";
 import { FunctionCache } from "./function_cache.js";
 import { type FunctionType, acceptsDims, encodeArgs } from "./function_type.js";
-import { conformToSignature, validateSignature } from "./input_signature.js";
+import { type Conformed, conformToSignature, releaseConformed, validateSignature } from "./input_signature.js";
 import { type Parameter, parameters } from "./parameters.js";
 import { RetracingDetector } from "./retracing.js";
 import { traceFunction } from "./trace_function.js";
@@ -49,6 +49,8 @@ export class PolymorphicFunction {
   private readonly signature: readonly unknown[] | undefined;
   private readonly detector: RetracingDetector;
   private readonly signatureTrace: { fn?: CallableConcreteFunction } = {};
+  /** Whether a trace ever succeeded: only the first may create variables, even after `dispose()`. */
+  private traced = false;
 
   constructor(
     /** The JS function being traced (after AutoGraph conversion, when enabled). */
@@ -83,9 +85,38 @@ export class PolymorphicFunction {
   call(thisArg: unknown, args: readonly unknown[]): unknown {
     const runtime = getRuntime();
     if (runtime.runFunctionsEagerly) return this.pythonFunction.apply(this.boundThis ?? thisArg, args);
-    const { fn, flat, traced } = this.resolve(thisArg, args);
+    if (this.signature !== undefined) {
+      const conformed = conformToSignature(args, this.signature, this.name);
+      try {
+        const traced = this.signatureTrace.fn === undefined;
+        const fn = this.traceSignature(thisArg);
+        this.detector.record(traced, this.name);
+        return fn.callFlat(this.flatOf(conformed.args));
+      } finally {
+        releaseConformed(conformed);
+      }
+    }
+    const { fn, flat, traced } = this.resolve(thisArg, args, false);
     this.detector.record(traced, this.name);
     return fn.callFlat(flat);
+  }
+
+  /**
+   * Disposes every concrete function's plans (their constant buffers) and empties the
+   * cache. The function stays usable: the next call traces again, as a later trace (it may
+   * not create variables). Concrete functions handed out before keep working; their plans
+   * are rebuilt on demand.
+   *
+   * ```ts
+   * const f = tf.function((x) => x.add(1));
+   * f(tf.ones([2]));
+   * f.dispose(); // f.tracingCount === 0
+   * ```
+   */
+  dispose(): void {
+    for (const fn of this.concreteFunctions()) fn.dispose();
+    this.cache.clear();
+    this.signatureTrace.fn = undefined;
   }
 
   /**
@@ -98,7 +129,7 @@ export class PolymorphicFunction {
       if (args.length > 0) this.checkAgainstSignature(args);
       return this.traceSignature(undefined);
     }
-    return this.resolve(undefined, args).fn;
+    return this.resolve(undefined, args, true).fn;
   }
 
   /** Every concrete function's inputs and outputs, one block each (SPEC B11). */
@@ -111,15 +142,13 @@ export class PolymorphicFunction {
     return `<PolymorphicFunction ${this.name}>`;
   }
 
-  private resolve(thisArg: unknown, args: readonly unknown[]): { fn: CallableConcreteFunction; flat: (Tensor | Variable)[]; traced: boolean } {
-    if (this.signature !== undefined) {
-      const conformed = conformToSignature(args, this.signature, this.name);
-      const traced = this.signatureTrace.fn === undefined;
-      const fn = this.traceSignature(thisArg);
-      return { fn, flat: encodeArgs(conformed, this.name).flat as (Tensor | Variable)[], traced };
-    }
+  /**
+   * The concrete function for a call without an inputSignature (or for
+   * `getConcreteFunction`, where TensorSpecs may stand for tensors), tracing on a miss.
+   */
+  private resolve(thisArg: unknown, args: readonly unknown[], allowSpecs: boolean): { fn: CallableConcreteFunction; flat: (Tensor | Variable)[]; traced: boolean } {
     const bound = this.bindArgs(args);
-    const type = encodeArgs(bound, this.name, this.paramNames());
+    const type = encodeArgs(bound, this.name, this.paramNames(), { allowSpecs });
     const cached = this.cache.lookup(type) as CallableConcreteFunction | undefined;
     if (cached !== undefined) return { fn: cached, flat: type.flat as (Tensor | Variable)[], traced: false };
     const relaxed = this.options.reduceRetracing === false ? undefined : this.cache.relaxedDims(type);
@@ -155,23 +184,35 @@ export class PolymorphicFunction {
       dims,
       args,
       paramNames: this.paramNames(),
-      allowVariableCreation: this.tracingCount === 0,
+      allowVariableCreation: !this.traced,
     });
+    this.traced = true;
     return makeCallable(concrete, (...callArgs: unknown[]) => this.callConcrete(concrete, callArgs));
   }
 
   /** A concrete function called directly: same binding, but the signature is pinned (SPEC B12). */
   private callConcrete(concrete: ConcreteFunction, args: readonly unknown[]): unknown {
-    const bound = this.signature !== undefined ? conformToSignature(args, this.signature, this.name) : this.bindArgs(args);
-    const type = encodeArgs(bound, this.name, this.paramNames());
-    const fits = this.signature !== undefined || (type.relaxKey === concrete.functionType.relaxKey && acceptsDims(concrete.inputDims, type.dims));
-    if (!fits) {
+    if (this.signature !== undefined) {
+      const conformed = conformToSignature(args, this.signature, this.name);
+      try {
+        return concrete.callFlat(this.flatOf(conformed.args));
+      } finally {
+        releaseConformed(conformed);
+      }
+    }
+    const type = encodeArgs(this.bindArgs(args), this.name, this.paramNames(), { allowSpecs: false });
+    if (type.relaxKey !== concrete.functionType.relaxKey || !acceptsDims(concrete.inputDims, type.dims)) {
       throw new TypeError(
         `${this.name}: this concrete function was traced for ${concrete.structuredInputSignature.map(String).join(", ")} and cannot be called with these arguments ` +
           `(JS values are pinned to the traced values, and tensors must match the traced shapes and dtypes). Call the tf.function itself to trace a new signature`,
       );
     }
     return concrete.callFlat(type.flat as (Tensor | Variable)[]);
+  }
+
+  /** The flat tensors of arguments conformed to the inputSignature, in canonical order. */
+  private flatOf(conformed: Conformed["args"]): (Tensor | Variable)[] {
+    return encodeArgs(conformed, this.name, this.paramNames()).flat as (Tensor | Variable)[];
   }
 
   /** Binds call arguments to parameters: missing ones take their literal defaults (SPEC C6). */

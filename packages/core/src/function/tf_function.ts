@@ -28,8 +28,15 @@ function create<F extends (...args: any[]) => any>(fn: F, options: FunctionOptio
 /** A method decorator that gives each instance its own PolymorphicFunction, held weakly (SPEC C8). */
 function decorate<F extends (...args: any[]) => any>(method: F, context: MethodContext, options: FunctionOptions): F {
   const perInstance = new WeakMap<object, TfFunction<F>>();
-  const name = options.name ?? String(context.name);
-  return function (this: object, ...args: unknown[]) {
+  const methodName = String(context.name);
+  const name = options.name ?? methodName;
+  return function (this: unknown, ...args: unknown[]) {
+    if ((typeof this !== "object" && typeof this !== "function") || this === null) {
+      throw new TypeError(
+        `tf.function: method '${methodName}' was called without an instance (this is ${this === null ? "null" : typeof this}); ` +
+          `call it on an instance (obj.${methodName}(...)), or bind it first (const m = obj.${methodName}.bind(obj))`,
+      );
+    }
     let fn = perInstance.get(this);
     if (fn === undefined) perInstance.set(this, (fn = create(method, { ...options, name }, this)));
     return fn(...args);

@@ -1,3 +1,4 @@
+import { KilnError } from "../base/errors.js";
 import type { Shape } from "../base/shape.js";
 import { Identity } from "../ir/builtin_ops.js";
 import { FuncGraph } from "../ir/func_graph.js";
@@ -26,6 +27,52 @@ export interface TraceRequest {
 
 let nextFunctionUid = 0;
 
+/** Errors already annotated with the tf.function being traced (the innermost one names it). */
+const annotated = new WeakSet<Error>();
+
+/**
+ * Appends which tf.function was being traced to a typed Kiln error raised by the user's
+ * code (an op's bad input, a variable rule), keeping its class: the stack alone points into
+ * Kiln's tracer, not at the function. Messages that already name the function are kept.
+ */
+function annotate(error: unknown, name: string): void {
+  if (!(error instanceof KilnError) || annotated.has(error)) return;
+  annotated.add(error);
+  if (error.message.includes(`'${name}'`)) return;
+  const before = error.message;
+  error.message = `${before} (while tracing tf.function '${name}')`;
+  if (typeof error.stack === "string" && error.stack.includes(before)) error.stack = error.stack.replace(before, error.message);
+}
+
+/**
+ * Where a symbolic tensor is held inside a returned class instance (its own data
+ * properties, arrays, Maps and Sets, searched without calling getters), if anywhere.
+ */
+function heldTensorPath(value: object): string | undefined {
+  const seen = new Set<object>();
+  const search = (v: unknown, path: string): string | undefined => {
+    if (v instanceof Tensor) return v.isSymbolic ? path : undefined;
+    if (typeof v !== "object" || v === null || v instanceof Variable || ArrayBuffer.isView(v) || seen.has(v)) return undefined;
+    seen.add(v);
+    const join = (key: string) => (Array.isArray(v) ? `${path}[${key}]` : path === "" ? key : `${path}.${key}`);
+    if (v instanceof Map || v instanceof Set) {
+      let i = 0;
+      for (const item of v.values()) {
+        const found = search(item, `${path}<${i++}>`);
+        if (found !== undefined) return found;
+      }
+      return undefined;
+    }
+    for (const [key, property] of Object.entries(Object.getOwnPropertyDescriptors(v))) {
+      if (!property.enumerable || !("value" in property)) continue;
+      const found = search(property.value, join(key));
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  };
+  return search(value, "");
+}
+
 /** A read-only view of an array or object argument: mutating it is an error naming the parameter (SPEC B6). */
 function readOnly<T extends object>(value: T, fnName: string, path: string): T {
   const fail = (what: string): never => {
@@ -44,9 +91,11 @@ function readOnly<T extends object>(value: T, fnName: string, path: string): T {
 
 /**
  * Traces `fn` once into a new FuncGraph (SPEC A3): placeholders stand in for tensor
- * arguments, JS values are passed as they are, every op is recorded, and each tensor in
- * the result goes through an `Identity`. A throw leaves no cache entry and the trace
- * stack intact.
+ * arguments, variable arguments are seen through stand-ins bound to resource placeholders
+ * (`Variable.argumentStandIn`), JS values are passed as they are, every op is recorded,
+ * and each tensor in the result goes through an `Identity`. A result holding tensors in a
+ * class instance is a TypeError. A throw leaves no cache entry and the trace stack intact;
+ * a typed Kiln error gets the name of the function being traced.
  */
 export function traceFunction(request: TraceRequest): ConcreteFunction {
   const runtime = getRuntime();
@@ -54,6 +103,7 @@ export function traceFunction(request: TraceRequest): ConcreteFunction {
   const graph = new FuncGraph(request.name, parent, request.allowVariableCreation);
   const trace = new GraphTrace(graph);
   const argInputs: OpOutput[] = [];
+  const standIns = new Map<number, Variable>();
   let leaf = 0;
   const materialize = (node: TypeNode, arg: unknown, path: string, base: string): unknown => {
     switch (node.kind) {
@@ -63,13 +113,18 @@ export function traceFunction(request: TraceRequest): ConcreteFunction {
         return trace.tensorOf(placeholder);
       }
       case "variable": {
-        const variable = arg as Variable;
-        if (!graph.resources.has(variable)) {
+        // The function sees a stand-in bound to the argument's placeholder (one per aliased
+        // variable), never the passed object: a closure read of that same object must stay a
+        // capture of its own, or a trace reused for another variable would read the argument.
+        let standIn = standIns.get(node.alias);
+        if (standIn === undefined) {
           const placeholder = trace.addPlaceholder(base, { shape: node.shape, dtype: node.dtype }, true);
-          graph.resources.set(variable, placeholder);
+          standIn = Variable.argumentStandIn(arg as Variable, graph);
+          standIns.set(node.alias, standIn);
+          graph.resources.set(standIn, placeholder);
           argInputs.push(placeholder);
         }
-        return variable;
+        return standIn;
       }
       case "literal":
         return node.value;
@@ -99,13 +154,23 @@ export function traceFunction(request: TraceRequest): ConcreteFunction {
       const outputTensors: Tensor[] = [];
       const structured = mapStructure(result, (value, path) => {
         const tensor = value instanceof Variable ? value.read() : value;
-        if (!(tensor instanceof Tensor)) return value;
+        if (!(tensor instanceof Tensor)) {
+          const held = typeof value === "object" && value !== null ? heldTensorPath(value) : undefined;
+          if (held !== undefined) {
+            const where = path === "" ? "the result" : `the result at '${path}'`;
+            const at = path === "" ? held : held.startsWith("[") || held.startsWith("<") ? `${path}${held}` : `${path}.${held}`;
+            throw new TypeError(
+              `${request.name}: ${where} is a ${value!.constructor?.name ?? "object"} holding a tensor at '${at}'. A tf.function returns tensors, variables and JS values, in arrays and plain objects; ` +
+                `other objects are returned as they were traced, so their tensors would be symbolic on every call. Return the tensors (e.g. in a plain object), or ta.stack() for a TensorArray`,
+            );
+          }
+          return value;
+        }
         const ref = trace.valueOf(tensor, undefined, outputs.length);
         const identity = trace.addOperation(Identity, "Identity", [ref], {}, [ref]).outputs[0]!;
         outputs.push(identity);
         const symbolic = trace.tensorOf(identity);
         outputTensors.push(symbolic);
-        void path;
         return symbolic;
       });
       return { structured, outputs, outputTensors };
@@ -113,6 +178,9 @@ export function traceFunction(request: TraceRequest): ConcreteFunction {
     graph.inputs = [...argInputs, ...graph.captures.map((c) => c.placeholder)];
     graph.outputs = outputs;
     return new ConcreteFunction(graph, `__inference_${request.name}_${nextFunctionUid++}`, request.type, structured, outputTensors, request.name);
+  } catch (error) {
+    annotate(error, request.name);
+    throw error;
   } finally {
     graph.isOpen = false;
   }

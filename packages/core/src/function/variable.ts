@@ -7,7 +7,7 @@ import { add, sub } from "../ops/binary.js";
 import { identity } from "../ops/identity.js";
 import { toOwnedTensor, toTensor } from "../ops/convert.js";
 import { type TensorLike, asTensor, toTensorSymbol } from "../tensor/convert.js";
-import { Tensor } from "../tensor/tensor.js";
+import type { Tensor } from "../tensor/tensor.js";
 import { OutOfScopeError } from "../trace/eager_trace.js";
 import { getRuntime } from "../trace/runtime.js";
 import { liftToEager } from "./lift.js";
@@ -32,10 +32,14 @@ let nextVariableId = 0;
  * `Variable.argumentStandIn` can): the source's metadata, no value, bound to one trace.
  */
 class StandInOptions implements VariableOptions {
+  readonly name: string;
+
   constructor(
     readonly source: Variable,
     readonly graph: FuncGraph,
-  ) {}
+  ) {
+    this.name = source.name;
+  }
 }
 
 /**

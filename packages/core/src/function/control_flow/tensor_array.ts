@@ -2,7 +2,8 @@ import { type DType, checkDType } from "../../base/dtype.js";
 import { ArgumentError, ShapeError, formatShape } from "../../base/errors.js";
 import type { Shape } from "../../base/shape.js";
 import { equal } from "../../ops/binary.js";
-import { toTensor } from "../../ops/convert.js";
+import { toOwnedTensor, toTensor } from "../../ops/convert.js";
+import { tidy } from "../../api/memory.js";
 import { zeros, range } from "../../ops/creation.js";
 import { gather } from "../../ops/gather.js";
 import { where } from "../../ops/selection.js";
@@ -46,18 +47,24 @@ export class TensorArray {
     this.buffer = buffer ?? (options.elementShape === undefined ? undefined : zeros([options.size, ...options.elementShape], this.dtype));
   }
 
-  /** A new array with element `index` replaced by `value` (index may be a tensor). */
+  /**
+   * A new array with element `index` replaced by `value` (index may be a tensor). Eagerly,
+   * only the new buffer survives (the mask and the value's new axis are freed).
+   */
   write(index: TensorLike, value: TensorLike): TensorArray {
-    const v = asTensor(value) ?? toTensor(value, "TensorArray.write", "value", this.dtype);
-    if (v.dtype !== this.dtype) throw new ArgumentError(`TensorArray.write: the array holds ${this.dtype} but the value is ${v.dtype}`);
-    if (this.elementShape !== undefined && (v.shape.length !== this.elementShape.length || v.shape.some((d, i) => d !== null && this.elementShape![i] !== null && d !== this.elementShape![i]))) {
-      throw new ShapeError(`TensorArray.write: elements have shape ${formatShape(this.elementShape)}, but the value has shape ${formatShape(v.shape)}`);
-    }
-    const i = typeof index === "number" ? this.#checkIndex(index, "write") : index;
-    const buffer = this.buffer ?? zeros([this.size, ...(v.shape as number[])], this.dtype);
-    // Rows equal to `index` take the value; others keep the buffer.
-    const mask = reshape(equal(range(0, this.size, 1, "int32"), toTensor(i, "TensorArray.write", "index", "int32")), [this.size, ...v.shape.map(() => 1)]);
-    return new TensorArray({ dtype: this.dtype, size: this.size }, where(mask, expandDims(v, 0), buffer));
+    const buffer = tidy(() => {
+      const v = asTensor(value) ?? toTensor(value, "TensorArray.write", "value", this.dtype);
+      if (v.dtype !== this.dtype) throw new ArgumentError(`TensorArray.write: the array holds ${this.dtype} but the value is ${v.dtype}`);
+      if (this.elementShape !== undefined && (v.shape.length !== this.elementShape.length || v.shape.some((d, i) => d !== null && this.elementShape![i] !== null && d !== this.elementShape![i]))) {
+        throw new ShapeError(`TensorArray.write: elements have shape ${formatShape(this.elementShape)}, but the value has shape ${formatShape(v.shape)}`);
+      }
+      const i = typeof index === "number" ? this.#checkIndex(index, "write") : index;
+      const current = this.buffer ?? zeros([this.size, ...(v.shape as number[])], this.dtype);
+      // Rows equal to `index` take the value; others keep the buffer.
+      const mask = reshape(equal(range(0, this.size, 1, "int32"), toTensor(i, "TensorArray.write", "index", "int32")), [this.size, ...v.shape.map(() => 1)]);
+      return where(mask, expandDims(v, 0), current);
+    });
+    return new TensorArray({ dtype: this.dtype, size: this.size }, buffer);
   }
 
   /** Element `index`. */
@@ -78,8 +85,13 @@ export class TensorArray {
 
   /** An array holding the rows of `value` (its first dim must be the size). */
   unstack(value: TensorLike): TensorArray {
-    const v = asTensor(value) ?? toTensor(value, "TensorArray.unstack", "value", this.dtype);
-    if (v.shape[0] !== this.size && v.shape[0] !== null) throw new ShapeError(`TensorArray.unstack: expected ${this.size} rows, received shape ${formatShape(v.shape)}`);
+    const given = asTensor(value);
+    // Owned: the array keeps it as its buffer (a single-use conversion would be freed by the first read).
+    const v = given ?? toOwnedTensor(value, "TensorArray.unstack", "value", this.dtype);
+    if (v.shape[0] !== this.size && v.shape[0] !== null) {
+      if (given === undefined) v.dispose();
+      throw new ShapeError(`TensorArray.unstack: expected ${this.size} rows, received shape ${formatShape(v.shape)}`);
+    }
     return new TensorArray({ dtype: this.dtype, size: this.size }, v);
   }
 

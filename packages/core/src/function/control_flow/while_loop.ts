@@ -1,6 +1,6 @@
 import { ArgumentError, formatShape } from "../../base/errors.js";
 import type { Shape } from "../../base/shape.js";
-import { toTensor } from "../../ops/convert.js";
+import { toOwnedTensor, toTensor } from "../../ops/convert.js";
 import { type TensorLike, asTensor } from "../../tensor/convert.js";
 import { Tensor } from "../../tensor/tensor.js";
 import { getRuntime } from "../../trace/runtime.js";
@@ -62,17 +62,15 @@ export function whileLoop(cond: (...vars: Tensor[]) => unknown, body: (...vars: 
   const name = (i: number) => (options.names?.[i] === undefined ? `loop variable ${i}` : `'${options.names[i]}'`);
   const max = options.maximumIterations;
   if (max !== undefined && (!Number.isInteger(max) || max < 0)) throw new ArgumentError(`whileLoop: maximumIterations must be a non-negative integer, received ${max}`);
-  const vars = loopVars.map((v, i) => {
+  loopVars.forEach((v, i) => {
     if (v === undefined) throw new ControlFlowError(`${name(i)} must be defined before the loop`);
-    return asTensor(v) ?? toTensor(v as TensorLike, "whileLoop", `loopVars[${i}]`);
   });
   const runtime = getRuntime();
-  const symbolic = vars.some((v) => v.isSymbolic);
-  if (!symbolic) {
-    let current = vars;
-    for (let i = 0; (max === undefined || i < max) && readCondition(cond(...current)); i++) current = checkBody(body(...current), current, name, "after one iteration");
-    return current;
-  }
+  const given = loopVars.map((v) => asTensor(v));
+  // While tracing, JS values become graph constants, so the loop is traced too.
+  const symbolic = given.some((t) => (t === undefined ? runtime.graphTrace() !== undefined : t.isSymbolic));
+  if (!symbolic) return eagerLoop(cond, body, given, loopVars as readonly TensorLike[], max, name);
+  const vars = given.map((t, i) => t ?? toTensor(loopVars[i] as TensorLike, "whileLoop", `loopVars[${i}]`));
   const params = vars.map((v, i) => {
     const invariant = options.shapeInvariants?.[i] ?? v.shape;
     if (!fits(v.shape, invariant)) throw new ControlFlowError(`${name(i)} has shape ${formatShape(v.shape)}, which does not fit its shape invariant ${formatShape(invariant)}`);
@@ -103,6 +101,61 @@ export function whileLoop(cond: (...vars: Tensor[]) => unknown, body: (...vars: 
   return runtime.trace.bind(def, [...vars, ...extra], attrs);
 }
 
+/**
+ * The eager loop: a JS loop over the loop values. Tensors the condition and the body
+ * create are freed once they are no longer loop values (a traced loop could not use
+ * them after the loop either; `tf.keep` one to hold on to it). Never freed: the caller's
+ * initial values and tensors the body returns without creating them.
+ */
+function eagerLoop(
+  cond: (...vars: Tensor[]) => unknown,
+  body: (...vars: Tensor[]) => unknown,
+  given: readonly (Tensor | undefined)[],
+  loopVars: readonly TensorLike[],
+  max: number | undefined,
+  name: (i: number) => string,
+): Tensor[] {
+  const tracker = getRuntime().tracker;
+  // Loop values this loop created (and so may free once they are replaced).
+  let created = new Set<Tensor>();
+  let current = given.map((t, i) => {
+    if (t !== undefined) return t;
+    // Owned, not single-use: a loop value is read by every iteration.
+    const made = toOwnedTensor(loopVars[i]!, "whileLoop", `loopVars[${i}]`);
+    created.add(made);
+    return made;
+  });
+  try {
+    for (let i = 0; max === undefined || i < max; i++) {
+      const condScope = tracker.openScope();
+      let go: boolean;
+      try {
+        go = readCondition(cond(...current));
+      } finally {
+        tracker.closeScope(condScope, []);
+      }
+      if (!go) break;
+      const bodyScope = tracker.openScope();
+      let next: Tensor[];
+      try {
+        next = checkBody(body(...current), current, name, "after one iteration");
+      } catch (error) {
+        tracker.closeScope(bodyScope, []);
+        throw error;
+      }
+      const made = new Set(next.filter((t) => bodyScope.has(t) || created.has(t)));
+      tracker.closeScope(bodyScope, made);
+      for (const t of created) if (!made.has(t)) t.dispose();
+      created = made;
+      current = next;
+    }
+  } catch (error) {
+    for (const t of created) t.dispose();
+    throw error;
+  }
+  return current;
+}
+
 /** Checks one iteration's result against the loop variables (SPEC G6) and returns it as tensors. */
 function checkBody(result: unknown, before: readonly Tensor[], name: (i: number) => string, when: string, params?: readonly { shape: Shape }[]): Tensor[] {
   const next = (Array.isArray(result) ? result : [result]).map((v) => (v instanceof Variable ? v.read() : v));
@@ -110,7 +163,8 @@ function checkBody(result: unknown, before: readonly Tensor[], name: (i: number)
     throw new ControlFlowError(`whileLoop: the body must return ${before.length} loop variable(s) (the same structure it received), but returned ${next.length}`);
   }
   return next.map((v, i) => {
-    const t = asTensor(v) ?? (v === undefined ? undefined : toTensor(v as TensorLike, "whileLoop", `body result ${i}`, before[i]!.dtype));
+    // Owned, not single-use: the value is read by the next iteration (eagerly, a tidy scope owns it).
+    const t = asTensor(v) ?? (v === undefined ? undefined : toOwnedTensor(v as TensorLike, "whileLoop", `body result ${i}`, before[i]!.dtype));
     if (t === undefined) throw new ControlFlowError(`${name(i)} is undefined ${when}; every loop variable must keep a value`);
     if (t.dtype !== before[i]!.dtype) throw new ControlFlowError(`${name(i)} has dtype ${before[i]!.dtype} before the loop, but dtype ${t.dtype} ${when}`);
     const invariant = params?.[i]?.shape;
