@@ -1,18 +1,20 @@
+import { recordCall } from "../autodiff/function_gradient.js";
 import { tfTypeName } from "../base/dtype.js";
 import { KilnError } from "../base/errors.js";
+import { isPlainObject } from "../base/plain_object.js";
 import type { ConcreteShape, Shape } from "../base/shape.js";
+import { Identity } from "../ir/builtin_ops.js";
 import type { FuncGraph } from "../ir/func_graph.js";
 import type { OpOutput } from "../ir/graph.js";
+import { isResourceOutput } from "../ir/graph.js";
 import type { Backend } from "../runtime/backend.js";
 import { type DataSlot, Plan, type SlotValue } from "../runtime/executor.js";
-import { Identity } from "../ir/builtin_ops.js";
-import { Tensor } from "../tensor/tensor.js";
 import { formatTfShape } from "../tensor/format.js";
+import { Tensor } from "../tensor/tensor.js";
 import { getRuntime, type Runtime } from "../trace/runtime.js";
-import { planContext } from "./plan_context.js";
+import type { FunctionType, TypeNode } from "./function_type.js";
 import { emitCall } from "./nested_call.js";
-import { recordCall } from "../autodiff/function_gradient.js";
-import { type FunctionType, type TypeNode } from "./function_type.js";
+import { planContext } from "./plan_context.js";
 import { mapStructure } from "./structure.js";
 import { TensorSpec } from "./tensor_spec.js";
 import { Variable } from "./variable.js";
@@ -27,7 +29,6 @@ export interface ArgDef {
 export interface FunctionDef {
   readonly signature: { readonly name: string; readonly inputArg: readonly ArgDef[]; readonly outputArg: readonly ArgDef[] };
 }
-
 
 /** Describes a traced input for `structuredInputSignature`: a TensorSpec, a variable, or the pinned JS value. */
 function specOf(node: TypeNode, placeholder: (i: number) => OpOutput | undefined, counter: { i: number }): unknown {
@@ -99,8 +100,7 @@ export class ConcreteFunction {
 
   /** TF's FunctionDef signature: `DT_RESOURCE` for variables; a JS-values-only trace has no inputArg. */
   get functionDef(): FunctionDef {
-    const isResource = (o: OpOutput) => (o.op.attrs as { resource?: boolean }).resource === true;
-    const inputArg = this.graph.inputs.map((o) => ({ name: o.op.name, type: isResource(o) ? "DT_RESOURCE" : tfTypeName(o.dtype) }));
+    const inputArg = this.graph.inputs.map((o) => ({ name: o.op.name, type: isResourceOutput(o) ? "DT_RESOURCE" : tfTypeName(o.dtype) }));
     const outputArg = this.graph.outputs.map((o, i) => ({ name: i === 0 ? "identity" : `identity_${i}`, type: tfTypeName(o.dtype) }));
     return { signature: { name: this.name, inputArg, outputArg } };
   }
@@ -126,10 +126,14 @@ export class ConcreteFunction {
     const backend = runtime.backends.active();
     const expected = this.graph.inputs.length - this.graph.captures.length;
     if (inputs.length !== expected) {
-      throw new TypeError(`${this.fnName}: concrete function ${this.name} expects ${expected} tensor/variable inputs, received ${inputs.length}`);
+      throw new TypeError(
+        `${this.fnName}: concrete function ${this.name} expects ${expected} tensor/variable inputs, received ${inputs.length}`,
+      );
     }
     const slots = [...inputs, ...this.capturedInputs].map((value, i) => this.slotFor(runtime, value, backend, i));
-    const outputs = this.planFor(backend).run(slots).map((out) => this.toTensorOf(runtime, out));
+    const outputs = this.planFor(backend)
+      .run(slots)
+      .map((out) => this.toTensorOf(runtime, out));
     recordCall(runtime.activeTapes(), this, inputs, outputs);
     return this.restructure(outputs);
   }
@@ -137,7 +141,9 @@ export class ConcreteFunction {
   /** Puts flat output tensors back into the function's result structure. */
   restructure(tensors: readonly Tensor[]): unknown {
     if (this.structuredOutputs instanceof Tensor) return tensors[0];
-    return mapStructure(this.structuredOutputs, (leaf) => (leaf instanceof Tensor && this.outputIndex.has(leaf) ? tensors[this.outputIndex.get(leaf)!] : leaf));
+    return mapStructure(this.structuredOutputs, (leaf) =>
+      leaf instanceof Tensor && this.outputIndex.has(leaf) ? tensors[this.outputIndex.get(leaf)!] : leaf,
+    );
   }
 
   /** Disposes the plans' constant buffers (the graph stays usable; plans are rebuilt on demand). */
@@ -162,18 +168,27 @@ export class ConcreteFunction {
         const v = value as { shape: ConcreteShape; dtype: string; trainable: boolean };
         return `VariableSpec(shape=${formatTfShape(v.shape)}, dtype=${v.dtype}, trainable=${v.trainable ? "True" : "False"})`;
       }
-      if (typeof value === "object" && value !== null && Object.getPrototypeOf(value) === Object.prototype) {
-        return `{${Object.entries(value).map(([k, v]) => `${k}: ${describe(v)}`).join(", ")}}`;
+      if (isPlainObject(value)) {
+        return `{${Object.entries(value)
+          .map(([k, v]) => `${k}: ${describe(v)}`)
+          .join(", ")}}`;
       }
       return `Literal[${typeof value === "string" ? JSON.stringify(value) : String(value)}]`;
     };
-    const outputs = mapStructure(this.structuredOutputs, (leaf) => (leaf instanceof Tensor ? new TensorSpec(leaf.shape, leaf.dtype) : leaf));
+    const outputs = mapStructure(this.structuredOutputs, (leaf) =>
+      leaf instanceof Tensor ? new TensorSpec(leaf.shape, leaf.dtype) : leaf,
+    );
     const lines = [`Input Parameters:`];
-    this.structuredInputSignature.forEach((spec, i) => lines.push(`  ${this.graph.inputs[i]?.op.name ?? `args_${i}`} (POSITIONAL_OR_KEYWORD): ${describe(spec)}`));
+    this.structuredInputSignature.forEach((spec, i) =>
+      lines.push(`  ${this.graph.inputs[i]?.op.name ?? `args_${i}`} (POSITIONAL_OR_KEYWORD): ${describe(spec)}`),
+    );
     lines.push(`Output Type:`, `  ${describe(outputs)}`);
     if (this.graph.captures.length > 0) {
       lines.push(`Captures:`);
-      for (const c of this.graph.captures) lines.push(`  ${c.placeholder.op.name}: ${c.value instanceof Variable ? "Variable" : "Tensor"} ${describe(new TensorSpec(c.placeholder.shape, c.placeholder.dtype))}`);
+      for (const c of this.graph.captures)
+        lines.push(
+          `  ${c.placeholder.op.name}: ${c.value instanceof Variable ? "Variable" : "Tensor"} ${describe(new TensorSpec(c.placeholder.shape, c.placeholder.dtype))}`,
+        );
     }
     return lines.join("\n");
   }
@@ -183,9 +198,18 @@ export class ConcreteFunction {
     if (value.isSymbolic) throw new KilnError(`${this.fnName}: input ${index} is a symbolic tensor from another trace`);
     if (value.isDisposed) {
       const captured = index >= this.graph.inputs.length - this.graph.captures.length;
-      throw new KilnError(`${this.fnName}: ${captured ? "a tensor captured by the function" : `input ${index}`} was disposed${captured ? "; captured tensors must outlive the function" : ""}`);
+      throw new KilnError(
+        `${this.fnName}: ${captured ? "a tensor captured by the function" : `input ${index}`} was disposed${captured ? "; captured tensors must outlive the function" : ""}`,
+      );
     }
-    return { kind: "data", backend, dataId: runtime.dataOn(value, backend, this.fnName), shape: value.shape as ConcreteShape, dtype: value.dtype, owned: false };
+    return {
+      kind: "data",
+      backend,
+      dataId: runtime.dataOn(value, backend, this.fnName),
+      shape: value.shape as ConcreteShape,
+      dtype: value.dtype,
+      owned: false,
+    };
   }
 
   private toTensorOf(runtime: Runtime, out: SlotValue): Tensor {

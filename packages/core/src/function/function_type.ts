@@ -1,4 +1,5 @@
 import type { DType } from "../base/dtype.js";
+import { isPlainObject } from "../base/plain_object.js";
 import type { Shape } from "../base/shape.js";
 import { Tensor } from "../tensor/tensor.js";
 import { TensorSpec } from "./tensor_spec.js";
@@ -51,11 +52,6 @@ function literalKey(value: unknown): string {
     default:
       return "N";
   }
-}
-
-function isPlainObject(value: object): value is Record<string, unknown> {
-  const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
 }
 
 /** `Tfloat32(2,?)`: a tensor leaf of an exact key (`?` is a relaxed, unknown dimension). */
@@ -123,7 +119,12 @@ export interface EncodeOptions {
  * encodeArgs([tf.ones([2]), 3], "f").key; // "(Tfloat32(2);n3)"
  * ```
  */
-export function encodeArgs(args: readonly unknown[], fnName: string, paramNames: readonly string[] = [], options: EncodeOptions = {}): FunctionType {
+export function encodeArgs(
+  args: readonly unknown[],
+  fnName: string,
+  paramNames: readonly string[] = [],
+  options: EncodeOptions = {},
+): FunctionType {
   if (args.every((a) => a instanceof Tensor)) return encodeTensors(args as readonly Tensor[]);
   const allowSpecs = options.allowSpecs ?? true;
   const dims: Shape[] = [];
@@ -137,11 +138,19 @@ export function encodeArgs(args: readonly unknown[], fnName: string, paramNames:
   const encode = (value: unknown, path: string): TypeNode => {
     if (value instanceof Tensor || value instanceof TensorSpec) {
       if (!allowSpecs && value instanceof TensorSpec) {
-        fail(path, `is a TensorSpec (${value.toString()}); a call needs real tensors. TensorSpecs describe inputs for getConcreteFunction(...specs), which traces without running`);
+        fail(
+          path,
+          `is a TensorSpec (${value.toString()}); a call needs real tensors. TensorSpecs describe inputs for getConcreteFunction(...specs), which traces without running`,
+        );
       }
       dims.push(value.shape);
       flat.push(value);
-      return { kind: "tensor", dtype: value.dtype, shape: value.shape, ...(value instanceof TensorSpec && value.name !== undefined ? { name: value.name } : {}) };
+      return {
+        kind: "tensor",
+        dtype: value.dtype,
+        shape: value.shape,
+        ...(value instanceof TensorSpec && value.name !== undefined ? { name: value.name } : {}),
+      };
     }
     if (value instanceof Variable) {
       let alias = aliases.get(value);
@@ -156,7 +165,10 @@ export function encodeArgs(args: readonly unknown[], fnName: string, paramNames:
     }
     if (typeof value === "symbol" || value instanceof WeakRef || value instanceof WeakMap || value instanceof WeakSet) {
       const what = typeof value === "symbol" ? `the symbol ${String(value)}` : `a ${value.constructor.name}`;
-      fail(path, `is ${what}, which cannot be part of a tf.function cache key; pass tensors, JS primitives, arrays or plain objects of them, or other objects (keyed by identity)`);
+      fail(
+        path,
+        `is ${what}, which cannot be part of a tf.function cache key; pass tensors, JS primitives, arrays or plain objects of them, or other objects (keyed by identity)`,
+      );
     }
     const structured = Array.isArray(value) || (typeof value === "object" && isPlainObject(value));
     if (!structured) {
@@ -165,7 +177,10 @@ export function encodeArgs(args: readonly unknown[], fnName: string, paramNames:
     }
     const outer = open.get(value as object);
     if (outer !== undefined) {
-      fail(path, `refers back to '${outer}' (a circular structure), which cannot be part of a tf.function cache key; pass an acyclic array or object, or wrap it in a class instance (keyed by identity)`);
+      fail(
+        path,
+        `refers back to '${outer}' (a circular structure), which cannot be part of a tf.function cache key; pass an acyclic array or object, or wrap it in a class instance (keyed by identity)`,
+      );
     }
     open.set(value as object, path);
     try {

@@ -1,7 +1,8 @@
 import { DTypeError } from "../base/errors.js";
+import { isPlainObject } from "../base/plain_object.js";
 import { toOwnedTensor } from "../ops/convert.js";
-import { formatTfShape } from "../tensor/format.js";
 import { asTensor, isTensorConvertible, type TensorLike } from "../tensor/convert.js";
+import { formatTfShape } from "../tensor/format.js";
 import { Tensor } from "../tensor/tensor.js";
 import type { Parameter } from "./parameters.js";
 import { TensorSpec } from "./tensor_spec.js";
@@ -12,7 +13,9 @@ function describeSignature(signature: readonly unknown[]): string {
       ? v.toString()
       : Array.isArray(v)
         ? `[${v.map(show).join(", ")}]`
-        : `{${Object.entries(v as object).map(([k, x]) => `${k}: ${show(x)}`).join(", ")}}`;
+        : `{${Object.entries(v as object)
+            .map(([k, x]) => `${k}: ${show(x)}`)
+            .join(", ")}}`;
   return `[${signature.map(show).join(", ")}]`;
 }
 
@@ -35,7 +38,7 @@ export function validateSignature(signature: unknown, params: readonly Parameter
   const check = (v: unknown, path: string): void => {
     if (v instanceof TensorSpec) return;
     if (Array.isArray(v)) return v.forEach((x, i) => check(x, `${path}[${i}]`));
-    if (typeof v === "object" && v !== null && Object.getPrototypeOf(v) === Object.prototype) {
+    if (isPlainObject(v)) {
       return Object.entries(v).forEach(([k, x]) => check(x, `${path}.${k}`));
     }
     throw new TypeError(`${name}: inputSignature${path} must be a tf.TensorSpec (or arrays/objects of them), received ${describeValue(v)}`);
@@ -43,11 +46,15 @@ export function validateSignature(signature: unknown, params: readonly Parameter
   signature.forEach((v, i) => check(v, `[${i}]`));
   if (params !== undefined && !params.some((p) => p.rest)) {
     if (signature.length > params.length) {
-      throw new TypeError(`${name}: inputSignature has ${signature.length} specs but the function takes ${params.length} parameter(s) (${params.map((p) => p.name).join(", ")})`);
+      throw new TypeError(
+        `${name}: inputSignature has ${signature.length} specs but the function takes ${params.length} parameter(s) (${params.map((p) => p.name).join(", ")})`,
+      );
     }
     const missing = params.slice(signature.length).filter((p) => !p.hasDefault);
     if (missing.length > 0) {
-      throw new TypeError(`${name}: inputSignature has no spec for required parameter(s) ${missing.map((p) => `'${p.name}'`).join(", ")}; give every parameter a TensorSpec`);
+      throw new TypeError(
+        `${name}: inputSignature has no spec for required parameter(s) ${missing.map((p) => `'${p.name}'`).join(", ")}; give every parameter a TensorSpec`,
+      );
     }
   }
   return signature;
@@ -81,18 +88,26 @@ export function releaseConformed(conformed: Conformed): void {
  */
 export function conformToSignature(args: readonly unknown[], signature: readonly unknown[], name: string): Conformed {
   if (args.length !== signature.length) {
-    throw new TypeError(`${name}: expected ${signature.length} argument(s) matching the inputSignature ${describeSignature(signature)}, received ${args.length}`);
+    throw new TypeError(
+      `${name}: expected ${signature.length} argument(s) matching the inputSignature ${describeSignature(signature)}, received ${args.length}`,
+    );
   }
   const created: Tensor[] = [];
   const convert = (arg: unknown, spec: unknown, path: string): unknown => {
     const fail = (why: string): never => {
       releaseConformed({ args: [], created });
-      throw new TypeError(`${name}: argument ${path} is ${describeValue(arg)}, which ${why}; expected the inputSignature ${describeSignature(signature)}`);
+      throw new TypeError(
+        `${name}: argument ${path} is ${describeValue(arg)}, which ${why}; expected the inputSignature ${describeSignature(signature)}`,
+      );
     };
     if (spec instanceof TensorSpec) {
       let tensor = asTensor(arg);
       if (tensor === undefined) {
-        if (isTensorConvertible(arg) || !(typeof arg === "number" || typeof arg === "boolean" || Array.isArray(arg) || ArrayBuffer.isView(arg))) fail(`is not a tensor`);
+        if (
+          isTensorConvertible(arg) ||
+          !(typeof arg === "number" || typeof arg === "boolean" || Array.isArray(arg) || ArrayBuffer.isView(arg))
+        )
+          fail(`is not a tensor`);
         try {
           tensor = toOwnedTensor(arg as TensorLike, name, path, spec.dtype);
         } catch (error) {
@@ -109,8 +124,11 @@ export function conformToSignature(args: readonly unknown[], signature: readonly
       return spec.map((s, i) => convert((arg as unknown[])[i], s, `${path}[${i}]`));
     }
     const keys = Object.keys(spec as object).sort();
-    if (typeof arg !== "object" || arg === null || Object.keys(arg).sort().join() !== keys.join()) fail(`does not have the keys ${keys.join(", ")}`);
-    return Object.fromEntries(keys.map((k) => [k, convert((arg as Record<string, unknown>)[k], (spec as Record<string, unknown>)[k], `${path}.${k}`)]));
+    if (typeof arg !== "object" || arg === null || Object.keys(arg).sort().join() !== keys.join())
+      fail(`does not have the keys ${keys.join(", ")}`);
+    return Object.fromEntries(
+      keys.map((k) => [k, convert((arg as Record<string, unknown>)[k], (spec as Record<string, unknown>)[k], `${path}.${k}`)]),
+    );
   };
   return { args: args.map((arg, i) => convert(arg, signature[i], `${i}`)), created };
 }

@@ -1,3 +1,4 @@
+import { isPlainObject } from "../base/plain_object.js";
 import { toTensor } from "../ops/convert.js";
 import type { TensorLike } from "../tensor/convert.js";
 import { formatTfShape } from "../tensor/format.js";
@@ -22,12 +23,6 @@ export interface LoadedEntry {
 interface Match {
   readonly flat: (Tensor | Variable)[];
   readonly created: Tensor[];
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== "object" || value === null) return false;
-  const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
 }
 
 /**

@@ -1,9 +1,10 @@
+import type { DataArray, DType } from "../base/dtype.js";
 import { ArgumentError } from "../base/errors.js";
 import { defineOp } from "../ir/op.js";
-import { Tensor } from "../tensor/tensor.js";
-import type { DataArray, DType } from "../base/dtype.js";
-import { getRuntime } from "../trace/runtime.js";
 import { asTensor } from "../tensor/convert.js";
+import type { Tensor } from "../tensor/tensor.js";
+import { bind } from "../trace/bind.js";
+import { getRuntime } from "../trace/runtime.js";
 
 /** `PrintV2`: prints its inputs on every execution. `template` has `null` where each tensor goes. */
 export const PrintV2 = defineOp<{ template: readonly (string | null)[] }>({
@@ -18,7 +19,9 @@ export const PrintV2 = defineOp<{ template: readonly (string | null)[] }>({
     const ok = Array.isArray(template) && template.every((p) => p === null || typeof p === "string");
     const slots = ok ? template.filter((p) => p === null).length : -1;
     if (!ok || slots !== inputs.length) {
-      throw new ArgumentError(`print: the template must be strings and one null per printed tensor (${inputs.length}), received ${JSON.stringify(template)}`);
+      throw new ArgumentError(
+        `print: the template must be strings and one null per printed tensor (${inputs.length}), received ${JSON.stringify(template)}`,
+      );
     }
     return [];
   },
@@ -81,9 +84,8 @@ export function print(...values: unknown[]): void {
   const converted = values.map((v) => asTensor(v));
   const template = values.map((v, i) => (converted[i] === undefined ? String(v) : null));
   const tensors = converted.filter((t): t is Tensor => t !== undefined);
-  const graphTrace = runtime.graphTrace();
-  if (graphTrace !== undefined) {
-    graphTrace.bind(PrintV2, tensors, { template });
+  if (runtime.graphTrace() !== undefined) {
+    bind(PrintV2, tensors, { template });
     return;
   }
   let next = 0;

@@ -2,8 +2,8 @@ import type { DataArray, DType } from "../base/dtype.js";
 import { ArgumentError } from "../base/errors.js";
 import type { ConcreteShape } from "../base/shape.js";
 import { FuncGraph } from "../ir/func_graph.js";
+import { isResourceOutput as isResource } from "../ir/graph.js";
 import { OpTable } from "../ir/op_table.js";
-import { isResource } from "../ir/printer.js";
 import {
   decodeTensorData,
   deserializeGraph,

@@ -1,8 +1,9 @@
 import type { DType } from "../base/dtype.js";
 import { ArgumentError } from "../base/errors.js";
+import { isPlainObject } from "../base/plain_object.js";
 import type { ConcreteShape, Shape } from "../base/shape.js";
 import type { OpOutput } from "../ir/graph.js";
-import { isResource } from "../ir/printer.js";
+import { isResourceOutput as isResource } from "../ir/graph.js";
 import { GraphFormatError, readArray, readDType, readField, readRecord, readShape, readString } from "../ir/serialize.js";
 import { Tensor } from "../tensor/tensor.js";
 import type { TypeNode } from "./function_type.js";
@@ -95,7 +96,7 @@ export function saveOutput(value: unknown, outputs: readonly OpOutput[], path: s
     if (index >= 0) return { kind: "tensor", index };
   }
   if (Array.isArray(value)) return { kind: "list", items: value.map((v, i) => saveOutput(v, outputs, `${path}[${i}]`)) };
-  if (typeof value === "object" && value !== null && Object.getPrototypeOf(value) === Object.prototype) {
+  if (isPlainObject(value)) {
     const keys = Object.keys(value).sort();
     return {
       kind: "dict",

@@ -1,4 +1,4 @@
-import { type DType, checkDType } from "../base/dtype.js";
+import { checkDType, type DType } from "../base/dtype.js";
 import { ArgumentError } from "../base/errors.js";
 import type { Shape } from "../base/shape.js";
 import { defineOp } from "./op.js";
@@ -24,7 +24,9 @@ export const Const = defineOp<{ value: readonly number[]; shape: readonly number
   infer: (_inputs, attrs) => {
     const size = attrs.shape.reduce((a, b) => a * b, 1);
     if (!Array.isArray(attrs.value) || attrs.value.length !== size) {
-      throw new ArgumentError(`Const: value has ${Array.isArray(attrs.value) ? attrs.value.length : "no"} elements but shape [${attrs.shape.join(",")}] needs ${size}`);
+      throw new ArgumentError(
+        `Const: value has ${Array.isArray(attrs.value) ? attrs.value.length : "no"} elements but shape [${attrs.shape.join(",")}] needs ${size}`,
+      );
     }
     return [{ shape: attrs.shape, dtype: checkDType(attrs.dtype, "Const") }];
   },

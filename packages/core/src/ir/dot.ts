@@ -1,5 +1,6 @@
 import type { Graph, Operation } from "./graph.js";
-import { calledFunctions, formatType, isResource, libraryFunctions } from "./printer.js";
+import { isResourceOutput as isResource } from "./graph.js";
+import { calledFunctions, formatType, libraryFunctions } from "./printer.js";
 
 /**
  * A DOT string literal. Inside quotes DOT gives meaning only to `\"` and to backslash

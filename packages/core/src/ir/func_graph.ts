@@ -1,4 +1,4 @@
-import { Graph, type OpOutput, type Operation } from "./graph.js";
+import { Graph, type Operation, type OpOutput } from "./graph.js";
 
 /** A value captured from outside the function: an eager tensor, a variable, or an outer graph's tensor. */
 export interface Capture {

@@ -125,3 +125,18 @@ export class Graph {
     return graphToDot(this);
   }
 }
+
+/**
+ * True when a value is a variable's resource (a resource Placeholder, possibly through
+ * Identity) rather than a tensor.
+ *
+ * ```ts
+ * isResourceOutput(graph.inputs[1]!); // true for a captured variable
+ * ```
+ */
+export function isResourceOutput(output: OpOutput): boolean {
+  for (let o: OpOutput | undefined = output; o !== undefined; o = o.op.type === "Identity" ? o.op.inputs[0] : undefined) {
+    if (o.op.type === "Placeholder") return (o.op.attrs as { resource?: unknown }).resource === true;
+  }
+  return false;
+}

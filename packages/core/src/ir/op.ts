@@ -81,7 +81,9 @@ export type AnyOpDef = OpDef<any>;
  */
 export function defineOp<A extends object>(def: OpDef<A>): OpDef<A> {
   if (!/^[A-Z][A-Za-z0-9_]*$/.test(def.name)) {
-    throw new ArgumentError(`defineOp: op name ${JSON.stringify(def.name)} must be CamelCase like TensorFlow's raw op names (e.g. "AddV2")`);
+    throw new ArgumentError(
+      `defineOp: op name ${JSON.stringify(def.name)} must be CamelCase like TensorFlow's raw op names (e.g. "AddV2")`,
+    );
   }
   return Object.freeze({ ...def });
 }

@@ -1,5 +1,6 @@
 import { isDType } from "../base/dtype.js";
 import type { Graph, Operation, OpOutput } from "./graph.js";
+import { isResourceOutput as isResource } from "./graph.js";
 import type { AttrValue, ValueInfo } from "./op.js";
 
 /**
@@ -25,14 +26,6 @@ export function formatName(name: string): string {
 /** A reference to an operation output: `pow:0`. */
 export function formatRef(output: OpOutput): string {
   return `${formatName(output.op.name)}:${output.index}`;
-}
-
-/** True when a value is a variable's resource (a resource Placeholder, possibly through Identity). */
-export function isResource(output: OpOutput): boolean {
-  for (let o: OpOutput | undefined = output; o !== undefined; o = o.op.type === "Identity" ? o.op.inputs[0] : undefined) {
-    if (o.op.type === "Placeholder") return (o.op.attrs as { resource?: unknown }).resource === true;
-  }
-  return false;
 }
 
 /** A value's type: `float32[?,2]` (`?` is an unknown dimension), `resource<int32[]>` for a variable. */

@@ -2,8 +2,9 @@ import { isDType } from "../base/dtype.js";
 import { KilnError } from "../base/errors.js";
 import type { Shape } from "../base/shape.js";
 import type { Graph, Operation, OpOutput } from "./graph.js";
+import { isResourceOutput as isResource } from "./graph.js";
 import type { AnyOpDef, ValueInfo } from "./op.js";
-import { calledFunctions, formatName, formatRef, formatType, functionGraph, isResource, libraryOf } from "./printer.js";
+import { calledFunctions, formatName, formatRef, formatType, functionGraph, libraryOf } from "./printer.js";
 
 /** A graph that breaks an invariant of the IR (dangling reference, bad order, shapes that disagree with inference...). */
 export class InvalidGraphError extends KilnError {}

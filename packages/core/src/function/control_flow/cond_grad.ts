@@ -1,6 +1,6 @@
 import { GradientTape } from "../../autodiff/gradient_tape.js";
 import { replayGraph } from "../../autodiff/replay.js";
-import type { OpOutput } from "../../ir/graph.js";
+import { isResourceOutput, type OpOutput } from "../../ir/graph.js";
 import type { GradArgs } from "../../ir/op.js";
 import { zerosLike } from "../../ops/creation.js";
 import type { Tensor } from "../../tensor/tensor.js";
@@ -11,7 +11,7 @@ import type { IfAttrs } from "./ops.js";
 
 function isResource(t: Tensor): boolean {
   const ref = (t.handle as { ref?: OpOutput }).ref;
-  return (ref?.op.attrs as { resource?: boolean } | undefined)?.resource === true;
+  return ref !== undefined && isResourceOutput(ref);
 }
 
 /**
@@ -32,7 +32,14 @@ export function ifGradient({ inputs, dys, attrs }: GradArgs<IfAttrs, Tensor>): (
       return replayGraph(branch.graph, branchInputs);
     });
     const sources = map.filter((i) => wanted[i]);
-    const grads = sources.length === 0 ? [] : tape.gradient(outputs, sources.map((i) => inputs[i]!), [...dys]);
+    const grads =
+      sources.length === 0
+        ? []
+        : tape.gradient(
+            outputs,
+            sources.map((i) => inputs[i]!),
+            [...dys],
+          );
     return inputs.flatMap((x, i) => {
       if (!wanted[i]) return [];
       const k = sources.indexOf(i);

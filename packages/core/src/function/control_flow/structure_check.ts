@@ -1,4 +1,5 @@
 import { formatShape } from "../../base/errors.js";
+import { isPlainObject } from "../../base/plain_object.js";
 import type { Shape } from "../../base/shape.js";
 import { Tensor } from "../../tensor/tensor.js";
 import { flattenStructure } from "../structure.js";
@@ -19,8 +20,11 @@ function describeLeaf(leaf: unknown): string {
 
 function structureOf(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(structureOf).join(",")}]`;
-  if (typeof value === "object" && value !== null && Object.getPrototypeOf(value) === Object.prototype) {
-    return `{${Object.keys(value).sort().map((k) => `${k}:${structureOf((value as Record<string, unknown>)[k])}`).join(",")}}`;
+  if (isPlainObject(value)) {
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${k}:${structureOf((value as Record<string, unknown>)[k])}`)
+      .join(",")}}`;
   }
   return value instanceof Tensor ? "T" : "v";
 }
@@ -35,7 +39,7 @@ export function checkSameStructure(a: unknown, b: unknown, names: readonly strin
   const right = flattenStructure(b);
   const name = (i: number) => (names?.[i] === undefined ? `output ${i}` : `'${names[i]}'`);
   if (structureOf(a) !== structureOf(b) || left.length !== right.length) {
-    const i = left.findIndex((l, k) => (l instanceof Tensor) !== (right[k] instanceof Tensor));
+    const i = left.findIndex((l, k) => l instanceof Tensor !== right[k] instanceof Tensor);
     throw new ControlFlowError(
       i >= 0
         ? `${name(i)} is ${describeLeaf(left[i])} ${sides[0]}, but ${describeLeaf(right[i])} ${sides[1]}; both must produce the same structure`
@@ -47,7 +51,9 @@ export function checkSameStructure(a: unknown, b: unknown, names: readonly strin
     if (l instanceof Tensor && r instanceof Tensor) {
       if (l.dtype !== r.dtype) throw new ControlFlowError(`${name(i)} has dtype ${l.dtype} ${sides[0]}, but dtype ${r.dtype} ${sides[1]}`);
     } else if (!(l instanceof Tensor) && !Object.is(l, r)) {
-      throw new ControlFlowError(`${name(i)} is ${describeLeaf(l)} ${sides[0]}, but ${describeLeaf(r)} ${sides[1]}; JS values must agree (make them tensors to differ)`);
+      throw new ControlFlowError(
+        `${name(i)} is ${describeLeaf(l)} ${sides[0]}, but ${describeLeaf(r)} ${sides[1]}; JS values must agree (make them tensors to differ)`,
+      );
     }
   });
 }
@@ -55,7 +61,9 @@ export function checkSameStructure(a: unknown, b: unknown, names: readonly strin
 /** The most specific shape both fit: dims that differ become null (ranks must agree). */
 export function mergeShapes(a: Shape, b: Shape, name: string): Shape {
   if (a.length !== b.length) {
-    throw new ControlFlowError(`${name} has shape ${formatShape(a)} in one branch and ${formatShape(b)} in the other; the ranks must agree`);
+    throw new ControlFlowError(
+      `${name} has shape ${formatShape(a)} in one branch and ${formatShape(b)} in the other; the ranks must agree`,
+    );
   }
   return a.map((d, i) => (d === b[i] ? d : null));
 }

@@ -2,10 +2,10 @@ import { GradientTape } from "../../autodiff/gradient_tape.js";
 import { replayGraph } from "../../autodiff/replay.js";
 import { KilnError } from "../../base/errors.js";
 import { isConcrete } from "../../base/shape.js";
-import type { OpOutput } from "../../ir/graph.js";
+import { isResourceOutput, type OpOutput } from "../../ir/graph.js";
 import type { GradArgs } from "../../ir/op.js";
 import { add, greaterEqual, sub } from "../../ops/binary.js";
-import { zeros, zerosLike, scalar } from "../../ops/creation.js";
+import { scalar, zeros, zerosLike } from "../../ops/creation.js";
 import { gather } from "../../ops/gather.js";
 import { concat } from "../../ops/joining.js";
 import { expandDims } from "../../ops/shape_ops.js";
@@ -17,7 +17,7 @@ import { whileLoop } from "./while_loop.js";
 
 function isResource(t: Tensor): boolean {
   const ref = (t.handle as { ref?: OpOutput }).ref;
-  return (ref?.op.attrs as { resource?: boolean } | undefined)?.resource === true;
+  return ref !== undefined && isResourceOutput(ref);
 }
 
 /**
@@ -35,7 +35,9 @@ export function whileGradient({ inputs, outputs, dys, attrs }: GradArgs<WhileAtt
   const initial = inputs.slice(0, n);
   for (const t of attrs.Tout) {
     if (!isConcrete(t.shape)) {
-      throw new KilnError("whileLoop gradient: loop variables with unknown dimensions (shapeInvariants with null) cannot be differentiated yet; give them fixed shapes");
+      throw new KilnError(
+        "whileLoop gradient: loop variables with unknown dimensions (shapeInvariants with null) cannot be differentiated yet; give them fixed shapes",
+      );
     }
   }
   const condExtra = attrs.condInputs.map((i) => inputs[i]!);
@@ -76,7 +78,11 @@ export function whileGradient({ inputs, outputs, dys, attrs }: GradArgs<WhileAtt
         return replayGraph(bodyGraph, [...state, ...bodyExtra]);
       });
       const sources = [...state.filter((_, j) => floatVar[j]), ...bodyExtra.filter((_, j) => floatExtra[j])];
-      const g = tape.gradient(next.filter((_, j) => floatVar[j]), sources, dVars);
+      const g = tape.gradient(
+        next.filter((_, j) => floatVar[j]),
+        sources,
+        dVars,
+      );
       const newDVars = g.slice(0, dVars.length).map((d, j) => d ?? zerosLike(dVars[j]!));
       const newDExtra = dExtra.map((acc, j) => {
         const d = g[dVars.length + j];
