@@ -4,7 +4,7 @@ import { getRuntime } from "../trace/runtime.js";
 import { makeCallable } from "./callable.js";
 import type { ConcreteFunction } from "./concrete_function.js";
 import { FunctionCache } from "./function_cache.js";
-import { type FunctionType, acceptsDims, encodeArgs } from "./function_type.js";
+import { acceptsDims, encodeArgs, type FunctionType } from "./function_type.js";
 import { type Conformed, conformToSignature, releaseConformed, validateSignature } from "./input_signature.js";
 import { type Parameter, parameters } from "./parameters.js";
 import { RetracingDetector } from "./retracing.js";
@@ -58,12 +58,12 @@ export class PolymorphicFunction {
     readonly options: FunctionOptions = {},
     private readonly boundThis?: unknown,
   ) {
-    const runtime = getRuntime();
     this.name = options.name ?? (pythonFunction.name || "function");
     this.params = parameters(pythonFunction);
     this.signature = options.inputSignature === undefined ? undefined : validateSignature(options.inputSignature, this.params, this.name);
     let detector = detectors.get(pythonFunction);
-    if (detector === undefined) detectors.set(pythonFunction, (detector = new RetracingDetector((m) => runtime.warn(m))));
+    // Warnings go to whichever runtime is current when one is due, not the one at creation.
+    if (detector === undefined) detectors.set(pythonFunction, (detector = new RetracingDetector((m) => getRuntime().warn(m))));
     this.detector = detector;
   }
 
@@ -146,7 +146,11 @@ export class PolymorphicFunction {
    * The concrete function for a call without an inputSignature (or for
    * `getConcreteFunction`, where TensorSpecs may stand for tensors), tracing on a miss.
    */
-  private resolve(thisArg: unknown, args: readonly unknown[], allowSpecs: boolean): { fn: CallableConcreteFunction; flat: (Tensor | Variable)[]; traced: boolean } {
+  private resolve(
+    thisArg: unknown,
+    args: readonly unknown[],
+    allowSpecs: boolean,
+  ): { fn: CallableConcreteFunction; flat: (Tensor | Variable)[]; traced: boolean } {
     const bound = this.bindArgs(args);
     const type = encodeArgs(bound, this.name, this.paramNames(), { allowSpecs });
     const cached = this.cache.lookup(type) as CallableConcreteFunction | undefined;
@@ -163,7 +167,9 @@ export class PolymorphicFunction {
     const given = encodeArgs(args, this.name, this.paramNames());
     const expected = encodeArgs(this.signature!, this.name, this.paramNames());
     if (given.relaxKey !== expected.relaxKey || !acceptsDims(expected.dims, given.dims)) {
-      throw new TypeError(`${this.name}: getConcreteFunction arguments do not match the inputSignature; call getConcreteFunction() with no arguments for its single trace`);
+      throw new TypeError(
+        `${this.name}: getConcreteFunction arguments do not match the inputSignature; call getConcreteFunction() with no arguments for its single trace`,
+      );
     }
   }
 

@@ -1,6 +1,6 @@
-import { tidy } from "../api/memory.js";
 import { ephemeralTensors } from "../tensor/convert.js";
 import type { Tensor } from "../tensor/tensor.js";
+import { tidy } from "../trace/scope.js";
 
 /**
  * Runs the body of a composite op (one written with several public ops, like softmax).
