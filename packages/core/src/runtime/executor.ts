@@ -1,7 +1,7 @@
 import type { DType } from "../base/dtype.js";
 import { KilnError } from "../base/errors.js";
 import { type ConcreteShape, isConcrete } from "../base/shape.js";
-import type { Graph, OpOutput, Operation } from "../ir/graph.js";
+import type { Graph, Operation, OpOutput } from "../ir/graph.js";
 import type { ValueInfo } from "../ir/op.js";
 import type { Backend, DataId, KernelFn } from "./backend.js";
 import type { BackendRegistry } from "./backend_registry.js";
@@ -59,6 +59,11 @@ export interface PlanContext {
   readonly handlers: ReadonlyMap<string, OpHandler>;
 }
 
+/** An operation to schedule; a fused cluster carries its compiled kernel and output types. */
+type ScheduledStep = PendingStep & {
+  readonly fused?: { readonly run: KernelFn<any, any>; readonly infos: (ValueInfo & { shape: ConcreteShape })[] };
+};
+
 interface Step {
   readonly op: Operation;
   readonly inputs: readonly number[];
@@ -104,16 +109,25 @@ export class Plan {
     }
   }
 
+  /** Builds the plan: slot layout, then fusion, then the schedule of steps. */
   #build(): void {
-    const { graph, backend, context } = this;
+    this.#schedule(this.#fuse(this.#layout()));
+  }
+
+  /**
+   * Assigns a slot to every live value and uploads constants. Dead operations are skipped,
+   * Identity outputs alias their input's slot, common subexpressions share slots, and
+   * stateless ops on constants are folded. Returns the operations left to run.
+   */
+  #layout(): PendingStep[] {
+    const { graph, backend } = this;
     const slotOf = new Map<OpOutput, number>();
     let next = 0;
     for (const input of graph.inputs) slotOf.set(input, next++);
     this.#inputSlots = graph.inputs.map((i) => slotOf.get(i)!);
-    const pending: { op: Operation; inputs: number[]; outputs: number[] }[] = [];
+    const pending: PendingStep[] = [];
     const constantSlots = new Map<number, DataSlot>();
     const seen = new Map<string, number[]>();
-    // Dead operations are skipped, common subexpressions share slots, constant inputs fold.
     for (const op of liveOperations(graph)) {
       if (op.type === "Placeholder") continue;
       const inputs = op.inputs.map((i) => slotOf.get(i)!);
@@ -134,8 +148,20 @@ export class Plan {
       if (key !== undefined) seen.set(key, outputs);
       if (op.type === "Const") {
         const attrs = op.attrs as { value: number[]; shape: number[]; dtype: DType };
-        const values = attrs.dtype === "float32" ? Float32Array.from(attrs.value) : attrs.dtype === "int32" ? Int32Array.from(attrs.value) : Uint8Array.from(attrs.value);
-        const slot: DataSlot = { kind: "data", backend, dataId: backend.write(values, attrs.shape, attrs.dtype), shape: attrs.shape, dtype: attrs.dtype, owned: false };
+        const values =
+          attrs.dtype === "float32"
+            ? Float32Array.from(attrs.value)
+            : attrs.dtype === "int32"
+              ? Int32Array.from(attrs.value)
+              : Uint8Array.from(attrs.value);
+        const slot: DataSlot = {
+          kind: "data",
+          backend,
+          dataId: backend.write(values, attrs.shape, attrs.dtype),
+          shape: attrs.shape,
+          dtype: attrs.dtype,
+          owned: false,
+        };
         this.#constants.push([outputs[0]!, slot]);
         constantSlots.set(outputs[0]!, slot);
         continue;
@@ -149,34 +175,38 @@ export class Plan {
       if (slot === undefined) throw new KilnError(`graph '${graph.name}': output ${o.name} is not produced by the graph`);
       return slot;
     });
-    const steps = this.#fuse(pending);
+    return pending;
+  }
+
+  /**
+   * Turns the remaining operations into steps: resolved kernels (or runtime handlers), the
+   * slots each step is the last reader of (freed right after it; the caller's input slots
+   * never), and static output shapes where the traced shapes can be trusted.
+   */
+  #schedule(steps: readonly ScheduledStep[]): void {
+    const { backend, context } = this;
     const lastReader = new Map<number, number>();
     steps.forEach((p, index) => p.inputs.forEach((s) => lastReader.set(s, index)));
     for (const s of this.#outputSlots) lastReader.set(s, Number.POSITIVE_INFINITY);
     steps.forEach((p, index) => {
-      if (p.fused !== undefined) {
-        const dying = new Set(p.inputs.filter((s) => lastReader.get(s) === index && !this.#inputSlots.includes(s)));
-        this.#steps.push({ op: p.op, inputs: p.inputs, outputs: p.outputs, kernel: { run: p.fused.run, backend }, staticOutputs: p.fused.infos, free: [...dying], lastUse: dying });
-        return;
-      }
-      const handler = context.handlers.get(p.op.type);
-      // Input slots belong to the caller: a plan never frees them.
       const dying = new Set(p.inputs.filter((s) => lastReader.get(s) === index && !this.#inputSlots.includes(s)));
       // Outputs nobody reads die right after the step that makes them.
       for (const s of p.outputs) if (!lastReader.has(s)) dying.add(s);
+      const common = { op: p.op, inputs: p.inputs, outputs: p.outputs, free: [...dying], lastUse: dying };
+      if (p.fused !== undefined) {
+        this.#steps.push({ ...common, kernel: { run: p.fused.run, backend }, staticOutputs: p.fused.infos });
+        return;
+      }
+      const handler = context.handlers.get(p.op.type);
       // Traced shapes can be trusted only when the inputs' shapes were known too: with an
       // unknown input dim, `infer` must re-check the real shapes (a reshape to [2, 4] of a
       // [null, 4] input may meet a [3, 4] tensor).
       const known = p.op.inputs.every((i) => isConcrete(i.shape)) && p.op.outputs.every((o) => isConcrete(o.shape));
       const staticOutputs = known ? (p.op.outputs as unknown as (ValueInfo & { shape: ConcreteShape })[]) : undefined;
       this.#steps.push({
-        op: p.op,
-        inputs: p.inputs,
-        outputs: p.outputs,
+        ...common,
         ...(handler !== undefined ? { handler } : { kernel: context.registry.resolve(p.op.def, backend) }),
         ...(staticOutputs !== undefined ? { staticOutputs } : {}),
-        free: [...dying],
-        lastUse: dying,
       });
     });
   }
@@ -185,19 +215,25 @@ export class Plan {
    * Elementwise fusion (DESIGN 6): runs of same-shape elementwise steps become one step when
    * the backend can compile the cluster into a single kernel.
    */
-  #fuse(pending: readonly PendingStep[]): (PendingStep & { fused?: { run: KernelFn<any, any>; infos: (ValueInfo & { shape: ConcreteShape })[] } })[] {
+  #fuse(pending: readonly PendingStep[]): ScheduledStep[] {
     const compile = this.backend.compileFused?.bind(this.backend);
     if (compile === undefined) return [...pending];
     const lastReader = new Map<number, number>();
     pending.forEach((p, index) => p.inputs.forEach((s) => lastReader.set(s, index)));
     for (const s of this.#outputSlots) lastReader.set(s, Number.POSITIVE_INFINITY);
-    const groups = findClusters(pending, (type) => this.context.handlers.has(type), (slot, index) => (lastReader.get(slot) ?? -1) > index);
-    const replaced = new Map<PendingStep, (PendingStep & { fused?: { run: KernelFn<any, any>; infos: (ValueInfo & { shape: ConcreteShape })[] } }) | null>();
+    const groups = findClusters(
+      pending,
+      (type) => this.context.handlers.has(type),
+      (slot, index) => (lastReader.get(slot) ?? -1) > index,
+    );
+    const replaced = new Map<PendingStep, ScheduledStep | null>();
     for (const group of groups) {
       const run = compile(group.cluster);
       if (run === undefined || group.outputSlots.length === 0) continue;
       const infos = group.cluster.outputs.map((j) => ({ shape: group.cluster.shape, dtype: group.cluster.ops[j]!.dtype }));
-      group.steps.forEach((step, i) => replaced.set(step, i === 0 ? { op: step.op, inputs: group.inputSlots, outputs: group.outputSlots, fused: { run, infos } } : null));
+      group.steps.forEach((step, i) =>
+        replaced.set(step, i === 0 ? { op: step.op, inputs: group.inputSlots, outputs: group.outputSlots, fused: { run, infos } } : null),
+      );
     }
     return pending.flatMap((step) => {
       const r = replaced.get(step);
@@ -210,7 +246,8 @@ export class Plan {
    * and its outputs become constants of the plan.
    */
   #fold(op: Operation, inputs: readonly number[], outputs: readonly number[], constants: Map<number, DataSlot>): boolean {
-    if (op.def.stateful === true || this.context.handlers.has(op.type) || inputs.length === 0 || !inputs.every((s) => constants.has(s))) return false;
+    if (op.def.stateful === true || this.context.handlers.has(op.type) || inputs.length === 0 || !inputs.every((s) => constants.has(s)))
+      return false;
     const { run, backend } = this.context.registry.resolve(op.def, this.backend);
     if (backend !== this.backend) return false;
     const data = inputs.map((s) => constants.get(s)!);
@@ -283,7 +320,14 @@ export class Plan {
       const outputs = step.staticOutputs ?? (step.op.def.infer(data, step.op.attrs) as (ValueInfo & { shape: ConcreteShape })[]);
       const ids = run({ inputs: data, attrs: step.op.attrs, outputs, backend });
       for (let i = 0; i < step.outputs.length; i++) {
-        slots[step.outputs[i]!] = { kind: "data", backend, dataId: ids[i]!, shape: outputs[i]!.shape, dtype: outputs[i]!.dtype, owned: true };
+        slots[step.outputs[i]!] = {
+          kind: "data",
+          backend,
+          dataId: ids[i]!,
+          shape: outputs[i]!.shape,
+          dtype: outputs[i]!.dtype,
+          owned: true,
+        };
       }
       if (moved) for (let i = 0; i < data.length; i++) if (data[i] !== inputs[i]) data[i]!.backend.disposeData(data[i]!.dataId);
     }
@@ -299,7 +343,10 @@ export class Plan {
     if (value.kind !== "data") throw new KilnError(`${step.op.name}: input ${index} is a resource, but ${step.op.type} expects a tensor`);
     if (value.backend === backend) return value;
     const read = value.backend.readSync;
-    if (read === undefined) throw new KilnError(`${step.op.name}: cannot move data from async backend '${value.backend.name}' to '${backend.name}' inside a function`);
+    if (read === undefined)
+      throw new KilnError(
+        `${step.op.name}: cannot move data from async backend '${value.backend.name}' to '${backend.name}' inside a function`,
+      );
     const dataId = backend.write(read.call(value.backend, value.dataId).slice(), value.shape, value.dtype);
     return { ...value, backend, dataId, owned: true };
   }
