@@ -12,6 +12,7 @@ import { gatherKernels } from "./gather.js";
 import { graphKernels } from "./graph.js";
 import { matmulKernels } from "./matmul.js";
 import { convolutionKernels } from "./convolution.js";
+import { customGradientKernels } from "./custom_gradient.js";
 import { convolutionGradKernels } from "./convolution_grads.js";
 import { creationKernels } from "./creation.js";
 import { randomKernels } from "./random.js";
@@ -31,6 +32,7 @@ export const cpuKernels: KernelRegistration<any, CpuBackend>[] = [
   ...matmulKernels,
   ...convolutionKernels,
   ...convolutionGradKernels,
+  ...customGradientKernels,
   ...creationKernels,
   ...randomKernels,
 ];

@@ -38,14 +38,42 @@ function backwardOf(fn: ConcreteFunction): Backward {
   return backward;
 }
 
+/** What `beginCall` captured before a call ran: the tapes recording it and the inputs' pre-call values. */
+export interface PendingCall {
+  readonly tapes: readonly TapeHooks[];
+  readonly fn: ConcreteFunction;
+  readonly values: readonly Tensor[];
+}
+
 /**
- * Records a call of `fn` on the recording tapes as ONE entry (SPEC J1): its inputs are the
- * values of every graph input (arguments, captured tensors, and the current values of
- * variables, whose reads the tapes watch), its outputs the call's outputs.
+ * Starts recording a call of `fn` on the recording tapes; call it BEFORE the call runs.
+ * The graph inputs' values are taken now: the arguments, captured tensors, and the
+ * current values of variables (a read the tapes watch), which the call may assign. Each
+ * tape pins those values, since an assignment inside the call frees a variable's old
+ * value. Finish with `endCall` once the outputs exist.
+ *
+ * ```ts
+ * const call = beginCall(runtime.activeTapes(), cf, inputs);
+ * const outputs = run(cf, inputs);
+ * endCall(call, outputs);
+ * ```
  */
-export function recordCall(tapes: readonly TapeHooks[], fn: ConcreteFunction, inputs: readonly (Tensor | Variable)[], outputs: readonly Tensor[]): void {
-  if (tapes.length === 0) return;
-  const values = [...inputs, ...fn.capturedInputs].map((v) => (v instanceof Variable ? v.read() : v));
+export function beginCall(tapes: readonly TapeHooks[], fn: ConcreteFunction, inputs: readonly (Tensor | Variable)[]): PendingCall {
+  if (tapes.length === 0) return { tapes, fn, values: [] };
+  const all = [...inputs, ...fn.capturedInputs];
+  // Traced, a read placed here is ordered before the call op (stateful ops are chained).
+  const values = all.map((v) => (v instanceof Variable ? v.read() : v));
+  for (const tape of tapes) values.forEach((t, i) => all[i] instanceof Variable && tape.retain(t));
+  return { tapes, fn, values };
+}
+
+/**
+ * Records the call started by `beginCall` on its tapes as ONE entry (SPEC J1): inputs are
+ * the pre-call values, outputs the call's outputs; its backward replays the forward graph.
+ */
+export function endCall(call: PendingCall, outputs: readonly Tensor[]): void {
+  if (call.tapes.length === 0) return;
+  const fn = call.fn;
   const backward = (dys: readonly (Tensor | null)[], saved: readonly Tensor[]) => backwardOf(fn)([...saved], [...dys]);
-  for (const tape of tapes) tape.record(values, outputs, backward, fn.name);
+  for (const tape of call.tapes) tape.record(call.values, outputs, backward, fn.name);
 }

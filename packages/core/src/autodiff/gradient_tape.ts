@@ -1,8 +1,8 @@
 import { ArgumentError, KilnError } from "../base/errors.js";
+import { flattenStructure, mapStructure } from "../function/structure.js";
 import { Variable } from "../function/variable.js";
-import { mapStructure, flattenStructure } from "../function/structure.js";
-import { onesLike } from "../ops/creation.js";
 import { add } from "../ops/binary.js";
+import { onesLike } from "../ops/creation.js";
 import { Tensor } from "../tensor/tensor.js";
 import { getRuntime } from "../trace/runtime.js";
 import { backprop } from "./backprop.js";
@@ -64,10 +64,13 @@ export class GradientTape {
    */
   gradient<S>(target: Tensor | readonly Tensor[], sources: S, outputGradients?: Tensor | readonly (Tensor | null)[]): GradientsOf<S> {
     if (this.#used && !this.persistent) {
-      throw new KilnError("GradientTape.gradient: a non-persistent tape can compute gradients only once; create it with new tf.GradientTape({ persistent: true }) to call gradient() several times");
+      throw new KilnError(
+        "GradientTape.gradient: a non-persistent tape can compute gradients only once; create it with new tf.GradientTape({ persistent: true }) to call gradient() several times",
+      );
     }
     const targets = Array.isArray(target) ? (target as readonly Tensor[]) : [target as Tensor];
-    const given = outputGradients === undefined ? undefined : Array.isArray(outputGradients) ? outputGradients : [outputGradients as Tensor];
+    const given =
+      outputGradients === undefined ? undefined : Array.isArray(outputGradients) ? outputGradients : [outputGradients as Tensor];
     if (given !== undefined && given.length !== targets.length) {
       throw new ArgumentError(`GradientTape.gradient: ${given.length} output gradients for ${targets.length} targets`);
     }
@@ -86,7 +89,8 @@ export class GradientTape {
         flatSources.push(...reads);
         return new SourceReads(reads);
       }
-      if (!(leaf instanceof Tensor)) throw new ArgumentError(`GradientTape.gradient: source '${path || "sources"}' is not a tensor or variable`);
+      if (!(leaf instanceof Tensor))
+        throw new ArgumentError(`GradientTape.gradient: source '${path || "sources"}' is not a tensor or variable`);
       if (!this.#tape.isWatched(leaf)) {
         throw new ArgumentError(
           `GradientTape.gradient: source '${path || "sources"}' (shape [${leaf.shape.join(",")}]) was not watched by this tape; call tape.watch(x) inside record() before computing with it, or use a trainable tf.Variable`,
@@ -99,7 +103,12 @@ export class GradientTape {
     const runtime = getRuntime();
     const compute = () => {
       const live = targets.flatMap((t, i) => (given?.[i] === null ? [] : [{ t, g: given?.[i] ?? onesLike(t) }]));
-      const grads = backprop(this.#tape.entries, live.map((x) => x.t), live.map((x) => x.g), flatSources);
+      const grads = backprop(
+        this.#tape.entries,
+        live.map((x) => x.t),
+        live.map((x) => x.g),
+        flatSources,
+      );
       const byTensor = new Map(flatSources.map((s, i) => [s, grads[i] ?? null]));
       return mapStructure(plan, (leaf) => {
         const parts = (leaf as SourceReads).tensors.map((r) => byTensor.get(r)).filter((g): g is Tensor => g !== null && g !== undefined);
@@ -128,14 +137,23 @@ class SourceReads {
 }
 
 /** The gradient structure for a sources structure: tensors (or null) where tensors/variables were. */
-export type GradientsOf<S> = S extends Tensor | Variable ? Tensor | null : S extends readonly unknown[] ? { [K in keyof S]: GradientsOf<S[K]> } : S extends object ? { [K in keyof S]: GradientsOf<S[K]> } : never;
+export type GradientsOf<S> = S extends Tensor | Variable
+  ? Tensor | null
+  : S extends readonly unknown[]
+    ? { [K in keyof S]: GradientsOf<S[K]> }
+    : S extends object
+      ? { [K in keyof S]: GradientsOf<S[K]> }
+      : never;
 
 function tidyKeep<T>(fn: () => T): T {
   const tracker = getRuntime().tracker;
   const scope = tracker.openScope();
   try {
     const result = fn();
-    tracker.closeScope(scope, flattenStructure(result).filter((t): t is Tensor => t instanceof Tensor));
+    tracker.closeScope(
+      scope,
+      flattenStructure(result).filter((t): t is Tensor => t instanceof Tensor),
+    );
     return result;
   } catch (error) {
     tracker.closeScope(scope, []);

@@ -1,9 +1,9 @@
-import type { DType, DataArray } from "../base/dtype.js";
+import type { DataArray, DType } from "../base/dtype.js";
 import { KilnError } from "../base/errors.js";
 import type { ConcreteShape } from "../base/shape.js";
 import type { AnyOpDef } from "../ir/op.js";
 import type { Tensor } from "../tensor/tensor.js";
-import { type Backward, type TapeHooks, getRuntime } from "../trace/runtime.js";
+import { type Backward, getRuntime, type TapeHooks } from "../trace/runtime.js";
 import type { Trace } from "../trace/trace.js";
 
 /** One recorded computation: which tensors went in and out, and how to send gradients back. */
@@ -72,7 +72,12 @@ export class Tape implements TapeHooks {
     // records the backward pass (higher-order gradients); the retained copies stand in once
     // the originals were disposed.
     const live = (originals: readonly Tensor[], saved: readonly Tensor[]) => originals.map((t, i) => (t.isDisposed ? saved[i]! : t));
-    this.entries.push({ name, inputs, outputs, backward: (dys, needs) => backward(dys, live(inputs, savedInputs), live(outputs, savedOutputs), needs) });
+    this.entries.push({
+      name,
+      inputs,
+      outputs,
+      backward: (dys, needs) => backward(dys, live(inputs, savedInputs), live(outputs, savedOutputs), needs),
+    });
     for (const t of outputs) if (t.dtype === "float32") this.#watched.add(t);
   }
 
@@ -88,7 +93,9 @@ export class Tape implements TapeHooks {
 function opBackward(op: AnyOpDef, attrs: object): Backward {
   return (dys, inputs, outputs, needs) => {
     if (op.grad === undefined) {
-      throw new KilnError(`gradient: no gradient is defined for op ${op.name} (${op.api}); it cannot be differentiated. Wrap the computation in tf.customGradient, or stop the gradient with tf.stopGradient`);
+      throw new KilnError(
+        `gradient: no gradient is defined for op ${op.name} (${op.api}); it cannot be differentiated. Wrap the computation in tf.customGradient, or stop the gradient with tf.stopGradient`,
+      );
     }
     return op.grad({ inputs, outputs, dys, attrs, needs });
   };

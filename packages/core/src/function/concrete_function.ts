@@ -1,4 +1,4 @@
-import { recordCall } from "../autodiff/function_gradient.js";
+import { beginCall, endCall } from "../autodiff/function_gradient.js";
 import { tfTypeName } from "../base/dtype.js";
 import { KilnError } from "../base/errors.js";
 import { isPlainObject } from "../base/plain_object.js";
@@ -131,10 +131,12 @@ export class ConcreteFunction {
       );
     }
     const slots = [...inputs, ...this.capturedInputs].map((value, i) => this.slotFor(runtime, value, backend, i));
+    // Tapes take the variables' values before the call may assign them.
+    const call = beginCall(runtime.activeTapes(), this, inputs);
     const outputs = this.planFor(backend)
       .run(slots)
       .map((out) => this.toTensorOf(runtime, out));
-    recordCall(runtime.activeTapes(), this, inputs, outputs);
+    endCall(call, outputs);
     return this.restructure(outputs);
   }
 

@@ -1,3 +1,4 @@
+import { CustomGradient } from "../autodiff/custom_gradient_op.js";
 import type { DataArray, DType } from "../base/dtype.js";
 import { ArgumentError } from "../base/errors.js";
 import type { ConcreteShape } from "../base/shape.js";
@@ -92,7 +93,17 @@ export interface LoadOptions {
 export function knownOps(): OpTable {
   const table = new OpTable();
   const variableOps = [ReadVariableOp, AssignVariableOp, AssignAddVariableOp, AssignSubVariableOp];
-  const functionOps = [...variableOps, PrintV2, PartitionedCall, StatefulPartitionedCall, If, StatelessIf, While, StatelessWhile];
+  const functionOps = [
+    CustomGradient,
+    ...variableOps,
+    PrintV2,
+    PartitionedCall,
+    StatefulPartitionedCall,
+    If,
+    StatelessIf,
+    While,
+    StatelessWhile,
+  ];
   for (const op of [...coreOpDefs(), ...functionOps]) table.add(op);
   const custom = getRuntime().ops;
   for (const name of custom.names()) table.add(custom.get(name)!);

@@ -131,7 +131,8 @@ export class Plan {
     for (const op of liveOperations(graph)) {
       if (op.type === "Placeholder") continue;
       const inputs = op.inputs.map((i) => slotOf.get(i)!);
-      if (op.type === "Identity") {
+      // CustomGradient passes its value (input 0) through; the rest only matters to gradients.
+      if (op.type === "Identity" || op.type === "CustomGradient") {
         slotOf.set(op.outputs[0]!, inputs[0]!);
         continue;
       }

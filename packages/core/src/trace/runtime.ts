@@ -1,4 +1,4 @@
-import { type DType, type DataArray, bytesPerElement } from "../base/dtype.js";
+import { bytesPerElement, type DataArray, type DType } from "../base/dtype.js";
 import { BackendError } from "../base/errors.js";
 import { type ConcreteShape, sizeOf } from "../base/shape.js";
 import { OpTable } from "../ir/op_table.js";
@@ -12,10 +12,17 @@ import { GraphTrace } from "./graph_trace.js";
 import type { Trace } from "./trace.js";
 
 /** A backward function: upstream gradients and the (retained) inputs and outputs in, input gradients out. */
-export type Backward = (dys: readonly (Tensor | null)[], inputs: readonly Tensor[], outputs: readonly Tensor[], needs: readonly boolean[]) => (Tensor | null)[];
+export type Backward = (
+  dys: readonly (Tensor | null)[],
+  inputs: readonly Tensor[],
+  outputs: readonly Tensor[],
+  needs: readonly boolean[],
+) => (Tensor | null)[];
 
 /** What the runtime needs from a recording gradient tape. */
 export interface TapeHooks {
+  /** The tape's own handle on a tensor it must keep alive (eager), or the tensor itself (traced). */
+  retain(tensor: Tensor): Tensor;
   /** A variable was read while recording; trainable ones are watched automatically. */
   onVariableRead(variable: { readonly trainable: boolean }, value: Tensor): void;
   /**

@@ -3,7 +3,7 @@ import { ArgumentError, ShapeError, formatShape } from "../../base/errors.js";
 import type { Shape } from "../../base/shape.js";
 import { equal } from "../../ops/binary.js";
 import { toOwnedTensor, toTensor } from "../../ops/convert.js";
-import { tidy } from "../../api/memory.js";
+import { tidy } from "../../trace/scope.js";
 import { zeros, range } from "../../ops/creation.js";
 import { gather } from "../../ops/gather.js";
 import { where } from "../../ops/selection.js";

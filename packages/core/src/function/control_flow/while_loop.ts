@@ -2,7 +2,7 @@ import { ArgumentError, formatShape } from "../../base/errors.js";
 import type { Shape } from "../../base/shape.js";
 import { toOwnedTensor, toTensor } from "../../ops/convert.js";
 import { type TensorLike, asTensor } from "../../tensor/convert.js";
-import { Tensor } from "../../tensor/tensor.js";
+import type { Tensor } from "../../tensor/tensor.js";
 import { getRuntime } from "../../trace/runtime.js";
 import { flattenStructure } from "../structure.js";
 import { traceSubgraph } from "../subgraph.js";
