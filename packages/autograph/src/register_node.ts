@@ -1,0 +1,12 @@
+/**
+ * `node --import @kiln/autograph/register app.js` (Node's entry of "./register"): enables
+ * run-time conversion and registers the module loader hook, which converts the functions
+ * given to `tf.function` in user modules as they load, with their real scope.
+ */
+import { register } from "node:module";
+import { enableRuntimeConversion } from "./api.js";
+
+enableRuntimeConversion();
+// Under a TypeScript runner (tests, development) this file is .ts and so is the hook.
+const hook = import.meta.url.endsWith(".ts") ? "./loader.ts" : "./loader.js";
+register(hook, import.meta.url);

@@ -1,0 +1,32 @@
+import * as tf from "@kiln/core";
+import { cpu } from "@kiln/backend-cpu";
+import { convertSource } from "../src/converter/function_source.js";
+import type { PassName } from "../src/converter/pipeline.js";
+
+/** Registers the cpu oracle once. */
+export function useCpu(): void {
+  if (!tf.listBackends().includes("cpu")) tf.registerBackend(cpu());
+}
+
+/**
+ * The source of `source` (a function's text) after the canonicalization and `passes`:
+ * golden tests show one pass at a time.
+ */
+export function convertText(source: string, passes?: readonly PassName[]): string {
+  const converted = convertSource(source.trim(), "f", passes === undefined ? undefined : ["canonicalize", ...passes]);
+  if (converted === undefined) throw new Error("not a function");
+  return converted.display;
+}
+
+/** Runs `fn` and collects what `tf.getRuntime().warn` reports. */
+export function captureWarnings<T>(fn: () => T): { result: T; warnings: string[] } {
+  const runtime = tf.getRuntime();
+  const saved = runtime.warn;
+  const warnings: string[] = [];
+  runtime.warn = (message) => warnings.push(message);
+  try {
+    return { result: fn(), warnings };
+  } finally {
+    runtime.warn = saved;
+  }
+}
