@@ -76,6 +76,11 @@ export class GradientTape {
     }
     targets.forEach((t, i) => {
       if (!(t instanceof Tensor)) throw new ArgumentError(`GradientTape.gradient: target ${i} is not a tensor`);
+      if (!this.#tape.knows(t)) {
+        throw new ArgumentError(
+          `GradientTape.gradient: target ${i} (shape [${t.shape.join(",")}]) was computed outside this tape, so no gradient can flow to it; compute it inside tape.record(() => ...)`,
+        );
+      }
       if (given === undefined && t.size !== 1) {
         throw new ArgumentError(
           `GradientTape.gradient: target ${i} has shape [${t.shape.join(",")}], not a scalar; reduce it first (e.g. tf.sum) or pass outputGradients of the same shape`,

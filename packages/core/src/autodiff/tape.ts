@@ -39,6 +39,19 @@ export class Tape implements TapeHooks {
     return this.#watched.has(tensor);
   }
 
+  /** Tensors produced by any op while the tape recorded (watched or not). */
+  readonly #produced = new WeakSet<Tensor>();
+
+  /** Notes an op's outputs as computed while recording. */
+  noteProduced(outputs: readonly Tensor[]): void {
+    for (const t of outputs) this.#produced.add(t);
+  }
+
+  /** True if the tensor was computed while this tape recorded, or is watched. */
+  knows(tensor: Tensor): boolean {
+    return this.#watched.has(tensor) || this.#produced.has(tensor);
+  }
+
   watch(tensor: Tensor): void {
     this.#watched.add(tensor);
   }
@@ -116,6 +129,7 @@ export class TapeTrace implements Trace {
     const recording = op.nonDifferentiable !== true && inputs.some((t) => this.tape.isWatched(t));
     if (recording) for (const t of inputs) this.tape.retain(t);
     const outputs = this.inner.bind(op, inputs, attrs);
+    this.tape.noteProduced(outputs);
     if (recording) this.tape.record(inputs, outputs, opBackward(op, attrs), op.name);
     return outputs;
   }
