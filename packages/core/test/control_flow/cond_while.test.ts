@@ -142,3 +142,14 @@ describe("tf.TensorArray", () => {
     expect(squares.getConcreteFunction(tf.scalar(1)).graph.getOperations().map((o) => o.type)).toContain("StatelessWhile");
   });
 });
+
+describe("whileLoop inside a trace", () => {
+  it("is one While op even when the loop variables start as eager tensors and the condition reads an argument", () => {
+    const start = tf.scalar(0, "int32");
+    const f = tf.function((n: tf.Tensor) => tf.whileLoop((i) => tf.less(i, n), (i) => [i!.add(1)], [start])[0]!);
+    expect((f(tf.scalar(7, "int32")) as tf.Tensor).arraySync()).toBe(7);
+    expect((f(tf.scalar(2, "int32")) as tf.Tensor).arraySync()).toBe(2);
+    expect(f.tracingCount).toBe(1);
+    expect(f.getConcreteFunction(tf.scalar(1, "int32")).graph.getOperations().some((o) => o.type.endsWith("While"))).toBe(true);
+  });
+});

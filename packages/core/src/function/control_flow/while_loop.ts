@@ -67,8 +67,9 @@ export function whileLoop(cond: (...vars: Tensor[]) => unknown, body: (...vars: 
   });
   const runtime = getRuntime();
   const given = loopVars.map((v) => asTensor(v));
-  // While tracing, JS values become graph constants, so the loop is traced too.
-  const symbolic = given.some((t) => (t === undefined ? runtime.graphTrace() !== undefined : t.isSymbolic));
+  // Inside a trace a loop is always one While op, as in TF: its condition or body may read
+  // traced values even when every loop variable starts as a JS value or an eager tensor.
+  const symbolic = runtime.graphTrace() !== undefined || given.some((t) => t?.isSymbolic === true);
   if (!symbolic) return eagerLoop(cond, body, given, loopVars as readonly TensorLike[], max, name);
   const vars = given.map((t, i) => t ?? toTensor(loopVars[i] as TensorLike, "whileLoop", `loopVars[${i}]`));
   const params = vars.map((v, i) => {
