@@ -22,6 +22,7 @@ import {
   standInLoops,
   typeOf,
 } from "./state.js";
+import { rejectMutations, watchCalls } from "./members.js";
 import { tracedCond } from "./traced_cond.js";
 import { describeTensor, predicateOf, readBool, tensorOf } from "./tensors.js";
 
@@ -112,11 +113,14 @@ export function ifStmt(
   names: readonly string[],
   loc: string,
   nouts = names.length,
+  mutations?: readonly string[],
+  watched?: readonly string[],
 ): void {
   const pred = predicateOf(cond, "if statement", loc);
   if (pred === undefined) return void (cond ? body() : orelse());
   if (!pred.isSymbolic) return void (readBool(pred) ? body() : orelse());
-  stagedIf(pred, body, orelse, getState, setState, names, loc, nouts);
+  rejectMutations("if statement", loc, mutations);
+  watchCalls("if statement", loc, watched, () => stagedIf(pred, body, orelse, getState, setState, names, loc, nouts));
 }
 
 /**

@@ -27,6 +27,7 @@ import {
   toGraphValue,
   typeOf,
 } from "./state.js";
+import { rejectMutations, watchCalls } from "./members.js";
 import { type FlatState, flattenState } from "./structure.js";
 import { isTensor, isTracing, predicateOf, readBool, tensorOf } from "./tensors.js";
 
@@ -166,13 +167,16 @@ export function whileStmt(
   setState: SetState,
   names: readonly string[],
   loc: string,
+  mutations?: readonly string[],
+  watched?: readonly string[],
 ): void {
   const initial = getState();
   let condition = test();
   if (predicateOf(condition, "while loop", loc)?.isSymbolic === true) {
+    rejectMutations("while loop", loc, mutations);
     // The test ran once to decide; the While op runs it again from the same state.
     setState(initial);
-    return stagedLoop({
+    return watchCalls("while loop", loc, watched, () => stagedLoop({
       construct: "while loop",
       loc,
       names,
@@ -185,7 +189,7 @@ export function whileStmt(
         body();
         return [];
       },
-    });
+    }));
   }
   for (let iterations = 0; holds(condition, "while loop", loc, iterations, getState, names); iterations++) {
     body();
@@ -201,9 +205,11 @@ export function doWhileStmt(
   setState: SetState,
   names: readonly string[],
   loc: string,
+  mutations?: readonly string[],
+  watched?: readonly string[],
 ): void {
   body();
-  whileStmt(test, body, getState, setState, names, loc);
+  whileStmt(test, body, getState, setState, names, loc, mutations, watched);
 }
 
 /** The length of a symbolic tensor's first dimension: a number, or an int32 tensor when unknown. */
@@ -239,6 +245,8 @@ export function forStmt(
   setState: SetState,
   names: readonly string[],
   loc: string,
+  mutations?: readonly string[],
+  watched?: readonly string[],
 ): void {
   const tensor = tensorOf(iterable);
   if (tensor !== undefined && tensor.rank === 0) {
@@ -247,8 +255,9 @@ export function forStmt(
     );
   }
   if (tensor?.isSymbolic === true) {
+    rejectMutations("for...of loop", loc, mutations);
     const length = leadingLength(tensor);
-    return stagedLoop({
+    return watchCalls("for...of loop", loc, watched, () => stagedLoop({
       construct: "for...of loop",
       loc,
       names,
@@ -264,7 +273,7 @@ export function forStmt(
         body(tf.gather(tensor, index!));
         return [tf.add(index!, tf.scalar(1, "int32"))];
       },
-    });
+    }));
   }
   const items: Iterable<unknown> = tensor !== undefined ? tf.unstack(tensor) : (iterable as Iterable<unknown>);
   let iterations = 0;

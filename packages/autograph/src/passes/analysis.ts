@@ -353,7 +353,15 @@ const LOOP_TYPES = new Set(["WhileStatement", "DoWhileStatement", "ForStatement"
  * Walks the following statements outwards to the converted function `root`. A name the
  * function does not declare (a captured variable) is always live: others may read it.
  */
-export function isLiveAfter(path: NodePath, name: string, root: NodePath<t.Function>, rootDeclared: ReadonlySet<string>): boolean {
+export function isLiveAfter(
+  path: NodePath,
+  name: string,
+  root: NodePath<t.Function>,
+  rootDeclared: ReadonlySet<string>,
+  captured: ReadonlySet<string> = capturedNames(root.node),
+): boolean {
+  // A closure may read it whenever it is called, later or not: always live.
+  if (captured.has(name)) return true;
   let current: NodePath = path;
   while (current !== root) {
     const container = current.container;
@@ -377,6 +385,25 @@ export function isLiveAfter(path: NodePath, name: string, root: NodePath<t.Funct
     current = parent;
   }
   return !rootDeclared.has(name);
+}
+
+/** Names of `fn`'s scope (or outer ones) that functions nested in `fn` read or write. */
+export function capturedNames(fn: t.Function): Set<string> {
+  const found = new Set<string>();
+  const visit = (node: t.Node | null | undefined): void => {
+    if (node === null || node === undefined) return;
+    if (t.isFunction(node)) {
+      forEachOuterAccess(node, (name) => found.add(name));
+      return;
+    }
+    for (const key of t.VISITOR_KEYS[node.type] ?? []) {
+      const child = (node as unknown as Record<string, unknown>)[key];
+      if (Array.isArray(child)) for (const c of child) visit(c as t.Node);
+      else if (child !== null && typeof child === "object") visit(child as t.Node);
+    }
+  };
+  visit(fn.body);
+  return found;
 }
 
 /**

@@ -157,7 +157,10 @@ export function guardAfterSetters(
     for (let i = 0; i < list.length; i++) {
       const stmt = list[i]!;
       if (setters.has(stmt) || !containsSetter(stmt, setters, options.enterLoops)) continue;
-      const rest = list.slice(i + 1);
+      // Function declarations are hoisted: they stay at their level, unguarded, so the
+      // whole list still sees them (a guard would make them block-scoped).
+      const hoisted = list.slice(i + 1).filter((s) => t.isFunctionDeclaration(s));
+      const rest = list.slice(i + 1).filter((s) => !t.isFunctionDeclaration(s));
       // A case's closing `break` stays a real break: leaving the switch early is harmless
       // once the flag is set, and a guard would put it inside a function.
       const exits: t.Statement[] = [];
@@ -168,7 +171,7 @@ export function guardAfterSetters(
       if (rest.length === 0 && (updates.length === 0 || options.updates === "unguarded")) continue;
       const after = updates.length > 0 && options.updates === "separate" ? [guarded(updates)] : updates;
       for (const s of after) LOOP_UPDATES.add(s);
-      list.splice(i + 1, list.length - i - 1, ...(rest.length > 0 ? [guarded(rest)] : []), ...after, ...exits);
+      list.splice(i + 1, list.length - i - 1, ...(rest.length > 0 ? [guarded(rest)] : []), ...after, ...exits, ...hoisted);
       // The moved statements are guarded again inside the new block, if they set the flag too.
       guardList(rest, false);
       return;
