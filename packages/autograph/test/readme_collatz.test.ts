@@ -6,7 +6,8 @@ if (!tf.listBackends().includes("cpu")) tf.registerBackend(cpu());
 
 // Converted by the bundler plugin (vitest.config.ts), as `import "@kiln/autograph/register"` does at run time.
 it("the root README's AutoGraph example runs as written: one While op, correct counts", () => {
-  const collatzSteps = tf.function((n: tf.Tensor) => {
+  // Untyped parameter (contextually `any`): TypeScript has no operator overloading for tensors.
+  const collatzSteps = tf.function((n) => {
     let steps = tf.scalar(0, "int32");
     while (n > 1) {
       n = n % 2 === 0 ? n / 2 : n * 3 + 1;
