@@ -11,7 +11,7 @@ it("the root README's AutoGraph example runs as written: one While op, correct c
     let steps = tf.scalar(0, "int32");
     while (n > 1) {
       n = n % 2 === 0 ? n / 2 : n * 3 + 1;
-      steps += 1;
+      steps = steps.add(1);
     }
     return steps;
   });
