@@ -20,7 +20,7 @@ interface CpuBuffer {
  */
 export class CpuBackend implements Backend {
   readonly apiVersion = BACKEND_API_VERSION;
-  readonly name = "cpu";
+  readonly name: string = "cpu";
   readonly caps = { asyncOnly: false, dtypes: ["float32", "int32", "bool"] as const };
   #numBuffers = 0;
   #numBytes = 0;

@@ -1,9 +1,17 @@
+import type { TensorLike } from "../tensor/convert.js";
+import type { Tensor } from "../tensor/tensor.js";
 import { getRuntime } from "../trace/runtime.js";
 import { makeCallable } from "./callable.js";
 import { type FunctionOptions, PolymorphicFunction } from "./polymorphic_function.js";
 
-/** A `tf.function`: the PolymorphicFunction API plus the original call signature. */
-export type TfFunction<F extends (...args: any[]) => any> = PolymorphicFunction & F;
+/** A parameter type as callers may pass it: anything convertible where a tensor is declared (SPEC F2). */
+export type Loosen<T> = T extends Tensor ? TensorLike : T extends readonly (infer U)[] ? Loosen<U>[] : T extends Record<string, unknown> ? { [K in keyof T]: Loosen<T[K]> } : T;
+
+/** A `tf.function`: the PolymorphicFunction API plus the original call signature (tensor parameters accept any TensorLike). */
+export type TfFunction<F extends (...args: any[]) => any> = PolymorphicFunction & ((...args: LooseArgs<Parameters<F>>) => ReturnType<F>);
+
+/** Loosened parameter list (a mapped tuple: the mapping must be over a type parameter to stay a tuple). */
+export type LooseArgs<P extends readonly unknown[]> = { [K in keyof P]: Loosen<P[K]> };
 
 /** The part of a TS 5 decorator context `tf.function` needs. */
 interface MethodContext {
@@ -39,7 +47,7 @@ function decorate<F extends (...args: any[]) => any>(method: F, context: MethodC
     }
     let fn = perInstance.get(this);
     if (fn === undefined) perInstance.set(this, (fn = create(method, { ...options, name }, this)));
-    return fn(...args);
+    return (fn as unknown as (...a: unknown[]) => unknown)(...args);
   } as F;
 }
 

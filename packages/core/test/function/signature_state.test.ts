@@ -26,7 +26,9 @@ describe("F. inputSignature", () => {
     expect(() => f(tf.ones([2, 3], "int32"))).toThrow(/dtype int32.*TensorSpec\(shape=\(None, 3\), dtype=float32, name='batch'\)/);
     expect(() => f(tf.ones([2, 4]))).toThrow(TypeError);
     expect(() => f(tf.ones([3]))).toThrow(TypeError);
+    // @ts-expect-error -- deliberately the wrong number of arguments
     expect(() => f(tf.ones([2, 3]), tf.ones([2, 3]))).toThrow(/expected 1 argument/);
+    // @ts-expect-error -- deliberately not a tensor
     expect(() => f("hello")).toThrow(TypeError);
     expect(f.tracingCount).toBe(0);
   });
@@ -57,6 +59,7 @@ describe("F. inputSignature", () => {
     });
     expect(value(f({ a: tf.ones([2]), b: [tf.ones([2]), tf.scalar(2)] }))).toEqual([4, 4]);
     expect(() => f({ a: tf.ones([2]), b: [tf.ones([2])] })).toThrow(TypeError);
+    // @ts-expect-error -- deliberately missing a key
     expect(() => f({ a: tf.ones([2]) })).toThrow(/keys a, b/);
     const cf = f.getConcreteFunction();
     expect(f.getConcreteFunction()).toBe(cf);
