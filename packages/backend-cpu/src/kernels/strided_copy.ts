@@ -1,5 +1,4 @@
 import type { DataArray } from "@kiln/core";
-import { sizeOf, stridesOf } from "@kiln/core";
 
 /**
  * The copy loops behind the movement kernels. Transpose, slice, strided slice and reverse

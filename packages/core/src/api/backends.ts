@@ -1,5 +1,5 @@
 import { ArgumentError } from "../base/errors.js";
-import { type AnyOpDef, type Attrs, type OpDef, defineOp as declareOp } from "../ir/op.js";
+import { type AnyOpDef, defineOp as declareOp, type OpDef } from "../ir/op.js";
 import { coreOpDefs } from "../ops/op_list.js";
 import type { Backend, BackendPlugin, KernelRegistration } from "../runtime/backend.js";
 import { getRuntime } from "../trace/runtime.js";
@@ -77,7 +77,9 @@ export function registerKernel<A extends object>(registration: KernelRegistratio
  */
 export function defineOp<A extends object>(def: OpDef<A>): OpDef<A> {
   if (coreOpDefs().some((core) => core.name === def.name)) {
-    throw new ArgumentError(`defineOp: '${def.name}' is the name of a core op; choose another name for a custom op (saved graphs resolve op types by name)`);
+    throw new ArgumentError(
+      `defineOp: '${def.name}' is the name of a core op; choose another name for a custom op (saved graphs resolve op types by name)`,
+    );
   }
   const op = declareOp(def);
   getRuntime().ops.add(op as AnyOpDef);

@@ -32,7 +32,7 @@ function copySubgraphs(source: Graph, attrs: object): void {
 export function replayGraph(graph: Graph, inputs: readonly Tensor[]): Tensor[] {
   const values = new Map<OpOutput, Tensor>();
   graph.inputs.forEach((o, i) => values.set(o, inputs[i]!));
-  const valueOf = (o: OpOutput): Tensor => values.get(o)!;
+  const valueFor = (o: OpOutput): Tensor => values.get(o)!;
   for (const op of graph.operations) {
     switch (op.type) {
       case "Placeholder":
@@ -46,22 +46,22 @@ export function replayGraph(graph: Graph, inputs: readonly Tensor[]): Tensor[] {
       }
       case "Identity":
       case "ReadVariableOp":
-        values.set(op.outputs[0]!, valueOf(op.inputs[0]!));
+        values.set(op.outputs[0]!, valueFor(op.inputs[0]!));
         continue;
       case "PartitionedCall":
       case "StatefulPartitionedCall": {
         const callee = (graph as { library?: Map<string, { graph: Graph }> }).library?.get((op.attrs as { f: string }).f);
-        const outs = replayGraph(callee!.graph, op.inputs.map(valueOf));
+        const outs = replayGraph(callee!.graph, op.inputs.map(valueFor));
         op.outputs.forEach((o, i) => values.set(o, outs[i]!));
         continue;
       }
       default: {
         if (SIDE_EFFECTS.has(op.type)) continue;
         copySubgraphs(graph, op.attrs);
-        const outs = bind(op.def, op.inputs.map(valueOf), op.attrs);
+        const outs = bind(op.def, op.inputs.map(valueFor), op.attrs);
         op.outputs.forEach((o, i) => values.set(o, outs[i]!));
       }
     }
   }
-  return graph.outputs.map(valueOf);
+  return graph.outputs.map(valueFor);
 }

@@ -64,7 +64,7 @@ export function formatPrinted(values: DataArray, shape: readonly number[], dtype
       }
       parts.push(dim === shape.length - 1 ? printedElement(values[offset++]!, dtype) : render(dim + 1, indent + 1));
     }
-    const separator = dim === shape.length - 1 ? " " : "\n" + " ".repeat(indent + 1);
+    const separator = dim === shape.length - 1 ? " " : `\n${" ".repeat(indent + 1)}`;
     return `[${parts.join(separator)}]`;
   };
   return render(0, 0);

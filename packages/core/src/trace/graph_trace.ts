@@ -1,10 +1,10 @@
-import type { DType, DataArray } from "../base/dtype.js";
-import { type ConcreteShape } from "../base/shape.js";
+import type { DataArray, DType } from "../base/dtype.js";
+import type { ConcreteShape } from "../base/shape.js";
 import { Const, Placeholder } from "../ir/builtin_ops.js";
 import type { FuncGraph } from "../ir/func_graph.js";
-import { type OpOutput, Operation } from "../ir/graph.js";
-import { type AnyOpDef, type Attrs, type ValueInfo, checkArity } from "../ir/op.js";
-import { Tensor, checkAlive } from "../tensor/tensor.js";
+import { Operation, type OpOutput } from "../ir/graph.js";
+import { type AnyOpDef, type Attrs, checkArity, type ValueInfo } from "../ir/op.js";
+import { checkAlive, Tensor } from "../tensor/tensor.js";
 import { OutOfScopeError } from "./eager_trace.js";
 import type { Trace } from "./trace.js";
 

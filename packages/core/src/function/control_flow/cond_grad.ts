@@ -28,7 +28,7 @@ export function ifGradient({ inputs, dys, attrs }: GradArgs<IfAttrs, Tensor>): (
     const branchInputs = map.map((i) => inputs[i]!);
     const tape = new GradientTape();
     const outputs = tape.record(() => {
-      tape.watch(branchInputs.filter((x, k) => wanted[map[k]!]));
+      tape.watch(branchInputs.filter((_x, k) => wanted[map[k]!]));
       return replayGraph(branch.graph, branchInputs);
     });
     const sources = map.filter((i) => wanted[i]);

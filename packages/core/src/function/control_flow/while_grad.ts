@@ -64,7 +64,7 @@ export function whileGradient({ inputs, outputs, dys, attrs }: GradArgs<WhileAtt
   const count = forward[2 * n]!;
 
   // Backward, from the last iteration to the first.
-  const dVars0 = initial.flatMap((v, j) => (floatVar[j] ? [dys[j] ?? zerosLike(outputs[j]!)] : []));
+  const dVars0 = initial.flatMap((_v, j) => (floatVar[j] ? [dys[j] ?? zerosLike(outputs[j]!)] : []));
   const dExtra0 = bodyExtra.flatMap((x, j) => (floatExtra[j] ? [zerosLike(x)] : []));
   const backward = whileLoop(
     (k) => greaterEqual(k!, 0),
