@@ -14,7 +14,8 @@ export { whileStmt, doWhileStmt, forStmt, forInKeys } from "./operators/loops.js
 export { setMember, checkedCall } from "./operators/members.js";
 export type { GetState, SetState } from "./operators/state.js";
 export { and, or, not, ifExp } from "./operators/logical.js";
-export { add, sub, mul, div, mod, pow, neg, inc, dec, lt, le, gt, ge, eq, ne, looseEq, looseNe } from "./operators/arithmetic.js";
+export { assignMember, updateMember, postfix } from "./operators/assignments.js";
+export { add, sub, mul, div, mod, pow, neg, inc, dec, target, lt, le, gt, ge, eq, ne, looseEq, looseNe } from "./operators/arithmetic.js";
 export {
   call,
   callMethod,

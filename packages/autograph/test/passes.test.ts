@@ -469,8 +469,8 @@ describe("expression passes", () => {
     ).toMatchInlineSnapshot(`
       "function f(x, obj) {
         let y = ag__.add(ag__.sub(ag__.pow(x, 3), ag__.neg(x)), 2 * 3);
-        y = ag__.add(y, 1);
-        obj.n = ag__.mul(obj.n, 2);
+        y = ag__.add(ag__.target(y), 1);
+        obj.n = ag__.mul(ag__.target(obj.n), 2);
         y = ag__.inc(y);
         const s = ag__.add("n=", y),
           same = x === undefined,
@@ -488,7 +488,7 @@ describe("whole pipeline", () => {
         {
           let i = 0;
           ag__.whileStmt(() => ag__.lt(i, 10), () => {
-            x = ag__.add(x, 1);
+            x = ag__.add(ag__.target(x), 1);
             i = ag__.inc(i);
           }, () => [i, x], vars__ => {
             [i, x] = vars__;
@@ -500,7 +500,7 @@ describe("whole pipeline", () => {
     expect(convertText(`function f(x) { for (const i of tf.range(10)) x += 1; return x; }`)).toMatchInlineSnapshot(`
       "function f(x) {
         ag__.forStmt(tf.range(10), undefined, i => {
-          x = ag__.add(x, 1);
+          x = ag__.add(ag__.target(x), 1);
         }, () => [x], vars__ => {
           [x] = vars__;
         }, ["x"], "<function f>:1:17");
@@ -550,7 +550,7 @@ describe("whole pipeline", () => {
                 [break__1] = vars__;
               }, ["break__1"], "<function f>:6:15");
               ag__.ifStmt(ag__.not(break__1), () => {
-                total = ag__.add(total, v);
+                total = ag__.add(ag__.target(total), v);
               }, () => {}, () => [total], vars__ => {
                 [total] = vars__;
               }, ["total"], "<function f>:7:15");

@@ -53,7 +53,7 @@ export function convertFunctionNode(file: t.File, fn: t.Function, ctx: Conversio
     if (!passes.includes(pass)) continue;
     switch (pass) {
       case "canonicalize":
-        canonicalize(functionPath(file, fn));
+        canonicalize(functionPath(file, fn), ctx);
         break;
       case "break":
         convertBreaks(fn, ctx);

@@ -9,12 +9,16 @@
  * ag__.lt(i, n);    // tf.less(i, n) or i < n
  * ```
  *
+ * A Variable operand stands for its value (`x * w`, `w > 1`, `-w`), except as the target of
+ * a compound assignment or `++`/`--` (SPEC H4): `w += 1` would silently rebind `w` to a
+ * plain tensor instead of updating the variable, so it throws and points at `assignAdd`.
+ *
  * Where JS and TensorFlow disagree, JS wins, since the code is written in JS: `/` on int32
  * tensors divides exactly (like TF's truediv, giving float32) rather than flooring, and `%`
  * is the truncated remainder (the sign of the dividend), not TF's floored `mod`.
  */
 import * as tf from "@kiln/core";
-import { isTensor, isVariable } from "./tensors.js";
+import { isTensor, isVariable, tensorOf } from "./tensors.js";
 
 type Pair = [tf.TensorLike, tf.TensorLike];
 
@@ -24,20 +28,30 @@ function isTensorOperand(value: unknown): boolean {
 }
 
 /**
- * A Variable under a JS operator would be replaced by a plain value (SPEC H4): raise the
- * error core's Variable raises for JS operators, which points at assign/assignAdd.
+ * A Variable updated in place by a JS operator would be replaced by a plain value (SPEC
+ * H4): raise the error core's Variable raises for JS operators, which points at
+ * assign/assignAdd.
  */
-function rejectVariables(a: unknown, b: unknown): void {
-  for (const value of [a, b])
-    if (isVariable(value)) (value as unknown as { [Symbol.toPrimitive](hint: string): unknown })[Symbol.toPrimitive]("number");
+function rejectVariable(value: unknown): void {
+  if (isVariable(value)) (value as unknown as { [Symbol.toPrimitive](hint: string): unknown })[Symbol.toPrimitive]("number");
+}
+
+/**
+ * The current value of the target of a compound assignment (`x += 1` is
+ * `x = ag__.add(ag__.target(x), 1)`): a Variable there is an error (SPEC H4).
+ */
+export function target<T>(value: T): T {
+  rejectVariable(value);
+  return value;
 }
 
 /**
  * The operands for a tensor op (a JS operand adopts the tensor operand's dtype inside the
- * op), or undefined when JS meaning applies.
+ * op; a Variable stands for its value), or undefined when JS meaning applies.
  */
 function tensorPair(a: unknown, b: unknown): Pair | undefined {
-  rejectVariables(a, b);
+  a = tensorOf(a) ?? a;
+  b = tensorOf(b) ?? b;
   if (!isTensor(a) && !isTensor(b)) return undefined;
   if (!isTensorOperand(a) || !isTensorOperand(b)) return undefined;
   return [a as tf.TensorLike, b as tf.TensorLike];
@@ -50,7 +64,8 @@ function dtypeOf([a, b]: Pair): tf.DType {
 
 /** `a + b`; a string and a tensor concatenate with the tensor's text, as in `${x}`. */
 export function add(a: unknown, b: unknown): unknown {
-  if ((typeof a === "string" && isTensor(b)) || (isTensor(a) && typeof b === "string")) return String(a) + String(b);
+  if ((typeof a === "string" && tensorOf(b) !== undefined) || (tensorOf(a) !== undefined && typeof b === "string"))
+    return String(tensorOf(a) ?? a) + String(tensorOf(b) ?? b);
   const pair = tensorPair(a, b);
   return pair === undefined ? (a as number) + (b as number) : tf.add(...pair);
 }
@@ -91,13 +106,13 @@ export function pow(a: unknown, b: unknown): unknown {
 }
 
 export function neg(a: unknown): unknown {
-  rejectVariables(a, undefined);
-  return isTensor(a) ? tf.neg(a) : -(a as number);
+  const tensor = tensorOf(a);
+  return tensor !== undefined ? tf.neg(tensor) : -(a as number);
 }
 
 /** The value of `++x` (`x = ag__.inc(x)`). */
 export function inc(a: unknown): unknown {
-  rejectVariables(a, undefined);
+  rejectVariable(a);
   if (isTensor(a)) return tf.add(a, 1);
   let value = a as number;
   return ++value;
@@ -105,7 +120,7 @@ export function inc(a: unknown): unknown {
 
 /** The value of `--x` (`x = ag__.dec(x)`). */
 export function dec(a: unknown): unknown {
-  rejectVariables(a, undefined);
+  rejectVariable(a);
   if (isTensor(a)) return tf.sub(a, 1);
   let value = a as number;
   return --value;
@@ -131,9 +146,12 @@ export function ge(a: unknown, b: unknown): unknown {
   return pair === undefined ? (a as number) >= (b as number) : tf.greaterEqual(...pair);
 }
 
-/** Identity comparison for objects; equality of a tensor and a JS value or tensor is elementwise. */
+/**
+ * Identity comparison for objects (two Variables are compared as objects); equality of a
+ * tensor or Variable and a JS value or tensor is elementwise.
+ */
 function equalityPair(a: unknown, b: unknown): Pair | undefined {
-  if (isVariable(a) || isVariable(b)) return undefined;
+  if (isVariable(a) && isVariable(b)) return undefined;
   return tensorPair(a, b);
 }
 

@@ -89,6 +89,23 @@ function invariantsFor(flat: FlatState, names: readonly string[], standInAt: num
   });
 }
 
+const locatedDTypeErrors = new WeakSet<Error>();
+
+/**
+ * Adds the loop's location to a dtype error raised while tracing its body, and, when a loop
+ * variable started as a JS number (which became a float32 tensor), how to start it instead.
+ */
+function locateDTypeError(error: Error, loop: StagedLoop, initial: unknown[]): void {
+  if (locatedDTypeErrors.has(error)) return;
+  locatedDTypeErrors.add(error);
+  const numbers = loop.names.flatMap((name, i) => (typeof initial[i] === "number" ? [`'${name}' (${initial[i]})`] : []));
+  const hint =
+    numbers.length === 0
+      ? ""
+      : `; ${numbers.join(", ")} started as a JS number, which becomes a float32 tensor in a loop: if it meets int32 tensors, start it as tf.scalar(value, "int32")`;
+  error.message = `${error.message} (in the ${loop.construct} at ${loop.loc}${hint})`;
+}
+
 interface StagedLoop {
   readonly construct: string;
   readonly loc: string;
@@ -111,6 +128,16 @@ function stagedLoop(loop: StagedLoop, retvalType?: ValueType): void {
   const flat = flattenState(values, names);
   const k = prefix.length;
   const enter = (all: tf.Tensor[]) => setState(flat.rebuild(all.slice(k)));
+  // The body only runs while the loop's condition holds, and a break or return flag that
+  // the body sets is part of that condition (`!break__1 && ...`, `!doReturn__`): it is
+  // false on entry. Entering with JS `false` instead of the symbolic flag lets JS loops
+  // nested in the body run as JS (a return there sets the flag to a JS value).
+  const flags = names.flatMap((name, i) => (BREAK_FLAG.test(name) || RETURN_FLAG.test(name) ? [i] : []));
+  const enterBody = (all: tf.Tensor[]) => {
+    const state = flat.rebuild(all.slice(k));
+    for (const i of flags) if (isTensor(state[i]) && state[i].dtype === "bool" && state[i].rank === 0) state[i] = false;
+    setState(state);
+  };
   let result: tf.Tensor[];
   const catchesRetries = standInAt >= 0 && retvalType === undefined;
   if (catchesRetries) standInLoops.depth++;
@@ -122,7 +149,7 @@ function stagedLoop(loop: StagedLoop, retvalType?: ValueType): void {
           return loop.test(all.slice(0, k));
         },
         (...all) => {
-          enter(all);
+          enterBody(all);
           const next = loop.step(all.slice(0, k));
           const state = getState().map(toGraphValue);
           if (standInAt >= 0 && !sameType(typeOf(state[standInAt]), typeOf(values[standInAt]))) {
@@ -147,6 +174,7 @@ function stagedLoop(loop: StagedLoop, retvalType?: ValueType): void {
       ),
     );
   } catch (error) {
+    if (error instanceof tf.DTypeError) locateDTypeError(error, loop, initial);
     if (!(error instanceof RetryWithType) || error.owner !== "loop" || !catchesRetries) throw error;
     setState(initial);
     return stagedLoop(loop, error.type);
@@ -176,20 +204,22 @@ export function whileStmt(
     rejectMutations("while loop", loc, mutations);
     // The test ran once to decide; the While op runs it again from the same state.
     setState(initial);
-    return watchCalls("while loop", loc, watched, () => stagedLoop({
-      construct: "while loop",
-      loc,
-      names,
-      getState,
-      setState,
-      prefix: [],
-      prefixNames: [],
-      test: () => conditionTensor(test()),
-      step: () => {
-        body();
-        return [];
-      },
-    }));
+    return watchCalls("while loop", loc, watched, () =>
+      stagedLoop({
+        construct: "while loop",
+        loc,
+        names,
+        getState,
+        setState,
+        prefix: [],
+        prefixNames: [],
+        test: () => conditionTensor(test()),
+        step: () => {
+          body();
+          return [];
+        },
+      }),
+    );
   }
   for (let iterations = 0; holds(condition, "while loop", loc, iterations, getState, names); iterations++) {
     body();
@@ -257,23 +287,25 @@ export function forStmt(
   if (tensor?.isSymbolic === true) {
     rejectMutations("for...of loop", loc, mutations);
     const length = leadingLength(tensor);
-    return watchCalls("for...of loop", loc, watched, () => stagedLoop({
-      construct: "for...of loop",
-      loc,
-      names,
-      getState,
-      setState,
-      prefix: [tf.scalar(0, "int32")],
-      prefixNames: ["iteration"],
-      test: ([index]) => {
-        const more = tf.less(index!, length);
-        return extraTest === undefined ? more : tf.logicalAnd(more, conditionTensor(extraTest()));
-      },
-      step: ([index]) => {
-        body(tf.gather(tensor, index!));
-        return [tf.add(index!, tf.scalar(1, "int32"))];
-      },
-    }));
+    return watchCalls("for...of loop", loc, watched, () =>
+      stagedLoop({
+        construct: "for...of loop",
+        loc,
+        names,
+        getState,
+        setState,
+        prefix: [tf.scalar(0, "int32")],
+        prefixNames: ["iteration"],
+        test: ([index]) => {
+          const more = tf.less(index!, length);
+          return extraTest === undefined ? more : tf.logicalAnd(more, conditionTensor(extraTest()));
+        },
+        step: ([index]) => {
+          body(tf.gather(tensor, index!));
+          return [tf.add(index!, tf.scalar(1, "int32"))];
+        },
+      }),
+    );
   }
   const items: Iterable<unknown> = tensor !== undefined ? tf.unstack(tensor) : (iterable as Iterable<unknown>);
   let iterations = 0;

@@ -318,11 +318,71 @@ export function readsName(node: t.Node | null | undefined, name: string): boolea
   return found;
 }
 
-/** True if the statement always assigns `name` without reading it first (`name = expr;`). */
+/** True if a statement list declares its own `name` (`let`, `const`, class or function), shadowing the outer one. */
+function declaresInList(list: readonly t.Statement[], name: string): boolean {
+  return list.some(
+    (s) =>
+      (t.isVariableDeclaration(s) && s.kind !== "var" && s.declarations.some((d) => patternNames(d.id).includes(name))) ||
+      ((t.isClassDeclaration(s) || t.isFunctionDeclaration(s)) && s.id?.name === name),
+  );
+}
+
+/** True if a jump (`break`, `continue`, `return`) that could skip later statements occurs in `node`, outside functions. */
+function containsJump(node: t.Node | null | undefined): boolean {
+  if (node === null || node === undefined || t.isFunction(node)) return false;
+  if (t.isBreakStatement(node) || t.isContinueStatement(node) || t.isReturnStatement(node)) return true;
+  for (const key of t.VISITOR_KEYS[node.type] ?? []) {
+    const child = (node as unknown as Record<string, unknown>)[key];
+    if (Array.isArray(child)) {
+      for (const c of child) if (containsJump(c as t.Node)) return true;
+    } else if (child !== null && typeof child === "object" && containsJump(child as t.Node)) return true;
+  }
+  return false;
+}
+
+/**
+ * True if the statement always assigns `name` before reading it: `name = expr;`, a block
+ * whose statements do so before any read (with no jump that could skip the assignment),
+ * or an `if` whose both branches do. Loops never do: they may run zero times.
+ */
 export function definitelyAssigns(stmt: t.Node, name: string): boolean {
-  if (!t.isExpressionStatement(stmt)) return false;
-  const expr = stmt.expression;
-  return t.isAssignmentExpression(expr) && expr.operator === "=" && t.isIdentifier(expr.left, { name }) && !readsName(expr.right, name);
+  if (t.isExpressionStatement(stmt)) {
+    const expr = stmt.expression;
+    return t.isAssignmentExpression(expr) && expr.operator === "=" && t.isIdentifier(expr.left, { name }) && !readsName(expr.right, name);
+  }
+  if (t.isBlockStatement(stmt)) {
+    if (declaresInList(stmt.body, name)) return false;
+    for (const s of stmt.body) {
+      if (readsName(s, name) || containsJump(s)) return false;
+      if (definitelyAssigns(s, name)) return true;
+    }
+    return false;
+  }
+  if (t.isIfStatement(stmt)) {
+    return (
+      stmt.alternate !== null &&
+      stmt.alternate !== undefined &&
+      !readsName(stmt.test, name) &&
+      definitelyAssigns(stmt.consequent, name) &&
+      definitelyAssigns(stmt.alternate, name)
+    );
+  }
+  return false;
+}
+
+/**
+ * Does a loop read the value `name` has when the loop starts (or when an iteration ends)?
+ * Not if its condition does not read it and every iteration assigns it before reading it;
+ * the value still flows past the loop, which may run zero times.
+ */
+function loopReadsIncoming(loop: t.Node, name: string): boolean {
+  if (t.isWhileStatement(loop)) return isLiveIntoLoop(loop.test, loop.body, name);
+  if (t.isDoWhileStatement(loop)) return isLiveIntoLoop(undefined, loop.body, name) || readsName(loop.test, name);
+  if (t.isForOfStatement(loop) || t.isForInStatement(loop)) {
+    if (readsName(loop.right, name) || readsName(loop.left, name)) return true;
+    return isLiveIntoLoop(undefined, loop.body, name);
+  }
+  return readsName(loop, name);
 }
 
 /** Names declared anywhere in a function (its parameters and every declaration inside). */
@@ -367,6 +427,8 @@ export function isLiveAfter(
     const container = current.container;
     if (Array.isArray(container) && typeof current.key === "number") {
       for (const sibling of container.slice(current.key + 1) as t.Node[]) {
+        // A loop that overwrites the name before every read lets the value pass through.
+        if (LOOP_TYPES.has(sibling.type) && !loopReadsIncoming(sibling, name)) continue;
         if (readsName(sibling, name)) return true;
         if (definitelyAssigns(sibling, name)) return false;
       }
@@ -378,8 +440,11 @@ export function isLiveAfter(
       // The end of a nested function: the closure may run again and read what it wrote.
       return !declaredNames(parent.node).has(name);
     }
-    if (LOOP_TYPES.has(parent.node.type) || parent.isSwitchStatement() || parent.isTryStatement()) {
-      // The next iteration, a later case or a handler may read it.
+    if (LOOP_TYPES.has(parent.node.type)) {
+      // The next iteration may read it, unless each iteration overwrites it first.
+      if (loopReadsIncoming(parent.node, name)) return true;
+    } else if (parent.isSwitchStatement() || parent.isTryStatement()) {
+      // A later case or a handler may read it.
       if (readsName(parent.node, name)) return true;
     }
     current = parent;

@@ -6,12 +6,25 @@
  *   if (c) { var y = 2; }               ->  var y;  ...  if (c) { y = 2; }
  *   for (let i = 0; i < n; i++) body    ->  { let i = 0; while (i < n) { body; i++; } }
  *
+ * JS gives each iteration of a `for (let ...)` loop its own copy of the loop variables, so
+ * closures made in the body see their own iteration's value. When the body makes closures,
+ * the copy is spelled out (and copied back before the update, which `continue` also runs):
+ *
+ *   for (let i = 0; i < 3; i++) {       { let i = 0;
+ *     fs.push(() => i);            ->     while (i < 3) {
+ *   }                                       let i__1 = i;
+ *                                           { let i = i__1; fs.push(() => i); i__1 = i; }
+ *                                           i = i__1;
+ *                                           i++;
+ *                                         } }
+ *
  * Bodies become blocks (so every jump sits in a statement list). `var`s declared inside
  * blocks are hoisted to the top of their function, where JS puts them anyway, because the
  * blocks will become closures. C-style `for` loops become `while` loops whose last
  * statement is the update, marked so that `continue` still runs it.
  */
 import { type NodePath, t } from "../converter/babel.js";
+import type { ConversionContext } from "../converter/context.js";
 import { patternNames } from "./analysis.js";
 import { LOOP_UPDATES } from "./statements.js";
 import { LEFT_AS_WRITTEN } from "./statements.js";
@@ -65,9 +78,58 @@ function hoistVars(fn: t.Function): string[] {
   return [...new Set(names)];
 }
 
+/** True if a function or class (whose methods are functions) occurs in `node`. */
+function containsFunction(node: t.Node | null | undefined): boolean {
+  if (node === null || node === undefined) return false;
+  if (t.isFunction(node) || t.isClass(node)) return true;
+  for (const key of t.VISITOR_KEYS[node.type] ?? []) {
+    const child = (node as unknown as Record<string, unknown>)[key];
+    if (Array.isArray(child)) {
+      for (const c of child) if (containsFunction(c as t.Node)) return true;
+    } else if (child !== null && typeof child === "object" && containsFunction(child as t.Node)) return true;
+  }
+  return false;
+}
+
+/** `left = right;`, marked as part of the loop update (so `continue` does not skip it). */
+function updateStatement(left: string, right: string): t.ExpressionStatement {
+  const stmt = t.expressionStatement(t.assignmentExpression("=", t.identifier(left), t.identifier(right)));
+  LOOP_UPDATES.add(stmt);
+  return stmt;
+}
+
+/**
+ * The body of a `for (let ...)` loop run on a per-iteration copy of the loop variables:
+ * `let i__1 = i; { let i = i__1; body; i__1 = i; } i = i__1;`. The inner block is needed
+ * because the body's `i` shadows the loop's, which the copy back must still reach.
+ */
+function perIterationBody(body: t.BlockStatement, names: string[], ctx: ConversionContext): t.Statement[] {
+  const copies = names.map((name) => ({ name, copy: ctx.freshName(name) }));
+  const snapshot = t.variableDeclaration(
+    "let",
+    copies.map(({ name, copy }) => t.variableDeclarator(t.identifier(copy), t.identifier(name))),
+  );
+  const inner = t.blockStatement([
+    t.variableDeclaration(
+      "let",
+      copies.map(({ name, copy }) => t.variableDeclarator(t.identifier(name), t.identifier(copy))),
+    ),
+    ...body.body,
+    ...copies.map(({ name, copy }) => updateStatement(copy, name)),
+  ]);
+  inner.loc = body.loc;
+  return [snapshot, inner, ...copies.map(({ name, copy }) => updateStatement(name, copy))];
+}
+
 /** `for (init; test; update) body` as `{ init; while (test) { body; update; } }`. */
-function desugarFor(loop: t.ForStatement, label: t.Identifier | undefined): t.Statement {
-  const body = asBlock(loop.body);
+function desugarFor(loop: t.ForStatement, label: t.Identifier | undefined, ctx: ConversionContext): t.Statement {
+  let body = asBlock(loop.body);
+  // Only `let` needs copies: a `const` cannot change, and a `var` is one binding anyway.
+  const perIteration = t.isVariableDeclaration(loop.init, { kind: "let" }) && containsFunction(body);
+  if (perIteration) {
+    const names = (loop.init as t.VariableDeclaration).declarations.flatMap((d) => patternNames(d.id));
+    body = t.inherits(t.blockStatement(perIterationBody(body, names, ctx)), body);
+  }
   if (loop.update) {
     const update = t.expressionStatement(loop.update);
     t.inherits(update, loop.update);
@@ -83,7 +145,7 @@ function desugarFor(loop: t.ForStatement, label: t.Identifier | undefined): t.St
 }
 
 /** Runs the canonicalization on a function and every function nested in it. */
-export function canonicalize(fnPath: NodePath<t.Function>): void {
+export function canonicalize(fnPath: NodePath<t.Function>, ctx: ConversionContext): void {
   const hoist = (fn: t.Function) => {
     const names = hoistVars(fn).filter((n) => !fn.params.some((p) => patternNames(p).includes(n)));
     if (names.length > 0 && t.isBlockStatement(fn.body)) {
@@ -111,7 +173,7 @@ export function canonicalize(fnPath: NodePath<t.Function>): void {
     ForStatement: {
       exit(p) {
         const labelled = p.parentPath.isLabeledStatement();
-        const replacement = desugarFor(p.node, labelled ? (p.parentPath.node as t.LabeledStatement).label : undefined);
+        const replacement = desugarFor(p.node, labelled ? (p.parentPath.node as t.LabeledStatement).label : undefined, ctx);
         (labelled ? p.parentPath : p).replaceWith(replacement);
       },
     },

@@ -110,10 +110,7 @@ function computeStates(fn: NodePath<t.Function>, ctx: ConversionContext): States
       const node = path.node as t.WhileStatement | t.DoWhileStatement;
       const assigned = union(accesses(node.test).writes, accesses(node.body).writes);
       const composites = compositesOf(node, [node.test, node.body], assigned);
-      states.set(node, [
-        ...assigned.filter((n) => isLiveIntoLoop(node.test, node.body, n) || live(path, n)),
-        ...composites,
-      ]);
+      states.set(node, [...assigned.filter((n) => isLiveIntoLoop(node.test, node.body, n) || live(path, n)), ...composites]);
     },
     "ForOfStatement|ForInStatement"(path) {
       const node = path.node as t.ForOfStatement | t.ForInStatement;
@@ -214,7 +211,14 @@ export function convertControlFlow(fn: NodePath<t.Function>, ctx: ConversionCont
   const exit = (path: NodePath) => {
     const node = path.node as Converted;
     const state = states.get(node) ?? [];
-    const call = convertStatement(node, state, outputCounts.get(node) ?? state.length, mutations.get(node) ?? [], watched.get(node) ?? [], ctx);
+    const call = convertStatement(
+      node,
+      state,
+      outputCounts.get(node) ?? state.length,
+      mutations.get(node) ?? [],
+      watched.get(node) ?? [],
+      ctx,
+    );
     call.loc = node.loc;
     const statement = t.expressionStatement(call);
     statement.loc = node.loc;

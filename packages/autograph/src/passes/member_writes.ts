@@ -121,7 +121,10 @@ export function memberWrites(node: t.Node, ctx: ConversionContext): MemberWrites
       const [first, second, third] = n.arguments;
       const [object, key] = method === "callMethod" ? [first, second] : method === "checkedCall" ? [second, third] : [];
       if (object !== undefined && t.isStringLiteral(key) && MUTATORS.has(key.value) && outer(object, ownThis)) {
-        calls.push({ node: n, id: method === "checkedCall" ? (first as t.StringLiteral).value : `${describe(object)}.${key.value}(...) at ${ctx.location(n)}` });
+        calls.push({
+          node: n,
+          id: method === "checkedCall" ? (first as t.StringLiteral).value : `${describe(object)}.${key.value}(...) at ${ctx.location(n)}`,
+        });
       }
     }
     for (const key of t.VISITOR_KEYS[n.type] ?? []) {

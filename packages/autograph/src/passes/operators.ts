@@ -7,14 +7,22 @@
  *   a < b             ->   ag__.lt(a, b)
  *   a === b           ->   ag__.eq(a, b)        (== is ag__.looseEq, != is ag__.looseNe)
  *   -x                ->   ag__.neg(x)
- *   x += 1;           ->   x = ag__.add(x, 1);
- *   this.n *= 2;      ->   this.n = ag__.mul(this.n, 2);
- *   i++;              ->   i = ag__.inc(i);     (only where the value is unused)
+ *   x += 1;           ->   x = ag__.add(ag__.target(x), 1);
+ *   this.n *= 2;      ->   this.n = ag__.mul(ag__.target(this.n), 2);
+ *   i++;              ->   i = ag__.inc(i);     (where the value is unused)
+ *
+ * A target that cannot be read and written again (its object or key would run twice) is
+ * evaluated once by a runtime operator, and so is a postfix update whose value is used:
+ *
+ *   a[i] += 1         ->   ag__.assignMember(a, i, "add", () => 1)
+ *   o.p.q *= 2        ->   ag__.assignMember(o.p, "q", "mul", () => 2)
+ *   a[f()]++          ->   ag__.updateMember(a, f(), "inc", false)
+ *   const old = y++   ->   const old = ag__.postfix(y, "inc", _value => y = _value)
  *
  * Left alone, because no tensor can be involved or JS meaning must be exact: operations on
  * two literals, equality with `null`, `undefined`,
  * a string or `typeof`, bitwise operators, `in`, `instanceof`, negative number literals,
- * compound assignments to computed or nested members, and postfix `x++` whose value is used.
+ * and updates of `super` members or private fields of nested objects.
  */
 import { type NodePath, t } from "../converter/babel.js";
 import { skipLeftAsWritten } from "./statements.js";
@@ -35,6 +43,9 @@ const BINARY: Record<string, string> = {
   "==": "looseEq",
   "!=": "looseNe",
 };
+
+/** The operators ag__.assignMember supports (compound assignments have no comparison forms). */
+const COMPOUND = { add: 1, sub: 1, mul: 1, div: 1, mod: 1, pow: 1 };
 
 const EQUALITY = new Set(["===", "!==", "==", "!="]);
 
@@ -70,6 +81,13 @@ function isSimpleTarget(node: t.Node): node is t.Identifier | t.MemberExpression
   const objectOk = t.isIdentifier(node.object) || t.isThisExpression(node.object);
   const propertyOk = !node.computed || t.isStringLiteral(node.property) || t.isNumericLiteral(node.property);
   return objectOk && propertyOk;
+}
+
+/** `object` and `key` of a member the runtime can update (`a[i]`, `o.p.q`), or undefined (super, private names). */
+function memberParts(node: t.Node): [t.Expression, t.Expression] | undefined {
+  if (!t.isMemberExpression(node) || t.isSuper(node.object) || t.isPrivateName(node.property)) return undefined;
+  const key = node.computed ? (node.property as t.Expression) : t.stringLiteral((node.property as t.Identifier).name);
+  return [node.object, key];
 }
 
 /** True where an expression's value is discarded (`i++;`, `for` updates, non-last parts of `a, b`). */
@@ -112,8 +130,18 @@ export function convertOperators(fn: NodePath<t.Function>): void {
       exit(path) {
         const { operator, left, right } = path.node;
         const name = BINARY[operator.slice(0, -1)];
-        if (operator === "=" || name === undefined || !isSimpleTarget(left)) return;
-        const read = t.cloneNode(left, true, true) as t.Expression;
+        if (operator === "=" || name === undefined) return;
+        if (!isSimpleTarget(left)) {
+          const parts = memberParts(left);
+          if (parts === undefined || !(name in COMPOUND)) return;
+          const call = t.callExpression(ag("assignMember"), [...parts, t.stringLiteral(name), t.arrowFunctionExpression([], right)]);
+          t.inherits(call, path.node);
+          path.replaceWith(call);
+          path.skip();
+          return;
+        }
+        // ag__.target: a Variable may not be updated by a JS operator (SPEC H4).
+        const read = t.callExpression(ag("target"), [t.cloneNode(left, true, true) as t.Expression]);
         const assign = t.assignmentExpression("=", left, t.callExpression(ag(name), [read, right]));
         t.inherits(assign, path.node);
         path.replaceWith(assign);
@@ -123,6 +151,23 @@ export function convertOperators(fn: NodePath<t.Function>): void {
     UpdateExpression: {
       exit(path) {
         const { operator, prefix, argument } = path.node;
+        const op = t.stringLiteral(operator === "++" ? "inc" : "dec");
+        let call: t.Expression | undefined;
+        if (t.isIdentifier(argument) && !prefix && !valueUnused(path)) {
+          // The old value is the result: the runtime stores the new one through a setter.
+          const value = path.scope.generateUidIdentifier("value");
+          const setter = t.arrowFunctionExpression([value], t.assignmentExpression("=", t.identifier(argument.name), t.cloneNode(value)));
+          call = t.callExpression(ag("postfix"), [t.identifier(argument.name), op, setter]);
+        } else if (!isSimpleTarget(argument) || (!prefix && !valueUnused(path))) {
+          const parts = memberParts(argument);
+          if (parts !== undefined) call = t.callExpression(ag("updateMember"), [...parts, op, t.booleanLiteral(prefix)]);
+        }
+        if (call !== undefined) {
+          t.inherits(call, path.node);
+          path.replaceWith(call);
+          path.skip();
+          return;
+        }
         if (!isSimpleTarget(argument) || (!prefix && !valueUnused(path))) return;
         const read = t.cloneNode(argument, true, true) as t.Expression;
         const assign = t.assignmentExpression("=", argument, t.callExpression(ag(operator === "++" ? "inc" : "dec"), [read]));

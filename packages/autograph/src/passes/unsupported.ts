@@ -8,6 +8,7 @@
  *   eval("x + 1")                   // direct eval
  *   outer: for (...) { for (...) { break outer; } }   // labelled jump across a converted loop
  *   block: { if (c) break block; }  // labelled jump out of a block across a converted if
+ *   let ag__ = 1;                   // a variable named like the runtime operators' binding
  *
  * Generator and async functions nested inside the converted function are not errors: they
  * are left as written (their bodies cannot become graph code, but calling them is fine).
@@ -92,6 +93,17 @@ export function checkSupported(fnPath: NodePath<t.Function>, ctx: ConversionCont
     },
     ContinueStatement(p) {
       if (p.node.label) checkLabelledJump(p, ctx);
+    },
+    Identifier(p) {
+      // Converted code calls the runtime as ag__.ifStmt(...): a local ag__ would shadow it.
+      if (p.node.name === "ag__" && p.isBindingIdentifier()) {
+        fail(
+          ctx,
+          p.node,
+          "a variable named 'ag__'",
+          "is not supported: converted code uses that name for AutoGraph's runtime operators. Rename the variable",
+        );
+      }
     },
     ForOfStatement(p) {
       if (p.node.await) fail(ctx, p.node, "a 'for await' loop", "is not supported: graphs run synchronously");
