@@ -286,3 +286,18 @@ describe("whileLoop inside a trace", () => {
     ).toBe(true);
   });
 });
+
+describe("control-flow argument errors", () => {
+  it("cond and whileLoop reject non-function branches and non-array loop values with ArgumentErrors", () => {
+    expect(() => tf.cond(tf.scalar(true), 1 as never, 2 as never)).toThrow(tf.ArgumentError);
+    expect(() => tf.cond(tf.scalar(true), 1 as never, 2 as never)).toThrow(/cond: trueFn and falseFn must be functions/);
+    expect(() =>
+      tf.whileLoop(
+        () => false,
+        (v) => [v!],
+        null as never,
+      ),
+    ).toThrow(/whileLoop: loopVars must be an array/);
+    expect(() => tf.whileLoop(null as never, (v) => [v!], [tf.scalar(0)])).toThrow(tf.ArgumentError);
+  });
+});

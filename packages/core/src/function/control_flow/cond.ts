@@ -1,6 +1,6 @@
-import { DTypeError, ShapeError, formatShape } from "../../base/errors.js";
+import { ArgumentError, DTypeError, formatShape, ShapeError } from "../../base/errors.js";
 import { toTensor } from "../../ops/convert.js";
-import { type TensorLike, asTensor } from "../../tensor/convert.js";
+import { asTensor, type TensorLike } from "../../tensor/convert.js";
 import { Tensor } from "../../tensor/tensor.js";
 import { getRuntime } from "../../trace/runtime.js";
 import { mapStructure } from "../structure.js";
@@ -22,7 +22,8 @@ export interface CondOptions {
 }
 
 function checkPredicate(pred: Tensor): void {
-  if (pred.dtype !== "bool") throw new DTypeError(`cond: pred must be a bool tensor, received dtype ${pred.dtype}; compare it first (e.g. tf.greater(x, 0))`);
+  if (pred.dtype !== "bool")
+    throw new DTypeError(`cond: pred must be a bool tensor, received dtype ${pred.dtype}; compare it first (e.g. tf.greater(x, 0))`);
   if (pred.size !== 1 && pred.size !== null) throw new ShapeError(`cond: pred must be a scalar, received shape ${formatShape(pred.shape)}`);
 }
 
@@ -37,6 +38,11 @@ function checkPredicate(pred: Tensor): void {
  * ```
  */
 export function cond<T>(pred: TensorLike, trueFn: () => T, falseFn: () => T, options: CondOptions = {}): T {
+  if (typeof trueFn !== "function" || typeof falseFn !== "function") {
+    throw new ArgumentError(
+      `cond: trueFn and falseFn must be functions, received ${typeof trueFn} and ${typeof falseFn}; wrap values in arrows, e.g. tf.cond(p, () => a, () => b)`,
+    );
+  }
   if (typeof pred === "boolean") return pred ? trueFn() : falseFn();
   const p = asTensor(pred) ?? toTensor(pred, "cond", "pred");
   checkPredicate(p);
@@ -51,9 +57,17 @@ export function cond<T>(pred: TensorLike, trueFn: () => T, falseFn: () => T, opt
   }));
   const def = anyStateful([thenBranch, elseBranch]) ? If : StatelessIf;
   const captured: object[] = [];
-  const indices = [thenBranch, elseBranch].map((g) => g.captured.map((v) => (captured.includes(v) ? captured.indexOf(v) : captured.push(v) - 1) + 1));
+  const indices = [thenBranch, elseBranch].map((g) =>
+    g.captured.map((v) => (captured.includes(v) ? captured.indexOf(v) : captured.push(v) - 1) + 1),
+  );
   const inputs = captured.map((v) => (v instanceof Variable ? v.resource(def) : (v as Tensor)));
-  const attrs: IfAttrs = { thenBranch: thenBranch.name, elseBranch: elseBranch.name, thenInputs: indices[0]!, elseInputs: indices[1]!, Tout };
+  const attrs: IfAttrs = {
+    thenBranch: thenBranch.name,
+    elseBranch: elseBranch.name,
+    thenInputs: indices[0]!,
+    elseInputs: indices[1]!,
+    Tout,
+  };
   const library = runtime.graphTrace()!.graph.library;
   library.set(thenBranch.name, thenBranch);
   library.set(elseBranch.name, elseBranch);

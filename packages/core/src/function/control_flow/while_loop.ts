@@ -1,7 +1,7 @@
 import { ArgumentError, formatShape } from "../../base/errors.js";
 import type { Shape } from "../../base/shape.js";
 import { toOwnedTensor, toTensor } from "../../ops/convert.js";
-import { type TensorLike, asTensor } from "../../tensor/convert.js";
+import { asTensor, type TensorLike } from "../../tensor/convert.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { getRuntime } from "../../trace/runtime.js";
 import { flattenStructure } from "../structure.js";
@@ -9,8 +9,8 @@ import { traceSubgraph } from "../subgraph.js";
 import { Variable } from "../variable.js";
 import { anyStateful } from "./cond.js";
 import { StatelessWhile, While, type WhileAttrs } from "./ops.js";
-import { TensorArray } from "./tensor_array.js";
 import { ControlFlowError } from "./structure_check.js";
+import { TensorArray } from "./tensor_array.js";
 
 /** Options of `tf.whileLoop`. */
 export interface WhileOptions {
@@ -30,7 +30,9 @@ function readCondition(value: unknown): boolean {
   const t = asTensor(value);
   if (t === undefined) return Boolean(value);
   if (t.dtype !== "bool" || t.size !== 1) {
-    throw new ControlFlowError(`whileLoop: the condition must be a boolean scalar, received a tensor of dtype ${t.dtype} and shape ${formatShape(t.shape)}`);
+    throw new ControlFlowError(
+      `whileLoop: the condition must be a boolean scalar, received a tensor of dtype ${t.dtype} and shape ${formatShape(t.shape)}`,
+    );
   }
   return t.dataSync()[0] !== 0;
 }
@@ -44,11 +46,25 @@ function readCondition(value: unknown): boolean {
  * const [i, total] = tf.whileLoop((i) => tf.less(i, 10), (i, t) => [i.add(1), t.add(i)], [tf.scalar(0), tf.scalar(0)]);
  * ```
  */
-export function whileLoop(cond: (...vars: Tensor[]) => unknown, body: (...vars: Tensor[]) => unknown, loopVars: readonly (TensorLike | TensorArray)[], options: WhileOptions = {}): Tensor[] {
+export function whileLoop(
+  cond: (...vars: Tensor[]) => unknown,
+  body: (...vars: Tensor[]) => unknown,
+  loopVars: readonly (TensorLike | TensorArray)[],
+  options: WhileOptions = {},
+): Tensor[] {
+  if (typeof cond !== "function" || typeof body !== "function") {
+    throw new ArgumentError(`whileLoop: cond and body must be functions, received ${typeof cond} and ${typeof body}`);
+  }
+  if (!Array.isArray(loopVars)) {
+    throw new ArgumentError(
+      `whileLoop: loopVars must be an array of tensors (the loop's initial values), received ${loopVars === null ? "null" : typeof loopVars}`,
+    );
+  }
   // TensorArrays travel through the loop as their buffer tensor and are rebuilt on each side.
   const arrays = loopVars.map((v) => (v instanceof TensorArray ? v : undefined));
   if (arrays.some((a) => a !== undefined)) {
-    const rebuild = (vars: readonly unknown[]) => vars.map((v, i) => (arrays[i] === undefined ? v : new TensorArray({ dtype: arrays[i]!.dtype, size: arrays[i]!.size }, v as Tensor)));
+    const rebuild = (vars: readonly unknown[]) =>
+      vars.map((v, i) => (arrays[i] === undefined ? v : new TensorArray({ dtype: arrays[i]!.dtype, size: arrays[i]!.size }, v as Tensor)));
     const flatten = (vars: unknown) => (Array.isArray(vars) ? vars : [vars]).map((v) => (v instanceof TensorArray ? v.stack() : v));
     const flat = loopVars.map((v) => (v instanceof TensorArray ? v.stack() : v));
     const result = whileLoop(
@@ -61,7 +77,8 @@ export function whileLoop(cond: (...vars: Tensor[]) => unknown, body: (...vars: 
   }
   const name = (i: number) => (options.names?.[i] === undefined ? `loop variable ${i}` : `'${options.names[i]}'`);
   const max = options.maximumIterations;
-  if (max !== undefined && (!Number.isInteger(max) || max < 0)) throw new ArgumentError(`whileLoop: maximumIterations must be a non-negative integer, received ${max}`);
+  if (max !== undefined && (!Number.isInteger(max) || max < 0))
+    throw new ArgumentError(`whileLoop: maximumIterations must be a non-negative integer, received ${max}`);
   loopVars.forEach((v, i) => {
     if (v === undefined) throw new ControlFlowError(`${name(i)} must be defined before the loop`);
   });
@@ -74,18 +91,25 @@ export function whileLoop(cond: (...vars: Tensor[]) => unknown, body: (...vars: 
   const vars = given.map((t, i) => t ?? toTensor(loopVars[i] as TensorLike, "whileLoop", `loopVars[${i}]`));
   const params = vars.map((v, i) => {
     const invariant = options.shapeInvariants?.[i] ?? v.shape;
-    if (!fits(v.shape, invariant)) throw new ControlFlowError(`${name(i)} has shape ${formatShape(v.shape)}, which does not fit its shape invariant ${formatShape(invariant)}`);
+    if (!fits(v.shape, invariant))
+      throw new ControlFlowError(
+        `${name(i)} has shape ${formatShape(v.shape)}, which does not fit its shape invariant ${formatShape(invariant)}`,
+      );
     return { shape: invariant, dtype: v.dtype, name: options.names?.[i] ?? `loop_var_${i}` };
   });
   const condGraph = traceSubgraph("while_cond", params, (args) => cond(...args));
   const [c] = condGraph.outputs;
   if (condGraph.outputs.length !== 1 || c === undefined || c.dtype !== "bool" || (c.shape.length !== 0 && !c.shape.every((d) => d === 1))) {
-    throw new ControlFlowError(`whileLoop: the condition must return a boolean scalar tensor, received ${c === undefined ? "no tensor" : `dtype ${c.dtype} and shape ${formatShape(c.shape)}`}`);
+    throw new ControlFlowError(
+      `whileLoop: the condition must return a boolean scalar tensor, received ${c === undefined ? "no tensor" : `dtype ${c.dtype} and shape ${formatShape(c.shape)}`}`,
+    );
   }
   const bodyGraph = traceSubgraph("while_body", params, (args) => checkBody(body(...args), args, name, "after one iteration", params));
   const def = anyStateful([condGraph, bodyGraph]) ? While : StatelessWhile;
   const captured: object[] = [];
-  const indices = [condGraph, bodyGraph].map((g) => g.captured.map((v) => (captured.includes(v) ? captured.indexOf(v) : captured.push(v) - 1) + vars.length));
+  const indices = [condGraph, bodyGraph].map((g) =>
+    g.captured.map((v) => (captured.includes(v) ? captured.indexOf(v) : captured.push(v) - 1) + vars.length),
+  );
   const extra = captured.map((v) => (v instanceof Variable ? v.resource(def) : (v as Tensor)));
   const attrs: WhileAttrs = {
     cond: condGraph.name,
@@ -158,16 +182,26 @@ function eagerLoop(
 }
 
 /** Checks one iteration's result against the loop variables (SPEC G6) and returns it as tensors. */
-function checkBody(result: unknown, before: readonly Tensor[], name: (i: number) => string, when: string, params?: readonly { shape: Shape }[]): Tensor[] {
+function checkBody(
+  result: unknown,
+  before: readonly Tensor[],
+  name: (i: number) => string,
+  when: string,
+  params?: readonly { shape: Shape }[],
+): Tensor[] {
   const next = (Array.isArray(result) ? result : [result]).map((v) => (v instanceof Variable ? v.read() : v));
   if (next.length !== before.length || flattenStructure(next).length !== before.length) {
-    throw new ControlFlowError(`whileLoop: the body must return ${before.length} loop variable(s) (the same structure it received), but returned ${next.length}`);
+    throw new ControlFlowError(
+      `whileLoop: the body must return ${before.length} loop variable(s) (the same structure it received), but returned ${next.length}`,
+    );
   }
   return next.map((v, i) => {
     // Owned, not single-use: the value is read by the next iteration (eagerly, a tidy scope owns it).
-    const t = asTensor(v) ?? (v === undefined ? undefined : toOwnedTensor(v as TensorLike, "whileLoop", `body result ${i}`, before[i]!.dtype));
+    const t =
+      asTensor(v) ?? (v === undefined ? undefined : toOwnedTensor(v as TensorLike, "whileLoop", `body result ${i}`, before[i]!.dtype));
     if (t === undefined) throw new ControlFlowError(`${name(i)} is undefined ${when}; every loop variable must keep a value`);
-    if (t.dtype !== before[i]!.dtype) throw new ControlFlowError(`${name(i)} has dtype ${before[i]!.dtype} before the loop, but dtype ${t.dtype} ${when}`);
+    if (t.dtype !== before[i]!.dtype)
+      throw new ControlFlowError(`${name(i)} has dtype ${before[i]!.dtype} before the loop, but dtype ${t.dtype} ${when}`);
     const invariant = params?.[i]?.shape;
     if (invariant !== undefined && !fits(t.shape, invariant)) {
       throw new ControlFlowError(
