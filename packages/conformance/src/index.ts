@@ -23,6 +23,7 @@ import { convolutionSuite } from "./suites/convolution.js";
 import { convolutionGradsSuite } from "./suites/convolution_grads.js";
 import { creationSuite } from "./suites/creation.js";
 import { randomSuite } from "./suites/random.js";
+import { tracedSuite } from "./suites/traced.js";
 
 export * from "./context.js";
 
@@ -38,6 +39,7 @@ export function runConformance(options: ConformanceOptions): void {
   slicingSuite();
   gatherSuite();
   matmulSuite();
+  tracedSuite();
   convolutionSuite();
   convolutionGradsSuite();
   creationSuite();

@@ -2,6 +2,7 @@ import type { ConcreteShape, KernelArgs, KernelRegistration, TensorData } from "
 import type { CpuBackend } from "../cpu_backend.js";
 import { gemmF32 } from "./gemm/gemm_f32.js";
 import { gemmI32 } from "./gemm/gemm_i32.js";
+import { outputArray, outputId } from "./output.js";
 
 /**
  * `[...batchA, m, k] · [...batchB, k, n]` for MatMul (rank 2) and BatchMatMulV2 (batch dims
@@ -27,7 +28,7 @@ function matMul(args: KernelArgs<any, CpuBackend>, transposeA: boolean, transpos
 
   // Plain matrices (the common case, often tiny inside loops): no batch bookkeeping.
   if (out.shape.length === 2 && out.dtype === "float32") {
-    const c = new Float32Array(m * n);
+    const c = outputArray(args) as Float32Array;
     gemmF32(
       m,
       n,
@@ -35,8 +36,10 @@ function matMul(args: KernelArgs<any, CpuBackend>, transposeA: boolean, transpos
       { data: backend.values(aInfo.dataId) as Float32Array, offset: 0, rowStride: aRowStride, colStride: aColStride },
       { data: backend.values(bInfo.dataId) as Float32Array, offset: 0, rowStride: bRowStride, colStride: bColStride },
       { data: c, offset: 0, rowStride: n },
+      // A reused buffer holds old values: store the product instead of adding to them.
+      args.out?.[0] !== undefined,
     );
-    return [backend.write(c, out.shape, out.dtype)];
+    return [outputId(args, c)];
   }
 
   const batchShape: number[] = (out.shape as readonly number[]).slice(0, -2);

@@ -8,7 +8,7 @@ import type { FuncGraph } from "../ir/func_graph.js";
 import type { OpOutput } from "../ir/graph.js";
 import { isResourceOutput } from "../ir/graph.js";
 import type { Backend } from "../runtime/backend.js";
-import { type DataSlot, Plan, type SlotValue } from "../runtime/executor.js";
+import { type DataSlot, Plan, type SlotValue, dataSlot } from "../runtime/executor.js";
 import { formatTfShape } from "../tensor/format.js";
 import { Tensor } from "../tensor/tensor.js";
 import { getRuntime, type Runtime } from "../trace/runtime.js";
@@ -204,14 +204,7 @@ export class ConcreteFunction {
         `${this.fnName}: ${captured ? "a tensor captured by the function" : `input ${index}`} was disposed${captured ? "; captured tensors must outlive the function" : ""}`,
       );
     }
-    return {
-      kind: "data",
-      backend,
-      dataId: runtime.dataOn(value, backend, this.fnName),
-      shape: value.shape as ConcreteShape,
-      dtype: value.dtype,
-      owned: false,
-    };
+    return dataSlot(backend, runtime.dataOn(value, backend, this.fnName), value.shape as ConcreteShape, value.dtype, false);
   }
 
   private toTensorOf(runtime: Runtime, out: SlotValue): Tensor {

