@@ -13,9 +13,18 @@ import type { IfAttrs, WhileAttrs } from "./control_flow/ops.js";
 import { formatPrinted } from "./print.js";
 import type { Variable } from "./variable.js";
 
-/** Anything with a plan per backend: a concrete function in a graph's library. */
+/** A plan as handlers use it. */
+interface Runnable {
+  run(inputs: readonly SlotValue[], pool?: BufferPool): SlotValue[];
+}
+
+/** Anything with a plan per backend: a concrete function or a control-flow sub-graph in a graph's library. */
 export interface Callee {
-  planFor(backend: Backend): { run(inputs: readonly SlotValue[], pool?: BufferPool): SlotValue[] };
+  planFor(backend: Backend): Runnable;
+  /** Present on traced sub-graphs. */
+  readonly graph?: unknown;
+  /** For a While body traced in this session: a plan of the body followed by the condition `cond`. */
+  rotatedPlanFor?(backend: Backend, cond: Callee, numLoopVars: number): Runnable;
 }
 
 /** Reads a buffer synchronously, or explains that this op cannot run on an async-only backend. */
@@ -125,26 +134,47 @@ export function functionHandlers(runtime: Runtime): Map<string, OpHandler> {
   };
   const whileHandler: OpHandler = (args) => {
     const attrs = args.op.attrs as unknown as WhileAttrs;
-    const condPlan = library(args, attrs.cond).planFor(args.backend);
-    const bodyPlan = library(args, attrs.body).planFor(args.backend);
+    const cond = library(args, attrs.cond);
+    const body = library(args, attrs.body);
+    const condPlan = cond.planFor(args.backend);
+    const n = attrs.numLoopVars;
     const condExtra = attrs.condInputs.map((i) => args.inputs[i]!);
     const bodyExtra = attrs.bodyInputs.map((i) => args.inputs[i]!);
-    let vars = args.inputs.slice(0, attrs.numLoopVars);
-    // The plans copy inputs into their own slots, so one input list per plan is reused.
-    const condIn: SlotValue[] = [...vars, ...condExtra];
-    const bodyIn: SlotValue[] = [...vars, ...bodyExtra];
+    let vars = args.inputs.slice(0, n);
     // Loop values this handler owns die into the pool, where the next iteration's kernels
     // find buffers of the same size; the outer plan's inputs are never the handler's.
     const drop = (value: SlotValue) => {
       if (value.kind === "data" && !args.inputs.includes(value)) args.pool.give(value);
     };
+    /** Reads the condition's value and lets it go (unless it is one of the loop values). */
+    const test = (c: SlotValue, values: readonly SlotValue[]): boolean => {
+      const go = readNow(c as DataSlot, "While")[0] !== 0;
+      if (!values.includes(c)) drop(c);
+      return go;
+    };
     try {
+      if (attrs.maximumIterations === null && body.rotatedPlanFor !== undefined && cond.graph !== undefined) {
+        // One plan run per iteration: the body, then the condition on its results.
+        const step = body.rotatedPlanFor(args.backend, cond, n);
+        const stepIn: SlotValue[] = [...vars, ...bodyExtra, ...condExtra];
+        let go = test(condPlan.run([...vars, ...condExtra], args.pool)[0]!, vars);
+        while (go) {
+          for (let k = 0; k < n; k++) stepIn[k] = vars[k]!;
+          const outs = step.run(stepIn, args.pool);
+          const next = outs.slice(0, n);
+          for (const value of vars) if (!next.includes(value)) drop(value);
+          vars = next;
+          go = test(outs[n]!, vars);
+        }
+        return owned(args, vars);
+      }
+      // The plans copy inputs into their own slots, so one input list per plan is reused.
+      const condIn: SlotValue[] = [...vars, ...condExtra];
+      const bodyIn: SlotValue[] = [...vars, ...bodyExtra];
+      const bodyPlan = body.planFor(args.backend);
       for (let i = 0; attrs.maximumIterations === null || i < attrs.maximumIterations; i++) {
-        for (let k = 0; k < vars.length; k++) condIn[k] = bodyIn[k] = vars[k]!;
-        const c = condPlan.run(condIn, args.pool)[0] as DataSlot;
-        const go = readNow(c, "While")[0] !== 0;
-        if (!vars.includes(c)) drop(c);
-        if (!go) break;
+        for (let k = 0; k < n; k++) condIn[k] = bodyIn[k] = vars[k]!;
+        if (!test(condPlan.run(condIn, args.pool)[0]!, vars)) break;
         const next = bodyPlan.run(bodyIn, args.pool);
         for (const value of vars) if (!next.includes(value)) drop(value);
         vars = next;

@@ -7,6 +7,7 @@ import { Plan } from "../runtime/executor.js";
 import { Tensor } from "../tensor/tensor.js";
 import { GraphTrace } from "../trace/graph_trace.js";
 import { getRuntime } from "../trace/runtime.js";
+import { rotateLoop } from "./control_flow/rotated_loop.js";
 import { planContext } from "./plan_context.js";
 import { mapStructure } from "./structure.js";
 import { Variable } from "./variable.js";
@@ -19,6 +20,8 @@ let nextSubgraphId = 0;
  */
 export class Subgraph {
   private readonly plans = new Map<Backend, Plan>();
+  /** For a While body: plans of the body followed by the condition (see `rotateLoop`). */
+  private readonly rotatedPlans = new Map<Backend, Plan>();
 
   constructor(
     readonly graph: FuncGraph,
@@ -38,10 +41,21 @@ export class Subgraph {
     return plan;
   }
 
+  /**
+   * For a While body: the plan that runs this body and then `cond` on its results, for a
+   * loop that takes one plan run per iteration.
+   */
+  rotatedPlanFor(backend: Backend, cond: Subgraph, numLoopVars: number): Plan {
+    let plan = this.rotatedPlans.get(backend);
+    if (plan === undefined) this.rotatedPlans.set(backend, (plan = new Plan(rotateLoop(this.graph, cond.graph, numLoopVars), backend, planContext())));
+    return plan;
+  }
+
   /** Frees the plans' constant buffers (plans are rebuilt on demand). */
   dispose(): void {
-    for (const plan of this.plans.values()) plan.dispose();
+    for (const plan of [...this.plans.values(), ...this.rotatedPlans.values()]) plan.dispose();
     this.plans.clear();
+    this.rotatedPlans.clear();
   }
 
   /** The outer values this graph captured, in input order after the explicit parameters. */
