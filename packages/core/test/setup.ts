@@ -5,3 +5,17 @@ import { cpu } from "@kiln/backend-cpu";
 export function useCpu(): void {
   if (!tf.listBackends().includes("cpu")) tf.registerBackend(cpu());
 }
+
+/** What tf.print writes while `fn` runs, line by line (printing is restored afterwards). */
+export function printedBy(fn: () => void): string[] {
+  const lines: string[] = [];
+  const runtime = tf.getRuntime();
+  const saved = runtime.print;
+  runtime.print = (m) => lines.push(m);
+  try {
+    fn();
+  } finally {
+    runtime.print = saved;
+  }
+  return lines;
+}

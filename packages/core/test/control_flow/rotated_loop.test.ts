@@ -2,7 +2,7 @@ import * as tf from "@kiln/core";
 import { describe, expect, it } from "vitest";
 import { rotateLoop } from "../../src/function/control_flow/rotated_loop.js";
 import type { Subgraph } from "../../src/function/subgraph.js";
-import { useCpu } from "../setup.js";
+import { printedBy, useCpu } from "../setup.js";
 
 useCpu();
 
@@ -16,18 +16,20 @@ function loopGraphs(cf: { graph: tf.FuncGraph }): { cond: Subgraph; body: Subgra
   return { cond: library.get(attrs.cond)!, body: library.get(attrs.body)! };
 }
 
-/** Captures what tf.print writes while `fn` runs. */
-function printedBy(fn: () => void): string[] {
-  const printed: string[] = [];
-  const runtime = tf.getRuntime();
-  const saved = runtime.print;
-  runtime.print = (m) => printed.push(m);
-  try {
-    fn();
-  } finally {
-    runtime.print = saved;
-  }
-  return printed;
+/** Counts to `n` in a whileLoop that prints in its condition (and body, if asked). */
+function countWhilePrinting(n: tf.Tensor, printBody: boolean, maximumIterations?: number): tf.Tensor {
+  return tf.whileLoop(
+    (i) => {
+      tf.print("cond", i!);
+      return tf.less(i!, n);
+    },
+    (i) => {
+      if (printBody) tf.print("body", i!);
+      return [i!.add(1)];
+    },
+    [tf.scalar(0, "int32")],
+    maximumIterations === undefined ? {} : { maximumIterations },
+  )[0]!;
 }
 
 // A traced While without an iteration limit runs one plan per iteration: the body, then
@@ -55,18 +57,7 @@ describe("While loop rotation", () => {
   });
 
   it("keeps the order of side effects: condition, body, condition, ..., condition", () => {
-    const loop = (n: tf.Tensor) =>
-      tf.whileLoop(
-        (i) => {
-          tf.print("cond", i!);
-          return tf.less(i!, n);
-        },
-        (i) => {
-          tf.print("body", i!);
-          return [i!.add(1)];
-        },
-        [tf.scalar(0, "int32")],
-      )[0]!;
+    const loop = (n: tf.Tensor) => countWhilePrinting(n, true);
     const eager = printedBy(() => tf.dispose(loop(tf.scalar(2, "int32"))));
     const f = tf.function(loop);
     const traced = printedBy(() => tf.dispose(f(tf.scalar(2, "int32"))));
@@ -95,17 +86,7 @@ describe("While loop rotation", () => {
   });
 
   it("leaves loops with maximumIterations on the two-plan path, stopping before the next condition", () => {
-    const loop = (n: tf.Tensor) =>
-      tf.whileLoop(
-        (i) => {
-          tf.print("cond", i!);
-          return tf.less(i!, n);
-        },
-        (i) => [i!.add(1)],
-        [tf.scalar(0, "int32")],
-        { maximumIterations: 2 },
-      )[0]!;
-    const f = tf.function(loop);
+    const f = tf.function((n: tf.Tensor) => countWhilePrinting(n, false, 2));
     let result: unknown;
     const printed = printedBy(() => {
       result = value(f(tf.scalar(10, "int32")));

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import * as tf from "@kiln/core";
 import { describe, expect, it } from "vitest";
-import { useCpu } from "../setup.js";
+import { printedBy as printed, useCpu } from "../setup.js";
 
 useCpu();
 
@@ -13,20 +13,6 @@ function saveAndLoad(fn: Parameters<typeof tf.saveFunction>[0]) {
   const loaded = tf.loadFunction(JSON.stringify(tf.saveFunction(fn)));
   for (const cf of loaded.concreteFunctions) tf.verifyGraph(cf.graph, { ops });
   return loaded;
-}
-
-/** Captures what tf.print writes while `fn` runs. */
-function printed(fn: () => void): string[] {
-  const lines: string[] = [];
-  const runtime = tf.getRuntime();
-  const saved = runtime.print;
-  runtime.print = (m) => lines.push(m);
-  try {
-    fn();
-  } finally {
-    runtime.print = saved;
-  }
-  return lines;
 }
 
 function makeTfCube() {
