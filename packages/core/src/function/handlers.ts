@@ -146,6 +146,26 @@ export function functionHandlers(runtime: Runtime): Map<string, OpHandler> {
     const drop = (value: SlotValue) => {
       if (value.kind === "data" && !args.inputs.includes(value)) args.pool.give(value);
     };
+    /**
+     * Lets go of the previous loop values that are not among the next ones. A plan that
+     * returns one buffer twice hands back an unowned alias for the second; when the owner
+     * dies but its alias lives on as a loop value, the alias takes over ownership instead.
+     */
+    const retire = (previous: readonly SlotValue[], next: SlotValue[]) => {
+      for (const value of previous) {
+        if (next.includes(value) || args.inputs.includes(value)) continue;
+        // An alias itself holds nothing to let go of.
+        if (value.kind === "data" && !value.owned && value.release === undefined) continue;
+        const k = value.kind === "data" ? next.findIndex((v) => v.kind === "data" && v.dataId === value.dataId && !v.owned) : -1;
+        if (k < 0) {
+          drop(value);
+          continue;
+        }
+        const alias = next[k] as DataSlot;
+        const heir = value as DataSlot;
+        next[k] = dataSlot(alias.backend, alias.dataId, alias.shape, alias.dtype, heir.owned, heir.release, alias.size);
+      }
+    };
     /** Reads the condition's value and lets it go (unless it is one of the loop values). */
     const test = (c: SlotValue, values: readonly SlotValue[]): boolean => {
       const go = readNow(c as DataSlot, "While")[0] !== 0;
@@ -162,22 +182,22 @@ export function functionHandlers(runtime: Runtime): Map<string, OpHandler> {
           for (let k = 0; k < n; k++) stepIn[k] = vars[k]!;
           const outs = step.run(stepIn, args.pool);
           const next = outs.slice(0, n);
-          for (const value of vars) if (!next.includes(value)) drop(value);
+          retire(vars, next);
           vars = next;
           go = test(outs[n]!, vars);
         }
-        return owned(args, vars);
-      }
-      // The plans copy inputs into their own slots, so one input list per plan is reused.
-      const condIn: SlotValue[] = [...vars, ...condExtra];
-      const bodyIn: SlotValue[] = [...vars, ...bodyExtra];
-      const bodyPlan = body.planFor(args.backend);
-      for (let i = 0; attrs.maximumIterations === null || i < attrs.maximumIterations; i++) {
-        for (let k = 0; k < n; k++) condIn[k] = bodyIn[k] = vars[k]!;
-        if (!test(condPlan.run(condIn, args.pool)[0]!, vars)) break;
-        const next = bodyPlan.run(bodyIn, args.pool);
-        for (const value of vars) if (!next.includes(value)) drop(value);
-        vars = next;
+      } else {
+        // The plans copy inputs into their own slots, so one input list per plan is reused.
+        const condIn: SlotValue[] = [...vars, ...condExtra];
+        const bodyIn: SlotValue[] = [...vars, ...bodyExtra];
+        const bodyPlan = body.planFor(args.backend);
+        for (let i = 0; attrs.maximumIterations === null || i < attrs.maximumIterations; i++) {
+          for (let k = 0; k < n; k++) condIn[k] = bodyIn[k] = vars[k]!;
+          if (!test(condPlan.run(condIn, args.pool)[0]!, vars)) break;
+          const next = bodyPlan.run(bodyIn, args.pool);
+          retire(vars, next);
+          vars = next;
+        }
       }
     } catch (error) {
       for (const value of vars) drop(value);

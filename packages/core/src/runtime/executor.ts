@@ -348,7 +348,15 @@ export class Plan {
       out = new Array(count);
       for (let i = 0; i < count; i++) out[i] = pool.take(outputs[i]!.dtype, step.staticSizes?.[i] ?? sizeOf(outputs[i]!.shape));
     }
-    const ids = run({ inputs: data, attrs: step.op.attrs, outputs, backend, out });
+    let ids: DataId[];
+    try {
+      ids = run({ inputs: data, attrs: step.op.attrs, outputs, backend, out });
+    } catch (error) {
+      // The offered buffers are still the pool's; so are copies made for a fallback kernel.
+      if (out !== undefined) for (let i = 0; i < count; i++) if (out[i] !== undefined) pool.keep(out[i]!, outputs[i]!.dtype, step.staticSizes?.[i] ?? sizeOf(outputs[i]!.shape));
+      if (moved) for (let i = 0; i < data.length; i++) if (data[i] !== inputs[i]) data[i]!.backend.disposeData(data[i]!.dataId);
+      throw error;
+    }
     for (let i = 0; i < count; i++) {
       const offered = out?.[i];
       const size = step.staticSizes?.[i] ?? sizeOf(outputs[i]!.shape);

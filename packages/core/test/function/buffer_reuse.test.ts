@@ -121,3 +121,40 @@ describe("plans offer dead buffers to kernels (KernelArgs.out)", () => {
     x.dispose();
   });
 });
+
+describe("buffer reuse: aliases and errors", () => {
+  it("a loop value that aliases another's buffer keeps it alive after the original dies", () => {
+    // `a` is returned twice (as b and c): the second is an alias of the first's buffer, and
+    // when b dies next iteration its buffer must not be reused while c (then d) still reads it.
+    const loop = (x: tf.Tensor, options: { maximumIterations?: number }) =>
+      tf.whileLoop(
+        (i) => tf.less(i, 6),
+        (i, e, a, _b, c, d) => [i!.add(1), e!.add(tf.reverse(d!)), a!.add(1), a!, a!, c!],
+        [tf.scalar(0, "int32"), tf.zeros([2]), x, tf.zeros([2]), tf.zeros([2]), tf.zeros([2])],
+        options,
+      )[1]!;
+    const x = tf.tensor([1, 2]);
+    const eager = tf.tidy(() => Array.from(loop(x, {}).dataSync()));
+    for (const options of [{}, { maximumIterations: 100 }]) {
+      const f = tf.function((t: tf.Tensor) => loop(t, options));
+      const before = tf.memory();
+      const traced = tf.tidy(() => Array.from((f(x) as tf.Tensor).dataSync()));
+      expect(traced).toEqual(eager);
+      for (const cf of f.concreteFunctions()) cf.dispose();
+      expect(tf.memory()).toEqual(before);
+    }
+    x.dispose();
+  });
+
+  it("a kernel that throws leaves no offered buffer behind", () => {
+    const f = tf.function((x: tf.Tensor, idx: tf.Tensor) => tf.gather(tf.reverse(x.add(1)), idx));
+    const x = tf.tensor([1, 2, 3]);
+    tf.dispose(f(x, tf.tensor([0], [1], "int32")));
+    const bad = tf.tensor([9], [1], "int32");
+    const before = tf.memory();
+    expect(() => f(x, bad)).toThrow();
+    expect(tf.memory()).toEqual(before);
+    for (const cf of f.concreteFunctions()) cf.dispose();
+    tf.dispose([x, bad]);
+  });
+});
