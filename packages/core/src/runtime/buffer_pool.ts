@@ -1,9 +1,8 @@
-import type { DType } from "../base/dtype.js";
+import { bytesPerElement, type DType } from "../base/dtype.js";
 import type { Backend, DataId } from "./backend.js";
 import { type DataSlot, freeSlot } from "./slots.js";
 
 const DTYPE_CODE: Readonly<Record<DType, number>> = { float32: 0, int32: 1, bool: 2 };
-const BYTES: Readonly<Record<DType, number>> = { float32: 4, int32: 4, bool: 1 };
 
 /** Dead buffers a pool keeps at most, in bytes; beyond it they are freed at once, as without a pool. */
 const MAX_POOLED_BYTES = 32 * 1024 * 1024;
@@ -31,7 +30,7 @@ export class BufferPool {
   /** A dead buffer holding exactly `size` elements of `dtype`, or undefined. */
   take(dtype: DType, size: number): DataId | undefined {
     const dataId = this.#free.get(size * 3 + DTYPE_CODE[dtype])?.pop();
-    if (dataId !== undefined) this.#bytes -= size * BYTES[dtype];
+    if (dataId !== undefined) this.#bytes -= size * bytesPerElement(dtype);
     return dataId;
   }
 
@@ -43,7 +42,7 @@ export class BufferPool {
 
   /** Keeps an owned buffer of this backend for reuse (or frees it when the pool is full). */
   keep(dataId: DataId, dtype: DType, size: number): void {
-    const bytes = size * BYTES[dtype];
+    const bytes = size * bytesPerElement(dtype);
     if (this.#bytes + bytes > MAX_POOLED_BYTES) {
       this.backend.disposeData(dataId);
       return;

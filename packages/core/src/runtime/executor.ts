@@ -342,29 +342,32 @@ export class Plan {
       data[i] = this.#dataOn(slot, backend, step, i);
     }
     const outputs = step.staticOutputs ?? (step.op.def.infer(data, step.op.attrs) as (ValueInfo & { shape: ConcreteShape })[]);
+    const sizes = step.staticSizes ?? outputs.map((o) => sizeOf(o.shape));
     const count = step.outputs.length;
     let out: (DataId | undefined)[] | undefined;
     if (backend === pool.backend) {
       out = new Array(count);
-      for (let i = 0; i < count; i++) out[i] = pool.take(outputs[i]!.dtype, step.staticSizes?.[i] ?? sizeOf(outputs[i]!.shape));
+      for (let i = 0; i < count; i++) out[i] = pool.take(outputs[i]!.dtype, sizes[i]!);
     }
-    let ids: DataId[];
     try {
-      ids = run({ inputs: data, attrs: step.op.attrs, outputs, backend, out });
-    } catch (error) {
-      // The offered buffers are still the pool's; so are copies made for a fallback kernel.
-      if (out !== undefined) for (let i = 0; i < count; i++) if (out[i] !== undefined) pool.keep(out[i]!, outputs[i]!.dtype, step.staticSizes?.[i] ?? sizeOf(outputs[i]!.shape));
+      let ids: DataId[];
+      try {
+        ids = run({ inputs: data, attrs: step.op.attrs, outputs, backend, out });
+      } catch (error) {
+        // The offered buffers are still the pool's.
+        if (out !== undefined) for (let i = 0; i < count; i++) if (out[i] !== undefined) pool.keep(out[i]!, outputs[i]!.dtype, sizes[i]!);
+        throw error;
+      }
+      for (let i = 0; i < count; i++) {
+        const offered = out?.[i];
+        // A kernel that allocated its own output leaves the offered buffer for a later step.
+        if (offered !== undefined && ids[i] !== offered) pool.keep(offered, outputs[i]!.dtype, sizes[i]!);
+        slots[step.outputs[i]!] = dataSlot(backend, ids[i]!, outputs[i]!.shape, outputs[i]!.dtype, true, undefined, sizes[i]);
+      }
+    } finally {
+      // Copies made for a fallback kernel are temporary.
       if (moved) for (let i = 0; i < data.length; i++) if (data[i] !== inputs[i]) data[i]!.backend.disposeData(data[i]!.dataId);
-      throw error;
     }
-    for (let i = 0; i < count; i++) {
-      const offered = out?.[i];
-      const size = step.staticSizes?.[i] ?? sizeOf(outputs[i]!.shape);
-      // A kernel that allocated its own output leaves the offered buffer for a later step.
-      if (offered !== undefined && ids[i] !== offered) pool.keep(offered, outputs[i]!.dtype, size);
-      slots[step.outputs[i]!] = dataSlot(backend, ids[i]!, outputs[i]!.shape, outputs[i]!.dtype, true, undefined, size);
-    }
-    if (moved) for (let i = 0; i < data.length; i++) if (data[i] !== inputs[i]) data[i]!.backend.disposeData(data[i]!.dataId);
   }
 
   /** Moves an input to the backend a (fallback) kernel runs on; returns a temporary owned copy. */
