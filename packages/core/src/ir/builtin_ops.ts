@@ -1,7 +1,8 @@
-import { checkDType, type DType } from "../base/dtype.js";
+import { checkDType, DTYPES, type DType } from "../base/dtype.js";
 import { ArgumentError } from "../base/errors.js";
 import type { Shape } from "../base/shape.js";
 import { defineOp } from "./op.js";
+import { scalarKernel } from "./scalar.js";
 
 /** A graph input. Resource placeholders stand for a variable (TF's `DT_RESOURCE`). */
 export const Placeholder = defineOp<{ shape: Shape; dtype: DType; resource?: boolean }>({
@@ -39,5 +40,6 @@ export const Identity = defineOp<{}>({
   family: "elementwise",
   inputs: ["input"],
   infer: ([x]) => [x!],
+  scalar: DTYPES.map((dtype) => scalarKernel([dtype], (x) => x!)),
   grad: ({ dys }) => [dys[0] ?? null],
 });
