@@ -50,7 +50,28 @@ export interface OpDef<A extends object = Attrs> {
    * Gelu). Backends render it (JS, C, WGSL) into loops and fused kernels.
    */
   readonly scalar?: readonly ScalarKernel[] | ((attrs: A) => readonly ScalarKernel[]);
+  /**
+   * For ops the runtime executes itself instead of a backend kernel (DESIGN 1): graph
+   * inputs, constants, aliases of their input, and host-run ops (calls, `If`, `While`,
+   * `PrintV2`, variable reads and writes).
+   */
+  readonly execution?: OpExecution;
 }
+
+/**
+ * How the runtime executes an op itself:
+ * - `input`: a graph input (Placeholder); its slot is filled by the caller.
+ * - `constant`: a literal (Const), uploaded once per plan.
+ * - `alias`: output 0 is input 0's value (Identity, StopGradient, CustomGradient): no work.
+ * - `host`: run by `run`, a `HostRun` of the plan layer (`plan/execution.ts`) that may yield
+ *   host reads; its argument and result types live there, above this layer (like `GradArgs`'
+ *   tensor type, they are left open here).
+ */
+export type OpExecution =
+  | { readonly kind: "input" }
+  | { readonly kind: "constant" }
+  | { readonly kind: "alias" }
+  | { readonly kind: "host"; readonly run: (args: any) => Generator<any, any[], any> };
 
 /**
  * The scalar semantics of an elementwise op for its input dtypes, output dtype and attrs,
