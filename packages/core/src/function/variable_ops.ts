@@ -2,7 +2,7 @@ import { DTypeError, KilnError, ShapeError, formatShape } from "../base/errors.j
 import { Identity } from "../ir/builtin_ops.js";
 import { type AnyOpDef, defineOp } from "../ir/op.js";
 import { AddV2, Sub } from "../ops/binary.js";
-import type { ExecuteArgs, Execution } from "../plan/execution.js";
+import type { ExecuteArgs } from "../plan/execution.js";
 import { runKernelNow } from "../plan/host_ops.js";
 import { type DataSlot, dataSlot, type SlotValue } from "../plan/slots.js";
 
@@ -23,18 +23,18 @@ function takeOrCopy(args: ExecuteArgs, index: number): DataSlot {
   return runKernelNow(args.context.registry, Identity, [slot], args.backend);
 }
 
-function* readVariable(args: ExecuteArgs): Execution<SlotValue[]> {
+function readVariable(args: ExecuteArgs): SlotValue[] {
   return [args.context.variables.read(variableOf(args), args.backend, args.name)];
 }
 
-function* assignVariable(args: ExecuteArgs): Execution<SlotValue[]> {
+function assignVariable(args: ExecuteArgs): SlotValue[] {
   args.context.variables.write(variableOf(args), takeOrCopy(args, 1), args.name);
   return [];
 }
 
 /** An update `variable = op(variable, value)`, run now with `op`'s kernel. */
 function updateVariable(op: AnyOpDef) {
-  return function* (args: ExecuteArgs): Execution<SlotValue[]> {
+  return (args: ExecuteArgs): SlotValue[] => {
     const { variables, registry } = args.context;
     const variable = variableOf(args);
     const current = variables.peek(variable, args.backend, args.name);
@@ -57,7 +57,7 @@ export const ReadVariableOp = defineOp<{}>({
   infer: ([resource]) => [{ shape: resource!.shape, dtype: resource!.dtype }],
 });
 
-function defineAssign(name: string, api: string, run: (args: ExecuteArgs) => Execution<SlotValue[]>) {
+function defineAssign(name: string, api: string, run: (args: ExecuteArgs) => SlotValue[]) {
   return defineOp<{}>({
     name,
     api,

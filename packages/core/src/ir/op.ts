@@ -64,14 +64,14 @@ export interface OpDef<A extends object = Attrs> {
  * - `constant`: a literal (Const), uploaded once per plan.
  * - `alias`: output 0 is input 0's value (Identity, StopGradient, CustomGradient): no work.
  * - `host`: run by `run`, a `HostRun` of the plan layer (`plan/execution.ts`) that may yield
- *   host reads; its argument and result types live there, above this layer (like `GradArgs`'
- *   tensor type, they are left open here).
+ *   host reads (or returns its results directly); its argument and result types live there,
+ *   above this layer (like `GradArgs`' tensor type, they are left open here).
  */
 export type OpExecution =
   | { readonly kind: "input" }
   | { readonly kind: "constant" }
   | { readonly kind: "alias" }
-  | { readonly kind: "host"; readonly run: (args: any) => Generator<any, any[], any> };
+  | { readonly kind: "host"; readonly run: (args: any) => Generator<any, any[], any> | any[] };
 
 /**
  * The scalar semantics of an elementwise op for its input dtypes, output dtype and attrs,

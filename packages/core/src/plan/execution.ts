@@ -107,5 +107,8 @@ export interface ExecuteArgs<A = any> {
   readonly context: ExecutionContext;
 }
 
-/** A runtime-executed op's implementation (`OpDef.execution` of kind `host`). */
-export type HostRun<A = any> = (args: ExecuteArgs<A>) => Execution<SlotValue[]>;
+/**
+ * A runtime-executed op's implementation (`OpDef.execution` of kind `host`): an execution
+ * when it may need host reads, or simply its results when it never does (a variable op).
+ */
+export type HostRun<A = any> = (args: ExecuteArgs<A>) => Execution<SlotValue[]> | SlotValue[];

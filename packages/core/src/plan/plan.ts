@@ -241,7 +241,10 @@ export class Plan {
       const steps = this.#steps;
       for (let i = 0; i < steps.length; i++) {
         const step = steps[i]!;
-        if (step.host !== undefined) this.#finishHost(step, slots, driveSync(step.host(this.#hostArgs(step, slots, runPool, context)), step.op.name));
+        if (step.host !== undefined) {
+          const results = step.host(this.#hostArgs(step, slots, runPool, context));
+          this.#finishHost(step, slots, Array.isArray(results) ? results : driveSync(results, step.op.name));
+        }
         else this.#runKernel(step, this.#stepInputs(step, slots), slots, runPool);
         this.#free(step, slots, runPool);
       }
@@ -260,8 +263,10 @@ export class Plan {
     const slots = this.#begin(inputs);
     try {
       for (const step of this.#steps) {
-        if (step.host !== undefined) this.#finishHost(step, slots, yield* step.host(this.#hostArgs(step, slots, runPool, context)));
-        else {
+        if (step.host !== undefined) {
+          const results = step.host(this.#hostArgs(step, slots, runPool, context));
+          this.#finishHost(step, slots, Array.isArray(results) ? results : yield* results);
+        } else {
           const inputs = this.#stepInputs(step, slots);
           const read = yield* this.#readAsyncInputs(step, inputs);
           try {
