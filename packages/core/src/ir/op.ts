@@ -103,7 +103,24 @@ export interface GradArgs<A, T = any> {
    * A rule may return `null` for the others instead of computing them.
    */
   readonly needs?: readonly boolean[];
+  /**
+   * Differentiates a computation with a fresh tape: what the rules of ops that run graphs
+   * (calls, `If`, `While`, custom gradients) use on the graphs they replay. Supplied by the
+   * tape machinery, which sits above the layers where those ops are defined.
+   */
+  readonly differentiate: Differentiate<T>;
 }
+
+/**
+ * The gradients of what `compute` returns with respect to `sources`, weighted by `dys`
+ * (one per returned tensor; `null` where none flows), recorded on a fresh tape that
+ * watches `sources`. A source the results do not depend on gets `null`.
+ *
+ * ```ts
+ * const [dx] = args.differentiate(() => [x.square()], [x], [dy]);
+ * ```
+ */
+export type Differentiate<T = any> = (compute: () => readonly T[], sources: readonly T[], dys: readonly (T | null)[]) => (T | null)[];
 
 /** A gradient rule: one gradient (or `null`) per input. */
 export type GradFn<A = any, T = any> = (args: GradArgs<A, T>) => (T | null)[];

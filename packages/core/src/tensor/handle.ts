@@ -36,4 +36,13 @@ export interface SymbolicOwner {
   readonly isOpen: boolean;
 }
 
-export type TensorHandle = EagerHandle | SymbolicHandle;
+/**
+ * A variable's resource, as ops that read or write the variable receive it (a call, `If`,
+ * `While`, the variable ops). It has the variable's shape and dtype but no data of its own.
+ */
+export interface ResourceHandle {
+  readonly kind: "resource";
+  readonly variable: object;
+}
+
+export type TensorHandle = EagerHandle | SymbolicHandle | ResourceHandle;

@@ -3,6 +3,7 @@ import { DisposedError, KilnError } from "../base/errors.js";
 import { type Shape, isConcrete, sizeOf } from "../base/shape.js";
 import type { MemoryTracker } from "./memory_tracker.js";
 import { readsSync } from "../backend/backend.js";
+import { isResourceOutput, type OpOutput } from "../ir/graph.js";
 import { formatTfShape, formatValues } from "./format.js";
 import type { EagerHandle, TensorHandle } from "./handle.js";
 
@@ -66,6 +67,12 @@ export class Tensor {
     return this.handle.kind === "symbolic";
   }
 
+  /** True for a variable's resource (see `Variable.resource`): it stands for the variable, not a value. */
+  get isResource(): boolean {
+    const handle = this.handle;
+    return handle.kind === "resource" || (handle.kind === "symbolic" && isResourceOutput(handle.ref as OpOutput));
+  }
+
   /** Reads the values as a flat typed array (a copy the caller may keep). */
   async data(): Promise<DataArray> {
     const handle = this.#eager("data");
@@ -114,6 +121,7 @@ export class Tensor {
     if (this.handle.kind === "symbolic") {
       return `Tensor("${this.handle.name}", shape=${formatTfShape(this.shape)}, dtype=${this.dtype})`;
     }
+    if (this.handle.kind === "resource") return `tf.Tensor(<resource>, shape=${formatTfShape(this.shape)}, dtype=${this.dtype})`;
     if (this.#disposed) return `tf.Tensor(<disposed>, shape=${formatTfShape(this.shape)}, dtype=${this.dtype})`;
     const handle = this.handle;
     const backend = handle.backend;
@@ -153,6 +161,7 @@ export class Tensor {
           `return it from the function (or use tf.print inside it) to see its value`,
       );
     }
+    if (this.handle.kind === "resource") throw new KilnError(`${method}: this is a variable's resource, not a value; read the variable instead (v.read())`);
     if (this.#disposed) throw new DisposedError(`${method}: tensor (shape ${formatTfShape(this.shape)}, dtype ${this.dtype}) was already disposed`);
     return this.handle;
   }

@@ -58,10 +58,26 @@ export class GraphTrace implements Trace {
     return tensor;
   }
 
+  /**
+   * `variable`'s resource in this graph: the placeholder of the argument it was passed as,
+   * or a capture named after the first op that used it (`readvariableop_resource`, like TF).
+   */
+  resourceOf(variable: object, info: ValueInfo, firstOp: string): OpOutput {
+    const graph = this.graph;
+    let placeholder = graph.resources.get(variable);
+    if (placeholder === undefined) {
+      placeholder = this.addPlaceholder(`${firstOp.toLowerCase()}_resource`, info, true);
+      graph.addResource(variable, placeholder);
+      graph.addCapture(variable, placeholder);
+    }
+    return placeholder;
+  }
+
   /** The graph value a tensor stands for here, capturing eager and outer-graph tensors. */
   valueOf(tensor: Tensor, op: AnyOpDef | undefined, index: number): OpOutput {
     const graph = this.graph;
     const handle = tensor.handle;
+    if (handle.kind === "resource") return this.resourceOf(handle.variable, tensor, op?.name ?? "capture");
     if (handle.kind === "symbolic") {
       if (handle.graph === graph) return handle.ref as OpOutput;
       if (!graph.isSelfOrAncestor(handle.graph) || !handle.graph.isOpen) {

@@ -7,9 +7,12 @@ import { BackendRegistry } from "../backend/backend_registry.js";
 import { type MemoryInfo, MemoryTracker } from "../tensor/memory_tracker.js";
 import type { EagerHandle } from "../tensor/handle.js";
 import { Tensor, type TensorOwner } from "../tensor/tensor.js";
+import type { ExecutionContext } from "../plan/execution.js";
 import { EagerTrace } from "./eager_trace.js";
+import { FunctionRegistry } from "./function_registry.js";
 import { GraphTrace } from "./graph_trace.js";
 import type { Trace } from "./trace.js";
+import { directVariableAccess } from "./variable_access.js";
 
 /** A backward function: upstream gradients and the (retained) inputs and outputs in, input gradients out. */
 export type Backward = (
@@ -48,6 +51,10 @@ export class Runtime implements TensorOwner {
   readonly tracker: MemoryTracker;
   readonly backends: BackendRegistry;
   readonly finalizer: FinalizationRegistry<EagerHandle>;
+  /** Concrete functions by name, for call ops run eagerly. */
+  readonly functions = new FunctionRegistry();
+  /** What plans run by synchronous calls use: this runtime's kernels, variables and `tf.print`. */
+  readonly executionContext: ExecutionContext;
   /** Handles on async-only backends, so `setBackend` can move them without blocking reads. */
   readonly #asyncHandles = new Set<WeakRef<EagerHandle>>();
   readonly #traces: Trace[];
@@ -72,6 +79,7 @@ export class Runtime implements TensorOwner {
       if (!t.isDisposed && t.handle.kind === "eager") this.finalizer.register(t, t.handle, t);
     });
     this.#traces = [new EagerTrace(this)];
+    this.executionContext = { registry: this.backends, variables: directVariableAccess(this), print: (text) => this.print(text) };
   }
 
   /** The trace that receives `bind` calls now. */
@@ -165,6 +173,23 @@ export class Runtime implements TensorOwner {
     this.tracker.track(tensor);
     if (!readsSync(backend)) this.#asyncHandles.add(new WeakRef(handle));
     return tensor;
+  }
+
+  /**
+   * A new tensor on `tensor`'s buffer (the data is freed when both are disposed), owned by
+   * the current tidy scope like any op result: what an alias op (Identity) returns eagerly.
+   *
+   * ```ts
+   * const y = runtime.share(x); x.dispose(); y.dataSync(); // still readable
+   * ```
+   */
+  share(tensor: Tensor): Tensor {
+    const handle = tensor.handle as EagerHandle;
+    handle.refs++;
+    const copy = new Tensor(handle, tensor.shape, tensor.dtype, this);
+    if (!this.tracker.inScope) this.finalizer.register(copy, handle, copy);
+    this.tracker.track(copy);
+    return copy;
   }
 
   /**
