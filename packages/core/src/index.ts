@@ -85,7 +85,7 @@ export * from "./ops/stop_gradient.js";
 export { GradientTape, type GradientTapeOptions, type GradientsOf } from "./autodiff/gradient_tape.js";
 export { grad, grads, valueAndGrad, valueAndGrads, variableGrads } from "./autodiff/functional.js";
 export { customGradient, type CustomGradientResult } from "./autodiff/custom_gradient.js";
-export type { GradFn, GradArgs } from "./ir/op.js";
+export type { GradFn, GradArgs, Differentiate, OpExecution } from "./ir/op.js";
 export { cond, type CondOptions } from "./function/control_flow/cond.js";
 export { whileLoop, type WhileOptions } from "./function/control_flow/while_loop.js";
 export { ControlFlowError } from "./function/control_flow/structure_check.js";

@@ -46,6 +46,19 @@ function backwardOf(graph: FuncGraph, name: string, differentiate: Differentiate
 }
 
 /**
+ * Frees the plans of the backward functions made for `graph` and the functions it calls
+ * (when their calls were differentiated), so disposing a function frees everything it led to.
+ */
+export function disposeBackward(graph: FuncGraph, seen = new Set<FuncGraph>()): void {
+  if (seen.has(graph)) return;
+  seen.add(graph);
+  const backward = backwards.get(graph) as unknown as { concreteFunctions(): { dispose(): void }[] } | undefined;
+  backwards.delete(graph);
+  for (const cf of backward?.concreteFunctions() ?? []) cf.dispose();
+  for (const callee of graph.library.values()) disposeBackward(callee.graph, seen);
+}
+
+/**
  * The gradient rule of `PartitionedCall` / `StatefulPartitionedCall` (SPEC J1): the call is
  * one tape entry whose inputs are the arguments, the captured tensors and the values of the
  * variables it uses (read just before the call), and whose backward is a traced function

@@ -5,6 +5,7 @@ import { callGradient } from "./call_gradient.js";
 import { defineOp } from "../ir/op.js";
 import type { ExecuteArgs, Execution } from "../plan/execution.js";
 import { calleeOf, ownedResults, runKernelNow } from "../plan/host_ops.js";
+import { outputShapes, writtenInputs } from "../plan/graph_facts.js";
 import type { Plan } from "../plan/plan.js";
 import { planFor } from "../plan/plan_cache.js";
 import type { SlotValue } from "../plan/slots.js";
@@ -42,7 +43,12 @@ function defineCall(name: string, stateful: boolean) {
     family: "opaque",
     inputs: "variadic",
     stateful,
-    execution: { kind: "host", run: executeCall },
+    execution: {
+      kind: "host",
+      run: executeCall,
+      outputShapes: (inputs, attrs: CallAttrs, library) => outputShapes(library.get(attrs.f)!.graph, inputs),
+      writes: (attrs: CallAttrs, library) => writtenInputs(library.get(attrs.f)!.graph),
+    },
     // One tape entry whose backward is a traced function replaying the callee.
     grad: (args) => callGradient(args),
     infer: (_inputs, attrs: CallAttrs) => attrs.Tout.map((t) => ({ shape: t.shape, dtype: t.dtype })),

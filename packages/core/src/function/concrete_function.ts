@@ -4,6 +4,7 @@ import type { DType } from "../base/dtype.js";
 import { isPlainObject } from "../base/plain_object.js";
 import type { ConcreteShape, Shape } from "../base/shape.js";
 import type { AnyOpDef } from "../ir/op.js";
+import { disposeBackward } from "./call_gradient.js";
 import { PartitionedCall, StatefulPartitionedCall } from "./call_ops.js";
 import type { FuncGraph, LibraryFunction } from "../ir/func_graph.js";
 import type { OpOutput } from "../ir/graph.js";
@@ -163,8 +164,10 @@ export class ConcreteFunction implements LibraryFunction {
 
   /** Disposes the plans' constant buffers (the graph stays usable; plans are rebuilt on demand). */
   dispose(): void {
-    // Branches, loop bodies and nested functions hold plans (and constants) too.
+    // Branches, loop bodies and nested functions hold plans (and constants) too, and so
+    // does the backward function made when the call was differentiated.
     disposePlans(this.graph);
+    disposeBackward(this.graph);
   }
 
   toString(): string {

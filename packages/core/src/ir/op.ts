@@ -1,6 +1,7 @@
 import type { DType } from "../base/dtype.js";
 import { ArgumentError } from "../base/errors.js";
 import type { Shape } from "../base/shape.js";
+import type { LibraryFunction } from "./func_graph.js";
 import type { ScalarKernel } from "./scalar.js";
 
 /** What an op's inputs and outputs look like to shape inference: a shape and a dtype. */
@@ -71,7 +72,14 @@ export type OpExecution =
   | { readonly kind: "input" }
   | { readonly kind: "constant" }
   | { readonly kind: "alias" }
-  | { readonly kind: "host"; readonly run: (args: any) => Generator<any, any[], any> | any[] };
+  | {
+      readonly kind: "host";
+      readonly run: (args: any) => Generator<any, any[], any> | any[];
+      /** The output shapes for inputs of these shapes (for ops whose `infer` leaves dims to data, like calls). */
+      readonly outputShapes?: (inputs: readonly Shape[], attrs: any, library: { get(name: string): LibraryFunction | undefined }) => Shape[];
+      /** The inputs (variables' resources) the op may assign. */
+      readonly writes?: (attrs: any, library: { get(name: string): LibraryFunction | undefined }) => ReadonlySet<number>;
+    };
 
 /**
  * The scalar semantics of an elementwise op for its input dtypes, output dtype and attrs,

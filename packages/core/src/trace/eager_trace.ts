@@ -1,7 +1,7 @@
 import type { DType, DataArray } from "../base/dtype.js";
 import { KilnError, OutOfScopeError } from "../base/errors.js";
 import type { ConcreteShape } from "../base/shape.js";
-import type { Backend, TensorData } from "../backend/backend.js";
+import { type Backend, readsSync, type TensorData } from "../backend/backend.js";
 import { Identity } from "../ir/builtin_ops.js";
 import { type AnyOpDef, checkArity, type ValueInfo } from "../ir/op.js";
 import { BufferPool } from "../plan/buffer_pool.js";
@@ -11,6 +11,7 @@ import { dataSlot, type SlotValue } from "../plan/slots.js";
 import { ephemeralTensors } from "../tensor/convert.js";
 import type { ResourceHandle } from "../tensor/handle.js";
 import { checkAlive, type Tensor } from "../tensor/tensor.js";
+import { deferKernel, issueAsync, mustWait } from "./async_work.js";
 import type { Runtime } from "./runtime.js";
 import type { Trace } from "./trace.js";
 
@@ -53,6 +54,7 @@ export class EagerTrace implements Trace {
   #kernel(op: AnyOpDef, inputs: readonly Tensor[], outputs: readonly ConcreteInfo[], attrs: object): Tensor[] {
     const resolved = this.runtime.backends.resolve(op, this.runtime.backends.active());
     const backend = resolved.backend;
+    if (mustWait(inputs, backend)) return deferKernel(this.runtime, op, resolved, inputs, outputs, attrs);
     const data: TensorData[] = inputs.map((t) => ({ dataId: this.runtime.dataOn(t, backend, op.api), shape: t.shape as ConcreteShape, dtype: t.dtype }));
     const run = resolved.run ?? resolved.specialize(data, outputs, attrs);
     const ids = run({ inputs: data, attrs, outputs, backend });
@@ -70,6 +72,7 @@ export class EagerTrace implements Trace {
   #host(op: AnyOpDef, run: HostRun, inputs: readonly Tensor[], outputs: readonly ValueInfo[], attrs: object): Tensor[] {
     const runtime = this.runtime;
     const backend = runtime.backends.active();
+    if (mustWait(inputs, backend)) return issueAsync(runtime, op, run, inputs, outputs, attrs);
     const slots: SlotValue[] = new Array(inputs.length);
     for (let i = 0; i < inputs.length; i++) {
       const t = inputs[i]!;
@@ -92,6 +95,8 @@ export class EagerTrace implements Trace {
         library: runtime.functions,
         context: runtime.executionContext,
       });
+      // An execution that may wait for host reads runs as a task where reads are asynchronous.
+      if (!Array.isArray(execution) && !readsSync(backend)) return issueAsync(runtime, op, run, inputs, outputs, attrs);
       const results = Array.isArray(execution) ? execution : driveSync(execution, op.api);
       const tensors: Tensor[] = new Array(results.length);
       for (let i = 0; i < results.length; i++) tensors[i] = this.#tensorOf(op, results[i]!);
