@@ -74,7 +74,7 @@ export { ConcreteFunction, type FunctionDef, type ArgDef } from "./function/conc
 export { PolymorphicFunction, type FunctionOptions, type CallableConcreteFunction } from "./function/polymorphic_function.js";
 export { tfFunction as function, tfFunction, type TfFunction } from "./function/tf_function.js";
 export { print } from "./function/print.js";
-export { config, initScope } from "./function/config.js";
+export { config, initScope, executingEagerly, nameScope } from "./function/config.js";
 export { graphToText } from "./ir/printer.js";
 export { graphToDot } from "./ir/dot.js";
 export { serializeGraph, deserializeGraph, GraphFormatError, MAX_TENSOR_ELEMENTS, type GraphJSON, type FunctionGraphJSON, type OperationJSON, type ValueInfoJSON, type AttrJSON, type DeserializeOptions } from "./ir/serialize.js";

@@ -31,6 +31,8 @@ export class FuncGraph extends Graph {
   /** The variable each resource placeholder stands for (the reverse of `resources`). */
   readonly #variables = new Map<OpOutput, object>();
   lastStateful: Operation | undefined;
+  /** The open name scopes' prefix (`block/dense/`), put before the names of new operations. */
+  scopePrefix = "";
   /** Nested functions called from this graph, by name (the `f` attribute of call ops). */
   readonly library = new Map<string, LibraryFunction>();
 

@@ -27,17 +27,43 @@ export class GraphTrace implements Trace {
   }
 
   constant(values: DataArray, shape: ConcreteShape, dtype: DType, name = "Const"): Tensor {
+    const graph = this.graph;
     const slash = name.indexOf("/");
-    if (slash > 0) name = `${this.graph.peekName(name.slice(0, slash))}${name.slice(slash)}`;
+    // `pow/y`: named after the op it feeds, whose name is not taken yet.
+    const base = slash > 0 ? `${graph.peekName(graph.scopePrefix + name.slice(0, slash))}${name.slice(slash)}` : graph.scopePrefix + name;
     const attrs = { value: Array.from(values), shape: [...shape], dtype };
-    return this.tensorOf(this.addOperation(Const, name, [], attrs, [{ shape, dtype }]).outputs[0]!);
+    return this.tensorOf(this.#operation(Const, graph.uniqueName(base), [], attrs, [{ shape, dtype }]).outputs[0]!);
   }
 
-  /** Adds an operation named uniquely after `baseName`, chaining stateful ops in program order. */
+  /**
+   * Adds an operation named uniquely after `baseName` inside the open name scopes (graph
+   * inputs keep their own names), chaining stateful ops in program order.
+   */
   addOperation(op: AnyOpDef, baseName: string, inputs: readonly OpOutput[], attrs: object, outputs: readonly ValueInfo[]): Operation {
     const graph = this.graph;
+    const scoped = op.execution?.kind === "input" ? baseName : graph.scopePrefix + baseName;
+    return this.#operation(op, graph.uniqueName(scoped), inputs, attrs, outputs);
+  }
+
+  /**
+   * Runs `fn` inside the name scope `name` (TF's `tf.name_scope`): operations it adds are
+   * named `name/...`. A scope name used twice becomes `name_1`, like an op name.
+   */
+  withNameScope<T>(name: string, fn: () => T): T {
+    const graph = this.graph;
+    const saved = graph.scopePrefix;
+    graph.scopePrefix = `${graph.uniqueName(saved + name)}/`;
+    try {
+      return fn();
+    } finally {
+      graph.scopePrefix = saved;
+    }
+  }
+
+  #operation(op: AnyOpDef, name: string, inputs: readonly OpOutput[], attrs: object, outputs: readonly ValueInfo[]): Operation {
+    const graph = this.graph;
     const control = op.stateful && graph.lastStateful !== undefined ? [graph.lastStateful] : [];
-    const operation = graph.addOperation(new Operation(graph.uniqueName(baseName), op, inputs, attrs as Attrs, outputs, control));
+    const operation = graph.addOperation(new Operation(name, op, inputs, attrs as Attrs, outputs, control));
     if (op.stateful) graph.lastStateful = operation;
     return operation;
   }

@@ -20,7 +20,8 @@ export function stageEagerly<T>(name: string, fn: (...args: Tensor[]) => T, args
     for (const cf of staged.concreteFunctions()) cf.dispose();
   };
   try {
-    return staged(...args) as T;
+    // Traced even under runFunctionsEagerly (getConcreteFunction always traces, SPEC I1).
+    return staged.getConcreteFunction(...args)(...args) as T;
   } finally {
     const tasks = getRuntime().tasks;
     if (tasks.busy) tasks.enqueue(release);
