@@ -25,6 +25,7 @@ import { creationSuite } from "./suites/creation.js";
 import { randomSuite } from "./suites/random.js";
 import { tracedSuite } from "./suites/traced.js";
 import { programsSuite } from "./suites/programs.js";
+import { fusionSuite } from "./suites/fusion.js";
 
 export * from "./context.js";
 export { asyncOnly } from "./async_only.js";
@@ -44,6 +45,7 @@ export function runConformance(options: ConformanceOptions): void {
   matmulSuite();
   tracedSuite();
   programsSuite();
+  fusionSuite();
   convolutionSuite();
   convolutionGradsSuite();
   creationSuite();
