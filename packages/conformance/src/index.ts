@@ -26,13 +26,16 @@ import { randomSuite } from "./suites/random.js";
 import { tracedSuite } from "./suites/traced.js";
 import { programsSuite } from "./suites/programs.js";
 import { fusionSuite } from "./suites/fusion.js";
+import { coverageSuite } from "./suites/coverage.js";
 
 export * from "./context.js";
 export { asyncOnly } from "./async_only.js";
 export { programsSuite } from "./suites/programs.js";
+export { opsNeedingKernels } from "./suites/coverage.js";
 
 export function runConformance(options: ConformanceOptions): void {
   useBackend(options);
+  coverageSuite();
   unarySuite();
   binarySuite();
   selectionSuite();
