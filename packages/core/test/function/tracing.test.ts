@@ -345,6 +345,23 @@ describe("C. cache key", () => {
     expect(f.tracingCount).toBe(5);
   });
 
+  it("C3: the function sees the tracing call's key order; a returned object keeps the order it was built in", () => {
+    const seen: string[][] = [];
+    const f = tf.function((opts: { b: tf.Tensor; a: tf.Tensor }) => {
+      seen.push(Object.keys(opts));
+      return { z: opts.a.add(opts.b), y: opts.a.sub(opts.b), x: 1 };
+    });
+    const out = f({ b: tf.scalar(1), a: tf.scalar(5) }) as Record<string, tf.Tensor | number>;
+    expect(seen).toEqual([["b", "a"]]);
+    expect(Object.keys(out)).toEqual(["z", "y", "x"]);
+    expect([take(out.z as tf.Tensor), take(out.y as tf.Tensor), out.x]).toEqual([6, 4, 1]);
+    // The other key order reuses the trace; values still go to the right keys.
+    const again = f({ a: tf.scalar(5), b: tf.scalar(2) } as never) as Record<string, tf.Tensor | number>;
+    expect(f.tracingCount).toBe(1);
+    expect(Object.keys(again)).toEqual(["z", "y", "x"]);
+    expect([take(again.z as tf.Tensor), take(again.y as tf.Tensor)]).toEqual([7, 3]);
+  });
+
   it("C4: other objects and functions key by identity and are held weakly", async () => {
     const f = counting();
     const a = new Map();
