@@ -39,7 +39,7 @@ export class GradientTape {
   /** Watches tensors or variables (also nested arrays/objects of them) so gradients can flow to them. */
   watch(value: unknown): void {
     for (const leaf of flattenStructure(value)) {
-      if (leaf instanceof Variable) this.#tape.watchVariable(leaf, leaf.read());
+      if (leaf instanceof Variable) this.#tape.watchVariable(leaf, leaf.readForOp());
       else if (leaf instanceof Tensor) this.#tape.watch(leaf);
       else throw new ArgumentError(`GradientTape.watch: expected tensors or variables, received ${typeof leaf}`);
     }

@@ -155,7 +155,7 @@ export function traceFunction(request: TraceRequest): ConcreteFunction {
       const outputs: OpOutput[] = [];
       const outputTensors: Tensor[] = [];
       const structured = mapStructure(result, (value, path) => {
-        const tensor = value instanceof Variable ? value.read() : value;
+        const tensor = value instanceof Variable ? value.readForOp() : value;
         if (!(tensor instanceof Tensor)) {
           const held = typeof value === "object" && value !== null ? heldTensorPath(value) : undefined;
           if (held !== undefined) {

@@ -215,9 +215,10 @@ export function issueAsync(
         const slot = out as DataSlot;
         if (slot.owned) return outputs[i]!.settle(slot.backend, slot.dataId);
         const copy = runKernelNow(runtime.backends, Identity, [slot], slot.backend);
-        slot.release?.();
         outputs[i]!.settle(copy.backend, copy.dataId);
       });
+      // Only after every copy: a value returned twice shares the buffer its first output pins.
+      for (const out of results) if (out.kind === "data" && !out.owned) out.release?.();
     } catch (error) {
       for (const o of outputs) if (o.tensor.isPending) o.fail(error);
     } finally {
