@@ -71,15 +71,18 @@ export class RootMeanSquaredError extends MeanMetricWrapper {
 
 for (const cls of [Mean, RootMeanSquaredError, Precision, Recall, AUC]) classes.register(cls as never, cls.className);
 
-export const Accuracy = ACC.MetricClass;
-export const BinaryAccuracy = BIN.MetricClass;
-export const CategoricalAccuracy = CAT.MetricClass;
-export const SparseCategoricalAccuracy = SPARSE.MetricClass;
-export const TopKCategoricalAccuracy = TOPK.MetricClass;
-export const SparseTopKCategoricalAccuracy = SPARSE_TOPK.MetricClass;
-export const MeanAbsoluteError = MAE.MetricClass;
-export const MeanSquaredError = MSE.MetricClass;
-export const MeanAbsolutePercentageError = MAPE.MetricClass;
+/** A metric class built from a per-sample function (constructed with its options). */
+export type MetricClass<O> = { new (options?: O): MeanMetricWrapper; readonly className: string };
+
+export const Accuracy: MetricClass<Named> = ACC.MetricClass;
+export const BinaryAccuracy: MetricClass<Named & { threshold?: number }> = BIN.MetricClass;
+export const CategoricalAccuracy: MetricClass<Named> = CAT.MetricClass;
+export const SparseCategoricalAccuracy: MetricClass<Named> = SPARSE.MetricClass;
+export const TopKCategoricalAccuracy: MetricClass<Named & { k?: number }> = TOPK.MetricClass;
+export const SparseTopKCategoricalAccuracy: MetricClass<Named & { k?: number }> = SPARSE_TOPK.MetricClass;
+export const MeanAbsoluteError: MetricClass<Named> = MAE.MetricClass;
+export const MeanSquaredError: MetricClass<Named> = MSE.MetricClass;
+export const MeanAbsolutePercentageError: MetricClass<Named> = MAPE.MetricClass;
 
 /** Accuracy, resolved from shapes (binary, sparse or categorical) like Keras's `"accuracy"`. */
 export const accuracy = ACC.fn;
