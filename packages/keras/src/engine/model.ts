@@ -180,6 +180,22 @@ export class Model extends Layer {
     return this.#predictFn.fn;
   }
 
+  /**
+   * Gets the model ready for traced steps: builds unbuilt layers with one eager forward
+   * pass on a single sample, then creates the optimizer's slot variables, so no variable is
+   * created inside a later trace or inside a `stepsPerExecution` loop body (SPEC H1).
+   */
+  prepareTraining(xs: readonly tf.Tensor[]): void {
+    const unbuilt = (layer: Layer): boolean => !layer.built || (layer as Model).trackedLayers().some(unbuilt);
+    if (unbuilt(this)) {
+      tf.tidy(() => {
+        const one = xs.map((t) => tf.slice(t, [0, ...t.shape.slice(1).map(() => 0)], [1, ...t.shape.slice(1).map(() => -1)]));
+        this.apply(one.length === 1 ? one[0]! : one, { training: false });
+      });
+    }
+    this.compiled.optimizer.build(this.trainableWeights);
+  }
+
   /** Resets every compiled metric. */
   resetMetrics(): void {
     this.#compiled?.lossAndMetrics.resetState();
@@ -263,6 +279,7 @@ export class Model extends Layer {
     const xs = toTensorList(x, this.inputNames, "x");
     const ys = toTensorList(y, this.outputNames, "y");
     sampleCount(xs, ys);
+    this.prepareTraining(xs);
     this.resetMetrics();
     const values = Object.values(await readLogs(this.trainFunction()(xs, ys, sampleWeight === undefined ? [] : [sampleWeight])));
     return values.length === 1 ? values[0]! : values;

@@ -9,11 +9,16 @@
  */
 import * as tf from "@kiln/core";
 import type { ConfigDict } from "../engine/serialization.js";
-import { ConfigError } from "../errors.js";
+import { ConfigError, TargetError } from "../errors.js";
 import { Metric, weightsLike } from "./metric.js";
 
 /** Per-threshold true/false positive/negative counts of flattened predictions. */
 function confusionCounts(yTrue: tf.Tensor, yPred: tf.Tensor, thresholds: number[], sampleWeight?: tf.Tensor) {
+  const a = yTrue.shape;
+  const b = yPred.shape;
+  if (a.length !== b.length || a.some((d, i) => d !== null && b[i] !== null && d !== b[i])) {
+    throw new TargetError(`Precision/Recall/AUC: labels of shape [${a.join(",")}] and predictions of shape [${b.join(",")}] must have the same shape (one probability per label)`);
+  }
   const labels = tf.reshape(tf.cast(yTrue, "float32"), [1, -1]);
   const predictions = tf.reshape(yPred, [1, -1]);
   const weights = tf.reshape(weightsLike(tf.cast(yTrue, "float32"), sampleWeight), [1, -1]);

@@ -104,9 +104,11 @@ export class CompiledLossAndMetrics {
 
   /** Current results as tensors keyed by name. */
   results(): Record<string, tf.Tensor> {
-    const out: Record<string, tf.Tensor> = {};
-    for (const m of this.allMetrics) out[m.name] = m.result();
-    return out;
+    return tf.tidy(() => {
+      const out: Record<string, tf.Tensor> = {};
+      for (const m of this.allMetrics) out[m.name] = m.result();
+      return out;
+    });
   }
 
   /** Resets every metric and tracker. */

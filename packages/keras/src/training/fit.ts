@@ -42,6 +42,7 @@ export interface FitTarget extends CallbackModel {
   trainFunction(): (xs: tf.Tensor[], ys: tf.Tensor[], sws: tf.Tensor[]) => StepLogs;
   multiStepTrainFunction(): (xs: tf.Tensor[], ys: tf.Tensor[], sws: tf.Tensor[]) => StepLogs;
   resetMetrics(): void;
+  prepareTraining(xs: readonly tf.Tensor[]): void;
   evaluateForFit(data: NonNullable<ModelFitArgs["validationData"]>, batchSize: number): Promise<Logs>;
   readonly metricsNames: string[];
 }
@@ -116,6 +117,7 @@ export async function fitLoop(model: FitTarget, x: TensorInput | BatchSource, y:
     doValidation: validation !== undefined,
     metrics: model.metricsNames,
   });
+  model.prepareTraining(train.xs);
   const trainFn = model.trainFunction();
   const group = model.stepsPerExecution;
   const multiFn = group > 1 ? model.multiStepTrainFunction() : undefined;
@@ -196,7 +198,7 @@ function setUpCallbacks(model: FitTarget, args: ModelFitArgs, params: CallbackPa
 export async function fitDatasetLoop(model: FitTarget, dataset: BatchSource, args: ModelFitArgs = {}): Promise<History> {
   const epochs = args.epochs ?? 1;
   const initialEpoch = args.initialEpoch ?? 0;
-  const { callbacks, history } = setUpCallbacks(model, args, {
+  const params: CallbackParams = {
     epochs,
     initialEpoch,
     steps: args.batchesPerEpoch,
@@ -205,7 +207,8 @@ export async function fitDatasetLoop(model: FitTarget, dataset: BatchSource, arg
     verbose: args.verbose ?? 1,
     doValidation: args.validationData !== undefined,
     metrics: model.metricsNames,
-  });
+  };
+  const { callbacks, history } = setUpCallbacks(model, args, params);
   const trainFn = model.trainFunction();
   const batchLogs = callbacks.wantsBatchLogs;
   model.stopTraining = false;
@@ -229,6 +232,7 @@ export async function fitDatasetLoop(model: FitTarget, dataset: BatchSource, arg
       const x = toTensorList(xs, model.inputNames, "xs");
       const yl = toTensorList(ys, model.outputNames, "ys");
       sampleCount(x, yl);
+      if (seen === 0 && epoch === initialEpoch) model.prepareTraining(x);
       if (batchLogs) await callbacks.onBatchBegin(seen);
       const stepLogs = trainFn(x, yl, sampleWeight === undefined ? [] : [sampleWeight]);
       if (lastLogs !== undefined) disposeLogs(lastLogs);
@@ -240,6 +244,8 @@ export async function fitDatasetLoop(model: FitTarget, dataset: BatchSource, arg
       seen++;
     }
     if (lastLogs !== undefined) disposeLogs(lastLogs);
+    // A dataset's length is known after its first pass; the progress bar shows it from then on.
+    if (params.steps === undefined) params.steps = seen;
     const epochLogs = await readLogs(tf.tidy(() => resultsOf(model)));
     if (args.validationData !== undefined) Object.assign(epochLogs, await model.evaluateForFit(args.validationData, args.validationBatchSize ?? 32));
     await callbacks.onEpochEnd(epoch, epochLogs);
