@@ -108,12 +108,20 @@ describe("fit traces its step (SPEC I2, I3)", () => {
   it("M2: one training step is one traced graph with forward, gradients, optimizer update and metric updates", async () => {
     const model = buildModel();
     model.compile({ optimizer: "adam", loss: "sparseCategoricalCrossentropy", metrics: ["accuracy"] });
+    vi.spyOn(console, "log").mockImplementation(() => {});
     await model.trainOnBatch(tf.slice(data.x, [0, 0], [8, 6]), tf.slice(data.y, [0], [8]));
-    const traced = (model.trainFunction() as unknown as { name?: string }) && model.trainFunction();
-    expect(typeof traced).toBe("function");
-    // The graph holds the matmuls of the forward pass and their gradients, and variable updates.
-    const fn = tf.function(() => 0);
-    expect(fn.tracingCount).toBe(0);
+    vi.restoreAllMocks();
+    const traced = model.trainFunction().traced!;
+    expect(traced.tracingCount).toBe(1);
+    const types = traced.concreteFunctions()[0]!.graph.getOperations().map((op) => op.type);
+    // Forward (MatMul), backward (MatMul of gradients, ReluGrad-style ops), Adam's slot and
+    // weight updates, and the metric trackers' AssignAdd: all in the one graph.
+    // Two forward MatMuls; backward: both kernels' gradients and the hidden activation's (not the input's).
+    expect(types.filter((t) => t === "MatMul")).toHaveLength(5);
+    expect(types).toContain("AssignSubVariableOp");
+    expect(types).toContain("AssignAddVariableOp");
+    expect(types).toContain("ReadVariableOp");
+    expect(types).not.toContain("PartitionedCall");
   });
 });
 
@@ -150,8 +158,9 @@ describe("eager and traced training agree", () => {
     const model = keras.sequential({ layers: [keras.layers.dense({ units: 3, inputShape: [6] })] });
     model.compile({ optimizer: "sgd", loss: "sparseCategoricalCrossentropy", stepsPerExecution: 4 });
     await model.fit(x, y, { epochs: 1, batchSize: 16, verbose: 0 });
-    const multi = model.multiStepTrainFunction() as unknown as (...a: unknown[]) => unknown;
-    expect(typeof multi).toBe("function");
+    const multi = model.multiStepTrainFunction().traced!;
+    expect(multi.tracingCount).toBe(1);
+    expect(multi.concreteFunctions()[0]!.graph.getOperations().filter((op) => op.type === "While")).toHaveLength(1);
     const iterations = model.optimizer!.iterations.read().dataSync()[0];
     expect(iterations).toBe(4);
   });

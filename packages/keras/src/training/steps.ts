@@ -73,14 +73,17 @@ export function testStep(state: Omit<StepState, "optimizer">, xs: readonly tf.Te
   });
 }
 
-function wrap<A extends unknown[], R>(fn: (...args: A) => R, eager: boolean, name: string): (...args: A) => R {
-  if (eager) return (...args: A) => tf.tidy(() => fn(...args) as never) as R;
+/** A step function; `traced` is its `tf.function` (undefined when it runs eagerly), for introspection. */
+export type StepFunction<A extends unknown[], R> = ((...args: A) => R) & { readonly traced: tf.PolymorphicFunction | undefined };
+
+function wrap<A extends unknown[], R>(fn: (...args: A) => R, eager: boolean, name: string): StepFunction<A, R> {
+  if (eager) return Object.assign((...args: A) => tf.tidy(() => fn(...args) as never) as R, { traced: undefined });
   const traced = tf.function(fn as (...args: unknown[]) => unknown, { reduceRetracing: true, autograph: false, name });
-  return (...args: A) => traced(...args) as R;
+  return Object.assign((...args: A) => traced(...args) as R, { traced: traced as unknown as tf.PolymorphicFunction });
 }
 
 /** The train function: one step per call, returning the metric results after it. */
-export function makeTrainFunction(state: StepState): (xs: tf.Tensor[], ys: tf.Tensor[], sws: tf.Tensor[]) => StepLogs {
+export function makeTrainFunction(state: StepState): StepFunction<[tf.Tensor[], tf.Tensor[], tf.Tensor[]], StepLogs> {
   return wrap(
     (xs: tf.Tensor[], ys: tf.Tensor[], sws: tf.Tensor[]) => {
       trainStep(state, xs, ys, sws);
@@ -96,7 +99,7 @@ export function makeTrainFunction(state: StepState): (xs: tf.Tensor[], ys: tf.Te
  * each, one after another; one call runs every step inside a `tf.whileLoop` (one traced
  * call), giving the same updates as `steps` single steps.
  */
-export function makeMultiStepTrainFunction(state: StepState, steps: number): (xs: tf.Tensor[], ys: tf.Tensor[], sws: tf.Tensor[]) => StepLogs {
+export function makeMultiStepTrainFunction(state: StepState, steps: number): StepFunction<[tf.Tensor[], tf.Tensor[], tf.Tensor[]], StepLogs> {
   return wrap(
     (xs: tf.Tensor[], ys: tf.Tensor[], sws: tf.Tensor[]) => {
       const stack = (list: tf.Tensor[]) => list.map((t) => tf.reshape(t, [steps, -1, ...(t.shape.slice(1) as number[])]));
@@ -118,7 +121,7 @@ export function makeMultiStepTrainFunction(state: StepState, steps: number): (xs
 }
 
 /** The test function: one evaluation step per call, returning the metric results after it. */
-export function makeTestFunction(state: Omit<StepState, "optimizer">): (xs: tf.Tensor[], ys: tf.Tensor[], sws: tf.Tensor[]) => StepLogs {
+export function makeTestFunction(state: Omit<StepState, "optimizer">): StepFunction<[tf.Tensor[], tf.Tensor[], tf.Tensor[]], StepLogs> {
   return wrap(
     (xs: tf.Tensor[], ys: tf.Tensor[], sws: tf.Tensor[]) => {
       testStep(state, xs, ys, sws);
@@ -130,6 +133,6 @@ export function makeTestFunction(state: Omit<StepState, "optimizer">): (xs: tf.T
 }
 
 /** The predict function: the model's outputs in inference mode. */
-export function makePredictFunction(model: TrainableModel, eager: boolean): (xs: tf.Tensor[]) => tf.Tensor[] {
+export function makePredictFunction(model: TrainableModel, eager: boolean): StepFunction<[tf.Tensor[]], tf.Tensor[]> {
   return wrap((xs: tf.Tensor[]) => withCallContext(false, () => callModel(model, xs, false)), eager, `${model.name}_predict_function`);
 }
