@@ -19,6 +19,7 @@ import { ConfigError, InputShapeError, ModelStateError } from "../errors.js";
 import { getInitializer, type Initializer, type InitializerIdentifier, Zeros } from "../initializers.js";
 import { getRegularizer, type Regularizer } from "../regularizers.js";
 import { batchSizeOf } from "../utils/dynamic.js";
+import { createVariable } from "../utils/variables.js";
 import type { Shape } from "../utils/shape.js";
 import { currentCallContext, withCallContext } from "./call_context.js";
 import { checkInputSpec, type InputSpec } from "./input_spec.js";
@@ -256,7 +257,7 @@ export class Layer {
     const init = getInitializer(initializer, new Zeros());
     const resolvedConstraint = getConstraint(constraint);
     const concreteShape = shape as number[];
-    const variable = new tf.Variable(() => init.apply(concreteShape, dtype ?? this.dtype), {
+    const variable = createVariable(() => init.apply(concreteShape, dtype ?? this.dtype), {
       name: `${this.name}/${name}`,
       trainable,
       ...(dtype === undefined ? {} : { dtype }),

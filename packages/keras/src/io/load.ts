@@ -12,7 +12,7 @@ import * as tf from "@kiln/core";
 import type { Model } from "../engine/model.js";
 import { type ClassRegistry, classes, type ConfigDict, fromPythonic } from "../engine/serialization.js";
 import { ModelFormatError } from "../errors.js";
-import type { IOHandler, ModelArtifacts, WeightSpec } from "./artifacts.js";
+import { concatBuffers, type IOHandler, type ModelArtifacts, type WeightSpec } from "./artifacts.js";
 import { resolveHandler } from "./router.js";
 import { decodeWeights } from "./weights.js";
 import "../engine/functional.js";
@@ -88,7 +88,10 @@ export function modelFromArtifacts(artifacts: ModelArtifacts, options: LoadOptio
   const registry = options.registry ?? classes;
   const model = modelFromTopology(artifacts.modelTopology, registry);
   try {
-    const optimizerState = assignWeights(model, artifacts.weightSpecs ?? [], artifacts.weightData ?? new ArrayBuffer(0), options.strict ?? true);
+    // tfjs 4.x may hand over weight data as a list of buffers.
+    const data = artifacts.weightData as ArrayBuffer | ArrayBuffer[] | undefined;
+    const weightData = Array.isArray(data) ? concatBuffers(data) : (data ?? new ArrayBuffer(0));
+    const optimizerState = assignWeights(model, artifacts.weightSpecs ?? [], weightData, options.strict ?? true);
     const compiled = options.compile !== false && compileFrom(model, artifacts.trainingConfig, registry);
     if (compiled && optimizerState.size > 0) {
       const optimizer = model.optimizer!;

@@ -11,6 +11,7 @@
  */
 import * as tf from "@kiln/core";
 import type { ConfigDict } from "../engine/serialization.js";
+import { createVariable } from "../utils/variables.js";
 
 /** Base class of metrics: subclasses add state with `addState` and implement `updateState`/`result`. */
 export abstract class Metric {
@@ -25,7 +26,7 @@ export abstract class Metric {
   /** Creates a state variable (eagerly, so it exists before any traced step). */
   protected addState(name: string, shape: number[] = [], initial: number = 0, dtype: tf.DType = "float32"): tf.Variable {
     const make = () => tf.fill(shape, initial, dtype);
-    const variable = tf.initScope(() => new tf.Variable(make, { name: `${this.name}/${name}`, trainable: false, dtype }));
+    const variable = createVariable(make, { name: `${this.name}/${name}`, trainable: false, dtype });
     this.#state.push({ variable, initial: make });
     return variable;
   }

@@ -14,6 +14,7 @@ import * as tf from "@kiln/core";
 import type { ConfigDict, SerializedObject } from "../engine/serialization.js";
 import { classes } from "../engine/serialization.js";
 import { ConfigError } from "../errors.js";
+import { createVariable } from "../utils/variables.js";
 import { LearningRateSchedule } from "./schedules.js";
 
 /** Options shared by every optimizer (Keras 3 names). */
@@ -121,7 +122,7 @@ export abstract class Optimizer {
       slots = {};
       for (const slot of this.slotNames()) {
         const init = () => this.initialSlot(slot, variable);
-        slots[slot] = new tf.Variable(init, { name: `${variable.name}/${slot}`, trainable: false });
+        slots[slot] = createVariable(init, { name: `${variable.name}/${slot}`, trainable: false });
       }
       this.#slots.set(variable, slots);
     }
