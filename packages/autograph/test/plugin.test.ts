@@ -30,7 +30,7 @@ describe("bundler plugin", () => {
     });
     const bundle = readFileSync(outfile, "utf8");
     // esbuild flattens the `ag__` namespace: the operators are called directly.
-    expect(bundle).toMatch(/\bifStmt\(gt\(x, floor\d*\)/);
+    expect(bundle).toMatch(/\bifStmt\d*\(gt\d*\(x, floor\d*\)/);
     expect(bundle).toMatch(/\bregister\(relu\d*, converted\(function relu\d*\(x\)/);
     expect(bundle).not.toContain("@babel");
     const output = execFileSync(process.execPath, [outfile], { encoding: "utf8" });

@@ -118,7 +118,6 @@ describe("review 7: ordinary operators on a tf.Variable use its value", () => {
     function f(x: any) {
       let y = x;
       y += a;
-      // biome-ignore lint/suspicious/noSelfCompare: identity of a Variable with itself
       // biome-ignore lint/suspicious/noSelfCompare: the test checks that `===` on one Variable stays an object comparison
       return [y, a === b, a === a];
     }

@@ -15,14 +15,39 @@ installTensorMethods();
 export * from "./base/errors.js";
 export { type DType, type DataArray, DTYPES, tfTypeName, bytesPerElement, allocate } from "./base/dtype.js";
 export { type Shape, type ConcreteShape, sizeOf, stridesOf, broadcastShapes, normalizeAxis, normalizeAxes } from "./base/shape.js";
-export type { ValueInfo, AttrValue, Attrs, KernelFamily, OpDef, AnyOpDef } from "./ir/op.js";
+export { type ValueInfo, type AttrValue, type Attrs, type KernelFamily, type OpDef, type AnyOpDef, scalarKernelOf } from "./ir/op.js";
+export { type ScalarExpr, type ScalarFn, type ScalarKernel, SCALAR_FNS, scalarFnOperandDTypes } from "./ir/scalar.js";
+export * as scalarExpr from "./ir/scalar.js";
+export { renderScalar, missingTemplates, type ScalarDialect, type ScalarTemplates, type RenderedScalar } from "./ir/scalar_render.js";
+export { coreOpDefs } from "./ops/op_list.js";
 export { OpTable } from "./ir/op_table.js";
-export { BACKEND_API_VERSION, type Backend, type BackendCaps, type BackendMemory, type BackendPlugin, type DataId, type FusedCluster, type FusedOperand, type KernelArgs, type KernelFn, type KernelRegistration, type TensorData } from "./runtime/backend.js";
-export type { MemoryInfo } from "./runtime/memory_tracker.js";
+export {
+  BACKEND_API_VERSION,
+  readsSync,
+  type Backend,
+  type SyncReadBackend,
+  type BackendCapabilities,
+  type FusionCapabilities,
+  type BackendMemory,
+  type BackendPlugin,
+  type DataId,
+  type FusedCluster,
+  type FusedOperand,
+  type KernelArgs,
+  type KernelFn,
+  type KernelRegistration,
+  type PlainKernelRegistration,
+  type CompiledKernelRegistration,
+  type KernelSpecialization,
+  type KernelKey,
+  type KernelKeyValue,
+  type PlanPreparation,
+  type TensorData,
+} from "./backend/backend.js";
+export type { MemoryInfo } from "./tensor/memory_tracker.js";
 export { Tensor, SymbolicTensorError, type NestedArray } from "./tensor/tensor.js";
 export { type TensorLike, type NestedValues, type TensorConvertible, toTensorSymbol } from "./tensor/convert.js";
 export { Runtime, getRuntime } from "./trace/runtime.js";
-export { OutOfScopeError } from "./trace/eager_trace.js";
 export type { Trace } from "./trace/trace.js";
 export { bind, bind1 } from "./trace/bind.js";
 export * from "./api/backends.js";

@@ -1,38 +1,30 @@
 import type { KernelRegistration } from "@kiln/core";
 import type { CpuBackend } from "../cpu_backend.js";
-import { unaryKernels } from "./unary.js";
-import { binaryKernels } from "./binary.js";
-import { selectionKernels } from "./selection.js";
+import { elementwiseKernels } from "./elementwise/index.js";
 import { reductionKernels } from "./reduction.js";
 import { nnKernels } from "./nn.js";
 import { shapeOpsKernels } from "./shape_ops.js";
 import { joiningKernels } from "./joining.js";
 import { slicingKernels } from "./slicing.js";
 import { gatherKernels } from "./gather.js";
-import { graphKernels } from "./graph.js";
 import { matmulKernels } from "./matmul.js";
 import { convolutionKernels } from "./convolution.js";
-import { customGradientKernels } from "./custom_gradient.js";
 import { convolutionGradKernels } from "./convolution_grads.js";
 import { creationKernels } from "./creation.js";
 import { randomKernels } from "./random.js";
 
 /** Every cpu kernel, one array per op family. */
 export const cpuKernels: KernelRegistration<any, CpuBackend>[] = [
-  ...unaryKernels,
-  ...binaryKernels,
-  ...selectionKernels,
+  ...elementwiseKernels,
   ...reductionKernels,
   ...nnKernels,
   ...shapeOpsKernels,
   ...joiningKernels,
   ...slicingKernels,
   ...gatherKernels,
-  ...graphKernels,
   ...matmulKernels,
   ...convolutionKernels,
   ...convolutionGradKernels,
-  ...customGradientKernels,
   ...creationKernels,
   ...randomKernels,
 ];

@@ -1,7 +1,7 @@
 import { ArgumentError } from "../base/errors.js";
 import { type AnyOpDef, defineOp as declareOp, type OpDef } from "../ir/op.js";
 import { coreOpDefs } from "../ops/op_list.js";
-import type { Backend, BackendPlugin, KernelRegistration } from "../runtime/backend.js";
+import type { Backend, BackendPlugin, KernelRegistration } from "../backend/backend.js";
 import { getRuntime } from "../trace/runtime.js";
 
 /**

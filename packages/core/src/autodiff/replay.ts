@@ -1,6 +1,7 @@
 import type { DType } from "../base/dtype.js";
 import { allocate } from "../base/dtype.js";
 import type { Graph, OpOutput } from "../ir/graph.js";
+import { libraryOf } from "../ir/printer.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { bind } from "../trace/bind.js";
 import { getRuntime } from "../trace/runtime.js";
@@ -11,11 +12,12 @@ const SIDE_EFFECTS = new Set(["AssignVariableOp", "AssignAddVariableOp", "Assign
 /** Control-flow ops name their sub-graphs in attrs; the graph replaying them needs them in its library. */
 function copySubgraphs(source: Graph, attrs: object): void {
   const target = getRuntime().graphTrace()?.graph.library;
-  const from = (source as { library?: Map<string, unknown> }).library;
-  if (target === undefined || from === undefined) return;
+  const from = libraryOf(source);
+  if (target === undefined) return;
   for (const key of ["thenBranch", "elseBranch", "cond", "body"] as const) {
     const name = (attrs as Record<string, unknown>)[key];
-    if (typeof name === "string" && from.has(name)) target.set(name, from.get(name));
+    const callee = typeof name === "string" ? from.get(name) : undefined;
+    if (callee !== undefined) target.set(name as string, callee);
   }
 }
 
@@ -50,7 +52,7 @@ export function replayGraph(graph: Graph, inputs: readonly Tensor[]): Tensor[] {
         continue;
       case "PartitionedCall":
       case "StatefulPartitionedCall": {
-        const callee = (graph as { library?: Map<string, { graph: Graph }> }).library?.get((op.attrs as { f: string }).f);
+        const callee = libraryOf(graph).get((op.attrs as { f: string }).f);
         const outs = replayGraph(callee!.graph, op.inputs.map(valueFor));
         op.outputs.forEach((o, i) => values.set(o, outs[i]!));
         continue;

@@ -4,17 +4,20 @@ import { KilnError } from "../base/errors.js";
 import { isPlainObject } from "../base/plain_object.js";
 import type { ConcreteShape, Shape } from "../base/shape.js";
 import { Identity } from "../ir/builtin_ops.js";
-import type { FuncGraph } from "../ir/func_graph.js";
+import type { FuncGraph, LibraryFunction } from "../ir/func_graph.js";
 import type { OpOutput } from "../ir/graph.js";
 import { isResourceOutput } from "../ir/graph.js";
-import type { Backend } from "../runtime/backend.js";
-import { type DataSlot, Plan, type SlotValue, dataSlot } from "../runtime/executor.js";
+import type { Backend } from "../backend/backend.js";
+import type { Plan } from "../plan/plan.js";
+import { runKernelNow } from "../plan/host_ops.js";
+import { disposePlans, planFor } from "../plan/plan_cache.js";
+import { type DataSlot, type SlotValue, dataSlot } from "../plan/slots.js";
 import { formatTfShape } from "../tensor/format.js";
 import { Tensor } from "../tensor/tensor.js";
 import { getRuntime, type Runtime } from "../trace/runtime.js";
 import type { FunctionType, TypeNode } from "./function_type.js";
 import { emitCall } from "./nested_call.js";
-import { planContext } from "./plan_context.js";
+import { executionContext } from "./execution_context.js";
 import { mapStructure } from "./structure.js";
 import { TensorSpec } from "./tensor_spec.js";
 import { Variable } from "./variable.js";
@@ -63,9 +66,7 @@ function specOf(node: TypeNode, placeholder: (i: number) => OpOutput | undefined
  * cf.graph.getOperations().map(String);
  * ```
  */
-export class ConcreteFunction {
-  /** Plans compiled so far, one per backend. */
-  private readonly plans = new Map<Backend, Plan>();
+export class ConcreteFunction implements LibraryFunction {
   /** For each flat output index, the graph output that produces it. */
   private readonly outputIndex: Map<Tensor, number>;
 
@@ -107,12 +108,7 @@ export class ConcreteFunction {
 
   /** The plan for a backend, compiled on first use. */
   planFor(backend: Backend): Plan {
-    let plan = this.plans.get(backend);
-    if (plan === undefined) {
-      plan = new Plan(this.graph, backend, planContext());
-      this.plans.set(backend, plan);
-    }
-    return plan;
+    return planFor(this.graph, backend, getRuntime().backends);
   }
 
   /**
@@ -134,7 +130,7 @@ export class ConcreteFunction {
     // Tapes take the variables' values before the call may assign them.
     const call = beginCall(runtime.activeTapes(), this, inputs);
     const outputs = this.planFor(backend)
-      .run(slots)
+      .run(slots, undefined, executionContext(runtime))
       .map((out) => this.toTensorOf(runtime, out));
     endCall(call, outputs);
     return this.restructure(outputs);
@@ -150,10 +146,8 @@ export class ConcreteFunction {
 
   /** Disposes the plans' constant buffers (the graph stays usable; plans are rebuilt on demand). */
   dispose(): void {
-    for (const plan of this.plans.values()) plan.dispose();
-    this.plans.clear();
     // Branches, loop bodies and nested functions hold plans (and constants) too.
-    for (const callee of this.graph.library.values()) (callee as { dispose?: () => void }).dispose?.();
+    disposePlans(this.graph);
   }
 
   toString(): string {
@@ -210,10 +204,9 @@ export class ConcreteFunction {
   private toTensorOf(runtime: Runtime, out: SlotValue): Tensor {
     if (out.kind !== "data") throw new KilnError(`${this.fnName}: a function cannot return a resource`);
     if (out.owned) return runtime.wrap(out.backend, out.dataId, out.shape, out.dtype);
-    const { run, backend } = runtime.backends.resolve(Identity, out.backend);
-    const [dataId] = run({ inputs: [out], attrs: {}, outputs: [out], backend });
+    const copy = runKernelNow(runtime.backends, Identity, [out], out.backend);
     out.release?.();
-    return runtime.wrap(backend, dataId!, out.shape, out.dtype);
+    return runtime.wrap(copy.backend, copy.dataId, copy.shape, copy.dtype);
   }
 }
 

@@ -8,7 +8,7 @@ import { identity } from "../ops/identity.js";
 import { toOwnedTensor, toTensor } from "../ops/convert.js";
 import { type TensorLike, asTensor, toTensorSymbol } from "../tensor/convert.js";
 import type { Tensor } from "../tensor/tensor.js";
-import { OutOfScopeError } from "../trace/eager_trace.js";
+import { OutOfScopeError } from "../base/errors.js";
 import { getRuntime } from "../trace/runtime.js";
 import { liftToEager } from "./lift.js";
 import { AssignAddVariableOp, AssignSubVariableOp, AssignVariableOp, ReadVariableOp } from "./variable_ops.js";

@@ -1,7 +1,8 @@
-import { checkDType, type DType } from "../base/dtype.js";
+import { checkDType, DTYPES, type DType } from "../base/dtype.js";
 import { ArgumentError } from "../base/errors.js";
 import type { Shape } from "../base/shape.js";
 import { defineOp } from "./op.js";
+import { scalarKernel } from "./scalar.js";
 
 /** A graph input. Resource placeholders stand for a variable (TF's `DT_RESOURCE`). */
 export const Placeholder = defineOp<{ shape: Shape; dtype: DType; resource?: boolean }>({
@@ -9,6 +10,7 @@ export const Placeholder = defineOp<{ shape: Shape; dtype: DType; resource?: boo
   api: "placeholder",
   family: "opaque",
   inputs: [],
+  execution: { kind: "input" },
   // Gradients reach inputs through the tape's record of the ops that use them.
   nonDifferentiable: true,
   infer: (_inputs, attrs) => [{ shape: attrs.shape, dtype: checkDType(attrs.dtype, "placeholder") }],
@@ -20,6 +22,7 @@ export const Const = defineOp<{ value: readonly number[]; shape: readonly number
   api: "constant",
   family: "creation",
   inputs: [],
+  execution: { kind: "constant" },
   nonDifferentiable: true,
   infer: (_inputs, attrs) => {
     const size = attrs.shape.reduce((a, b) => a * b, 1);
@@ -38,6 +41,8 @@ export const Identity = defineOp<{}>({
   api: "identity",
   family: "elementwise",
   inputs: ["input"],
+  execution: { kind: "alias" },
   infer: ([x]) => [x!],
+  scalar: DTYPES.map((dtype) => scalarKernel([dtype], (x) => x!)),
   grad: ({ dys }) => [dys[0] ?? null],
 });

@@ -9,6 +9,15 @@ export interface Capture {
 }
 
 /**
+ * A function in a graph's library, called by name from call, `If` and `While` operations:
+ * a concrete function, a control-flow branch or body, or a loaded graph.
+ */
+export interface LibraryFunction {
+  readonly name: string;
+  readonly graph: FuncGraph;
+}
+
+/**
  * The graph of one concrete function while it is traced and afterwards: a Graph plus
  * what tracing needs to know (captures, the last stateful operation for automatic control
  * dependencies, the parent graph for nested traces, whether variables may be created).
@@ -21,7 +30,7 @@ export class FuncGraph extends Graph {
   readonly resources = new Map<object, OpOutput>();
   lastStateful: Operation | undefined;
   /** Nested functions called from this graph, by name (the `f` attribute of call ops). */
-  readonly library = new Map<string, unknown>();
+  readonly library = new Map<string, LibraryFunction>();
 
   constructor(
     name: string,

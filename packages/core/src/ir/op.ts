@@ -1,6 +1,7 @@
 import type { DType } from "../base/dtype.js";
 import { ArgumentError } from "../base/errors.js";
 import type { Shape } from "../base/shape.js";
+import type { ScalarKernel } from "./scalar.js";
 
 /** What an op's inputs and outputs look like to shape inference: a shape and a dtype. */
 export interface ValueInfo {
@@ -43,6 +44,48 @@ export interface OpDef<A extends object = Attrs> {
   readonly grad?: GradFn<A>;
   /** Marks ops with no gradient (integer math, comparisons, argMax): the tape never records them. */
   readonly nonDifferentiable?: boolean;
+  /**
+   * For elementwise ops: what one output element is, as data (`ir/scalar.ts`), one kernel
+   * per supported input-dtype combination, or a function of the attrs choosing them (Cast,
+   * Gelu). Backends render it (JS, C, WGSL) into loops and fused kernels.
+   */
+  readonly scalar?: readonly ScalarKernel[] | ((attrs: A) => readonly ScalarKernel[]);
+  /**
+   * For ops the runtime executes itself instead of a backend kernel (DESIGN 1): graph
+   * inputs, constants, aliases of their input, and host-run ops (calls, `If`, `While`,
+   * `PrintV2`, variable reads and writes).
+   */
+  readonly execution?: OpExecution;
+}
+
+/**
+ * How the runtime executes an op itself:
+ * - `input`: a graph input (Placeholder); its slot is filled by the caller.
+ * - `constant`: a literal (Const), uploaded once per plan.
+ * - `alias`: output 0 is input 0's value (Identity, StopGradient, CustomGradient): no work.
+ * - `host`: run by `run`, a `HostRun` of the plan layer (`plan/execution.ts`) that may yield
+ *   host reads (or returns its results directly); its argument and result types live there,
+ *   above this layer (like `GradArgs`' tensor type, they are left open here).
+ */
+export type OpExecution =
+  | { readonly kind: "input" }
+  | { readonly kind: "constant" }
+  | { readonly kind: "alias" }
+  | { readonly kind: "host"; readonly run: (args: any) => Generator<any, any[], any> | any[] };
+
+/**
+ * The scalar semantics of an elementwise op for its input dtypes, output dtype and attrs,
+ * or undefined when it has none (not elementwise, or an unsupported dtype combination).
+ *
+ * ```ts
+ * scalarKernelOf(AddV2, ["int32", "int32"], "int32", {})?.body; // add(arg0, arg1), wrapping
+ * ```
+ */
+export function scalarKernelOf(op: AnyOpDef, inputs: readonly DType[], output: DType, attrs: object): ScalarKernel | undefined {
+  const scalar = op.scalar;
+  if (scalar === undefined) return undefined;
+  const kernels = typeof scalar === "function" ? scalar(attrs) : scalar;
+  return kernels.find((k) => k.body.dtype === output && k.args.length === inputs.length && k.args.every((d, i) => d === inputs[i]));
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { TensorLike } from "../tensor/convert.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { bind1 } from "../trace/bind.js";
+import * as s from "../ir/scalar.js";
 import * as g from "./binary_grads.js";
 import { toTensor, toTensorPair } from "./convert.js";
 import { ALL, BOOL, defineBinary, FLOAT, NUMERIC } from "./define_elementwise.js";
@@ -12,35 +13,54 @@ import { ALL, BOOL, defineBinary, FLOAT, NUMERIC } from "./define_elementwise.js
 // read yet (async backends), so the value is defined rather than an error. Gradient rules
 // live in binary_grads.ts; they unbroadcast, and int32 operands get no gradient.
 
+/**
+ * Floored modulo: the result takes the divisor's sign (TF's FloorMod). float32: `x mod 0` is
+ * NaN. int32: `x mod 0` is 0 (tfjs's observable result; TF raises).
+ */
+function floorMod(a: s.ScalarExpr, b: s.ScalarExpr): s.ScalarExpr {
+  // rem(x, 0) is NaN for float32 and 0 for int32, and both pass through unchanged.
+  const r = s.rem(a, b);
+  return s.select(s.and(s.ne(r, 0), s.ne(s.lt(r, 0), s.lt(b, 0))), s.add(r, b), r);
+}
+
 /** `AddV2`: elementwise sum with broadcasting. */
-export const AddV2 = defineBinary("AddV2", "add", NUMERIC, { grad: (args) => g.addGrad(args) });
-export const Sub = defineBinary("Sub", "sub", NUMERIC, { grad: (args) => g.subGrad(args) });
-export const Mul = defineBinary("Mul", "mul", NUMERIC, { grad: (args) => g.mulGrad(args) });
+export const AddV2 = defineBinary("AddV2", "add", NUMERIC, { scalar: (a, b) => s.add(a, b), grad: (args) => g.addGrad(args) });
+export const Sub = defineBinary("Sub", "sub", NUMERIC, { scalar: (a, b) => s.sub(a, b), grad: (args) => g.subGrad(args) });
+export const Mul = defineBinary("Mul", "mul", NUMERIC, { scalar: (a, b) => s.mul(a, b), grad: (args) => g.mulGrad(args) });
 /** `RealDiv`: float division. `div` sends int32 operands to `FloorDiv` instead, like tfjs. */
 export const RealDiv = defineBinary("RealDiv", "div", FLOAT, {
+  scalar: (a, b) => s.div(a, b),
   hint: "int32 tensors are also accepted and use floorDiv",
   grad: (args) => g.divGrad(args),
 });
 /** `FloorDiv`: piecewise constant, so no gradient (TF returns None for both inputs). */
-export const FloorDiv = defineBinary("FloorDiv", "floorDiv", NUMERIC, { nonDifferentiable: true });
-export const FloorMod = defineBinary("FloorMod", "mod", NUMERIC, { grad: (args) => g.modGrad(args) });
-export const Pow = defineBinary("Pow", "pow", NUMERIC, { grad: (args) => g.powGrad(args) });
-export const Maximum = defineBinary("Maximum", "maximum", NUMERIC, { grad: (args) => g.maximumGrad(args) });
-export const Minimum = defineBinary("Minimum", "minimum", NUMERIC, { grad: (args) => g.minimumGrad(args) });
+export const FloorDiv = defineBinary("FloorDiv", "floorDiv", NUMERIC, {
+  // float32: the quotient rounded to float32 first (1 / 0.1f is 10 in float32), then floored, as TF does.
+  scalar: (a, b) => (a.dtype === "int32" ? s.floorDiv(a, b) : s.floor(s.roundF32(s.div(a, b)))),
+  nonDifferentiable: true,
+});
+export const FloorMod = defineBinary("FloorMod", "mod", NUMERIC, { scalar: (a, b) => floorMod(a, b), grad: (args) => g.modGrad(args) });
+export const Pow = defineBinary("Pow", "pow", NUMERIC, { scalar: (a, b) => s.pow(a, b), grad: (args) => g.powGrad(args) });
+export const Maximum = defineBinary("Maximum", "maximum", NUMERIC, { scalar: (a, b) => s.max(a, b), grad: (args) => g.maximumGrad(args) });
+export const Minimum = defineBinary("Minimum", "minimum", NUMERIC, { scalar: (a, b) => s.min(a, b), grad: (args) => g.minimumGrad(args) });
 export const SquaredDifference = defineBinary("SquaredDifference", "squaredDifference", NUMERIC, {
+  scalar: (a, b) => {
+    const d = s.sub(a, b);
+    return s.mul(d, d);
+  },
   grad: (args) => g.squaredDifferenceGrad(args),
 });
-export const Atan2 = defineBinary("Atan2", "atan2", FLOAT, { grad: (args) => g.atan2Grad(args) });
+export const Atan2 = defineBinary("Atan2", "atan2", FLOAT, { scalar: (a, b) => s.atan2(a, b), grad: (args) => g.atan2Grad(args) });
 // Comparisons and logic produce bool: no gradient flows through them.
 const BOOL_RESULT = { outDtype: "bool", nonDifferentiable: true } as const;
-export const Equal = defineBinary("Equal", "equal", ALL, BOOL_RESULT);
-export const NotEqual = defineBinary("NotEqual", "notEqual", ALL, BOOL_RESULT);
-export const Less = defineBinary("Less", "less", NUMERIC, BOOL_RESULT);
-export const LessEqual = defineBinary("LessEqual", "lessEqual", NUMERIC, BOOL_RESULT);
-export const Greater = defineBinary("Greater", "greater", NUMERIC, BOOL_RESULT);
-export const GreaterEqual = defineBinary("GreaterEqual", "greaterEqual", NUMERIC, BOOL_RESULT);
-export const LogicalAnd = defineBinary("LogicalAnd", "logicalAnd", BOOL, BOOL_RESULT);
-export const LogicalOr = defineBinary("LogicalOr", "logicalOr", BOOL, BOOL_RESULT);
+export const Equal = defineBinary("Equal", "equal", ALL, { ...BOOL_RESULT, scalar: (a, b) => s.eq(a, b) });
+export const NotEqual = defineBinary("NotEqual", "notEqual", ALL, { ...BOOL_RESULT, scalar: (a, b) => s.ne(a, b) });
+export const Less = defineBinary("Less", "less", NUMERIC, { ...BOOL_RESULT, scalar: (a, b) => s.lt(a, b) });
+export const LessEqual = defineBinary("LessEqual", "lessEqual", NUMERIC, { ...BOOL_RESULT, scalar: (a, b) => s.le(a, b) });
+export const Greater = defineBinary("Greater", "greater", NUMERIC, { ...BOOL_RESULT, scalar: (a, b) => s.gt(a, b) });
+export const GreaterEqual = defineBinary("GreaterEqual", "greaterEqual", NUMERIC, { ...BOOL_RESULT, scalar: (a, b) => s.ge(a, b) });
+export const LogicalAnd = defineBinary("LogicalAnd", "logicalAnd", BOOL, { ...BOOL_RESULT, scalar: (a, b) => s.and(a, b) });
+export const LogicalOr = defineBinary("LogicalOr", "logicalOr", BOOL, { ...BOOL_RESULT, scalar: (a, b) => s.or(a, b) });
 
 /**
  * Adds two tensors elementwise, with NumPy broadcasting.

@@ -1,7 +1,8 @@
 import type { DType } from "../base/dtype.js";
-import { DTypeError, formatShape, ShapeError } from "../base/errors.js";
+import { ArgumentError, DTypeError, formatShape, ShapeError } from "../base/errors.js";
 import { broadcastShapes, type Shape } from "../base/shape.js";
 import { defineOp, type GradFn, type OpDef, type ValueInfo } from "../ir/op.js";
+import { type ScalarExpr, type ScalarKernel, scalarKernel } from "../ir/scalar.js";
 
 /** Dtype groups for op declarations. */
 export const NUMERIC: readonly DType[] = ["float32", "int32"];
@@ -31,15 +32,34 @@ export interface ElementwiseOptions {
   readonly grad?: GradFn<{}>;
   /** Marks an op with no gradient (`OpDef.nonDifferentiable`): comparisons, rounding, logic. */
   readonly nonDifferentiable?: boolean;
+  /**
+   * What one output element is, written with the scalar functions of `ir/scalar.ts`; called
+   * once per accepted dtype with argument nodes of that dtype (`OpDef.scalar`).
+   */
+  readonly scalar: (...xs: ScalarExpr[]) => ScalarExpr;
+}
+
+/**
+ * The op's scalar kernels: `body` applied to arguments of each accepted dtype. A body whose
+ * result dtype is not the op's output dtype is a bug in the table, reported at load time.
+ */
+export function elementwiseKernels(name: string, dtypes: readonly DType[], arity: number, outDtype: DType | undefined, body: (...xs: ScalarExpr[]) => ScalarExpr): ScalarKernel[] {
+  return dtypes.map((dtype) => {
+    const kernel = scalarKernel(new Array<DType>(arity).fill(dtype), body);
+    const expected = outDtype ?? dtype;
+    if (kernel.body.dtype !== expected) {
+      throw new ArgumentError(`${name}: the scalar semantics for ${dtype} produce ${kernel.body.dtype}, but the op outputs ${expected}`);
+    }
+    return kernel;
+  });
 }
 
 /** Splits the options argument into the dtype-check parts and the gradient fields of the op def. */
-function splitOptions(options: DType | ElementwiseOptions): {
+function splitOptions(options: ElementwiseOptions): {
   outDtype?: DType;
   hint?: string;
   gradFields: Pick<OpDef<{}>, "grad" | "nonDifferentiable">;
 } {
-  if (typeof options === "string") return { outDtype: options, gradFields: {} };
   const { outDtype, hint, grad, nonDifferentiable } = options;
   // Only set the fields that were given, so op defs stay free of `undefined` keys.
   const gradFields = { ...(grad !== undefined && { grad }), ...(nonDifferentiable !== undefined && { nonDifferentiable }) };
@@ -51,17 +71,18 @@ function splitOptions(options: DType | ElementwiseOptions): {
  * input's dtype or `outDtype` (e.g. `bool` for `IsNan`).
  *
  * ```ts
- * export const Neg = defineUnary("Neg", "neg", NUMERIC, { grad: (args) => negGrad(args) });
- * export const Floor = defineUnary("Floor", "floor", FLOAT, { nonDifferentiable: true });
+ * export const Neg = defineUnary("Neg", "neg", NUMERIC, { scalar: (x) => s.neg(x), grad: (args) => negGrad(args) });
+ * export const Floor = defineUnary("Floor", "floor", FLOAT, { scalar: (x) => s.floor(x), nonDifferentiable: true });
  * ```
  */
-export function defineUnary(name: string, api: string, dtypes: readonly DType[], options: DType | ElementwiseOptions = {}): OpDef<{}> {
+export function defineUnary(name: string, api: string, dtypes: readonly DType[], options: ElementwiseOptions): OpDef<{}> {
   const { outDtype, hint, gradFields } = splitOptions(options);
   return defineOp<{}>({
     name,
     api,
     family: "elementwise",
     ...gradFields,
+    scalar: elementwiseKernels(name, dtypes, 1, outDtype, options.scalar),
     inputs: ["x"],
     infer: ([x]) => {
       checkInputDType(api, "x", x!, dtypes, hint);
@@ -84,17 +105,18 @@ export function checkSameDType(api: string, a: ValueInfo, b: ValueInfo, names = 
  * `dtypes`; the output has the broadcast shape and the input dtype or `outDtype`.
  *
  * ```ts
- * export const AddV2 = defineBinary("AddV2", "add", NUMERIC, { grad: (args) => addGrad(args) });
- * export const Less = defineBinary("Less", "less", NUMERIC, { outDtype: "bool", nonDifferentiable: true });
+ * export const AddV2 = defineBinary("AddV2", "add", NUMERIC, { scalar: (a, b) => s.add(a, b), grad: (args) => addGrad(args) });
+ * export const Less = defineBinary("Less", "less", NUMERIC, { outDtype: "bool", scalar: (a, b) => s.lt(a, b), nonDifferentiable: true });
  * ```
  */
-export function defineBinary(name: string, api: string, dtypes: readonly DType[], options: DType | ElementwiseOptions = {}): OpDef<{}> {
+export function defineBinary(name: string, api: string, dtypes: readonly DType[], options: ElementwiseOptions): OpDef<{}> {
   const { outDtype, hint, gradFields } = splitOptions(options);
   return defineOp<{}>({
     name,
     api,
     family: "elementwise",
     ...gradFields,
+    scalar: elementwiseKernels(name, dtypes, 2, outDtype, options.scalar),
     inputs: ["x", "y"],
     infer: ([x, y]) => {
       checkInputDType(api, "a", x!, dtypes, hint);

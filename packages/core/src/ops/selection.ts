@@ -2,6 +2,7 @@ import { checkDType, type DType } from "../base/dtype.js";
 import { ArgumentError, formatShape, ShapeError } from "../base/errors.js";
 import type { Shape } from "../base/shape.js";
 import { defineOp, type GradArgs, type ValueInfo } from "../ir/op.js";
+import * as s from "../ir/scalar.js";
 import type { TensorLike } from "../tensor/convert.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { bind1 } from "../trace/bind.js";
@@ -22,6 +23,7 @@ export const SelectV2 = defineOp<{}>({
     checkSameDType("where", t!, e!);
     return [{ shape: broadcastAll("where", [condition!.shape, t!.shape, e!.shape], ["condition", "a", "b"]), dtype: t!.dtype }];
   },
+  scalar: ALL.map((dtype) => s.scalarKernel(["bool", dtype, dtype], (c, a, b) => s.select(c!, a!, b!))),
   // dy goes to `t` where the condition holds and to `e` elsewhere, each summed back to its
   // own (possibly broadcast) shape; the condition is bool and gets none.
   grad: ({ inputs: [condition, t, e], dys: [dy] }: GradArgs<{}, Tensor>) => {
@@ -29,6 +31,13 @@ export const SelectV2 = defineOp<{}>({
     return [null, unbroadcast(where(condition!, dy, 0), t!.shape), unbroadcast(where(condition!, 0, dy), e!.shape)];
   },
 });
+
+/** Cast's scalar kernels by destination dtype, one per source dtype. */
+const CAST_KERNELS: Readonly<Record<DType, readonly s.ScalarKernel[]>> = {
+  float32: ALL.map((from) => s.scalarKernel([from], (x) => s.toFloat32(x!))),
+  int32: ALL.map((from) => s.scalarKernel([from], (x) => s.toInt32(x!))),
+  bool: ALL.map((from) => s.scalarKernel([from], (x) => s.toBool(x!))),
+};
 
 /** Attributes of `Cast`: the destination dtype, under TensorFlow's attr name. */
 export type CastAttrs = { readonly DstT: DType };
@@ -43,6 +52,7 @@ export const Cast = defineOp<CastAttrs>({
   family: "elementwise",
   inputs: ["x"],
   infer: ([x], attrs) => [{ shape: x!.shape, dtype: checkDType(attrs.DstT, "cast") }],
+  scalar: (attrs) => CAST_KERNELS[attrs.DstT] ?? [],
   // Like TF, a gradient flows only between float dtypes: a cast to int32 or bool is piecewise
   // constant (its true derivative is 0, so passing dy on would be wrong), and int/bool inputs
   // carry no gradient. float32 is the only float dtype, so dy needs no cast back.
@@ -74,6 +84,8 @@ export const ClipByValue = defineOp<{}>({
     checkClipBound("clipValueMax", hi!, t!);
     return [{ shape: t!.shape, dtype: t!.dtype }];
   },
+  // Comparisons rather than max/min so NaN elements stay NaN.
+  scalar: NUMERIC.map((dtype) => s.scalarKernel([dtype, dtype, dtype], (x, lo, hi) => s.select(s.lt(x!, lo!), lo!, s.select(s.gt(x!, hi!), hi!, x!)))),
   // dy passes where the value was not clipped (min <= x <= max), which is exactly where the
   // output equals the input: one comparison, and the bounds need not be read. NaN elements
   // get 0. The bounds get none: clipByValue makes them from JS numbers, so they are constants.

@@ -1,4 +1,6 @@
 import { defineOp } from "../ir/op.js";
+import { DTYPES } from "../base/dtype.js";
+import { scalarKernel } from "../ir/scalar.js";
 import type { TensorLike } from "../tensor/convert.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { bind1 } from "../trace/bind.js";
@@ -10,8 +12,10 @@ export const StopGradient = defineOp<{}>({
   api: "stopGradient",
   family: "elementwise",
   inputs: ["input"],
+  execution: { kind: "alias" },
   nonDifferentiable: true,
   infer: ([x]) => [x!],
+  scalar: DTYPES.map((dtype) => scalarKernel([dtype], (x) => x!)),
 });
 
 /**

@@ -1,5 +1,6 @@
 import { ArgumentError } from "../base/errors.js";
 import { defineOp } from "../ir/op.js";
+import * as s from "../ir/scalar.js";
 import type { TensorLike } from "../tensor/convert.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { bind1 } from "../trace/bind.js";
@@ -12,48 +13,63 @@ import * as g from "./unary_grads.js";
 // rounding are float32 only, like TensorFlow's kernels. Gradient rules live in
 // unary_grads.ts; integer inputs get no gradient.
 const ROUNDING_HINT = "int32 values are already whole numbers, so no rounding is needed";
+// SELU's constants: scale and scale * alpha (alpha = 1.6732632423543772).
+const SELU_SCALE = 1.0507009873554805;
+const SELU_SCALE_ALPHA = 1.7580993408473768;
 
-export const Neg = defineUnary("Neg", "neg", NUMERIC, { grad: (args) => g.negGrad(args) });
-export const Abs = defineUnary("Abs", "abs", NUMERIC, { grad: (args) => g.absGrad(args) });
+export const Neg = defineUnary("Neg", "neg", NUMERIC, { scalar: (x) => s.neg(x), grad: (args) => g.negGrad(args) });
+export const Abs = defineUnary("Abs", "abs", NUMERIC, { scalar: (x) => s.abs(x), grad: (args) => g.absGrad(args) });
 // TF's Sign gradient is an explicit zeros tensor; here sign is simply not differentiable (the
 // source gets null, or nothing is added where another path reaches it: the same sum).
-export const Sign = defineUnary("Sign", "sign", NUMERIC, { nonDifferentiable: true });
-export const Square = defineUnary("Square", "square", NUMERIC, { grad: (args) => g.squareGrad(args) });
-export const Exp = defineUnary("Exp", "exp", FLOAT, { grad: (args) => g.expGrad(args) });
-export const Expm1 = defineUnary("Expm1", "expm1", FLOAT, { grad: (args) => g.expm1Grad(args) });
-export const Log = defineUnary("Log", "log", FLOAT, { grad: (args) => g.logGrad(args) });
-export const Log1p = defineUnary("Log1p", "log1p", FLOAT, { grad: (args) => g.log1pGrad(args) });
-export const Sqrt = defineUnary("Sqrt", "sqrt", FLOAT, { grad: (args) => g.sqrtGrad(args) });
-export const Rsqrt = defineUnary("Rsqrt", "rsqrt", FLOAT, { grad: (args) => g.rsqrtGrad(args) });
-export const Reciprocal = defineUnary("Reciprocal", "reciprocal", FLOAT, { grad: (args) => g.reciprocalGrad(args) });
-export const Sin = defineUnary("Sin", "sin", FLOAT, { grad: (args) => g.sinGrad(args) });
-export const Cos = defineUnary("Cos", "cos", FLOAT, { grad: (args) => g.cosGrad(args) });
-export const Tanh = defineUnary("Tanh", "tanh", FLOAT, { grad: (args) => g.tanhGrad(args) });
-export const Sigmoid = defineUnary("Sigmoid", "sigmoid", FLOAT, { grad: (args) => g.sigmoidGrad(args) });
-export const Relu = defineUnary("Relu", "relu", NUMERIC, { grad: (args) => g.reluGrad(args) });
-export const Relu6 = defineUnary("Relu6", "relu6", NUMERIC, { grad: (args) => g.relu6Grad(args) });
-export const Elu = defineUnary("Elu", "elu", FLOAT, { grad: (args) => g.eluGrad(args) });
-export const Selu = defineUnary("Selu", "selu", FLOAT, { grad: (args) => g.seluGrad(args) });
-export const Softplus = defineUnary("Softplus", "softplus", FLOAT, { grad: (args) => g.softplusGrad(args) });
-export const Erf = defineUnary("Erf", "erf", FLOAT, { grad: (args) => g.erfGrad(args) });
+export const Sign = defineUnary("Sign", "sign", NUMERIC, { scalar: (x) => s.select(s.gt(x, 0), 1, s.select(s.lt(x, 0), s.literal(-1, x.dtype), 0)), nonDifferentiable: true });
+export const Square = defineUnary("Square", "square", NUMERIC, { scalar: (x) => s.mul(x, x), grad: (args) => g.squareGrad(args) });
+export const Exp = defineUnary("Exp", "exp", FLOAT, { scalar: (x) => s.exp(x), grad: (args) => g.expGrad(args) });
+export const Expm1 = defineUnary("Expm1", "expm1", FLOAT, { scalar: (x) => s.expm1(x), grad: (args) => g.expm1Grad(args) });
+export const Log = defineUnary("Log", "log", FLOAT, { scalar: (x) => s.log(x), grad: (args) => g.logGrad(args) });
+export const Log1p = defineUnary("Log1p", "log1p", FLOAT, { scalar: (x) => s.log1p(x), grad: (args) => g.log1pGrad(args) });
+export const Sqrt = defineUnary("Sqrt", "sqrt", FLOAT, { scalar: (x) => s.sqrt(x), grad: (args) => g.sqrtGrad(args) });
+export const Rsqrt = defineUnary("Rsqrt", "rsqrt", FLOAT, { scalar: (x) => s.div(1, s.sqrt(x)), grad: (args) => g.rsqrtGrad(args) });
+export const Reciprocal = defineUnary("Reciprocal", "reciprocal", FLOAT, { scalar: (x) => s.div(1, x), grad: (args) => g.reciprocalGrad(args) });
+export const Sin = defineUnary("Sin", "sin", FLOAT, { scalar: (x) => s.sin(x), grad: (args) => g.sinGrad(args) });
+export const Cos = defineUnary("Cos", "cos", FLOAT, { scalar: (x) => s.cos(x), grad: (args) => g.cosGrad(args) });
+export const Tanh = defineUnary("Tanh", "tanh", FLOAT, { scalar: (x) => s.tanh(x), grad: (args) => g.tanhGrad(args) });
+export const Sigmoid = defineUnary("Sigmoid", "sigmoid", FLOAT, { scalar: (x) => s.div(1, s.add(1, s.exp(s.neg(x)))), grad: (args) => g.sigmoidGrad(args) });
+export const Relu = defineUnary("Relu", "relu", NUMERIC, { scalar: (x) => s.select(s.lt(x, 0), 0, x), grad: (args) => g.reluGrad(args) });
+export const Relu6 = defineUnary("Relu6", "relu6", NUMERIC, { scalar: (x) => s.select(s.lt(x, 0), 0, s.select(s.gt(x, 6), 6, x)), grad: (args) => g.relu6Grad(args) });
+export const Elu = defineUnary("Elu", "elu", FLOAT, { scalar: (x) => s.select(s.gt(x, 0), x, s.expm1(x)), grad: (args) => g.eluGrad(args) });
+export const Selu = defineUnary("Selu", "selu", FLOAT, { scalar: (x) => s.select(s.gt(x, 0), s.mul(SELU_SCALE, x), s.mul(SELU_SCALE_ALPHA, s.expm1(x))), grad: (args) => g.seluGrad(args) });
+export const Softplus = defineUnary("Softplus", "softplus", FLOAT, { scalar: (x) => s.select(s.gt(x, 0), s.add(x, s.log1p(s.exp(s.neg(x)))), s.log1p(s.exp(x))), grad: (args) => g.softplusGrad(args) });
+export const Erf = defineUnary("Erf", "erf", FLOAT, { scalar: (x) => s.erf(x), grad: (args) => g.erfGrad(args) });
 // Piecewise constant or boolean-valued: no gradient (TF returns None for Floor/Ceil/Round).
-export const Floor = defineUnary("Floor", "floor", FLOAT, { hint: ROUNDING_HINT, nonDifferentiable: true });
-export const Ceil = defineUnary("Ceil", "ceil", FLOAT, { hint: ROUNDING_HINT, nonDifferentiable: true });
-export const Round = defineUnary("Round", "round", FLOAT, { hint: ROUNDING_HINT, nonDifferentiable: true });
+export const Floor = defineUnary("Floor", "floor", FLOAT, { scalar: (x) => s.floor(x), hint: ROUNDING_HINT, nonDifferentiable: true });
+export const Ceil = defineUnary("Ceil", "ceil", FLOAT, { scalar: (x) => s.ceil(x), hint: ROUNDING_HINT, nonDifferentiable: true });
+export const Round = defineUnary("Round", "round", FLOAT, { scalar: (x) => s.roundHalfEven(x), hint: ROUNDING_HINT, nonDifferentiable: true });
 export const IsNan = defineUnary("IsNan", "isNaN", FLOAT, {
   outDtype: "bool",
+  scalar: (x) => s.isNan(x),
   hint: "int32 values are never NaN",
   nonDifferentiable: true,
 });
 export const IsFinite = defineUnary("IsFinite", "isFinite", FLOAT, {
   outDtype: "bool",
+  scalar: (x) => s.finite(x),
   hint: "int32 values are always finite",
   nonDifferentiable: true,
 });
 export const LogicalNot = defineUnary("LogicalNot", "logicalNot", BOOL, {
+  scalar: (x) => s.not(x),
   hint: "compare with tf.equal(x, 0) to get a bool tensor",
   nonDifferentiable: true,
 });
+
+/** Exact GELU: x·Φ(x) = 0.5·x·erfc(-x/√2); the erfc form keeps precision for negative x. */
+const GELU_ERF = [s.scalarKernel(["float32"], (x) => s.mul(s.mul(0.5, x), s.erfc(s.mul(s.neg(x), Math.SQRT1_2))))];
+/** The tanh approximation (`tf.nn.gelu(x, approximate=True)`): 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))). */
+const GELU_TANH = [
+  s.scalarKernel(["float32"], (x) =>
+    s.mul(s.mul(0.5, x), s.add(1, s.tanh(s.mul(0.7978845608028654, s.add(x, s.mul(s.mul(s.mul(0.044715, x), x), x)))))),
+  ),
+];
 
 /** Attributes of `Gelu`: `approximate` picks the tanh approximation over the exact erf form. */
 export type GeluAttrs = { readonly approximate: boolean };
@@ -73,6 +89,7 @@ export const Gelu = defineOp<GeluAttrs>({
     }
     return [{ shape: x!.shape, dtype: x!.dtype }];
   },
+  scalar: (attrs) => (attrs.approximate === true ? GELU_TANH : GELU_ERF),
   grad: (args) => g.geluGrad(args),
 });
 

@@ -1,6 +1,6 @@
 import type { DType } from "../base/dtype.js";
 import type { ConcreteShape } from "../base/shape.js";
-import type { Backend, DataId } from "../runtime/backend.js";
+import type { Backend, DataId } from "../backend/backend.js";
 
 /**
  * Where an eager tensor's data lives. Mutable so that moving the data to another backend

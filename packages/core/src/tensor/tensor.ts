@@ -1,7 +1,8 @@
 import type { DType, DataArray } from "../base/dtype.js";
 import { DisposedError, KilnError } from "../base/errors.js";
 import { type Shape, isConcrete, sizeOf } from "../base/shape.js";
-import type { MemoryTracker } from "../runtime/memory_tracker.js";
+import type { MemoryTracker } from "./memory_tracker.js";
+import { readsSync } from "../backend/backend.js";
 import { formatTfShape, formatValues } from "./format.js";
 import type { EagerHandle, TensorHandle } from "./handle.js";
 
@@ -75,10 +76,11 @@ export class Tensor {
   /** Synchronous `data()`; throws on backends that can only read asynchronously (webgpu). */
   dataSync(): DataArray {
     const handle = this.#eager("dataSync");
-    if (handle.backend.readSync === undefined) {
-      throw new KilnError(`dataSync: backend '${handle.backend.name}' can only read asynchronously; use await tensor.data() instead`);
+    const backend = handle.backend;
+    if (!readsSync(backend)) {
+      throw new KilnError(`dataSync: backend '${backend.name}' can only read asynchronously; use await tensor.data() instead`);
     }
-    return handle.backend.readSync(handle.dataId).slice();
+    return backend.readSync(handle.dataId).slice();
   }
 
   /** Reads the values as nested JS arrays (booleans for `bool`). */
@@ -114,10 +116,11 @@ export class Tensor {
     }
     if (this.#disposed) return `tf.Tensor(<disposed>, shape=${formatTfShape(this.shape)}, dtype=${this.dtype})`;
     const handle = this.handle;
-    if (handle.backend.readSync === undefined) {
-      return `tf.Tensor(<on ${handle.backend.name}>, shape=${formatTfShape(this.shape)}, dtype=${this.dtype})`;
+    const backend = handle.backend;
+    if (!readsSync(backend)) {
+      return `tf.Tensor(<on ${backend.name}>, shape=${formatTfShape(this.shape)}, dtype=${this.dtype})`;
     }
-    const text = formatValues(handle.backend.readSync(handle.dataId), this.shape as number[], this.dtype);
+    const text = formatValues(backend.readSync(handle.dataId), this.shape as number[], this.dtype);
     // TF starts multi-line values on their own line.
     const lead = text.includes("\n") ? "\n" : "";
     return `tf.Tensor(${lead}${text}, shape=${formatTfShape(this.shape)}, dtype=${this.dtype})`;

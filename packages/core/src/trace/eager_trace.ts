@@ -1,15 +1,12 @@
 import type { DType, DataArray } from "../base/dtype.js";
-import { KilnError } from "../base/errors.js";
+import { KilnError, OutOfScopeError } from "../base/errors.js";
 import type { ConcreteShape } from "../base/shape.js";
 import { type AnyOpDef, type ValueInfo, checkArity } from "../ir/op.js";
-import type { Backend, TensorData } from "../runtime/backend.js";
+import type { Backend, TensorData } from "../backend/backend.js";
 import { ephemeralTensors } from "../tensor/convert.js";
 import { type Tensor, checkAlive } from "../tensor/tensor.js";
 import type { Runtime } from "./runtime.js";
 import type { Trace } from "./trace.js";
-
-/** Thrown when a symbolic tensor from a finished trace is used outside it (SPEC B5). */
-export class OutOfScopeError extends KilnError {}
 
 /**
  * The bottom of the trace stack: runs each op's kernel now, on the active backend (or the
@@ -23,8 +20,10 @@ export class EagerTrace implements Trace {
       checkArity(op, inputs.length);
       inputs.forEach((t, i) => this.#checkInput(op, t, i));
       const outputs = op.infer(inputs, attrs) as (ValueInfo & { shape: ConcreteShape })[];
-      const { run, backend } = this.runtime.backends.resolve(op, this.runtime.backends.active());
+      const resolved = this.runtime.backends.resolve(op, this.runtime.backends.active());
+      const backend = resolved.backend;
       const data: TensorData[] = inputs.map((t) => ({ dataId: this.runtime.dataOn(t, backend, op.api), shape: t.shape as ConcreteShape, dtype: t.dtype }));
+      const run = resolved.run ?? resolved.specialize(data, outputs, attrs);
       const ids = run({ inputs: data, attrs, outputs, backend });
       if (ids.length !== outputs.length) {
         throw new KilnError(`${op.api}: kernel for ${op.name} on '${backend.name}' returned ${ids.length} outputs, expected ${outputs.length}`);

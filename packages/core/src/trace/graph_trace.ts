@@ -5,7 +5,7 @@ import type { FuncGraph } from "../ir/func_graph.js";
 import { Operation, type OpOutput } from "../ir/graph.js";
 import { type AnyOpDef, type Attrs, checkArity, type ValueInfo } from "../ir/op.js";
 import { checkAlive, Tensor } from "../tensor/tensor.js";
-import { OutOfScopeError } from "./eager_trace.js";
+import { OutOfScopeError } from "../base/errors.js";
 import type { Trace } from "./trace.js";
 
 /**

@@ -2,9 +2,9 @@ import { bytesPerElement, type DataArray, type DType } from "../base/dtype.js";
 import { BackendError } from "../base/errors.js";
 import { type ConcreteShape, sizeOf } from "../base/shape.js";
 import { OpTable } from "../ir/op_table.js";
-import type { Backend, DataId } from "../runtime/backend.js";
-import { BackendRegistry } from "../runtime/backend_registry.js";
-import { type MemoryInfo, MemoryTracker } from "../runtime/memory_tracker.js";
+import { type Backend, type DataId, readsSync } from "../backend/backend.js";
+import { BackendRegistry } from "../backend/backend_registry.js";
+import { type MemoryInfo, MemoryTracker } from "../tensor/memory_tracker.js";
 import type { EagerHandle } from "../tensor/handle.js";
 import { Tensor, type TensorOwner } from "../tensor/tensor.js";
 import { EagerTrace } from "./eager_trace.js";
@@ -163,7 +163,7 @@ export class Runtime implements TensorOwner {
     const tensor = new Tensor(handle, shape, dtype, this);
     if (!this.tracker.inScope) this.finalizer.register(tensor, handle, tensor);
     this.tracker.track(tensor);
-    if (backend.caps.asyncOnly) this.#asyncHandles.add(new WeakRef(handle));
+    if (!readsSync(backend)) this.#asyncHandles.add(new WeakRef(handle));
     return tensor;
   }
 
@@ -195,7 +195,7 @@ export class Runtime implements TensorOwner {
     const handle = tensor.handle as EagerHandle;
     if (handle.backend === backend) return handle.dataId;
     const source = handle.backend;
-    if (source.readSync === undefined) {
+    if (!readsSync(source)) {
       throw new BackendError(
         `${op}: a tensor lives on async backend '${source.name}' and must be read before it can move to '${backend.name}'; call await tf.setBackend('${backend.name}') (which moves such tensors) or await tensor.data()`,
       );
@@ -213,7 +213,7 @@ export class Runtime implements TensorOwner {
         this.#asyncHandles.delete(ref);
         continue;
       }
-      if (!handle.backend.caps.asyncOnly) continue;
+      if (readsSync(handle.backend)) continue;
       const values = await handle.backend.read(handle.dataId);
       if (handle.backend !== target) this.#move(handle, target, values);
       this.#asyncHandles.delete(ref);
@@ -240,7 +240,7 @@ export class Runtime implements TensorOwner {
     source.disposeData(handle.dataId);
     handle.backend = target;
     handle.dataId = newId;
-    if (target.caps.asyncOnly) this.#asyncHandles.add(new WeakRef(handle));
+    if (!readsSync(target)) this.#asyncHandles.add(new WeakRef(handle));
   }
 }
 

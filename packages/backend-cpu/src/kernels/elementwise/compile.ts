@@ -1,5 +1,6 @@
-import type { DataArray } from "@kiln/core";
+import { type DataArray, renderScalar, type ScalarKernel } from "@kiln/core";
 import type { BroadcastLayout } from "./broadcast.js";
+import { jsDialect, loadJs, storeJs } from "./js_dialect.js";
 import { elementwiseHelpers } from "./math.js";
 
 /**
@@ -12,31 +13,32 @@ export type ElementwiseLoop = (out: DataArray, inputs: readonly DataArray[], lay
 const ELEMENT_NAMES = ["a", "b", "c"] as const;
 
 /**
- * Compiles an elementwise expression such as `"(a + b) | 0"` or `"erf(a)"` into typed-array
- * loops, once per op and dtype. Writing each op's loops by hand would repeat ~8 loop
- * shapes per op; calling a per-element callback from one shared loop would be
- * megamorphic and slow. Generated code gives every op its own monomorphic loops, with
- * the expression inlined and helpers from `math.ts` in scope. The same expression table
- * can later feed a fused-kernel generator (DESIGN: `compileFused` emits JS on cpu).
+ * Compiles an op's scalar semantics (core's data, rendered to JS by `jsDialect`) into
+ * typed-array loops, once per op and dtype combination. Writing each op's loops by hand
+ * would repeat ~8 loop shapes per op; calling a per-element callback from one shared loop
+ * would be megamorphic and slow. Generated code gives every op its own monomorphic loops,
+ * with the expression inlined and helpers from `math.ts` in scope.
  *
  * ```ts
- * const addF32 = compileElementwise("AddV2_float32", 2, "a + b");
+ * const addF32 = compileElementwise("AddV2_float32", scalarKernelOf(tf.AddV2, ["float32", "float32"], "float32", {})!);
  * addF32(out, [x, y], null);
  * ```
  */
-export function compileElementwise(label: string, arity: 1 | 2 | 3, expression: string): ElementwiseLoop {
+export function compileElementwise(label: string, kernel: ScalarKernel): ElementwiseLoop {
+  const arity = kernel.args.length;
   const names = ELEMENT_NAMES.slice(0, arity);
   const xs = names.map((_, k) => `x${k}`);
   const os = names.map((_, k) => `o${k}`);
   const ss = names.map((_, k) => `s${k}`);
-  const expr = `(${expression})`;
+  const rendered = renderScalar(kernel, jsDialect, names.map((v, k) => loadJs(v, kernel.args[k]!)), "t");
+  const compute = (target: string) => `${rendered.statements.join(" ")} ${target} = ${storeJs(rendered.value, kernel.body.dtype)};`;
 
   // Same layout: one flat loop, element i of every input.
   const same = `function same(out, ${xs.join(", ")}) {
   const n = out.length;
   for (let i = 0; i < n; i++) {
     ${names.map((v, k) => `const ${v} = ${xs[k]}[i];`).join(" ")}
-    out[i] = ${expr};
+    ${compute("out[i]")}
   }
 }`;
 
@@ -47,7 +49,7 @@ export function compileElementwise(label: string, arity: 1 | 2 | 3, expression: 
   for (let mask = 0; mask < 1 << arity; mask++) {
     const hoisted = names.map((v, k) => ((mask >> k) & 1 ? "" : `const ${v} = ${xs[k]}[${os[k]}];`)).join(" ");
     const loaded = names.map((v, k) => ((mask >> k) & 1 ? `const ${v} = ${xs[k]}[${os[k]} + j];` : "")).join(" ");
-    cases.push(`case ${mask}: { ${hoisted} for (let j = 0; j < inner; j++) { ${loaded} out[o + j] = ${expr}; } break; }`);
+    cases.push(`case ${mask}: { ${hoisted} for (let j = 0; j < inner; j++) { ${loaded} ${compute("out[o + j]")} } break; }`);
   }
   const strided = `function strided(out, ${xs.join(", ")}, shape, ${ss.join(", ")}) {
   const rank = shape.length;

@@ -1,45 +1,41 @@
-import { allocate, type DataArray, type DType, type FusedCluster, type KernelFn, sizeOf } from "@kiln/core";
+import { allocate, type DataArray, type FusedCluster, type KernelFn, renderScalar, scalarKernelOf, sizeOf } from "@kiln/core";
 import type { CpuBackend } from "../../cpu_backend.js";
 import { outputArray, outputId } from "../output.js";
-import { BINARY_EXPRESSIONS } from "../binary.js";
-import { UNARY_EXPRESSIONS } from "../unary.js";
+import { jsDialect, loadJs, roundJs, storeJs } from "./js_dialect.js";
 import { elementwiseHelpers } from "./math.js";
 
 type FusedLoop = (outs: DataArray[], ins: DataArray[], n: number) => void;
 
 const compiled = new Map<string, FusedLoop>();
 
-/** The expression of one fused op for its input dtype, or undefined if it cannot be fused. */
-function expressionOf(opName: string, dtype: DType): string | undefined {
-  return (UNARY_EXPRESSIONS[opName] ?? BINARY_EXPRESSIONS[opName])?.[dtype];
-}
-
 /**
  * Compiles a cluster of elementwise ops into one loop (DESIGN 6: `compileFused` emits JS on
- * cpu): each op's expression is inlined with its operands renamed, scalar inputs are read
- * once, and float32 intermediates are rounded with Math.fround so results are bit-identical
- * to running the ops one by one. Returns undefined when an op has no expression (e.g. Gelu,
- * Cast), so the ops run unfused.
+ * cpu): each op's scalar semantics (core's data, rendered by `jsDialect`) are inlined with
+ * its operands renamed, scalar inputs are read once, and float32 intermediates are rounded
+ * with Math.fround so results are bit-identical to running the ops one by one. Returns
+ * undefined when an op has no scalar semantics for its dtypes, so the ops run unfused.
  *
  * ```ts
  * backend.compileFused(cluster); // (a + 1) * b as a single pass
  * ```
  */
 export function compileFusedCluster(cluster: FusedCluster): KernelFn<{}, CpuBackend> | undefined {
+  if (cluster.head !== undefined) return undefined;
   const size = sizeOf(cluster.shape);
   const dtypeOf = (operand: FusedCluster["ops"][number]["operands"][number]) =>
-    "input" in operand ? cluster.inputs[operand.input]!.dtype : cluster.ops[operand.op]!.dtype;
+    "input" in operand ? cluster.inputs[operand.input]!.dtype : "op" in operand ? cluster.ops[operand.op]!.dtype : cluster.head!.outputs[operand.head]!.dtype;
   const lines: string[] = [];
   for (const [j, fused] of cluster.ops.entries()) {
-    const expression = expressionOf(fused.op.name, dtypeOf(fused.operands[0]!));
-    if (expression === undefined || fused.operands.length > 2) return undefined;
-    const names = fused.operands.map((operand) => {
+    const kernel = scalarKernelOf(fused.op, fused.operands.map(dtypeOf), fused.dtype, fused.attrs);
+    if (kernel === undefined) return undefined;
+    const names = fused.operands.map((operand, k) => {
       if ("op" in operand) return `t${operand.op}`;
+      if (!("input" in operand)) throw new Error("unreachable: clusters with a head are not compiled here");
       const scalar = sizeOf(cluster.inputs[operand.input]!.shape as number[]) === 1 && size !== 1;
-      return scalar ? `s${operand.input}` : `x${operand.input}[i]`;
+      return loadJs(scalar ? `s${operand.input}` : `x${operand.input}[i]`, kernel.args[k]!);
     });
-    const body = expression.replace(/\bb\b/g, `(${names[1] ?? "undefined"})`).replace(/\ba\b/g, `(${names[0]})`);
-    lines.push(`const t${j} = ${fused.dtype === "float32" ? `Math.fround(${body})` : body};`);
+    const rendered = renderScalar(kernel, jsDialect, names, `t${j}`);
+    lines.push(...rendered.statements, `const t${j} = ${roundJs(rendered.value, fused.dtype)};`);
   }
   const key = `${size === 1}|${cluster.inputs.map((i) => `${i.dtype}${sizeOf(i.shape as number[]) === 1}`).join(",")}|${lines.join("")}|${cluster.outputs.join(",")}`;
   let loop = compiled.get(key);
@@ -51,7 +47,7 @@ return function fused(outs, ins, n) {
   ${cluster.outputs.map((_, k) => `const o${k} = outs[${k}];`).join(" ")}
   for (let i = 0; i < n; i++) {
     ${lines.join("\n    ")}
-    ${cluster.outputs.map((j, k) => `o${k}[i] = t${j};`).join(" ")}
+    ${cluster.outputs.map((j, k) => `o${k}[i] = ${storeJs(`t${j}`, cluster.ops[j]!.dtype)};`).join(" ")}
   }
 };`;
     loop = new Function("helpers", source)(elementwiseHelpers) as FusedLoop;

@@ -1,19 +1,19 @@
-import { type DataArray, type DataId, type DType, type KernelArgs, type KernelRegistration, KilnError, sizeOf } from "@kiln/core";
+import {
+  type AnyOpDef,
+  type DataArray,
+  type DataId,
+  type DType,
+  type KernelArgs,
+  type KernelRegistration,
+  KilnError,
+  type ScalarKernel,
+  scalarKernelOf,
+  sizeOf,
+} from "@kiln/core";
 import type { CpuBackend } from "../../cpu_backend.js";
 import { outputArray, outputId } from "../output.js";
 import { broadcastLayout } from "./broadcast.js";
 import { compileElementwise, type ElementwiseLoop } from "./compile.js";
-
-/** Chooses the expression for a call, from its input dtypes and attrs; undefined if unsupported. */
-export type ExpressionPicker = (args: KernelArgs<any, CpuBackend>) => string | undefined;
-
-/** Expressions per input dtype, in terms of `a` (and `b`, `c` for more inputs). */
-export type ExpressionTable = Partial<Record<DType, string>>;
-
-/** Picks from a table by the dtype of input `index` (the first, unless told). */
-export function byDtype(table: ExpressionTable, index = 0): ExpressionPicker {
-  return (args) => table[args.inputs[index]!.dtype];
-}
 
 /**
  * Runs an elementwise loop: allocates the output, and takes the flat same-layout path when
@@ -49,34 +49,37 @@ function dtypeCode(args: KernelArgs<any, CpuBackend>): number {
 }
 
 /**
- * A cpu kernel registration for an elementwise op of `arity` inputs. The loop for each
- * (expression, input dtypes, output dtype) is generated on first use and cached, so every
- * dtype combination gets its own monomorphic loop.
+ * A cpu kernel registration for an elementwise op, generated from its scalar semantics in
+ * core (`OpDef.scalar`). The loop for each scalar kernel (one per op, input dtypes and
+ * output dtype, and attrs where they choose the semantics, as for Cast and Gelu) is
+ * generated on first use and cached, so every dtype combination gets its own monomorphic loop.
  *
  * ```ts
- * elementwiseKernel("AddV2", 2, byDtype({ float32: "a + b", int32: "(a + b) | 0" }));
+ * elementwiseKernel(tf.AddV2); // float32 and int32 loops, with broadcasting
  * ```
  */
-export function elementwiseKernel(op: string, arity: 1 | 2 | 3, pick: ExpressionPicker): KernelRegistration<any, CpuBackend> {
-  // expression -> dtype code -> loop; most ops see one or two entries.
-  const loops = new Map<string, ElementwiseLoop[]>();
+export function elementwiseKernel(op: AnyOpDef): KernelRegistration<any, CpuBackend> {
+  // Ops whose semantics depend only on dtypes are keyed by a dtype code; the others by the
+  // scalar kernel their attrs choose.
+  const byDtypes: ElementwiseLoop[] = [];
+  const byKernel = new Map<ScalarKernel, ElementwiseLoop>();
+  const attrsChoose = typeof op.scalar === "function";
+  const compile = (args: KernelArgs<any, CpuBackend>): ElementwiseLoop => {
+    const inputs = args.inputs.map((t) => t.dtype);
+    const output = args.outputs[0]!.dtype;
+    const kernel = scalarKernelOf(op, inputs, output, args.attrs);
+    if (kernel === undefined) throw new KilnError(`cpu backend: no ${op.name} kernel for ${inputs.join(", ")} -> ${output}`);
+    let loop = byKernel.get(kernel);
+    if (loop === undefined) byKernel.set(kernel, (loop = compileElementwise(`${op.name}_${inputs.join("_")}`, kernel)));
+    return loop;
+  };
   return {
     op,
     backend: "cpu",
     run: (args) => {
-      const expression = pick(args);
-      if (expression === undefined) {
-        const dtypes = `${args.inputs.map((t) => t.dtype).join(", ")} -> ${args.outputs[0]!.dtype}`;
-        throw new KilnError(`cpu backend: no ${op} kernel for ${dtypes}`);
-      }
-      let byDtypes = loops.get(expression);
-      if (byDtypes === undefined) loops.set(expression, (byDtypes = []));
+      if (attrsChoose) return runElementwise(args, compile(args));
       const code = dtypeCode(args);
-      let loop = byDtypes[code];
-      if (loop === undefined) {
-        const label = `${op}_${args.inputs.map((t) => t.dtype).join("_")}`;
-        loop = byDtypes[code] = compileElementwise(label, arity, expression);
-      }
+      const loop = byDtypes[code] ?? (byDtypes[code] = compile(args));
       return runElementwise(args, loop);
     },
   };

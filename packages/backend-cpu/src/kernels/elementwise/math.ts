@@ -53,21 +53,6 @@ export function erfc(x: number): number {
   return erfcContinuedFraction(x);
 }
 
-/** Exact GELU: x·Φ(x) = 0.5·x·erfc(-x/√2); the erfc form keeps precision for negative x. */
-export function gelu(x: number): number {
-  return 0.5 * x * erfc(-x * Math.SQRT1_2);
-}
-
-/** The tanh approximation of GELU (`tf.nn.gelu(x, approximate=True)`). */
-export function geluTanh(x: number): number {
-  return 0.5 * x * (1 + Math.tanh(0.7978845608028654 * (x + 0.044715 * x * x * x)));
-}
-
-/** log(1 + e^x) without overflow: for x > 0 it is x + log1p(e^-x). */
-export function softplus(x: number): number {
-  return x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x));
-}
-
 /** Round half to even (banker's rounding), like TensorFlow's Round. Keeps -0 and NaN. */
 export function roundHalfEven(x: number): number {
   const r = Math.round(x); // halves go up (toward +Infinity)
@@ -75,25 +60,9 @@ export function roundHalfEven(x: number): number {
   return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
-/**
- * Floored division for float32, as TensorFlow computes it: the float32 quotient, then
- * floor. Rounding the quotient first matters: 1 / 0.1f is 9.99999985 in double but 10 in float32.
- */
-export function floorDivFloat(a: number, b: number): number {
-  return Math.floor(Math.fround(a / b));
-}
-
-/** Floored modulo for floats: the result takes the divisor's sign (TF's FloorMod); x mod 0 is NaN. */
-export function floorModFloat(a: number, b: number): number {
-  const r = a % b;
-  return r !== 0 && r < 0 !== b < 0 ? r + b : r;
-}
-
-/** Floored modulo for int32; x mod 0 is 0 (tfjs's observable result; TF raises). */
-export function floorModInt(a: number, b: number): number {
-  if (b === 0) return 0;
-  const r = a % b;
-  return r !== 0 && (r ^ b) < 0 ? r + b : r;
+/** Truncated remainder for int32 (C's %); x % 0 is 0, and -2147483648 % -1 is 0 (not -0). */
+export function remInt(a: number, b: number): number {
+  return b === 0 ? 0 : (a % b) | 0;
 }
 
 /** Floored division for int32; x / 0 is 0 and -2147483648 / -1 wraps to -2147483648. */
@@ -134,14 +103,9 @@ export function floatToInt32(x: number): number {
 export const elementwiseHelpers = {
   erf,
   erfc,
-  gelu,
-  geluTanh,
-  softplus,
   roundHalfEven,
-  floorDivFloat,
+  remInt,
   floorDivInt,
-  floorModFloat,
-  floorModInt,
   powFloat,
   powInt,
   floatToInt32,

@@ -1,5 +1,5 @@
 import { bytesPerElement, type DType } from "../base/dtype.js";
-import type { Backend, DataId } from "./backend.js";
+import type { Backend, DataId } from "../backend/backend.js";
 import { type DataSlot, freeSlot } from "./slots.js";
 
 const DTYPE_CODE: Readonly<Record<DType, number>> = { float32: 0, int32: 1, bool: 2 };
