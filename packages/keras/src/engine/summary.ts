@@ -66,14 +66,14 @@ export function summarize(model: SummaryTarget, options: { lineLength?: number; 
   const header = branched ? ["Layer (type)", "Output Shape", "Param #", "Connected to"] : ["Layer (type)", "Output Shape", "Param #"];
   print(`Model: "${model.name}"`);
   print("_".repeat(lineLength));
-  print(row(header.map((h) => ` ${h}`), positions));
+  print(row([` ${header[0]}`, ...header.slice(1)], positions));
   print("=".repeat(lineLength));
   layers.forEach((layer, i) => {
     const params = layer.built ? String(layer.countParams()) : "0";
     const connected = branched ? connections(layer, model) : [];
-    const first = [` ${layer.name} (${layer.getClassName()})`, ` ${outputShapeText(layer)}`, ` ${params}`];
-    print(row(branched ? [...first, ` ${connected[0] ?? ""}`] : first, positions));
-    for (const extra of connected.slice(1)) print(row(["", "", "", ` ${extra}`], positions));
+    const first = [` ${layer.name} (${layer.getClassName()})`, outputShapeText(layer), params];
+    print(row(branched ? [...first, connected[0] ?? ""] : first, positions));
+    for (const extra of connected.slice(1)) print(row(["", "", "", extra], positions));
     print(i === layers.length - 1 ? "=".repeat(lineLength) : "_".repeat(lineLength));
   });
   if (layers.length === 0) print("=".repeat(lineLength));

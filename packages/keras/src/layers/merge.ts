@@ -19,7 +19,8 @@ function broadcastShapes(layer: string, shapes: Shape[]): Shape {
   for (let i = 0; i < rank; i++) {
     let dim: number | null = 1;
     for (const s of shapes) {
-      const d = s[s.length - rank + i] ?? 1;
+      const j = s.length - rank + i;
+      const d = j >= 0 ? s[j]! : 1;
       if (d === null) dim = dim === 1 ? null : dim;
       else if (d !== 1) {
         if (dim !== 1 && dim !== null && dim !== d) throw new InputShapeError(`${layer}: inputs of shapes ${shapes.map((x) => `[${x.join(",")}]`).join(", ")} do not broadcast`);
