@@ -46,7 +46,7 @@ describe("per-sample losses and metrics match tfjs-layers", () => {
     expect(maxAbsDiff(K.sparseCategoricalCrossentropy(tf.reshape(labels, [4, 1]), probs), K.categoricalCrossentropy(yTrue, probs))).toBeLessThan(1e-6);
     expect(maxAbsDiff(keras.metrics.sparseCategoricalAccuracy(labels, probs), keras.metrics.categoricalAccuracy(yTrue, probs))).toBe(0);
     expect([...keras.metrics.sparseTopKCategoricalAccuracy(labels, probs).dataSync()]).toEqual([1, 1, 1, 1]);
-    expect([...keras.metrics.topKCategoricalAccuracy({ k: 1 }).fn(yTrue, probs).dataSync()]).toEqual([1, 1, 1, 0]);
+    expect([...(keras.metrics.topKCategoricalAccuracy({ k: 1 }) as keras.metrics.MeanMetricWrapper).fn(yTrue, probs).dataSync()]).toEqual([1, 1, 1, 0]);
   });
 });
 

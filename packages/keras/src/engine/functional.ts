@@ -31,8 +31,8 @@ export interface FunctionalArgs {
 /** A model defined by a graph of layer calls on symbolic tensors. */
 export class Functional extends Model {
   static override className = "Functional";
-  readonly inputs: KerasTensor[];
-  readonly outputs: KerasTensor[];
+  readonly #inputs: KerasTensor[];
+  readonly #outputs: KerasTensor[];
   readonly #singleInput: boolean;
   readonly #singleOutput: boolean;
   /** Nodes in execution order (input layers' nodes excluded). */
@@ -41,8 +41,8 @@ export class Functional extends Model {
 
   constructor(args: FunctionalArgs) {
     super({ name: args.name });
-    this.inputs = toList(args.inputs);
-    this.outputs = toList(args.outputs);
+    this.#inputs = toList(args.inputs);
+    this.#outputs = toList(args.outputs);
     this.#singleInput = !Array.isArray(args.inputs);
     this.#singleOutput = !Array.isArray(args.outputs);
     for (const t of [...this.inputs, ...this.outputs]) {
@@ -55,6 +55,14 @@ export class Functional extends Model {
     this.#nodes = nodes;
     this.#layers = layers;
     this.built = true;
+  }
+
+  override get inputs(): KerasTensor[] {
+    return this.#inputs;
+  }
+
+  override get outputs(): KerasTensor[] {
+    return this.#outputs;
   }
 
   /** Input layers, in input order. */

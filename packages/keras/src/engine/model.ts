@@ -14,10 +14,12 @@
  */
 import * as tf from "@kiln/core";
 import type { History, Logs } from "../callbacks/callback.js";
-import { ConfigError, ModelStateError } from "../errors.js";
+import { ConfigError, InputShapeError, ModelStateError } from "../errors.js";
+import { formatKerasShape } from "../utils/shape.js";
+import type { KerasTensor } from "./keras_tensor.js";
 import type { IOHandler, SaveResult } from "../io/artifacts.js";
 import { type SaveOptions, saveModel } from "../io/save.js";
-import type { Loss } from "../losses/loss.js";
+import { type Loss, LossFunctionWrapper } from "../losses/loss.js";
 import type { Metric } from "../metrics/metric.js";
 import * as optimizers from "../optimizers/index.js";
 import type { Optimizer } from "../optimizers/optimizer.js";
@@ -82,6 +84,53 @@ export class Model extends Layer {
   /** Names of the model outputs, in order (for name-keyed `y`, losses and metrics). */
   get outputNames(): string[] {
     return ["output"];
+  }
+
+  /**
+   * The symbolic inputs, when the model knows them (functional and Sequential models with an
+   * input shape); subclassed models return none and check shapes inside their layers.
+   */
+  get inputs(): KerasTensor[] {
+    return [];
+  }
+
+  /**
+   * Checks data against the model's known input shapes before any step runs, so a wrong
+   * shape names the model, the input and the layer it feeds instead of failing inside a
+   * traced op (traced steps relax dimension sizes, so they cannot catch it).
+   */
+  checkInputShapes(xs: readonly tf.Tensor[]): void {
+    this.inputs.forEach((expected, i) => {
+      const actual = xs[i];
+      if (actual === undefined) return;
+      const e = expected.shape;
+      const a = actual.shape;
+      if (a.length === e.length && e.every((d, j) => j === 0 || d === null || d === a[j])) return;
+      const consumers = this.layers.filter((l) => l.inboundNodes.some((n) => n.inputs.includes(expected))).map((l) => `'${l.name}'`);
+      throw new InputShapeError(
+        `Model '${this.name}': input ${i} ('${this.inputNames[i]}') expects shape ${formatKerasShape(e)}, received a tensor of shape ${formatKerasShape(a)}` +
+          (consumers.length > 0 ? `; it feeds layer ${consumers.join(", ")}` : ""),
+      );
+    });
+  }
+
+  /** The symbolic outputs, when the model knows them. */
+  get outputs(): KerasTensor[] {
+    return [];
+  }
+
+  /**
+   * Checks labels against the model's known output shapes and each built-in loss's label
+   * rule, before any step runs (a traced step with relaxed shapes would fail inside an op).
+   */
+  checkTargetShapes(ys: readonly tf.Tensor[]): void {
+    const losses = this.#compiled?.lossAndMetrics.losses ?? [];
+    this.outputs.forEach((output, i) => {
+      const loss = losses[i];
+      const y = ys[i];
+      if (!(loss instanceof LossFunctionWrapper) || y === undefined) return;
+      loss.checkShapes(y.shape, [y.shape[0] ?? null, ...output.shape.slice(1)]);
+    });
   }
 
   /** Every layer that is dynamic, this model included. */
@@ -264,13 +313,15 @@ export class Model extends Layer {
    * ```
    */
   predict(x: TensorInput, args: { batchSize?: number; verbose?: number } = {}): tf.Tensor | tf.Tensor[] {
-    const outputs = predictLoop(this.predictFunction(), this.inputNames, x, args.batchSize ?? 32);
+    const outputs = predictLoop(this.predictFunction(), this.inputNames, x, args.batchSize ?? 32, (xs) => this.checkInputShapes(xs));
     return outputs.length === 1 ? outputs[0]! : outputs;
   }
 
   /** Outputs for one batch. */
   predictOnBatch(x: TensorInput): tf.Tensor | tf.Tensor[] {
-    const outputs = this.predictFunction()(toTensorList(x, this.inputNames, "x"));
+    const xs = toTensorList(x, this.inputNames, "x");
+    this.checkInputShapes(xs);
+    const outputs = this.predictFunction()(xs);
     return outputs.length === 1 ? outputs[0]! : outputs;
   }
 
@@ -279,6 +330,8 @@ export class Model extends Layer {
     const xs = toTensorList(x, this.inputNames, "x");
     const ys = toTensorList(y, this.outputNames, "y");
     sampleCount(xs, ys);
+    this.checkInputShapes(xs);
+    this.checkTargetShapes(ys);
     this.prepareTraining(xs);
     this.resetMetrics();
     const values = Object.values(await readLogs(this.trainFunction()(xs, ys, sampleWeight === undefined ? [] : [sampleWeight])));
@@ -290,6 +343,8 @@ export class Model extends Layer {
     const xs = toTensorList(x, this.inputNames, "x");
     const ys = toTensorList(y, this.outputNames, "y");
     sampleCount(xs, ys);
+    this.checkInputShapes(xs);
+    this.checkTargetShapes(ys);
     this.resetMetrics();
     const results = Object.values(this.testFunction()(xs, ys, sampleWeight === undefined ? [] : [sampleWeight]));
     return results.length === 1 ? results[0]! : results;

@@ -73,12 +73,12 @@ export class Sequential extends Model {
   }
 
   /** The symbolic input, once the input shape is known. */
-  get inputs(): KerasTensor[] {
+  override get inputs(): KerasTensor[] {
     return this.#input === undefined ? [] : [this.#input];
   }
 
   /** The symbolic output, once the input shape is known. */
-  get outputs(): KerasTensor[] {
+  override get outputs(): KerasTensor[] {
     return this.#output === undefined ? [] : [this.#output];
   }
 

@@ -8,7 +8,7 @@
  */
 import * as tf from "@kiln/core";
 import { TargetError } from "../errors.js";
-import { checkSameShape } from "./loss.js";
+import { checkSameShape, checkSparseShapes } from "./loss.js";
 
 /** Keras's fuzz factor for clipping probabilities. */
 export const EPSILON = 1e-7;
@@ -99,15 +99,9 @@ export function sparseCategoricalCrossentropy(yTrue: tf.Tensor, yPred: tf.Tensor
 
 /** Integer labels of shape `yPred.shape[:-1]` from `[batch]` or `[batch, 1]` labels of any numeric dtype. */
 export function sparseLabels(loss: string, yTrue: tf.Tensor, yPred: tf.Tensor): tf.Tensor {
+  checkSparseShapes(loss, yTrue.shape, yPred.shape);
   let labels = yTrue;
   if (labels.rank === yPred.rank && labels.shape[labels.rank - 1] === 1) labels = tf.squeeze(labels, -1);
-  if (labels.rank !== yPred.rank - 1) {
-    throw new TargetError(
-      `${loss}: labels must be integer class ids of shape [batch] (or [batch, 1]) for predictions of shape [${yPred.shape.join(",")}], ` +
-        `received labels of shape [${yTrue.shape.join(",")}]` +
-        (yTrue.rank === yPred.rank ? " (for one-hot labels use categoricalCrossentropy)" : ""),
-    );
-  }
   if (labels.dtype === "bool") throw new TargetError(`${loss}: labels must be numeric class ids, received dtype bool`);
   return labels.dtype === "int32" ? labels : tf.cast(labels, "int32");
 }

@@ -23,7 +23,7 @@ type Overloaded<O> = {
 };
 
 /** Builds a loss class and its overloaded function from a per-sample function with options. */
-function defineLoss<O extends object>(className: string, defaultName: string, make: (options: O) => LossFunction) {
+function defineLoss<O extends object>(className: string, defaultName: string, make: (options: O) => LossFunction, labelRule: "same" | "sparse" = "same") {
   const LossClass = class extends LossFunctionWrapper {
     static override className = className;
     constructor(options: O & LossArgs = {} as O & LossArgs) {
@@ -33,6 +33,7 @@ function defineLoss<O extends object>(className: string, defaultName: string, ma
         ...(reduction === undefined ? {} : { reduction }),
         className,
         options: rest as ConfigDict,
+        labelRule,
       });
     }
     static fromConfig(config: ConfigDict): LossFunctionWrapper {
@@ -73,6 +74,7 @@ const SCCE = defineLoss<{ fromLogits?: boolean }>(
   "SparseCategoricalCrossentropy",
   "sparse_categorical_crossentropy",
   (o) => (t, p) => f.sparseCategoricalCrossentropy(t, p, o.fromLogits ?? false),
+  "sparse",
 );
 const KLD = defineLoss<NoOptions>("KLDivergence", "kl_divergence", none(f.kld));
 const POISSON = defineLoss<NoOptions>("Poisson", "poisson", none(f.poisson));

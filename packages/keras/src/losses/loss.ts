@@ -76,12 +76,25 @@ export class LossFunctionWrapper extends Loss {
   readonly fn: LossFunction;
   readonly options: ConfigDict;
   readonly registeredName: string | undefined;
+  /** For built-in losses: how label shapes must relate to prediction shapes. */
+  readonly labelRule: LabelRule | undefined;
 
-  constructor(fn: LossFunction, args: LossArgs & { className?: string; options?: ConfigDict } = {}) {
+  constructor(fn: LossFunction, args: LossArgs & { className?: string; options?: ConfigDict; labelRule?: LabelRule } = {}) {
     super(args, args.name ?? (fn.name || "loss"));
     this.fn = fn;
     this.options = args.options ?? {};
     this.registeredName = args.className;
+    this.labelRule = args.labelRule;
+  }
+
+  /**
+   * Checks label and prediction shapes without running the loss (the data-level check
+   * `fit` makes before each traced step, whose relaxed signature cannot catch a mismatch).
+   */
+  checkShapes(yTrue: readonly (number | null)[], yPred: readonly (number | null)[]): void {
+    const loss = this.registeredName === undefined ? this.name : this.registeredName.charAt(0).toLowerCase() + this.registeredName.slice(1);
+    if (this.labelRule === "same") checkSameShape(loss, { shape: yTrue }, { shape: yPred });
+    else if (this.labelRule === "sparse") checkSparseShapes(loss, yTrue, yPred);
   }
 
   call(yTrue: tf.Tensor, yPred: tf.Tensor): tf.Tensor {
@@ -97,8 +110,11 @@ export class LossFunctionWrapper extends Loss {
   }
 }
 
+/** How a built-in loss relates label and prediction shapes (checked on the data before a traced step runs). */
+export type LabelRule = "same" | "sparse";
+
 /** Checks that labels and predictions have the same shape where both are known (dense losses). */
-export function checkSameShape(loss: string, yTrue: tf.Tensor, yPred: tf.Tensor): void {
+export function checkSameShape(loss: string, yTrue: { shape: readonly (number | null)[] }, yPred: { shape: readonly (number | null)[] }): void {
   const a = yTrue.shape;
   const b = yPred.shape;
   const mismatch = a.length !== b.length || a.some((d, i) => d !== null && b[i] !== null && d !== b[i]);
@@ -106,6 +122,19 @@ export function checkSameShape(loss: string, yTrue: tf.Tensor, yPred: tf.Tensor)
     throw new TargetError(
       `${loss}: labels have shape [${a.join(",")}] but predictions have shape [${b.join(",")}]; they must match` +
         (b.length === a.length + 1 ? " (for integer class labels use sparseCategoricalCrossentropy)" : ""),
+    );
+  }
+}
+
+/** Checks integer-label shapes: `yPred.shape` without its last axis, optionally with a trailing 1. */
+export function checkSparseShapes(loss: string, yTrue: readonly (number | null)[], yPred: readonly (number | null)[]): void {
+  const rank = yTrue.length === yPred.length && yTrue[yTrue.length - 1] === 1 ? yTrue.length - 1 : yTrue.length;
+  const compatible = rank === yPred.length - 1 && yTrue.slice(0, rank).every((d, i) => d === null || yPred[i] === null || d === yPred[i]);
+  if (!compatible) {
+    throw new TargetError(
+      `${loss}: labels must be integer class ids of shape [batch] (or [batch, 1]) for predictions of shape [${yPred.join(",")}], ` +
+        `received labels of shape [${yTrue.join(",")}]` +
+        (yTrue.length === yPred.length ? " (for one-hot labels use categoricalCrossentropy)" : ""),
     );
   }
 }

@@ -25,6 +25,8 @@ export interface EvaluateTarget {
   readonly inputNames: string[];
   readonly outputNames: string[];
   testFunction(): (xs: tf.Tensor[], ys: tf.Tensor[], sws: tf.Tensor[]) => StepLogs;
+  checkInputShapes(xs: readonly tf.Tensor[]): void;
+  checkTargetShapes(ys: readonly tf.Tensor[]): void;
   resetMetrics(): void;
   metricResults(): StepLogs;
 }
@@ -40,6 +42,8 @@ export function evaluateLoop(model: EvaluateTarget, x: TensorInput, y: TensorInp
   const xs = toTensorList(x, model.inputNames, "x");
   const ys = toTensorList(y, model.outputNames, "y");
   const count = sampleCount(xs, ys);
+  model.checkInputShapes(xs);
+  model.checkTargetShapes(ys);
   const sw = args.sampleWeight === undefined ? [] : [args.sampleWeight];
   const testFn = model.testFunction();
   model.resetMetrics();
@@ -55,10 +59,17 @@ export function evaluateLoop(model: EvaluateTarget, x: TensorInput, y: TensorInp
 }
 
 /** Runs the predict function over all batches and concatenates each output. */
-export function predictLoop(predictFn: (xs: tf.Tensor[]) => tf.Tensor[], inputNames: string[], x: TensorInput, batchSize = 32): tf.Tensor[] {
+export function predictLoop(
+  predictFn: (xs: tf.Tensor[]) => tf.Tensor[],
+  inputNames: string[],
+  x: TensorInput,
+  batchSize = 32,
+  check: (xs: tf.Tensor[]) => void = () => {},
+): tf.Tensor[] {
   checkBatchSize(batchSize, "predict");
   const xs = toTensorList(x, inputNames, "x");
   const count = sampleCount(xs, []);
+  check(xs);
   const batches = batchIndices(count, batchSize, false);
   return tf.tidy(() => {
     const parts: tf.Tensor[][] = [];

@@ -42,6 +42,8 @@ export interface FitTarget extends CallbackModel {
   trainFunction(): (xs: tf.Tensor[], ys: tf.Tensor[], sws: tf.Tensor[]) => StepLogs;
   multiStepTrainFunction(): (xs: tf.Tensor[], ys: tf.Tensor[], sws: tf.Tensor[]) => StepLogs;
   resetMetrics(): void;
+  checkInputShapes(xs: readonly tf.Tensor[]): void;
+  checkTargetShapes(ys: readonly tf.Tensor[]): void;
   prepareTraining(xs: readonly tf.Tensor[]): void;
   evaluateForFit(data: NonNullable<ModelFitArgs["validationData"]>, batchSize: number): Promise<Logs>;
   readonly metricsNames: string[];
@@ -69,6 +71,8 @@ function prepare(model: FitTarget, x: TensorInput, y: TensorInput, args: ModelFi
   const xs = toTensorList(x, model.inputNames, "x");
   const ys = toTensorList(y, model.outputNames, "y");
   let count = sampleCount(xs, ys);
+  model.checkInputShapes(xs);
+  model.checkTargetShapes(ys);
   if (args.sampleWeight !== undefined && args.sampleWeight.shape[0] !== count) {
     throw new ConfigError(`fit: sampleWeight has ${args.sampleWeight.shape[0]} entries but x has ${count} samples`);
   }
@@ -232,6 +236,8 @@ export async function fitDatasetLoop(model: FitTarget, dataset: BatchSource, arg
       const x = toTensorList(xs, model.inputNames, "xs");
       const yl = toTensorList(ys, model.outputNames, "ys");
       sampleCount(x, yl);
+      model.checkInputShapes(x);
+      model.checkTargetShapes(yl);
       if (seen === 0 && epoch === initialEpoch) model.prepareTraining(x);
       if (batchLogs) await callbacks.onBatchBegin(seen);
       const stepLogs = trainFn(x, yl, sampleWeight === undefined ? [] : [sampleWeight]);
