@@ -21,7 +21,9 @@ export const CLASS_NAMES = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat
 
 /** Whether the dataset is installed (`apt-get install dataset-fashion-mnist`). */
 export function fashionMnistAvailable(dir = FASHION_MNIST_DIR) {
-  return ["train", "t10k"].every((split) => existsSync(join(dir, `${split}-images-idx3-ubyte.gz`)) && existsSync(join(dir, `${split}-labels-idx1-ubyte.gz`)));
+  return ["train", "t10k"].every(
+    (split) => existsSync(join(dir, `${split}-images-idx3-ubyte.gz`)) && existsSync(join(dir, `${split}-labels-idx1-ubyte.gz`)),
+  );
 }
 
 /** Parses an IDX file: a big-endian header (magic, dimension sizes) then unsigned bytes. */

@@ -65,7 +65,10 @@ export const activationNames = Object.keys(TABLE) as ActivationIdentifier[];
  * keras.activations.get("swish").apply(x);
  * ```
  */
-export function getActivation(identifier: ActivationIdentifier | Activation | string | null | undefined, argName = "activation"): Activation {
+export function getActivation(
+  identifier: ActivationIdentifier | Activation | string | null | undefined,
+  argName = "activation",
+): Activation {
   if (identifier === null || identifier === undefined) return { name: "linear", apply: TABLE.linear };
   if (typeof identifier === "object") return identifier;
   const fn = TABLE[identifier as ActivationIdentifier];

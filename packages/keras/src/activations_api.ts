@@ -5,4 +5,10 @@
  * keras.activations.get("gelu").apply(tf.tensor([0, 1]));
  * ```
  */
-export { getActivation as get, serializeActivation as serialize, activationNames, type Activation, type ActivationIdentifier } from "./activations.js";
+export {
+  getActivation as get,
+  serializeActivation as serialize,
+  activationNames,
+  type Activation,
+  type ActivationIdentifier,
+} from "./activations.js";

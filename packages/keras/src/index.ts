@@ -22,7 +22,15 @@ export { KerasTensor } from "./engine/keras_tensor.js";
 export { Node } from "./engine/node.js";
 export type { InputSpec } from "./engine/input_spec.js";
 export { clearSession } from "./engine/naming.js";
-export { ClassRegistry, registerClass, classes, serializeKerasObject, type ConfigDict, type ConfigValue, type SerializedObject } from "./engine/serialization.js";
+export {
+  ClassRegistry,
+  registerClass,
+  classes,
+  serializeKerasObject,
+  type ConfigDict,
+  type ConfigValue,
+  type SerializedObject,
+} from "./engine/serialization.js";
 export { model } from "./engine/model_factory.js";
 export type { Shape } from "./utils/shape.js";
 export type { ModelFitArgs } from "./training/fit.js";

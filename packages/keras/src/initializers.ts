@@ -288,7 +288,10 @@ export type InitializerIdentifier =
  * keras.initializers.get("glorotUniform").apply([3, 4]);
  * ```
  */
-export function getInitializer(identifier: InitializerIdentifier | Initializer | SerializedObject | string | null | undefined, fallback: Initializer): Initializer {
+export function getInitializer(
+  identifier: InitializerIdentifier | Initializer | SerializedObject | string | null | undefined,
+  fallback: Initializer,
+): Initializer {
   if (identifier === null || identifier === undefined) return fallback;
   if (identifier instanceof Initializer) return identifier;
   if (typeof identifier === "string") {

@@ -39,7 +39,12 @@ describe("callbacks", () => {
       }
     }
     const batches: number[] = [];
-    await model.fit(x, y, { epochs: 2, batchSize: 20, verbose: 0, callbacks: [new Recorder(), { onBatchEnd: (b, logs) => void batches.push(b, logs!.loss!) }] });
+    await model.fit(x, y, {
+      epochs: 2,
+      batchSize: 20,
+      verbose: 0,
+      callbacks: [new Recorder(), { onBatchEnd: (b, logs) => void batches.push(b, logs!.loss!) }],
+    });
     expect(events).toEqual(["train begin (2 epochs, 2 steps)", "epoch 0: loss,mae", "epoch 1: loss,mae", "train end"]);
     expect(batches.filter((_, i) => i % 2 === 0)).toEqual([0, 1, 0, 1]);
     expect(batches.filter((_, i) => i % 2 === 1).every((l) => l > 0)).toBe(true);
@@ -77,7 +82,10 @@ describe("callbacks", () => {
     await scheduled.model.fit(scheduled.x, scheduled.y, {
       epochs: 3,
       verbose: 0,
-      callbacks: [keras.callbacks.learningRateScheduler((epoch) => 0.1 / (epoch + 1)), { onEpochEnd: () => void rates.push(scheduled.model.optimizer!.learningRate) }],
+      callbacks: [
+        keras.callbacks.learningRateScheduler((epoch) => 0.1 / (epoch + 1)),
+        { onEpochEnd: () => void rates.push(scheduled.model.optimizer!.learningRate) },
+      ],
     });
     rates.forEach((r, i) => expect(r).toBeCloseTo(0.1 / (i + 1), 6));
     expect(scheduled.model.trainFunction().traced!.tracingCount).toBe(2);
@@ -92,7 +100,10 @@ describe("callbacks", () => {
       epochs: 2,
       verbose: 0,
       validationSplit: 0.25,
-      callbacks: [keras.callbacks.csvLogger({ filename: csv }), keras.callbacks.modelCheckpoint({ filepath: `file://${dir}/epoch-{epoch}` })],
+      callbacks: [
+        keras.callbacks.csvLogger({ filename: csv }),
+        keras.callbacks.modelCheckpoint({ filepath: `file://${dir}/epoch-{epoch}` }),
+      ],
     });
     const rows = (await readFile(csv, "utf8")).trim().split("\n");
     expect(rows[0]).toBe("epoch,loss,mae,val_loss,val_mae");
@@ -120,10 +131,11 @@ describe("progress bar", () => {
     model.compile({ optimizer: "sgd", loss: "meanSquaredError" });
     const writes = captureStdout(true);
     await model.fit(x, y, { epochs: 2, batchSize: 4, verbose: 1 });
-    const text = writes.join("");
+    // ESC [ K (erase to the end of the line) shown as "<EL>" so the patterns stay readable.
+    const text = writes.join("").replaceAll("\x1b[K", "<EL>");
     expect(text).toMatch(/^Epoch 1\/2\n/);
-    expect(text).toMatch(/\r ?\d\/10 \[=*>\.+\] - ETA: \d+s - loss: \d+\.\d{4}\x1b\[K/);
-    expect(text).toMatch(/\r10\/10 \[={30}\] - \d+s \d+ms\/step - loss: \d+\.\d{4}\x1b\[K\nEpoch 2\/2\n/);
+    expect(text).toMatch(/\r ?\d\/10 \[=*>\.+\] - ETA: \d+s - loss: \d+\.\d{4}<EL>/);
+    expect(text).toMatch(/\r10\/10 \[={30}\] - \d+s \d+ms\/step - loss: \d+\.\d{4}<EL>\nEpoch 2\/2\n/);
     expect(text.split("\n")).toHaveLength(5);
   });
 

@@ -11,7 +11,10 @@ useCpu();
 
 function mlp(): keras.Sequential {
   return keras.sequential({
-    layers: [keras.layers.dense({ units: 4, activation: "relu", inputShape: [6], name: "first" }), keras.layers.dense({ units: 3, activation: "softmax", name: "last" })],
+    layers: [
+      keras.layers.dense({ units: 4, activation: "relu", inputShape: [6], name: "first" }),
+      keras.layers.dense({ units: 3, activation: "softmax", name: "last" }),
+    ],
   });
 }
 
@@ -48,8 +51,18 @@ describe("typed errors with no partial updates and no leaks", () => {
     const model = await warmed(mlp(), "sparseCategoricalCrossentropy", tf.zeros([2]));
     const x = tf.ones([2, 5]);
     const y = tf.zeros([2]);
-    await rejectsCleanly(model, () => model.predict(x), keras.InputShapeError, /expects shape \(None, 6\), received a tensor of shape \(2, 5\); it feeds layer 'first'/);
-    await rejectsCleanly(model, () => model.getLayer("first").apply(x), keras.InputShapeError, /Input 0 of layer 'first'.*axis -1 to have size 6/);
+    await rejectsCleanly(
+      model,
+      () => model.predict(x),
+      keras.InputShapeError,
+      /expects shape \(None, 6\), received a tensor of shape \(2, 5\); it feeds layer 'first'/,
+    );
+    await rejectsCleanly(
+      model,
+      () => model.getLayer("first").apply(x),
+      keras.InputShapeError,
+      /Input 0 of layer 'first'.*axis -1 to have size 6/,
+    );
     await rejectsCleanly(model, () => model.fit(x, y, { verbose: 0 }), keras.InputShapeError, /layer 'first'/);
     const a = keras.input({ shape: [3], name: "a" });
     const functional = keras.model({ inputs: a, outputs: keras.layers.dense({ units: 1 }).apply(a) as keras.KerasTensor });
@@ -61,14 +74,26 @@ describe("typed errors with no partial updates and no leaks", () => {
     const model = await warmed(mlp(), "categoricalCrossentropy", tf.zeros([4, 3]));
     const x = tf.ones([4, 6]);
     const [flat, narrow, long, short] = [tf.zeros([4]), tf.zeros([4, 2]), tf.zeros([5, 3]), tf.zeros([3, 3])];
-    await rejectsCleanly(model, () => model.fit(x, flat, { verbose: 0 }), keras.TargetError, /categoricalCrossentropy.*sparseCategoricalCrossentropy/);
-    await rejectsCleanly(model, () => model.trainOnBatch(x, narrow), keras.TargetError, /labels have shape \[4,2\] but predictions have shape \[4,3\]/);
+    await rejectsCleanly(
+      model,
+      () => model.fit(x, flat, { verbose: 0 }),
+      keras.TargetError,
+      /categoricalCrossentropy.*sparseCategoricalCrossentropy/,
+    );
+    await rejectsCleanly(
+      model,
+      () => model.trainOnBatch(x, narrow),
+      keras.TargetError,
+      /labels have shape \[4,2\] but predictions have shape \[4,3\]/,
+    );
     await rejectsCleanly(model, () => model.fit(x, long, { verbose: 0 }), keras.TargetError, /x\[0\] has 4 samples but y\[0\] has 5/);
     await rejectsCleanly(model, () => model.evaluate(x, short), keras.TargetError, /same number of samples/);
   });
 
   it("unknown names are ConfigErrors listing the valid ones", () => {
-    expect(() => keras.layers.dense({ units: 2, activation: "relu7" as never })).toThrow(/Unknown activation 'relu7'; valid activations are linear, relu/);
+    expect(() => keras.layers.dense({ units: 2, activation: "relu7" as never })).toThrow(
+      /Unknown activation 'relu7'; valid activations are linear, relu/,
+    );
     const model = mlp();
     expect(() => model.compile({ optimizer: "adamw2", loss: "mse" })).toThrow(keras.ConfigError);
     expect(() => model.compile({ optimizer: "adam", loss: "mean_squared_errors" })).toThrow(/Unknown loss 'mean_squared_errors'/);
@@ -84,7 +109,12 @@ describe("typed errors with no partial updates and no leaks", () => {
     const first = model.getLayer("first");
     const good = first.getWeights();
     const wrongBias = tf.zeros([5]);
-    await rejectsCleanly(model, () => first.setWeights([good[0]!, wrongBias]), keras.InputShapeError, /weight 'first\/bias' has shape \[4\], but the value given has shape \[5\]/);
+    await rejectsCleanly(
+      model,
+      () => first.setWeights([good[0]!, wrongBias]),
+      keras.InputShapeError,
+      /weight 'first\/bias' has shape \[4\], but the value given has shape \[5\]/,
+    );
     await rejectsCleanly(model, () => first.setWeights([good[0]!]), keras.InputShapeError, /expects 2 tensors, received 1/);
   });
 

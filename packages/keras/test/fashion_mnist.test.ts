@@ -13,7 +13,8 @@ import { useCpu } from "./setup.js";
 useCpu();
 
 const available = fashionMnistAvailable();
-if (!available) console.warn("fashion_mnist.test.ts: skipped, /usr/share/datasets/fashion-mnist is missing (apt-get install -y dataset-fashion-mnist)");
+if (!available)
+  console.warn("fashion_mnist.test.ts: skipped, /usr/share/datasets/fashion-mnist is missing (apt-get install -y dataset-fashion-mnist)");
 
 describe.skipIf(!available)("Fashion-MNIST example (short CI run)", () => {
   it("learns in one epoch on 3000 images: test accuracy above 65% (chance is 10%)", async () => {

@@ -7,16 +7,43 @@ import * as tf from "@kiln/core";
 import { describe, expect, it } from "vitest";
 import * as keras from "../src/index.js";
 import { maxAbsDiff, useCpu } from "./setup.js";
-import { fromTfjs, tfc, tfl, toTfjs } from "./tfjs.js";
+import { fromTfjs, type tfc, tfl, toTfjs } from "./tfjs.js";
 
 useCpu();
 
-const yTrue = tf.tensor([[0, 1, 0], [1, 0, 0], [0, 0, 1], [0, 1, 0]]);
-const probs = tf.tensor([[0.1, 0.7, 0.2], [0.5, 0.3, 0.2], [0.2, 0.2, 0.6], [0.6, 0.3, 0.1]]);
-const logits = tf.tensor([[1, 2, -1], [0.5, 0.1, -0.3], [-1, 0, 2], [2, 1, 0.5]]);
-const regTrue = tf.tensor([[1.5, -2], [0.3, 4], [-1, 0.2]]);
-const regPred = tf.tensor([[1, -1], [0.5, 3], [2, 0.1]]);
-const positive = tf.tensor([[1.5, 2], [0.3, 4], [1, 0.2]]);
+const yTrue = tf.tensor([
+  [0, 1, 0],
+  [1, 0, 0],
+  [0, 0, 1],
+  [0, 1, 0],
+]);
+const probs = tf.tensor([
+  [0.1, 0.7, 0.2],
+  [0.5, 0.3, 0.2],
+  [0.2, 0.2, 0.6],
+  [0.6, 0.3, 0.1],
+]);
+const logits = tf.tensor([
+  [1, 2, -1],
+  [0.5, 0.1, -0.3],
+  [-1, 0, 2],
+  [2, 1, 0.5],
+]);
+const regTrue = tf.tensor([
+  [1.5, -2],
+  [0.3, 4],
+  [-1, 0.2],
+]);
+const regPred = tf.tensor([
+  [1, -1],
+  [0.5, 3],
+  [2, 0.1],
+]);
+const positive = tf.tensor([
+  [1.5, 2],
+  [0.3, 4],
+  [1, 0.2],
+]);
 
 const K = keras.losses;
 const tfjsMetrics = tfl.metrics as unknown as Record<string, (a: tfc.Tensor, b: tfc.Tensor) => tfc.Tensor>;
@@ -27,7 +54,13 @@ const perSample: [string, (t: tf.Tensor, p: tf.Tensor) => tf.Tensor, string, tf.
   ["meanAbsolutePercentageError", K.meanAbsolutePercentageError, "meanAbsolutePercentageError", regTrue, regPred],
   ["categoricalCrossentropy", K.categoricalCrossentropy, "categoricalCrossentropy", yTrue, probs],
   ["binaryCrossentropy", K.binaryCrossentropy, "binaryCrossentropy", yTrue, probs],
-  ["cosineSimilarity (a loss: the negated similarity, like tfjs's cosineProximity)", K.cosineSimilarity, "cosineProximity", regTrue, regPred],
+  [
+    "cosineSimilarity (a loss: the negated similarity, like tfjs's cosineProximity)",
+    K.cosineSimilarity,
+    "cosineProximity",
+    regTrue,
+    regPred,
+  ],
   ["binaryAccuracy", keras.metrics.binaryAccuracy, "binaryAccuracy", yTrue, probs],
   ["categoricalAccuracy", keras.metrics.categoricalAccuracy, "categoricalAccuracy", yTrue, probs],
 ];
@@ -43,25 +76,42 @@ describe("per-sample losses and metrics match tfjs-layers", () => {
   it("sparse forms match their dense forms", () => {
     const labels = tf.tensor([1, 0, 2, 1], [4], "int32");
     expect(maxAbsDiff(K.sparseCategoricalCrossentropy(labels, probs), K.categoricalCrossentropy(yTrue, probs))).toBeLessThan(1e-6);
-    expect(maxAbsDiff(K.sparseCategoricalCrossentropy(tf.reshape(labels, [4, 1]), probs), K.categoricalCrossentropy(yTrue, probs))).toBeLessThan(1e-6);
+    expect(
+      maxAbsDiff(K.sparseCategoricalCrossentropy(tf.reshape(labels, [4, 1]), probs), K.categoricalCrossentropy(yTrue, probs)),
+    ).toBeLessThan(1e-6);
     expect(maxAbsDiff(keras.metrics.sparseCategoricalAccuracy(labels, probs), keras.metrics.categoricalAccuracy(yTrue, probs))).toBe(0);
     expect([...keras.metrics.sparseTopKCategoricalAccuracy(labels, probs).dataSync()]).toEqual([1, 1, 1, 1]);
-    expect([...(keras.metrics.topKCategoricalAccuracy({ k: 1 }) as keras.metrics.MeanMetricWrapper).fn(yTrue, probs).dataSync()]).toEqual([1, 1, 1, 0]);
+    expect([...(keras.metrics.topKCategoricalAccuracy({ k: 1 }) as keras.metrics.MeanMetricWrapper).fn(yTrue, probs).dataSync()]).toEqual([
+      1, 1, 1, 0,
+    ]);
   });
 });
 
 describe("Keras 3 formulas", () => {
   it("fromLogits equals applying softmax / sigmoid first", () => {
-    expect(maxAbsDiff(K.categoricalCrossentropy({ fromLogits: true }).call(yTrue, logits), K.categoricalCrossentropy(yTrue, tf.softmax(logits)))).toBeLessThan(1e-5);
-    expect(maxAbsDiff(K.binaryCrossentropy({ fromLogits: true }).call(yTrue, logits), K.binaryCrossentropy(yTrue, tf.sigmoid(logits)))).toBeLessThan(1e-5);
-    expect(maxAbsDiff(K.sparseCategoricalCrossentropy({ fromLogits: true }).call(tf.tensor([1, 0, 2, 1]), logits), K.categoricalCrossentropy(yTrue, tf.softmax(logits)))).toBeLessThan(1e-5);
+    expect(
+      maxAbsDiff(K.categoricalCrossentropy({ fromLogits: true }).call(yTrue, logits), K.categoricalCrossentropy(yTrue, tf.softmax(logits))),
+    ).toBeLessThan(1e-5);
+    expect(
+      maxAbsDiff(K.binaryCrossentropy({ fromLogits: true }).call(yTrue, logits), K.binaryCrossentropy(yTrue, tf.sigmoid(logits))),
+    ).toBeLessThan(1e-5);
+    expect(
+      maxAbsDiff(
+        K.sparseCategoricalCrossentropy({ fromLogits: true }).call(tf.tensor([1, 0, 2, 1]), logits),
+        K.categoricalCrossentropy(yTrue, tf.softmax(logits)),
+      ),
+    ).toBeLessThan(1e-5);
   });
 
   it("label smoothing moves one-hot labels toward uniform", () => {
     const smoothed = tf.add(tf.mul(yTrue, 0.8), 0.2 / 3);
-    expect(maxAbsDiff(K.categoricalCrossentropy({ labelSmoothing: 0.2 }).call(yTrue, probs), K.categoricalCrossentropy(smoothed, probs))).toBeLessThan(1e-6);
+    expect(
+      maxAbsDiff(K.categoricalCrossentropy({ labelSmoothing: 0.2 }).call(yTrue, probs), K.categoricalCrossentropy(smoothed, probs)),
+    ).toBeLessThan(1e-6);
     const binarySmoothed = tf.add(tf.mul(yTrue, 0.8), 0.1);
-    expect(maxAbsDiff(K.binaryCrossentropy({ labelSmoothing: 0.2 }).call(yTrue, probs), K.binaryCrossentropy(binarySmoothed, probs))).toBeLessThan(1e-6);
+    expect(
+      maxAbsDiff(K.binaryCrossentropy({ labelSmoothing: 0.2 }).call(yTrue, probs), K.binaryCrossentropy(binarySmoothed, probs)),
+    ).toBeLessThan(1e-6);
   });
 
   it("huber, logCosh, poisson, hinge and friends", () => {
@@ -69,7 +119,17 @@ describe("Keras 3 formulas", () => {
     // Errors: [-0.5, 1], [0.2, -1], [3, -0.1].
     close(K.huber(regTrue, regPred), [(0.125 + 0.5) / 2, (0.02 + 0.5) / 2, (2.5 + 0.005) / 2]);
     close(K.logCosh(tf.tensor([[0]]), tf.tensor([[1]])), [Math.log(Math.cosh(1))]);
-    close(K.poisson(positive, tf.tensor([[1, 1], [1, 1], [1, 1]])), [1, 1, 1]);
+    close(
+      K.poisson(
+        positive,
+        tf.tensor([
+          [1, 1],
+          [1, 1],
+          [1, 1],
+        ]),
+      ),
+      [1, 1, 1],
+    );
     close(K.hinge(tf.tensor([[1, 0]]), tf.tensor([[0.3, 0.4]])), [(0.7 + 1.4) / 2]);
     close(K.squaredHinge(tf.tensor([[1, 0]]), tf.tensor([[0.3, 0.4]])), [(0.49 + 1.96) / 2]);
     close(K.categoricalHinge(tf.tensor([[0, 1]]), tf.tensor([[0.3, 0.4]])), [0.9]);
@@ -94,7 +154,9 @@ describe("Keras 3 formulas", () => {
     expect(() => K.categoricalCrossentropy(tf.tensor([1, 0, 2, 1]), probs)).toThrow(keras.TargetError);
     expect(() => K.categoricalCrossentropy(tf.tensor([1, 0, 2, 1]), probs)).toThrow(/use sparseCategoricalCrossentropy/);
     expect(() => K.sparseCategoricalCrossentropy(yTrue, probs)).toThrow(/for one-hot labels use categoricalCrossentropy/);
-    expect(() => K.meanSquaredError(tf.ones([3, 1]), tf.ones([3, 2]))).toThrow(/meanSquaredError: labels have shape \[3,1\] but predictions have shape \[3,2\]/);
+    expect(() => K.meanSquaredError(tf.ones([3, 1]), tf.ones([3, 2]))).toThrow(
+      /meanSquaredError: labels have shape \[3,1\] but predictions have shape \[3,2\]/,
+    );
   });
 
   it("losses resolve by camelCase or snake_case name and serialize", () => {

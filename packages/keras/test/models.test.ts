@@ -110,7 +110,11 @@ describe("subclassed models (Keras 3 style)", () => {
     const model = new TwoLayer();
     expect(model.layers).toHaveLength(3);
     const { x, y } = toyClassification(64, 5, 2, 3);
-    model.compile({ optimizer: keras.optimizers.adam(0.02), loss: keras.losses.sparseCategoricalCrossentropy({ fromLogits: true }), metrics: ["accuracy"] });
+    model.compile({
+      optimizer: keras.optimizers.adam(0.02),
+      loss: keras.losses.sparseCategoricalCrossentropy({ fromLogits: true }),
+      metrics: ["accuracy"],
+    });
     const history = await model.fit(x, y, { epochs: 4, batchSize: 16, verbose: 0 });
     expect(model.trainableWeights).toHaveLength(4);
     expect(history.history.loss![3]!).toBeLessThan(history.history.loss![0]!);
@@ -120,7 +124,9 @@ describe("subclassed models (Keras 3 style)", () => {
   });
 
   it("freezing a layer removes its weights from training (after recompiling)", async () => {
-    const model = keras.sequential({ layers: [keras.layers.dense({ units: 3, inputShape: [2], name: "frozen" }), keras.layers.dense({ units: 1 })] });
+    const model = keras.sequential({
+      layers: [keras.layers.dense({ units: 3, inputShape: [2], name: "frozen" }), keras.layers.dense({ units: 1 })],
+    });
     const frozen = model.getLayer("frozen");
     frozen.trainable = false;
     model.compile({ optimizer: "sgd", loss: "meanSquaredError" });
@@ -136,7 +142,12 @@ describe("the seed's custom training loop", () => {
   it("tape.gradient, clipping, applyGradients, then constraints, with training: true", () => {
     const model = keras.sequential({
       layers: [
-        keras.layers.dense({ units: 6, activation: "relu", inputShape: [4], kernelConstraint: keras.constraints.maxNorm({ maxValue: 0.5, axis: 0 }) }),
+        keras.layers.dense({
+          units: 6,
+          activation: "relu",
+          inputShape: [4],
+          kernelConstraint: keras.constraints.maxNorm({ maxValue: 0.5, axis: 0 }),
+        }),
         keras.layers.batchNormalization(),
         keras.layers.dropout({ rate: 0.25 }),
         keras.layers.dense({ units: 1, kernelConstraint: keras.constraints.nonNeg() }),

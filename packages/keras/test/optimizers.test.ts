@@ -12,7 +12,11 @@ import { fromTfjs, tfc } from "./tfjs.js";
 
 useCpu();
 
-const X = [[1, 2], [3, -1], [0.5, 0.25]];
+const X = [
+  [1, 2],
+  [3, -1],
+  [0.5, 0.25],
+];
 const Y = [[1], [-2], [0.5]];
 const W0 = [[0.3], [-0.2]];
 
@@ -56,7 +60,13 @@ describe("optimizers match tfjs's tf.train.* (migration: same numbers)", () => {
 });
 
 /** Scalar reference implementations of Keras 3's rules (one weight, gradient from `grad`). */
-function reference(kind: "lion" | "adamw" | "nadam" | "adadelta", lr: number, steps: number, grad: (w: number) => number, w0: number): number {
+function reference(
+  kind: "lion" | "adamw" | "nadam" | "adadelta",
+  lr: number,
+  steps: number,
+  grad: (w: number) => number,
+  w0: number,
+): number {
   let w = w0;
   let m = 0;
   let v = 0;
@@ -118,7 +128,11 @@ describe("Keras 3 rules for optimizers tfjs lacks or differs on", () => {
 
 describe("optimizer behaviour", () => {
   it("H1: slots are created on the first trace; traced and eager updates agree", () => {
-    for (const make of [() => O.adam(0.05), () => O.rmsprop(0.01, 0.9, 0.5), () => O.sgd({ learningRate: 0.1, momentum: 0.9, nesterov: true })]) {
+    for (const make of [
+      () => O.adam(0.05),
+      () => O.rmsprop(0.01, 0.9, 0.5),
+      () => O.sgd({ learningRate: 0.1, momentum: 0.9, nesterov: true }),
+    ]) {
       expect(maxAbsDiff(kilnSteps(make(), 4, true), kilnSteps(make(), 4, false))).toBeLessThan(1e-6);
     }
     const opt = O.adam(0.1);
@@ -140,7 +154,10 @@ describe("optimizer behaviour", () => {
     const cost = opt.minimize(() => tf.sum(tf.square(w)), true)!;
     expect(cost.dataSync()[0]).toBe(5);
     expect([...w.read().dataSync()]).toEqual([0, 0]);
-    opt.applyGradients([[null, unused], [tf.tensor([2, 2]), w]]);
+    opt.applyGradients([
+      [null, unused],
+      [tf.tensor([2, 2]), w],
+    ]);
     expect([...w.read().dataSync()]).toEqual([-1, -1]);
     expect([...unused.read().dataSync()]).toEqual([7]);
   });

@@ -26,7 +26,12 @@ function cnn(): keras.Sequential {
       keras.layers.upSampling2d({ size: [2, 2] }),
       keras.layers.flatten(),
       keras.layers.dropout({ rate: 0.3 }),
-      keras.layers.dense({ units: 5, activation: "softmax", kernelRegularizer: keras.regularizers.l2({ l2: 0.01 }), kernelConstraint: keras.constraints.maxNorm({ maxValue: 2 }) }),
+      keras.layers.dense({
+        units: 5,
+        activation: "softmax",
+        kernelRegularizer: keras.regularizers.l2({ l2: 0.01 }),
+        kernelConstraint: keras.constraints.maxNorm({ maxValue: 2 }),
+      }),
     ],
   });
 }
@@ -37,7 +42,9 @@ function functional(): keras.Functional {
   const shared = keras.layers.dense({ units: 4, activation: "tanh", name: "shared" });
   const sa = shared.apply(a) as keras.KerasTensor;
   const sb = shared.apply(b) as keras.KerasTensor;
-  const merged = keras.layers.concatenate({ name: "concat" }).apply([sa, sb, keras.layers.multiply().apply([sa, sb]) as keras.KerasTensor]) as keras.KerasTensor;
+  const merged = keras.layers
+    .concatenate({ name: "concat" })
+    .apply([sa, sb, keras.layers.multiply().apply([sa, sb]) as keras.KerasTensor]) as keras.KerasTensor;
   const normed = keras.layers.layerNormalization().apply(merged) as keras.KerasTensor;
   const out1 = keras.layers.dense({ units: 2, name: "head1" }).apply(normed) as keras.KerasTensor;
   const out2 = keras.layers.add().apply([sa, sb]) as keras.KerasTensor;
@@ -61,7 +68,11 @@ function sequenceModel(): keras.Sequential {
 
 const models: [string, () => keras.Model, () => tf.Tensor[]][] = [
   ["a Sequential CNN", cnn, () => [tf.randomNormal([3, 8, 8, 1], 0, 1, "float32", 1)]],
-  ["a functional model with a shared layer and two outputs", functional, () => [tf.randomNormal([3, 6], 0, 1, "float32", 2), tf.randomNormal([3, 6], 0, 1, "float32", 3)]],
+  [
+    "a functional model with a shared layer and two outputs",
+    functional,
+    () => [tf.randomNormal([3, 6], 0, 1, "float32", 2), tf.randomNormal([3, 6], 0, 1, "float32", 3)],
+  ],
   ["a sequence model with an embedding", sequenceModel, () => [tf.cast(tf.randomUniform([3, 7], 0, 20, "int32", 4), "float32")]],
 ];
 
@@ -103,7 +114,10 @@ describe("Kiln to Kiln", () => {
   it("saves and restores optimizer state when asked, so training continues identically", async () => {
     const x = tf.randomNormal([16, 6], 0, 1, "float32", 7);
     const y = tf.randomNormal([16, 1], 0, 1, "float32", 8);
-    const make = () => keras.sequential({ layers: [keras.layers.dense({ units: 3, activation: "relu", inputShape: [6] }), keras.layers.dense({ units: 1 })] });
+    const make = () =>
+      keras.sequential({
+        layers: [keras.layers.dense({ units: 3, activation: "relu", inputShape: [6] }), keras.layers.dense({ units: 1 })],
+      });
     const model = make();
     model.compile({ optimizer: keras.optimizers.adam(0.01), loss: "meanSquaredError" });
     await model.fit(x, y, { epochs: 2, batchSize: 8, verbose: 0, shuffle: false });
@@ -185,8 +199,13 @@ describe("tfjs-layers 4.22 interoperability (SPEC M3)", () => {
     const i1 = tfl.input({ shape: [5], name: "left" });
     const i2 = tfl.input({ shape: [5], name: "right" });
     const dense = tfl.layers.dense({ units: 3, name: "tower" });
-    const joined = tfl.layers.average().apply([dense.apply(i1) as tfl.SymbolicTensor, dense.apply(i2) as tfl.SymbolicTensor]) as tfl.SymbolicTensor;
-    const fn = tfl.model({ inputs: [i1, i2], outputs: [tfl.layers.dense({ units: 1, activation: "sigmoid" }).apply(joined) as tfl.SymbolicTensor, joined] });
+    const joined = tfl.layers
+      .average()
+      .apply([dense.apply(i1) as tfl.SymbolicTensor, dense.apply(i2) as tfl.SymbolicTensor]) as tfl.SymbolicTensor;
+    const fn = tfl.model({
+      inputs: [i1, i2],
+      outputs: [tfl.layers.dense({ units: 1, activation: "sigmoid" }).apply(joined) as tfl.SymbolicTensor, joined],
+    });
     const xa = tf.randomNormal([4, 5], 0, 1, "float32", 6);
     const xb = tf.randomNormal([4, 5], 0, 1, "float32", 7);
     const loadedFn = await keras.loadLayersModel(keras.io.fromMemory(await tfjsArtifacts(fn)));
@@ -215,7 +234,9 @@ describe("bad model files", () => {
     const resized = structuredClone(json);
     resized.weightsManifest[0].weights[0].shape = [4, 2];
     await writeFile(join(dir, "resized.json"), JSON.stringify(resized));
-    await expect(keras.loadLayersModel(`file://${join(dir, "resized.json")}`)).rejects.toThrow(/describes 32 bytes but the weight data holds 32|shape \[3,2\] in the model but \[4,2\]|describes/);
+    await expect(keras.loadLayersModel(`file://${join(dir, "resized.json")}`)).rejects.toThrow(
+      /describes 32 bytes but the weight data holds 32|shape \[3,2\] in the model but \[4,2\]|describes/,
+    );
     const renamed = structuredClone(json);
     renamed.weightsManifest[0].weights[1].name = "d/other";
     await writeFile(join(dir, "renamed.json"), JSON.stringify(renamed));
@@ -227,7 +248,9 @@ describe("bad model files", () => {
     const json = JSON.parse(await readFile(join(dir, "model.json"), "utf8"));
     json.modelTopology.config.layers[0].class_name = "globalThis.process.exit";
     await writeFile(join(dir, "evil.json"), JSON.stringify(json));
-    await expect(keras.loadLayersModel(`file://${join(dir, "evil.json")}`)).rejects.toThrow(/Unknown layer class 'globalThis.process.exit'/);
+    await expect(keras.loadLayersModel(`file://${join(dir, "evil.json")}`)).rejects.toThrow(
+      /Unknown layer class 'globalThis.process.exit'/,
+    );
     await writeFile(join(dir, "broken.json"), "{ not json");
     await expect(keras.loadLayersModel(`file://${join(dir, "broken.json")}`)).rejects.toThrow(keras.ModelFormatError);
     json.weightsManifest[0].paths = ["../../etc/passwd"];
@@ -268,7 +291,8 @@ describe("storage handlers", () => {
       "https://example.test/m/model.json": JSON.stringify(keras.io.toModelJSON(store.artifacts!, ["shard1.bin"])),
       "https://example.test/m/shard1.bin": new Uint8Array(store.artifacts!.weightData!),
     };
-    const fakeFetch = (async (url: string) => new Response(files[url] ?? null, { status: files[url] === undefined ? 404 : 200 })) as unknown as typeof fetch;
+    const fakeFetch = (async (url: string) =>
+      new Response(files[url] ?? null, { status: files[url] === undefined ? 404 : 200 })) as unknown as typeof fetch;
     const loaded = await keras.loadLayersModel(keras.io.http("https://example.test/m/model.json", fakeFetch));
     const x = tf.ones([1, 3]);
     expect(maxAbsDiff(loaded.predict(x) as tf.Tensor, model.predict(x) as tf.Tensor)).toBe(0);

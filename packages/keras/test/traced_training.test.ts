@@ -113,7 +113,10 @@ describe("fit traces its step (SPEC I2, I3)", () => {
     vi.restoreAllMocks();
     const traced = model.trainFunction().traced!;
     expect(traced.tracingCount).toBe(1);
-    const types = traced.concreteFunctions()[0]!.graph.getOperations().map((op) => op.type);
+    const types = traced
+      .concreteFunctions()[0]!
+      .graph.getOperations()
+      .map((op) => op.type);
     // Forward (MatMul), backward (MatMul of gradients, ReluGrad-style ops), Adam's slot and
     // weight updates, and the metric trackers' AssignAdd: all in the one graph.
     // Two forward MatMuls; backward: both kernels' gradients and the hidden activation's (not the input's).
@@ -130,7 +133,13 @@ describe("eager and traced training agree", () => {
     const { x, y } = toyClassification(96, 6, 3, 9);
     keras.clearSession();
     const model = buildModel({ seed: 17 });
-    model.compile({ optimizer: keras.optimizers.adam(0.01), loss: keras.losses.sparseCategoricalCrossentropy({ fromLogits: true }), metrics: ["accuracy"], runEagerly, stepsPerExecution });
+    model.compile({
+      optimizer: keras.optimizers.adam(0.01),
+      loss: keras.losses.sparseCategoricalCrossentropy({ fromLogits: true }),
+      metrics: ["accuracy"],
+      runEagerly,
+      stepsPerExecution,
+    });
     vi.spyOn(console, "log").mockImplementation(() => {});
     try {
       await model.fit(x, y, { epochs: 2, batchSize: 16, shuffle: false, verbose: 0 });
@@ -160,7 +169,12 @@ describe("eager and traced training agree", () => {
     await model.fit(x, y, { epochs: 1, batchSize: 16, verbose: 0 });
     const multi = model.multiStepTrainFunction().traced!;
     expect(multi.tracingCount).toBe(1);
-    expect(multi.concreteFunctions()[0]!.graph.getOperations().filter((op) => op.type === "While")).toHaveLength(1);
+    expect(
+      multi
+        .concreteFunctions()[0]!
+        .graph.getOperations()
+        .filter((op) => op.type === "While"),
+    ).toHaveLength(1);
     const iterations = model.optimizer!.iterations.read().dataSync()[0];
     expect(iterations).toBe(4);
   });
@@ -205,7 +219,12 @@ describe("fit inputs", () => {
     const out1 = keras.layers.dense({ units: 1, name: "reg" }).apply(hidden) as keras.KerasTensor;
     const out2 = keras.layers.dense({ units: 2, activation: "softmax", name: "cls" }).apply(hidden) as keras.KerasTensor;
     const model = keras.model({ inputs: [a, b], outputs: [out1, out2] });
-    model.compile({ optimizer: "adam", loss: { reg: "meanSquaredError", cls: "sparseCategoricalCrossentropy" }, metrics: { cls: ["accuracy"] }, lossWeights: { reg: 0.5, cls: 1 } });
+    model.compile({
+      optimizer: "adam",
+      loss: { reg: "meanSquaredError", cls: "sparseCategoricalCrossentropy" },
+      metrics: { cls: ["accuracy"] },
+      lossWeights: { reg: 0.5, cls: 1 },
+    });
     const xa = tf.randomNormal([20, 3], 0, 1, "float32", 1);
     const xb = tf.randomNormal([20, 2], 0, 1, "float32", 2);
     const yReg = tf.randomNormal([20, 1], 0, 1, "float32", 3);

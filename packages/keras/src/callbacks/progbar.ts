@@ -40,7 +40,8 @@ function formatValue(v: number): string {
 }
 
 function formatDuration(seconds: number): string {
-  if (seconds >= 3600) return `${Math.floor(seconds / 3600)}:${String(Math.floor((seconds % 3600) / 60)).padStart(2, "0")}:${String(Math.floor(seconds % 60)).padStart(2, "0")}`;
+  if (seconds >= 3600)
+    return `${Math.floor(seconds / 3600)}:${String(Math.floor((seconds % 3600) / 60)).padStart(2, "0")}:${String(Math.floor(seconds % 60)).padStart(2, "0")}`;
   if (seconds >= 60) return `${Math.floor(seconds / 60)}:${String(Math.floor(seconds % 60)).padStart(2, "0")}`;
   return `${Math.round(seconds)}s`;
 }
@@ -101,9 +102,13 @@ export class ProgressBar extends Callback {
     const perStep = steps > 0 ? ` ${Math.round((seconds * 1000) / steps)}ms/step` : "";
     if (this.verbose === 1) {
       const prefix = this.writer.isTTY ? "\r" : "";
-      this.writer.write(`${prefix}${formatBar(steps, steps)} - ${formatDuration(seconds)}${perStep}${formatLogs(logs)}${this.writer.isTTY ? "\x1b[K" : ""}\n`);
+      this.writer.write(
+        `${prefix}${formatBar(steps, steps)} - ${formatDuration(seconds)}${perStep}${formatLogs(logs)}${this.writer.isTTY ? "\x1b[K" : ""}\n`,
+      );
     } else if (this.verbose === 2) {
-      this.writer.write(`Epoch ${epoch + 1}/${this.params?.epochs ?? "?"} - ${steps}/${steps} - ${formatDuration(seconds)}${perStep}${formatLogs(logs)}\n`);
+      this.writer.write(
+        `Epoch ${epoch + 1}/${this.params?.epochs ?? "?"} - ${steps}/${steps} - ${formatDuration(seconds)}${perStep}${formatLogs(logs)}\n`,
+      );
     }
   }
 }

@@ -19,7 +19,8 @@ function improves(mode: Mode, monitor: string): (current: number, best: number, 
 
 function read(logs: Logs | undefined, monitor: string, who: string): number | undefined {
   const v = logs?.[monitor];
-  if (v === undefined) console.warn(`${who}: metric '${monitor}' is not in the logs (available: ${Object.keys(logs ?? {}).join(", ")}); skipping`);
+  if (v === undefined)
+    console.warn(`${who}: metric '${monitor}' is not in the logs (available: ${Object.keys(logs ?? {}).join(", ")}); skipping`);
   return v;
 }
 
@@ -37,7 +38,9 @@ export class EarlyStopping extends Callback {
   #bestWeights: tf.Tensor[] | undefined;
   readonly #better: (c: number, b: number, d: number) => boolean;
 
-  constructor(args: { monitor?: string; minDelta?: number; patience?: number; mode?: Mode; baseline?: number; restoreBestWeights?: boolean } = {}) {
+  constructor(
+    args: { monitor?: string; minDelta?: number; patience?: number; mode?: Mode; baseline?: number; restoreBestWeights?: boolean } = {},
+  ) {
     super();
     this.monitor = args.monitor ?? "val_loss";
     this.minDelta = Math.abs(args.minDelta ?? 0);
@@ -92,7 +95,8 @@ export class ModelCheckpoint extends Callback {
   readonly #better: (c: number, b: number, d: number) => boolean;
   constructor(args: { filepath: string; monitor?: string; saveBestOnly?: boolean; mode?: Mode; includeOptimizer?: boolean }) {
     super();
-    if (typeof args.filepath !== "string") throw new ConfigError("ModelCheckpoint: 'filepath' (a save destination such as file://dir) is required");
+    if (typeof args.filepath !== "string")
+      throw new ConfigError("ModelCheckpoint: 'filepath' (a save destination such as file://dir) is required");
     this.filepath = args.filepath;
     this.monitor = args.monitor ?? "val_loss";
     this.saveBestOnly = args.saveBestOnly ?? false;
@@ -124,7 +128,9 @@ export class ReduceLROnPlateau extends Callback {
   #cooldown = 0;
   #best = 0;
   readonly #better: (c: number, b: number, d: number) => boolean;
-  constructor(args: { monitor?: string; factor?: number; patience?: number; minDelta?: number; cooldown?: number; minLr?: number; mode?: Mode } = {}) {
+  constructor(
+    args: { monitor?: string; factor?: number; patience?: number; minDelta?: number; cooldown?: number; minLr?: number; mode?: Mode } = {},
+  ) {
     super();
     this.monitor = args.monitor ?? "val_loss";
     this.factor = args.factor ?? 0.1;
@@ -176,7 +182,8 @@ export class LearningRateScheduler extends Callback {
     const optimizer = this.model?.optimizer;
     if (optimizer === undefined) return;
     const lr = this.schedule(epoch, optimizer.learningRate);
-    if (typeof lr !== "number" || !Number.isFinite(lr)) throw new ConfigError(`LearningRateScheduler: the schedule returned ${lr} for epoch ${epoch}; it must return a finite number`);
+    if (typeof lr !== "number" || !Number.isFinite(lr))
+      throw new ConfigError(`LearningRateScheduler: the schedule returned ${lr} for epoch ${epoch}; it must return a finite number`);
     optimizer.learningRate = lr;
   }
   override async onEpochEnd(_epoch: number, logs?: Logs): Promise<void> {
@@ -194,7 +201,8 @@ export class CSVLogger extends Callback {
   #buffer: string[] = [];
   constructor(args: { filename?: string; separator?: string; append?: boolean; write?: (text: string) => Promise<void> | void }) {
     super();
-    if (args.filename === undefined && args.write === undefined) throw new ConfigError("CSVLogger: give 'filename' (Node) or a 'write' function");
+    if (args.filename === undefined && args.write === undefined)
+      throw new ConfigError("CSVLogger: give 'filename' (Node) or a 'write' function");
     this.filename = args.filename;
     this.separator = args.separator ?? ",";
     this.append = args.append ?? false;

@@ -11,7 +11,7 @@
  * const model = keras.model({ inputs: [a, b], outputs: keras.layers.concatenate().apply([shared.apply(a), shared.apply(b)]) });
  * ```
  */
-import * as tf from "@kiln/core";
+import type * as tf from "@kiln/core";
 import { ConfigError, InputShapeError, ModelFormatError } from "../errors.js";
 import { formatKerasShape, type Shape } from "../utils/shape.js";
 import { InputLayer } from "./input_layer.js";
@@ -46,10 +46,12 @@ export class Functional extends Model {
     this.#singleInput = !Array.isArray(args.inputs);
     this.#singleOutput = !Array.isArray(args.outputs);
     for (const t of [...this.inputs, ...this.outputs]) {
-      if (!(t instanceof KerasTensor) || t.history === undefined) throw new ConfigError(`keras.model: inputs and outputs must be KerasTensors from keras.input and layer.apply`);
+      if (!(t instanceof KerasTensor) || t.history === undefined)
+        throw new ConfigError(`keras.model: inputs and outputs must be KerasTensors from keras.input and layer.apply`);
     }
     for (const t of this.inputs) {
-      if (!(t.history!.layer instanceof InputLayer)) throw new ConfigError(`keras.model: input '${t.name}' is not the output of keras.input`);
+      if (!(t.history!.layer instanceof InputLayer))
+        throw new ConfigError(`keras.model: input '${t.name}' is not the output of keras.input`);
     }
     const { nodes, layers } = topologicalOrder(this.inputs, this.outputs);
     this.#nodes = nodes;
@@ -85,7 +87,9 @@ export class Functional extends Model {
   override call(inputs: tf.Tensor | tf.Tensor[], options: CallOptions = {}): tf.Tensor | tf.Tensor[] {
     const given = toList(inputs);
     if (given.length !== this.inputs.length) {
-      throw new InputShapeError(`Model '${this.name}' expects ${this.inputs.length} input(s) (${this.inputNames.join(", ")}), received ${given.length}`);
+      throw new InputShapeError(
+        `Model '${this.name}' expects ${this.inputs.length} input(s) (${this.inputNames.join(", ")}), received ${given.length}`,
+      );
     }
     const values = new Map<KerasTensor, tf.Tensor>();
     this.inputs.forEach((symbolic, i) => {
@@ -95,7 +99,9 @@ export class Functional extends Model {
     });
     for (const node of this.#nodes) {
       const args = node.inputs.map((s) => values.get(s)!);
-      const out = toList(node.layer.apply(node.singleInput ? args[0]! : args, { ...node.callArgs, training: options.training }) as tf.Tensor | tf.Tensor[]);
+      const out = toList(
+        node.layer.apply(node.singleInput ? args[0]! : args, { ...node.callArgs, training: options.training }) as tf.Tensor | tf.Tensor[],
+      );
       node.outputs.forEach((s, i) => values.set(s, out[i]!));
     }
     const outputs = this.outputs.map((s) => values.get(s)!);
@@ -119,7 +125,10 @@ export class Functional extends Model {
     const nodeIndex = (layer: Layer, index: number) => layer.inboundNodes.slice(0, index).filter((n) => inModel.has(n)).length;
     const ref = (t: KerasTensor) => [t.history!.layer.name, nodeIndex(t.history!.layer, t.history!.nodeIndex), t.history!.tensorIndex];
     const layers = this.#layers.map((layer) => {
-      const inbound = layer instanceof InputLayer ? [] : layer.inboundNodes.filter((n) => inModel.has(n)).map((n) => n.inputs.map((t) => [...ref(t), n.callArgs as ConfigDict]));
+      const inbound =
+        layer instanceof InputLayer
+          ? []
+          : layer.inboundNodes.filter((n) => inModel.has(n)).map((n) => n.inputs.map((t) => [...ref(t), n.callArgs as ConfigDict]));
       return { name: layer.name, className: layer.getClassName(), config: layer.getConfig(), inboundNodes: inbound as ConfigValue };
     });
     return { name: this.name, layers, inputLayers: this.inputs.map(ref), outputLayers: this.outputs.map(ref) } as ConfigDict;
@@ -137,7 +146,9 @@ function checkCompatible(model: string, expected: KerasTensor, actual: tf.Tensor
   const e = expected.shape;
   const a = actual.shape;
   if (a.length !== e.length || e.some((d, i) => d !== null && a[i] !== null && d !== a[i])) {
-    throw new InputShapeError(`Model '${model}': input '${expected.name}' expects shape ${formatKerasShape(e)}, received a tensor of shape ${formatKerasShape(a)}`);
+    throw new InputShapeError(
+      `Model '${model}': input '${expected.name}' expects shape ${formatKerasShape(e)}, received a tensor of shape ${formatKerasShape(a)}`,
+    );
   }
 }
 
@@ -150,7 +161,8 @@ function topologicalOrder(inputs: KerasTensor[], outputs: KerasTensor[]): { node
     if (inputSet.has(t)) return;
     const { layer, nodeIndex } = t.history!;
     const node = layer.inboundNodes[nodeIndex]!;
-    if (node.inputs.length === 0) throw new ConfigError(`keras.model: output depends on input '${t.name}', which is not among the model's inputs`);
+    if (node.inputs.length === 0)
+      throw new ConfigError(`keras.model: output depends on input '${t.name}', which is not among the model's inputs`);
     if (visited.has(node)) return;
     if (path.has(node)) throw new ConfigError("keras.model: the layer graph has a cycle");
     path.add(node);
@@ -191,7 +203,9 @@ function functionalFromConfig(config: ConfigDict, registry: ClassRegistry): Func
         const inputs = refs.map(([name, node, tensor]) => outputs.get(name)?.[node]?.[tensor]);
         if (inputs.some((t) => t === undefined)) break;
         const kwargs = refs[0]?.[3] ?? {};
-        const result = created.get(item.entry.name)!.apply(inputs.length === 1 ? inputs[0]! : (inputs as KerasTensor[]), kwargs as CallOptions);
+        const result = created
+          .get(item.entry.name)!
+          .apply(inputs.length === 1 ? inputs[0]! : (inputs as KerasTensor[]), kwargs as CallOptions);
         outputs.get(item.entry.name)!.push(toList(result as KerasTensor | KerasTensor[]));
         item.next++;
         progressed = true;
@@ -199,7 +213,10 @@ function functionalFromConfig(config: ConfigDict, registry: ClassRegistry): Func
     }
   }
   const unresolved = pending.filter((p) => p.next < p.entry.inboundNodes.length);
-  if (unresolved.length > 0) throw new ModelFormatError(`Functional config: cannot connect layer(s) ${unresolved.map((p) => `'${p.entry.name}'`).join(", ")}: their inputs never appear`);
+  if (unresolved.length > 0)
+    throw new ModelFormatError(
+      `Functional config: cannot connect layer(s) ${unresolved.map((p) => `'${p.entry.name}'`).join(", ")}: their inputs never appear`,
+    );
   const resolve = (refs: ConfigValue, what: string): KerasTensor[] => {
     if (!Array.isArray(refs)) throw new ModelFormatError(`Functional config: '${what}' must be an array`);
     return (refs as unknown as NodeRef[]).map(([name, node, tensor]) => {
@@ -210,5 +227,9 @@ function functionalFromConfig(config: ConfigDict, registry: ClassRegistry): Func
   };
   const ins = resolve(config.inputLayers!, "inputLayers");
   const outs = resolve(config.outputLayers!, "outputLayers");
-  return new Functional({ inputs: ins.length === 1 ? ins[0]! : ins, outputs: outs.length === 1 ? outs[0]! : outs, name: config.name as string });
+  return new Functional({
+    inputs: ins.length === 1 ? ins[0]! : ins,
+    outputs: outs.length === 1 ? outs[0]! : outs,
+    name: config.name as string,
+  });
 }

@@ -128,10 +128,10 @@ export class Layer {
     const key = JSON.stringify([shapes, dtypes]);
     if (this.#specCache?.key === key) return this.#specCache.specs;
     const multiple = isShapeList(inputShape);
-    const fn = tf.function(
-      (...xs: tf.Tensor[]) => withCallContext(false, () => this.call(multiple ? xs : xs[0]!, { training: false })),
-      { autograph: false, name: `${this.name}_output_spec` },
-    );
+    const fn = tf.function((...xs: tf.Tensor[]) => withCallContext(false, () => this.call(multiple ? xs : xs[0]!, { training: false })), {
+      autograph: false,
+      name: `${this.name}_output_spec`,
+    });
     try {
       const cf = fn.getConcreteFunction(...shapes.map((s, i) => new tf.TensorSpec(s, dtypes?.[i] ?? this.dtype)));
       const out = cf.structuredOutputs;
@@ -190,7 +190,10 @@ export class Layer {
     const shapeArg = Array.isArray(inputs) ? shapes : shapes[0]!;
     this.maybeBuild(shapeArg);
     this.checkInputs(shapes);
-    const outShape = this.symbolicOutputShape(shapeArg, list.map((t) => t.dtype));
+    const outShape = this.symbolicOutputShape(
+      shapeArg,
+      list.map((t) => t.dtype),
+    );
     const outShapes = isShapeList(outShape) ? outShape : [outShape];
     const dtypes = this.symbolicOutputDTypes(list, outShapes.length);
     const nodeIndex = this.inboundNodes.length;
@@ -364,7 +367,8 @@ export class Layer {
 
   /** Number of scalars in the layer's weights. */
   countParams(): number {
-    if (!this.built) throw new ModelStateError(`Layer '${this.name}' is not built yet, so it has no weights to count; call it on an input first`);
+    if (!this.built)
+      throw new ModelStateError(`Layer '${this.name}' is not built yet, so it has no weights to count; call it on an input first`);
     return this.weights.reduce((n, v) => n + v.shape.reduce<number>((a, b) => a * (b ?? 0), 1), 0);
   }
 
@@ -382,7 +386,8 @@ export class Layer {
   /** The layer's output shape (from its first symbolic call). */
   get outputShape(): Shape | Shape[] {
     const node = this.inboundNodes[0];
-    if (node === undefined) throw new ModelStateError(`Layer '${this.name}' has never been called on a symbolic input, so its output shape is not defined`);
+    if (node === undefined)
+      throw new ModelStateError(`Layer '${this.name}' has never been called on a symbolic input, so its output shape is not defined`);
     const shapes = node.outputs.map((t) => t.shape);
     return shapes.length === 1 ? shapes[0]! : shapes;
   }

@@ -72,7 +72,10 @@ export class Model extends Layer {
   getLayer(nameOrIndex: string | number): Layer {
     const layers = this.layers;
     const layer = typeof nameOrIndex === "number" ? layers[nameOrIndex] : layers.find((l) => l.name === nameOrIndex);
-    if (layer === undefined) throw new ConfigError(`Model '${this.name}' has no layer ${JSON.stringify(nameOrIndex)} (layers: ${layers.map((l) => l.name).join(", ")})`);
+    if (layer === undefined)
+      throw new ConfigError(
+        `Model '${this.name}' has no layer ${JSON.stringify(nameOrIndex)} (layers: ${layers.map((l) => l.name).join(", ")})`,
+      );
     return layer;
   }
 
@@ -162,7 +165,8 @@ export class Model extends Layer {
       );
     }
     const steps = args.stepsPerExecution ?? 1;
-    if (!Number.isInteger(steps) || steps < 1) throw new ConfigError(`compile: 'stepsPerExecution' must be a positive integer, received ${steps}`);
+    if (!Number.isInteger(steps) || steps < 1)
+      throw new ConfigError(`compile: 'stepsPerExecution' must be a positive integer, received ${steps}`);
     if (args.optimizer === undefined) throw new ConfigError("compile: 'optimizer' is required");
     const optimizer = optimizers.get(args.optimizer);
     const lossAndMetrics = new CompiledLossAndMetrics(this.outputNames, args.loss, args.metrics, args.lossWeights);
@@ -171,7 +175,10 @@ export class Model extends Layer {
   }
 
   private get compiled(): CompiledState {
-    if (this.#compiled === undefined) throw new ModelStateError(`Model '${this.name}' must be compiled before training or evaluation: call model.compile({ optimizer, loss })`);
+    if (this.#compiled === undefined)
+      throw new ModelStateError(
+        `Model '${this.name}' must be compiled before training or evaluation: call model.compile({ optimizer, loss })`,
+      );
     return this.#compiled;
   }
 
@@ -381,7 +388,9 @@ export class Model extends Layer {
   /** The model's outputs for real tensors (subclassed models override `call`). */
   override call(inputs: tf.Tensor | tf.Tensor[], options = {}): tf.Tensor | tf.Tensor[] {
     void options;
-    throw new ModelStateError(`Model '${this.name}' has no call(): subclass keras.Model and override call(inputs, { training }), or build it with keras.model / keras.sequential (inputs: ${toList(inputs).length})`);
+    throw new ModelStateError(
+      `Model '${this.name}' has no call(): subclass keras.Model and override call(inputs, { training }), or build it with keras.model / keras.sequential (inputs: ${toList(inputs).length})`,
+    );
   }
 
   private disposeCompiled(): void {
@@ -397,4 +406,3 @@ export class Model extends Layer {
     super.dispose();
   }
 }
-

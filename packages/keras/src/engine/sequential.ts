@@ -47,12 +47,17 @@ export class Sequential extends Model {
   add(layer: Layer): void {
     if (!(layer instanceof Layer)) throw new ConfigError(`Sequential '${this.name}': add() expects a layer, received ${String(layer)}`);
     if (layer instanceof InputLayer) {
-      if (this.#layers.length > 0 || this.#input !== undefined) throw new ConfigError(`Sequential '${this.name}': an InputLayer can only come first`);
+      if (this.#layers.length > 0 || this.#input !== undefined)
+        throw new ConfigError(`Sequential '${this.name}': an InputLayer can only come first`);
       this.#input = this.#output = layer.output;
       return;
     }
     if (this.#input === undefined && this.#layers.length === 0 && layer.batchInputShape !== undefined) {
-      this.#input = this.#output = new InputLayer({ batchShape: layer.batchInputShape, dtype: layer.dtype, name: `${layer.name}_input` }).output;
+      this.#input = this.#output = new InputLayer({
+        batchShape: layer.batchInputShape,
+        dtype: layer.dtype,
+        name: `${layer.name}_input`,
+      }).output;
     }
     if (this.#output !== undefined) this.#output = layer.apply(this.#output) as KerasTensor;
     this.#layers.push(layer);
@@ -146,4 +151,3 @@ classes.register(Sequential as never, "Sequential");
 export function sequential(args: SequentialArgs = {}): Sequential {
   return new Sequential(args);
 }
-

@@ -113,7 +113,10 @@ export function serializeKerasObject(object: Serializable): SerializedObject {
 
 /** Converts a camelCase identifier to snake_case the way tfjs-layers does (for file compatibility). */
 export function toSnakeCase(name: string): string {
-  const spaced = name.replace(/(.)([A-Z][a-z0-9]+)/g, "$1_$2").replace(/([a-z])([A-Z])/g, "$1_$2").toLowerCase();
+  const spaced = name
+    .replace(/(.)([A-Z][a-z0-9]+)/g, "$1_$2")
+    .replace(/([a-z])([A-Z])/g, "$1_$2")
+    .toLowerCase();
   return spaced.startsWith("_") ? `private${spaced}` : spaced;
 }
 
@@ -134,7 +137,9 @@ export function toPythonic(value: unknown, key?: string): unknown {
   if (typeof value === "string") return toSnakeCase(value);
   if (typeof value !== "object") return value;
   if (Array.isArray(value)) {
-    return value.map((item, i) => (key !== undefined && NAME_LIST_KEYS.has(key) && i === 0 && typeof item === "string" ? item : toPythonic(item, key)));
+    return value.map((item, i) =>
+      key !== undefined && NAME_LIST_KEYS.has(key) && i === 0 && typeof item === "string" ? item : toPythonic(item, key),
+    );
   }
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) {
@@ -149,7 +154,9 @@ export function fromPythonic(value: unknown, key?: string): unknown {
   if (typeof value === "string") return toCamelCase(value);
   if (typeof value !== "object") return value;
   if (Array.isArray(value)) {
-    return value.map((item, i) => (key !== undefined && NAME_LIST_KEYS.has(key) && i === 0 && typeof item === "string" ? item : fromPythonic(item, key)));
+    return value.map((item, i) =>
+      key !== undefined && NAME_LIST_KEYS.has(key) && i === 0 && typeof item === "string" ? item : fromPythonic(item, key),
+    );
   }
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) {

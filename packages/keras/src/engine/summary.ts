@@ -42,7 +42,9 @@ function outputShapeText(layer: Layer): string {
 function connections(layer: Layer, model: SummaryTarget): string[] {
   const inModel = new Set(model.layers);
   return layer.inboundNodes.flatMap((node) =>
-    node.inputs.filter((t) => t.history !== undefined && inModel.has(t.history.layer)).map((t) => `${t.history!.layer.name}[${t.history!.nodeIndex}][${t.history!.tensorIndex}]`),
+    node.inputs
+      .filter((t) => t.history !== undefined && inModel.has(t.history.layer))
+      .map((t) => `${t.history!.layer.name}[${t.history!.nodeIndex}][${t.history!.tensorIndex}]`),
   );
 }
 

@@ -47,7 +47,13 @@ export interface ModelJSON {
 
 /** What a save returns (tfjs's `SaveResult`). */
 export interface SaveResult {
-  modelArtifactsInfo: { dateSaved: Date; modelTopologyType: "JSON"; modelTopologyBytes?: number; weightSpecsBytes?: number; weightDataBytes?: number };
+  modelArtifactsInfo: {
+    dateSaved: Date;
+    modelTopologyType: "JSON";
+    modelTopologyBytes?: number;
+    weightSpecsBytes?: number;
+    weightDataBytes?: number;
+  };
   responses?: unknown[];
 }
 

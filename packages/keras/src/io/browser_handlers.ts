@@ -64,7 +64,10 @@ function fromBase64(text: string): ArrayBuffer {
 }
 
 /** `localstorage://<path>` in tfjs's key layout. */
-export function browserLocalStorage(path: string, storage: KeyValueStorage | undefined = (globalThis as { localStorage?: KeyValueStorage }).localStorage): IOHandler {
+export function browserLocalStorage(
+  path: string,
+  storage: KeyValueStorage | undefined = (globalThis as { localStorage?: KeyValueStorage }).localStorage,
+): IOHandler {
   const name = path.replace(/^localstorage:\/\//, "");
   const key = (part: string) => `tensorflowjs_models/${name}/${part}`;
   const store = () => {
@@ -81,7 +84,12 @@ export function browserLocalStorage(path: string, storage: KeyValueStorage | und
       s.setItem(key("weight_data"), toBase64(artifacts.weightData ?? new ArrayBuffer(0)));
       s.setItem(
         key("model_metadata"),
-        JSON.stringify({ format: artifacts.format, generatedBy: artifacts.generatedBy, convertedBy: artifacts.convertedBy, trainingConfig: artifacts.trainingConfig }),
+        JSON.stringify({
+          format: artifacts.format,
+          generatedBy: artifacts.generatedBy,
+          convertedBy: artifacts.convertedBy,
+          trainingConfig: artifacts.trainingConfig,
+        }),
       );
       return { modelArtifactsInfo: info };
     },
@@ -123,7 +131,10 @@ function requestResult<T>(request: IDBRequest<T>): Promise<T> {
 }
 
 /** `indexeddb://<path>` in tfjs's database layout. */
-export function browserIndexedDB(path: string, factory: IDBFactory | undefined = (globalThis as { indexedDB?: IDBFactory }).indexedDB): IOHandler {
+export function browserIndexedDB(
+  path: string,
+  factory: IDBFactory | undefined = (globalThis as { indexedDB?: IDBFactory }).indexedDB,
+): IOHandler {
   const modelPath = path.replace(/^indexeddb:\/\//, "");
   const db = () => {
     if (factory === undefined) throw new ModelStateError("indexeddb:// needs IndexedDB (a browser)");
@@ -195,8 +206,16 @@ export function http(url: string, fetchFn: typeof fetch = globalThis.fetch): IOH
     },
     async save(artifacts: ModelArtifacts): Promise<SaveResult> {
       const form = new FormData();
-      form.append("model.json", new Blob([JSON.stringify(toModelJSON(artifacts, ["./model.weights.bin"]))], { type: "application/json" }), "model.json");
-      form.append("model.weights.bin", new Blob([artifacts.weightData ?? new ArrayBuffer(0)], { type: "application/octet-stream" }), "model.weights.bin");
+      form.append(
+        "model.json",
+        new Blob([JSON.stringify(toModelJSON(artifacts, ["./model.weights.bin"]))], { type: "application/json" }),
+        "model.json",
+      );
+      form.append(
+        "model.weights.bin",
+        new Blob([artifacts.weightData ?? new ArrayBuffer(0)], { type: "application/octet-stream" }),
+        "model.weights.bin",
+      );
       const response = await fetchFn(url, { method: "POST", body: form });
       if (!response.ok) throw new ModelFormatError(`model.save: POST ${url} failed with status ${response.status}`);
       return { modelArtifactsInfo: artifactsInfo(artifacts), responses: [response] };

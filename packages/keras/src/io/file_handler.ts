@@ -9,7 +9,15 @@
  * ```
  */
 import { ModelFormatError } from "../errors.js";
-import { artifactsInfo, concatBuffers, type IOHandler, type ModelArtifacts, type ModelJSON, type SaveResult, toModelJSON } from "./artifacts.js";
+import {
+  artifactsInfo,
+  concatBuffers,
+  type IOHandler,
+  type ModelArtifacts,
+  type ModelJSON,
+  type SaveResult,
+  toModelJSON,
+} from "./artifacts.js";
 
 const SCHEME = "file://";
 
@@ -30,7 +38,8 @@ export function parseModelJSON(text: string, source: string): ModelJSON {
   if (m === null || typeof m !== "object" || typeof m.modelTopology !== "object" || m.modelTopology === null) {
     throw new ModelFormatError(`${source}: missing 'modelTopology'; is this a tfjs LayersModel model.json?`);
   }
-  if (m.weightsManifest !== undefined && !Array.isArray(m.weightsManifest)) throw new ModelFormatError(`${source}: 'weightsManifest' must be an array`);
+  if (m.weightsManifest !== undefined && !Array.isArray(m.weightsManifest))
+    throw new ModelFormatError(`${source}: 'weightsManifest' must be an array`);
   return m;
 }
 

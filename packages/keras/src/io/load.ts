@@ -38,7 +38,8 @@ function modelFromTopology(topology: unknown, registry: ClassRegistry): Model {
   if (typeof t.class_name !== "string") throw new ModelFormatError("model.json: the topology has no 'class_name'");
   const config = fromPythonic(t.config) as ConfigDict;
   const model = registry.deserialize<Model>({ className: t.class_name, config }, "model");
-  if (typeof (model as Partial<Model>).compile !== "function") throw new ModelFormatError(`model.json: class '${t.class_name}' is not a model`);
+  if (typeof (model as Partial<Model>).compile !== "function")
+    throw new ModelFormatError(`model.json: class '${t.class_name}' is not a model`);
   return model;
 }
 
@@ -54,13 +55,16 @@ function assignWeights(model: Model, specs: WeightSpec[], data: ArrayBuffer, str
         return undefined;
       }
       if (value.shape.length !== v.shape.length || value.shape.some((d, i) => d !== v.shape[i])) {
-        throw new ModelFormatError(`loadLayersModel: weight '${v.name}' has shape [${v.shape.join(",")}] in the model but [${value.shape.join(",")}] in the file`);
+        throw new ModelFormatError(
+          `loadLayersModel: weight '${v.name}' has shape [${v.shape.join(",")}] in the model but [${value.shape.join(",")}] in the file`,
+        );
       }
       return value;
     });
     const used = new Set(weights.map((v) => v.name));
     const unused = [...tensors.keys()].filter((n) => !used.has(n) && !optimizerNames.has(n));
-    if (strict && unused.length > 0) throw new ModelFormatError(`loadLayersModel: the file has weights the model does not use: ${unused.join(", ")}`);
+    if (strict && unused.length > 0)
+      throw new ModelFormatError(`loadLayersModel: the file has weights the model does not use: ${unused.join(", ")}`);
     // Everything checked: only now assign, so a bad file changes nothing.
     weights.forEach((v, i) => plan[i] !== undefined && v.assign(plan[i]!));
     const optimizerState = new Map<string, tf.Tensor>();
@@ -74,9 +78,14 @@ function assignWeights(model: Model, specs: WeightSpec[], data: ArrayBuffer, str
 }
 
 function compileFrom(model: Model, trainingConfig: unknown, registry: ClassRegistry): boolean {
-  const config = trainingConfig as { loss?: unknown; metrics?: unknown; optimizer_config?: { class_name?: string; config?: unknown } } | undefined;
+  const config = trainingConfig as
+    | { loss?: unknown; metrics?: unknown; optimizer_config?: { class_name?: string; config?: unknown } }
+    | undefined;
   if (config?.optimizer_config?.class_name === undefined || config.loss === undefined || config.loss === null) return false;
-  const optimizer = registry.deserialize({ className: config.optimizer_config.class_name, config: fromPythonic(config.optimizer_config.config) as ConfigDict }, "optimizer");
+  const optimizer = registry.deserialize(
+    { className: config.optimizer_config.class_name, config: fromPythonic(config.optimizer_config.config) as ConfigDict },
+    "optimizer",
+  );
   const loss = fromPythonic(config.loss);
   const metrics = Array.isArray(config.metrics) ? (fromPythonic(config.metrics) as string[]) : undefined;
   model.compile({ optimizer: optimizer as never, loss: loss as never, ...(metrics === undefined ? {} : { metrics }) });
@@ -98,7 +107,10 @@ export function modelFromArtifacts(artifacts: ModelArtifacts, options: LoadOptio
       optimizer.build(model.trainableWeights);
       const known = new Set(optimizer.variables.map((v) => v.name));
       const matching = [...optimizerState].filter(([name]) => known.has(name)).map(([name, tensor]) => ({ name, tensor }));
-      if (matching.length < optimizerState.size) console.warn(`loadLayersModel: ${optimizerState.size - matching.length} saved optimizer weights match no optimizer variable and were skipped`);
+      if (matching.length < optimizerState.size)
+        console.warn(
+          `loadLayersModel: ${optimizerState.size - matching.length} saved optimizer weights match no optimizer variable and were skipped`,
+        );
       optimizer.setWeights(matching);
     }
     tf.dispose([...optimizerState.values()]);

@@ -13,7 +13,9 @@ import { artifactsInfo, type IOHandler, type ModelArtifacts, type SaveResult } f
 
 /** A handler whose `load` returns `artifacts` (copied, so the caller's buffer is not shared). */
 export function fromMemory(artifacts: ModelArtifacts): IOHandler {
-  return { load: async () => ({ ...artifacts, ...(artifacts.weightData === undefined ? {} : { weightData: artifacts.weightData.slice(0) }) }) };
+  return {
+    load: async () => ({ ...artifacts, ...(artifacts.weightData === undefined ? {} : { weightData: artifacts.weightData.slice(0) }) }),
+  };
 }
 
 /** A handler whose `save` calls `fn` with the artifacts. */

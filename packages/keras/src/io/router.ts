@@ -33,6 +33,8 @@ export function resolveHandler(destination: string | IOHandler, what: "save" | "
     case "https":
       return http(destination);
     default:
-      throw new ConfigError(`${what}: unsupported destination '${destination}'; use file://, localstorage://, indexeddb://, downloads://, http(s):// or an IOHandler`);
+      throw new ConfigError(
+        `${what}: unsupported destination '${destination}'; use file://, localstorage://, indexeddb://, downloads://, http(s):// or an IOHandler`,
+      );
   }
 }

@@ -58,15 +58,19 @@ abstract class Conv extends Layer {
   constructor(rank: number, args: ConvArgs) {
     super(args);
     this.rank = rank;
-    if (!Number.isInteger(args.filters) || args.filters <= 0) throw new ConfigError(`${this.getClassName()} '${this.name}': 'filters' must be a positive integer`);
+    if (!Number.isInteger(args.filters) || args.filters <= 0)
+      throw new ConfigError(`${this.getClassName()} '${this.name}': 'filters' must be a positive integer`);
     if ((args.dataFormat ?? "channelsLast") !== "channelsLast") {
-      throw new ConfigError(`${this.getClassName()} '${this.name}': only dataFormat "channelsLast" is supported (Kiln's conv ops are NHWC)`);
+      throw new ConfigError(
+        `${this.getClassName()} '${this.name}': only dataFormat "channelsLast" is supported (Kiln's conv ops are NHWC)`,
+      );
     }
     this.filters = args.filters;
     this.kernelSize = normalizeTuple(args.kernelSize, rank, "kernelSize");
     this.strides = normalizeTuple(args.strides ?? 1, rank, "strides");
     this.padding = args.padding ?? "valid";
-    if (this.padding === "causal" && rank !== 1) throw new ConfigError(`${this.getClassName()} '${this.name}': 'causal' padding is for 1-D convolutions only`);
+    if (this.padding === "causal" && rank !== 1)
+      throw new ConfigError(`${this.getClassName()} '${this.name}': 'causal' padding is for 1-D convolutions only`);
     this.dilationRate = normalizeTuple(args.dilationRate ?? 1, rank, "dilationRate");
     this.activation = getActivation(args.activation);
     this.useBias = args.useBias ?? true;
@@ -81,9 +85,19 @@ abstract class Conv extends Layer {
 
   override build(inputShape: Shape): void {
     const channels = inputShape[inputShape.length - 1];
-    if (channels === null || channels === undefined) throw new InputShapeError(`${this.getClassName()} '${this.name}': the channel dimension must be known`);
-    this.kernel = this.addWeight("kernel", [...this.kernelSize, channels, this.filters], undefined, this.kernelInitializer, this.kernelRegularizer, true, this.kernelConstraint);
-    if (this.useBias) this.bias = this.addWeight("bias", [this.filters], undefined, this.biasInitializer, this.biasRegularizer, true, this.biasConstraint);
+    if (channels === null || channels === undefined)
+      throw new InputShapeError(`${this.getClassName()} '${this.name}': the channel dimension must be known`);
+    this.kernel = this.addWeight(
+      "kernel",
+      [...this.kernelSize, channels, this.filters],
+      undefined,
+      this.kernelInitializer,
+      this.kernelRegularizer,
+      true,
+      this.kernelConstraint,
+    );
+    if (this.useBias)
+      this.bias = this.addWeight("bias", [this.filters], undefined, this.biasInitializer, this.biasRegularizer, true, this.biasConstraint);
     this.inputSpec = [{ ndim: this.rank + 2, axes: { [-1]: channels } }];
     this.built = true;
   }
@@ -98,7 +112,9 @@ abstract class Conv extends Layer {
   }
 
   override computeOutputShape(inputShape: Shape): Shape {
-    const spatial = inputShape.slice(1, -1).map((d, i) => convOutputLength(d, this.kernelSize[i]!, this.padding, this.strides[i]!, this.dilationRate[i]!));
+    const spatial = inputShape
+      .slice(1, -1)
+      .map((d, i) => convOutputLength(d, this.kernelSize[i]!, this.padding, this.strides[i]!, this.dilationRate[i]!));
     return [inputShape[0]!, ...spatial, this.filters];
   }
 
@@ -146,7 +162,11 @@ export class Conv1D extends Conv {
     let input = x;
     let pad: "same" | "valid" = this.padding === "same" ? "same" : "valid";
     if (this.padding === "causal") {
-      input = tf.pad(x, [[0, 0], [this.dilationRate[0]! * (this.kernelSize[0]! - 1), 0], [0, 0]]);
+      input = tf.pad(x, [
+        [0, 0],
+        [this.dilationRate[0]! * (this.kernelSize[0]! - 1), 0],
+        [0, 0],
+      ]);
       pad = "valid";
     }
     const image = tf.expandDims(input, 1);

@@ -52,8 +52,13 @@ export class Dense extends Layer {
   bias: tf.Variable | undefined;
 
   constructor(args: DenseArgs) {
-    super(args.inputDim !== undefined && args.inputShape === undefined && args.batchInputShape === undefined ? { ...args, inputShape: [args.inputDim] } : args);
-    if (!Number.isInteger(args.units) || args.units <= 0) throw new ConfigError(`Dense '${this.name}': 'units' must be a positive integer, received ${args.units}`);
+    super(
+      args.inputDim !== undefined && args.inputShape === undefined && args.batchInputShape === undefined
+        ? { ...args, inputShape: [args.inputDim] }
+        : args,
+    );
+    if (!Number.isInteger(args.units) || args.units <= 0)
+      throw new ConfigError(`Dense '${this.name}': 'units' must be a positive integer, received ${args.units}`);
     this.units = args.units;
     this.activation = getActivation(args.activation);
     this.useBias = args.useBias ?? true;
@@ -68,9 +73,19 @@ export class Dense extends Layer {
 
   override build(inputShape: Shape): void {
     const inputDim = inputShape[inputShape.length - 1];
-    if (inputDim === null || inputDim === undefined) throw new InputShapeError(`Dense '${this.name}': the last input dimension must be known`);
-    this.kernel = this.addWeight("kernel", [inputDim, this.units], undefined, this.kernelInitializer, this.kernelRegularizer, true, this.kernelConstraint);
-    if (this.useBias) this.bias = this.addWeight("bias", [this.units], undefined, this.biasInitializer, this.biasRegularizer, true, this.biasConstraint);
+    if (inputDim === null || inputDim === undefined)
+      throw new InputShapeError(`Dense '${this.name}': the last input dimension must be known`);
+    this.kernel = this.addWeight(
+      "kernel",
+      [inputDim, this.units],
+      undefined,
+      this.kernelInitializer,
+      this.kernelRegularizer,
+      true,
+      this.kernelConstraint,
+    );
+    if (this.useBias)
+      this.bias = this.addWeight("bias", [this.units], undefined, this.biasInitializer, this.biasRegularizer, true, this.biasConstraint);
     this.inputSpec = [{ minNdim: 2, axes: { [-1]: inputDim } }];
     this.built = true;
   }
@@ -81,7 +96,8 @@ export class Dense extends Layer {
     if (x.rank === 2) y = tf.matMul(x, this.kernel!);
     else {
       const inner = x.shape.slice(1, -1);
-      if (inner.some((d) => d === null)) throw new InputShapeError(`Dense '${this.name}': only the batch dimension may be unknown for inputs of rank > 2`);
+      if (inner.some((d) => d === null))
+        throw new InputShapeError(`Dense '${this.name}': only the batch dimension may be unknown for inputs of rank > 2`);
       const flat = tf.reshape(x, [-1, x.shape[x.rank - 1] as number]);
       y = tf.reshape(tf.matMul(flat, this.kernel!), [-1, ...(inner as number[]), this.units]);
     }
@@ -137,7 +153,8 @@ export class Dropout extends Layer {
   readonly seed: number | undefined;
   constructor(args: LayerArgs & { rate: number; noiseShape?: Shape; seed?: number }) {
     super(args);
-    if (!(args.rate >= 0 && args.rate < 1)) throw new ConfigError(`Dropout '${this.name}': 'rate' must be in [0, 1), received ${args.rate}`);
+    if (!(args.rate >= 0 && args.rate < 1))
+      throw new ConfigError(`Dropout '${this.name}': 'rate' must be in [0, 1), received ${args.rate}`);
     this.rate = args.rate;
     this.noiseShape = args.noiseShape ?? undefined;
     this.seed = args.seed ?? undefined;
@@ -190,7 +207,9 @@ export class Reshape extends Layer {
     const known = this.targetShape.filter((d) => d !== -1).reduce((a, b) => a * b, 1);
     const target = this.targetShape.map((d) => (d === -1 ? size / known : d));
     if (target.reduce((a, b) => a * b, 1) !== size || target.some((d) => !Number.isInteger(d))) {
-      throw new InputShapeError(`Reshape '${this.name}': cannot reshape samples of shape [${inputShape.slice(1).join(",")}] (size ${size}) to [${this.targetShape.join(",")}]`);
+      throw new InputShapeError(
+        `Reshape '${this.name}': cannot reshape samples of shape [${inputShape.slice(1).join(",")}] (size ${size}) to [${this.targetShape.join(",")}]`,
+      );
     }
     return target;
   }
@@ -213,7 +232,8 @@ export class Permute extends Layer {
   constructor(args: LayerArgs & { dims: number[] }) {
     super(args);
     const sorted = [...args.dims].sort((a, b) => a - b);
-    if (!sorted.every((d, i) => d === i + 1)) throw new ConfigError(`Permute '${this.name}': 'dims' must be a permutation of 1..${args.dims.length}, received [${args.dims}]`);
+    if (!sorted.every((d, i) => d === i + 1))
+      throw new ConfigError(`Permute '${this.name}': 'dims' must be a permutation of 1..${args.dims.length}, received [${args.dims}]`);
     this.dims = [...args.dims];
     this.inputSpec = [{ ndim: this.dims.length + 1 }];
   }

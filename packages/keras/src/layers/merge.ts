@@ -23,7 +23,8 @@ function broadcastShapes(layer: string, shapes: Shape[]): Shape {
       const d = j >= 0 ? s[j]! : 1;
       if (d === null) dim = dim === 1 ? null : dim;
       else if (d !== 1) {
-        if (dim !== 1 && dim !== null && dim !== d) throw new InputShapeError(`${layer}: inputs of shapes ${shapes.map((x) => `[${x.join(",")}]`).join(", ")} do not broadcast`);
+        if (dim !== 1 && dim !== null && dim !== d)
+          throw new InputShapeError(`${layer}: inputs of shapes ${shapes.map((x) => `[${x.join(",")}]`).join(", ")} do not broadcast`);
         dim = d;
       }
     }
@@ -43,7 +44,8 @@ abstract class ElementwiseMerge extends Layer {
   }
   override computeOutputShape(inputShape: Shape | Shape[]): Shape {
     const shapes = inputShape as Shape[];
-    if (!Array.isArray(shapes[0]) || shapes.length < 2) throw new InputShapeError(`${this.getClassName()} '${this.name}' must be called on a list of at least 2 tensors`);
+    if (!Array.isArray(shapes[0]) || shapes.length < 2)
+      throw new InputShapeError(`${this.getClassName()} '${this.name}' must be called on a list of at least 2 tensors`);
     return broadcastShapes(`${this.getClassName()} '${this.name}'`, shapes);
   }
 }
@@ -77,7 +79,10 @@ export class Multiply extends ElementwiseMerge {
 export class Average extends ElementwiseMerge {
   static override className = "Average";
   protected merge(inputs: tf.Tensor[]): tf.Tensor {
-    return tf.div(inputs.reduce((a, b) => tf.add(a, b)), inputs.length);
+    return tf.div(
+      inputs.reduce((a, b) => tf.add(a, b)),
+      inputs.length,
+    );
   }
 }
 
@@ -106,7 +111,8 @@ export class Concatenate extends Layer {
     this.axis = args.axis ?? -1;
   }
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
-    if (!Array.isArray(inputs) || inputs.length < 2) throw new InputShapeError(`Concatenate '${this.name}' must be called on a list of at least 2 tensors`);
+    if (!Array.isArray(inputs) || inputs.length < 2)
+      throw new InputShapeError(`Concatenate '${this.name}' must be called on a list of at least 2 tensors`);
     return tf.concat(inputs, positiveAxis(this.axis, inputs[0]!.rank));
   }
   override computeOutputShape(inputShape: Shape | Shape[]): Shape {
@@ -115,7 +121,9 @@ export class Concatenate extends Layer {
     const out = [...shapes[0]!];
     for (const s of shapes.slice(1)) {
       if (s.length !== out.length || s.some((d, i) => i !== axis && d !== null && out[i] !== null && d !== out[i])) {
-        throw new InputShapeError(`Concatenate '${this.name}': inputs of shapes ${shapes.map((x) => `[${x.join(",")}]`).join(", ")} differ outside axis ${this.axis}`);
+        throw new InputShapeError(
+          `Concatenate '${this.name}': inputs of shapes ${shapes.map((x) => `[${x.join(",")}]`).join(", ")} differ outside axis ${this.axis}`,
+        );
       }
       out[axis] = out[axis] === null || s[axis] === null ? null : (out[axis] as number) + (s[axis] as number);
     }
@@ -142,9 +150,11 @@ export class Dot extends Layer {
     return [positiveAxis(a, ranks[0]), positiveAxis(b, ranks[1])];
   }
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
-    if (!Array.isArray(inputs) || inputs.length !== 2) throw new InputShapeError(`Dot '${this.name}' must be called on a list of exactly 2 tensors`);
+    if (!Array.isArray(inputs) || inputs.length !== 2)
+      throw new InputShapeError(`Dot '${this.name}' must be called on a list of exactly 2 tensors`);
     let [x, y] = inputs as [tf.Tensor, tf.Tensor];
-    if (x.rank > 3 || y.rank > 3 || x.rank !== y.rank) throw new InputShapeError(`Dot '${this.name}': supports two inputs of equal rank 2 or 3`);
+    if (x.rank > 3 || y.rank > 3 || x.rank !== y.rank)
+      throw new InputShapeError(`Dot '${this.name}': supports two inputs of equal rank 2 or 3`);
     const [ax, ay] = this.resolvedAxes([x.rank, y.rank]);
     if (this.normalize) {
       x = tf.mul(x, tf.rsqrt(tf.maximum(tf.sum(tf.square(x), ax, true), 1e-12)));

@@ -77,9 +77,12 @@ export class BatchNormalization extends Layer {
   override build(inputShape: Shape): void {
     const axis = positiveAxis(this.axis, inputShape.length);
     const dim = inputShape[axis];
-    if (dim === null || dim === undefined) throw new InputShapeError(`BatchNormalization '${this.name}': axis ${this.axis} of the input must be known`);
-    if (this.scale) this.gamma = this.addWeight("gamma", [dim], undefined, this.gammaInitializer, this.gammaRegularizer, true, this.gammaConstraint);
-    if (this.center) this.beta = this.addWeight("beta", [dim], undefined, this.betaInitializer, this.betaRegularizer, true, this.betaConstraint);
+    if (dim === null || dim === undefined)
+      throw new InputShapeError(`BatchNormalization '${this.name}': axis ${this.axis} of the input must be known`);
+    if (this.scale)
+      this.gamma = this.addWeight("gamma", [dim], undefined, this.gammaInitializer, this.gammaRegularizer, true, this.gammaConstraint);
+    if (this.center)
+      this.beta = this.addWeight("beta", [dim], undefined, this.betaInitializer, this.betaRegularizer, true, this.betaConstraint);
     this.movingMean = this.addWeight("moving_mean", [dim], undefined, this.movingMeanInitializer, undefined, false);
     this.movingVariance = this.addWeight("moving_variance", [dim], undefined, this.movingVarianceInitializer, undefined, false);
     this.inputSpec = [{ ndim: inputShape.length, axes: { [axis]: dim } }];
@@ -90,7 +93,13 @@ export class BatchNormalization extends Layer {
     const x = inputs as tf.Tensor;
     const axis = positiveAxis(this.axis, x.rank);
     const reduceAxes = Array.from({ length: x.rank }, (_, i) => i).filter((i) => i !== axis);
-    const broadcast = (v: tf.Tensor | tf.Variable) => (axis === x.rank - 1 ? v : tf.reshape(v, x.shape.map((d, i) => (i === axis ? (d as number) : 1))));
+    const broadcast = (v: tf.Tensor | tf.Variable) =>
+      axis === x.rank - 1
+        ? v
+        : tf.reshape(
+            v,
+            x.shape.map((d, i) => (i === axis ? (d as number) : 1)),
+          );
     let mean: tf.Tensor;
     let variance: tf.Tensor;
     if (options.training === true) {
@@ -177,7 +186,8 @@ export class LayerNormalization extends Layer {
   override build(inputShape: Shape): void {
     const axes = this.axes(inputShape.length);
     const paramShape = axes.map((a) => inputShape[a]);
-    if (paramShape.some((d) => d === null || d === undefined)) throw new InputShapeError(`LayerNormalization '${this.name}': the normalized axes must be known`);
+    if (paramShape.some((d) => d === null || d === undefined))
+      throw new InputShapeError(`LayerNormalization '${this.name}': the normalized axes must be known`);
     if (this.scale) this.gamma = this.addWeight("gamma", paramShape as number[], undefined, this.gammaInitializer, this.gammaRegularizer);
     if (this.center) this.beta = this.addWeight("beta", paramShape as number[], undefined, this.betaInitializer, this.betaRegularizer);
     this.built = true;

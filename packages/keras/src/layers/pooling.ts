@@ -32,7 +32,8 @@ abstract class Pooling extends Layer {
     this.poolSize = normalizeTuple(args.poolSize ?? 2, spatialRank, "poolSize");
     this.strides = normalizeTuple(args.strides ?? this.poolSize, spatialRank, "strides");
     this.padding = args.padding ?? "valid";
-    if (this.padding !== "valid" && this.padding !== "same") throw new ConfigError(`${this.getClassName()} '${this.name}': padding must be "valid" or "same"`);
+    if (this.padding !== "valid" && this.padding !== "same")
+      throw new ConfigError(`${this.getClassName()} '${this.name}': padding must be "valid" or "same"`);
     this.inputSpec = [{ ndim: spatialRank + 2 }];
   }
   protected abstract pool(x: tf.Tensor, size: [number, number], strides: [number, number]): tf.Tensor;
@@ -171,6 +172,15 @@ export class GlobalMaxPooling2D extends GlobalPooling {
   }
 }
 
-for (const cls of [MaxPooling1D, MaxPooling2D, AveragePooling1D, AveragePooling2D, GlobalAveragePooling1D, GlobalAveragePooling2D, GlobalMaxPooling1D, GlobalMaxPooling2D]) {
+for (const cls of [
+  MaxPooling1D,
+  MaxPooling2D,
+  AveragePooling1D,
+  AveragePooling2D,
+  GlobalAveragePooling1D,
+  GlobalAveragePooling2D,
+  GlobalMaxPooling1D,
+  GlobalMaxPooling2D,
+]) {
   classes.register(cls as never, cls.className);
 }

@@ -22,10 +22,19 @@ export class ZeroPadding2D extends Layer {
   constructor(args: LayerArgs & { padding?: Padding2D; dataFormat?: "channelsLast" } = {}) {
     super(args);
     const p = args.padding ?? 1;
-    if (typeof p === "number") this.padding = [[p, p], [p, p]];
-    else if (typeof p[0] === "number") this.padding = [[p[0], p[0]], [p[1] as number, p[1] as number]];
+    if (typeof p === "number")
+      this.padding = [
+        [p, p],
+        [p, p],
+      ];
+    else if (typeof p[0] === "number")
+      this.padding = [
+        [p[0], p[0]],
+        [p[1] as number, p[1] as number],
+      ];
     else this.padding = [[...(p[0] as [number, number])], [...(p[1] as [number, number])]];
-    if (this.padding.flat().some((v) => !Number.isInteger(v) || v < 0)) throw new ConfigError(`ZeroPadding2D '${this.name}': padding must be non-negative integers`);
+    if (this.padding.flat().some((v) => !Number.isInteger(v) || v < 0))
+      throw new ConfigError(`ZeroPadding2D '${this.name}': padding must be non-negative integers`);
     this.inputSpec = [{ ndim: 4 }];
   }
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
@@ -48,14 +57,16 @@ export class UpSampling2D extends Layer {
   constructor(args: LayerArgs & { size?: number | number[]; interpolation?: "nearest" | "bilinear"; dataFormat?: "channelsLast" } = {}) {
     super(args);
     this.size = normalizeTuple(args.size ?? 2, 2, "size");
-    if ((args.interpolation ?? "nearest") !== "nearest") throw new ConfigError(`UpSampling2D '${this.name}': only interpolation "nearest" is supported`);
+    if ((args.interpolation ?? "nearest") !== "nearest")
+      throw new ConfigError(`UpSampling2D '${this.name}': only interpolation "nearest" is supported`);
     this.interpolation = "nearest";
     this.inputSpec = [{ ndim: 4 }];
   }
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     const x = inputs as tf.Tensor;
     const [, h, w, c] = x.shape;
-    if (h === null || w === null || c === null) throw new InputShapeError(`UpSampling2D '${this.name}': height, width and channels must be known`);
+    if (h === null || w === null || c === null)
+      throw new InputShapeError(`UpSampling2D '${this.name}': height, width and channels must be known`);
     const [sh, sw] = this.size as [number, number];
     const expanded = tf.reshape(x, [-1, h!, 1, w!, 1, c!]);
     const tiled = tf.tile(expanded, [1, 1, sh, 1, sw, 1]);

@@ -78,7 +78,8 @@ export function categoricalCrossentropy(yTrue: tf.Tensor, yPred: tf.Tensor, from
   let y = tf.cast(yTrue, "float32");
   if (labelSmoothing > 0) {
     const classes = yPred.shape[yPred.rank - 1];
-    if (classes === null || classes === undefined) throw new TargetError("categoricalCrossentropy: label smoothing needs a known number of classes");
+    if (classes === null || classes === undefined)
+      throw new TargetError("categoricalCrossentropy: label smoothing needs a known number of classes");
     y = tf.add(tf.mul(y, 1 - labelSmoothing), labelSmoothing / classes);
   }
   if (fromLogits) return tf.neg(tf.sum(tf.mul(y, tf.logSoftmax(yPred, -1)), -1));
@@ -90,7 +91,8 @@ export function categoricalCrossentropy(yTrue: tf.Tensor, yPred: tf.Tensor, from
 export function sparseCategoricalCrossentropy(yTrue: tf.Tensor, yPred: tf.Tensor, fromLogits = false): tf.Tensor {
   const labels = sparseLabels("sparseCategoricalCrossentropy", yTrue, yPred);
   const classes = yPred.shape[yPred.rank - 1];
-  if (classes === null || classes === undefined) throw new TargetError("sparseCategoricalCrossentropy: predictions need a known number of classes");
+  if (classes === null || classes === undefined)
+    throw new TargetError("sparseCategoricalCrossentropy: predictions need a known number of classes");
   const oneHot = tf.oneHot(labels, classes);
   if (fromLogits) return tf.neg(tf.sum(tf.mul(oneHot, tf.logSoftmax(yPred, -1)), -1));
   const p = tf.clipByValue(tf.div(yPred, tf.sum(yPred, -1, true)), EPSILON, 1 - EPSILON);

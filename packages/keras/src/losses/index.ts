@@ -23,7 +23,12 @@ type Overloaded<O> = {
 };
 
 /** Builds a loss class and its overloaded function from a per-sample function with options. */
-function defineLoss<O extends object>(className: string, defaultName: string, make: (options: O) => LossFunction, labelRule: "same" | "sparse" = "same") {
+function defineLoss<O extends object>(
+  className: string,
+  defaultName: string,
+  make: (options: O) => LossFunction,
+  labelRule: "same" | "sparse" = "same",
+) {
   const LossClass = class extends LossFunctionWrapper {
     static override className = className;
     constructor(options: O & LossArgs = {} as O & LossArgs) {
@@ -52,7 +57,10 @@ function defineLoss<O extends object>(className: string, defaultName: string, ma
 }
 
 type NoOptions = Record<never, never>;
-const none = <T>(fn: LossFunction) => (_: T) => fn;
+const none =
+  <T>(fn: LossFunction) =>
+  (_: T) =>
+    fn;
 
 const MSE = defineLoss<NoOptions>("MeanSquaredError", "mean_squared_error", none(f.mse));
 const MAE = defineLoss<NoOptions>("MeanAbsoluteError", "mean_absolute_error", none(f.mae));
@@ -78,7 +86,11 @@ const SCCE = defineLoss<{ fromLogits?: boolean }>(
 );
 const KLD = defineLoss<NoOptions>("KLDivergence", "kl_divergence", none(f.kld));
 const POISSON = defineLoss<NoOptions>("Poisson", "poisson", none(f.poisson));
-const COSINE = defineLoss<{ axis?: number }>("CosineSimilarity", "cosine_similarity", (o) => (t, p) => f.cosineSimilarity(t, p, o.axis ?? -1));
+const COSINE = defineLoss<{ axis?: number }>(
+  "CosineSimilarity",
+  "cosine_similarity",
+  (o) => (t, p) => f.cosineSimilarity(t, p, o.axis ?? -1),
+);
 const HINGE = defineLoss<NoOptions>("Hinge", "hinge", none(f.hinge));
 const SQ_HINGE = defineLoss<NoOptions>("SquaredHinge", "squared_hinge", none(f.squaredHinge));
 const CAT_HINGE = defineLoss<NoOptions>("CategoricalHinge", "categorical_hinge", none(f.categoricalHinge));

@@ -114,7 +114,11 @@ export class LossFunctionWrapper extends Loss {
 export type LabelRule = "same" | "sparse";
 
 /** Checks that labels and predictions have the same shape where both are known (dense losses). */
-export function checkSameShape(loss: string, yTrue: { shape: readonly (number | null)[] }, yPred: { shape: readonly (number | null)[] }): void {
+export function checkSameShape(
+  loss: string,
+  yTrue: { shape: readonly (number | null)[] },
+  yPred: { shape: readonly (number | null)[] },
+): void {
   const a = yTrue.shape;
   const b = yPred.shape;
   const mismatch = a.length !== b.length || a.some((d, i) => d !== null && b[i] !== null && d !== b[i]);

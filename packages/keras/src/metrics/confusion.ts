@@ -17,7 +17,9 @@ function confusionCounts(yTrue: tf.Tensor, yPred: tf.Tensor, thresholds: number[
   const a = yTrue.shape;
   const b = yPred.shape;
   if (a.length !== b.length || a.some((d, i) => d !== null && b[i] !== null && d !== b[i])) {
-    throw new TargetError(`Precision/Recall/AUC: labels of shape [${a.join(",")}] and predictions of shape [${b.join(",")}] must have the same shape (one probability per label)`);
+    throw new TargetError(
+      `Precision/Recall/AUC: labels of shape [${a.join(",")}] and predictions of shape [${b.join(",")}] must have the same shape (one probability per label)`,
+    );
   }
   const labels = tf.reshape(tf.cast(yTrue, "float32"), [1, -1]);
   const predictions = tf.reshape(yPred, [1, -1]);
@@ -110,7 +112,12 @@ export class AUC extends Metric {
     const inner = Array.from({ length: this.numThresholds - 2 }, (_, i) => (i + 1) / (this.numThresholds - 1));
     this.thresholds = [-1e-7, ...inner, 1 + 1e-7];
     const n = this.thresholds.length;
-    this.counts = { tp: this.addState("true_positives", [n]), fp: this.addState("false_positives", [n]), tn: this.addState("true_negatives", [n]), fn: this.addState("false_negatives", [n]) };
+    this.counts = {
+      tp: this.addState("true_positives", [n]),
+      fp: this.addState("false_positives", [n]),
+      tn: this.addState("true_negatives", [n]),
+      fn: this.addState("false_negatives", [n]),
+    };
   }
   updateState(yTrue: tf.Tensor, yPred?: tf.Tensor, sampleWeight?: tf.Tensor): void {
     tf.tidy(() => {

@@ -43,6 +43,7 @@ export function sparseTopKCategoricalAccuracy(yTrue: tf.Tensor, yPred: tf.Tensor
 export function accuracy(yTrue: tf.Tensor, yPred: tf.Tensor): tf.Tensor {
   const last = yPred.shape[yPred.rank - 1];
   if (last === 1) return binaryAccuracy(yTrue, yPred);
-  if (yTrue.rank < yPred.rank || (yTrue.rank === yPred.rank && yTrue.shape[yTrue.rank - 1] === 1)) return sparseCategoricalAccuracy(yTrue, yPred);
+  if (yTrue.rank < yPred.rank || (yTrue.rank === yPred.rank && yTrue.shape[yTrue.rank - 1] === 1))
+    return sparseCategoricalAccuracy(yTrue, yPred);
   return categoricalAccuracy(yTrue, yPred);
 }

@@ -45,10 +45,18 @@ function defineMetric<O extends { name?: string }>(className: string, defaultNam
 
 type Named = { name?: string };
 const ACC = defineMetric<Named>("Accuracy", "accuracy", () => f.accuracy);
-const BIN = defineMetric<Named & { threshold?: number }>("BinaryAccuracy", "binary_accuracy", (o) => (t, p) => f.binaryAccuracy(t, p, o.threshold ?? 0.5));
+const BIN = defineMetric<Named & { threshold?: number }>(
+  "BinaryAccuracy",
+  "binary_accuracy",
+  (o) => (t, p) => f.binaryAccuracy(t, p, o.threshold ?? 0.5),
+);
 const CAT = defineMetric<Named>("CategoricalAccuracy", "categorical_accuracy", () => f.categoricalAccuracy);
 const SPARSE = defineMetric<Named>("SparseCategoricalAccuracy", "sparse_categorical_accuracy", () => f.sparseCategoricalAccuracy);
-const TOPK = defineMetric<Named & { k?: number }>("TopKCategoricalAccuracy", "top_k_categorical_accuracy", (o) => (t, p) => f.topKCategoricalAccuracy(t, p, o.k ?? 5));
+const TOPK = defineMetric<Named & { k?: number }>(
+  "TopKCategoricalAccuracy",
+  "top_k_categorical_accuracy",
+  (o) => (t, p) => f.topKCategoricalAccuracy(t, p, o.k ?? 5),
+);
 const SPARSE_TOPK = defineMetric<Named & { k?: number }>(
   "SparseTopKCategoricalAccuracy",
   "sparse_top_k_categorical_accuracy",

@@ -111,7 +111,9 @@ export class Adadelta extends Optimizer {
     return ["accumulated_grad", "accumulated_delta_var"];
   }
   protected updateStep(g: tf.Tensor, variable: tf.Variable, lr: tf.Tensor, slots: Slots): void {
-    const accGrad = slots.accumulated_grad!.assign(tf.add(tf.mul(slots.accumulated_grad!.read(), this.rho), tf.mul(tf.square(g), 1 - this.rho)));
+    const accGrad = slots.accumulated_grad!.assign(
+      tf.add(tf.mul(slots.accumulated_grad!.read(), this.rho), tf.mul(tf.square(g), 1 - this.rho)),
+    );
     const accDelta = slots.accumulated_delta_var!;
     const delta = tf.mul(tf.div(tf.sqrt(tf.add(accDelta.read(), this.epsilon)), tf.sqrt(tf.add(accGrad, this.epsilon))), g);
     accDelta.assign(tf.add(tf.mul(accDelta.read(), this.rho), tf.mul(tf.square(delta), 1 - this.rho)));

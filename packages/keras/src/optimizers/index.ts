@@ -73,7 +73,10 @@ export function rmsprop(
 }
 
 /** Adagrad: `adagrad(lr, initialAccumulatorValue)` (tfjs) or options. */
-export function adagrad(args?: Rate | (OptimizerArgs & { initialAccumulatorValue?: number; epsilon?: number }), initialAccumulatorValue?: number): Adagrad {
+export function adagrad(
+  args?: Rate | (OptimizerArgs & { initialAccumulatorValue?: number; epsilon?: number }),
+  initialAccumulatorValue?: number,
+): Adagrad {
   return new Adagrad({ ...defined({ initialAccumulatorValue }), ...opts(args) });
 }
 

@@ -56,7 +56,11 @@ export abstract class Optimizer {
     const lr = args.learningRate ?? defaultLearningRate;
     const clips = [args.clipnorm, args.clipvalue, args.globalClipnorm].filter((c) => c !== undefined);
     if (clips.length > 1) throw new ConfigError("Optimizer: give at most one of clipnorm, clipvalue and globalClipnorm");
-    for (const [key, value] of Object.entries({ clipnorm: args.clipnorm, clipvalue: args.clipvalue, globalClipnorm: args.globalClipnorm })) {
+    for (const [key, value] of Object.entries({
+      clipnorm: args.clipnorm,
+      clipvalue: args.clipvalue,
+      globalClipnorm: args.globalClipnorm,
+    })) {
       if (value !== undefined && !(value > 0)) throw new ConfigError(`Optimizer: '${key}' must be positive, received ${value}`);
     }
     this.name = args.name ?? (this.constructor as typeof Optimizer).className.toLowerCase();
@@ -65,8 +69,11 @@ export abstract class Optimizer {
     this.globalClipnorm = args.globalClipnorm;
     this.weightDecay = args.weightDecay;
     this.schedule = lr instanceof LearningRateSchedule ? lr : undefined;
-    if (typeof lr === "number" && !(lr >= 0)) throw new ConfigError(`Optimizer: 'learningRate' must be a non-negative number, received ${lr}`);
-    this.#learningRate = tf.initScope(() => new tf.Variable(typeof lr === "number" ? lr : 0, { name: `${this.name}/learning_rate`, trainable: false }));
+    if (typeof lr === "number" && !(lr >= 0))
+      throw new ConfigError(`Optimizer: 'learningRate' must be a non-negative number, received ${lr}`);
+    this.#learningRate = tf.initScope(
+      () => new tf.Variable(typeof lr === "number" ? lr : 0, { name: `${this.name}/learning_rate`, trainable: false }),
+    );
     this.iterations = tf.initScope(() => new tf.Variable(0, { name: `${this.name}/iteration`, dtype: "int32", trainable: false }));
   }
 
@@ -99,7 +106,8 @@ export abstract class Optimizer {
 
   /** Sets the learning rate (takes effect on the next step without retracing). A schedule cannot be overwritten. */
   set learningRate(value: number) {
-    if (this.schedule !== undefined) throw new ConfigError(`Optimizer '${this.name}' uses a learning-rate schedule; its rate cannot be set`);
+    if (this.schedule !== undefined)
+      throw new ConfigError(`Optimizer '${this.name}' uses a learning-rate schedule; its rate cannot be set`);
     if (!(value >= 0)) throw new ConfigError(`Optimizer: learning rate must be a non-negative number, received ${value}`);
     this.#learningRate.assign(value);
   }
@@ -140,7 +148,8 @@ export abstract class Optimizer {
   applyGradients(pairs: readonly GradientPair[]): void {
     const live = pairs.filter((p): p is readonly [tf.Tensor, tf.Variable] => p[0] !== null && p[0] !== undefined);
     for (const [, v] of live) {
-      if (!(v instanceof tf.Variable)) throw new ConfigError(`Optimizer '${this.name}': applyGradients expects [gradient, tf.Variable] pairs`);
+      if (!(v instanceof tf.Variable))
+        throw new ConfigError(`Optimizer '${this.name}': applyGradients expects [gradient, tf.Variable] pairs`);
     }
     for (const [, v] of live) this.slotsOf(v);
     tf.tidy(() => {
@@ -198,14 +207,20 @@ export abstract class Optimizer {
     const byName = new Map(this.variables.map((v) => [v.name, v]));
     for (const { name, tensor } of weights) {
       const v = byName.get(name);
-      if (v === undefined) throw new ConfigError(`Optimizer '${this.name}': saved state '${name}' matches no optimizer variable; build the optimizer (compile and train a step, or call build) first`);
+      if (v === undefined)
+        throw new ConfigError(
+          `Optimizer '${this.name}': saved state '${name}' matches no optimizer variable; build the optimizer (compile and train a step, or call build) first`,
+        );
       v.assign(tensor);
     }
   }
 
   getConfig(): ConfigDict {
     const config: ConfigDict = {
-      learningRate: this.schedule === undefined ? this.#learningRate.read().dataSync()[0]! : { className: this.schedule.getClassName(), config: this.schedule.getConfig() },
+      learningRate:
+        this.schedule === undefined
+          ? this.#learningRate.read().dataSync()[0]!
+          : { className: this.schedule.getClassName(), config: this.schedule.getConfig() },
     };
     if (this.clipnorm !== undefined) config.clipnorm = this.clipnorm;
     if (this.clipvalue !== undefined) config.clipvalue = this.clipvalue;
@@ -220,7 +235,8 @@ export abstract class Optimizer {
 
   static fromConfig(this: new (args: any) => Optimizer, config: ConfigDict): Optimizer {
     const lr = config.learningRate;
-    const learningRate = typeof lr === "object" && lr !== null ? classes.deserialize<LearningRateSchedule>(lr as unknown as SerializedObject, "schedule") : lr;
+    const learningRate =
+      typeof lr === "object" && lr !== null ? classes.deserialize<LearningRateSchedule>(lr as unknown as SerializedObject, "schedule") : lr;
     return new this({ ...config, learningRate });
   }
 

@@ -47,7 +47,12 @@ export class ExponentialDecay extends LearningRateSchedule {
     return tf.mul(this.initialLearningRate, tf.pow(this.decayRate, p));
   }
   getConfig(): ConfigDict {
-    return { initialLearningRate: this.initialLearningRate, decaySteps: this.decaySteps, decayRate: this.decayRate, staircase: this.staircase };
+    return {
+      initialLearningRate: this.initialLearningRate,
+      decaySteps: this.decaySteps,
+      decayRate: this.decayRate,
+      staircase: this.staircase,
+    };
   }
 }
 
@@ -62,7 +67,13 @@ export class CosineDecay extends LearningRateSchedule {
   readonly alpha: number;
   readonly warmupTarget: number | null;
   readonly warmupSteps: number;
-  constructor(args: { initialLearningRate: number; decaySteps: number; alpha?: number; warmupTarget?: number | null; warmupSteps?: number }) {
+  constructor(args: {
+    initialLearningRate: number;
+    decaySteps: number;
+    alpha?: number;
+    warmupTarget?: number | null;
+    warmupSteps?: number;
+  }) {
     super();
     if (!(args.decaySteps > 0)) throw new ConfigError(`cosineDecay: 'decaySteps' must be positive, received ${args.decaySteps}`);
     this.initialLearningRate = args.initialLearningRate;

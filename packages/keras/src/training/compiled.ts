@@ -24,13 +24,16 @@ function perOutput<T>(value: T | T[] | Record<string, T> | undefined, outputName
   if (Array.isArray(value)) {
     if (outputNames.length === 1) return [value as unknown as T];
     if (value.length !== outputNames.length) {
-      throw new ConfigError(`compile: '${what}' has ${value.length} entries but the model has ${outputNames.length} outputs (${outputNames.join(", ")})`);
+      throw new ConfigError(
+        `compile: '${what}' has ${value.length} entries but the model has ${outputNames.length} outputs (${outputNames.join(", ")})`,
+      );
     }
     return value;
   }
   if (typeof value === "object" && value !== null && isRecord(value)) {
     for (const key of Object.keys(value)) {
-      if (!outputNames.includes(key)) throw new ConfigError(`compile: '${what}' names output '${key}', but the model's outputs are ${outputNames.join(", ")}`);
+      if (!outputNames.includes(key))
+        throw new ConfigError(`compile: '${what}' names output '${key}', but the model's outputs are ${outputNames.join(", ")}`);
     }
     return outputNames.map((n) => (value as Record<string, T>)[n]);
   }
@@ -61,9 +64,12 @@ export class CompiledLossAndMetrics {
     if (this.losses.every((l) => l === undefined)) throw new ConfigError("compile: a 'loss' is required to train or evaluate");
     this.lossWeights = perOutput(lossWeights as number | undefined, outputNames, "lossWeights").map((w) => w ?? 1);
     const multi = outputNames.length > 1;
-    const idsPerOutput: MetricIdentifier[][] = Array.isArray(metricIds) || metricIds === undefined
-      ? outputNames.map(() => [...((metricIds as MetricIdentifier[] | undefined) ?? [])])
-      : perOutput(metricIds as Record<string, MetricIdentifier | MetricIdentifier[]>, outputNames, "metrics").map((m) => (m === undefined ? [] : Array.isArray(m) ? m : [m]));
+    const idsPerOutput: MetricIdentifier[][] =
+      Array.isArray(metricIds) || metricIds === undefined
+        ? outputNames.map(() => [...((metricIds as MetricIdentifier[] | undefined) ?? [])])
+        : perOutput(metricIds as Record<string, MetricIdentifier | MetricIdentifier[]>, outputNames, "metrics").map((m) =>
+            m === undefined ? [] : Array.isArray(m) ? m : [m],
+          );
     this.metrics = idsPerOutput.map((ids, o) =>
       ids.map((id) => {
         const metric = resolveMetric(id, this.losses[o]);
@@ -75,7 +81,11 @@ export class CompiledLossAndMetrics {
   }
 
   /** The total loss (weighted sum over outputs) and each output's loss, for one batch. */
-  computeLoss(yTrue: readonly tf.Tensor[], yPred: readonly tf.Tensor[], sampleWeights: readonly (tf.Tensor | undefined)[]): { total: tf.Tensor; perOutput: tf.Tensor[] } {
+  computeLoss(
+    yTrue: readonly tf.Tensor[],
+    yPred: readonly tf.Tensor[],
+    sampleWeights: readonly (tf.Tensor | undefined)[],
+  ): { total: tf.Tensor; perOutput: tf.Tensor[] } {
     const perOutputLoss: tf.Tensor[] = [];
     let total: tf.Tensor | undefined;
     this.losses.forEach((loss, i) => {
@@ -89,7 +99,13 @@ export class CompiledLossAndMetrics {
   }
 
   /** Updates the loss trackers (weighted by batch size) and every metric. */
-  updateMetrics(total: tf.Tensor, perOutputLoss: readonly tf.Tensor[], yTrue: readonly tf.Tensor[], yPred: readonly tf.Tensor[], batchSize: number | tf.Tensor): void {
+  updateMetrics(
+    total: tf.Tensor,
+    perOutputLoss: readonly tf.Tensor[],
+    yTrue: readonly tf.Tensor[],
+    yPred: readonly tf.Tensor[],
+    batchSize: number | tf.Tensor,
+  ): void {
     this.lossTracker.updateValues(total, batchSize);
     this.outputLossTrackers.forEach((tracker, i) => tracker.updateValues(perOutputLoss[i]!, batchSize));
     this.metrics.forEach((list, o) => {

@@ -32,11 +32,15 @@ export type BatchSource =
 export function toTensorList(value: TensorInput | undefined, names: readonly string[], what: string): tf.Tensor[] {
   if (value === undefined) return [];
   if (value instanceof tf.Tensor) {
-    if (names.length !== 1) throw new ConfigError(`${what}: the model has ${names.length} ${what === "x" ? "inputs" : "outputs"} (${names.join(", ")}); give an array or an object keyed by name`);
+    if (names.length !== 1)
+      throw new ConfigError(
+        `${what}: the model has ${names.length} ${what === "x" ? "inputs" : "outputs"} (${names.join(", ")}); give an array or an object keyed by name`,
+      );
     return [value];
   }
   if (Array.isArray(value)) {
-    if (value.length !== names.length) throw new ConfigError(`${what}: expected ${names.length} tensors (${names.join(", ")}), received ${value.length}`);
+    if (value.length !== names.length)
+      throw new ConfigError(`${what}: expected ${names.length} tensors (${names.join(", ")}), received ${value.length}`);
     value.forEach((t, i) => {
       if (!(t instanceof tf.Tensor)) throw new ConfigError(`${what}[${i}] must be a tf.Tensor`);
     });
@@ -60,18 +64,26 @@ export function sampleCount(xs: readonly tf.Tensor[], ys: readonly tf.Tensor[]):
   const n = all[0]!.t.shape[0] as number;
   for (const { t, name } of all) {
     if (t.shape[0] !== n) {
-      throw new TargetError(`Input arrays should have the same number of samples: ${all[0]!.name} has ${n} samples but ${name} has ${t.shape[0]}`);
+      throw new TargetError(
+        `Input arrays should have the same number of samples: ${all[0]!.name} has ${n} samples but ${name} has ${t.shape[0]}`,
+      );
     }
   }
   return n;
 }
 
 /** Splits off the last `fraction` of samples (before any shuffling, like Keras). */
-export function splitValidation(lists: readonly tf.Tensor[][], count: number, fraction: number): { train: tf.Tensor[][]; validation: tf.Tensor[][]; trainCount: number } {
+export function splitValidation(
+  lists: readonly tf.Tensor[][],
+  count: number,
+  fraction: number,
+): { train: tf.Tensor[][]; validation: tf.Tensor[][]; trainCount: number } {
   if (!(fraction > 0 && fraction < 1)) throw new ConfigError(`fit: 'validationSplit' must be between 0 and 1, received ${fraction}`);
   const trainCount = Math.floor(count * (1 - fraction));
-  if (trainCount === 0 || trainCount === count) throw new ConfigError(`fit: validationSplit ${fraction} of ${count} samples leaves an empty training or validation set`);
-  const cut = (t: tf.Tensor, begin: number, size: number) => tf.slice(t, [begin, ...t.shape.slice(1).map(() => 0)], [size, ...t.shape.slice(1).map(() => -1)]);
+  if (trainCount === 0 || trainCount === count)
+    throw new ConfigError(`fit: validationSplit ${fraction} of ${count} samples leaves an empty training or validation set`);
+  const cut = (t: tf.Tensor, begin: number, size: number) =>
+    tf.slice(t, [begin, ...t.shape.slice(1).map(() => 0)], [size, ...t.shape.slice(1).map(() => -1)]);
   return {
     train: lists.map((l) => l.map((t) => cut(t, 0, trainCount))),
     validation: lists.map((l) => l.map((t) => cut(t, trainCount, count - trainCount))),

@@ -32,7 +32,8 @@ export interface EvaluateTarget {
 }
 
 function checkBatchSize(batchSize: number, api: string): void {
-  if (!Number.isInteger(batchSize) || batchSize <= 0) throw new ConfigError(`${api}: 'batchSize' must be a positive integer, received ${batchSize}`);
+  if (!Number.isInteger(batchSize) || batchSize <= 0)
+    throw new ConfigError(`${api}: 'batchSize' must be a positive integer, received ${batchSize}`);
 }
 
 /** Runs the test function over all batches and returns the final metric results (tensors, by name). */
@@ -52,7 +53,9 @@ export function evaluateLoop(model: EvaluateTarget, x: TensorInput, y: TensorInp
   for (let b = 0; b < limit; b++) {
     tf.tidy(() => {
       const rows = takeRows([...xs, ...ys, ...sw], batches[b]!);
-      tf.dispose(Object.values(testFn(rows.slice(0, xs.length), rows.slice(xs.length, xs.length + ys.length), rows.slice(xs.length + ys.length))));
+      tf.dispose(
+        Object.values(testFn(rows.slice(0, xs.length), rows.slice(xs.length, xs.length + ys.length), rows.slice(xs.length + ys.length))),
+      );
     });
   }
   return model.metricResults();
@@ -75,6 +78,11 @@ export function predictLoop(
     const parts: tf.Tensor[][] = [];
     for (const indices of batches) parts.push(predictFn(takeRows(xs, indices)));
     if (parts.length === 1) return parts[0]!;
-    return parts[0]!.map((_, o) => tf.concat(parts.map((p) => p[o]!), 0));
+    return parts[0]!.map((_, o) =>
+      tf.concat(
+        parts.map((p) => p[o]!),
+        0,
+      ),
+    );
   });
 }

@@ -9,10 +9,29 @@
  * ```
  */
 import * as tf from "@kiln/core";
-import { type Callback, CallbackList, type CallbackParams, type CallbackModel, type CustomCallbackArgs, History, type Logs, toCallbacks } from "../callbacks/callback.js";
+import {
+  type Callback,
+  CallbackList,
+  type CallbackParams,
+  type CallbackModel,
+  type CustomCallbackArgs,
+  History,
+  type Logs,
+  toCallbacks,
+} from "../callbacks/callback.js";
 import { ProgressBar } from "../callbacks/progbar.js";
 import { ConfigError } from "../errors.js";
-import { type BatchSource, batchIndices, classWeightsFor, iterateBatches, sampleCount, splitValidation, takeRows, type TensorInput, toTensorList } from "./data.js";
+import {
+  type BatchSource,
+  batchIndices,
+  classWeightsFor,
+  iterateBatches,
+  sampleCount,
+  splitValidation,
+  takeRows,
+  type TensorInput,
+  toTensorList,
+} from "./data.js";
 import { readLogs, disposeLogs } from "./logs.js";
 import type { StepLogs } from "./steps.js";
 
@@ -67,7 +86,12 @@ interface Prepared {
   owned: tf.Tensor[];
 }
 
-function prepare(model: FitTarget, x: TensorInput, y: TensorInput, args: ModelFitArgs): { train: Prepared; validation: ModelFitArgs["validationData"] } {
+function prepare(
+  model: FitTarget,
+  x: TensorInput,
+  y: TensorInput,
+  args: ModelFitArgs,
+): { train: Prepared; validation: ModelFitArgs["validationData"] } {
   const xs = toTensorList(x, model.inputNames, "x");
   const ys = toTensorList(y, model.outputNames, "y");
   let count = sampleCount(xs, ys);
@@ -85,7 +109,11 @@ function prepare(model: FitTarget, x: TensorInput, y: TensorInput, args: ModelFi
     const split = splitValidation(lists, count, args.validationSplit);
     owned.push(...split.train.flat(), ...split.validation.flat());
     train = { xs: split.train[0]!, ys: split.train[1]!, sw: split.train[2]![0] };
-    validation = [split.validation[0]!, split.validation[1]!, ...(split.validation[2]!.length > 0 ? [split.validation[2]![0]!] : [])] as never;
+    validation = [
+      split.validation[0]!,
+      split.validation[1]!,
+      ...(split.validation[2]!.length > 0 ? [split.validation[2]![0]!] : []),
+    ] as never;
     count = split.trainCount;
   }
   if (args.classWeight !== undefined) {
@@ -102,11 +130,17 @@ function prepare(model: FitTarget, x: TensorInput, y: TensorInput, args: ModelFi
 }
 
 /** Runs `fit` over tensors (or a dataset, when `x` is a batch source). */
-export async function fitLoop(model: FitTarget, x: TensorInput | BatchSource, y: TensorInput | undefined, args: ModelFitArgs = {}): Promise<History> {
+export async function fitLoop(
+  model: FitTarget,
+  x: TensorInput | BatchSource,
+  y: TensorInput | undefined,
+  args: ModelFitArgs = {},
+): Promise<History> {
   if (isBatchSource(x)) return fitDatasetLoop(model, x, args);
   if (y === undefined) throw new ConfigError("fit: targets 'y' are required when x is a tensor");
   const batchSize = args.batchSize ?? 32;
-  if (!Number.isInteger(batchSize) || batchSize <= 0) throw new ConfigError(`fit: 'batchSize' must be a positive integer, received ${batchSize}`);
+  if (!Number.isInteger(batchSize) || batchSize <= 0)
+    throw new ConfigError(`fit: 'batchSize' must be a positive integer, received ${batchSize}`);
   const epochs = args.epochs ?? 1;
   const initialEpoch = args.initialEpoch ?? 0;
   const { train, validation } = prepare(model, x as TensorInput, y, args);
@@ -253,7 +287,8 @@ export async function fitDatasetLoop(model: FitTarget, dataset: BatchSource, arg
     // A dataset's length is known after its first pass; the progress bar shows it from then on.
     if (params.steps === undefined) params.steps = seen;
     const epochLogs = await readLogs(tf.tidy(() => resultsOf(model)));
-    if (args.validationData !== undefined) Object.assign(epochLogs, await model.evaluateForFit(args.validationData, args.validationBatchSize ?? 32));
+    if (args.validationData !== undefined)
+      Object.assign(epochLogs, await model.evaluateForFit(args.validationData, args.validationBatchSize ?? 32));
     await callbacks.onEpochEnd(epoch, epochLogs);
   }
   await callbacks.onTrainEnd();

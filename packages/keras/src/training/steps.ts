@@ -62,7 +62,12 @@ export function trainStep(state: StepState, xs: readonly tf.Tensor[], ys: readon
 }
 
 /** One evaluation step: forward in inference mode, loss and metrics. */
-export function testStep(state: Omit<StepState, "optimizer">, xs: readonly tf.Tensor[], ys: readonly tf.Tensor[], sws: readonly tf.Tensor[]): void {
+export function testStep(
+  state: Omit<StepState, "optimizer">,
+  xs: readonly tf.Tensor[],
+  ys: readonly tf.Tensor[],
+  sws: readonly tf.Tensor[],
+): void {
   const { model, compiled } = state;
   withCallContext(false, (context) => {
     const out = callModel(model, xs, false);
@@ -99,7 +104,10 @@ export function makeTrainFunction(state: StepState): StepFunction<[tf.Tensor[], 
  * each, one after another; one call runs every step inside a `tf.whileLoop` (one traced
  * call), giving the same updates as `steps` single steps.
  */
-export function makeMultiStepTrainFunction(state: StepState, steps: number): StepFunction<[tf.Tensor[], tf.Tensor[], tf.Tensor[]], StepLogs> {
+export function makeMultiStepTrainFunction(
+  state: StepState,
+  steps: number,
+): StepFunction<[tf.Tensor[], tf.Tensor[], tf.Tensor[]], StepLogs> {
   return wrap(
     (xs: tf.Tensor[], ys: tf.Tensor[], sws: tf.Tensor[]) => {
       const stack = (list: tf.Tensor[]) => list.map((t) => tf.reshape(t, [steps, -1, ...(t.shape.slice(1) as number[])]));
