@@ -238,6 +238,26 @@ describe("fit inputs", () => {
   });
 });
 
+describe("dropout inside traced steps", () => {
+  it("draws a fresh mask on every call, also on a relaxed trace whose batch size is unknown", () => {
+    const dropout = keras.layers.dropout({ rate: 0.25 });
+    const apply = tf.function((x: tf.Tensor) => dropout.apply(x, { training: true }) as tf.Tensor);
+    const masks = [8, 8, 5, 3].map((n) => apply(tf.ones([n, 400])));
+    expect(apply.tracingCount).toBe(2);
+    expect(masks.map((m) => m.shape)).toEqual([[8, 400], [8, 400], [5, 400], [3, 400]]);
+    for (const m of masks) {
+      const values = [...m.dataSync()];
+      // Kept values are scaled by 1 / (1 - rate); about a quarter are dropped.
+      expect(new Set(values.map((v) => Math.round(v * 1e5) / 1e5))).toEqual(new Set([0, 1.33333]));
+      const dropped = values.filter((v) => v === 0).length / values.length;
+      expect(dropped).toBeGreaterThan(0.18);
+      expect(dropped).toBeLessThan(0.32);
+    }
+    expect(maxAbsDiff(masks[0]!, masks[1]!)).toBeGreaterThan(0);
+    expect(maxAbsDiff(dropout.apply(tf.ones([2, 3])) as tf.Tensor, tf.ones([2, 3]))).toBe(0);
+  });
+});
+
 describe("memory", () => {
   it("fit, evaluate and predict leak no tensors across epochs", async () => {
     const { x, y } = toyClassification(70, 6, 3, 6);

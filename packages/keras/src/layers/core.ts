@@ -145,7 +145,10 @@ export class Activation_ extends Layer {
   }
 }
 
-/** Sets a fraction `rate` of inputs to 0 during training and scales the rest by `1 / (1 - rate)`. */
+/**
+ * Sets a fraction `rate` of inputs to 0 during training and scales the rest by
+ * `1 / (1 - rate)`; a fresh mask on every step, traced or eager.
+ */
 export class Dropout extends Layer {
   static override className = "Dropout";
   readonly rate: number;
@@ -163,7 +166,9 @@ export class Dropout extends Layer {
     const x = inputs as tf.Tensor;
     if (options.training !== true || this.rate === 0) return x;
     const shapeSource = this.noiseShape === undefined ? x : tf.zeros(this.noiseShape.map((d, i) => d ?? (x.shape[i] as number)));
-    const keep = tf.cast(tf.greaterEqual(randomUniformLike(shapeSource, this.seed), this.rate), "float32");
+    // `seed` is kept for configs only: core's seeded random ops are pure functions of the
+    // seed, so a seeded draw would drop the same units on every step (see README, core gaps).
+    const keep = tf.cast(tf.greaterEqual(randomUniformLike(shapeSource), this.rate), "float32");
     return tf.mul(x, tf.mul(keep, 1 / (1 - this.rate)));
   }
   override computeOutputShape(inputShape: Shape): Shape {

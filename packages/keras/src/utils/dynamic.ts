@@ -35,9 +35,9 @@ function restSize(x: tf.Tensor): number {
  * inside a `tf.whileLoop`, because core's random ops take their shape as an attribute.
  * A fresh draw on every execution either way.
  */
-export function randomUniformLike(x: tf.Tensor, seed?: number): tf.Tensor {
+export function randomUniformLike(x: tf.Tensor): tf.Tensor {
   const shape = x.shape;
-  if (shape.every((d) => d !== null)) return tf.randomUniform(shape as number[], 0, 1, "float32", seed);
+  if (shape.every((d) => d !== null)) return tf.randomUniform(shape as number[], 0, 1, "float32");
   const rest = shape.slice(1);
   if (rest.some((d) => d === null)) {
     throw new tf.ShapeError(`randomUniformLike: only the batch dimension may be unknown, received shape [${shape.join(",")}]`);
