@@ -99,13 +99,37 @@ export class MinMaxNorm extends Constraint {
 
 for (const cls of [MaxNorm, UnitNorm, NonNeg, MinMaxNorm]) classes.register(cls as never, cls.className);
 
-/** `maxNorm({ maxValue, axis })`. */
+/**
+ * `maxNorm({ maxValue, axis })`.
+ *
+ * ```ts
+ * keras.constraints.maxNorm({ maxValue: 2, axis: 0 })
+ * ```
+ */
 export const maxNorm = (args?: { maxValue?: number; axis?: number }) => new MaxNorm(args);
-/** `unitNorm({ axis })`. */
+/**
+ * `unitNorm({ axis })`.
+ *
+ * ```ts
+ * keras.constraints.unitNorm({ axis: 0 })
+ * ```
+ */
 export const unitNorm = (args?: { axis?: number }) => new UnitNorm(args);
-/** `nonNeg()`. */
+/**
+ * `nonNeg()`.
+ *
+ * ```ts
+ * keras.constraints.nonNeg()
+ * ```
+ */
 export const nonNeg = () => new NonNeg();
-/** `minMaxNorm({ minValue, maxValue, rate, axis })`. */
+/**
+ * `minMaxNorm({ minValue, maxValue, rate, axis })`.
+ *
+ * ```ts
+ * keras.constraints.minMaxNorm({ minValue: 0.5, maxValue: 1 })
+ * ```
+ */
 export const minMaxNorm = (args?: { minValue?: number; maxValue?: number; rate?: number; axis?: number }) => new MinMaxNorm(args);
 
 /** Resolves a constraint from a name (`"nonNeg"`, `"maxNorm"`, `"unitNorm"`, `"minMaxNorm"`), a serialized form or an instance. */

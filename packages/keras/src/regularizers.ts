@@ -44,17 +44,35 @@ export class L1L2 extends Regularizer {
 }
 classes.register(L1L2 as never, "L1L2");
 
-/** An L1 penalty, `l1 * sum(|x|)` (default 0.01). */
+/**
+ * An L1 penalty, `l1 * sum(|x|)` (default 0.01).
+ *
+ * ```ts
+ * keras.regularizers.l1({ l1: 1e-4 })
+ * ```
+ */
 export function l1(args: { l1?: number } = {}): L1L2 {
   return new L1L2({ l1: args.l1 ?? 0.01 });
 }
 
-/** An L2 penalty, `l2 * sum(x^2)` (default 0.01). */
+/**
+ * An L2 penalty, `l2 * sum(x^2)` (default 0.01).
+ *
+ * ```ts
+ * keras.regularizers.l2({ l2: 1e-4 })
+ * ```
+ */
 export function l2(args: { l2?: number } = {}): L1L2 {
   return new L1L2({ l2: args.l2 ?? 0.01 });
 }
 
-/** Both penalties (defaults 0.01 each). */
+/**
+ * Both penalties (defaults 0.01 each).
+ *
+ * ```ts
+ * keras.regularizers.l1l2({ l1: 1e-5, l2: 1e-4 })
+ * ```
+ */
 export function l1l2(args: { l1?: number; l2?: number } = {}): L1L2 {
   return new L1L2({ l1: args.l1 ?? 0.01, l2: args.l2 ?? 0.01 });
 }

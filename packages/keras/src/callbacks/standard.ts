@@ -243,15 +243,51 @@ export class TerminateOnNaN extends Callback {
   }
 }
 
-/** `new EarlyStopping(args)`. */
+/**
+ * `new EarlyStopping(args)`.
+ *
+ * ```ts
+ * keras.callbacks.earlyStopping({ monitor: "val_loss", patience: 3 })
+ * ```
+ */
 export const earlyStopping = (args?: ConstructorParameters<typeof EarlyStopping>[0]) => new EarlyStopping(args);
-/** `new ModelCheckpoint(args)`. */
+/**
+ * `new ModelCheckpoint(args)`.
+ *
+ * ```ts
+ * keras.callbacks.modelCheckpoint({ filepath: "file://ckpt/epoch-{epoch}" })
+ * ```
+ */
 export const modelCheckpoint = (args: ConstructorParameters<typeof ModelCheckpoint>[0]) => new ModelCheckpoint(args);
-/** `new ReduceLROnPlateau(args)`. */
+/**
+ * `new ReduceLROnPlateau(args)`.
+ *
+ * ```ts
+ * keras.callbacks.reduceLROnPlateau({ factor: 0.5, patience: 2 })
+ * ```
+ */
 export const reduceLROnPlateau = (args?: ConstructorParameters<typeof ReduceLROnPlateau>[0]) => new ReduceLROnPlateau(args);
-/** `new LearningRateScheduler(schedule)`. */
+/**
+ * `new LearningRateScheduler(schedule)`.
+ *
+ * ```ts
+ * keras.callbacks.learningRateScheduler((epoch, lr) => lr * 0.9)
+ * ```
+ */
 export const learningRateScheduler = (schedule: (epoch: number, lr: number) => number) => new LearningRateScheduler(schedule);
-/** `new CSVLogger(args)`. */
+/**
+ * `new CSVLogger(args)`.
+ *
+ * ```ts
+ * keras.callbacks.csvLogger({ filename: "log.csv" })
+ * ```
+ */
 export const csvLogger = (args: ConstructorParameters<typeof CSVLogger>[0]) => new CSVLogger(args);
-/** `new TerminateOnNaN()`. */
+/**
+ * `new TerminateOnNaN()`.
+ *
+ * ```ts
+ * keras.callbacks.terminateOnNaN()
+ * ```
+ */
 export const terminateOnNaN = () => new TerminateOnNaN();

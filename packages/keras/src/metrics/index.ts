@@ -113,15 +113,45 @@ export const meanAbsolutePercentageError = MAPE.fn;
 export const mae = meanAbsoluteError;
 export const mse = meanSquaredError;
 export const mape = meanAbsolutePercentageError;
-/** A stateful mean of values. */
+/**
+ * A stateful mean of values.
+ *
+ * ```ts
+ * const m = keras.metrics.mean(); m.updateState(tf.tensor([1, 3])); m.result(); // 2
+ * ```
+ */
 export const mean = (args?: { name?: string }) => new Mean(args);
-/** Root mean squared error. */
+/**
+ * Root mean squared error.
+ *
+ * ```ts
+ * keras.metrics.rootMeanSquaredError()
+ * ```
+ */
 export const rootMeanSquaredError = (args?: { name?: string }) => new RootMeanSquaredError(args);
-/** Precision at a threshold. */
+/**
+ * Precision at a threshold.
+ *
+ * ```ts
+ * keras.metrics.precision({ thresholds: 0.5 })
+ * ```
+ */
 export const precision = (args?: ConstructorParameters<typeof Precision>[0]) => new Precision(args);
-/** Recall at a threshold. */
+/**
+ * Recall at a threshold.
+ *
+ * ```ts
+ * keras.metrics.recall()
+ * ```
+ */
 export const recall = (args?: ConstructorParameters<typeof Recall>[0]) => new Recall(args);
-/** Area under the ROC or PR curve. */
+/**
+ * Area under the ROC or PR curve.
+ *
+ * ```ts
+ * keras.metrics.auc({ curve: "PR" })
+ * ```
+ */
 export const auc = (args?: ConstructorParameters<typeof AUC>[0]) => new AUC(args);
 
 const BY_NAME: Record<string, (name: string) => Metric> = {

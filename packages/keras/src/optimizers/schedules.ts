@@ -129,9 +129,27 @@ export class PiecewiseConstantDecay extends LearningRateSchedule {
 
 for (const cls of [ExponentialDecay, CosineDecay, PiecewiseConstantDecay]) classes.register(cls as never, cls.className);
 
-/** `new ExponentialDecay(args)`. */
+/**
+ * `new ExponentialDecay(args)`.
+ *
+ * ```ts
+ * keras.optimizers.exponentialDecay({ initialLearningRate: 0.1, decaySteps: 1000, decayRate: 0.96 })
+ * ```
+ */
 export const exponentialDecay = (args: ConstructorParameters<typeof ExponentialDecay>[0]) => new ExponentialDecay(args);
-/** `new CosineDecay(args)`. */
+/**
+ * `new CosineDecay(args)`.
+ *
+ * ```ts
+ * keras.optimizers.cosineDecay({ initialLearningRate: 0.1, decaySteps: 1000, warmupTarget: 0.5, warmupSteps: 100 })
+ * ```
+ */
 export const cosineDecay = (args: ConstructorParameters<typeof CosineDecay>[0]) => new CosineDecay(args);
-/** `new PiecewiseConstantDecay(args)`. */
+/**
+ * `new PiecewiseConstantDecay(args)`.
+ *
+ * ```ts
+ * keras.optimizers.piecewiseConstantDecay({ boundaries: [1000], values: [0.1, 0.01] })
+ * ```
+ */
 export const piecewiseConstantDecay = (args: ConstructorParameters<typeof PiecewiseConstantDecay>[0]) => new PiecewiseConstantDecay(args);

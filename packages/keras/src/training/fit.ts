@@ -61,6 +61,7 @@ export interface FitTarget extends CallbackModel {
   trainFunction(): (xs: tf.Tensor[], ys: tf.Tensor[], sws: tf.Tensor[]) => StepLogs;
   multiStepTrainFunction(): (xs: tf.Tensor[], ys: tf.Tensor[], sws: tf.Tensor[]) => StepLogs;
   resetMetrics(): void;
+  metricResults(): StepLogs;
   checkInputShapes(xs: readonly tf.Tensor[]): void;
   checkTargetShapes(ys: readonly tf.Tensor[]): void;
   prepareTraining(xs: readonly tf.Tensor[]): void;
@@ -195,7 +196,7 @@ export async function fitLoop(
         }
       }
       if (lastLogs !== undefined) disposeLogs(lastLogs);
-      const epochLogs = await readLogs(tf.tidy(() => resultsOf(model)));
+      const epochLogs = await readLogs(model.metricResults());
       if (validation !== undefined) Object.assign(epochLogs, await model.evaluateForFit(validation, args.validationBatchSize ?? batchSize));
       await callbacks.onEpochEnd(epoch, epochLogs);
     }
@@ -204,10 +205,6 @@ export async function fitLoop(
     tf.dispose(train.owned);
   }
   return history;
-}
-
-function resultsOf(model: FitTarget): StepLogs {
-  return (model as unknown as { metricResults(): StepLogs }).metricResults();
 }
 
 function concatIndices(parts: Int32Array[]): Int32Array {
@@ -286,7 +283,7 @@ export async function fitDatasetLoop(model: FitTarget, dataset: BatchSource, arg
     if (lastLogs !== undefined) disposeLogs(lastLogs);
     // A dataset's length is known after its first pass; the progress bar shows it from then on.
     if (params.steps === undefined) params.steps = seen;
-    const epochLogs = await readLogs(tf.tidy(() => resultsOf(model)));
+    const epochLogs = await readLogs(model.metricResults());
     if (args.validationData !== undefined)
       Object.assign(epochLogs, await model.evaluateForFit(args.validationData, args.validationBatchSize ?? 32));
     await callbacks.onEpochEnd(epoch, epochLogs);
