@@ -138,6 +138,24 @@ describe("subclassed models (Keras 3 style)", () => {
   });
 });
 
+describe("batch-level API (tfjs names)", () => {
+  it("trainOnBatch, testOnBatch and predictOnBatch agree with fit, evaluate and predict", async () => {
+    const model = keras.sequential({ layers: [keras.layers.dense({ units: 2, inputShape: [3], activation: "softmax" })] });
+    model.compile({ optimizer: keras.optimizers.sgd(0.1), loss: "sparseCategoricalCrossentropy", metrics: ["accuracy"] });
+    const x = tf.randomNormal([6, 3], 0, 1, "float32", 9);
+    const y = tf.tensor([0, 1, 1, 0, 1, 0], [6], "int32");
+    const [lossBefore] = model.testOnBatch(x, y) as tf.Tensor[];
+    const [evalLoss] = model.evaluate(x, y) as tf.Tensor[];
+    expect(lossBefore!.dataSync()[0]).toBeCloseTo(evalLoss!.dataSync()[0]!, 6);
+    const trained = (await model.trainOnBatch(x, y)) as number[];
+    expect(trained).toHaveLength(2);
+    expect(trained[0]).toBeCloseTo(lossBefore!.dataSync()[0]!, 5);
+    const [lossAfter] = model.testOnBatch(x, y) as tf.Tensor[];
+    expect(lossAfter!.dataSync()[0]!).toBeLessThan(lossBefore!.dataSync()[0]!);
+    expect(maxAbsDiff(model.predictOnBatch(x) as tf.Tensor, model.predict(x) as tf.Tensor)).toBe(0);
+  });
+});
+
 describe("the seed's custom training loop", () => {
   it("tape.gradient, clipping, applyGradients, then constraints, with training: true", () => {
     const model = keras.sequential({
