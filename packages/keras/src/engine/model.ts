@@ -386,10 +386,9 @@ export class Model extends Layer {
   }
 
   /** The model's outputs for real tensors (subclassed models override `call`). */
-  override call(inputs: tf.Tensor | tf.Tensor[], options = {}): tf.Tensor | tf.Tensor[] {
-    void options;
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor | tf.Tensor[] {
     throw new ModelStateError(
-      `Model '${this.name}' has no call(): subclass keras.Model and override call(inputs, { training }), or build it with keras.model / keras.sequential (inputs: ${toList(inputs).length})`,
+      `Model '${this.name}' has no call() for its ${toList(inputs).length} input(s): subclass keras.Model and override call(inputs, { training }), or build it with keras.model / keras.sequential`,
     );
   }
 
