@@ -74,7 +74,7 @@ export { ConcreteFunction, type FunctionDef, type ArgDef } from "./function/conc
 export { PolymorphicFunction, type FunctionOptions, type CallableConcreteFunction } from "./function/polymorphic_function.js";
 export { tfFunction as function, tfFunction, type TfFunction } from "./function/tf_function.js";
 export { print } from "./function/print.js";
-export { config, initScope } from "./function/config.js";
+export { config, initScope, executingEagerly, nameScope } from "./function/config.js";
 export { graphToText } from "./ir/printer.js";
 export { graphToDot } from "./ir/dot.js";
 export { serializeGraph, deserializeGraph, GraphFormatError, MAX_TENSOR_ELEMENTS, type GraphJSON, type FunctionGraphJSON, type OperationJSON, type ValueInfoJSON, type AttrJSON, type DeserializeOptions } from "./ir/serialize.js";
@@ -85,7 +85,7 @@ export * from "./ops/stop_gradient.js";
 export { GradientTape, type GradientTapeOptions, type GradientsOf } from "./autodiff/gradient_tape.js";
 export { grad, grads, valueAndGrad, valueAndGrads, variableGrads } from "./autodiff/functional.js";
 export { customGradient, type CustomGradientResult } from "./autodiff/custom_gradient.js";
-export type { GradFn, GradArgs } from "./ir/op.js";
+export type { GradFn, GradArgs, Differentiate, OpExecution } from "./ir/op.js";
 export { cond, type CondOptions } from "./function/control_flow/cond.js";
 export { whileLoop, type WhileOptions } from "./function/control_flow/while_loop.js";
 export { ControlFlowError } from "./function/control_flow/structure_check.js";

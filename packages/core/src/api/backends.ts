@@ -29,6 +29,21 @@ export async function setBackend(name: string): Promise<void> {
   await getRuntime().setBackend(name);
 }
 
+/**
+ * Settles when all asynchronous work issued so far has finished (TF's
+ * `tf.experimental.async_wait`): on an async-only backend, calls waiting for host reads
+ * (a While predicate, a printed value) and the ops, prints and variable updates queued
+ * behind them. Reading a tensor already waits for what it needs; use this before checking
+ * memory or printed output.
+ *
+ * ```ts
+ * f(x); await tf.asyncWait(); // every tf.print inside f has printed
+ * ```
+ */
+export function asyncWait(): Promise<void> {
+  return getRuntime().asyncWait();
+}
+
 /** The name of the active backend (initializing the highest-priority one if none was chosen). */
 export function getBackend(): string {
   return getRuntime().backends.active().name;

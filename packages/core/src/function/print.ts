@@ -107,8 +107,24 @@ export function print(...values: unknown[]): void {
     bind(PrintV2, tensors, { template });
     return;
   }
-  let next = 0;
-  runtime.print(template.map((part) => part ?? printTensor(tensors[next++]!)).join(" "));
+  if (tensors.every((t) => t.canReadSync) && !runtime.tasks.busy) {
+    let next = 0;
+    runtime.print(template.map((part) => part ?? printTensor(tensors[next++]!)).join(" "));
+    return;
+  }
+  // Values on an async-only backend (or still being computed): print once they exist, in
+  // program order with the prints of calls issued before.
+  const held = tensors.map((t) => runtime.retain(t));
+  runtime.tasks.enqueue(async () => {
+    try {
+      const values = await Promise.all(held.map((t) => t.data()));
+      const texts = held.map((t, i) => formatPrinted(values[i]!, t.shape as number[], t.dtype));
+      let next = 0;
+      runtime.print(template.map((part) => part ?? texts[next++]!).join(" "));
+    } finally {
+      for (const t of held) t.dispose();
+    }
+  });
 }
 
 function printTensor(t: Tensor): string {

@@ -1,6 +1,7 @@
 import type { DType } from "../base/dtype.js";
 import { ArgumentError } from "../base/errors.js";
 import type { Shape } from "../base/shape.js";
+import type { LibraryFunction } from "./func_graph.js";
 import type { ScalarKernel } from "./scalar.js";
 
 /** What an op's inputs and outputs look like to shape inference: a shape and a dtype. */
@@ -71,7 +72,14 @@ export type OpExecution =
   | { readonly kind: "input" }
   | { readonly kind: "constant" }
   | { readonly kind: "alias" }
-  | { readonly kind: "host"; readonly run: (args: any) => Generator<any, any[], any> | any[] };
+  | {
+      readonly kind: "host";
+      readonly run: (args: any) => Generator<any, any[], any> | any[];
+      /** The output shapes for inputs of these shapes (for ops whose `infer` leaves dims to data, like calls). */
+      readonly outputShapes?: (inputs: readonly Shape[], attrs: any, library: { get(name: string): LibraryFunction | undefined }) => Shape[];
+      /** The inputs (variables' resources) the op may assign. */
+      readonly writes?: (attrs: any, library: { get(name: string): LibraryFunction | undefined }) => ReadonlySet<number>;
+    };
 
 /**
  * The scalar semantics of an elementwise op for its input dtypes, output dtype and attrs,
@@ -103,7 +111,24 @@ export interface GradArgs<A, T = any> {
    * A rule may return `null` for the others instead of computing them.
    */
   readonly needs?: readonly boolean[];
+  /**
+   * Differentiates a computation with a fresh tape: what the rules of ops that run graphs
+   * (calls, `If`, `While`, custom gradients) use on the graphs they replay. Supplied by the
+   * tape machinery, which sits above the layers where those ops are defined.
+   */
+  readonly differentiate: Differentiate<T>;
 }
+
+/**
+ * The gradients of what `compute` returns with respect to `sources`, weighted by `dys`
+ * (one per returned tensor; `null` where none flows), recorded on a fresh tape that
+ * watches `sources`. A source the results do not depend on gets `null`.
+ *
+ * ```ts
+ * const [dx] = args.differentiate(() => [x.square()], [x], [dy]);
+ * ```
+ */
+export type Differentiate<T = any> = (compute: () => readonly T[], sources: readonly T[], dys: readonly (T | null)[]) => (T | null)[];
 
 /** A gradient rule: one gradient (or `null`) per input. */
 export type GradFn<A = any, T = any> = (args: GradArgs<A, T>) => (T | null)[];

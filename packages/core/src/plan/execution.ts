@@ -78,6 +78,11 @@ export interface VariableAccess {
   write(variable: object, value: DataSlot, op: string): void;
 }
 
+/** Finds a function by the name an op's attribute gives (a graph's library is one). */
+export interface FunctionLookup {
+  get(name: string): LibraryFunction | undefined;
+}
+
 /** What the ops the runtime executes itself need from their surroundings during one call. */
 export interface ExecutionContext {
   readonly registry: BackendRegistry;
@@ -102,8 +107,8 @@ export interface ExecuteArgs<A = any> {
   readonly isLastUse: (i: number) => boolean;
   /** Dead buffers of the running plan, for sub-plans (branches, loop bodies, calls) to reuse. */
   readonly pool: BufferPool;
-  /** Functions called by name (`f`, `thenBranch`, `body`, ...): the graph's library. */
-  readonly library: ReadonlyMap<string, LibraryFunction>;
+  /** Functions called by name (`f`, `thenBranch`, `body`, ...): the graph's library (eagerly, the runtime's). */
+  readonly library: FunctionLookup;
   readonly context: ExecutionContext;
 }
 

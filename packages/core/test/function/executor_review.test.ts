@@ -1,6 +1,5 @@
 import * as tf from "@kiln/core";
 import { describe, expect, it } from "vitest";
-import { CpuBackend, cpu } from "@kiln/backend-cpu";
 import { useCpu } from "../setup.js";
 
 useCpu();

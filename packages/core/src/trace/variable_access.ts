@@ -1,9 +1,19 @@
 import { ShapeError, formatShape } from "../base/errors.js";
-import { type ConcreteShape, shapesEqual } from "../base/shape.js";
+import { type ConcreteShape, type Shape, shapesEqual } from "../base/shape.js";
 import type { VariableAccess } from "../plan/execution.js";
 import { type DataSlot, dataSlot } from "../plan/slots.js";
-import type { Runtime } from "../trace/runtime.js";
-import type { Variable } from "./variable.js";
+import type { Tensor } from "../tensor/tensor.js";
+import type { Runtime } from "./runtime.js";
+
+/** What the runtime needs of a variable (`tf.Variable` implements it). */
+export interface VariableState {
+  readonly name: string;
+  readonly shape: Shape;
+  /** The current value (owned by the variable). */
+  readonly eagerValue: Tensor;
+  /** Installs `next` (already kept) and returns the previous value, for the caller to release. */
+  swapValue(next: Tensor): Tensor;
+}
 
 /**
  * Variable reads and writes of a synchronous call: straight on the variables. A read pins
@@ -19,29 +29,25 @@ import type { Variable } from "./variable.js";
 export function directVariableAccess(runtime: Runtime): VariableAccess {
   return {
     read(variable, backend, op) {
-      const pinned = runtime.retain((variable as Variable).eagerValue);
+      const pinned = runtime.retain((variable as VariableState).eagerValue);
       const dataId = runtime.dataOn(pinned, backend, op);
       return dataSlot(backend, dataId, pinned.shape as ConcreteShape, pinned.dtype, false, () => pinned.dispose());
     },
     peek(variable, backend, op) {
-      const tensor = (variable as Variable).eagerValue;
+      const tensor = (variable as VariableState).eagerValue;
       return dataSlot(backend, runtime.dataOn(tensor, backend, op), tensor.shape as ConcreteShape, tensor.dtype, false);
     },
     write(variable, value, op) {
-      installValue(runtime, variable as Variable, value, op);
+      const state = variable as VariableState;
+      checkVariableShape(state, value, op);
+      const tensor = runtime.tracker.keep(runtime.wrap(value.backend, value.dataId, value.shape, value.dtype));
+      state.swapValue(tensor).dispose();
     },
   };
 }
 
-/** Checks `value` fits `variable` (freeing it if not) and makes it the variable's value. */
-export function installValue(runtime: Runtime, variable: Variable, value: DataSlot, op: string): void {
-  checkVariableShape(variable, value, op);
-  const tensor = runtime.tracker.keep(runtime.wrap(value.backend, value.dataId, value.shape, value.dtype));
-  variable.swapValue(tensor).dispose();
-}
-
 /** A variable's shape never changes: a value of another shape is freed and reported. */
-export function checkVariableShape(variable: Variable, value: DataSlot, op: string): void {
+export function checkVariableShape(variable: VariableState, value: DataSlot, op: string): void {
   if (shapesEqual(value.shape, variable.shape)) return;
   if (value.owned) value.backend.disposeData(value.dataId);
   throw new ShapeError(
