@@ -9,15 +9,13 @@ import { medianMs, type Row } from "./harness.js";
 
 function mlp(sizes: number[]): keras.Sequential {
   return keras.sequential({
-    layers: sizes
-      .slice(1)
-      .map((units, i) =>
-        keras.layers.dense({
-          units,
-          activation: i < sizes.length - 2 ? "relu" : "linear",
-          ...(i === 0 ? { inputShape: [sizes[0]!] } : {}),
-        }),
-      ),
+    layers: sizes.slice(1).map((units, i) =>
+      keras.layers.dense({
+        units,
+        activation: i < sizes.length - 2 ? "relu" : "linear",
+        ...(i === 0 ? { inputShape: [sizes[0]!] } : {}),
+      }),
+    ),
   });
 }
 
