@@ -21,5 +21,5 @@ const rows = [...(await benchOverhead()), ...(await benchFit())];
 console.log(
   `\n@kiln/keras on Kiln cpu vs tfjs-layers 4.22 on tfjs-core cpu, Node ${process.version}, ${cpus().length} x ${cpus()[0]?.model ?? "unknown cpu"}`,
 );
-console.log("milliseconds per training step (medians); ratio = anchor / kiln\n");
+console.log("CPU milliseconds per training step (medians); ratio = anchor / kiln\n");
 console.log(formatRows(rows));

@@ -5,7 +5,7 @@
  */
 import * as tf from "@kiln/core";
 import * as keras from "../src/index.js";
-import { medianMs, type Row } from "./harness.js";
+import { interleavedMedians, type Row } from "./harness.js";
 
 function mlp(sizes: number[]): keras.Sequential {
   return keras.sequential({
@@ -27,13 +27,10 @@ async function fitVsHandWritten(): Promise<Row> {
   const y = tf.randomUniform([batch * steps], 0, 10, "int32", 4);
   const model = mlp([784, 256, 128, 10]);
   model.compile({ optimizer: keras.optimizers.adam(1e-3), loss: keras.losses.sparseCategoricalCrossentropy({ fromLogits: true }) });
-  const fitMs = await medianMs(
-    async () => {
-      await model.fit(x, y, { epochs: 1, batchSize: batch, verbose: 0, shuffle: false });
-      return steps;
-    },
-    { warmup: 1, runs: 7 },
-  );
+  const fitEpoch = async () => {
+    await model.fit(x, y, { epochs: 1, batchSize: batch, verbose: 0, shuffle: false });
+    return steps;
+  };
 
   // The same step by hand: the same layers' variables, one tf.function, no Keras loop.
   const hand = mlp([784, 256, 128, 10]);
@@ -62,13 +59,11 @@ async function fitVsHandWritten(): Promise<Row> {
     { length: steps },
     (_, i) => [tf.slice(x, [i * batch, 0], [batch, 784]), tf.slice(y, [i * batch], [batch])] as const,
   );
-  const handMs = await medianMs(
-    () => {
-      for (const [xb, yb] of batches) step(xb, yb).dispose();
-      return steps;
-    },
-    { warmup: 1, runs: 7 },
-  );
+  const handEpoch = () => {
+    for (const [xb, yb] of batches) step(xb, yb).dispose();
+    return steps;
+  };
+  const [fitMs = Number.NaN, handMs = Number.NaN] = await interleavedMedians([fitEpoch, handEpoch], { warmup: 1, runs: 9 });
   return {
     name: "fit step vs the same step hand-written as one tf.function (MLP b128)",
     kilnMs: fitMs,
@@ -84,23 +79,19 @@ async function stepsPerExecution(): Promise<Row> {
   const steps = 64;
   const x = tf.randomUniform([batch * steps, 32], 0, 1, "float32", 5);
   const y = tf.randomUniform([batch * steps], 0, 10, "int32", 6);
-  const time = async (group: number) => {
+  const epochOf = (group: number) => {
     const model = mlp([32, 64, 10]);
     model.compile({
       optimizer: keras.optimizers.adam(1e-3),
       loss: keras.losses.sparseCategoricalCrossentropy({ fromLogits: true }),
       stepsPerExecution: group,
     });
-    return medianMs(
-      async () => {
-        await model.fit(x, y, { epochs: 1, batchSize: batch, verbose: 0, shuffle: false });
-        return steps;
-      },
-      { warmup: 2, runs: 9 },
-    );
+    return async () => {
+      await model.fit(x, y, { epochs: 1, batchSize: batch, verbose: 0, shuffle: false });
+      return steps;
+    };
   };
-  const single = await time(1);
-  const grouped = await time(16);
+  const [single = Number.NaN, grouped = Number.NaN] = await interleavedMedians([epochOf(1), epochOf(16)], { warmup: 2, runs: 11 });
   return {
     name: "fit step, stepsPerExecution 16 vs 1 (MLP 32-64-10, batch 32)",
     kilnMs: grouped,
