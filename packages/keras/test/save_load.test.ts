@@ -215,6 +215,30 @@ describe("tfjs-layers 4.22 interoperability (SPEC M3)", () => {
   });
 });
 
+describe("tfjs-layers 4.22 interoperability, more layers", () => {
+  it("a tfjs functional model with pooling, merge and reshaping layers loads with identical predictions", async () => {
+    const image = tfl.input({ shape: [6, 6, 2], name: "image" });
+    const seq = tfl.input({ shape: [8, 3], name: "seq" });
+    const up = tfl.layers.upSampling2d({ size: [2, 2] }).apply(image) as tfl.SymbolicTensor;
+    const conv = tfl.layers.conv2d({ filters: 3, kernelSize: 3, padding: "same", activation: "elu" }).apply(up) as tfl.SymbolicTensor;
+    const gmax = tfl.layers.globalMaxPooling2d({}).apply(conv) as tfl.SymbolicTensor;
+    const gavg = tfl.layers.globalAveragePooling2d({}).apply(conv) as tfl.SymbolicTensor;
+    const pooled = tfl.layers.averagePooling1d({ poolSize: 2 }).apply(seq) as tfl.SymbolicTensor;
+    const flat = tfl.layers.globalMaxPooling1d().apply(pooled) as tfl.SymbolicTensor;
+    const wide = tfl.layers.dense({ units: 3, activation: "selu" }).apply(flat) as tfl.SymbolicTensor;
+    const hi = tfl.layers.maximum().apply([gmax, wide]) as tfl.SymbolicTensor;
+    const lo = tfl.layers.minimum().apply([gavg, wide]) as tfl.SymbolicTensor;
+    const dotted = tfl.layers.dot({ axes: 1 }).apply([hi, lo]) as tfl.SymbolicTensor;
+    const model = tfl.model({ inputs: [image, seq], outputs: [dotted, tfl.layers.layerNormalization().apply(hi) as tfl.SymbolicTensor] });
+    const xi = tf.randomNormal([3, 6, 6, 2], 0, 1, "float32", 8);
+    const xs = tf.randomNormal([3, 8, 3], 0, 1, "float32", 9);
+    const loaded = await keras.loadLayersModel(keras.io.fromMemory(await tfjsArtifacts(model)));
+    const kilnOut = loaded.predict([xi, xs]) as tf.Tensor[];
+    const tfjsOut = model.predict([toTfjs(xi), toTfjs(xs)]) as tfc.Tensor[];
+    tfjsOut.forEach((t, i) => expect(maxAbsDiff(kilnOut[i]!, fromTfjs(t))).toBeLessThan(1e-5));
+  });
+});
+
 describe("bad model files", () => {
   async function savedDense(): Promise<{ model: keras.Sequential; dir: string }> {
     const model = keras.sequential({ layers: [keras.layers.dense({ units: 2, inputShape: [3], name: "d" })] });

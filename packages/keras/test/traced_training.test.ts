@@ -244,7 +244,12 @@ describe("dropout inside traced steps", () => {
     const apply = tf.function((x: tf.Tensor) => dropout.apply(x, { training: true }) as tf.Tensor);
     const masks = [8, 8, 5, 3].map((n) => apply(tf.ones([n, 400])));
     expect(apply.tracingCount).toBe(2);
-    expect(masks.map((m) => m.shape)).toEqual([[8, 400], [8, 400], [5, 400], [3, 400]]);
+    expect(masks.map((m) => m.shape)).toEqual([
+      [8, 400],
+      [8, 400],
+      [5, 400],
+      [3, 400],
+    ]);
     for (const m of masks) {
       const values = [...m.dataSync()];
       // Kept values are scaled by 1 / (1 - rate); about a quarter are dropped.
@@ -259,10 +264,15 @@ describe("dropout inside traced steps", () => {
 });
 
 describe("memory", () => {
-  it("fit, evaluate and predict leak no tensors across epochs", async () => {
+  it.each([false, true])("fit, evaluate and predict leak no tensors across epochs (runEagerly: %s)", async (runEagerly) => {
     const { x, y } = toyClassification(70, 6, 3, 6);
     const model = buildModel();
-    model.compile({ optimizer: "adam", loss: "sparseCategoricalCrossentropy", metrics: ["accuracy", "sparseTopKCategoricalAccuracy"] });
+    model.compile({
+      optimizer: "adam",
+      loss: "sparseCategoricalCrossentropy",
+      metrics: ["accuracy", "sparseTopKCategoricalAccuracy"],
+      runEagerly,
+    });
     const silent = vi.spyOn(console, "log").mockImplementation(() => {});
     const round = async (epochs: number) => {
       await model.fit(x, y, { epochs, batchSize: 16, verbose: 0, validationSplit: 0.2 });
