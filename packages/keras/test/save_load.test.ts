@@ -307,6 +307,67 @@ describe("storage handlers", () => {
     expect(maxAbsDiff(loaded.predict(x) as tf.Tensor, model.predict(x) as tf.Tensor)).toBe(0);
   });
 
+  it("indexeddb:// stores artifacts in tfjs's database layout and round-trips", async () => {
+    // A minimal in-memory IndexedDB: requests complete asynchronously, like the real one.
+    const stores = new Map<string, Map<string, unknown>>();
+    const request = <T>(produce: () => T) => {
+      const req = {
+        result: undefined as T,
+        error: null,
+        onsuccess: null as (() => void) | null,
+        onerror: null,
+        onupgradeneeded: null as (() => void) | null,
+      };
+      setTimeout(() => {
+        req.result = produce();
+        req.onupgradeneeded?.();
+        req.onsuccess?.();
+      }, 0);
+      return req;
+    };
+    const db = {
+      createObjectStore: (name: string) => stores.has(name) || stores.set(name, new Map()),
+      transaction: () => ({
+        objectStore: (name: string) => ({
+          put: (value: { modelPath: string }) => request(() => stores.get(name)!.set(value.modelPath, structuredClone(value))),
+          get: (key: string) => request(() => stores.get(name)!.get(key)),
+        }),
+      }),
+      close: () => {},
+    };
+    const factory = { open: () => request(() => db) } as unknown as keras.io.IDBFactory;
+    const model = keras.sequential({ layers: [keras.layers.dense({ units: 2, inputShape: [3] })] });
+    await model.save(keras.io.browserIndexedDB("indexeddb://m2", factory));
+    expect([...stores.keys()].sort()).toEqual(["model_info_store", "models_store"]);
+    expect([...stores.get("models_store")!.keys()]).toEqual(["m2"]);
+    const loaded = await keras.loadLayersModel(keras.io.browserIndexedDB("indexeddb://m2", factory));
+    const x = tf.ones([1, 3]);
+    expect(maxAbsDiff(loaded.predict(x) as tf.Tensor, model.predict(x) as tf.Tensor)).toBe(0);
+    await expect(keras.loadLayersModel(keras.io.browserIndexedDB("indexeddb://nothing", factory))).rejects.toThrow(keras.ModelFormatError);
+  });
+
+  it("downloads:// offers model.json and the weights through anchor clicks", async () => {
+    const clicked: { download: string; href: string }[] = [];
+    const document = {
+      createElement: () => ({
+        download: "",
+        href: "",
+        click() {
+          clicked.push({ download: this.download, href: this.href });
+        },
+      }),
+    };
+    (globalThis as { document?: unknown }).document = document;
+    try {
+      const model = keras.sequential({ layers: [keras.layers.dense({ units: 2, inputShape: [3] })] });
+      await model.save("downloads://my-model");
+    } finally {
+      delete (globalThis as { document?: unknown }).document;
+    }
+    expect(clicked.map((c) => c.download)).toEqual(["my-model.json", "my-model.weights.bin"]);
+    expect(clicked.every((c) => c.href.startsWith("blob:"))).toBe(true);
+  });
+
   it("http(s):// loads model.json and its shards with fetch", async () => {
     const model = keras.sequential({ layers: [keras.layers.dense({ units: 2, inputShape: [3] })] });
     const store = new keras.io.MemoryStore();
