@@ -87,31 +87,15 @@ function wrap<A extends unknown[], R>(fn: (...args: A) => R, eager: boolean, nam
   return Object.assign((...args: A) => traced(...args) as R, { traced: traced as unknown as tf.PolymorphicFunction });
 }
 
-/**
- * Puts logs back in metric order. A traced function may return an object's keys in another
- * order than the function built them (core sorts them; see README, core gaps), and logs,
- * `evaluate` and `trainOnBatch` are ordered like `metricsNames`.
- */
-function inMetricOrder<A extends unknown[]>(fn: StepFunction<A, StepLogs>, compiled: CompiledLossAndMetrics): StepFunction<A, StepLogs> {
-  const ordered = (...args: A) => {
-    const logs = fn(...args);
-    return Object.fromEntries(compiled.allMetrics.map((m) => [m.name, logs[m.name]!]));
-  };
-  return Object.assign(ordered, { traced: fn.traced });
-}
-
 /** The train function: one step per call, returning the metric results after it. */
 export function makeTrainFunction(state: StepState): StepFunction<[tf.Tensor[], tf.Tensor[], tf.Tensor[]], StepLogs> {
-  return inMetricOrder(
-    wrap(
-      (xs: tf.Tensor[], ys: tf.Tensor[], sws: tf.Tensor[]) => {
-        trainStep(state, xs, ys, sws);
-        return state.compiled.results();
-      },
-      state.eager,
-      `${state.model.name}_train_function`,
-    ),
-    state.compiled,
+  return wrap(
+    (xs: tf.Tensor[], ys: tf.Tensor[], sws: tf.Tensor[]) => {
+      trainStep(state, xs, ys, sws);
+      return state.compiled.results();
+    },
+    state.eager,
+    `${state.model.name}_train_function`,
   );
 }
 
@@ -124,41 +108,35 @@ export function makeMultiStepTrainFunction(
   state: StepState,
   steps: number,
 ): StepFunction<[tf.Tensor[], tf.Tensor[], tf.Tensor[]], StepLogs> {
-  return inMetricOrder(
-    wrap(
-      (xs: tf.Tensor[], ys: tf.Tensor[], sws: tf.Tensor[]) => {
-        const stack = (list: tf.Tensor[]) => list.map((t) => tf.reshape(t, [steps, -1, ...(t.shape.slice(1) as number[])]));
-        const [sx, sy, ss] = [stack(xs), stack(ys), stack(sws)];
-        tf.whileLoop(
-          (i) => tf.less(i, steps),
-          (i) => {
-            const pick = (list: tf.Tensor[]) => list.map((t) => tf.gather(t, i!));
-            trainStep(state, pick(sx), pick(sy), pick(ss));
-            return [tf.add(i!, 1)];
-          },
-          [tf.scalar(0, "int32")],
-        );
-        return state.compiled.results();
-      },
-      state.eager,
-      `${state.model.name}_multi_step_train_function`,
-    ),
-    state.compiled,
+  return wrap(
+    (xs: tf.Tensor[], ys: tf.Tensor[], sws: tf.Tensor[]) => {
+      const stack = (list: tf.Tensor[]) => list.map((t) => tf.reshape(t, [steps, -1, ...(t.shape.slice(1) as number[])]));
+      const [sx, sy, ss] = [stack(xs), stack(ys), stack(sws)];
+      tf.whileLoop(
+        (i) => tf.less(i, steps),
+        (i) => {
+          const pick = (list: tf.Tensor[]) => list.map((t) => tf.gather(t, i!));
+          trainStep(state, pick(sx), pick(sy), pick(ss));
+          return [tf.add(i!, 1)];
+        },
+        [tf.scalar(0, "int32")],
+      );
+      return state.compiled.results();
+    },
+    state.eager,
+    `${state.model.name}_multi_step_train_function`,
   );
 }
 
 /** The test function: one evaluation step per call, returning the metric results after it. */
 export function makeTestFunction(state: Omit<StepState, "optimizer">): StepFunction<[tf.Tensor[], tf.Tensor[], tf.Tensor[]], StepLogs> {
-  return inMetricOrder(
-    wrap(
-      (xs: tf.Tensor[], ys: tf.Tensor[], sws: tf.Tensor[]) => {
-        testStep(state, xs, ys, sws);
-        return state.compiled.results();
-      },
-      state.eager,
-      `${state.model.name}_test_function`,
-    ),
-    state.compiled,
+  return wrap(
+    (xs: tf.Tensor[], ys: tf.Tensor[], sws: tf.Tensor[]) => {
+      testStep(state, xs, ys, sws);
+      return state.compiled.results();
+    },
+    state.eager,
+    `${state.model.name}_test_function`,
   );
 }
 
