@@ -193,3 +193,25 @@ describe("the seed's custom training loop", () => {
     expect(Math.max(...movingMean.read().dataSync().map(Math.abs))).toBeGreaterThan(0);
   });
 });
+
+describe("custom layers in the functional API", () => {
+  it("output shapes and dtypes come from tracing call with the inputs' dtypes when computeOutputShape is not given", () => {
+    class PairwiseSum extends keras.layers.Layer {
+      static override className = "PairwiseSum";
+      override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor[] {
+        const [a, b] = inputs as tf.Tensor[];
+        return [tf.add(a!, b!), tf.cast(tf.greater(a!, b!), "int32")];
+      }
+    }
+    const a = keras.input({ shape: [3], dtype: "int32" });
+    const b = keras.input({ shape: [3], dtype: "int32" });
+    const [sum, greater] = new PairwiseSum().apply([a, b]) as keras.KerasTensor[];
+    expect(sum!.shape).toEqual([null, 3]);
+    expect(sum!.dtype).toBe("int32");
+    expect(greater!.dtype).toBe("int32");
+    const model = keras.model({ inputs: [a, b], outputs: [sum!, greater!] });
+    const [s, g] = model.predict([tf.tensor([[1, 5, 2]], [1, 3], "int32"), tf.tensor([[3, 1, 2]], [1, 3], "int32")]) as tf.Tensor[];
+    expect([...s!.dataSync()]).toEqual([4, 6, 4]);
+    expect([...g!.dataSync()]).toEqual([0, 1, 0]);
+  });
+});

@@ -114,13 +114,17 @@ export class Layer {
    * `call` once with `tf.TensorSpec`s of those shapes; built-in layers compute it directly.
    */
   computeOutputShape(inputShape: Shape | Shape[]): Shape | Shape[] {
-    const specs = this.traceOutputSpecs(inputShape);
-    return this.returnsList ? specs.map((s) => s.shape) : specs[0]!.shape;
+    return this.tracedOutputShape(inputShape);
   }
 
-  /** Whether the last traced call returned a list (set by `traceOutputSpecs`). */
-  private returnsList = false;
-  #specCache: { key: string; specs: { shape: Shape; dtype: tf.DType }[] } | undefined;
+  /** The last traced output specs, and whether `call` returned a list. */
+  #specCache: { key: string; specs: { shape: Shape; dtype: tf.DType }[]; list: boolean } | undefined;
+
+  /** The output shape(s) of `call`, found by tracing it (inputs of `dtypes`, default the layer's dtype). */
+  private tracedOutputShape(inputShape: Shape | Shape[], dtypes?: tf.DType[]): Shape | Shape[] {
+    const specs = this.traceOutputSpecs(inputShape, dtypes);
+    return this.#specCache!.list ? specs.map((s) => s.shape) : specs[0]!.shape;
+  }
 
   /** Output shapes and dtypes of `call` for symbolic inputs, found by tracing it once. */
   protected traceOutputSpecs(inputShape: Shape | Shape[], dtypes?: tf.DType[]): { shape: Shape; dtype: tf.DType }[] {
@@ -135,9 +139,8 @@ export class Layer {
     try {
       const cf = fn.getConcreteFunction(...shapes.map((s, i) => new tf.TensorSpec(s, dtypes?.[i] ?? this.dtype)));
       const out = cf.structuredOutputs;
-      this.returnsList = Array.isArray(out);
       const specs = toList(out as tf.Tensor | tf.Tensor[]).map((t) => ({ shape: [...t.shape] as Shape, dtype: t.dtype }));
-      this.#specCache = { key, specs };
+      this.#specCache = { key, specs, list: Array.isArray(out) };
       return specs;
     } finally {
       fn.dispose();
@@ -208,7 +211,9 @@ export class Layer {
   }
 
   /** The output shape used for symbolic calls (a hook for models, which compute it through their graph). */
-  protected symbolicOutputShape(inputShape: Shape | Shape[], _dtypes: tf.DType[]): Shape | Shape[] {
+  protected symbolicOutputShape(inputShape: Shape | Shape[], dtypes: tf.DType[]): Shape | Shape[] {
+    // Layers without their own computeOutputShape are traced with the real input dtypes.
+    if (this.computeOutputShape === Layer.prototype.computeOutputShape) return this.tracedOutputShape(inputShape, dtypes);
     return this.computeOutputShape(inputShape);
   }
 
