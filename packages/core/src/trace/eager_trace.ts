@@ -1,6 +1,7 @@
 import type { DType, DataArray } from "../base/dtype.js";
 import { KilnError, OutOfScopeError } from "../base/errors.js";
 import type { ConcreteShape } from "../base/shape.js";
+import { checkTensorSizes } from "../base/tensor_size.js";
 import { type Backend, readsSync, type TensorData } from "../backend/backend.js";
 import { Identity } from "../ir/builtin_ops.js";
 import { type AnyOpDef, checkArity, type ValueInfo } from "../ir/op.js";
@@ -56,6 +57,8 @@ export class EagerTrace implements Trace {
   }
 
   #kernel(op: AnyOpDef, inputs: readonly Tensor[], outputs: readonly ConcreteInfo[], attrs: object): Tensor[] {
+    // Host-run ops (calls, control flow) allocate through their plans, which check there.
+    checkTensorSizes(op.api, outputs, this.runtime.maxTensorBytes);
     const resolved = this.runtime.backends.resolve(op, this.runtime.backends.active());
     const backend = resolved.backend;
     if (mustWait(inputs, backend)) return deferKernel(this.runtime, op, resolved, inputs, outputs, attrs);

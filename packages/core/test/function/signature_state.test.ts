@@ -11,10 +11,13 @@ describe("F. inputSignature", () => {
 
   it("F1: traces at most once; placeholders take the spec's shapes and names", () => {
     const shapes: string[] = [];
-    const f = tf.function((x: tf.Tensor) => {
-      shapes.push(String(x));
-      return x.add(1);
-    }, { inputSignature: spec });
+    const f = tf.function(
+      (x: tf.Tensor) => {
+        shapes.push(String(x));
+        return x.add(1);
+      },
+      { inputSignature: spec },
+    );
     f(tf.ones([4, 3]));
     f(tf.ones([7, 3]));
     expect(shapes).toEqual(['Tensor("batch:0", shape=(None, 3), dtype=float32)']);
@@ -186,6 +189,57 @@ describe("H. variables and state", () => {
     expect(traces).toBe(2);
   });
 
+  it("C8: a tf.function assigned to a prototype binds per instance: each instance traces with its own `this`", () => {
+    class Scaler {
+      constructor(readonly k: number) {}
+      declare apply: tf.TfFunction<(x: tf.Tensor) => tf.Tensor>;
+    }
+    Scaler.prototype.apply = tf.function(function (this: Scaler, x: tf.Tensor) {
+      return tf.mul(x, this.k);
+    });
+    const a = new Scaler(2);
+    const b = new Scaler(3);
+    expect(value(a.apply(tf.scalar(1)))).toBe(2);
+    expect(value(b.apply(tf.scalar(1)))).toBe(3);
+    expect(value(a.apply(tf.scalar(5)))).toBe(10);
+    const shared = Scaler.prototype.apply;
+    expect(shared.forInstance(a).tracingCount).toBe(1);
+    expect(shared.forInstance(b).tracingCount).toBe(1);
+    expect(shared.forInstance(a)).toBe(shared.forInstance(a));
+    // The same holds for an object literal's method, and under runFunctionsEagerly.
+    const obj = {
+      k: 4,
+      f: tf.function(function (this: { k: number }, x: tf.Tensor) {
+        return tf.mul(x, this.k);
+      }),
+    };
+    expect(value(obj.f(tf.scalar(2)))).toBe(8);
+    tf.config.runFunctionsEagerly(true);
+    try {
+      expect(value(b.apply(tf.scalar(2)))).toBe(6);
+    } finally {
+      tf.config.runFunctionsEagerly(false);
+    }
+  });
+
+  it("C8: functions that never read `this` (arrows, plain functions) keep one cache whatever they are called on", () => {
+    const arrow = tf.function((x: tf.Tensor) => x.add(1));
+    const plain = tf.function(function plain(x: tf.Tensor) {
+      return x.add(2);
+    });
+    const holders = [
+      { arrow, plain },
+      { arrow, plain },
+    ];
+    for (const h of holders) {
+      h.arrow(tf.scalar(1));
+      h.plain(tf.scalar(1));
+    }
+    expect(arrow.tracingCount).toBe(1);
+    expect(plain.tracingCount).toBe(1);
+    expect(() => arrow.forInstance(null as never)).toThrow(/forInstance expects an object, received null/);
+  });
+
   it("H3/C5: a variable argument and the same variable read from a closure stay separate inputs", () => {
     const v1 = new tf.Variable(1);
     const v2 = new tf.Variable(10);
@@ -244,12 +298,18 @@ describe("H. variables and state", () => {
     expect(take(dv)).toBe(2);
     y.dispose();
     // Branches and nested functions reach the argument's placeholder through the stand-in.
-    const step = tf.function((a: tf.Variable, x: tf.Tensor) =>
-      tf.cond(tf.greater(x, 0), () => {
-        a.assignAdd(x);
-        return double(a) as tf.Tensor;
-      }, () => a.read()),
-    { autograph: false });
+    const step = tf.function(
+      (a: tf.Variable, x: tf.Tensor) =>
+        tf.cond(
+          tf.greater(x, 0),
+          () => {
+            a.assignAdd(x);
+            return double(a) as tf.Tensor;
+          },
+          () => a.read(),
+        ),
+      { autograph: false },
+    );
     expect(take(step(v, tf.scalar(1)))).toBe(8);
     expect(take(step(w, tf.scalar(1)))).toBe(10);
     expect(take(step(w, tf.scalar(-1)))).toBe(5);
@@ -270,9 +330,12 @@ describe("H. variables and state", () => {
   });
 
   it("C8: a decorated method called without an instance is a TypeError naming the method", () => {
-    const decorated = tf.function((function step(this: unknown, x: tf.Tensor) {
-      return x.add(1);
-    }) as (x: tf.Tensor) => tf.Tensor, { kind: "method", name: "step" } as never) as (x: tf.Tensor) => tf.Tensor;
+    const decorated = tf.function(
+      function step(this: unknown, x: tf.Tensor) {
+        return x.add(1);
+      } as (x: tf.Tensor) => tf.Tensor,
+      { kind: "method", name: "step" } as never,
+    ) as (x: tf.Tensor) => tf.Tensor;
     const unbound = decorated;
     expect(() => unbound(tf.ones([1]))).toThrow(TypeError);
     expect(() => unbound(tf.ones([1]))).toThrow(/method 'step' was called without an instance/);
@@ -284,15 +347,29 @@ describe("H. variables and state", () => {
     const v = new tf.Variable(0, { dtype: "int32" });
     expect((tf.function(() => [v.read(), v.assignAdd(1)])() as tf.Tensor[]).map(value)).toEqual([0, 1]);
     const w = new tf.Variable(tf.tensor([1, 2]));
-    expect(value(tf.function(() => { const r = w.read(); w.assign(tf.tensor([5, 6])); return r; })())).toEqual([1, 2]);
-    const inner = tf.function(() => { w.assign(tf.tensor([7, 8])); return tf.constant(0); });
+    expect(
+      value(
+        tf.function(() => {
+          const r = w.read();
+          w.assign(tf.tensor([5, 6]));
+          return r;
+        })(),
+      ),
+    ).toEqual([1, 2]);
+    const inner = tf.function(() => {
+      w.assign(tf.tensor([7, 8]));
+      return tf.constant(0);
+    });
     expect(value(tf.function(() => w.read().add(inner()))())).toEqual([5, 6]);
     expect(value(w.read())).toEqual([7, 8]);
   });
 
   it("H2: a traced assign rejects a value of another shape even when the trace relaxed the dims", () => {
     const v = new tf.Variable(tf.tensor([1, 2]));
-    const f = tf.function((x: tf.Tensor) => { v.assign(x); return tf.constant(0); });
+    const f = tf.function((x: tf.Tensor) => {
+      v.assign(x);
+      return tf.constant(0);
+    });
     f(tf.tensor([5, 6]));
     expect(() => f(tf.tensor([7, 8, 9]))).toThrow(tf.ShapeError);
     expect(value(v.read())).toEqual([5, 6]);
