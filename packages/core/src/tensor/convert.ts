@@ -118,5 +118,6 @@ export function checkTensorLike(value: unknown, op: string, argName: string): as
   if (value instanceof Tensor || isTensorConvertible(value) || typeof value === "number" || typeof value === "boolean" || Array.isArray(value) || ArrayBuffer.isView(value)) {
     return;
   }
-  throw new ArgumentError(`${op}: argument '${argName}' must be a Tensor, a number, a boolean or a nested array, received ${value === null ? "null" : typeof value}`);
+  const hint = value === null ? " (inside a tf.function, x.shape[i] is null for a dim the trace leaves unknown: use tf.shape(x) or tf.size(x) for sizes that change between calls)" : "";
+  throw new ArgumentError(`${op}: argument '${argName}' must be a Tensor, a number, a boolean or a nested array, received ${value === null ? "null" : typeof value}${hint}`);
 }
