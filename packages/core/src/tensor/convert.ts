@@ -6,7 +6,9 @@ import { Tensor } from "./tensor.js";
 
 /**
  * Tensors an op created from a JS argument (the `1` in `x.add(1)`). The eager trace frees
- * them right after the op runs, so converting arguments never leaks.
+ * them right after the op runs; an op's function frees them itself on the paths that never
+ * reach `bind` (a rejected argument, a result known without running an op: see
+ * `freeConverted` in ops/convert.ts), so converting arguments never leaks.
  */
 export const ephemeralTensors = new WeakSet<Tensor>();
 
