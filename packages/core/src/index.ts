@@ -62,6 +62,7 @@ export { PolymorphicFunction, type FunctionOptions, type CallableConcreteFunctio
 export { tfFunction as function, tfFunction, type TfFunction } from "./function/tf_function.js";
 export { print } from "./function/print.js";
 export { config, initScope, executingEagerly, nameScope } from "./function/config.js";
+export { autograph, AutoGraphUnavailableError, type LoopOptions } from "./api/autograph.js";
 export { graphToText } from "./ir/printer.js";
 export { graphToDot } from "./ir/dot.js";
 export { serializeGraph, deserializeGraph, GraphFormatError, MAX_TENSOR_ELEMENTS, type GraphJSON, type FunctionGraphJSON, type OperationJSON, type ValueInfoJSON, type AttrJSON, type DeserializeOptions } from "./ir/serialize.js";
