@@ -69,6 +69,7 @@ export { serializeGraph, deserializeGraph, GraphFormatError, MAX_TENSOR_ELEMENTS
 export { verifyGraph, InvalidGraphError, type OpResolver, type VerifyOptions } from "./ir/verify.js";
 export { saveFunction, loadFunction, knownOps, functionFromGraph, type SavedFunction, type SavedConcreteFunction, type SavedWeight, type SavedTypeNode, type SavedOutput, type SavedLiteral, type LoadOptions } from "./function/saved_function.js";
 export { LoadedFunction } from "./function/loaded_function.js";
+export { DEFAULT_MEMORY_BUDGET, type MemoryBudget } from "./ir/budget.js";
 export { GradientTape, type GradientTapeOptions, type GradientsOf } from "./autodiff/gradient_tape.js";
 export { grad, grads, valueAndGrad, valueAndGrads, variableGrads } from "./autodiff/functional.js";
 export { customGradient, type CustomGradientResult } from "./autodiff/custom_gradient.js";
