@@ -51,3 +51,18 @@ describe("SPEC D4: ops given their shape as a tensor are differentiable in their
     tf.dispose([x, like, eager, dx]);
   });
 });
+
+describe("SPEC D4: tile with multiples given as a tensor", () => {
+  it("D4: the gradient sums the copies, eagerly and traced with relaxed shapes (a run-time reshape)", () => {
+    const x = tf.tensor([1, 2, 3]);
+    const times = tf.zeros([2]); // its shape [2] is the multiples
+    const want = [4, 8, 12]; // each element fed two copies of 2x
+    const tile = (a: tf.Tensor, b: tf.Tensor) => tf.tile(a, tf.shape(b));
+    const eager = tf.tidy(() => gradient(tile)(x, times));
+    expect(eager.arraySync()).toEqual(want);
+    const traced = tf.function(gradient(tile), { inputSignature: [new tf.TensorSpec([null]), new tf.TensorSpec([null])], autograph: false });
+    const dx = traced(x, times) as tf.Tensor;
+    expect(dx.arraySync()).toEqual(want);
+    tf.dispose([x, times, eager, dx]);
+  });
+});

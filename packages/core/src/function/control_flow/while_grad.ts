@@ -5,6 +5,7 @@ import { scalar, zerosLike } from "../../ops/creation.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { getRuntime } from "../../trace/runtime.js";
 import { replayGraph } from "../replay.js";
+import { checkNoCarriedVariables } from "../value_form.js";
 import { appendToLog, emptyLog, type IterationLog, logInvariants, readLog } from "./iteration_log.js";
 import type { WhileAttrs } from "./ops.js";
 import { whileLoop } from "./while_loop.js";
@@ -35,6 +36,7 @@ export function whileGradient({ inputs, outputs, dys, attrs, differentiate }: Gr
   const bodyExtra = attrs.bodyInputs.map((i) => inputs[i]!);
   const floatVar = initial.map((v) => v.dtype === "float32");
   const floatExtra = bodyExtra.map((x) => x.dtype === "float32");
+  checkNoCarriedVariables(attrs, condGraph, bodyGraph);
 
   // Forward again, logging the state each iteration starts from.
   const logs0 = types.flatMap((t) => {
@@ -110,3 +112,4 @@ export function whileGradient({ inputs, outputs, dys, attrs, differentiate }: Gr
 function commonShape(a: Shape, b: Shape): Shape {
   return a.map((d, i) => (d === b[i] ? d : null));
 }
+
