@@ -19,6 +19,7 @@ import { OnnxExportError } from "../errors.js";
 import type { ElemData } from "../proto/build.js";
 import { GraphBuilder, NameScope } from "./graph_builder.js";
 import { Emitter } from "./emitter.js";
+import { pruneInitializers } from "./prune.js";
 import type { ExportOptions } from "./options.js";
 
 export type { ExportOptions } from "./options.js";
@@ -110,13 +111,15 @@ function buildModel(cf: tf.ConcreteFunction, options: ExportOptions, read: ReadV
     root.copyTo(value, outputNames[k]!);
     root.addOutput(outputNames[k]!, info.dtype, [...info.shape]);
   });
+  const main = root.toGraph();
+  pruneInitializers(main);
   return create(ModelProtoSchema, {
     irVersion: BigInt(IR_VERSION),
     opsetImport: [create(OperatorSetIdProtoSchema, { domain: "", version: BigInt(OPSET_VERSION) })],
     producerName: "@kiln/onnx",
     producerVersion: "0",
     docString: options.docString ?? "",
-    graph: root.toGraph(),
+    graph: main,
   });
 }
 
