@@ -12,7 +12,7 @@
 import type { AttrSpec } from "../proto/build.js";
 import { onnxType } from "../proto/dtype.js";
 import type { GraphBuilder } from "../export/graph_builder.js";
-import { cast } from "./helpers.js";
+import { attrOrInput, cast } from "./helpers.js";
 import { filled } from "./creation.js";
 import type { NodeContext, OpMapping } from "./mapping.js";
 
@@ -37,7 +37,7 @@ function draw(n: NodeContext, op: "RandomUniform" | "RandomNormal", type: "float
   const { b } = n;
   const dtype = { dtype: { int: onnxType(type) } };
   if (n.op.inputs.length === 0) return b.node1(op, [], { ...attrs, ...dtype, shape: { ints: n.attrs<RandomAttrs>().shape! } });
-  const shape = cast(b, n.inputs[0]!, n.input(0).dtype, "int64");
+  const shape = attrOrInput(n, "shape");
   return b.node1(`${op}Like`, [filled(b, shape, "float32", 0)], { ...attrs, ...dtype });
 }
 

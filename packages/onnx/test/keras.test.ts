@@ -1,0 +1,148 @@
+/**
+ * Keras models export through their predict function and give the same outputs in
+ * onnxruntime: an MLP, the Fashion-MNIST CNN of the examples (briefly trained on the real data
+ * when Debian's dataset-fashion-mnist is installed), and an LSTM (@kiln/keras's recurrent
+ * layer when it has one, and always a hand-written LSTM cell loop over `tf.whileLoop`).
+ * Tolerance: 1e-4 absolute on outputs of order 1 (float32 sums in a different order), and
+ * the same predicted class for every example.
+ */
+import { fromBinary } from "@bufbuild/protobuf";
+import * as keras from "@kiln/keras";
+import { ModelProtoSchema } from "onnx-buf";
+import { beforeAll, describe, expect, it } from "vitest";
+import { fashionMnistAvailable, loadFashionMnist } from "../../../examples/fashion_mnist/data.mjs";
+import { fashionCnn } from "../../../examples/fashion_mnist/model.mjs";
+import { kerasToOnnx, toOnnx, toOnnxModel } from "../src/index.js";
+import { expectSame, kilnValues, maxAbsDiff, runOnnx, session, tf, useCpu, type Values } from "./setup.js";
+
+/** The documented tolerance for whole models. */
+export const MODEL_TOLERANCE = { atol: 1e-4, rtol: 1e-4 };
+
+beforeAll(useCpu);
+
+/** Per-row argmax of a [n, classes] result. */
+function classes(v: Values): number[] {
+  const n = v.shape[0]!;
+  const k = v.shape[1]!;
+  return Array.from({ length: n }, (_, r) => {
+    const row = v.data.slice(r * k, (r + 1) * k);
+    return row.indexOf(Math.max(...row));
+  });
+}
+
+/** Kiln's predict on `x` and onnxruntime's run of the export agree. */
+async function agree(model: keras.Model, bytes: Uint8Array, x: tf.Tensor): Promise<void> {
+  const expected = tf.tidy(() => kilnValues(model.predict(x) as tf.Tensor));
+  const [actual] = await runOnnx(bytes, [x]);
+  expectSame(actual!, expected, MODEL_TOLERANCE, "predictions");
+  if (expected.shape.length === 2 && expected.shape[1]! > 1) expect(classes(actual!)).toEqual(classes(expected));
+}
+
+describe("Keras models export through their predict function", () => {
+  it("an MLP with softmax outputs: names, batch dim 'batch', several batch sizes", async () => {
+    const model = keras.sequential({
+      name: "mlp",
+      layers: [keras.layers.dense({ units: 32, activation: "relu", inputShape: [20] }), keras.layers.dense({ units: 5, activation: "softmax" })],
+    });
+    const bytes = kerasToOnnx(model);
+    const s = await session(bytes);
+    expect(s.inputNames).toEqual(model.inputNames);
+    expect(s.outputNames).toEqual(model.outputNames);
+    const input = fromBinary(ModelProtoSchema, bytes).graph!.input[0]!;
+    const dims = input.type?.value.case === "tensorType" ? input.type.value.value.shape!.dim.map((d) => d.value.value) : [];
+    expect(dims).toEqual(["batch", 20n]);
+    for (const n of [1, 7, 64]) {
+      const x = tf.randomUniform([n, 20], -1, 1, "float32", n);
+      await agree(model, bytes, x);
+      x.dispose();
+    }
+  });
+
+  it("the Fashion-MNIST CNN (conv, max-pool, conv, flatten, dense) agrees on every prediction", async () => {
+    const model = fashionCnn(keras);
+    let x: tf.Tensor;
+    if (fashionMnistAvailable()) {
+      const train = await loadFashionMnist(tf, "train", { limit: 512 });
+      await model.fit(train.images, train.labels, { epochs: 1, batchSize: 128, verbose: 0 });
+      tf.dispose([train.images, train.labels]);
+      x = (await loadFashionMnist(tf, "t10k", { limit: 200 })).images;
+    } else {
+      x = tf.randomUniform([200, 28, 28, 1], 0, 1, "float32", 7);
+    }
+    const bytes = kerasToOnnx(model);
+    const ops = fromBinary(ModelProtoSchema, bytes).graph!.node.map((n) => n.opType);
+    expect(ops).toEqual(expect.arrayContaining(["Conv", "MaxPool", "Relu", "Reshape", "MatMul"]));
+    await agree(model, bytes, x);
+    await agree(model, bytes, x.slice([0, 0, 0, 0], [3, 28, 28, 1]));
+    x.dispose();
+  });
+
+  const lstmLayer = (keras.layers as unknown as Record<string, ((args: object) => keras.Layer) | undefined>).lstm;
+  it.skipIf(lstmLayer === undefined)("a Keras LSTM over sequences of unknown length (its While becomes a Loop)", async () => {
+    const model = keras.sequential({
+      name: "lstm_model",
+      layers: [lstmLayer!({ units: 8, inputShape: [null, 3] }), keras.layers.dense({ units: 2 })],
+    });
+    const bytes = kerasToOnnx(model);
+    for (const [n, steps] of [
+      [2, 5],
+      [3, 12],
+      [1, 1],
+    ] as const) {
+      const x = tf.randomNormal([n, steps, 3], 0, 1, "float32", steps);
+      await agree(model, bytes, x);
+      x.dispose();
+    }
+  });
+});
+
+/** An LSTM cell written with core ops, run over time with tf.whileLoop (the shape Keras's layer takes). */
+function lstmFunction(units: number, features: number) {
+  const kernel = new tf.Variable(tf.tidy(() => tf.randomNormal([features, 4 * units], 0, 0.3, "float32", 11)), { name: "lstm/kernel" });
+  const recurrent = new tf.Variable(tf.tidy(() => tf.randomNormal([units, 4 * units], 0, 0.3, "float32", 12)), { name: "lstm/recurrent_kernel" });
+  const bias = new tf.Variable(tf.tidy(() => tf.randomNormal([4 * units], 0, 0.1, "float32", 13)), { name: "lstm/bias" });
+  return tf.function(
+    (x: tf.Tensor) => {
+      const batch = tf.slice(tf.shape(x), [0], [1]);
+      const zeros = tf.fill(tf.concat([batch, tf.tensor([units], [1], "int32")], 0), 0);
+      const steps = tf.reshape(tf.slice(tf.shape(x), [1], [1]), []);
+      const timeMajor = tf.transpose(x, [1, 0, 2]);
+      const [, h] = tf.whileLoop(
+        (t) => tf.less(t!, steps),
+        (t, h, c) => {
+          const xt = tf.gather(timeMajor, t!);
+          const z = tf.add(tf.add(tf.matMul(xt, kernel), tf.matMul(h!, recurrent)), bias);
+          const [i, f, g, o] = tf.split(z, 4, 1) as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
+          const cNext = tf.add(tf.mul(tf.sigmoid(f), c!), tf.mul(tf.sigmoid(i), tf.tanh(g)));
+          return [t!.add(1), tf.mul(tf.sigmoid(o), tf.tanh(cNext)), cNext];
+        },
+        [tf.scalar(0, "int32"), zeros, zeros],
+      );
+      return h!;
+    },
+    { autograph: false, inputSignature: [new tf.TensorSpec([null, null, features])] },
+  );
+}
+
+describe("an LSTM cell loop written with tf.whileLoop", () => {
+  it("exports as a Loop over a data-dependent number of timesteps and agrees for several lengths and batch sizes", async () => {
+    const f = lstmFunction(6, 4);
+    const cf = f.getConcreteFunction();
+    const model = toOnnxModel(cf);
+    expect(model.graph!.node.map((n) => n.opType)).toContain("Loop");
+    expect(model.graph!.input.map((i) => i.name)).toEqual(["x"]);
+    const bytes = toOnnx(cf);
+    for (const [n, steps] of [
+      [1, 1],
+      [3, 9],
+      [5, 40],
+    ] as const) {
+      const x = tf.randomNormal([n, steps, 4], 0, 1, "float32", n * 100 + steps);
+      const expected = tf.tidy(() => kilnValues(cf(x) as tf.Tensor));
+      const [actual] = await runOnnx(bytes, [x]);
+      expectSame(actual!, expected, MODEL_TOLERANCE, `batch ${n}, ${steps} steps`);
+      expect(maxAbsDiff(actual!, expected)).toBeLessThan(MODEL_TOLERANCE.atol);
+      x.dispose();
+    }
+  });
+});
