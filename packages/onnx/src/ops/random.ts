@@ -1,7 +1,8 @@
 /**
  * Random ops. ONNX draws with the runtime's own generator, so values differ from Kiln's
- * Philox streams even with the same seed; a seeded op is still repeatable within one runtime
- * session (onnxruntime seeds each node once). Kiln's seed becomes the ONNX `seed` attribute.
+ * Philox streams even with the same seed; a seeded op draws the same sequence in every new
+ * runtime session (onnxruntime seeds each node once, when the session is created, and each run
+ * continues the sequence). Kiln's seed becomes the ONNX `seed` attribute.
  * int32 uniforms are drawn in float64 and floored; truncated normals are redrawn where they
  * fall outside two standard deviations, in a `Loop` that runs until none does.
  *
@@ -22,7 +23,7 @@ interface RandomAttrs {
   readonly dtype: "float32" | "int32";
 }
 
-const SAME_SEED_NOTE = "seeded draws are repeatable per session but differ from Kiln's values";
+const SAME_SEED_NOTE = "values differ from Kiln's; a seeded op repeats its sequence in each new session";
 
 /** `seed` as ONNX's float attribute (absent for an unseeded op). */
 function seedAttr(seed: number | null, offset = 0): Record<string, AttrSpec> {
