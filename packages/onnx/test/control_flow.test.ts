@@ -13,7 +13,7 @@ beforeAll(useCpu);
 const FLOAT = { atol: 1e-5, rtol: 1e-5 };
 
 /** Runs `cf` in Kiln and the export in onnxruntime on each input list; compares all outputs. */
-async function sameEverywhere(cf: tf.ConcreteFunction, runs: tf.Tensor[][], tol = FLOAT): Promise<void> {
+async function sameEverywhere(cf: tf.CallableConcreteFunction, runs: tf.Tensor[][], tol = FLOAT): Promise<void> {
   const bytes = toOnnx(cf);
   for (const inputs of runs) {
     const expected = tf.tidy(() => {
@@ -25,7 +25,7 @@ async function sameEverywhere(cf: tf.ConcreteFunction, runs: tf.Tensor[][], tol 
   }
 }
 
-const opTypes = (cf: tf.ConcreteFunction) => toOnnxModel(cf).graph!.node.map((n) => n.opType);
+const opTypes = (cf: tf.CallableConcreteFunction) => toOnnxModel(cf).graph!.node.map((n) => n.opType);
 
 describe("tf.cond exports as If", () => {
   it("picks its branch from data, with branches that capture outer values", async () => {
