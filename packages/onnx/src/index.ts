@@ -16,5 +16,6 @@ export { toOnnx, toOnnxModel, saveOnnx, concreteFunctionOf, OPSET_VERSION, IR_VE
 export type { ExportOptions } from "./export/options.js";
 export { kerasToOnnx, saveKerasOnnx, kerasPredictFunction, type KerasModelLike, type KerasExportOptions } from "./export/keras.js";
 export { checkModel, assertValidModel } from "./check/checker.js";
+export { tritonConfig, type TritonConfigOptions } from "./serving/triton.js";
 export { onnxMappings, onnxOpTable, type OpMapping, type NodeContext } from "./ops/index.js";
 export { OnnxExportError, OpExportError, UnsupportedOpError, StatefulOpError, UnknownRankError, OnnxCheckError } from "./errors.js";
