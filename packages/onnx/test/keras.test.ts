@@ -77,6 +77,45 @@ describe("Keras models export through their predict function", () => {
     x.dispose();
   });
 
+  it("models of other common layers (normalization, dropout, embedding, conv1d, padding, upsampling, a two-input functional model)", async () => {
+    const L = keras.layers;
+    const a = keras.input({ shape: [4], name: "left" });
+    const b = keras.input({ shape: [4], name: "right" });
+    const joined = L.concatenate().apply([L.dense({ units: 3 }).apply(a) as keras.KerasTensor, b]) as keras.KerasTensor;
+    const summed = L.add().apply([L.dense({ units: 7 }).apply(joined) as keras.KerasTensor, L.dense({ units: 7 }).apply(joined) as keras.KerasTensor]);
+    const models: [keras.Model, tf.Tensor[]][] = [
+      [
+        keras.sequential({ layers: [L.dense({ units: 16, inputShape: [8] }), L.batchNormalization(), L.dropout({ rate: 0.5 }), L.dense({ units: 3, activation: "softmax" })] }),
+        [tf.randomNormal([5, 8], 0, 1, "float32", 1)],
+      ],
+      [keras.sequential({ layers: [L.dense({ units: 16, inputShape: [8] }), L.layerNormalization(), L.dense({ units: 4, activation: "tanh" })] }), [tf.randomNormal([5, 8], 0, 1, "float32", 2)]],
+      [
+        keras.sequential({ layers: [L.embedding({ inputDim: 20, outputDim: 4, inputShape: [6] }), L.conv1d({ filters: 3, kernelSize: 2 }), L.globalAveragePooling1d(), L.dense({ units: 2 })] }),
+        [tf.tensor([[1, 2, 3, 4, 5, 6], [7, 8, 9, 10, 11, 0]])],
+      ],
+      [
+        keras.sequential({
+          layers: [
+            L.zeroPadding2d({ padding: 1, inputShape: [8, 8, 3] }),
+            L.conv2d({ filters: 4, kernelSize: 3, padding: "same", strides: 2 }),
+            L.upSampling2d({ size: 2 }),
+            L.averagePooling2d({ poolSize: 2 }),
+            L.globalMaxPooling2d(),
+          ],
+        }),
+        [tf.randomNormal([2, 8, 8, 3], 0, 1, "float32", 3)],
+      ],
+      [keras.model({ inputs: [a, b], outputs: summed as keras.KerasTensor }), [tf.randomNormal([3, 4], 0, 1, "float32", 4), tf.randomNormal([3, 4], 0, 1, "float32", 5)]],
+    ];
+    for (const [model, xs] of models) {
+      const bytes = kerasToOnnx(model);
+      const expected = tf.tidy(() => kilnValues(model.predict(xs.length === 1 ? xs[0]! : xs) as tf.Tensor));
+      const [actual] = await runOnnx(bytes, xs);
+      expectSame(actual!, expected, MODEL_TOLERANCE, model.name);
+      tf.dispose(xs);
+    }
+  });
+
   const lstmLayer = (keras.layers as unknown as Record<string, ((args: object) => keras.Layer) | undefined>).lstm;
   it.skipIf(lstmLayer === undefined)("a Keras LSTM over sequences of unknown length (its While becomes a Loop)", async () => {
     const model = keras.sequential({
