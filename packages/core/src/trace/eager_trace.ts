@@ -40,6 +40,7 @@ export class EagerTrace implements Trace {
       const outputs = op.infer(inputs, attrs) as ConcreteInfo[];
       const execution = op.execution;
       if (execution?.kind === "alias") return [this.runtime.share(inputs[0]!)];
+      if (execution?.kind === "view") return [this.runtime.view(inputs[0]!, outputs[0]!.shape as ConcreteShape)];
       if (execution?.kind === "host") return this.#host(op, execution.run as HostRun, inputs, outputs, attrs);
       if (execution !== undefined) throw new KilnError(`${op.api}: ${op.name} exists only inside graphs and cannot run eagerly`);
       return this.#kernel(op, inputs, outputs, attrs);
