@@ -296,7 +296,7 @@ describe("reshape-like ops are views of their input's buffer", () => {
         input: [[1, 2, 3, 4]],
         variable: call === 0 ? [[1, 2], [3, 4]] : [[2, 3], [4, 5]],
       });
-      tf.dispose(out as tf.TensorContainer);
+      tf.dispose(out as never);
       if (before !== undefined) expect(liveMemory()).toEqual(before);
     }
     tf.dispose([x, v]);
