@@ -1,0 +1,66 @@
+import { type FusedCluster, type KernelFn, scalarKernelOf, sizeOf } from "@kiln/core";
+import { elementBytes, type WasmBuffer } from "../../runtime/heap.js";
+import type { WasmBackend } from "../../wasm_backend.js";
+import { checkStatus } from "../kernel_call.js";
+import { kernelIdOf } from "./kernel_index.js";
+
+/** Limits of the C interpreter (csrc/elementwise.c). */
+const MAX_OPS = 64;
+const MAX_VALUES = 16;
+
+/**
+ * Compiles a fused elementwise cluster into an op program for `kiln_ew_program`, which
+ * runs it in one wasm call, a block of elements at a time with intermediates in cache.
+ * Each op uses the same compiled kernel as eager execution, so results are bit-identical
+ * to running the ops one by one. Returns undefined (ops then run one by one) for clusters
+ * larger than the interpreter's limits.
+ *
+ * ```ts
+ * backend.compileFused(cluster); // (a + 1) * b as a single pass
+ * ```
+ */
+export function compileFusedCluster(cluster: FusedCluster): KernelFn<{}, WasmBackend> | undefined {
+  if (cluster.ops.length > MAX_OPS || cluster.inputs.length > MAX_VALUES || cluster.outputs.length > MAX_VALUES) return undefined;
+  const n = sizeOf(cluster.shape);
+  const dtypeOf = (operand: FusedCluster["ops"][number]["operands"][number]) =>
+    "input" in operand ? cluster.inputs[operand.input]!.dtype : cluster.ops[operand.op]!.dtype;
+  const opWords: number[] = [];
+  for (const [j, fused] of cluster.ops.entries()) {
+    const kernel = scalarKernelOf(fused.op, fused.operands.map(dtypeOf), fused.dtype, fused.attrs);
+    if (kernel === undefined) return undefined;
+    const operands = fused.operands.map((o) => ("op" in o ? o.op : -(o.input + 1)));
+    while (operands.length < 3) operands.push(0);
+    opWords.push(kernelIdOf(kernel, fused.op.name), fused.operands.length, ...operands, cluster.outputs.indexOf(j), elementBytes(fused.dtype));
+  }
+  const inputWords = cluster.inputs.map((info) => [elementBytes(info.dtype), n !== 1 && sizeOf(info.shape as number[]) === 1 ? 1 : 0] as const);
+  const outputDtypes = cluster.outputs.map((j) => cluster.ops[j]!.dtype);
+  const name = `fused ${cluster.ops.map((o) => o.op.name).join("+")}`;
+  return ({ inputs, backend, out }) => {
+    const heap = backend.heap;
+    const results: WasmBuffer[] = new Array(outputDtypes.length);
+    let fresh = 0;
+    try {
+      for (let k = 0; k < outputDtypes.length; k++) {
+        const offered = out?.[k] as WasmBuffer | undefined;
+        if (offered !== undefined && offered.live) results[k] = offered;
+        else {
+          results[k] = backend.allocate(outputDtypes[k]!, n, name);
+          fresh |= 1 << k;
+        }
+      }
+      const frame = backend.module.frame.begin();
+      frame.push(n).push(inputs.length).push(results.length).push(cluster.ops.length);
+      for (let k = 0; k < inputs.length; k++) {
+        const words = inputWords[k]!;
+        frame.push(heap.pointer(inputs[k]!.dataId, name)).push(words[0]).push(words[1]);
+      }
+      for (let k = 0; k < results.length; k++) frame.push(results[k]!.ptr);
+      frame.pushAll(opWords);
+      checkStatus(backend.module, backend.module.exports.kiln_ew_program(frame.ptr), name);
+    } catch (error) {
+      for (let k = 0; k < results.length; k++) if ((fresh >> k) & 1 && results[k] !== undefined) backend.disposeData(results[k]!);
+      throw error;
+    }
+    return results;
+  };
+}

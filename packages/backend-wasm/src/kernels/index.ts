@@ -1,0 +1,29 @@
+import type { KernelRegistration } from "@kiln/core";
+import type { WasmBackend } from "../wasm_backend.js";
+import { elementwiseKernels } from "./elementwise/elementwise.js";
+import { adaptKernel, type WasmKernel } from "./kernel_call.js";
+
+/** One op's wasm kernel, before it is registered under a backend name. */
+export interface OpKernel {
+  readonly op: string | { readonly name: string };
+  readonly kernel: WasmKernel<any>;
+}
+
+/** Every wasm kernel, one list per op family. */
+export function allKernels(): OpKernel[] {
+  return [...elementwiseKernels()];
+}
+
+/**
+ * The kernel registrations of a wasm backend registered as `backend`.
+ *
+ * ```ts
+ * wasmKernelRegistrations("wasm").length; // one per op
+ * ```
+ */
+export function wasmKernelRegistrations(backend: string): KernelRegistration<any, WasmBackend>[] {
+  return allKernels().map(({ op, kernel }) => {
+    const name = typeof op === "string" ? op : op.name;
+    return { op: typeof op === "string" ? op : (op as never), backend, run: adaptKernel(name, kernel) };
+  });
+}
