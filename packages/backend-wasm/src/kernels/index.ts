@@ -2,6 +2,7 @@ import type { KernelRegistration } from "@kiln/core";
 import type { WasmBackend } from "../wasm_backend.js";
 import { elementwiseKernels } from "./elementwise/elementwise.js";
 import { adaptKernel, type WasmKernel } from "./kernel_call.js";
+import { matmulKernels } from "./matmul.js";
 
 /** One op's wasm kernel, before it is registered under a backend name. */
 export interface OpKernel {
@@ -11,7 +12,7 @@ export interface OpKernel {
 
 /** Every wasm kernel, one list per op family. */
 export function allKernels(): OpKernel[] {
-  return [...elementwiseKernels()];
+  return [...elementwiseKernels(), ...matmulKernels];
 }
 
 /**
