@@ -3,6 +3,12 @@ import type { WasmBackend } from "../wasm_backend.js";
 import { elementwiseKernels } from "./elementwise/elementwise.js";
 import { adaptKernel, type WasmKernel } from "./kernel_call.js";
 import { matmulKernels } from "./matmul.js";
+import { movementKernels } from "./movement.js";
+import { joiningKernels } from "./joining.js";
+import { creationKernels } from "./creation.js";
+import { gatherKernels } from "./gather.js";
+import { randomKernels } from "./random.js";
+import { reductionKernels } from "./reduction.js";
 
 /** One op's wasm kernel, before it is registered under a backend name. */
 export interface OpKernel {
@@ -12,7 +18,7 @@ export interface OpKernel {
 
 /** Every wasm kernel, one list per op family. */
 export function allKernels(): OpKernel[] {
-  return [...elementwiseKernels(), ...matmulKernels];
+  return [...elementwiseKernels(), ...matmulKernels, ...movementKernels, ...joiningKernels, ...creationKernels, ...gatherKernels, ...randomKernels, ...reductionKernels];
 }
 
 /**

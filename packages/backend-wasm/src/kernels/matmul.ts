@@ -48,10 +48,12 @@ function matMul(call: KernelCall, transposeA: boolean, transposeB: boolean): voi
   const batchShape = (out.shape as readonly number[]).slice(0, -2);
   let aOffsets: Int32Array;
   let bOffsets: Int32Array;
-  const bBatch = b.size / (bRows * bCols || 1);
-  if (batchShape.length > 0 && bBatch === 1 && !transposeA && a.size === out.size / n * k / m * m) {
+  const batchSize = batchShape.reduce((s, d) => s * d, 1);
+  const bIsOneMatrix = b.shape.length === 2 || b.shape.slice(0, -2).every((d) => d === 1);
+  const aHasEveryBatch = a.shape.length - 2 === batchShape.length && a.shape.slice(0, -2).every((d, i) => d === batchShape[i]);
+  if (batchShape.length > 0 && bIsOneMatrix && aHasEveryBatch && !transposeA) {
     // One B for every batch of a row-major A: the stacked A is one tall matrix.
-    m *= batchShape.reduce((s, d) => s * d, 1);
+    m *= batchSize;
     aOffsets = new Int32Array(1);
     bOffsets = new Int32Array(1);
   } else {
@@ -77,7 +79,7 @@ function matMul(call: KernelCall, transposeA: boolean, transposeB: boolean): voi
       .push(count)
       .pushAll(aOffsets.subarray(start, start + count))
       .pushAll(bOffsets.subarray(start, start + count));
-    checkStatus(call.module, (fn as (frame: number) => number)(frame.ptr), call.op);
+    checkStatus(call.module, fn(frame.ptr), call.op);
   }
 }
 
