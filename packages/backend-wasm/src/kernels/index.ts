@@ -9,6 +9,7 @@ import { creationKernels } from "./creation.js";
 import { gatherKernels } from "./gather.js";
 import { randomKernels } from "./random.js";
 import { reductionKernels } from "./reduction.js";
+import { convolutionKernels } from "./convolution.js";
 
 /** One op's wasm kernel, before it is registered under a backend name. */
 export interface OpKernel {
@@ -18,7 +19,7 @@ export interface OpKernel {
 
 /** Every wasm kernel, one list per op family. */
 export function allKernels(): OpKernel[] {
-  return [...elementwiseKernels(), ...matmulKernels, ...movementKernels, ...joiningKernels, ...creationKernels, ...gatherKernels, ...randomKernels, ...reductionKernels];
+  return [...elementwiseKernels(), ...matmulKernels, ...movementKernels, ...joiningKernels, ...creationKernels, ...gatherKernels, ...randomKernels, ...reductionKernels, ...convolutionKernels];
 }
 
 /**

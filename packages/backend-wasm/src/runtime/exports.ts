@@ -35,6 +35,10 @@ export interface KilnExports {
   kiln_arg_reduce(out: number, src: number, dtype: number, isMax: number, outer: number, size: number, inner: number): void;
   kiln_top_k(values: number, indices: number, src: number, dtype: number, rows: number, n: number, k: number): number;
   kiln_cumsum(out: number, src: number, isFloat: number, outer: number, size: number, inner: number, exclusive: number, reverse: number): number;
+  kiln_conv2d(frame: number): number;
+  kiln_depthwise(frame: number): number;
+  kiln_pool(frame: number): number;
+  kiln_pool_grad(frame: number): number;
   kiln_matmul_f32(frame: number): number;
   kiln_matmul_i32(frame: number): number;
   [name: string]: unknown;

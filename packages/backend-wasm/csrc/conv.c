@@ -1,0 +1,170 @@
+/*
+ * Conv2D and its two gradients as GEMMs over implicit im2col matrices: the packing
+ * functions handed to the GEMM read the image (or the output gradient) directly, so no
+ * patch matrix is ever stored.
+ *
+ * - forward:       y[pixels, outC] = patches(x)[pixels, fh*fw*C] * W[fh*fw*C, outC]
+ * - filter grad:   dW[fh*fw*C, outC] = patches(x)^T * dy[pixels, outC]
+ * - input grad:    dx[inPixels, C] = taps(dy)[inPixels, fh*fw*outC] * W'[fh*fw*outC, C],
+ *                  the transposed convolution: input pixel (iy, ix) reads dy at
+ *                  oy = (iy + pad - ky*d) / stride where that divides exactly, else 0;
+ *                  W'((ky, kx, o), c) = W[ky, kx, c, o].
+ * With a stride above 1 most taps of the input gradient are zero and still multiplied.
+ */
+#include "gemm.h"
+#include "window.h"
+
+typedef struct {
+  Window w;
+  const float* image; /* x for forward and filter grad, dy for input grad */
+  const float* filter;
+} ConvSource;
+
+/*
+ * Writes columns [p0, p0 + count) of patch row `pixel` (an output pixel) into `row`:
+ * column p is (ky, kx, c) of the window, zero over the padding.
+ */
+static void patch_row(const Window* w, const float* x, uint32_t pixel, uint32_t p0, uint32_t count, float* row) {
+  uint32_t pixels = (uint32_t)(w->out_h * w->out_w);
+  uint32_t n = pixel / pixels;
+  uint32_t rest = pixel % pixels;
+  int32_t y0 = (int32_t)(rest / (uint32_t)w->out_w) * w->stride_h - w->pad_top;
+  int32_t x0 = (int32_t)(rest % (uint32_t)w->out_w) * w->stride_w - w->pad_left;
+  uint32_t C = (uint32_t)w->channels;
+  uint32_t p = p0, end = p0 + count;
+  while (p < end) {
+    uint32_t tap = p / C, c = p % C;
+    uint32_t run = KILN_MIN(C - c, end - p);
+    int32_t iy = y0 + (int32_t)(tap / (uint32_t)w->filter_w) * w->dilation_h;
+    int32_t ix = x0 + (int32_t)(tap % (uint32_t)w->filter_w) * w->dilation_w;
+    if (iy < 0 || iy >= w->in_h || ix < 0 || ix >= w->in_w) memset(row, 0, run * sizeof(float));
+    else memcpy(row, x + (((size_t)n * w->in_h + iy) * w->in_w + ix) * C + c, run * sizeof(float));
+    row += run;
+    p += run;
+  }
+}
+
+/*
+ * The transposed-convolution row of input pixel `pixel` for the input gradient: columns
+ * (ky, kx, o), dy[n, oy, ox, o] where the tap lands on an output pixel, else 0.
+ */
+static void tap_row(const Window* w, const float* dy, uint32_t pixel, uint32_t p0, uint32_t count, float* row) {
+  uint32_t pixels = (uint32_t)(w->in_h * w->in_w);
+  uint32_t n = pixel / pixels;
+  uint32_t rest = pixel % pixels;
+  int32_t iy = (int32_t)(rest / (uint32_t)w->in_w) + w->pad_top;
+  int32_t ix = (int32_t)(rest % (uint32_t)w->in_w) + w->pad_left;
+  uint32_t O = (uint32_t)w->out_channels;
+  uint32_t p = p0, end = p0 + count;
+  while (p < end) {
+    uint32_t tap = p / O, o = p % O;
+    uint32_t run = KILN_MIN(O - o, end - p);
+    int32_t ty = iy - (int32_t)(tap / (uint32_t)w->filter_w) * w->dilation_h;
+    int32_t tx = ix - (int32_t)(tap % (uint32_t)w->filter_w) * w->dilation_w;
+    int valid = ty >= 0 && tx >= 0 && ty % w->stride_h == 0 && tx % w->stride_w == 0;
+    int32_t oy = ty / w->stride_h, ox = tx / w->stride_w;
+    if (!valid || oy >= w->out_h || ox >= w->out_w) memset(row, 0, run * sizeof(float));
+    else memcpy(row, dy + (((size_t)n * w->out_h + oy) * w->out_w + ox) * O + o, run * sizeof(float));
+    row += run;
+    p += run;
+  }
+}
+
+typedef void (*row_fn)(const Window* w, const float* image, uint32_t pixel, uint32_t p0, uint32_t count, float* row);
+
+/* Packs A tiles from four rows produced by `fill` (rows at or past m are zero). */
+static void pack_rows(const ConvSource* s, row_fn fill, float* dst, uint32_t m, uint32_t i0, uint32_t mc, uint32_t p0, uint32_t kc) {
+  float rows[GEMM_MR][GEMM_KC + 4];
+  for (uint32_t t = 0; t < mc; t += GEMM_MR, dst += (size_t)kc * GEMM_MR) {
+    for (uint32_t r = 0; r < GEMM_MR; r++) {
+      if (i0 + t + r < m) fill(&s->w, s->image, i0 + t + r, p0, kc, rows[r]);
+      else memset(rows[r], 0, kc * sizeof(float));
+    }
+    uint32_t p = 0;
+    for (; p + 4 <= kc; p += 4) {
+      v128_t x0 = wasm_v128_load(rows[0] + p), x1 = wasm_v128_load(rows[1] + p), x2 = wasm_v128_load(rows[2] + p), x3 = wasm_v128_load(rows[3] + p);
+      v128_t t0 = wasm_i32x4_shuffle(x0, x1, 0, 4, 1, 5), t1 = wasm_i32x4_shuffle(x2, x3, 0, 4, 1, 5);
+      v128_t t2 = wasm_i32x4_shuffle(x0, x1, 2, 6, 3, 7), t3 = wasm_i32x4_shuffle(x2, x3, 2, 6, 3, 7);
+      wasm_v128_store(dst + p * 4, wasm_i64x2_shuffle(t0, t1, 0, 2));
+      wasm_v128_store(dst + p * 4 + 4, wasm_i64x2_shuffle(t0, t1, 1, 3));
+      wasm_v128_store(dst + p * 4 + 8, wasm_i64x2_shuffle(t2, t3, 0, 2));
+      wasm_v128_store(dst + p * 4 + 12, wasm_i64x2_shuffle(t2, t3, 1, 3));
+    }
+    for (; p < kc; p++)
+      for (uint32_t r = 0; r < GEMM_MR; r++) dst[p * 4 + r] = rows[r][p];
+  }
+}
+
+static void pack_patches(const void* source, float* dst, uint32_t m, uint32_t i0, uint32_t mc, uint32_t p0, uint32_t kc) {
+  pack_rows((const ConvSource*)source, patch_row, dst, m, i0, mc, p0, kc);
+}
+
+static void pack_taps(const void* source, float* dst, uint32_t m, uint32_t i0, uint32_t mc, uint32_t p0, uint32_t kc) {
+  pack_rows((const ConvSource*)source, tap_row, dst, m, i0, mc, p0, kc);
+}
+
+/*
+ * A = patches^T for the filter gradient: row i is patch column i, column q is output
+ * pixel q. Each pixel's patch segment [i0, i0 + mc) is four values per tile.
+ */
+static void pack_patches_transposed(const void* source, float* dst, uint32_t m, uint32_t i0, uint32_t mc, uint32_t p0, uint32_t kc) {
+  const ConvSource* s = (const ConvSource*)source;
+  float segment[GEMM_MC + 4];
+  uint32_t valid = m > i0 ? KILN_MIN(mc, m - i0) : 0;
+  for (uint32_t q = 0; q < kc; q++) {
+    patch_row(&s->w, s->image, p0 + q, i0, valid, segment);
+    for (uint32_t r = valid; r < mc; r++) segment[r] = 0.0f;
+    for (uint32_t t = 0; t < mc; t += GEMM_MR) wasm_v128_store(dst + (size_t)t * kc + q * 4, wasm_v128_load(segment + t));
+  }
+}
+
+/* B = W' for the input gradient: B((ky, kx, o), c) = W[ky, kx, c, o]. */
+static void pack_filter_transposed(const void* source, float* dst, uint32_t n, uint32_t p0, uint32_t kc, uint32_t j0, uint32_t nc) {
+  const ConvSource* s = (const ConvSource*)source;
+  uint32_t O = (uint32_t)s->w.out_channels, C = (uint32_t)s->w.channels;
+  for (uint32_t q = 0; q < nc; q += GEMM_NR, dst += (size_t)kc * GEMM_NR) {
+    for (uint32_t p = 0; p < kc; p++) {
+      uint32_t tap = (p0 + p) / O, o = (p0 + p) % O;
+      const float* base = s->filter + (size_t)tap * C * O + o;
+      for (uint32_t c = 0; c < GEMM_NR; c++) {
+        uint32_t j = j0 + q + c;
+        dst[p * 8 + c] = j < n ? base[(size_t)j * O] : 0.0f;
+      }
+    }
+  }
+}
+
+/**
+ * Conv2D (mode 0), Conv2DBackpropFilter (mode 1) or Conv2DBackpropInput (mode 2). `frame`
+ * (int32): [mode, out, image, filter_or_dy, window (15 int32)]. Mode 0: image = x, filter =
+ * W, out = y. Mode 1: image = x, filter_or_dy = dy, out = dW. Mode 2: image = dy,
+ * filter_or_dy = W, out = dx.
+ */
+int32_t KILN_EXPORT(kiln_conv2d)(const int32_t* frame) {
+  int32_t mode = frame[0];
+  float* out = (float*)frame[1];
+  ConvSource source;
+  source.image = (const float*)frame[2];
+  const float* other = (const float*)frame[3];
+  read_window(frame + 4, &source.w);
+  const Window* w = &source.w;
+  uint32_t out_pixels = (uint32_t)(w->batch * w->out_h * w->out_w);
+  uint32_t in_pixels = (uint32_t)(w->batch * w->in_h * w->in_w);
+  uint32_t depth = (uint32_t)(w->filter_h * w->filter_w * w->channels);
+  uint32_t O = (uint32_t)w->out_channels;
+  StridedMatrix matrix;
+  GemmProblem g;
+  if (mode == 0) {
+    source.filter = other;
+    matrix = (StridedMatrix){other, (int32_t)O, 1};
+    g = (GemmProblem){out_pixels, O, depth, pack_patches, &source, gemm_pack_b_strided, &matrix, out, O};
+  } else if (mode == 1) {
+    matrix = (StridedMatrix){other, (int32_t)O, 1};
+    g = (GemmProblem){depth, O, out_pixels, pack_patches_transposed, &source, gemm_pack_b_strided, &matrix, out, O};
+  } else {
+    source.filter = other;
+    uint32_t taps = (uint32_t)(w->filter_h * w->filter_w) * O;
+    g = (GemmProblem){in_pixels, (uint32_t)w->channels, taps, pack_taps, &source, pack_filter_transposed, &source, out, (uint32_t)w->channels};
+  }
+  return kiln_gemm(&g, gemm_threads(g.m, g.n, g.k));
+}
