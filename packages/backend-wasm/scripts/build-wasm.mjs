@@ -19,6 +19,7 @@
  *   node scripts/build-wasm.mjs --verify          rebuild into a temporary folder and fail unless
  *                                                 the result equals the committed binaries (CI)
  *   node scripts/build-wasm.mjs --needs-toolchain exit 0 when a build is needed and emcc is missing
+ *   node scripts/build-wasm.mjs --check-stamp     exit 1 when the committed binaries are stale (no emcc needed)
  */
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -143,7 +144,10 @@ function build(dir) {
 
 const mode = process.argv[2] ?? "";
 const hash = inputHash();
-if (mode === "--needs-toolchain") {
+if (mode === "--check-stamp") {
+  if (!upToDate(hash)) console.error("backend-wasm: wasm/ is stale: csrc/ changed since the binaries were built (run `pnpm build` and commit wasm/)");
+  process.exit(upToDate(hash) ? 0 : 1);
+} else if (mode === "--needs-toolchain") {
   process.exit(!upToDate(hash) && !hasEmcc() ? 0 : 1);
 } else if (mode === "--verify") {
   if (!upToDate(hash)) {
