@@ -39,6 +39,8 @@ export interface KilnExports {
   kiln_depthwise(frame: number): number;
   kiln_pool(frame: number): number;
   kiln_pool_grad(frame: number): number;
+  kiln_probe_peak(panels: number, rounds: number): number;
+  kiln_probe_read(x: number, n: number): number;
   kiln_matmul_f32(frame: number): number;
   kiln_matmul_i32(frame: number): number;
   [name: string]: unknown;
