@@ -33,20 +33,30 @@ KILN_INLINE vec v_exp_poly(vec r) {
   return p;
 }
 
-/* x = k ln2 + r with |r| <= ln2/2; returns r and the integer k. */
+/*
+ * x = k ln2 + r with |r| <= ln2/2; returns r and the integer k. k is rounded with the
+ * 1.5 * 2^23 trick (adding it leaves round(x log2 e) in the low mantissa bits), which is
+ * cheaper in V8 than f32x4.nearest plus a saturating conversion. |x| must be below 2^22.
+ */
 KILN_INLINE vec v_reduce_ln2(vec x, vec* k_out) {
-  vec k = wasm_f32x4_nearest(wasm_f32x4_mul(x, v_f32(1.44269504088896341f)));
+  vec t = wasm_f32x4_add(wasm_f32x4_mul(x, v_f32(1.44269504088896341f)), v_f32(12582912.0f));
+  vec k = wasm_f32x4_sub(t, v_f32(12582912.0f));
   vec r = wasm_f32x4_sub(x, wasm_f32x4_mul(k, v_f32(0.693359375f)));
   r = wasm_f32x4_add(r, wasm_f32x4_mul(k, v_f32(2.12194440e-4f)));
-  *k_out = wasm_i32x4_trunc_sat_f32x4(k);
+  *k_out = wasm_i32x4_sub(t, v_i32(0x4b400000));
   return r;
 }
 
+/*
+ * Clamps x to [lo, hi] keeping NaN: pmin/pmax (single instructions, unlike min/max) return
+ * their first operand when the comparison fails, as it does for NaN.
+ */
+KILN_INLINE vec v_clamp(vec x, float lo, float hi) { return wasm_f32x4_pmax(wasm_f32x4_pmin(x, v_f32(hi)), v_f32(lo)); }
+
 /* e^x: NaN stays NaN, overflow gives +Infinity, underflow rounds through the subnormals to 0. */
 KILN_INLINE vec v_exp(vec x) {
-  vec clamped = wasm_f32x4_min(wasm_f32x4_max(x, v_f32(-110.0f)), v_f32(89.0f));
   vec k;
-  vec r = v_reduce_ln2(clamped, &k);
+  vec r = v_reduce_ln2(v_clamp(x, -110.0f, 89.0f), &k);
   vec p = wasm_f32x4_add(wasm_f32x4_add(v_f32(1.0f), r), wasm_f32x4_mul(wasm_f32x4_mul(r, r), v_exp_poly(r)));
   /* 2^k as two factors so k down to -159 and up to 128 stay representable. */
   vec k1 = wasm_i32x4_shr(k, 1);
@@ -56,17 +66,14 @@ KILN_INLINE vec v_exp(vec x) {
 
 /* e^x - 1, accurate near 0: 2^k (e^r - 1) + (2^k - 1) with e^r - 1 = r + r^2 P(r). */
 KILN_INLINE vec v_expm1(vec x) {
-  vec clamped = wasm_f32x4_min(wasm_f32x4_max(x, v_f32(-30.0f)), v_f32(88.0f));
   vec k;
-  vec r = v_reduce_ln2(clamped, &k);
+  vec r = v_reduce_ln2(v_clamp(x, -30.0f, 88.0f), &k);
   vec em1 = wasm_f32x4_add(r, wasm_f32x4_mul(wasm_f32x4_mul(r, r), v_exp_poly(r)));
   vec scale = v_pow2i(k);
   vec result = wasm_f32x4_add(wasm_f32x4_mul(scale, em1), wasm_f32x4_sub(scale, v_f32(1.0f)));
+  /* k = 0 keeps the unscaled value (and the sign of -0); above 88 the result overflows. */
   result = wasm_v128_bitselect(em1, result, wasm_i32x4_eq(k, v_i32(0)));
-  vec overflow = wasm_f32x4_gt(x, v_f32(88.0f));
-  result = wasm_v128_bitselect(v_f32(INFINITY), result, overflow);
-  /* NaN lanes: clamping kept NaN, but select it explicitly so no path can lose it. */
-  return wasm_v128_bitselect(x, result, wasm_f32x4_ne(x, x));
+  return wasm_v128_bitselect(v_f32(INFINITY), result, wasm_f32x4_gt(x, v_f32(88.0f)));
 }
 
 /* Natural logarithm: log(0) = -Infinity, negative or NaN gives NaN, log(Infinity) = Infinity. */
@@ -114,20 +121,16 @@ KILN_INLINE vec v_log1p(vec x) {
   return wasm_v128_bitselect(v_f32(-INFINITY), result, wasm_f32x4_eq(x, v_f32(-1.0f)));
 }
 
-/* Hyperbolic tangent: an odd polynomial below 0.625, 1 - 2 / (e^2|x| + 1) above. */
+/*
+ * Hyperbolic tangent as e / (e + 2) with e = e^2x - 1: accurate near 0 (expm1 has no
+ * cancellation) and needing one exponential and one division. |x| is clamped to 9, where
+ * tanh is 1 in float32; the sign of x is copied so tanh(-0) is -0.
+ */
 KILN_INLINE vec v_tanh(vec x) {
-  vec ax = wasm_f32x4_abs(x);
-  vec z = wasm_f32x4_mul(x, x);
-  vec p = v_f32(-5.70498872745e-3f);
-  p = wasm_f32x4_add(wasm_f32x4_mul(p, z), v_f32(2.06390887954e-2f));
-  p = wasm_f32x4_add(wasm_f32x4_mul(p, z), v_f32(-5.37397155531e-2f));
-  p = wasm_f32x4_add(wasm_f32x4_mul(p, z), v_f32(1.33314422036e-1f));
-  p = wasm_f32x4_add(wasm_f32x4_mul(p, z), v_f32(-3.33332819422e-1f));
-  vec small = wasm_f32x4_add(wasm_f32x4_mul(wasm_f32x4_mul(p, z), x), x);
-  vec e = v_exp(wasm_f32x4_add(ax, ax));
-  vec large = wasm_f32x4_sub(v_f32(1.0f), wasm_f32x4_div(v_f32(2.0f), wasm_f32x4_add(e, v_f32(1.0f))));
-  large = wasm_v128_or(large, wasm_v128_and(x, v_i32((int32_t)0x80000000))); /* copy the sign */
-  return wasm_v128_bitselect(small, large, wasm_f32x4_lt(ax, v_f32(0.625f)));
+  vec c = v_clamp(x, -9.0f, 9.0f);
+  vec e = v_expm1(wasm_f32x4_add(c, c));
+  vec t = wasm_f32x4_div(e, wasm_f32x4_add(e, v_f32(2.0f)));
+  return wasm_v128_or(wasm_f32x4_abs(t), wasm_v128_and(x, v_i32((int32_t)0x80000000)));
 }
 
 /* Per-lane helpers: apply a scalar function to each lane. */

@@ -34,7 +34,16 @@ const outDir = join(packageDir, "wasm");
 const stampPath = join(outDir, "build-stamp.json");
 
 /** Compiler flags shared by both variants. -O3 with SIMD128, bulk memory and saturating float->int. */
-const COMMON_FLAGS = ["-O3", "-msimd128", "-mbulk-memory", "-mnontrapping-fptoint", "-mmutable-globals", "-fno-math-errno", "-Wall", "-Werror"];
+const COMMON_FLAGS = [
+  "-O3",
+  "-msimd128",
+  "-mbulk-memory",
+  "-mnontrapping-fptoint",
+  "-mmutable-globals",
+  "-fno-math-errno",
+  "-Wall",
+  "-Werror",
+];
 
 /** The two variants: extra compile flags and link flags. */
 const VARIANTS = [
@@ -63,7 +72,11 @@ const LINK_FLAGS = [
 ];
 
 function run(command, args, options = {}) {
-  const result = spawnSync(command, args, { encoding: "utf8", env: { ...process.env, NODE_PATH: process.env.NODE_PATH ?? "/usr/share/nodejs" }, ...options });
+  const result = spawnSync(command, args, {
+    encoding: "utf8",
+    env: { ...process.env, NODE_PATH: process.env.NODE_PATH ?? "/usr/share/nodejs" },
+    ...options,
+  });
   if (result.error) throw result.error;
   if (result.status !== 0) {
     process.stderr.write(result.stdout ?? "");
@@ -74,7 +87,10 @@ function run(command, args, options = {}) {
 }
 
 function hasEmcc() {
-  const probe = spawnSync("emcc", ["--version"], { encoding: "utf8", env: { ...process.env, NODE_PATH: process.env.NODE_PATH ?? "/usr/share/nodejs" } });
+  const probe = spawnSync("emcc", ["--version"], {
+    encoding: "utf8",
+    env: { ...process.env, NODE_PATH: process.env.NODE_PATH ?? "/usr/share/nodejs" },
+  });
   return probe.status === 0;
 }
 
@@ -134,7 +150,15 @@ function build(dir) {
           run("emcc", ["-c", ...COMMON_FLAGS, ...variant.cflags, `-I${csrc}`, file, "-o", object]);
           return object;
         });
-      run(wasmLd, [...LINK_FLAGS, ...variant.ldflags, ...objects, join(lib, variant.libc), join(lib, variant.rt), "-o", join(dir, variant.file)]);
+      run(wasmLd, [
+        ...LINK_FLAGS,
+        ...variant.ldflags,
+        ...objects,
+        join(lib, variant.libc),
+        join(lib, variant.rt),
+        "-o",
+        join(dir, variant.file),
+      ]);
     }
   } finally {
     rmSync(work, { recursive: true, force: true });
@@ -145,7 +169,8 @@ function build(dir) {
 const mode = process.argv[2] ?? "";
 const hash = inputHash();
 if (mode === "--check-stamp") {
-  if (!upToDate(hash)) console.error("backend-wasm: wasm/ is stale: csrc/ changed since the binaries were built (run `pnpm build` and commit wasm/)");
+  if (!upToDate(hash))
+    console.error("backend-wasm: wasm/ is stale: csrc/ changed since the binaries were built (run `pnpm build` and commit wasm/)");
   process.exit(upToDate(hash) ? 0 : 1);
 } else if (mode === "--needs-toolchain") {
   process.exit(!upToDate(hash) && !hasEmcc() ? 0 : 1);
@@ -159,7 +184,9 @@ if (mode === "--check-stamp") {
     build(dir);
     const different = VARIANTS.filter((v) => !readFileSync(join(dir, v.file)).equals(readFileSync(join(outDir, v.file))));
     if (different.length > 0) {
-      console.error(`backend-wasm: rebuilt ${different.map((v) => v.file).join(", ")} differ from the committed binaries (rebuild with --force and commit)`);
+      console.error(
+        `backend-wasm: rebuilt ${different.map((v) => v.file).join(", ")} differ from the committed binaries (rebuild with --force and commit)`,
+      );
       process.exit(1);
     }
     console.log("backend-wasm: committed binaries equal a fresh build of csrc/");
@@ -168,7 +195,9 @@ if (mode === "--check-stamp") {
   }
 } else if (mode === "--force" || !upToDate(hash)) {
   if (!hasEmcc()) {
-    console.error("backend-wasm: csrc/ changed, so the wasm binaries must be rebuilt, but emcc is missing: `apt-get install -y emscripten` (Debian), then `export NODE_PATH=/usr/share/nodejs`");
+    console.error(
+      "backend-wasm: csrc/ changed, so the wasm binaries must be rebuilt, but emcc is missing: `apt-get install -y emscripten` (Debian), then `export NODE_PATH=/usr/share/nodejs`",
+    );
     process.exit(1);
   }
   mkdirSync(outDir, { recursive: true });

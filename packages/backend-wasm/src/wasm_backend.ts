@@ -1,4 +1,15 @@
-import { BACKEND_API_VERSION, type Backend, type BackendMemory, type ConcreteShape, type DataArray, type DataId, type DType, type FusedCluster, type KernelFn, sizeOf } from "@kiln/core";
+import {
+  BACKEND_API_VERSION,
+  type Backend,
+  type BackendMemory,
+  type ConcreteShape,
+  type DataArray,
+  type DataId,
+  type DType,
+  type FusedCluster,
+  type KernelFn,
+  sizeOf,
+} from "@kiln/core";
 import { compileFusedCluster } from "./kernels/elementwise/fused.js";
 import type { WasmVariant } from "./runtime/binaries.js";
 import { elementBytes, type Heap, WasmBuffer } from "./runtime/heap.js";

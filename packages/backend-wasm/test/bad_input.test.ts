@@ -48,15 +48,17 @@ describe("bad input at the kernel boundary", () => {
     backend.disposeData(id); // twice is harmless
     expect(() => backend.readSync(id)).toThrow(WasmKernelError);
     const exp = wasm().kernels.find((k) => (typeof k.op === "string" ? k.op : k.op.name) === "Exp")!;
-    expect(() => exp.run({ inputs: [{ dataId: id, shape: [3], dtype: "float32" }], attrs: {}, outputs: [{ shape: [3], dtype: "float32" }], backend })).toThrow(
-      /Exp: a buffer given to the wasm backend was disposed/,
-    );
+    expect(() =>
+      exp.run({ inputs: [{ dataId: id, shape: [3], dtype: "float32" }], attrs: {}, outputs: [{ shape: [3], dtype: "float32" }], backend }),
+    ).toThrow(/Exp: a buffer given to the wasm backend was disposed/);
   });
 
   it("an index out of range is caught in C and reported like the cpu backend, with nothing leaked", () => {
     const before = tf.memory();
     expect(() => tf.tidy(() => tf.gather(tf.tensor([1, 2, 3]), [0, 5]))).toThrow(tf.ArgumentError);
-    expect(() => tf.tidy(() => tf.gather(tf.tensor([1, 2, 3]), [0, 5]))).toThrow(/indices\[1\] = 5 is out of range for axis 0 of x \(size 3\); valid indices are 0..2/);
+    expect(() => tf.tidy(() => tf.gather(tf.tensor([1, 2, 3]), [0, 5]))).toThrow(
+      /indices\[1\] = 5 is out of range for axis 0 of x \(size 3\); valid indices are 0..2/,
+    );
     expect(() => tf.tidy(() => tf.scatterND([[4]], [1], [3]))).toThrow(/entry 0 is 4, but dimension 0 has valid indices 0..2/);
     expect(tf.memory()).toEqual(before);
   });

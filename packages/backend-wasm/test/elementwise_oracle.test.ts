@@ -27,7 +27,9 @@ describe("elementwise kernels against the cpu oracle", () => {
       const inputs = kernel.args.map((dtype, k) => valuesFor(dtype, 37, k + 1));
       const rows = kernel.args.map((dtype, k) => valuesFor(dtype, 37, k + 11).slice(0, 37));
       const run = (broadcast: boolean) => () => {
-        const ts = inputs.map((v, k) => (broadcast && k === 0 ? tf.tensor(rows[k]!, [37, 1], kernel.args[k]) : tf.tensor(v, [37], kernel.args[k])));
+        const ts = inputs.map((v, k) =>
+          broadcast && k === 0 ? tf.tensor(rows[k]!, [37, 1], kernel.args[k]) : tf.tensor(v, [37], kernel.args[k]),
+        );
         return tf.bind1(op, ts, attrs) as tf.Tensor;
       };
       for (const broadcast of [false, true]) {

@@ -12,13 +12,20 @@ export async function setUpBackends(options: WasmOptions = {}): Promise<WasmBack
 }
 
 /** Runs `fn` on backend `name` inside tidy and returns its results' values and dtypes. */
-export async function runOn(name: string, fn: () => tf.Tensor | tf.Tensor[]): Promise<{ dtype: tf.DType; shape: number[]; data: number[] }[]> {
+export async function runOn(
+  name: string,
+  fn: () => tf.Tensor | tf.Tensor[],
+): Promise<{ dtype: tf.DType; shape: number[]; data: number[] }[]> {
   const previous = tf.getBackend();
   await tf.setBackend(name);
   try {
     return tf.tidy(() => {
       const out = fn();
-      return (Array.isArray(out) ? out : [out]).map((t) => ({ dtype: t.dtype, shape: [...(t.shape as number[])], data: Array.from(t.dataSync()) }));
+      return (Array.isArray(out) ? out : [out]).map((t) => ({
+        dtype: t.dtype,
+        shape: [...(t.shape as number[])],
+        data: Array.from(t.dataSync()),
+      }));
     });
   } finally {
     await tf.setBackend(previous);

@@ -60,7 +60,14 @@ describe.runIf(detectFeatures().threads)("threads", () => {
   it("large elementwise ops, fused clusters and reductions give the same results on 1 and 2 threads", () => {
     const x = tf.tensor(randomValues(300_000, 6), [300, 1000]);
     const chain = tf.function((t: tf.Tensor) => tf.tanh(tf.exp(t.mul(0.5)).sub(1)).add(t));
-    for (const fn of [() => tf.sigmoid(x), () => chain(x) as tf.Tensor, () => tf.sum(x), () => tf.sum(x, 0), () => tf.max(x, 1), () => tf.add(x, tf.ones([1000]))]) {
+    for (const fn of [
+      () => tf.sigmoid(x),
+      () => chain(x) as tf.Tensor,
+      () => tf.sum(x),
+      () => tf.sum(x, 0),
+      () => tf.max(x, 1),
+      () => tf.add(x, tf.ones([1000])),
+    ]) {
       const [one, two] = oneAndTwo(backend, fn);
       expect(two).toEqual(one);
     }

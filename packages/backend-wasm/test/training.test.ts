@@ -5,7 +5,12 @@ import { expectAgree, randomValues, runOn, setUpBackends } from "./helpers.js";
 /** A small MLP training step (softmax cross-entropy, SGD) traced with a tape inside, run three times. */
 function trainMlp(): tf.Tensor[] {
   const sizes = [20, 16, 8, 4];
-  const vars = sizes.slice(1).flatMap((out, i) => [new tf.Variable(tf.tensor(randomValues(sizes[i]! * out, 10 + i, -0.3, 0.3), [sizes[i]!, out])), new tf.Variable(tf.zeros([out]))]);
+  const vars = sizes
+    .slice(1)
+    .flatMap((out, i) => [
+      new tf.Variable(tf.tensor(randomValues(sizes[i]! * out, 10 + i, -0.3, 0.3), [sizes[i]!, out])),
+      new tf.Variable(tf.zeros([out])),
+    ]);
   const x = tf.tensor(randomValues(12 * 20, 1), [12, 20]);
   const labels = tf.oneHot(tf.tensor([0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3], [12], "int32"), 4);
   const step = tf.function((input: tf.Tensor, target: tf.Tensor) => {
@@ -61,8 +66,16 @@ describe("training and control flow against the cpu oracle", () => {
     const program = () => {
       const f = tf.function((n: tf.Tensor, h: tf.Tensor) => {
         const w = tf.tensor(randomValues(16, 7, -0.5, 0.5), [4, 4]);
-        const out = tf.whileLoop((i) => tf.less(i, n), (i, s) => [i!.add(1), tf.tanh(tf.matMul(s!, w))], [tf.scalar(0, "int32"), h])[1]!;
-        return tf.cond(tf.greater(tf.sum(out), 0), () => out.mul(2), () => out.neg());
+        const out = tf.whileLoop(
+          (i) => tf.less(i, n),
+          (i, s) => [i!.add(1), tf.tanh(tf.matMul(s!, w))],
+          [tf.scalar(0, "int32"), h],
+        )[1]!;
+        return tf.cond(
+          tf.greater(tf.sum(out), 0),
+          () => out.mul(2),
+          () => out.neg(),
+        );
       });
       const result = f(tf.scalar(25, "int32"), tf.tensor(randomValues(8, 8), [2, 4])) as tf.Tensor;
       for (const cf of f.concreteFunctions()) cf.dispose();

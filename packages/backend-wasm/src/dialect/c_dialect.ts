@@ -90,7 +90,11 @@ function intLiteral(value: number): string {
 export const cDialect: ScalarDialect = {
   templates,
   literal: (value: number, dtype: DType) =>
-    dtype === "float32" ? `v_f32(${floatLiteral(value)})` : dtype === "int32" ? `v_i32(${intLiteral(value)})` : `v_i32(${value !== 0 ? -1 : 0})`,
+    dtype === "float32"
+      ? `v_f32(${floatLiteral(value)})`
+      : dtype === "int32"
+        ? `v_i32(${intLiteral(value)})`
+        : `v_i32(${value !== 0 ? -1 : 0})`,
   temp: (name: string, value: string) => `const vec ${name} = ${value};`,
 };
 
@@ -113,16 +117,17 @@ export interface RenderedKernel {
 }
 
 /**
- * Renders one scalar kernel of core's table as C over vectors `x0..x2`; its `key` is how
+ * Renders one scalar kernel of core's table as C over vectors `x0..x2` (names and
+ * temporaries get `suffix`, so a loop can hold two independent copies); its `key` is how
  * the runtime finds the kernel compiled from the same semantics in the binary.
  *
  * ```ts
  * renderKernel(scalarKernelOf(tf.Relu, ["float32"], "float32", {})!).key;
  * ```
  */
-export function renderKernel(kernel: ScalarKernel): RenderedKernel {
-  const names = kernel.args.map((_, k) => `x${k}`);
-  const rendered = renderScalar(kernel, cDialect, names, "t");
+export function renderKernel(kernel: ScalarKernel, suffix = ""): RenderedKernel {
+  const names = kernel.args.map((_, k) => `x${k}${suffix}`);
+  const rendered = renderScalar(kernel, cDialect, names, `t${suffix}`);
   const key = `${kernel.args.join(",")}->${kernel.body.dtype}:${rendered.statements.join(" ")}${rendered.value}`;
   return { statements: rendered.statements, value: rendered.value, key };
 }

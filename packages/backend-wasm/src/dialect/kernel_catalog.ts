@@ -38,7 +38,8 @@ export function scalarKernelVariants(ops: readonly AnyOpDef[] = coreOpDefs()): K
       continue;
     }
     const choices = ATTR_VARIANTS[op.name];
-    if (choices === undefined) throw new Error(`backend-wasm: ${op.name}'s scalar semantics depend on attrs; list their values in ATTR_VARIANTS`);
+    if (choices === undefined)
+      throw new Error(`backend-wasm: ${op.name}'s scalar semantics depend on attrs; list their values in ATTR_VARIANTS`);
     for (const attrs of choices) for (const kernel of scalar(attrs)) variants.push({ op, attrs, kernel });
   }
   return variants;

@@ -85,5 +85,5 @@ export const ELEMENTWISE_KERNEL_KEYS: readonly string[] = [
   "float32->float32:wasm_f32x4_sqrt(x0)",
   "float32->float32:wasm_f32x4_mul(x0, x0)",
   "int32->int32:wasm_i32x4_mul(x0, x0)",
-  "float32->float32:v_tanh(x0)"
+  "float32->float32:v_tanh(x0)",
 ];

@@ -101,7 +101,15 @@ const oneHot: WasmKernel<OneHotAttrs> = (call) => {
   const out = call.outputs[0]!;
   const idx = call.inputs[0]!;
   const { depth, onValue, offValue } = call.attrs;
-  call.module.exports.kiln_one_hot(out.ptr, idx.ptr, idx.size, depth, elementBytes(out.dtype), valueBits(onValue, out.dtype), valueBits(offValue, out.dtype));
+  call.module.exports.kiln_one_hot(
+    out.ptr,
+    idx.ptr,
+    idx.size,
+    depth,
+    elementBytes(out.dtype),
+    valueBits(onValue, out.dtype),
+    valueBits(offValue, out.dtype),
+  );
 };
 
 export const gatherKernels: { op: string; kernel: WasmKernel<any> }[] = [

@@ -19,7 +19,17 @@ export interface OpKernel {
 
 /** Every wasm kernel, one list per op family. */
 export function allKernels(): OpKernel[] {
-  return [...elementwiseKernels(), ...matmulKernels, ...movementKernels, ...joiningKernels, ...creationKernels, ...gatherKernels, ...randomKernels, ...reductionKernels, ...convolutionKernels];
+  return [
+    ...elementwiseKernels(),
+    ...matmulKernels,
+    ...movementKernels,
+    ...joiningKernels,
+    ...creationKernels,
+    ...gatherKernels,
+    ...randomKernels,
+    ...reductionKernels,
+    ...convolutionKernels,
+  ];
 }
 
 /**

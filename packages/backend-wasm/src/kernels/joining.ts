@@ -18,7 +18,14 @@ function product(shape: readonly number[], from: number, to = shape.length): num
 }
 
 /** Copies part (outer x block) between a contiguous part tensor and its box in the whole. */
-function moveParts(call: KernelCall<any>, parts: readonly TensorRef[], whole: TensorRef, outer: number, blocks: readonly number[], intoWhole: boolean): void {
+function moveParts(
+  call: KernelCall<any>,
+  parts: readonly TensorRef[],
+  whole: TensorRef,
+  outer: number,
+  blocks: readonly number[],
+  intoWhole: boolean,
+): void {
   const row = blocks.reduce((s, b) => s + b, 0);
   let start = 0;
   parts.forEach((part, k) => {
@@ -34,28 +41,56 @@ function moveParts(call: KernelCall<any>, parts: readonly TensorRef[], whole: Te
 const concat: WasmKernel<ConcatV2Attrs> = (call) => {
   const out = call.outputs[0]!;
   const a = axisOf(call.attrs.axis, out.shape.length);
-  moveParts(call, call.inputs, out, product(out.shape, 0, a), call.inputs.map((t) => product(t.shape, a)), true);
+  moveParts(
+    call,
+    call.inputs,
+    out,
+    product(out.shape, 0, a),
+    call.inputs.map((t) => product(t.shape, a)),
+    true,
+  );
 };
 
 const pack: WasmKernel<PackAttrs> = (call) => {
   const out = call.outputs[0]!;
   const a = axisOf(call.attrs.axis, out.shape.length);
   const block = product(call.inputs[0]!.shape, a);
-  moveParts(call, call.inputs, out, product(out.shape, 0, a), call.inputs.map(() => block), true);
+  moveParts(
+    call,
+    call.inputs,
+    out,
+    product(out.shape, 0, a),
+    call.inputs.map(() => block),
+    true,
+  );
 };
 
 const unpack: WasmKernel<UnpackAttrs> = (call) => {
   const x = call.inputs[0]!;
   const a = axisOf(call.attrs.axis, x.shape.length);
   const inner = product(x.shape, a + 1);
-  moveParts(call, call.outputs, x, product(x.shape, 0, a), call.outputs.map(() => inner), false);
+  moveParts(
+    call,
+    call.outputs,
+    x,
+    product(x.shape, 0, a),
+    call.outputs.map(() => inner),
+    false,
+  );
 };
 
 const split: WasmKernel<SplitVAttrs> = (call) => {
   const x = call.inputs[0]!;
   const a = axisOf(call.attrs.axis, x.shape.length);
   const inner = product(x.shape, a + 1);
-  moveParts(call, call.outputs, x, product(x.shape, 0, a), call.outputs.map((o) => o.shape[a]! * inner), false);
+  moveParts(
+    call,
+    call.outputs,
+    x,
+    product(x.shape, 0, a),
+    call.outputs.map((o) => o.shape[a]! * inner),
+    false,
+  );
 };
 
 export const joiningKernels: { op: string; kernel: WasmKernel<any> }[] = [

@@ -1,4 +1,4 @@
-import { ArgumentError, type Attrs, type ConcreteShape, type DType, type KernelFn, KilnError } from "@kiln/core";
+import { ArgumentError, type Attrs, type ConcreteShape, type DType, type KernelFn, type KilnError } from "@kiln/core";
 import { WasmKernelError } from "../errors.js";
 import { STATUS } from "../runtime/exports.js";
 import { elementBytes, type WasmBuffer } from "../runtime/heap.js";
@@ -67,7 +67,7 @@ export function adaptKernel<A extends object>(op: string, kernel: WasmKernel<A>)
         const info = args.outputs[i]!;
         const offered = args.out?.[i] as WasmBuffer | undefined;
         let buffer: WasmBuffer;
-        if (offered !== undefined && offered.live) {
+        if (offered?.live) {
           buffer = offered;
         } else {
           buffer = backend.allocate(info.dtype, sizeOfShape(info.shape, op), op);
@@ -89,7 +89,10 @@ export function adaptKernel<A extends object>(op: string, kernel: WasmKernel<A>)
 function sizeOfShape(shape: ConcreteShape, op: string): number {
   let size = 1;
   for (let d = 0; d < shape.length; d++) size *= shape[d]!;
-  if (!(size <= 2 ** 32)) throw new ArgumentError(`${op}: an output of shape [${shape.join(",")}] has ${size} elements, more than the wasm backend's 4 GiB memory can hold`);
+  if (!(size <= 2 ** 32))
+    throw new ArgumentError(
+      `${op}: an output of shape [${shape.join(",")}] has ${size} elements, more than the wasm backend's 4 GiB memory can hold`,
+    );
   return size;
 }
 
@@ -97,7 +100,12 @@ function sizeOfShape(shape: ConcreteShape, op: string): number {
  * Turns a kernel's status code into an exception (nothing for 0). The C side leaves the
  * details in the error record; `describe` may turn a code into a better message.
  */
-export function checkStatus(module: WasmModule, status: number, op: string, describe?: (status: number, detail: Int32Array) => KilnError | undefined): void {
+export function checkStatus(
+  module: WasmModule,
+  status: number,
+  op: string,
+  describe?: (status: number, detail: Int32Array) => KilnError | undefined,
+): void {
   if (status === STATUS.ok) return;
   const record = module.exports.kiln_error_record() >>> 2;
   const detail = module.heap.i32().slice(record, record + 8);

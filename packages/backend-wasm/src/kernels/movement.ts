@@ -1,4 +1,11 @@
-import { type PadV2Attrs, type ReverseV2Attrs, type SliceAttrs, type StridedSliceAttrs, stridedSliceSpec, type TransposeAttrs } from "@kiln/core";
+import {
+  type PadV2Attrs,
+  type ReverseV2Attrs,
+  type SliceAttrs,
+  type StridedSliceAttrs,
+  stridedSliceSpec,
+  type TransposeAttrs,
+} from "@kiln/core";
 import { copyAll, fill, stridedCopy, stridesOf } from "./copy_ops.js";
 import type { KernelCall, WasmKernel } from "./kernel_call.js";
 

@@ -106,7 +106,9 @@ function argReduction(isMax: boolean): WasmKernel<{ axis: number }> {
     // Shape inference rejects this eagerly; a traced graph with unknown dims can still reach it.
     if (size === 0) {
       const api = isMax ? "argMax" : "argMin";
-      throw new ArgumentError(`${api}: axis ${axis} of x (shape ${formatShape(x.shape)}) is empty, so it has no ${isMax ? "largest" : "smallest"} element`);
+      throw new ArgumentError(
+        `${api}: axis ${axis} of x (shape ${formatShape(x.shape)}) is empty, so it has no ${isMax ? "largest" : "smallest"} element`,
+      );
     }
     call.module.exports.kiln_arg_reduce(call.outputs[0]!.ptr, x.ptr, DTYPE[x.dtype], isMax ? 1 : 0, outer, size, inner);
   };
@@ -117,7 +119,16 @@ const cumsum: WasmKernel<CumsumAttrs> = (call) => {
   if (x.size === 0) return;
   const axis = call.attrs.axis < 0 ? call.attrs.axis + x.shape.length : call.attrs.axis;
   const { outer, size, inner } = splitAtAxis(x.shape, axis);
-  const status = call.module.exports.kiln_cumsum(call.outputs[0]!.ptr, x.ptr, DTYPE[x.dtype], outer, size, inner, call.attrs.exclusive ? 1 : 0, call.attrs.reverse ? 1 : 0);
+  const status = call.module.exports.kiln_cumsum(
+    call.outputs[0]!.ptr,
+    x.ptr,
+    DTYPE[x.dtype],
+    outer,
+    size,
+    inner,
+    call.attrs.exclusive ? 1 : 0,
+    call.attrs.reverse ? 1 : 0,
+  );
   checkStatus(call.module, status, call.op);
 };
 
@@ -125,7 +136,10 @@ const topK: WasmKernel<TopKAttrs> = (call: KernelCall<TopKAttrs>) => {
   const x = call.inputs[0]!;
   const { k } = call.attrs;
   const n = x.shape[x.shape.length - 1]!;
-  if (k > n) throw new ArgumentError(`topK: k (${k}) must be at most the size of the last axis (${n}) of x, which has shape ${formatShape(x.shape)}`);
+  if (k > n)
+    throw new ArgumentError(
+      `topK: k (${k}) must be at most the size of the last axis (${n}) of x, which has shape ${formatShape(x.shape)}`,
+    );
   const rows = n === 0 ? 0 : x.size / n;
   const [values, indices] = call.outputs;
   const status = call.module.exports.kiln_top_k(values!.ptr, indices!.ptr, x.ptr, DTYPE[x.dtype], rows, n, k);

@@ -30,7 +30,15 @@ export interface Window {
 }
 
 /** TF's padding before the data: SAME puts the smaller half first; EXPLICIT reads it; VALID has none. */
-function padBefore(padding: string, explicit: number, inSize: number, outSize: number, filter: number, stride: number, dilation: number): number {
+function padBefore(
+  padding: string,
+  explicit: number,
+  inSize: number,
+  outSize: number,
+  filter: number,
+  stride: number,
+  dilation: number,
+): number {
   if (padding === "EXPLICIT") return explicit;
   if (padding !== "SAME") return 0;
   return Math.floor(Math.max((outSize - 1) * stride + (filter - 1) * dilation + 1 - inSize, 0) / 2);

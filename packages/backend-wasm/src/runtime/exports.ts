@@ -16,7 +16,19 @@ export interface KilnExports {
   kiln_worker_started(): void;
   kiln_set_main_can_block(can: number): void;
   kiln_worker_main?(thread: number): void;
-  kiln_ew_same(kernel: number, out: number, outSize: number, in0: number, size0: number, in1: number, size1: number, in2: number, size2: number, n: number, arity: number): number;
+  kiln_ew_same(
+    kernel: number,
+    out: number,
+    outSize: number,
+    in0: number,
+    size0: number,
+    in1: number,
+    size1: number,
+    in2: number,
+    size2: number,
+    n: number,
+    arity: number,
+  ): number;
   kiln_ew_strided(frame: number): number;
   kiln_ew_program(frame: number): number;
   kiln_fill(dst: number, size: number, bits: number, n: number): void;
@@ -25,7 +37,17 @@ export interface KilnExports {
   kiln_range(out: number, isFloat: number, start: number, step: number, n: number): void;
   kiln_linspace(out: number, start: number, stop: number, n: number): void;
   kiln_eye(out: number, size: number, one: number, batch: number, rows: number, cols: number): void;
-  kiln_gather(out: number, params: number, indices: number, size: number, batch: number, outer: number, dim: number, inner: number, count: number): number;
+  kiln_gather(
+    out: number,
+    params: number,
+    indices: number,
+    size: number,
+    batch: number,
+    outer: number,
+    dim: number,
+    inner: number,
+    count: number,
+  ): number;
   kiln_gather_nd(frame: number): number;
   kiln_one_hot(out: number, indices: number, n: number, depth: number, size: number, on: number, off: number): void;
   kiln_random_uniform(out: number, n: number, k0: number, k1: number, minval: number, maxval: number, below: number): void;
@@ -34,7 +56,16 @@ export interface KilnExports {
   kiln_reduce(frame: number): number;
   kiln_arg_reduce(out: number, src: number, dtype: number, isMax: number, outer: number, size: number, inner: number): void;
   kiln_top_k(values: number, indices: number, src: number, dtype: number, rows: number, n: number, k: number): number;
-  kiln_cumsum(out: number, src: number, isFloat: number, outer: number, size: number, inner: number, exclusive: number, reverse: number): number;
+  kiln_cumsum(
+    out: number,
+    src: number,
+    isFloat: number,
+    outer: number,
+    size: number,
+    inner: number,
+    exclusive: number,
+    reverse: number,
+  ): number;
   kiln_conv2d(frame: number): number;
   kiln_depthwise(frame: number): number;
   kiln_pool(frame: number): number;

@@ -1,4 +1,4 @@
-import { type DataArray, type DType } from "@kiln/core";
+import type { DataArray, DType } from "@kiln/core";
 import { WasmKernelError, WasmOutOfMemoryError } from "../errors.js";
 import type { KilnExports } from "./exports.js";
 

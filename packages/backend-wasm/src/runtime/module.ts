@@ -53,7 +53,8 @@ export class WasmModule {
 
   /** Sets the threads kernels use, between 1 and the started workers + 1; returns the count in effect. */
   setThreads(threads: number): number {
-    this.#threads = this.exports.kiln_set_threads(Math.max(1, Math.floor(threads)));
+    const wanted = Number.isFinite(threads) ? Math.max(1, Math.floor(threads)) : this.workers.length + 1;
+    this.#threads = this.exports.kiln_set_threads(Math.min(wanted, this.workers.length + 1));
     return this.#threads;
   }
 

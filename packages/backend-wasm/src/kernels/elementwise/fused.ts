@@ -30,9 +30,17 @@ export function compileFusedCluster(cluster: FusedCluster): KernelFn<{}, WasmBac
     if (kernel === undefined) return undefined;
     const operands = fused.operands.map((o) => ("op" in o ? o.op : -(o.input + 1)));
     while (operands.length < 3) operands.push(0);
-    opWords.push(kernelIdOf(kernel, fused.op.name), fused.operands.length, ...operands, cluster.outputs.indexOf(j), elementBytes(fused.dtype));
+    opWords.push(
+      kernelIdOf(kernel, fused.op.name),
+      fused.operands.length,
+      ...operands,
+      cluster.outputs.indexOf(j),
+      elementBytes(fused.dtype),
+    );
   }
-  const inputWords = cluster.inputs.map((info) => [elementBytes(info.dtype), n !== 1 && sizeOf(info.shape as number[]) === 1 ? 1 : 0] as const);
+  const inputWords = cluster.inputs.map(
+    (info) => [elementBytes(info.dtype), n !== 1 && sizeOf(info.shape as number[]) === 1 ? 1 : 0] as const,
+  );
   const outputDtypes = cluster.outputs.map((j) => cluster.ops[j]!.dtype);
   const name = `fused ${cluster.ops.map((o) => o.op.name).join("+")}`;
   return ({ inputs, backend, out }) => {
@@ -42,7 +50,7 @@ export function compileFusedCluster(cluster: FusedCluster): KernelFn<{}, WasmBac
     try {
       for (let k = 0; k < outputDtypes.length; k++) {
         const offered = out?.[k] as WasmBuffer | undefined;
-        if (offered !== undefined && offered.live) results[k] = offered;
+        if (offered?.live) results[k] = offered;
         else {
           results[k] = backend.allocate(outputDtypes[k]!, n, name);
           fresh |= 1 << k;
