@@ -1,4 +1,16 @@
-import { BACKEND_API_VERSION, type Backend, type BackendMemory, type ConcreteShape, type DType, type DataArray, type DataId, type FusedCluster, type KernelFn, KilnError } from "@kiln/core";
+import {
+  BACKEND_API_VERSION,
+  type BackendCapabilities,
+  type BackendMemory,
+  type ConcreteShape,
+  type DType,
+  type DataArray,
+  type DataId,
+  type FusedCluster,
+  type KernelFn,
+  KilnError,
+  type SyncReadBackend,
+} from "@kiln/core";
 import { compileFusedCluster } from "./kernels/elementwise/fuse.js";
 
 /** A buffer handle on the cpu backend; the identity of the object is the id. */
@@ -18,10 +30,14 @@ interface CpuBuffer {
  * b.readSync(id); // Float32Array [1, 2]
  * ```
  */
-export class CpuBackend implements Backend {
+export class CpuBackend implements SyncReadBackend {
   readonly apiVersion = BACKEND_API_VERSION;
   readonly name: string = "cpu";
-  readonly caps = { asyncOnly: false, dtypes: ["float32", "int32", "bool"] as const };
+  readonly caps: BackendCapabilities = {
+    reads: "sync",
+    dtypes: ["float32", "int32", "bool"],
+    fusion: { elementwise: true, broadcast: false, epilogues: [] },
+  };
   #numBuffers = 0;
   #numBytes = 0;
 
@@ -32,7 +48,7 @@ export class CpuBackend implements Backend {
     return buffer;
   }
 
-  /** The stored values of a buffer. Kernels must treat them as read-only. */
+  /** The stored values of a buffer (the backend's own array, not a copy). Kernels must treat them as read-only. */
   values(dataId: DataId): DataArray {
     const buffer = dataId as CpuBuffer;
     if (buffer.live !== true) throw new KilnError("cpu backend: buffer was disposed or belongs to another backend");

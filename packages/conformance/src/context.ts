@@ -30,7 +30,9 @@ export function useBackend(options: ConformanceOptions): void {
   beforeEach(() => {
     before = tf.memory();
   });
-  afterEach(() => {
+  afterEach(async () => {
+    // Work queued on an async-only backend finishes before memory is compared.
+    await tf.asyncWait();
     const after = tf.memory();
     expect({ numTensors: after.numTensors, numBytes: after.numBytes }, "a test leaked tensors or bytes").toEqual({ numTensors: before.numTensors, numBytes: before.numBytes });
   });

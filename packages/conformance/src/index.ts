@@ -24,8 +24,11 @@ import { convolutionGradsSuite } from "./suites/convolution_grads.js";
 import { creationSuite } from "./suites/creation.js";
 import { randomSuite } from "./suites/random.js";
 import { tracedSuite } from "./suites/traced.js";
+import { programsSuite } from "./suites/programs.js";
 
 export * from "./context.js";
+export { asyncOnly } from "./async_only.js";
+export { programsSuite } from "./suites/programs.js";
 
 export function runConformance(options: ConformanceOptions): void {
   useBackend(options);
@@ -40,6 +43,7 @@ export function runConformance(options: ConformanceOptions): void {
   gatherSuite();
   matmulSuite();
   tracedSuite();
+  programsSuite();
   convolutionSuite();
   convolutionGradsSuite();
   creationSuite();

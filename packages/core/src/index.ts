@@ -21,12 +21,33 @@ export * as scalarExpr from "./ir/scalar.js";
 export { renderScalar, missingTemplates, type ScalarDialect, type ScalarTemplates, type RenderedScalar } from "./ir/scalar_render.js";
 export { coreOpDefs } from "./ops/op_list.js";
 export { OpTable } from "./ir/op_table.js";
-export { BACKEND_API_VERSION, type Backend, type BackendCaps, type BackendMemory, type BackendPlugin, type DataId, type FusedCluster, type FusedOperand, type KernelArgs, type KernelFn, type KernelRegistration, type TensorData } from "./runtime/backend.js";
-export type { MemoryInfo } from "./runtime/memory_tracker.js";
+export {
+  BACKEND_API_VERSION,
+  readsSync,
+  type Backend,
+  type SyncReadBackend,
+  type BackendCapabilities,
+  type FusionCapabilities,
+  type BackendMemory,
+  type BackendPlugin,
+  type DataId,
+  type FusedCluster,
+  type FusedOperand,
+  type KernelArgs,
+  type KernelFn,
+  type KernelRegistration,
+  type PlainKernelRegistration,
+  type CompiledKernelRegistration,
+  type KernelSpecialization,
+  type KernelKey,
+  type KernelKeyValue,
+  type PlanPreparation,
+  type TensorData,
+} from "./backend/backend.js";
+export type { MemoryInfo } from "./tensor/memory_tracker.js";
 export { Tensor, SymbolicTensorError, type NestedArray } from "./tensor/tensor.js";
 export { type TensorLike, type NestedValues, type TensorConvertible, toTensorSymbol } from "./tensor/convert.js";
 export { Runtime, getRuntime } from "./trace/runtime.js";
-export { OutOfScopeError } from "./trace/eager_trace.js";
 export type { Trace } from "./trace/trace.js";
 export { bind, bind1 } from "./trace/bind.js";
 export * from "./api/backends.js";
@@ -53,7 +74,7 @@ export { ConcreteFunction, type FunctionDef, type ArgDef } from "./function/conc
 export { PolymorphicFunction, type FunctionOptions, type CallableConcreteFunction } from "./function/polymorphic_function.js";
 export { tfFunction as function, tfFunction, type TfFunction } from "./function/tf_function.js";
 export { print } from "./function/print.js";
-export { config, initScope } from "./function/config.js";
+export { config, initScope, executingEagerly, nameScope } from "./function/config.js";
 export { graphToText } from "./ir/printer.js";
 export { graphToDot } from "./ir/dot.js";
 export { serializeGraph, deserializeGraph, GraphFormatError, MAX_TENSOR_ELEMENTS, type GraphJSON, type FunctionGraphJSON, type OperationJSON, type ValueInfoJSON, type AttrJSON, type DeserializeOptions } from "./ir/serialize.js";
@@ -64,7 +85,7 @@ export * from "./ops/stop_gradient.js";
 export { GradientTape, type GradientTapeOptions, type GradientsOf } from "./autodiff/gradient_tape.js";
 export { grad, grads, valueAndGrad, valueAndGrads, variableGrads } from "./autodiff/functional.js";
 export { customGradient, type CustomGradientResult } from "./autodiff/custom_gradient.js";
-export type { GradFn, GradArgs } from "./ir/op.js";
+export type { GradFn, GradArgs, Differentiate, OpExecution } from "./ir/op.js";
 export { cond, type CondOptions } from "./function/control_flow/cond.js";
 export { whileLoop, type WhileOptions } from "./function/control_flow/while_loop.js";
 export { ControlFlowError } from "./function/control_flow/structure_check.js";

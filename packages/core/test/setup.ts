@@ -19,3 +19,8 @@ export function printedBy(fn: () => void): string[] {
   }
   return lines;
 }
+
+/** For calling a gradient rule directly in a test: rules of ordinary ops never differentiate a sub-graph. */
+export const noDifferentiate: tf.Differentiate = () => {
+  throw new Error("this gradient rule was not expected to differentiate a sub-graph");
+};

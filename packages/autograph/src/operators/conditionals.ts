@@ -24,7 +24,7 @@ import {
 } from "./state.js";
 import { rejectMutations, watchCalls } from "./members.js";
 import { tracedCond } from "./traced_cond.js";
-import { describeTensor, predicateOf, readBool, tensorOf } from "./tensors.js";
+import { describeTensor, predicateOf, readBool, staged, tensorOf } from "./tensors.js";
 
 /** SPEC G5: a state variable left undefined by one branch only. */
 function checkInitialized(main: unknown[], orelse: unknown[], names: readonly string[]): void {
@@ -118,7 +118,7 @@ export function ifStmt(
 ): void {
   const pred = predicateOf(cond, "if statement", loc);
   if (pred === undefined) return void (cond ? body() : orelse());
-  if (!pred.isSymbolic) return void (readBool(pred) ? body() : orelse());
+  if (!staged(pred)) return void (readBool(pred) ? body() : orelse());
   rejectMutations("if statement", loc, mutations);
   watchCalls("if statement", loc, watched, () => stagedIf(pred, body, orelse, getState, setState, names, loc, nouts));
 }

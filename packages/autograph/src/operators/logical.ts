@@ -9,14 +9,14 @@
  */
 import * as tf from "@kiln/core";
 import { tracedCond } from "./traced_cond.js";
-import { predicateOf, readBool, tensorOf } from "./tensors.js";
+import { predicateOf, readBool, staged, tensorOf } from "./tensors.js";
 
 /** `left && right`: JS semantics for JS values; a lazy `cond` for a symbolic bool tensor. */
 export function and(left: () => unknown, right: () => unknown): unknown {
   const value = left();
   const pred = predicateOf(value, "the && operator", undefined);
   if (pred === undefined) return value ? right() : value;
-  if (!pred.isSymbolic) return readBool(pred) ? right() : value;
+  if (!staged(pred)) return readBool(pred) ? right() : value;
   return tracedCond(pred, { run: (i) => [i === 0 ? right() : pred] }, ["the right side of &&"], "&& operator", "")[0];
 }
 
@@ -25,7 +25,7 @@ export function or(left: () => unknown, right: () => unknown): unknown {
   const value = left();
   const pred = predicateOf(value, "the || operator", undefined);
   if (pred === undefined) return value ? value : right();
-  if (!pred.isSymbolic) return readBool(pred) ? value : right();
+  if (!staged(pred)) return readBool(pred) ? value : right();
   return tracedCond(pred, { run: (i) => [i === 0 ? pred : right()] }, ["the right side of ||"], "|| operator", "")[0];
 }
 
@@ -39,6 +39,6 @@ export function not(value: unknown): unknown {
 export function ifExp(cond: unknown, ifTrue: () => unknown, ifFalse: () => unknown, loc: string): unknown {
   const pred = predicateOf(cond, "conditional expression", loc);
   if (pred === undefined) return cond ? ifTrue() : ifFalse();
-  if (!pred.isSymbolic) return readBool(pred) ? ifTrue() : ifFalse();
+  if (!staged(pred)) return readBool(pred) ? ifTrue() : ifFalse();
   return tracedCond(pred, { run: (i) => [i === 0 ? ifTrue() : ifFalse()] }, ["the value"], "conditional expression", loc)[0];
 }

@@ -29,7 +29,7 @@ import {
 } from "./state.js";
 import { rejectMutations, watchCalls } from "./members.js";
 import { type FlatState, flattenState } from "./structure.js";
-import { isTensor, isTracing, predicateOf, readBool, tensorOf } from "./tensors.js";
+import { isTensor, isTracing, predicateOf, readBool, staged, tensorOf } from "./tensors.js";
 
 /** A symbolic condition in a loop that runs as JS: SPEC G7 when a break or return caused it. */
 function becameTensor(construct: string, loc: string, iterations: number, names: readonly string[], state: unknown[]): AutoGraphError {
@@ -200,7 +200,8 @@ export function whileStmt(
 ): void {
   const initial = getState();
   let condition = test();
-  if (predicateOf(condition, "while loop", loc)?.isSymbolic === true) {
+  const first = predicateOf(condition, "while loop", loc);
+  if (first !== undefined && staged(first)) {
     rejectMutations("while loop", loc, mutations);
     // The test ran once to decide; the While op runs it again from the same state.
     setState(initial);

@@ -51,5 +51,14 @@ export function readBool(tensor: tf.Tensor): boolean {
 
 /** True while a tf.function is being traced (tensors made now are symbolic). */
 export function isTracing(): boolean {
-  return tf.getRuntime().graphTrace() !== undefined;
+  return !tf.executingEagerly();
+}
+
+/**
+ * True when a condition must become graph control flow: it is symbolic (tracing), or an
+ * eager tensor whose value cannot be read synchronously (an async-only backend), in which
+ * case core runs the `cond`/`whileLoop` as a small staged call (SPEC L1).
+ */
+export function staged(pred: tf.Tensor): boolean {
+  return pred.isSymbolic || !pred.canReadSync;
 }

@@ -9,7 +9,6 @@ import { slicingKernels } from "./slicing.js";
 import { gatherKernels } from "./gather.js";
 import { matmulKernels } from "./matmul.js";
 import { convolutionKernels } from "./convolution.js";
-import { customGradientKernels } from "./custom_gradient.js";
 import { convolutionGradKernels } from "./convolution_grads.js";
 import { creationKernels } from "./creation.js";
 import { randomKernels } from "./random.js";
@@ -26,7 +25,6 @@ export const cpuKernels: KernelRegistration<any, CpuBackend>[] = [
   ...matmulKernels,
   ...convolutionKernels,
   ...convolutionGradKernels,
-  ...customGradientKernels,
   ...creationKernels,
   ...randomKernels,
 ];

@@ -1,7 +1,7 @@
 import { ArgumentError } from "../base/errors.js";
 import { type AnyOpDef, defineOp as declareOp, type OpDef } from "../ir/op.js";
 import { coreOpDefs } from "../ops/op_list.js";
-import type { Backend, BackendPlugin, KernelRegistration } from "../runtime/backend.js";
+import type { Backend, BackendPlugin, KernelRegistration } from "../backend/backend.js";
 import { getRuntime } from "../trace/runtime.js";
 
 /**
@@ -27,6 +27,21 @@ export function registerBackend(plugin: BackendPlugin, options: { priority?: num
  */
 export async function setBackend(name: string): Promise<void> {
   await getRuntime().setBackend(name);
+}
+
+/**
+ * Settles when all asynchronous work issued so far has finished (TF's
+ * `tf.experimental.async_wait`): on an async-only backend, calls waiting for host reads
+ * (a While predicate, a printed value) and the ops, prints and variable updates queued
+ * behind them. Reading a tensor already waits for what it needs; use this before checking
+ * memory or printed output.
+ *
+ * ```ts
+ * f(x); await tf.asyncWait(); // every tf.print inside f has printed
+ * ```
+ */
+export function asyncWait(): Promise<void> {
+  return getRuntime().asyncWait();
 }
 
 /** The name of the active backend (initializing the highest-priority one if none was chosen). */

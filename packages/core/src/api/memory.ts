@@ -1,6 +1,6 @@
 export { dispose, keep, tidy } from "../trace/scope.js";
 
-import type { MemoryInfo } from "../runtime/memory_tracker.js";
+import type { MemoryInfo } from "../tensor/memory_tracker.js";
 import { getRuntime } from "../trace/runtime.js";
 
 /**

@@ -7,7 +7,7 @@ import { asTensor, type TensorLike } from "../tensor/convert.js";
 import { Tensor } from "../tensor/tensor.js";
 import { bind1 } from "../trace/bind.js";
 import { getRuntime, type Runtime } from "../trace/runtime.js";
-import { CustomGradient, type CustomGradientEntry, type GradFunc, gradientList, registerCustomGradient } from "./custom_gradient_op.js";
+import { CustomGradient, type CustomGradientEntry, type GradFunc, gradientList, registerCustomGradient } from "../function/custom_gradient_op.js";
 
 /** What the wrapped function returns: its value and how to compute the inputs' gradients. */
 export interface CustomGradientResult {

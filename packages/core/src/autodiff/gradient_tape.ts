@@ -53,7 +53,7 @@ export class GradientTape {
   /** Runs `fn` while recording and returns its result. May be called several times. */
   record<T>(fn: () => T): T {
     const runtime = getRuntime();
-    return runtime.withTrace(new TapeTrace(runtime.trace, this.#tape), fn);
+    return runtime.withTrace(new TapeTrace(runtime.trace, this.#tape, differentiate), fn);
   }
 
   /**
@@ -164,4 +164,22 @@ function tidyKeep<T>(fn: () => T): T {
     tracker.closeScope(scope, []);
     throw error;
   }
+}
+
+/**
+ * The gradients of what `compute` returns with respect to `sources`, weighted by `dys`, on a
+ * fresh tape (the `differentiate` that gradient rules of graph-running ops receive).
+ *
+ * ```ts
+ * differentiate(() => replayGraph(graph, xs), xs, dys);
+ * ```
+ */
+export function differentiate(compute: () => readonly Tensor[], sources: readonly Tensor[], dys: readonly (Tensor | null)[]): (Tensor | null)[] {
+  if (sources.length === 0) return [];
+  const tape = new GradientTape();
+  const outputs = tape.record(() => {
+    tape.watch([...sources]);
+    return compute();
+  });
+  return tape.gradient([...outputs], [...sources], [...dys]);
 }

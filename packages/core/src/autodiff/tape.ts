@@ -1,7 +1,8 @@
 import type { DataArray, DType } from "../base/dtype.js";
 import { KilnError } from "../base/errors.js";
 import type { ConcreteShape } from "../base/shape.js";
-import type { AnyOpDef } from "../ir/op.js";
+import type { AnyOpDef, Differentiate } from "../ir/op.js";
+import { Variable } from "../function/variable.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { type Backward, getRuntime, type TapeHooks } from "../trace/runtime.js";
 import type { Trace } from "../trace/trace.js";
@@ -103,14 +104,14 @@ export class Tape implements TapeHooks {
 }
 
 /** The backward function of an op: its gradient rule, or a clear error when it has none. */
-function opBackward(op: AnyOpDef, attrs: object): Backward {
+function opBackward(op: AnyOpDef, attrs: object, differentiate: Differentiate<Tensor>): Backward {
   return (dys, inputs, outputs, needs) => {
     if (op.grad === undefined) {
       throw new KilnError(
         `gradient: no gradient is defined for op ${op.name} (${op.api}); it cannot be differentiated. Wrap the computation in tf.customGradient, or stop the gradient with tf.stopGradient`,
       );
     }
-    return op.grad({ inputs, outputs, dys, attrs, needs });
+    return op.grad({ inputs, outputs, dys, attrs, needs, differentiate });
   };
 }
 
@@ -118,23 +119,34 @@ function opBackward(op: AnyOpDef, attrs: object): Backward {
  * Sits on the trace stack while a tape records: forwards every op to the trace below it
  * (eager or graph) and records it on its tape. Inputs are retained before the op runs,
  * since the eager trace frees constants made from JS arguments right after it.
+ *
+ * An op that takes variables' resources (a call, `If`, `While`) is recorded with the
+ * variables' values instead, read just before the op runs: an assignment inside the op
+ * cannot change what the gradient sees, the reads make trainable variables watched, and
+ * the op's rule differentiates with respect to those values like any other input.
  */
 export class TapeTrace implements Trace {
   constructor(
     private readonly inner: Trace,
     readonly tape: Tape,
+    private readonly differentiate: Differentiate<Tensor>,
   ) {}
 
   bind(op: AnyOpDef, inputs: readonly Tensor[], attrs: object): Tensor[] {
-    const recording = op.nonDifferentiable !== true && inputs.some((t) => this.tape.isWatched(t));
-    if (recording) for (const t of inputs) this.tape.retain(t);
+    const differentiable = op.nonDifferentiable !== true;
+    const values = differentiable && inputs.some((t) => t.isResource) ? inputs.map((t) => Variable.ofResource(t)?.read() ?? t) : inputs;
+    const recording = differentiable && values.some((t) => this.tape.isWatched(t));
+    if (recording) for (const t of values) this.tape.retain(t);
     const outputs = this.inner.bind(op, inputs, attrs);
     this.tape.noteProduced(outputs);
-    if (recording) this.tape.record(inputs, outputs, opBackward(op, attrs), op.name);
+    if (recording) this.tape.record(values, outputs, opBackward(op, attrs, this.differentiate), op.name);
     return outputs;
   }
 
   constant(values: DataArray, shape: ConcreteShape, dtype: DType, name?: string): Tensor {
-    return this.inner.constant(values, shape, dtype, name);
+    // Known to the tape (as a value no source reaches), so it can be a gradient target.
+    const tensor = this.inner.constant(values, shape, dtype, name);
+    this.tape.noteProduced([tensor]);
+    return tensor;
   }
 }

@@ -33,6 +33,9 @@ export class DisposedError extends KilnError {}
 /** Backend registry problems: unknown backend, missing kernel with no fallback, async init. */
 export class BackendError extends KilnError {}
 
+/** A symbolic tensor from a finished trace used outside it (SPEC B5). */
+export class OutOfScopeError extends KilnError {}
+
 /** Formats a shape the way error messages print it: `[2,3]`, `[]`, `[null,2]`. */
 export function formatShape(shape: readonly (number | null)[]): string {
   return `[${shape.map((d) => (d === null ? "null" : String(d))).join(",")}]`;

@@ -1,20 +1,21 @@
-import { beginCall, endCall } from "../autodiff/function_gradient.js";
 import { tfTypeName } from "../base/dtype.js";
-import { KilnError } from "../base/errors.js";
+import { DisposedError, OutOfScopeError } from "../base/errors.js";
+import type { DType } from "../base/dtype.js";
 import { isPlainObject } from "../base/plain_object.js";
 import type { ConcreteShape, Shape } from "../base/shape.js";
-import { Identity } from "../ir/builtin_ops.js";
-import type { FuncGraph } from "../ir/func_graph.js";
+import type { AnyOpDef } from "../ir/op.js";
+import { disposeBackward } from "./call_gradient.js";
+import { PartitionedCall, StatefulPartitionedCall } from "./call_ops.js";
+import type { FuncGraph, LibraryFunction } from "../ir/func_graph.js";
 import type { OpOutput } from "../ir/graph.js";
 import { isResourceOutput } from "../ir/graph.js";
-import type { Backend } from "../runtime/backend.js";
-import { type DataSlot, Plan, type SlotValue, dataSlot } from "../runtime/executor.js";
+import type { Backend } from "../backend/backend.js";
+import type { Plan } from "../plan/plan.js";
+import { disposePlans, planFor } from "../plan/plan_cache.js";
 import { formatTfShape } from "../tensor/format.js";
 import { Tensor } from "../tensor/tensor.js";
-import { getRuntime, type Runtime } from "../trace/runtime.js";
+import { getRuntime, } from "../trace/runtime.js";
 import type { FunctionType, TypeNode } from "./function_type.js";
-import { emitCall } from "./nested_call.js";
-import { planContext } from "./plan_context.js";
 import { mapStructure } from "./structure.js";
 import { TensorSpec } from "./tensor_spec.js";
 import { Variable } from "./variable.js";
@@ -63,9 +64,7 @@ function specOf(node: TypeNode, placeholder: (i: number) => OpOutput | undefined
  * cf.graph.getOperations().map(String);
  * ```
  */
-export class ConcreteFunction {
-  /** Plans compiled so far, one per backend. */
-  private readonly plans = new Map<Backend, Plan>();
+export class ConcreteFunction implements LibraryFunction {
   /** For each flat output index, the graph output that produces it. */
   private readonly outputIndex: Map<Tensor, number>;
 
@@ -79,6 +78,8 @@ export class ConcreteFunction {
     private readonly fnName: string,
   ) {
     this.outputIndex = new Map(outputTensors.map((t, i) => [t, i]));
+    // Eager call ops find their function by name.
+    getRuntime().functions.add(this);
   }
 
   /** The traced input signature: TensorSpecs, variable specs and pinned JS values, in argument structure. */
@@ -107,37 +108,50 @@ export class ConcreteFunction {
 
   /** The plan for a backend, compiled on first use. */
   planFor(backend: Backend): Plan {
-    let plan = this.plans.get(backend);
-    if (plan === undefined) {
-      plan = new Plan(this.graph, backend, planContext());
-      this.plans.set(backend, plan);
-    }
-    return plan;
+    return planFor(this.graph, backend, getRuntime().backends);
   }
 
   /**
    * Runs the graph on flat inputs (the tensors and variables of the arguments in canonical
-   * order) and returns the structured outputs.
+   * order) and returns the structured outputs. The call is one op, bound like any other
+   * (SPEC B13): eagerly it runs the plan, while tracing it becomes a call node, and a
+   * recording tape records it as one entry.
    */
   callFlat(inputs: readonly (Tensor | Variable)[]): unknown {
     const runtime = getRuntime();
-    const graphTrace = runtime.graphTrace();
-    if (graphTrace !== undefined) return emitCall(graphTrace, this, inputs);
-    const backend = runtime.backends.active();
     const expected = this.graph.inputs.length - this.graph.captures.length;
     if (inputs.length !== expected) {
-      throw new TypeError(
-        `${this.fnName}: concrete function ${this.name} expects ${expected} tensor/variable inputs, received ${inputs.length}`,
+      throw new TypeError(`${this.fnName}: concrete function ${this.name} expects ${expected} tensor/variable inputs, received ${inputs.length}`);
+    }
+    const def = this.callOp();
+    const traced = runtime.graphTrace();
+    const args = [...inputs, ...this.capturedInputs].map((value, i) => this.argument(value, def, i, traced === undefined));
+    traced?.graph.library.set(this.name, this);
+    const outputs = runtime.trace.bind(def, args, { f: this.name, Tout: this.tout() });
+    return this.restructure(outputs);
+  }
+
+  /** The call op: stateful when the graph reads or writes state. */
+  private callOp(): AnyOpDef {
+    return this.graph.operations.some((op) => op.def.stateful === true) ? StatefulPartitionedCall : PartitionedCall;
+  }
+
+  private tout(): { shape: Shape; dtype: DType }[] {
+    return this.graph.outputs.map((o) => ({ shape: o.shape, dtype: o.dtype }));
+  }
+
+  /** One input of the call op: a variable's resource, or the tensor (checked when run eagerly). */
+  private argument(value: Tensor | Variable, def: AnyOpDef, index: number, eager: boolean): Tensor {
+    if (value instanceof Variable) return value.resource(def);
+    if (!eager) return value;
+    const captured = index >= this.graph.inputs.length - this.graph.captures.length;
+    if (value.isSymbolic) throw new OutOfScopeError(`${this.fnName}: ${captured ? "a captured tensor" : `input ${index}`} is a symbolic tensor from another trace`);
+    if (value.isDisposed) {
+      throw new DisposedError(
+        `${this.fnName}: ${captured ? "a tensor captured by the function" : `input ${index}`} was disposed${captured ? "; captured tensors must outlive the function" : ""}`,
       );
     }
-    const slots = [...inputs, ...this.capturedInputs].map((value, i) => this.slotFor(runtime, value, backend, i));
-    // Tapes take the variables' values before the call may assign them.
-    const call = beginCall(runtime.activeTapes(), this, inputs);
-    const outputs = this.planFor(backend)
-      .run(slots)
-      .map((out) => this.toTensorOf(runtime, out));
-    endCall(call, outputs);
-    return this.restructure(outputs);
+    return value;
   }
 
   /** Puts flat output tensors back into the function's result structure. */
@@ -150,10 +164,10 @@ export class ConcreteFunction {
 
   /** Disposes the plans' constant buffers (the graph stays usable; plans are rebuilt on demand). */
   dispose(): void {
-    for (const plan of this.plans.values()) plan.dispose();
-    this.plans.clear();
-    // Branches, loop bodies and nested functions hold plans (and constants) too.
-    for (const callee of this.graph.library.values()) (callee as { dispose?: () => void }).dispose?.();
+    // Branches, loop bodies and nested functions hold plans (and constants) too, and so
+    // does the backward function made when the call was differentiated.
+    disposePlans(this.graph);
+    disposeBackward(this.graph);
   }
 
   toString(): string {
@@ -194,27 +208,4 @@ export class ConcreteFunction {
     }
     return lines.join("\n");
   }
-
-  private slotFor(runtime: Runtime, value: Tensor | Variable, backend: Backend, index: number): SlotValue {
-    if (value instanceof Variable) return { kind: "resource", value };
-    if (value.isSymbolic) throw new KilnError(`${this.fnName}: input ${index} is a symbolic tensor from another trace`);
-    if (value.isDisposed) {
-      const captured = index >= this.graph.inputs.length - this.graph.captures.length;
-      throw new KilnError(
-        `${this.fnName}: ${captured ? "a tensor captured by the function" : `input ${index}`} was disposed${captured ? "; captured tensors must outlive the function" : ""}`,
-      );
-    }
-    return dataSlot(backend, runtime.dataOn(value, backend, this.fnName), value.shape as ConcreteShape, value.dtype, false);
-  }
-
-  private toTensorOf(runtime: Runtime, out: SlotValue): Tensor {
-    if (out.kind !== "data") throw new KilnError(`${this.fnName}: a function cannot return a resource`);
-    if (out.owned) return runtime.wrap(out.backend, out.dataId, out.shape, out.dtype);
-    const { run, backend } = runtime.backends.resolve(Identity, out.backend);
-    const [dataId] = run({ inputs: [out], attrs: {}, outputs: [out], backend });
-    out.release?.();
-    return runtime.wrap(backend, dataId!, out.shape, out.dtype);
-  }
 }
-
-export type { DataSlot };

@@ -1,3 +1,4 @@
+import { ArgumentError } from "../base/errors.js";
 import { getRuntime } from "../trace/runtime.js";
 import { Variable } from "./variable.js";
 
@@ -31,3 +32,36 @@ export function initScope<T>(fn: () => T): T {
 }
 
 export { Variable };
+
+/**
+ * True when ops run now, eagerly; false while a `tf.function` (or a control-flow branch
+ * inside one) is being traced, where ops become graph nodes (TF's `tf.executing_eagerly`).
+ *
+ * ```ts
+ * tf.function(() => tf.executingEagerly())(); // false while tracing
+ * ```
+ */
+export function executingEagerly(): boolean {
+  return getRuntime().graphTrace() === undefined;
+}
+
+/** Valid scope names: TF's rule (letters, digits, `.`, then also `_`, `-`, `/`). */
+const SCOPE_NAME = /^[A-Za-z0-9.][A-Za-z0-9_.\-/]*$/;
+
+/**
+ * Runs `fn` inside a name scope (TF's `tf.name_scope`): while tracing, the operations it
+ * adds are named `name/...` (nested scopes join with `/`; a name used twice in one graph
+ * becomes `name_1`). Eagerly it just runs `fn`. Returns what `fn` returns.
+ *
+ * ```ts
+ * tf.nameScope("dense", () => tf.matMul(x, w).add(b)); // dense/MatMul, dense/add
+ * ```
+ */
+export function nameScope<T>(name: string, fn: () => T): T {
+  if (typeof name !== "string" || !SCOPE_NAME.test(name)) {
+    throw new ArgumentError(`nameScope: ${JSON.stringify(name)} is not a valid scope name; use letters, digits, '.', '_', '-' and '/', not starting with '_', '-' or '/'`);
+  }
+  if (typeof fn !== "function") throw new ArgumentError(`nameScope: expected a function to run inside the scope, received ${typeof fn}`);
+  const trace = getRuntime().graphTrace();
+  return trace === undefined ? fn() : trace.withNameScope(name, fn);
+}

@@ -1,10 +1,28 @@
 import type { DataArray, DType } from "../base/dtype.js";
 import { ArgumentError } from "../base/errors.js";
 import { defineOp } from "../ir/op.js";
+import { type ExecuteArgs, type Execution, readHost } from "../plan/execution.js";
+import type { DataSlot, SlotValue } from "../plan/slots.js";
 import { asTensor } from "../tensor/convert.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { bind } from "../trace/bind.js";
 import { getRuntime } from "../trace/runtime.js";
+
+/** Prints a PrintV2 op's template with its tensors' values (one host read each). */
+function* executePrint(args: ExecuteArgs<{ template: readonly (string | null)[] }>): Execution<SlotValue[]> {
+  const parts: string[] = [];
+  let next = 0;
+  for (const part of args.attrs.template) {
+    if (part !== null) {
+      parts.push(part);
+      continue;
+    }
+    const slot = args.inputs[next++] as DataSlot;
+    parts.push(formatPrinted(yield* readHost(slot), slot.shape, slot.dtype));
+  }
+  args.context.print(parts.join(" "));
+  return [];
+}
 
 /** `PrintV2`: prints its inputs on every execution. `template` has `null` where each tensor goes. */
 export const PrintV2 = defineOp<{ template: readonly (string | null)[] }>({
@@ -14,6 +32,7 @@ export const PrintV2 = defineOp<{ template: readonly (string | null)[] }>({
   inputs: "variadic",
   stateful: true,
   nonDifferentiable: true,
+  execution: { kind: "host", run: executePrint },
   infer: (inputs, attrs) => {
     const template = attrs.template;
     const ok = Array.isArray(template) && template.every((p) => p === null || typeof p === "string");
@@ -88,8 +107,24 @@ export function print(...values: unknown[]): void {
     bind(PrintV2, tensors, { template });
     return;
   }
-  let next = 0;
-  runtime.print(template.map((part) => part ?? printTensor(tensors[next++]!)).join(" "));
+  if (tensors.every((t) => t.canReadSync) && !runtime.tasks.busy) {
+    let next = 0;
+    runtime.print(template.map((part) => part ?? printTensor(tensors[next++]!)).join(" "));
+    return;
+  }
+  // Values on an async-only backend (or still being computed): print once they exist, in
+  // program order with the prints of calls issued before.
+  const held = tensors.map((t) => runtime.retain(t));
+  runtime.tasks.enqueue(async () => {
+    try {
+      const values = await Promise.all(held.map((t) => t.data()));
+      const texts = held.map((t, i) => formatPrinted(values[i]!, t.shape as number[], t.dtype));
+      let next = 0;
+      runtime.print(template.map((part) => part ?? texts[next++]!).join(" "));
+    } finally {
+      for (const t of held) t.dispose();
+    }
+  });
 }
 
 function printTensor(t: Tensor): string {

@@ -1,4 +1,4 @@
-import { CustomGradient } from "../autodiff/custom_gradient_op.js";
+import { CustomGradient } from "./custom_gradient_op.js";
 import type { DataArray, DType } from "../base/dtype.js";
 import { ArgumentError } from "../base/errors.js";
 import type { ConcreteShape } from "../base/shape.js";
@@ -381,7 +381,7 @@ export function loadFunction(saved: SavedFunction | string, options: LoadOptions
       for (const c of p.captures) {
         const value = objects.get(c.key)!;
         p.graph.addCapture(value, c.placeholder!);
-        if (value instanceof Variable) p.graph.resources.set(value, c.placeholder!);
+        if (value instanceof Variable) p.graph.addResource(value, c.placeholder!);
       }
       const type: FunctionType = { params: p.params, key: "", relaxKey: "", dims: p.dims, flat: [] };
       const cf = new ConcreteFunction(p.graph, p.cfName, type, p.structured, p.outputs, name);

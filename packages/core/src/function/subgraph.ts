@@ -1,28 +1,21 @@
 import { Identity } from "../ir/builtin_ops.js";
-import { FuncGraph } from "../ir/func_graph.js";
+import { FuncGraph, type LibraryFunction } from "../ir/func_graph.js";
 import type { OpOutput } from "../ir/graph.js";
 import type { ValueInfo } from "../ir/op.js";
-import type { Backend } from "../runtime/backend.js";
-import { Plan } from "../runtime/executor.js";
 import { Tensor } from "../tensor/tensor.js";
 import { GraphTrace } from "../trace/graph_trace.js";
 import { getRuntime } from "../trace/runtime.js";
-import { rotateLoop } from "./control_flow/rotated_loop.js";
-import { planContext } from "./plan_context.js";
 import { mapStructure } from "./structure.js";
 import { Variable } from "./variable.js";
 
 let nextSubgraphId = 0;
 
 /**
- * A graph held by a control-flow op (a branch of `If`, the condition or body of `While`):
- * callable by the executor through a plan per backend, like a concrete function.
+ * A graph held by a control-flow op (a branch of `If`, the condition or body of `While`),
+ * in the library of the graph that holds the op. The executor runs it through the plan
+ * cache, like a concrete function.
  */
-export class Subgraph {
-  private readonly plans = new Map<Backend, Plan>();
-  /** For a While body: plans of the body followed by the condition (see `rotateLoop`). */
-  private readonly rotatedPlans = new Map<Backend, Plan>();
-
+export class Subgraph implements LibraryFunction {
   constructor(
     readonly graph: FuncGraph,
     /** The traced function's result, with symbolic tensors at the tensor leaves. */
@@ -33,29 +26,6 @@ export class Subgraph {
 
   get name(): string {
     return this.graph.name;
-  }
-
-  planFor(backend: Backend): Plan {
-    let plan = this.plans.get(backend);
-    if (plan === undefined) this.plans.set(backend, (plan = new Plan(this.graph, backend, planContext())));
-    return plan;
-  }
-
-  /**
-   * For a While body: the plan that runs this body and then `cond` on its results, for a
-   * loop that takes one plan run per iteration.
-   */
-  rotatedPlanFor(backend: Backend, cond: Subgraph, numLoopVars: number): Plan {
-    let plan = this.rotatedPlans.get(backend);
-    if (plan === undefined) this.rotatedPlans.set(backend, (plan = new Plan(rotateLoop(this.graph, cond.graph, numLoopVars), backend, planContext())));
-    return plan;
-  }
-
-  /** Frees the plans' constant buffers (plans are rebuilt on demand). */
-  dispose(): void {
-    for (const plan of [...this.plans.values(), ...this.rotatedPlans.values()]) plan.dispose();
-    this.plans.clear();
-    this.rotatedPlans.clear();
   }
 
   /** The outer values this graph captured, in input order after the explicit parameters. */

@@ -121,7 +121,7 @@ export function traceFunction(request: TraceRequest): ConcreteFunction {
           const placeholder = trace.addPlaceholder(base, { shape: node.shape, dtype: node.dtype }, true);
           standIn = Variable.argumentStandIn(arg as Variable, graph);
           standIns.set(node.alias, standIn);
-          graph.resources.set(standIn, placeholder);
+          graph.addResource(standIn, placeholder);
           argInputs.push(placeholder);
         }
         return standIn;

@@ -2,13 +2,14 @@ import type { DType } from "../base/dtype.js";
 import { ArgumentError, DisposedError, KilnError } from "../base/errors.js";
 import type { Shape } from "../base/shape.js";
 import type { FuncGraph } from "../ir/func_graph.js";
+import type { OpOutput } from "../ir/graph.js";
 import type { AnyOpDef } from "../ir/op.js";
 import { add, sub } from "../ops/binary.js";
 import { identity } from "../ops/identity.js";
 import { toOwnedTensor, toTensor } from "../ops/convert.js";
 import { type TensorLike, asTensor, toTensorSymbol } from "../tensor/convert.js";
-import type { Tensor } from "../tensor/tensor.js";
-import { OutOfScopeError } from "../trace/eager_trace.js";
+import { Tensor } from "../tensor/tensor.js";
+import { OutOfScopeError } from "../base/errors.js";
 import { getRuntime } from "../trace/runtime.js";
 import { liftToEager } from "./lift.js";
 import { AssignAddVariableOp, AssignSubVariableOp, AssignVariableOp, ReadVariableOp } from "./variable_ops.js";
@@ -64,6 +65,8 @@ export class Variable {
   #value: Tensor | undefined;
   /** For an argument stand-in: the trace it belongs to. */
   readonly #standInGraph: FuncGraph | undefined;
+  /** The eager resource tensor (see `resource`), made on first use. */
+  #eagerResource: Tensor | undefined;
 
   constructor(initial: TensorLike | (() => TensorLike), options: VariableOptions = {}) {
     if (options instanceof StandInOptions) {
@@ -164,26 +167,34 @@ export class Variable {
   }
 
   /**
-   * The symbolic resource standing for this variable in the graph being traced: the
-   * placeholder of the argument it was passed as, or a capture named after the first op
-   * that used it (`readvariableop_resource`, like TF).
+   * The resource standing for this variable, which ops that read or write it take (calls,
+   * `If`, `While`, the variable ops). Eagerly, one resource tensor per variable; while
+   * tracing, the placeholder of the argument it was passed as or a capture named after the
+   * first op that used it (`readvariableop_resource`, like TF).
    */
   resource(firstOp: AnyOpDef): Tensor {
-    const trace = getRuntime().graphTrace()!;
-    const graph = trace.graph;
-    let placeholder = graph.resources.get(this);
-    if (placeholder === undefined) {
-      const home = this.#standInGraph;
-      if (home !== undefined && (!home.isOpen || !graph.isSelfOrAncestor(home))) {
-        throw new OutOfScopeError(
-          `${firstOp.api}: ${this.#standInText()}, and is out of scope in '${graph.name}'. Use the variable itself (pass it, or read it from a closure) instead of keeping the argument`,
-        );
-      }
-      placeholder = trace.addPlaceholder(`${firstOp.name.toLowerCase()}_resource`, { shape: this.shape, dtype: this.dtype }, true);
-      graph.resources.set(this, placeholder);
-      graph.addCapture(this, placeholder);
+    const trace = getRuntime().graphTrace();
+    if (trace === undefined) {
+      if (this.#standInGraph !== undefined) this.#eagerValue(firstOp.api);
+      return (this.#eagerResource ??= new Tensor({ kind: "resource", variable: this }, this.shape, this.dtype));
     }
-    return trace.tensorOf(placeholder);
+    const graph = trace.graph;
+    const home = this.#standInGraph;
+    if (home !== undefined && !graph.resources.has(this) && (!home.isOpen || !graph.isSelfOrAncestor(home))) {
+      throw new OutOfScopeError(
+        `${firstOp.api}: ${this.#standInText()}, and is out of scope in '${graph.name}'. Use the variable itself (pass it, or read it from a closure) instead of keeping the argument`,
+      );
+    }
+    return trace.tensorOf(trace.resourceOf(this, { shape: this.shape, dtype: this.dtype }, firstOp.name));
+  }
+
+  /** The variable a resource tensor stands for (see `resource`), if it is one. */
+  static ofResource(tensor: Tensor): Variable | undefined {
+    const handle = tensor.handle;
+    if (handle.kind === "resource") return handle.variable as Variable;
+    if (handle.kind !== "symbolic") return undefined;
+    const variable = (handle.graph as FuncGraph).variableOf(handle.ref as OpOutput);
+    return variable instanceof Variable ? variable : undefined;
   }
 
   /** Called by the executor: installs a new value tensor (already kept) and returns the old one. */

@@ -1,5 +1,47 @@
-import { DTypeError, ShapeError, formatShape } from "../base/errors.js";
-import { defineOp } from "../ir/op.js";
+import { DTypeError, KilnError, ShapeError, formatShape } from "../base/errors.js";
+import { Identity } from "../ir/builtin_ops.js";
+import { type AnyOpDef, defineOp } from "../ir/op.js";
+import { AddV2, Sub } from "../ops/binary.js";
+import type { ExecuteArgs } from "../plan/execution.js";
+import { runKernelNow } from "../plan/host_ops.js";
+import { type DataSlot, dataSlot, type SlotValue } from "../plan/slots.js";
+
+/** The variable a variable op's resource input (input 0) refers to. */
+function variableOf(args: ExecuteArgs): object {
+  const slot = args.inputs[0];
+  if (slot?.kind !== "resource") throw new KilnError(`${args.name}: expected a variable resource as input 0`);
+  return slot.value;
+}
+
+/** Input `index` as a value the variable may own: the slot itself when it dies here, else a copy. */
+function takeOrCopy(args: ExecuteArgs, index: number): DataSlot {
+  const slot = args.inputs[index] as DataSlot;
+  if (slot.owned && args.isLastUse(index)) {
+    slot.owned = false;
+    return dataSlot(slot.backend, slot.dataId, slot.shape, slot.dtype, true);
+  }
+  return runKernelNow(args.context.registry, Identity, [slot], args.backend);
+}
+
+function readVariable(args: ExecuteArgs): SlotValue[] {
+  return [args.context.variables.read(variableOf(args), args.backend, args.name)];
+}
+
+function assignVariable(args: ExecuteArgs): SlotValue[] {
+  args.context.variables.write(variableOf(args), takeOrCopy(args, 1), args.name);
+  return [];
+}
+
+/** An update `variable = op(variable, value)`, run now with `op`'s kernel. */
+function updateVariable(op: AnyOpDef) {
+  return (args: ExecuteArgs): SlotValue[] => {
+    const { variables, registry } = args.context;
+    const variable = variableOf(args);
+    const current = variables.peek(variable, args.backend, args.name);
+    variables.write(variable, runKernelNow(registry, op, [current, args.inputs[1] as DataSlot], args.backend), args.name);
+    return [];
+  };
+}
 
 /** Reads a variable's current value. Input: the variable's resource. */
 export const ReadVariableOp = defineOp<{}>({
@@ -9,18 +51,20 @@ export const ReadVariableOp = defineOp<{}>({
   family: "opaque",
   inputs: ["resource"],
   stateful: true,
+  execution: { kind: "host", run: readVariable },
   // Gradients reach variables through the tape's watch of each read, not through this op.
   nonDifferentiable: true,
   infer: ([resource]) => [{ shape: resource!.shape, dtype: resource!.dtype }],
 });
 
-function defineAssign(name: string, api: string) {
+function defineAssign(name: string, api: string, run: (args: ExecuteArgs) => SlotValue[]) {
   return defineOp<{}>({
     name,
     api,
     family: "opaque",
     inputs: ["resource", "value"],
     stateful: true,
+    execution: { kind: "host", run },
     nonDifferentiable: true,
     infer: ([resource, value]) => {
       if (value!.dtype !== resource!.dtype) {
@@ -36,8 +80,8 @@ function defineAssign(name: string, api: string) {
 }
 
 /** Replaces a variable's value. */
-export const AssignVariableOp = defineAssign("AssignVariableOp", "AssignVariableOp");
+export const AssignVariableOp = defineAssign("AssignVariableOp", "AssignVariableOp", assignVariable);
 /** Adds to a variable in place. */
-export const AssignAddVariableOp = defineAssign("AssignAddVariableOp", "AssignAddVariableOp");
+export const AssignAddVariableOp = defineAssign("AssignAddVariableOp", "AssignAddVariableOp", updateVariable(AddV2));
 /** Subtracts from a variable in place. */
-export const AssignSubVariableOp = defineAssign("AssignSubVariableOp", "AssignSubVariableOp");
+export const AssignSubVariableOp = defineAssign("AssignSubVariableOp", "AssignSubVariableOp", updateVariable(Sub));

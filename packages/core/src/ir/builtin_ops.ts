@@ -10,6 +10,7 @@ export const Placeholder = defineOp<{ shape: Shape; dtype: DType; resource?: boo
   api: "placeholder",
   family: "opaque",
   inputs: [],
+  execution: { kind: "input" },
   // Gradients reach inputs through the tape's record of the ops that use them.
   nonDifferentiable: true,
   infer: (_inputs, attrs) => [{ shape: attrs.shape, dtype: checkDType(attrs.dtype, "placeholder") }],
@@ -21,6 +22,7 @@ export const Const = defineOp<{ value: readonly number[]; shape: readonly number
   api: "constant",
   family: "creation",
   inputs: [],
+  execution: { kind: "constant" },
   nonDifferentiable: true,
   infer: (_inputs, attrs) => {
     const size = attrs.shape.reduce((a, b) => a * b, 1);
@@ -39,6 +41,7 @@ export const Identity = defineOp<{}>({
   api: "identity",
   family: "elementwise",
   inputs: ["input"],
+  execution: { kind: "alias" },
   infer: ([x]) => [x!],
   scalar: DTYPES.map((dtype) => scalarKernel([dtype], (x) => x!)),
   grad: ({ dys }) => [dys[0] ?? null],

@@ -9,6 +9,15 @@ export interface Capture {
 }
 
 /**
+ * A function in a graph's library, called by name from call, `If` and `While` operations:
+ * a concrete function, a control-flow branch or body, or a loaded graph.
+ */
+export interface LibraryFunction {
+  readonly name: string;
+  readonly graph: FuncGraph;
+}
+
+/**
  * The graph of one concrete function while it is traced and afterwards: a Graph plus
  * what tracing needs to know (captures, the last stateful operation for automatic control
  * dependencies, the parent graph for nested traces, whether variables may be created).
@@ -19,9 +28,13 @@ export class FuncGraph extends Graph {
   readonly #captureIndex = new Map<object, OpOutput>();
   /** Resource placeholders of variables passed as arguments or captured. */
   readonly resources = new Map<object, OpOutput>();
+  /** The variable each resource placeholder stands for (the reverse of `resources`). */
+  readonly #variables = new Map<OpOutput, object>();
   lastStateful: Operation | undefined;
+  /** The open name scopes' prefix (`block/dense/`), put before the names of new operations. */
+  scopePrefix = "";
   /** Nested functions called from this graph, by name (the `f` attribute of call ops). */
-  readonly library = new Map<string, unknown>();
+  readonly library = new Map<string, LibraryFunction>();
 
   constructor(
     name: string,
@@ -34,6 +47,17 @@ export class FuncGraph extends Graph {
   /** The placeholder already standing for a captured object, if any. */
   capturedPlaceholder(value: object): OpOutput | undefined {
     return this.#captureIndex.get(value);
+  }
+
+  /** Records that `placeholder` is `variable`'s resource in this graph. */
+  addResource(variable: object, placeholder: OpOutput): void {
+    this.resources.set(variable, placeholder);
+    this.#variables.set(placeholder, variable);
+  }
+
+  /** The variable a resource placeholder of this graph stands for. */
+  variableOf(placeholder: OpOutput): object | undefined {
+    return this.#variables.get(placeholder);
   }
 
   addCapture(value: object, placeholder: OpOutput): void {

@@ -1,6 +1,7 @@
 import type { DType } from "../base/dtype.js";
 import { ArgumentError } from "../base/errors.js";
 import type { Shape } from "../base/shape.js";
+import type { LibraryFunction } from "./func_graph.js";
 import type { ScalarKernel } from "./scalar.js";
 
 /** What an op's inputs and outputs look like to shape inference: a shape and a dtype. */
@@ -50,7 +51,35 @@ export interface OpDef<A extends object = Attrs> {
    * Gelu). Backends render it (JS, C, WGSL) into loops and fused kernels.
    */
   readonly scalar?: readonly ScalarKernel[] | ((attrs: A) => readonly ScalarKernel[]);
+  /**
+   * For ops the runtime executes itself instead of a backend kernel (DESIGN 1): graph
+   * inputs, constants, aliases of their input, and host-run ops (calls, `If`, `While`,
+   * `PrintV2`, variable reads and writes).
+   */
+  readonly execution?: OpExecution;
 }
+
+/**
+ * How the runtime executes an op itself:
+ * - `input`: a graph input (Placeholder); its slot is filled by the caller.
+ * - `constant`: a literal (Const), uploaded once per plan.
+ * - `alias`: output 0 is input 0's value (Identity, StopGradient, CustomGradient): no work.
+ * - `host`: run by `run`, a `HostRun` of the plan layer (`plan/execution.ts`) that may yield
+ *   host reads (or returns its results directly); its argument and result types live there,
+ *   above this layer (like `GradArgs`' tensor type, they are left open here).
+ */
+export type OpExecution =
+  | { readonly kind: "input" }
+  | { readonly kind: "constant" }
+  | { readonly kind: "alias" }
+  | {
+      readonly kind: "host";
+      readonly run: (args: any) => Generator<any, any[], any> | any[];
+      /** The output shapes for inputs of these shapes (for ops whose `infer` leaves dims to data, like calls). */
+      readonly outputShapes?: (inputs: readonly Shape[], attrs: any, library: { get(name: string): LibraryFunction | undefined }) => Shape[];
+      /** The inputs (variables' resources) the op may assign. */
+      readonly writes?: (attrs: any, library: { get(name: string): LibraryFunction | undefined }) => ReadonlySet<number>;
+    };
 
 /**
  * The scalar semantics of an elementwise op for its input dtypes, output dtype and attrs,
@@ -82,7 +111,24 @@ export interface GradArgs<A, T = any> {
    * A rule may return `null` for the others instead of computing them.
    */
   readonly needs?: readonly boolean[];
+  /**
+   * Differentiates a computation with a fresh tape: what the rules of ops that run graphs
+   * (calls, `If`, `While`, custom gradients) use on the graphs they replay. Supplied by the
+   * tape machinery, which sits above the layers where those ops are defined.
+   */
+  readonly differentiate: Differentiate<T>;
 }
+
+/**
+ * The gradients of what `compute` returns with respect to `sources`, weighted by `dys`
+ * (one per returned tensor; `null` where none flows), recorded on a fresh tape that
+ * watches `sources`. A source the results do not depend on gets `null`.
+ *
+ * ```ts
+ * const [dx] = args.differentiate(() => [x.square()], [x], [dy]);
+ * ```
+ */
+export type Differentiate<T = any> = (compute: () => readonly T[], sources: readonly T[], dys: readonly (T | null)[]) => (T | null)[];
 
 /** A gradient rule: one gradient (or `null`) per input. */
 export type GradFn<A = any, T = any> = (args: GradArgs<A, T>) => (T | null)[];

@@ -1,4 +1,5 @@
 import { isDType } from "../base/dtype.js";
+import type { FuncGraph, LibraryFunction } from "./func_graph.js";
 import type { Graph, Operation, OpOutput } from "./graph.js";
 import { isResourceOutput as isResource } from "./graph.js";
 import type { AttrValue, ValueInfo } from "./op.js";
@@ -34,19 +35,6 @@ export function formatType(info: ValueInfo, resource = false): string {
   return resource ? `resource<${type}>` : type;
 }
 
-/** The graph behind a library entry (a concrete function, or a bare graph after deserialization). */
-export function functionGraph(entry: unknown): Graph | undefined {
-  const isGraph = (v: unknown): v is Graph =>
-    typeof v === "object" &&
-    v !== null &&
-    Array.isArray((v as Graph).operations) &&
-    Array.isArray((v as Graph).inputs) &&
-    Array.isArray((v as Graph).outputs);
-  if (isGraph(entry)) return entry;
-  const inner = typeof entry === "object" || typeof entry === "function" ? (entry as { graph?: unknown } | null)?.graph : undefined;
-  return isGraph(inner) ? inner : undefined;
-}
-
 /** The names of library functions an operation calls, in attribute order. */
 export function calledFunctions(op: Operation): string[] {
   const names: string[] = [];
@@ -58,9 +46,9 @@ export function calledFunctions(op: Operation): string[] {
 }
 
 /** A graph's own function library (only function graphs have one). */
-export function libraryOf(graph: Graph): ReadonlyMap<string, unknown> {
-  const library = (graph as { library?: unknown }).library;
-  return library instanceof Map ? library : new Map();
+export function libraryOf(graph: Graph): ReadonlyMap<string, LibraryFunction> {
+  // A structural check: importing FuncGraph here would make a module cycle through graph.ts.
+  return (graph as Partial<FuncGraph>).library ?? new Map();
 }
 
 /**
@@ -77,7 +65,7 @@ export function libraryFunctions(graph: Graph, onConflict?: (name: string) => vo
     // Entries no operation calls (unusual) still belong to the graph: list them last.
     for (const name of library.keys()) if (!names.includes(name)) names.push(name);
     for (const name of names) {
-      const callee = functionGraph(library.get(name));
+      const callee = library.get(name)?.graph;
       if (callee === undefined) continue;
       const previous = found.get(name);
       if (previous !== undefined) {
@@ -111,7 +99,7 @@ function formatList(items: readonly string[]): string {
   return `[${items.slice(0, PRINTED_HEAD).join(", ")}, ... ${items.length - PRINTED_HEAD} more]`;
 }
 
-function formatAttr(value: AttrValue | undefined, library: ReadonlyMap<string, unknown>, key?: string): string {
+function formatAttr(value: AttrValue | undefined, library: ReadonlyMap<string, LibraryFunction>, key?: string): string {
   if (value === null || value === undefined) return "null";
   if (typeof value === "number") return formatNumber(value);
   if (typeof value === "boolean") return String(value);
@@ -128,7 +116,7 @@ function formatAttr(value: AttrValue | undefined, library: ReadonlyMap<string, u
 }
 
 /** Attributes as `{key: value, ...}`; a Const shows only its values (its type is printed anyway). */
-function formatAttrs(op: Operation, library: ReadonlyMap<string, unknown>): string {
+function formatAttrs(op: Operation, library: ReadonlyMap<string, LibraryFunction>): string {
   if (op.type === "Const") {
     const { value, shape, dtype } = op.attrs as { value?: unknown; shape?: unknown; dtype?: unknown };
     if (Array.isArray(value) && Array.isArray(shape) && value.every((v) => typeof v === "number")) {
@@ -149,7 +137,7 @@ function formatOutputs(outputs: readonly OpOutput[]): string {
   return types.length === 1 ? ` : ${types[0]}` : ` : (${types.join(", ")})`;
 }
 
-function formatOperation(op: Operation, library: ReadonlyMap<string, unknown>): string {
+function formatOperation(op: Operation, library: ReadonlyMap<string, LibraryFunction>): string {
   const args = [...op.inputs.map(formatRef), ...op.controlInputs.map((c) => `^${formatName(c.name)}`)];
   return `${formatName(op.name)} = ${op.type}(${args.join(", ")})${formatAttrs(op, library)}${formatOutputs(op.outputs)}`;
 }

@@ -1,6 +1,6 @@
 import { bytesPerElement, type DataArray, type DType, isDType } from "../base/dtype.js";
 import { KilnError } from "../base/errors.js";
-import { FuncGraph } from "./func_graph.js";
+import { FuncGraph, type LibraryFunction } from "./func_graph.js";
 import { type Graph, Operation, type OpOutput } from "./graph.js";
 import { type Attrs, type AttrValue, checkArity, type ValueInfo } from "./op.js";
 import { FUNCTION_ATTRS, formatName, formatType, libraryFunctions } from "./printer.js";
@@ -48,7 +48,7 @@ export interface GraphJSON extends FunctionGraphJSON {
 
 export interface DeserializeOptions {
   /** What to store in a graph's library for a called function (default: its FuncGraph). */
-  readonly libraryEntry?: (graph: FuncGraph, name: string) => unknown;
+  readonly libraryEntry?: (graph: FuncGraph, name: string) => LibraryFunction;
 }
 
 /** The largest tensor a loaded graph or weight may declare (typed arrays cannot hold more). */
@@ -234,7 +234,7 @@ function checkConstValues(attrs: Attrs, path: string): void {
 
 class Reader {
   readonly #functions = new Map<string, unknown>();
-  readonly #built = new Map<string, unknown>();
+  readonly #built = new Map<string, LibraryFunction>();
   readonly #building = new Set<string>();
 
   constructor(
@@ -253,7 +253,7 @@ class Reader {
   }
 
   /** The library entry for a called function, building its graph first (and rejecting call cycles). */
-  function(name: string, path: string, depth: number): unknown {
+  function(name: string, path: string, depth: number): LibraryFunction {
     const built = this.#built.get(name);
     if (built !== undefined) return built;
     if (!this.#functions.has(name)) fail(path, `calls function '${name}', which is not in the library`);
@@ -263,7 +263,7 @@ class Reader {
     this.#building.add(name);
     const graph = this.graph(this.#functions.get(name), `library function '${name}'`, depth + 1);
     this.#building.delete(name);
-    const entry = this.options.libraryEntry?.(graph, name) ?? graph;
+    const entry = this.options.libraryEntry?.(graph, name) ?? { name, graph };
     this.#built.set(name, entry);
     return entry;
   }

@@ -4,7 +4,7 @@ import type { Shape } from "../base/shape.js";
 import type { Graph, Operation, OpOutput } from "./graph.js";
 import { isResourceOutput as isResource } from "./graph.js";
 import type { AnyOpDef, ValueInfo } from "./op.js";
-import { calledFunctions, formatName, formatRef, formatType, functionGraph, libraryOf } from "./printer.js";
+import { calledFunctions, formatName, formatRef, formatType, libraryOf } from "./printer.js";
 
 /** A graph that breaks an invariant of the IR (dangling reference, bad order, shapes that disagree with inference...). */
 export class InvalidGraphError extends KilnError {}
@@ -84,7 +84,7 @@ function verifyInto(graph: Graph, label: string, options: VerifyOptions, problem
   });
   checkBoundary(graph, position, fail);
   for (const name of new Set(graph.operations.flatMap(calledFunctions))) {
-    const callee = functionGraph(libraryOf(graph).get(name));
+    const callee = libraryOf(graph).get(name)?.graph;
     if (callee !== undefined && !visited.has(callee)) verifyInto(callee, name, options, problems, visited);
   }
 }
@@ -125,12 +125,12 @@ function checkInference(op: Operation, where: string, fail: (m: string) => void)
 
 function checkResources(op: Operation, where: string, graph: Graph, fail: (m: string) => void): void {
   const library = libraryOf(graph);
-  const missing = calledFunctions(op).filter((name) => functionGraph(library.get(name)) === undefined);
+  const missing = calledFunctions(op).filter((name) => library.get(name)?.graph === undefined);
   for (const name of missing) fail(`${where}: calls function '${name}', which is not in the graph's library`);
   const callee = op.attrs.f;
   if (typeof callee === "string") {
     // A call passes its inputs straight to the function's parameters: they must fit them.
-    const calleeGraph = functionGraph(library.get(callee));
+    const calleeGraph = library.get(callee)?.graph;
     if (calleeGraph !== undefined) checkCall(op, where, callee, calleeGraph, fail);
     return;
   }

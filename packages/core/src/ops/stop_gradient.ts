@@ -12,6 +12,7 @@ export const StopGradient = defineOp<{}>({
   api: "stopGradient",
   family: "elementwise",
   inputs: ["input"],
+  execution: { kind: "alias" },
   nonDifferentiable: true,
   infer: ([x]) => [x!],
   scalar: DTYPES.map((dtype) => scalarKernel([dtype], (x) => x!)),

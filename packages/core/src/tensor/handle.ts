@@ -1,6 +1,6 @@
 import type { DType } from "../base/dtype.js";
 import type { ConcreteShape } from "../base/shape.js";
-import type { Backend, DataId } from "../runtime/backend.js";
+import type { Backend, DataId } from "../backend/backend.js";
 
 /**
  * Where an eager tensor's data lives. Mutable so that moving the data to another backend
@@ -15,6 +15,26 @@ export interface EagerHandle {
   readonly numBytes: number;
   /** Tensors sharing this buffer (a tape retains its own); the data is freed at zero. */
   refs: number;
+  /**
+   * Set while the data is still being computed by queued work (an asynchronous call, an op
+   * on such a result): settles when `dataId` holds the data, or `failure` says why not.
+   * Never rejects, so nothing is left unhandled; readers check `failure` after awaiting.
+   */
+  pending?: Promise<void>;
+  /** Why the computation of a pending handle failed: using the tensor rethrows it. */
+  failure?: unknown;
+}
+
+/** The `dataId` of a handle whose data is not computed yet. */
+export const NO_DATA: object = Object.freeze({});
+
+/**
+ * Lets go of one tensor's hold on a handle: the data is freed when the last one lets go,
+ * or, for data still being computed, as soon as it arrives.
+ */
+export function releaseHandle(handle: EagerHandle): void {
+  if (--handle.refs > 0 || handle.pending !== undefined || handle.dataId === NO_DATA) return;
+  handle.backend.disposeData(handle.dataId);
 }
 
 /**
@@ -36,4 +56,13 @@ export interface SymbolicOwner {
   readonly isOpen: boolean;
 }
 
-export type TensorHandle = EagerHandle | SymbolicHandle;
+/**
+ * A variable's resource, as ops that read or write the variable receive it (a call, `If`,
+ * `While`, the variable ops). It has the variable's shape and dtype but no data of its own.
+ */
+export interface ResourceHandle {
+  readonly kind: "resource";
+  readonly variable: object;
+}
+
+export type TensorHandle = EagerHandle | SymbolicHandle | ResourceHandle;

@@ -1,9 +1,11 @@
 import type { DType, DataArray } from "../base/dtype.js";
-import { DisposedError, KilnError } from "../base/errors.js";
+import { BackendError, DisposedError, KilnError } from "../base/errors.js";
 import { type Shape, isConcrete, sizeOf } from "../base/shape.js";
-import type { MemoryTracker } from "../runtime/memory_tracker.js";
+import type { MemoryTracker } from "./memory_tracker.js";
+import { readsSync } from "../backend/backend.js";
+import { isResourceOutput, type OpOutput } from "../ir/graph.js";
 import { formatTfShape, formatValues } from "./format.js";
-import type { EagerHandle, TensorHandle } from "./handle.js";
+import { type EagerHandle, releaseHandle, type TensorHandle } from "./handle.js";
 
 /** Nested JS arrays, as returned by `array()`. */
 export type NestedArray = number | boolean | NestedArray[];
@@ -65,20 +67,50 @@ export class Tensor {
     return this.handle.kind === "symbolic";
   }
 
-  /** Reads the values as a flat typed array (a copy the caller may keep). */
+  /** True for a variable's resource (see `Variable.resource`): it stands for the variable, not a value. */
+  get isResource(): boolean {
+    const handle = this.handle;
+    return handle.kind === "resource" || (handle.kind === "symbolic" && isResourceOutput(handle.ref as OpOutput));
+  }
+
+  /**
+   * Reads the values as a flat typed array (a copy the caller may keep). Works on every
+   * backend; on an async-only one it also waits for queued work that computes this tensor.
+   */
   async data(): Promise<DataArray> {
     const handle = this.#eager("data");
+    if (handle.pending !== undefined) await handle.pending;
+    if (handle.failure !== undefined) throw handle.failure;
     const values = await handle.backend.read(handle.dataId);
     return values.slice();
+  }
+
+  /**
+   * True when the values can be read synchronously now (`dataSync`): the data exists and
+   * its backend reads synchronously. Symbolic tensors and resources have no values to read.
+   */
+  get canReadSync(): boolean {
+    const handle = this.handle;
+    return handle.kind === "eager" && handle.pending === undefined && !this.#disposed && readsSync(handle.backend);
+  }
+
+  /** True while queued asynchronous work is still computing this tensor (only on async-only backends). */
+  get isPending(): boolean {
+    return this.handle.kind === "eager" && this.handle.pending !== undefined;
   }
 
   /** Synchronous `data()`; throws on backends that can only read asynchronously (webgpu). */
   dataSync(): DataArray {
     const handle = this.#eager("dataSync");
-    if (handle.backend.readSync === undefined) {
-      throw new KilnError(`dataSync: backend '${handle.backend.name}' can only read asynchronously; use await tensor.data() instead`);
+    const backend = handle.backend;
+    if (handle.pending !== undefined || !readsSync(backend)) {
+      throw new BackendError(
+        `dataSync: this tensor ${handle.pending !== undefined ? "is still being computed by queued asynchronous work" : `lives on backend '${backend.name}', which reads only asynchronously`}; ` +
+          `use await tensor.data() (or await tensor.array()) instead`,
+      );
     }
-    return handle.backend.readSync(handle.dataId).slice();
+    if (handle.failure !== undefined) throw handle.failure;
+    return backend.readSync(handle.dataId).slice();
   }
 
   /** Reads the values as nested JS arrays (booleans for `bool`). */
@@ -94,8 +126,7 @@ export class Tensor {
   dispose(): void {
     if (this.#disposed || this.handle.kind !== "eager") return;
     this.#disposed = true;
-    const handle = this.handle;
-    if (--handle.refs === 0) handle.backend.disposeData(handle.dataId);
+    releaseHandle(this.handle);
     this.#owner?.finalizer.unregister(this);
     this.#owner?.tracker.untrack(this);
   }
@@ -112,12 +143,15 @@ export class Tensor {
     if (this.handle.kind === "symbolic") {
       return `Tensor("${this.handle.name}", shape=${formatTfShape(this.shape)}, dtype=${this.dtype})`;
     }
+    if (this.handle.kind === "resource") return `tf.Tensor(<resource>, shape=${formatTfShape(this.shape)}, dtype=${this.dtype})`;
     if (this.#disposed) return `tf.Tensor(<disposed>, shape=${formatTfShape(this.shape)}, dtype=${this.dtype})`;
     const handle = this.handle;
-    if (handle.backend.readSync === undefined) {
-      return `tf.Tensor(<on ${handle.backend.name}>, shape=${formatTfShape(this.shape)}, dtype=${this.dtype})`;
+    const backend = handle.backend;
+    if (handle.pending !== undefined || handle.failure !== undefined || !readsSync(backend)) {
+      const state = handle.pending !== undefined ? "pending" : handle.failure !== undefined ? "failed" : `on ${backend.name}`;
+      return `tf.Tensor(<${state}>, shape=${formatTfShape(this.shape)}, dtype=${this.dtype})`;
     }
-    const text = formatValues(handle.backend.readSync(handle.dataId), this.shape as number[], this.dtype);
+    const text = formatValues(backend.readSync(handle.dataId), this.shape as number[], this.dtype);
     // TF starts multi-line values on their own line.
     const lead = text.includes("\n") ? "\n" : "";
     return `tf.Tensor(${lead}${text}, shape=${formatTfShape(this.shape)}, dtype=${this.dtype})`;
@@ -150,6 +184,7 @@ export class Tensor {
           `return it from the function (or use tf.print inside it) to see its value`,
       );
     }
+    if (this.handle.kind === "resource") throw new KilnError(`${method}: this is a variable's resource, not a value; read the variable instead (v.read())`);
     if (this.#disposed) throw new DisposedError(`${method}: tensor (shape ${formatTfShape(this.shape)}, dtype ${this.dtype}) was already disposed`);
     return this.handle;
   }

@@ -5,7 +5,7 @@ import type { FuncGraph } from "../ir/func_graph.js";
 import { Operation, type OpOutput } from "../ir/graph.js";
 import { type AnyOpDef, type Attrs, checkArity, type ValueInfo } from "../ir/op.js";
 import { checkAlive, Tensor } from "../tensor/tensor.js";
-import { OutOfScopeError } from "./eager_trace.js";
+import { OutOfScopeError } from "../base/errors.js";
 import type { Trace } from "./trace.js";
 
 /**
@@ -27,17 +27,43 @@ export class GraphTrace implements Trace {
   }
 
   constant(values: DataArray, shape: ConcreteShape, dtype: DType, name = "Const"): Tensor {
+    const graph = this.graph;
     const slash = name.indexOf("/");
-    if (slash > 0) name = `${this.graph.peekName(name.slice(0, slash))}${name.slice(slash)}`;
+    // `pow/y`: named after the op it feeds, whose name is not taken yet.
+    const base = slash > 0 ? `${graph.peekName(graph.scopePrefix + name.slice(0, slash))}${name.slice(slash)}` : graph.scopePrefix + name;
     const attrs = { value: Array.from(values), shape: [...shape], dtype };
-    return this.tensorOf(this.addOperation(Const, name, [], attrs, [{ shape, dtype }]).outputs[0]!);
+    return this.tensorOf(this.#operation(Const, graph.uniqueName(base), [], attrs, [{ shape, dtype }]).outputs[0]!);
   }
 
-  /** Adds an operation named uniquely after `baseName`, chaining stateful ops in program order. */
+  /**
+   * Adds an operation named uniquely after `baseName` inside the open name scopes (graph
+   * inputs keep their own names), chaining stateful ops in program order.
+   */
   addOperation(op: AnyOpDef, baseName: string, inputs: readonly OpOutput[], attrs: object, outputs: readonly ValueInfo[]): Operation {
     const graph = this.graph;
+    const scoped = op.execution?.kind === "input" ? baseName : graph.scopePrefix + baseName;
+    return this.#operation(op, graph.uniqueName(scoped), inputs, attrs, outputs);
+  }
+
+  /**
+   * Runs `fn` inside the name scope `name` (TF's `tf.name_scope`): operations it adds are
+   * named `name/...`. A scope name used twice becomes `name_1`, like an op name.
+   */
+  withNameScope<T>(name: string, fn: () => T): T {
+    const graph = this.graph;
+    const saved = graph.scopePrefix;
+    graph.scopePrefix = `${graph.uniqueName(saved + name)}/`;
+    try {
+      return fn();
+    } finally {
+      graph.scopePrefix = saved;
+    }
+  }
+
+  #operation(op: AnyOpDef, name: string, inputs: readonly OpOutput[], attrs: object, outputs: readonly ValueInfo[]): Operation {
+    const graph = this.graph;
     const control = op.stateful && graph.lastStateful !== undefined ? [graph.lastStateful] : [];
-    const operation = graph.addOperation(new Operation(graph.uniqueName(baseName), op, inputs, attrs as Attrs, outputs, control));
+    const operation = graph.addOperation(new Operation(name, op, inputs, attrs as Attrs, outputs, control));
     if (op.stateful) graph.lastStateful = operation;
     return operation;
   }
@@ -58,10 +84,26 @@ export class GraphTrace implements Trace {
     return tensor;
   }
 
+  /**
+   * `variable`'s resource in this graph: the placeholder of the argument it was passed as,
+   * or a capture named after the first op that used it (`readvariableop_resource`, like TF).
+   */
+  resourceOf(variable: object, info: ValueInfo, firstOp: string): OpOutput {
+    const graph = this.graph;
+    let placeholder = graph.resources.get(variable);
+    if (placeholder === undefined) {
+      placeholder = this.addPlaceholder(`${firstOp.toLowerCase()}_resource`, info, true);
+      graph.addResource(variable, placeholder);
+      graph.addCapture(variable, placeholder);
+    }
+    return placeholder;
+  }
+
   /** The graph value a tensor stands for here, capturing eager and outer-graph tensors. */
   valueOf(tensor: Tensor, op: AnyOpDef | undefined, index: number): OpOutput {
     const graph = this.graph;
     const handle = tensor.handle;
+    if (handle.kind === "resource") return this.resourceOf(handle.variable, tensor, op?.name ?? "capture");
     if (handle.kind === "symbolic") {
       if (handle.graph === graph) return handle.ref as OpOutput;
       if (!graph.isSelfOrAncestor(handle.graph) || !handle.graph.isOpen) {

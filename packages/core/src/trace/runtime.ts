@@ -2,14 +2,18 @@ import { bytesPerElement, type DataArray, type DType } from "../base/dtype.js";
 import { BackendError } from "../base/errors.js";
 import { type ConcreteShape, sizeOf } from "../base/shape.js";
 import { OpTable } from "../ir/op_table.js";
-import type { Backend, DataId } from "../runtime/backend.js";
-import { BackendRegistry } from "../runtime/backend_registry.js";
-import { type MemoryInfo, MemoryTracker } from "../runtime/memory_tracker.js";
-import type { EagerHandle } from "../tensor/handle.js";
+import { type Backend, type DataId, readsSync } from "../backend/backend.js";
+import { BackendRegistry } from "../backend/backend_registry.js";
+import { type MemoryInfo, MemoryTracker } from "../tensor/memory_tracker.js";
+import { type EagerHandle, NO_DATA, releaseHandle } from "../tensor/handle.js";
 import { Tensor, type TensorOwner } from "../tensor/tensor.js";
+import type { ExecutionContext } from "../plan/execution.js";
 import { EagerTrace } from "./eager_trace.js";
+import { FunctionRegistry } from "./function_registry.js";
+import { TaskQueue } from "./task_queue.js";
 import { GraphTrace } from "./graph_trace.js";
 import type { Trace } from "./trace.js";
+import { directVariableAccess } from "./variable_access.js";
 
 /** A backward function: upstream gradients and the (retained) inputs and outputs in, input gradients out. */
 export type Backward = (
@@ -32,6 +36,13 @@ export interface TapeHooks {
   record(inputs: readonly Tensor[], outputs: readonly Tensor[], backward: Backward, name: string): void;
 }
 
+/** A tensor computed by queued work: see `Runtime.pendingTensor`. */
+export interface PendingTensor {
+  readonly tensor: Tensor;
+  settle(backend: Backend, dataId: DataId): void;
+  fail(error: unknown): void;
+}
+
 /**
  * Owns everything that would otherwise be global: registered backends and kernels, the op
  * table, live-tensor accounting and the trace stack. `tf.*` functions use the default
@@ -48,6 +59,12 @@ export class Runtime implements TensorOwner {
   readonly tracker: MemoryTracker;
   readonly backends: BackendRegistry;
   readonly finalizer: FinalizationRegistry<EagerHandle>;
+  /** Asynchronous work in program order (calls waiting for host reads on async-only backends, and what depends on them). */
+  readonly tasks = new TaskQueue();
+  /** Concrete functions by name, for call ops run eagerly. */
+  readonly functions = new FunctionRegistry();
+  /** What plans run by synchronous calls use: this runtime's kernels, variables and `tf.print`. */
+  readonly executionContext: ExecutionContext;
   /** Handles on async-only backends, so `setBackend` can move them without blocking reads. */
   readonly #asyncHandles = new Set<WeakRef<EagerHandle>>();
   readonly #traces: Trace[];
@@ -62,7 +79,7 @@ export class Runtime implements TensorOwner {
   constructor() {
     this.backends = new BackendRegistry((message) => this.warn(message));
     this.finalizer = new FinalizationRegistry((handle) => {
-      if (--handle.refs === 0) handle.backend.disposeData(handle.dataId);
+      releaseHandle(handle);
       this.tracker.untrack(undefined);
     });
     // Tensors owned by a tidy scope are always freed by it; only those that escape every
@@ -72,6 +89,7 @@ export class Runtime implements TensorOwner {
       if (!t.isDisposed && t.handle.kind === "eager") this.finalizer.register(t, t.handle, t);
     });
     this.#traces = [new EagerTrace(this)];
+    this.executionContext = { registry: this.backends, variables: directVariableAccess(this), print: (text) => this.print(text) };
   }
 
   /** The trace that receives `bind` calls now. */
@@ -163,8 +181,25 @@ export class Runtime implements TensorOwner {
     const tensor = new Tensor(handle, shape, dtype, this);
     if (!this.tracker.inScope) this.finalizer.register(tensor, handle, tensor);
     this.tracker.track(tensor);
-    if (backend.caps.asyncOnly) this.#asyncHandles.add(new WeakRef(handle));
+    if (!readsSync(backend)) this.#asyncHandles.add(new WeakRef(handle));
     return tensor;
+  }
+
+  /**
+   * A new tensor on `tensor`'s buffer (the data is freed when both are disposed), owned by
+   * the current tidy scope like any op result: what an alias op (Identity) returns eagerly.
+   *
+   * ```ts
+   * const y = runtime.share(x); x.dispose(); y.dataSync(); // still readable
+   * ```
+   */
+  share(tensor: Tensor): Tensor {
+    const handle = tensor.handle as EagerHandle;
+    handle.refs++;
+    const copy = new Tensor(handle, tensor.shape, tensor.dtype, this);
+    if (!this.tracker.inScope) this.finalizer.register(copy, handle, copy);
+    this.tracker.track(copy);
+    return copy;
   }
 
   /**
@@ -193,9 +228,11 @@ export class Runtime implements TensorOwner {
    */
   dataOn(tensor: Tensor, backend: Backend, op: string): DataId {
     const handle = tensor.handle as EagerHandle;
+    if (handle.pending !== undefined) throw new BackendError(`${op}: a tensor is still being computed by queued asynchronous work; its users must wait for it`);
+    if (handle.failure !== undefined) throw handle.failure;
     if (handle.backend === backend) return handle.dataId;
     const source = handle.backend;
-    if (source.readSync === undefined) {
+    if (!readsSync(source)) {
       throw new BackendError(
         `${op}: a tensor lives on async backend '${source.name}' and must be read before it can move to '${backend.name}'; call await tf.setBackend('${backend.name}') (which moves such tensors) or await tensor.data()`,
       );
@@ -204,16 +241,68 @@ export class Runtime implements TensorOwner {
     return handle.dataId;
   }
 
+  /**
+   * A tensor whose data queued work computes later (SPEC L2): `settle` installs the data
+   * (the handle owns it from then on), `fail` records why there will be none. Reads wait;
+   * users of the tensor are queued behind the work.
+   *
+   * ```ts
+   * const { tensor, settle } = runtime.pendingTensor(backend, [2], "float32");
+   * runtime.tasks.enqueue(async () => settle(backend, await compute()));
+   * ```
+   */
+  pendingTensor(backend: Backend, shape: ConcreteShape, dtype: DType): PendingTensor {
+    let done!: () => void;
+    const tensor = this.wrap(backend, NO_DATA, shape, dtype);
+    const handle = tensor.handle as EagerHandle;
+    handle.pending = new Promise<void>((resolve) => (done = resolve));
+    const finish = () => {
+      handle.pending = undefined;
+      done();
+      // Every holder let go while the data was being computed.
+      if (handle.refs === 0 && handle.dataId !== NO_DATA) handle.backend.disposeData(handle.dataId);
+    };
+    return {
+      tensor,
+      settle: (owner, dataId) => {
+        handle.backend = owner;
+        handle.dataId = dataId;
+        if (!readsSync(owner)) this.#asyncHandles.add(new WeakRef(handle));
+        finish();
+      },
+      fail: (error) => {
+        handle.failure = error;
+        finish();
+      },
+    };
+  }
+
+  /** Moves a handle's data off an async-only backend to `target`, reading it first. */
+  async moveFromAsync(handle: EagerHandle, target: Backend): Promise<void> {
+    const values = await handle.backend.read(handle.dataId);
+    if (handle.backend !== target) this.#move(handle, target, values);
+  }
+
+  /**
+   * Settles when every piece of asynchronous work issued so far has finished (TF's
+   * `async_wait`): calls waiting for host reads on an async-only backend and what depends
+   * on them. Reading a tensor (`await t.data()`) already waits for what it needs.
+   */
+  asyncWait(): Promise<void> {
+    return this.tasks.idle();
+  }
+
   /** Activates a backend and moves tensors held by async-only backends to it. */
   async setBackend(name: string): Promise<void> {
     const target = await this.backends.setActive(name);
+    await this.tasks.idle();
     for (const ref of this.#asyncHandles) {
       const handle = ref.deref();
-      if (handle === undefined || handle.backend === target) {
+      if (handle === undefined || handle.backend === target || handle.refs === 0 || handle.failure !== undefined) {
         this.#asyncHandles.delete(ref);
         continue;
       }
-      if (!handle.backend.caps.asyncOnly) continue;
+      if (readsSync(handle.backend)) continue;
       const values = await handle.backend.read(handle.dataId);
       if (handle.backend !== target) this.#move(handle, target, values);
       this.#asyncHandles.delete(ref);
@@ -240,7 +329,7 @@ export class Runtime implements TensorOwner {
     source.disposeData(handle.dataId);
     handle.backend = target;
     handle.dataId = newId;
-    if (target.caps.asyncOnly) this.#asyncHandles.add(new WeakRef(handle));
+    if (!readsSync(target)) this.#asyncHandles.add(new WeakRef(handle));
   }
 }
 

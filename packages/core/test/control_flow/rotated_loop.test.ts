@@ -1,6 +1,6 @@
 import * as tf from "@kiln/core";
 import { describe, expect, it } from "vitest";
-import { rotateLoop } from "../../src/function/control_flow/rotated_loop.js";
+import { rotateLoop } from "../../src/plan/rotated_loop.js";
 import type { Subgraph } from "../../src/function/subgraph.js";
 import { printedBy, useCpu } from "../setup.js";
 

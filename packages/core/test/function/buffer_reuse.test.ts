@@ -1,8 +1,8 @@
 import * as tf from "@kiln/core";
 import { CpuBackend } from "@kiln/backend-cpu";
 import { describe, expect, it } from "vitest";
-import { BufferPool } from "../../src/runtime/buffer_pool.js";
-import { dataSlot } from "../../src/runtime/slots.js";
+import { BufferPool } from "../../src/plan/buffer_pool.js";
+import { dataSlot } from "../../src/plan/slots.js";
 import { useCpu } from "../setup.js";
 
 useCpu();

@@ -1,6 +1,5 @@
 import * as tf from "@kiln/core";
 import { describe, expect, it } from "vitest";
-import { CpuBackend, cpu } from "@kiln/backend-cpu";
 import { useCpu } from "../setup.js";
 
 useCpu();
@@ -66,28 +65,6 @@ describe("review regressions: executor, variables, tapes", () => {
     f(tf.ones([2, 2]));
     const relaxed = f.concreteFunctions()[1]!;
     expect(String(relaxed.structuredInputSignature[0])).toBe("TensorSpec(shape=(None, 2), dtype=float32, name='x')");
-  });
-
-  it("runtime-implemented ops on an async-only backend fail with a BackendError naming the op", async () => {
-    // An async-only backend: the cpu backend without synchronous reads, under its own name.
-    class AsyncOnly extends CpuBackend {
-      override readonly name = "async";
-      override readonly caps = { asyncOnly: true, dtypes: ["float32", "int32", "bool"] as const };
-      override readSync = undefined as never;
-    }
-    const plugin = cpu();
-    const runtime = new tf.Runtime();
-    runtime.backends.register(plugin);
-    runtime.backends.register({ ...plugin, name: "async", priority: 2, kernels: plugin.kernels.map((k) => ({ ...k, backend: "async" })), create: () => new AsyncOnly() });
-    await runtime.setBackend("async");
-    runtime.run(() => {
-      const f = tf.function((x: tf.Tensor) => {
-        tf.print("x", x);
-        return x.add(1);
-      });
-      expect(() => f(tf.scalar(1))).toThrow(tf.BackendError);
-      expect(() => f(tf.scalar(1))).toThrow(/PrintV2: backend 'async' reads data only asynchronously/);
-    });
   });
 
   it("disposing a function frees its plans' constants, including branch sub-graphs", () => {

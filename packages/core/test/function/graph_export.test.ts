@@ -320,7 +320,7 @@ describe("SPEC B14: JSON round trip", () => {
     const nested = roundTrip(original);
     expect([...nested.library.keys()]).toEqual([...original.library.keys()]);
     expect([...nested.library.keys()][0]).toMatch(/^__inference_inner_\d+$/);
-    expect(nested.library.get([...nested.library.keys()][0]!)).toBeInstanceOf(tf.FuncGraph);
+    expect(nested.library.get([...nested.library.keys()][0]!)!.graph).toBeInstanceOf(tf.FuncGraph);
   });
 });
 
@@ -400,7 +400,7 @@ describe("verifyGraph", () => {
     g.inputs = [x];
     expect(() => tf.verifyGraph(g)).toThrow(/calls function 'missing', which is not in the graph's library/);
     const callee = nestedConcrete().graph;
-    g.library.set("missing", callee);
+    g.library.set("missing", { name: "missing", graph: callee });
     expect(() => tf.verifyGraph(g)).toThrow(/input 0 is float32\[3\] but 'missing' takes float32\[2\]/);
   });
 

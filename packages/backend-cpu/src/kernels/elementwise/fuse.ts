@@ -20,15 +20,17 @@ const compiled = new Map<string, FusedLoop>();
  * ```
  */
 export function compileFusedCluster(cluster: FusedCluster): KernelFn<{}, CpuBackend> | undefined {
+  if (cluster.head !== undefined) return undefined;
   const size = sizeOf(cluster.shape);
   const dtypeOf = (operand: FusedCluster["ops"][number]["operands"][number]) =>
-    "input" in operand ? cluster.inputs[operand.input]!.dtype : cluster.ops[operand.op]!.dtype;
+    "input" in operand ? cluster.inputs[operand.input]!.dtype : "op" in operand ? cluster.ops[operand.op]!.dtype : cluster.head!.outputs[operand.head]!.dtype;
   const lines: string[] = [];
   for (const [j, fused] of cluster.ops.entries()) {
     const kernel = scalarKernelOf(fused.op, fused.operands.map(dtypeOf), fused.dtype, fused.attrs);
     if (kernel === undefined) return undefined;
     const names = fused.operands.map((operand, k) => {
       if ("op" in operand) return `t${operand.op}`;
+      if (!("input" in operand)) throw new Error("unreachable: clusters with a head are not compiled here");
       const scalar = sizeOf(cluster.inputs[operand.input]!.shape as number[]) === 1 && size !== 1;
       return loadJs(scalar ? `s${operand.input}` : `x${operand.input}[i]`, kernel.args[k]!);
     });

@@ -8,6 +8,7 @@ import { traceSubgraph } from "../subgraph.js";
 import { Variable } from "../variable.js";
 
 import { If, type IfAttrs, StatelessIf } from "./ops.js";
+import { stageEagerly } from "./staging.js";
 import { checkSameStructure, mergeShapes } from "./structure_check.js";
 
 /** True if any operation of the sub-graphs has side effects (then the op is the stateful variant). */
@@ -46,7 +47,11 @@ export function cond<T>(pred: TensorLike, trueFn: () => T, falseFn: () => T, opt
   if (typeof pred === "boolean") return pred ? trueFn() : falseFn();
   const p = asTensor(pred) ?? toTensor(pred, "cond", "pred");
   checkPredicate(p);
-  if (!p.isSymbolic) return p.dataSync()[0] ? trueFn() : falseFn();
+  if (!p.isSymbolic) {
+    if (p.canReadSync) return p.dataSync()[0] ? trueFn() : falseFn();
+    // The predicate cannot be read now (an async-only backend): run the cond as a staged call.
+    return stageEagerly("cond", (q) => cond(q, trueFn, falseFn, options), [p]);
+  }
   const runtime = getRuntime();
   const thenBranch = traceSubgraph("cond_true", [], () => trueFn());
   const elseBranch = traceSubgraph("cond_false", [], () => falseFn());

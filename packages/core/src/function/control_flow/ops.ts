@@ -2,6 +2,8 @@ import type { DType } from "../../base/dtype.js";
 import type { Shape } from "../../base/shape.js";
 import { defineOp } from "../../ir/op.js";
 import { ifGradient } from "./cond_grad.js";
+import { executeIf } from "./run_if.js";
+import { executeWhile } from "./run_while.js";
 import { whileGradient } from "./while_grad.js";
 
 /** Output types of a control-flow op, as plain data. */
@@ -26,6 +28,7 @@ function defineIf(name: string, stateful: boolean) {
     family: "opaque",
     inputs: "variadic",
     stateful,
+    execution: { kind: "host", run: executeIf },
     infer: (_inputs, attrs) => attrs.Tout.map((t) => ({ shape: t.shape, dtype: t.dtype })),
     grad: (args) => ifGradient(args),
   });
@@ -58,6 +61,7 @@ function defineWhile(name: string, stateful: boolean) {
     family: "opaque",
     inputs: "variadic",
     stateful,
+    execution: { kind: "host", run: executeWhile },
     infer: (_inputs, attrs) => attrs.Tout.map((t) => ({ shape: t.shape, dtype: t.dtype })),
     grad: (args) => whileGradient(args),
   });

@@ -1,8 +1,6 @@
-import { GradientTape } from "../../autodiff/gradient_tape.js";
-import { replayGraph } from "../../autodiff/replay.js";
+import { replayGraph } from "../replay.js";
 import { KilnError } from "../../base/errors.js";
 import { isConcrete } from "../../base/shape.js";
-import { isResourceOutput, type OpOutput } from "../../ir/graph.js";
 import type { GradArgs } from "../../ir/op.js";
 import { add, greaterEqual, sub } from "../../ops/binary.js";
 import { scalar, zeros, zerosLike } from "../../ops/creation.js";
@@ -11,26 +9,21 @@ import { concat } from "../../ops/joining.js";
 import { expandDims } from "../../ops/shape_ops.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { getRuntime } from "../../trace/runtime.js";
-import type { Subgraph } from "../subgraph.js";
 import type { WhileAttrs } from "./ops.js";
 import { whileLoop } from "./while_loop.js";
-
-function isResource(t: Tensor): boolean {
-  const ref = (t.handle as { ref?: OpOutput }).ref;
-  return ref !== undefined && isResourceOutput(ref);
-}
 
 /**
  * The gradient of `While` (graph mode; an eager loop is recorded op by op). It re-runs the
  * forward loop once with extra loop variables that stack every iteration's state, then a
  * backward loop walks the iterations in reverse, replaying the body under a tape at each
- * stacked state. Loop variables must have fully known shapes; variables read inside the
- * loop get no gradient through it.
+ * stacked state. Loop variables must have fully known shapes. Variables the loop reads
+ * arrive as their values (read before the op, see TapeTrace) and get gradients summed over
+ * the iterations, like any captured input.
  */
-export function whileGradient({ inputs, outputs, dys, attrs }: GradArgs<WhileAttrs, Tensor>): (Tensor | null)[] {
+export function whileGradient({ inputs, outputs, dys, attrs, differentiate }: GradArgs<WhileAttrs, Tensor>): (Tensor | null)[] {
   const library = getRuntime().graphTrace()!.graph.library;
-  const condGraph = (library.get(attrs.cond) as Subgraph).graph;
-  const bodyGraph = (library.get(attrs.body) as Subgraph).graph;
+  const condGraph = library.get(attrs.cond)!.graph;
+  const bodyGraph = library.get(attrs.body)!.graph;
   const n = attrs.numLoopVars;
   const initial = inputs.slice(0, n);
   for (const t of attrs.Tout) {
@@ -43,7 +36,7 @@ export function whileGradient({ inputs, outputs, dys, attrs }: GradArgs<WhileAtt
   const condExtra = attrs.condInputs.map((i) => inputs[i]!);
   const bodyExtra = attrs.bodyInputs.map((i) => inputs[i]!);
   const floatVar = initial.map((v) => v.dtype === "float32");
-  const floatExtra = bodyExtra.map((x) => x.dtype === "float32" && !isResource(x));
+  const floatExtra = bodyExtra.map((x) => x.dtype === "float32");
 
   // Forward again, stacking the state each iteration starts from.
   const stacks0 = attrs.Tout.map((t) => zeros([0, ...(t.shape as number[])], t.dtype));
@@ -72,14 +65,9 @@ export function whileGradient({ inputs, outputs, dys, attrs }: GradArgs<WhileAtt
       const dVars = grads.slice(0, dVars0.length);
       const dExtra = grads.slice(dVars0.length);
       const state = stacks.map((stack) => gather(stack, k!));
-      const tape = new GradientTape();
-      const next = tape.record(() => {
-        tape.watch([...state.filter((_, j) => floatVar[j]), ...bodyExtra.filter((_, j) => floatExtra[j])]);
-        return replayGraph(bodyGraph, [...state, ...bodyExtra]);
-      });
       const sources = [...state.filter((_, j) => floatVar[j]), ...bodyExtra.filter((_, j) => floatExtra[j])];
-      const g = tape.gradient(
-        next.filter((_, j) => floatVar[j]),
+      const g = differentiate(
+        () => replayGraph(bodyGraph, [...state, ...bodyExtra]).filter((_, j) => floatVar[j]),
         sources,
         dVars,
       );

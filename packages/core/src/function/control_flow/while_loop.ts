@@ -10,6 +10,7 @@ import { Variable } from "../variable.js";
 import { anyStateful } from "./cond.js";
 import { StatelessWhile, While, type WhileAttrs } from "./ops.js";
 import { ControlFlowError } from "./structure_check.js";
+import { stageEagerly } from "./staging.js";
 import { TensorArray } from "./tensor_array.js";
 
 /** Options of `tf.whileLoop`. */
@@ -87,7 +88,14 @@ export function whileLoop(
   // Inside a trace a loop is always one While op, as in TF: its condition or body may read
   // traced values even when every loop variable starts as a JS value or an eager tensor.
   const symbolic = runtime.graphTrace() !== undefined || given.some((t) => t?.isSymbolic === true);
-  if (!symbolic) return eagerLoop(cond, body, given, loopVars as readonly TensorLike[], max, name);
+  if (!symbolic) {
+    if (runtime.backends.active().caps.reads === "sync" && given.every((t) => t === undefined || t.canReadSync)) {
+      return eagerLoop(cond, body, given, loopVars as readonly TensorLike[], max, name);
+    }
+    // Conditions on an async-only backend cannot be read in a JS loop: run the loop as a staged call.
+    const initial = given.map((t, i) => t ?? toTensor(loopVars[i] as TensorLike, "whileLoop", `loopVars[${i}]`));
+    return stageEagerly("whileLoop", (...vars) => whileLoop(cond, body, vars, options), initial);
+  }
   const vars = given.map((t, i) => t ?? toTensor(loopVars[i] as TensorLike, "whileLoop", `loopVars[${i}]`));
   const params = vars.map((v, i) => {
     const invariant = options.shapeInvariants?.[i] ?? v.shape;

@@ -1,5 +1,5 @@
-import { FuncGraph } from "../../ir/func_graph.js";
-import { type Graph, Operation, type OpOutput } from "../../ir/graph.js";
+import { FuncGraph } from "../ir/func_graph.js";
+import { type Graph, Operation, type OpOutput } from "../ir/graph.js";
 
 /**
  * Loop rotation: one graph that runs a While's body and then its condition on the new
@@ -13,7 +13,7 @@ import { type Graph, Operation, type OpOutput } from "../../ir/graph.js";
  * const step = rotateLoop(body.graph, cond.graph, 2); // [i, h, ...captures] -> [i', h', i' < n]
  * ```
  */
-export function rotateLoop(body: Graph, cond: Graph, numLoopVars: number): FuncGraph {
+export function rotateLoop(body: FuncGraph, cond: FuncGraph, numLoopVars: number): FuncGraph {
   const merged = new FuncGraph(`${body.name}_then_${cond.name}`, undefined, false);
   const mergedOf = new Map<OpOutput, OpOutput>();
   const copy = (graph: Graph, skipInputs: ReadonlySet<OpOutput>) => {
@@ -33,10 +33,7 @@ export function rotateLoop(body: Graph, cond: Graph, numLoopVars: number): FuncG
   copy(cond, new Set(cond.inputs.slice(0, numLoopVars)));
   merged.inputs = [...body.inputs, ...cond.inputs.slice(numLoopVars)].map((i) => mergedOf.get(i)!);
   merged.outputs = [...body.outputs, ...cond.outputs].map((o) => mergedOf.get(o)!);
-  for (const graph of [body, cond]) {
-    const library = (graph as { library?: Map<string, unknown> }).library;
-    if (library !== undefined) for (const [name, callee] of library) merged.library.set(name, callee);
-  }
+  for (const graph of [body, cond]) for (const [name, callee] of graph.library) merged.library.set(name, callee);
   merged.isOpen = false;
   return merged;
 }

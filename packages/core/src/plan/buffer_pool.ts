@@ -1,5 +1,5 @@
 import { bytesPerElement, type DType } from "../base/dtype.js";
-import type { Backend, DataId } from "./backend.js";
+import type { Backend, DataId } from "../backend/backend.js";
 import { type DataSlot, freeSlot } from "./slots.js";
 
 const DTYPE_CODE: Readonly<Record<DType, number>> = { float32: 0, int32: 1, bool: 2 };
@@ -22,14 +22,15 @@ const MAX_POOLED_BYTES = 32 * 1024 * 1024;
  * ```
  */
 export class BufferPool {
-  readonly #free = new Map<number, DataId[]>();
+  /** Kept buffers by size and dtype; made on first use, since most pools of short calls stay empty. */
+  #free: Map<number, DataId[]> | undefined;
   #bytes = 0;
 
   constructor(readonly backend: Backend) {}
 
   /** A dead buffer holding exactly `size` elements of `dtype`, or undefined. */
   take(dtype: DType, size: number): DataId | undefined {
-    const dataId = this.#free.get(size * 3 + DTYPE_CODE[dtype])?.pop();
+    const dataId = this.#free?.get(size * 3 + DTYPE_CODE[dtype])?.pop();
     if (dataId !== undefined) this.#bytes -= size * bytesPerElement(dtype);
     return dataId;
   }
@@ -48,6 +49,7 @@ export class BufferPool {
       return;
     }
     const key = size * 3 + DTYPE_CODE[dtype];
+    this.#free ??= new Map();
     let list = this.#free.get(key);
     if (list === undefined) this.#free.set(key, (list = []));
     list.push(dataId);
@@ -56,6 +58,7 @@ export class BufferPool {
 
   /** Frees every kept buffer. */
   drain(): void {
+    if (this.#free === undefined) return;
     for (const list of this.#free.values()) for (const dataId of list) this.backend.disposeData(dataId);
     this.#free.clear();
     this.#bytes = 0;

@@ -1,22 +1,29 @@
 import type { DType } from "../base/dtype.js";
 import { allocate } from "../base/dtype.js";
-import type { Graph, OpOutput } from "../ir/graph.js";
+import { type Graph, isResourceOutput, type Operation, type OpOutput } from "../ir/graph.js";
+import type { Attrs } from "../ir/op.js";
+import { FUNCTION_ATTRS, libraryOf } from "../ir/printer.js";
+import { SIDE_EFFECTS, valueFormAttrs } from "./value_form.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { bind } from "../trace/bind.js";
 import { getRuntime } from "../trace/runtime.js";
 
-/** Side-effecting ops are not replayed: a replay recomputes values, it does not repeat effects. */
-const SIDE_EFFECTS = new Set(["AssignVariableOp", "AssignAddVariableOp", "AssignSubVariableOp", "PrintV2"]);
-
-/** Control-flow ops name their sub-graphs in attrs; the graph replaying them needs them in its library. */
-function copySubgraphs(source: Graph, attrs: object): void {
+/**
+ * The attrs an op is replayed with. Control-flow ops name sub-graphs, which must be in the
+ * library of the graph replaying them; where the op took a variable's resource (now given
+ * its value), the sub-graphs' value forms take their place.
+ */
+function replayedAttrs(graph: Graph, op: Operation): Attrs {
   const target = getRuntime().graphTrace()?.graph.library;
-  const from = (source as { library?: Map<string, unknown> }).library;
-  if (target === undefined || from === undefined) return;
-  for (const key of ["thenBranch", "elseBranch", "cond", "body"] as const) {
-    const name = (attrs as Record<string, unknown>)[key];
-    if (typeof name === "string" && from.has(name)) target.set(name, from.get(name));
+  const from = libraryOf(graph);
+  if (target === undefined || !FUNCTION_ATTRS.some((key) => typeof op.attrs[key] === "string")) return op.attrs;
+  if (op.inputs.some(isResourceOutput)) return valueFormAttrs(op.attrs, from, target);
+  for (const key of FUNCTION_ATTRS) {
+    const name = op.attrs[key];
+    const callee = typeof name === "string" ? from.get(name) : undefined;
+    if (callee !== undefined) target.set(name as string, callee);
   }
+  return op.attrs;
 }
 
 /**
@@ -50,15 +57,14 @@ export function replayGraph(graph: Graph, inputs: readonly Tensor[]): Tensor[] {
         continue;
       case "PartitionedCall":
       case "StatefulPartitionedCall": {
-        const callee = (graph as { library?: Map<string, { graph: Graph }> }).library?.get((op.attrs as { f: string }).f);
+        const callee = libraryOf(graph).get((op.attrs as { f: string }).f);
         const outs = replayGraph(callee!.graph, op.inputs.map(valueFor));
         op.outputs.forEach((o, i) => values.set(o, outs[i]!));
         continue;
       }
       default: {
         if (SIDE_EFFECTS.has(op.type)) continue;
-        copySubgraphs(graph, op.attrs);
-        const outs = bind(op.def, op.inputs.map(valueFor), op.attrs);
+        const outs = bind(op.def, op.inputs.map(valueFor), replayedAttrs(graph, op));
         op.outputs.forEach((o, i) => values.set(o, outs[i]!));
       }
     }

@@ -1,7 +1,7 @@
-import { isConcrete, shapesEqual, sizeOf } from "../base/shape.js";
+import { type ConcreteShape, isConcrete, shapesEqual, sizeOf } from "../base/shape.js";
 import type { OpOutput, Operation } from "../ir/graph.js";
 import type { ValueInfo } from "../ir/op.js";
-import type { FusedCluster, FusedOperand } from "./backend.js";
+import type { FusedCluster, FusedOperand, FusionCapabilities } from "../backend/backend.js";
 
 /** A step as the plan builder sees it before fusion. */
 export interface PendingStep {
@@ -20,9 +20,16 @@ export interface FusedGroup {
   readonly outputSlots: readonly number[];
 }
 
-function fusible(step: PendingStep, handled: (type: string) => boolean): boolean {
+function fusible(step: PendingStep): boolean {
   const op = step.op;
-  return op.def.family === "elementwise" && op.def.stateful !== true && !handled(op.type) && op.outputs.length === 1 && isConcrete(op.outputs[0]!.shape);
+  return (
+    op.def.family === "elementwise" &&
+    op.def.scalar !== undefined &&
+    op.def.stateful !== true &&
+    op.def.execution === undefined &&
+    op.outputs.length === 1 &&
+    isConcrete(op.outputs[0]!.shape)
+  );
 }
 
 function isScalarLike(info: ValueInfo): boolean {
@@ -37,19 +44,19 @@ function isScalarLike(info: ValueInfo): boolean {
  * before the group starts. `usedLater(slot, index)` says whether a slot is read after step
  * `index` (or is a graph output).
  */
-export function findClusters(steps: readonly PendingStep[], handled: (type: string) => boolean, usedLater: (slot: number, index: number) => boolean): FusedGroup[] {
+export function findClusters(steps: readonly PendingStep[], _fusion: FusionCapabilities, usedLater: (slot: number, index: number) => boolean): FusedGroup[] {
   const groups: FusedGroup[] = [];
   let start = 0;
   while (start < steps.length) {
     const first = steps[start]!;
-    if (!fusible(first, handled)) {
+    if (!fusible(first)) {
       start++;
       continue;
     }
     const shape = first.op.outputs[0]!.shape as number[];
     let end = start;
     const fits = (step: PendingStep) =>
-      fusible(step, handled) &&
+      fusible(step) &&
       shapesEqual(step.op.outputs[0]!.shape, shape) &&
       step.op.inputs.every((i: OpOutput) => isConcrete(i.shape) && (shapesEqual(i.shape, shape) || isScalarLike(i)));
     if (!fits(first)) {
@@ -67,7 +74,7 @@ export function findClusters(steps: readonly PendingStep[], handled: (type: stri
 function buildGroup(members: readonly PendingStep[], shape: number[], lastIndex: number, usedLater: (slot: number, index: number) => boolean): FusedGroup {
   const producedBy = new Map<number, number>();
   const inputSlots: number[] = [];
-  const inputs: ValueInfo[] = [];
+  const inputs: (ValueInfo & { shape: ConcreteShape })[] = [];
   const ops = members.map((step, j) => {
     const operands: FusedOperand[] = step.inputs.map((slot, k) => {
       const producer = producedBy.get(slot);
@@ -75,7 +82,7 @@ function buildGroup(members: readonly PendingStep[], shape: number[], lastIndex:
       let index = inputSlots.indexOf(slot);
       if (index < 0) {
         index = inputSlots.push(slot) - 1;
-        inputs.push(step.op.inputs[k]!);
+        inputs.push(step.op.inputs[k]! as ValueInfo & { shape: ConcreteShape });
       }
       return { input: index };
     });

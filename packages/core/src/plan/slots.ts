@@ -1,6 +1,6 @@
 import type { DType } from "../base/dtype.js";
 import { type ConcreteShape, sizeOf } from "../base/shape.js";
-import type { Backend, DataId } from "./backend.js";
+import type { Backend, DataId } from "../backend/backend.js";
 
 /** A tensor value flowing through a plan: a buffer on some backend, owned by the plan or borrowed. */
 export interface DataSlot {

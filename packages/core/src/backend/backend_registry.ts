@@ -1,6 +1,17 @@
 import { BackendError } from "../base/errors.js";
 import type { AnyOpDef } from "../ir/op.js";
-import { BACKEND_API_VERSION, type Backend, type BackendPlugin, type KernelFn, type KernelRegistration } from "./backend.js";
+import type { ConcreteShape } from "../base/shape.js";
+import type { ValueInfo } from "../ir/op.js";
+import {
+  BACKEND_API_VERSION,
+  type Backend,
+  type BackendPlugin,
+  type CompiledKernelRegistration,
+  type KernelFn,
+  type KernelKey,
+  type KernelRegistration,
+} from "./backend.js";
+import { kernelKey } from "./kernel_key.js";
 
 /** The backend that missing kernels fall back to. */
 export const FALLBACK_BACKEND = "cpu";
@@ -12,11 +23,26 @@ interface Entry {
   pending?: Promise<Backend>;
 }
 
-/** A resolved kernel: the function and the backend it must run on (the fallback, when the active one lacks it). */
+/** A value as a kernel sees it: concrete shape and dtype. */
+type ConcreteValue = ValueInfo & { readonly shape: ConcreteShape };
+
+/**
+ * A resolved kernel: the backend it must run on (the fallback, when the active one lacks
+ * it) and its function. A plain kernel has `run`; a compiled one builds its function per
+ * specialization with `specialize` (cached per backend instance by the key).
+ */
 export interface ResolvedKernel {
-  readonly run: KernelFn<any, any>;
   readonly backend: Backend;
+  /** The kernel function, when it does not depend on a specialization. */
+  readonly run: KernelFn<any, any> | undefined;
+  /** The kernel function for these values and attrs (compiled once per key). */
+  specialize(inputs: readonly ConcreteValue[], outputs: readonly ConcreteValue[], attrs: object): KernelFn<any, any>;
+  /** The specialization key for these values (undefined for a plain kernel), for `Backend.prepare`. */
+  keyFor(inputs: readonly ConcreteValue[], outputs: readonly ConcreteValue[], attrs: object): KernelKey | undefined;
 }
+
+/** Compiled kernels of one backend instance, by op and key. */
+type CompiledCache = Map<string, KernelFn<any, any>>;
 
 /**
  * Owns registered backend plugins, their lazily created instances, the active backend and
@@ -30,7 +56,10 @@ export interface ResolvedKernel {
  */
 export class BackendRegistry {
   readonly #entries = new Map<string, Entry>();
-  readonly #kernels = new Map<string, Map<string, KernelFn<any, any>>>();
+  readonly #kernels = new Map<string, Map<string, KernelRegistration<any, any>>>();
+  readonly #compiled = new WeakMap<Backend, CompiledCache>();
+  /** Resolved kernels per op and backend instance (built once; registration changes clear it). */
+  #resolved = new WeakMap<Backend, Map<string, ResolvedKernel>>();
   readonly #warned = new Set<string>();
   #activeName: string | undefined;
 
@@ -55,6 +84,7 @@ export class BackendRegistry {
     entry.instance?.dispose();
     this.#entries.delete(name);
     for (const perBackend of this.#kernels.values()) perBackend.delete(name);
+    this.#resolved = new WeakMap();
     if (this.#activeName === name) this.#activeName = undefined;
   }
 
@@ -62,7 +92,8 @@ export class BackendRegistry {
     const opName = typeof registration.op === "string" ? registration.op : registration.op.name;
     let perBackend = this.#kernels.get(opName);
     if (perBackend === undefined) this.#kernels.set(opName, (perBackend = new Map()));
-    perBackend.set(registration.backend, registration.run);
+    perBackend.set(registration.backend, registration);
+    this.#resolved = new WeakMap();
   }
 
   hasKernel(opName: string, backendName: string): boolean {
@@ -124,9 +155,17 @@ export class BackendRegistry {
    * the backends that do have it.
    */
   resolve(op: AnyOpDef, backend: Backend): ResolvedKernel {
+    let cached = this.#resolved.get(backend);
+    if (cached === undefined) this.#resolved.set(backend, (cached = new Map()));
+    let resolved = cached.get(op.name);
+    if (resolved === undefined) cached.set(op.name, (resolved = this.#resolveUncached(op, backend)));
+    return resolved;
+  }
+
+  #resolveUncached(op: AnyOpDef, backend: Backend): ResolvedKernel {
     const perBackend = this.#kernels.get(op.name);
     const own = perBackend?.get(backend.name);
-    if (own !== undefined) return { run: own, backend };
+    if (own !== undefined) return this.#resolvedKernel(op, own, backend);
     const fallback = perBackend?.get(FALLBACK_BACKEND);
     if (fallback !== undefined && this.#entries.has(FALLBACK_BACKEND)) {
       const key = `${op.name}@${backend.name}`;
@@ -134,7 +173,7 @@ export class BackendRegistry {
         this.#warned.add(key);
         this.warn(`Kiln: backend '${backend.name}' has no kernel for ${op.name} (${op.api}); running it on '${FALLBACK_BACKEND}' instead, which copies data between backends`);
       }
-      return { run: fallback, backend: this.get(FALLBACK_BACKEND, op.api) };
+      return this.#resolvedKernel(op, fallback, this.get(FALLBACK_BACKEND, op.api));
     }
     const available = perBackend === undefined ? [] : [...perBackend.keys()];
     throw new BackendError(
@@ -142,6 +181,30 @@ export class BackendRegistry {
         (available.length > 0 ? ` (backends with one: ${available.join(", ")})` : " or any other backend") +
         `; register one with tf.registerKernel({ op: "${op.name}", backend: "${backend.name}", run })`,
     );
+  }
+
+  #resolvedKernel(op: AnyOpDef, registration: KernelRegistration<any, any>, backend: Backend): ResolvedKernel {
+    if ("run" in registration) {
+      const run = registration.run;
+      return { backend, run, specialize: () => run, keyFor: () => undefined };
+    }
+    const compiled = registration as CompiledKernelRegistration<any, any>;
+    const keyFor = (inputs: readonly ConcreteValue[], outputs: readonly ConcreteValue[], attrs: object) =>
+      kernelKey(compiled.specializeOn, inputs, outputs, attrs);
+    return {
+      backend,
+      run: undefined,
+      keyFor,
+      specialize: (inputs, outputs, attrs) => {
+        let cache = this.#compiled.get(backend);
+        if (cache === undefined) this.#compiled.set(backend, (cache = new Map()));
+        const key = keyFor(inputs, outputs, attrs);
+        const id = `${op.name}:${key.id}`;
+        let run = cache.get(id);
+        if (run === undefined) cache.set(id, (run = compiled.compile(key, backend)));
+        return run;
+      },
+    };
   }
 
   #entry(name: string, caller: string): Entry {

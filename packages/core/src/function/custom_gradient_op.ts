@@ -72,6 +72,8 @@ export const CustomGradient = defineOp<CustomGradientAttrs>({
   api: "customGradient",
   family: "opaque",
   inputs: "variadic",
+  // The value passes through; the other inputs matter only to the gradient.
+  execution: { kind: "alias" },
   infer: (inputs, attrs) => {
     if (inputs.length < 1 + attrs.numInputs) {
       throw new ArgumentError(

@@ -1,0 +1,45 @@
+import type * as tf from "@kiln/core";
+
+/** Waits one macrotask: an async-only test backend's reads really are asynchronous. */
+function nextTask(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+/**
+ * The async-only test backend (SPEC L): `plugin`'s backend and kernels under another name,
+ * with `caps.reads` "async", no `readSync`, and reads that resolve only after a macrotask,
+ * like a GPU's. Running the conformance suite on it checks that every path works without
+ * synchronous reads: control flow, printing, variables, gradients, fallbacks.
+ *
+ * ```ts
+ * runConformance({ plugin: () => asyncOnly(cpu()), oracle: cpu });
+ * ```
+ */
+export function asyncOnly(plugin: tf.BackendPlugin, name = `${plugin.name}-async`): tf.BackendPlugin {
+  return {
+    name,
+    apiVersion: plugin.apiVersion,
+    priority: 0,
+    kernels: plugin.kernels.map((k) => ({ ...k, backend: name })),
+    create: async () => wrapAsync(await plugin.create(), name),
+  };
+}
+
+/** The backend seen through an async-only facade (methods run on the real backend). */
+function wrapAsync(inner: tf.Backend, name: string): tf.Backend {
+  const caps: tf.BackendCapabilities = { ...inner.caps, reads: "async" };
+  const read = async (dataId: tf.DataId) => {
+    await nextTask();
+    return (await inner.read(dataId)).slice();
+  };
+  return new Proxy(inner, {
+    get(target, key) {
+      if (key === "name") return name;
+      if (key === "caps") return caps;
+      if (key === "readSync") return undefined;
+      if (key === "read") return read;
+      const value = Reflect.get(target, key, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+}

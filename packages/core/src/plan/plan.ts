@@ -1,0 +1,454 @@
+import type { DType } from "../base/dtype.js";
+import { KilnError } from "../base/errors.js";
+import { type ConcreteShape, isConcrete, sizeOf } from "../base/shape.js";
+import { type Backend, type DataId, type KernelFn, readsSync } from "../backend/backend.js";
+import type { BackendRegistry } from "../backend/backend_registry.js";
+import type { FuncGraph } from "../ir/func_graph.js";
+import type { Operation, OpOutput } from "../ir/graph.js";
+import type { ValueInfo } from "../ir/op.js";
+import { BufferPool } from "./buffer_pool.js";
+import { driveSync, type ExecuteArgs, type Execution, type ExecutionContext, type HostRun, readHost } from "./execution.js";
+import { findClusters, type PendingStep } from "./fusion.js";
+import { attrsKey, liveOperations, subexpressionKey } from "./plan_passes.js";
+import { type DataSlot, dataSlot, freeSlot, type SlotValue } from "./slots.js";
+
+/** A value's concrete type, as kernels see it. */
+type ConcreteInfo = ValueInfo & { shape: ConcreteShape };
+
+/** An operation to schedule; a fused cluster carries its compiled kernel and output types. */
+type ScheduledStep = PendingStep & { readonly fused?: { readonly run: KernelFn<any, any>; readonly infos: ConcreteInfo[] } };
+
+/** How a kernel step finds its function: fixed when shapes are static, else specialized per call. */
+interface StepKernel {
+  readonly backend: Backend;
+  readonly run: KernelFn<any, any> | undefined;
+  specialize(inputs: readonly ConcreteInfo[], outputs: readonly ConcreteInfo[], attrs: object): KernelFn<any, any>;
+}
+
+interface Step {
+  readonly op: Operation;
+  readonly inputs: readonly number[];
+  readonly outputs: readonly number[];
+  readonly kernel?: StepKernel;
+  /** For an op the runtime executes itself (a call, If, While, PrintV2, a variable op). */
+  readonly host?: HostRun;
+  /** Output shapes when they are known statically; otherwise inferred on each call. */
+  readonly staticOutputs?: readonly ConcreteInfo[];
+  /** Element counts of the static outputs (to find reusable buffers without recounting). */
+  readonly staticSizes?: readonly number[];
+  /** Slots whose last reader is this step. */
+  readonly free: readonly number[];
+  readonly lastUse: ReadonlySet<number>;
+}
+
+/**
+ * A graph compiled for one backend: kernels resolved once, one slot per value (alias ops
+ * such as Identity share their input's slot), and the slots each step is the last reader
+ * of, so intermediates are freed (into the run's buffer pool) as soon as they are dead.
+ *
+ * A run is described once and driven two ways (DESIGN 5): `run` synchronously, where every
+ * host read is answered at once, and `execute` as an `Execution` that yields host reads to
+ * an asynchronous driver. `mayRead` says whether a run can need a host read that only an
+ * asynchronous driver can answer; when it is false both ways are the same.
+ *
+ * ```ts
+ * const plan = new Plan(graph, backend, registry);
+ * const outputs = plan.run(inputSlots, undefined, context); // owned outputs now belong to the caller
+ * ```
+ */
+export class Plan {
+  readonly #steps: Step[] = [];
+  #slotCount = 0;
+  #inputSlots: number[] = [];
+  #outputSlots: number[] = [];
+  /** Slots holding the plan's constants, and their values (parallel arrays). */
+  readonly #constantSlots: number[] = [];
+  readonly #constantValues: DataSlot[] = [];
+  /** A slot array with the constants filled in, reused by the next run (absent while a run holds it). */
+  #idleSlots: (SlotValue | undefined)[] | undefined;
+  /** True if a run may need a host read that only an asynchronous driver can answer. */
+  readonly mayRead: boolean;
+
+  constructor(
+    readonly graph: FuncGraph,
+    readonly backend: Backend,
+    readonly registry: BackendRegistry,
+  ) {
+    try {
+      this.#schedule(this.#fuse(this.#layout()));
+    } catch (error) {
+      // A plan that cannot be built (e.g. a missing kernel) keeps no constant buffers.
+      this.dispose();
+      throw error;
+    }
+    // On a backend with synchronous reads nothing ever waits. Elsewhere, runtime-executed
+    // ops may read (conservatively: any of them) and so may kernels running on a fallback.
+    this.mayRead = !readsSync(backend) && this.#steps.some((s) => s.host !== undefined || (s.kernel !== undefined && s.kernel.backend !== backend));
+  }
+
+  /**
+   * Assigns a slot to every live value and uploads constants. Dead operations are skipped,
+   * alias ops (Identity, StopGradient, CustomGradient) share their input's slot, common
+   * subexpressions share slots, and stateless kernel ops on constants are folded. Returns
+   * the operations left to run.
+   */
+  #layout(): PendingStep[] {
+    const { graph, backend } = this;
+    const slotOf = new Map<OpOutput, number>();
+    let next = 0;
+    for (const input of graph.inputs) slotOf.set(input, next++);
+    this.#inputSlots = graph.inputs.map((i) => slotOf.get(i)!);
+    const pending: PendingStep[] = [];
+    const constantSlots = new Map<number, DataSlot>();
+    const seen = new Map<string, number[]>();
+    for (const op of liveOperations(graph)) {
+      const kind = op.def.execution?.kind;
+      if (kind === "input") continue;
+      const inputs = op.inputs.map((i) => slotOf.get(i)!);
+      if (kind === "alias") {
+        slotOf.set(op.outputs[0]!, inputs[0]!);
+        continue;
+      }
+      const key = kind === "constant" ? `Const${attrsKey(op.attrs)}` : kind === "host" ? undefined : subexpressionKey(op, inputs);
+      const same = key === undefined ? undefined : seen.get(key);
+      if (same !== undefined) {
+        op.outputs.forEach((o, i) => slotOf.set(o, same[i]!));
+        continue;
+      }
+      const outputs = op.outputs.map((o) => {
+        slotOf.set(o, next);
+        return next++;
+      });
+      if (key !== undefined) seen.set(key, outputs);
+      if (kind === "constant") {
+        this.#addConstant(outputs[0]!, constantValue(op, backend), constantSlots);
+        continue;
+      }
+      if (kind === undefined && this.#fold(op, inputs, outputs, constantSlots)) continue;
+      pending.push({ op, inputs, outputs });
+    }
+    this.#slotCount = next;
+    this.#outputSlots = graph.outputs.map((o) => {
+      const slot = slotOf.get(o);
+      if (slot === undefined) throw new KilnError(`graph '${graph.name}': output ${o.name} is not produced by the graph`);
+      return slot;
+    });
+    return pending;
+  }
+
+  #addConstant(slot: number, value: DataSlot, constants: Map<number, DataSlot>): void {
+    this.#constantSlots.push(slot);
+    this.#constantValues.push(value);
+    constants.set(slot, value);
+  }
+
+  /**
+   * Turns the remaining operations into steps: resolved kernels (or runtime-executed ops),
+   * the slots each step is the last reader of (freed right after it; the caller's input
+   * slots never), and static output shapes where the traced shapes can be trusted.
+   */
+  #schedule(steps: readonly ScheduledStep[]): void {
+    const { backend } = this;
+    const lastReader = new Map<number, number>();
+    steps.forEach((p, index) => p.inputs.forEach((s) => lastReader.set(s, index)));
+    for (const s of this.#outputSlots) lastReader.set(s, Number.POSITIVE_INFINITY);
+    // The caller's inputs and the plan's constants outlive every run.
+    const kept = new Set([...this.#inputSlots, ...this.#constantSlots]);
+    steps.forEach((p, index) => {
+      const dying = new Set(p.inputs.filter((s) => lastReader.get(s) === index && !kept.has(s)));
+      // Outputs nobody reads die right after the step that makes them.
+      for (const s of p.outputs) if (!lastReader.has(s)) dying.add(s);
+      const common = { op: p.op, inputs: p.inputs, outputs: p.outputs, free: [...dying], lastUse: dying };
+      if (p.fused !== undefined) {
+        const run = p.fused.run;
+        const kernel: StepKernel = { backend, run, specialize: () => run };
+        this.#steps.push({ ...common, kernel, staticOutputs: p.fused.infos, staticSizes: p.fused.infos.map((o) => sizeOf(o.shape)) });
+        return;
+      }
+      const execution = p.op.def.execution;
+      if (execution?.kind === "host") {
+        this.#steps.push({ ...common, host: execution.run as HostRun });
+        return;
+      }
+      // Traced shapes can be trusted only when the inputs' shapes were known too: with an
+      // unknown input dim, `infer` must re-check the real shapes (a reshape to [2, 4] of a
+      // [null, 4] input may meet a [3, 4] tensor).
+      const known = p.op.inputs.every((i) => isConcrete(i.shape)) && p.op.outputs.every((o) => isConcrete(o.shape));
+      const staticOutputs = known ? (p.op.outputs as unknown as ConcreteInfo[]) : undefined;
+      const resolved = this.registry.resolve(p.op.def, backend);
+      // With static shapes a compiled kernel is specialized once, now.
+      const run = resolved.run ?? (staticOutputs !== undefined ? resolved.specialize(p.op.inputs as unknown as ConcreteInfo[], staticOutputs, p.op.attrs) : undefined);
+      this.#steps.push({
+        ...common,
+        kernel: { backend: resolved.backend, run, specialize: resolved.specialize },
+        ...(staticOutputs !== undefined ? { staticOutputs, staticSizes: staticOutputs.map((o) => sizeOf(o.shape)) } : {}),
+      });
+    });
+  }
+
+  /**
+   * Elementwise fusion (DESIGN 6): runs of elementwise steps of one shape become one step
+   * when the backend compiles the cluster into a single kernel.
+   */
+  #fuse(pending: readonly PendingStep[]): ScheduledStep[] {
+    const backend = this.backend;
+    if (backend.compileFused === undefined || !backend.caps.fusion.elementwise) return [...pending];
+    const lastReader = new Map<number, number>();
+    pending.forEach((p, index) => p.inputs.forEach((s) => lastReader.set(s, index)));
+    for (const s of this.#outputSlots) lastReader.set(s, Number.POSITIVE_INFINITY);
+    const groups = findClusters(pending, backend.caps.fusion, (slot, index) => (lastReader.get(slot) ?? -1) > index);
+    const replaced = new Map<PendingStep, ScheduledStep | null>();
+    for (const group of groups) {
+      const run = backend.compileFused(group.cluster);
+      if (run === undefined || group.outputSlots.length === 0) continue;
+      const infos = group.cluster.outputs.map((j) => ({ shape: group.cluster.shape, dtype: group.cluster.ops[j]!.dtype }));
+      group.steps.forEach((step, i) =>
+        replaced.set(step, i === 0 ? { op: step.op, inputs: group.inputSlots, outputs: group.outputSlots, fused: { run, infos } } : null),
+      );
+    }
+    return pending.flatMap((step) => {
+      const r = replaced.get(step);
+      return r === undefined ? [step] : r === null ? [] : [r];
+    });
+  }
+
+  /**
+   * Constant folding: a stateless kernel op whose inputs are all constants runs once, now,
+   * and its outputs become constants of the plan.
+   */
+  #fold(op: Operation, inputs: readonly number[], outputs: readonly number[], constants: Map<number, DataSlot>): boolean {
+    if (op.def.stateful === true || inputs.length === 0 || !inputs.every((s) => constants.has(s))) return false;
+    const resolved = this.registry.resolve(op.def, this.backend);
+    if (resolved.backend !== this.backend) return false;
+    const data = inputs.map((s) => constants.get(s)!);
+    const infos = op.def.infer(data, op.attrs) as ConcreteInfo[];
+    const run = resolved.run ?? resolved.specialize(data, infos, op.attrs);
+    const ids = run({ inputs: data, attrs: op.attrs, outputs: infos, backend: this.backend });
+    outputs.forEach((slot, i) => this.#addConstant(slot, dataSlot(this.backend, ids[i]!, infos[i]!.shape, infos[i]!.dtype, false), constants));
+    return true;
+  }
+
+  /**
+   * Runs the plan synchronously. `inputs` fill the graph's input slots (usually borrowed).
+   * Returns one value per graph output; owned outputs belong to the caller. Dead
+   * intermediates go to `pool` for later steps to write into; without one, the run uses its
+   * own and drains it. On error every owned intermediate is freed before the error propagates.
+   */
+  run(inputs: readonly SlotValue[], pool: BufferPool | undefined, context: ExecutionContext): SlotValue[] {
+    const runPool = pool ?? new BufferPool(this.backend);
+    const slots = this.#begin(inputs);
+    try {
+      const steps = this.#steps;
+      for (let i = 0; i < steps.length; i++) {
+        const step = steps[i]!;
+        if (step.host !== undefined) {
+          const results = step.host(this.#hostArgs(step, slots, runPool, context));
+          this.#finishHost(step, slots, Array.isArray(results) ? results : driveSync(results, step.op.name));
+        }
+        else this.#runKernel(step, this.#stepInputs(step, slots), slots, runPool);
+        this.#free(step, slots, runPool);
+      }
+      return this.#end(slots);
+    } catch (error) {
+      this.#abandon(slots, inputs);
+      throw error;
+    } finally {
+      if (pool === undefined) runPool.drain();
+    }
+  }
+
+  /** The same run as `run`, as an execution that yields the host reads it needs (see `Execution`). */
+  *execute(inputs: readonly SlotValue[], pool: BufferPool | undefined, context: ExecutionContext): Execution<SlotValue[]> {
+    const runPool = pool ?? new BufferPool(this.backend);
+    const slots = this.#begin(inputs);
+    try {
+      for (const step of this.#steps) {
+        if (step.host !== undefined) {
+          const results = step.host(this.#hostArgs(step, slots, runPool, context));
+          this.#finishHost(step, slots, Array.isArray(results) ? results : yield* results);
+        } else {
+          const inputs = this.#stepInputs(step, slots);
+          const read = yield* this.#readAsyncInputs(step, inputs);
+          try {
+            this.#runKernel(step, inputs, slots, runPool);
+          } finally {
+            for (const temporary of read) freeSlot(temporary);
+          }
+        }
+        this.#free(step, slots, runPool);
+      }
+      return this.#end(slots);
+    } catch (error) {
+      this.#abandon(slots, inputs);
+      throw error;
+    } finally {
+      if (pool === undefined) runPool.drain();
+    }
+  }
+
+  /** Frees the plan's constant buffers. */
+  dispose(): void {
+    for (const value of this.#constantValues) value.backend.disposeData(value.dataId);
+    this.#constantSlots.length = 0;
+    this.#constantValues.length = 0;
+    this.#idleSlots = undefined;
+  }
+
+  /** The slot array for a run (the idle one, constants in place), with the inputs filled in. */
+  #begin(inputs: readonly SlotValue[]): (SlotValue | undefined)[] {
+    let slots = this.#idleSlots;
+    if (slots !== undefined) this.#idleSlots = undefined;
+    else {
+      slots = new Array<SlotValue | undefined>(this.#slotCount);
+      this.#fillConstants(slots);
+    }
+    const inputSlots = this.#inputSlots;
+    for (let i = 0; i < inputSlots.length; i++) slots[inputSlots[i]!] = inputs[i];
+    return slots;
+  }
+
+  /** Collects the outputs and keeps the slot array (constants in place) for the next run. */
+  #end(slots: (SlotValue | undefined)[]): SlotValue[] {
+    const outputSlots = this.#outputSlots;
+    const outputs: SlotValue[] = new Array(outputSlots.length);
+    for (let i = 0; i < outputSlots.length; i++) {
+      const value = slots[outputSlots[i]!]!;
+      // A slot returned twice is owned (or released) by its first output only.
+      const repeated = value.kind === "data" && outputs.indexOf(value) >= 0;
+      outputs[i] = repeated ? dataSlot(value.backend, value.dataId, value.shape, value.dtype, false) : value;
+    }
+    // Only inputs and outputs are still set: clear them and keep the array for the next run.
+    for (const s of this.#inputSlots) slots[s] = undefined;
+    for (const s of outputSlots) slots[s] = undefined;
+    this.#fillConstants(slots);
+    this.#idleSlots = slots;
+    return outputs;
+  }
+
+  /** After a failed step: frees every owned intermediate (never the caller's inputs). */
+  #abandon(slots: readonly (SlotValue | undefined)[], inputs: readonly SlotValue[]): void {
+    // Constants are never owned, so freeing leaves them alone.
+    const callers = new Set<SlotValue | undefined>(inputs);
+    for (const value of new Set(slots)) if (value?.kind === "data" && !callers.has(value)) freeSlot(value);
+  }
+
+  #fillConstants(slots: (SlotValue | undefined)[]): void {
+    const constantSlots = this.#constantSlots;
+    for (let i = 0; i < constantSlots.length; i++) slots[constantSlots[i]!] = this.#constantValues[i];
+  }
+
+  #stepInputs(step: Step, slots: readonly (SlotValue | undefined)[]): SlotValue[] {
+    const inputs: SlotValue[] = new Array(step.inputs.length);
+    for (let i = 0; i < step.inputs.length; i++) inputs[i] = slots[step.inputs[i]!]!;
+    return inputs;
+  }
+
+  #hostArgs(step: Step, slots: readonly (SlotValue | undefined)[], pool: BufferPool, context: ExecutionContext): ExecuteArgs {
+    return {
+      name: step.op.name,
+      attrs: step.op.attrs,
+      inputs: this.#stepInputs(step, slots),
+      outputs: step.op.outputs,
+      backend: this.backend,
+      isLastUse: (i) => step.lastUse.has(step.inputs[i]!),
+      pool,
+      library: this.graph.library,
+      context,
+    };
+  }
+
+  #finishHost(step: Step, slots: (SlotValue | undefined)[], results: readonly SlotValue[]): void {
+    for (let i = 0; i < step.outputs.length; i++) slots[step.outputs[i]!] = results[i];
+  }
+
+  /** Frees (into the pool) the slots whose last reader was `step`. */
+  #free(step: Step, slots: (SlotValue | undefined)[], pool: BufferPool): void {
+    const free = step.free;
+    for (let i = 0; i < free.length; i++) {
+      const value = slots[free[i]!];
+      if (value?.kind === "data") pool.give(value);
+      slots[free[i]!] = undefined;
+    }
+  }
+
+  /**
+   * Reads on the host the inputs that live on an async-only backend while the kernel runs
+   * elsewhere (a fallback kernel), replacing them in `inputs` by owned copies on the
+   * kernel's backend; returns those copies for the caller to free after the step.
+   */
+  *#readAsyncInputs(step: Step, inputs: SlotValue[]): Execution<DataSlot[]> {
+    const target = step.kernel!.backend;
+    const copies: DataSlot[] = [];
+    for (let i = 0; i < inputs.length; i++) {
+      const slot = inputs[i]!;
+      if (slot.kind !== "data" || slot.backend === target || readsSync(slot.backend)) continue;
+      const values = yield* readHost(slot);
+      const copy = dataSlot(target, target.write(values.slice(), slot.shape, slot.dtype), slot.shape, slot.dtype, true);
+      copies.push(copy);
+      inputs[i] = copy;
+    }
+    return copies;
+  }
+
+  /** Runs a kernel step, offering it dead buffers of the right size to write its outputs into. */
+  #runKernel(step: Step, inputs: SlotValue[], slots: (SlotValue | undefined)[], pool: BufferPool): void {
+    const { backend } = step.kernel!;
+    let data = inputs as DataSlot[];
+    let moved = false;
+    for (let i = 0; i < inputs.length; i++) {
+      const slot = inputs[i] as DataSlot;
+      if (slot.kind === "data" && slot.backend === backend) continue;
+      // A fallback kernel on another backend (or a resource in the wrong place): copy first.
+      if (!moved) data = [...data];
+      moved = true;
+      data[i] = dataOn(slot, backend, step, i);
+    }
+    const outputs = step.staticOutputs ?? (step.op.def.infer(data, step.op.attrs) as ConcreteInfo[]);
+    const sizes = step.staticSizes ?? outputs.map((o) => sizeOf(o.shape));
+    const run = step.kernel!.run ?? step.kernel!.specialize(data, outputs, step.op.attrs);
+    const count = step.outputs.length;
+    let out: (DataId | undefined)[] | undefined;
+    if (backend === pool.backend) {
+      out = new Array(count);
+      for (let i = 0; i < count; i++) out[i] = pool.take(outputs[i]!.dtype, sizes[i]!);
+    }
+    try {
+      let ids: DataId[];
+      try {
+        ids = run({ inputs: data, attrs: step.op.attrs, outputs, backend, out });
+      } catch (error) {
+        // The offered buffers are still the pool's.
+        if (out !== undefined) for (let i = 0; i < count; i++) if (out[i] !== undefined) pool.keep(out[i]!, outputs[i]!.dtype, sizes[i]!);
+        throw error;
+      }
+      for (let i = 0; i < count; i++) {
+        const offered = out?.[i];
+        // A kernel that allocated its own output leaves the offered buffer for a later step.
+        if (offered !== undefined && ids[i] !== offered) pool.keep(offered, outputs[i]!.dtype, sizes[i]!);
+        slots[step.outputs[i]!] = dataSlot(backend, ids[i]!, outputs[i]!.shape, outputs[i]!.dtype, true, undefined, sizes[i]);
+      }
+    } finally {
+      // Copies made for a fallback kernel are temporary.
+      if (moved) for (let i = 0; i < data.length; i++) if (data[i] !== inputs[i]) data[i]!.backend.disposeData(data[i]!.dataId);
+    }
+  }
+}
+
+/** A Const operation's value, uploaded to `backend` once per plan. */
+function constantValue(op: Operation, backend: Backend): DataSlot {
+  const attrs = op.attrs as { value: number[]; shape: number[]; dtype: DType };
+  const values = attrs.dtype === "float32" ? Float32Array.from(attrs.value) : attrs.dtype === "int32" ? Int32Array.from(attrs.value) : Uint8Array.from(attrs.value);
+  return dataSlot(backend, backend.write(values, attrs.shape, attrs.dtype), attrs.shape, attrs.dtype, false);
+}
+
+/** Moves an input to the backend a (fallback) kernel runs on; returns a temporary owned copy. */
+function dataOn(value: SlotValue, backend: Backend, step: Step, index: number): DataSlot {
+  if (value.kind !== "data") throw new KilnError(`${step.op.name}: input ${index} is a resource, but ${step.op.type} expects a tensor`);
+  if (value.backend === backend) return value;
+  const source = value.backend;
+  if (!readsSync(source)) {
+    throw new KilnError(`${step.op.name}: the data of input ${index} lives on async backend '${source.name}'; it must be read on the host first`);
+  }
+  const dataId = backend.write(source.readSync(value.dataId).slice(), value.shape, value.dtype);
+  return dataSlot(backend, dataId, value.shape, value.dtype, true);
+}
