@@ -1,6 +1,6 @@
 import {
   BACKEND_API_VERSION,
-  type Backend,
+  type BackendCapabilities,
   type BackendMemory,
   type ConcreteShape,
   type DataArray,
@@ -8,6 +8,7 @@ import {
   type DType,
   type FusedCluster,
   type KernelFn,
+  type SyncReadBackend,
   sizeOf,
 } from "@kiln/core";
 import { compileFusedCluster } from "./kernels/elementwise/fused.js";
@@ -34,9 +35,8 @@ export interface WasmBackendInfo {
  * backend.info; // { variant: "simd-threads", threads: 2 }
  * ```
  */
-export class WasmBackend implements Backend {
+export class WasmBackend implements SyncReadBackend {
   readonly apiVersion = BACKEND_API_VERSION;
-  readonly caps = { asyncOnly: false, dtypes: ["float32", "int32", "bool"] as const };
   readonly heap: Heap;
   #numBuffers = 0;
   #numBytes = 0;
@@ -46,6 +46,22 @@ export class WasmBackend implements Backend {
     readonly module: WasmModule,
   ) {
     this.heap = module.heap;
+  }
+
+  /** Synchronous reads, three dtypes, fused elementwise clusters of same-shape or single-element inputs. */
+  get caps(): BackendCapabilities {
+    const info = this.info;
+    return {
+      reads: "sync",
+      dtypes: ["float32", "int32", "bool"],
+      fusion: { elementwise: true, broadcast: false, epilogues: [] },
+      details: {
+        variant: info.variant,
+        simd: true,
+        threads: info.threads,
+        ...(info.threadsUnavailable === undefined ? {} : { threadsUnavailable: info.threadsUnavailable }),
+      },
+    };
   }
 
   get info(): WasmBackendInfo {
@@ -78,10 +94,14 @@ export class WasmBackend implements Backend {
     return this.readSync(dataId);
   }
 
-  /** A copy of the buffer's values (the heap may move or be reused afterwards). */
+  /**
+   * The buffer's values as a view of the heap (no copy): valid until the next call into
+   * the backend (a write, a kernel, a dispose, memory growth), as contract v2 allows;
+   * core copies what it keeps.
+   */
   readSync(dataId: DataId): DataArray {
     const buffer = dataId as WasmBuffer;
-    return this.heap.read(this.heap.pointer(buffer, "read"), buffer.dtype, buffer.size);
+    return this.heap.view(this.heap.pointer(buffer, "read"), buffer.dtype, buffer.size);
   }
 
   disposeData(dataId: DataId): void {

@@ -47,7 +47,7 @@ describe("bad input at the kernel boundary", () => {
     backend.disposeData(id);
     backend.disposeData(id); // twice is harmless
     expect(() => backend.readSync(id)).toThrow(WasmKernelError);
-    const exp = wasm().kernels.find((k) => (typeof k.op === "string" ? k.op : k.op.name) === "Exp")!;
+    const exp = wasm().kernels.find((k) => (typeof k.op === "string" ? k.op : k.op.name) === "Exp") as tf.PlainKernelRegistration;
     expect(() =>
       exp.run({ inputs: [{ dataId: id, shape: [3], dtype: "float32" }], attrs: {}, outputs: [{ shape: [3], dtype: "float32" }], backend }),
     ).toThrow(/Exp: a buffer given to the wasm backend was disposed/);

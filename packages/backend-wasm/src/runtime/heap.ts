@@ -103,6 +103,13 @@ export class Heap {
     else this.u8().set(values, ptr);
   }
 
+  /** A typed-array view of `size` elements of `dtype` at `ptr` (valid until the memory grows or the buffer is freed). */
+  view(ptr: number, dtype: DType, size: number): DataArray {
+    if (dtype === "float32") return this.f32().subarray(ptr >>> 2, (ptr >>> 2) + size);
+    if (dtype === "int32") return this.i32().subarray(ptr >>> 2, (ptr >>> 2) + size);
+    return this.u8().subarray(ptr, ptr + size);
+  }
+
   /** A fresh typed array holding `size` elements of `dtype` copied from `ptr`. */
   read(ptr: number, dtype: DType, size: number): DataArray {
     if (dtype === "float32") return this.f32().slice(ptr >>> 2, (ptr >>> 2) + size);

@@ -1,4 +1,4 @@
-import { type FusedCluster, type KernelFn, scalarKernelOf, sizeOf } from "@kiln/core";
+import { type FusedCluster, type FusedOperand, type KernelFn, scalarKernelOf, sizeOf } from "@kiln/core";
 import { elementBytes, type WasmBuffer } from "../../runtime/heap.js";
 import type { WasmBackend } from "../../wasm_backend.js";
 import { checkStatus } from "../kernel_call.js";
@@ -21,14 +21,22 @@ const MAX_VALUES = 16;
  */
 export function compileFusedCluster(cluster: FusedCluster): KernelFn<{}, WasmBackend> | undefined {
   if (cluster.ops.length > MAX_OPS || cluster.inputs.length > MAX_VALUES || cluster.outputs.length > MAX_VALUES) return undefined;
+  // Epilogues (a contraction heading the cluster) are not declared in caps.fusion, so never offered.
+  if (cluster.head !== undefined || cluster.ops.some((o) => o.operands.some((operand) => "head" in operand))) return undefined;
+  const operandOf = (operand: FusedOperand) => operand as { readonly input: number } | { readonly op: number };
   const n = sizeOf(cluster.shape);
-  const dtypeOf = (operand: FusedCluster["ops"][number]["operands"][number]) =>
-    "input" in operand ? cluster.inputs[operand.input]!.dtype : cluster.ops[operand.op]!.dtype;
+  const dtypeOf = (operand: FusedOperand) => {
+    const o = operandOf(operand);
+    return "input" in o ? cluster.inputs[o.input]!.dtype : cluster.ops[o.op]!.dtype;
+  };
   const opWords: number[] = [];
   for (const [j, fused] of cluster.ops.entries()) {
     const kernel = scalarKernelOf(fused.op, fused.operands.map(dtypeOf), fused.dtype, fused.attrs);
     if (kernel === undefined) return undefined;
-    const operands = fused.operands.map((o) => ("op" in o ? o.op : -(o.input + 1)));
+    const operands = fused.operands.map((operand) => {
+      const o = operandOf(operand);
+      return "op" in o ? o.op : -(o.input + 1);
+    });
     while (operands.length < 3) operands.push(0);
     opWords.push(
       kernelIdOf(kernel, fused.op.name),
