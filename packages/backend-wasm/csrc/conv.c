@@ -14,6 +14,23 @@
 #include "gemm.h"
 #include "window.h"
 
+/*
+ * Short copies and fills of patch runs (a few channels each): inline SIMD instead of
+ * memcpy/memset, which V8 runs as calls out of the generated code. no_builtin keeps clang
+ * from turning the loops back into those calls.
+ */
+__attribute__((no_builtin("memcpy", "memset"))) static void copy_run(float* dst, const float* src, uint32_t n) {
+  uint32_t i = 0;
+  for (; i + 4 <= n; i += 4) wasm_v128_store(dst + i, wasm_v128_load(src + i));
+  for (; i < n; i++) dst[i] = src[i];
+}
+
+__attribute__((no_builtin("memcpy", "memset"))) static void zero_run(float* dst, uint32_t n) {
+  uint32_t i = 0;
+  for (; i + 4 <= n; i += 4) wasm_v128_store(dst + i, wasm_f32x4_splat(0.0f));
+  for (; i < n; i++) dst[i] = 0.0f;
+}
+
 typedef struct {
   Window w;
   const float* image; /* x for forward and filter grad, dy for input grad */
@@ -31,16 +48,22 @@ static void patch_row(const Window* w, const float* x, uint32_t pixel, uint32_t 
   int32_t y0 = (int32_t)(rest / (uint32_t)w->out_w) * w->stride_h - w->pad_top;
   int32_t x0 = (int32_t)(rest % (uint32_t)w->out_w) * w->stride_w - w->pad_left;
   uint32_t C = (uint32_t)w->channels;
-  uint32_t p = p0, end = p0 + count;
-  while (p < end) {
-    uint32_t tap = p / C, c = p % C;
-    uint32_t run = KILN_MIN(C - c, end - p);
-    int32_t iy = y0 + (int32_t)(tap / (uint32_t)w->filter_w) * w->dilation_h;
-    int32_t ix = x0 + (int32_t)(tap % (uint32_t)w->filter_w) * w->dilation_w;
-    if (iy < 0 || iy >= w->in_h || ix < 0 || ix >= w->in_w) memset(row, 0, run * sizeof(float));
-    else memcpy(row, x + (((size_t)n * w->in_h + iy) * w->in_w + ix) * C + c, run * sizeof(float));
+  /* Walk the taps (ky, kx) from the one holding column p0, one channel run each. */
+  uint32_t tap = p0 / C, c = p0 % C;
+  int32_t ky = (int32_t)(tap / (uint32_t)w->filter_w), kx = (int32_t)(tap % (uint32_t)w->filter_w);
+  const float* image = x + (size_t)n * w->in_h * w->in_w * C;
+  while (count > 0) {
+    uint32_t run = KILN_MIN(C - c, count);
+    int32_t iy = y0 + ky * w->dilation_h, ix = x0 + kx * w->dilation_w;
+    if (iy < 0 || iy >= w->in_h || ix < 0 || ix >= w->in_w) zero_run(row, run);
+    else copy_run(row, image + ((size_t)iy * w->in_w + ix) * C + c, run);
     row += run;
-    p += run;
+    count -= run;
+    c = 0;
+    if (++kx == w->filter_w) {
+      kx = 0;
+      ky++;
+    }
   }
 }
 
@@ -55,18 +78,23 @@ static void tap_row(const Window* w, const float* dy, uint32_t pixel, uint32_t p
   int32_t iy = (int32_t)(rest / (uint32_t)w->in_w) + w->pad_top;
   int32_t ix = (int32_t)(rest % (uint32_t)w->in_w) + w->pad_left;
   uint32_t O = (uint32_t)w->out_channels;
-  uint32_t p = p0, end = p0 + count;
-  while (p < end) {
-    uint32_t tap = p / O, o = p % O;
-    uint32_t run = KILN_MIN(O - o, end - p);
-    int32_t ty = iy - (int32_t)(tap / (uint32_t)w->filter_w) * w->dilation_h;
-    int32_t tx = ix - (int32_t)(tap % (uint32_t)w->filter_w) * w->dilation_w;
-    int valid = ty >= 0 && tx >= 0 && ty % w->stride_h == 0 && tx % w->stride_w == 0;
+  uint32_t tap = p0 / O, o = p0 % O;
+  int32_t ky = (int32_t)(tap / (uint32_t)w->filter_w), kx = (int32_t)(tap % (uint32_t)w->filter_w);
+  const float* grad = dy + (size_t)n * w->out_h * w->out_w * O;
+  while (count > 0) {
+    uint32_t run = KILN_MIN(O - o, count);
+    int32_t ty = iy - ky * w->dilation_h, tx = ix - kx * w->dilation_w;
     int32_t oy = ty / w->stride_h, ox = tx / w->stride_w;
-    if (!valid || oy >= w->out_h || ox >= w->out_w) memset(row, 0, run * sizeof(float));
-    else memcpy(row, dy + (((size_t)n * w->out_h + oy) * w->out_w + ox) * O + o, run * sizeof(float));
+    int valid = ty >= 0 && tx >= 0 && oy * w->stride_h == ty && ox * w->stride_w == tx && oy < w->out_h && ox < w->out_w;
+    if (!valid) zero_run(row, run);
+    else copy_run(row, grad + ((size_t)oy * w->out_w + ox) * O + o, run);
     row += run;
-    p += run;
+    count -= run;
+    o = 0;
+    if (++kx == w->filter_w) {
+      kx = 0;
+      ky++;
+    }
   }
 }
 
@@ -78,7 +106,7 @@ static void pack_rows(const ConvSource* s, row_fn fill, float* dst, uint32_t m, 
   for (uint32_t t = 0; t < mc; t += GEMM_MR, dst += (size_t)kc * GEMM_MR) {
     for (uint32_t r = 0; r < GEMM_MR; r++) {
       if (i0 + t + r < m) fill(&s->w, s->image, i0 + t + r, p0, kc, rows[r]);
-      else memset(rows[r], 0, kc * sizeof(float));
+      else zero_run(rows[r], kc);
     }
     uint32_t p = 0;
     for (; p + 4 <= kc; p += 4) {
