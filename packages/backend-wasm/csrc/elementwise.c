@@ -67,7 +67,8 @@ int32_t KILN_EXPORT(kiln_ew_same)(uint32_t kernel, uint8_t* out, uint32_t out_si
     if (n > 0) job.kernel(job.in, out, n);
     return KILN_OK;
   }
-  job.chunk = ((n + threads - 1) / threads + 15) & ~15u;
+  /* Tasks of 8K elements, so a busy thread's share can be taken by another. */
+  job.chunk = 8192;
   kiln_parallel_for(same_task, &job, (n + job.chunk - 1) / job.chunk, threads);
   return KILN_OK;
 }

@@ -1,34 +1,44 @@
 /*
- * The thread pool behind kiln_parallel_for. One job is published at a time: the caller
- * writes the job, bumps the mailbox of each worker that takes part and wakes it
- * (memory.atomic.notify); each thread runs its share; the caller does share 0 and then
- * waits for `pending` to reach 0. A worker only ever looks at its own mailbox (one cache
- * line each), so a worker left out of a job can never pick up half of the next one.
- * Workers spin briefly after a job before sleeping in memory.atomic.wait32, so a burst of
- * kernels (a traced step) does not pay a wake-up per kernel.
+ * The thread pool behind kiln_parallel_for. A loop's tasks are cut into chunks that
+ * threads claim one at a time from a shared counter, so a thread that the OS does not
+ * schedule (a busy machine) only delays the chunk it holds: the others, the calling thread
+ * included, take the rest. The caller publishes the job in a slot of a small ring, bumps
+ * the mailbox of each worker that may help and wakes it (memory.atomic.notify), runs
+ * chunks itself, then waits until every chunk is done.
+ *
+ * The claim counter carries the job's generation in its high word, so a worker that wakes
+ * late, after its job finished and the slot was reused, can never claim a chunk of a job
+ * it has not read. Workers spin briefly after a job before sleeping in atomic.wait, so a
+ * burst of kernels (a traced step) does not pay a wake-up per kernel.
+ *
+ * Chunk boundaries depend only on the task count, never on which thread runs them, and
+ * every task writes its own outputs, so results do not depend on the thread count.
  */
 #include "threads.h"
 
 #define MAX_THREADS 64
-
-#ifdef KILN_THREADS
-/* One mailbox per worker, 64 bytes apart so workers do not share cache lines. */
+#define SLOTS 8
 #define MAILBOX_STRIDE 16
-static volatile int32_t mailboxes[MAX_THREADS * MAILBOX_STRIDE];
-#endif
 
 typedef struct {
-  volatile int32_t pending;
   kiln_task_fn task;
   void* context;
   uint32_t count;
-  uint32_t threads;
+  uint32_t chunk;
+  uint32_t chunks;
+  volatile uint64_t claim; /* generation << 32 | next chunk */
+  volatile uint32_t done;  /* chunks finished */
 } Job;
 
-static Job job;
+static __attribute__((unused)) Job slots[SLOTS];
+static __attribute__((unused)) uint32_t generation = 0;
 static uint32_t active_threads = 1;
 static uint32_t started_workers = 0;
 static uint32_t main_can_block = 0;
+#ifdef KILN_THREADS
+/* One mailbox per worker, 64 bytes apart so workers do not share cache lines. */
+static volatile int32_t mailboxes[MAX_THREADS * MAILBOX_STRIDE];
+#endif
 
 uint32_t kiln_thread_count(void) { return active_threads; }
 
@@ -47,14 +57,6 @@ void KILN_EXPORT(kiln_worker_started)(void) { started_workers++; }
 /** Whether the calling thread may block in atomic.wait (Node's main thread may; a browser's may not). */
 void KILN_EXPORT(kiln_set_main_can_block)(uint32_t can) { main_can_block = can; }
 
-static __attribute__((unused)) void run_share(uint32_t thread) {
-  uint32_t threads = job.threads;
-  uint32_t count = job.count;
-  uint32_t begin = (uint32_t)(((uint64_t)count * thread) / threads);
-  uint32_t end = (uint32_t)(((uint64_t)count * (thread + 1)) / threads);
-  if (begin < end) job.task(job.context, begin, end, thread);
-}
-
 uint32_t kiln_threads_for_work(double work) {
   /* About 20 us of work per extra thread pays for waking it. */
   uint32_t threads = active_threads;
@@ -64,28 +66,48 @@ uint32_t kiln_threads_for_work(double work) {
   return useful < threads ? useful : threads;
 }
 
+/* Claims and runs chunks of the job of generation `gen` until none are left. */
+static __attribute__((unused)) void run_chunks(Job* job, uint32_t gen, uint32_t thread) {
+  uint64_t current = __atomic_load_n(&job->claim, __ATOMIC_ACQUIRE);
+  for (;;) {
+    if ((uint32_t)(current >> 32) != gen || (uint32_t)current >= job->chunks) return;
+    if (!__atomic_compare_exchange_n(&job->claim, &current, current + 1, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) continue;
+    uint32_t index = (uint32_t)current;
+    uint32_t begin = index * job->chunk;
+    uint32_t end = begin + job->chunk < job->count ? begin + job->chunk : job->count;
+    job->task(job->context, begin, end, thread);
+    if (__atomic_add_fetch(&job->done, 1, __ATOMIC_ACQ_REL) == job->chunks && main_can_block) {
+      __builtin_wasm_memory_atomic_notify((int32_t*)&job->done, 1);
+    }
+    current = __atomic_load_n(&job->claim, __ATOMIC_ACQUIRE);
+  }
+}
+
 void kiln_parallel_for(kiln_task_fn task, void* context, uint32_t count, uint32_t threads) {
   if (threads > active_threads) threads = active_threads;
   if (threads > count) threads = count;
 #ifdef KILN_THREADS
   if (threads > 1) {
-    job.task = task;
-    job.context = context;
-    job.count = count;
-    job.threads = threads;
-    __atomic_store_n(&job.pending, (int32_t)(threads - 1), __ATOMIC_RELEASE);
+    uint32_t gen = ++generation;
+    Job* job = &slots[gen % SLOTS];
+    job->task = task;
+    job->context = context;
+    job->count = count;
+    job->chunk = count / (threads * 4);
+    if (job->chunk < 1) job->chunk = 1;
+    job->chunks = (count + job->chunk - 1) / job->chunk;
+    __atomic_store_n(&job->done, 0, __ATOMIC_RELAXED);
+    __atomic_store_n(&job->claim, (uint64_t)gen << 32, __ATOMIC_RELEASE);
     for (uint32_t t = 1; t < threads; t++) {
       volatile int32_t* mailbox = &mailboxes[t * MAILBOX_STRIDE];
-      __atomic_fetch_add(mailbox, 1, __ATOMIC_ACQ_REL);
+      __atomic_store_n(mailbox, (int32_t)gen, __ATOMIC_RELEASE);
       __builtin_wasm_memory_atomic_notify((int32_t*)mailbox, 1);
     }
-    run_share(0);
+    run_chunks(job, gen, 0);
     uint32_t spins = 0;
-    while (__atomic_load_n(&job.pending, __ATOMIC_ACQUIRE) != 0) {
-      if (main_can_block && ++spins > 100000) {
-        int32_t left = __atomic_load_n(&job.pending, __ATOMIC_ACQUIRE);
-        if (left != 0) __builtin_wasm_memory_atomic_wait32((int32_t*)&job.pending, left, 1000000);
-      }
+    uint32_t done;
+    while ((done = __atomic_load_n(&job->done, __ATOMIC_ACQUIRE)) != job->chunks) {
+      if (main_can_block && ++spins > 100000) __builtin_wasm_memory_atomic_wait32((int32_t*)&job->done, (int32_t)done, 1000000);
     }
     return;
   }
@@ -94,13 +116,6 @@ void kiln_parallel_for(kiln_task_fn task, void* context, uint32_t count, uint32_
 }
 
 #ifdef KILN_THREADS
-static KILN_NOINLINE void work_once(uint32_t thread) {
-  run_share(thread);
-  if (__atomic_sub_fetch(&job.pending, 1, __ATOMIC_ACQ_REL) == 0 && main_can_block) {
-    __builtin_wasm_memory_atomic_notify((int32_t*)&job.pending, 1);
-  }
-}
-
 /** A worker's loop: never returns. `thread` is 1-based (0 is the calling thread). */
 void KILN_EXPORT(kiln_worker_main)(uint32_t thread) {
   volatile int32_t* mailbox = &mailboxes[thread * MAILBOX_STRIDE];
@@ -109,13 +124,13 @@ void KILN_EXPORT(kiln_worker_main)(uint32_t thread) {
     int32_t now;
     uint32_t spins = 0;
     while ((now = __atomic_load_n(mailbox, __ATOMIC_ACQUIRE)) == seen) {
-      if (++spins > 200000) {
+      if (++spins > 20000) {
         __builtin_wasm_memory_atomic_wait32((int32_t*)mailbox, seen, -1);
         spins = 0;
       }
     }
     seen = now;
-    work_once(thread);
+    run_chunks(&slots[(uint32_t)now % SLOTS], (uint32_t)now, thread);
   }
 }
 #endif
