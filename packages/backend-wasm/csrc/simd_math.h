@@ -53,8 +53,8 @@ KILN_INLINE vec v_reduce_ln2(vec x, vec* k_out) {
  */
 KILN_INLINE vec v_clamp(vec x, float lo, float hi) { return wasm_f32x4_pmax(wasm_f32x4_pmin(x, v_f32(hi)), v_f32(lo)); }
 
-/* e^x: NaN stays NaN, overflow gives +Infinity, underflow rounds through the subnormals to 0. */
-KILN_INLINE vec v_exp(vec x) {
+/* e^x for any input: NaN stays NaN, overflow gives +Infinity, underflow rounds through the subnormals to 0. */
+static KILN_NOINLINE vec v_exp_any(vec x) {
   vec k;
   vec r = v_reduce_ln2(v_clamp(x, -110.0f, 89.0f), &k);
   vec p = wasm_f32x4_add(wasm_f32x4_add(v_f32(1.0f), r), wasm_f32x4_mul(wasm_f32x4_mul(r, r), v_exp_poly(r)));
@@ -64,8 +64,23 @@ KILN_INLINE vec v_exp(vec x) {
   return wasm_f32x4_mul(wasm_f32x4_mul(p, v_pow2i(k1)), v_pow2i(k2));
 }
 
-/* e^x - 1, accurate near 0: 2^k (e^r - 1) + (2^k - 1) with e^r - 1 = r + r^2 P(r). */
-KILN_INLINE vec v_expm1(vec x) {
+/* Whether every lane has |x| <= 87 (so e^x and its scale factor are normal floats, and no lane is NaN). */
+KILN_INLINE int v_moderate(vec x) { return wasm_i32x4_all_true(wasm_f32x4_le(wasm_f32x4_abs(x), v_f32(87.0f))); }
+
+/*
+ * e^x. The common case (every lane moderate) scales by 2^k by adding k to the exponent
+ * field, with no clamping; other vectors take the careful path.
+ */
+KILN_INLINE vec v_exp(vec x) {
+  if (!v_moderate(x)) return v_exp_any(x);
+  vec k;
+  vec r = v_reduce_ln2(x, &k);
+  vec p = wasm_f32x4_add(wasm_f32x4_add(v_f32(1.0f), r), wasm_f32x4_mul(wasm_f32x4_mul(r, r), v_exp_poly(r)));
+  return wasm_i32x4_add(p, wasm_i32x4_shl(k, 23));
+}
+
+/* e^x - 1 for any input, accurate near 0: 2^k (e^r - 1) + (2^k - 1) with e^r - 1 = r + r^2 P(r). */
+static KILN_NOINLINE vec v_expm1_any(vec x) {
   vec k;
   vec r = v_reduce_ln2(v_clamp(x, -30.0f, 88.0f), &k);
   vec em1 = wasm_f32x4_add(r, wasm_f32x4_mul(wasm_f32x4_mul(r, r), v_exp_poly(r)));
@@ -74,6 +89,17 @@ KILN_INLINE vec v_expm1(vec x) {
   /* k = 0 keeps the unscaled value (and the sign of -0); above 88 the result overflows. */
   result = wasm_v128_bitselect(em1, result, wasm_i32x4_eq(k, v_i32(0)));
   return wasm_v128_bitselect(v_f32(INFINITY), result, wasm_f32x4_gt(x, v_f32(88.0f)));
+}
+
+/* e^x - 1; moderate vectors skip the clamps and the overflow test. */
+KILN_INLINE vec v_expm1(vec x) {
+  if (!v_moderate(x)) return v_expm1_any(x);
+  vec k;
+  vec r = v_reduce_ln2(x, &k);
+  vec em1 = wasm_f32x4_add(r, wasm_f32x4_mul(wasm_f32x4_mul(r, r), v_exp_poly(r)));
+  vec scale = v_pow2i(k);
+  vec result = wasm_f32x4_add(wasm_f32x4_mul(scale, em1), wasm_f32x4_sub(scale, v_f32(1.0f)));
+  return wasm_v128_bitselect(em1, result, wasm_i32x4_eq(k, v_i32(0)));
 }
 
 /* Natural logarithm: log(0) = -Infinity, negative or NaN gives NaN, log(Infinity) = Infinity. */
