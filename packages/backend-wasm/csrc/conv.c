@@ -5,12 +5,13 @@
  *
  * - forward:       y[pixels, outC] = patches(x)[pixels, fh*fw*C] * W[fh*fw*C, outC]
  * - filter grad:   dW[fh*fw*C, outC] = patches(x)^T * dy[pixels, outC]
- * - input grad:    dx[inPixels, C] = taps(dy)[inPixels, fh*fw*outC] * W'[fh*fw*outC, C],
- *                  the transposed convolution: input pixel (iy, ix) reads dy at
- *                  oy = (iy + pad - ky*d) / stride where that divides exactly, else 0;
- *                  W'((ky, kx, o), c) = W[ky, kx, c, o].
- * With a stride above 1 most taps of the input gradient are zero and still multiplied.
+ * - input grad:    cols[pixels, fh*fw*C] = dy[pixels, outC] * W^T, then each row of cols is
+ *                  added back onto the input pixels its window read (col2im), one image per
+ *                  task (images are disjoint in dx, so threads never write the same element)
+ *                  in chunks of rows that stay in L2. Unlike the transposed convolution as a
+ *                  GEMM, no multiply is spent on the zero taps at the borders or between strides.
  */
+#include "threads.h"
 #include "gemm.h"
 #include "window.h"
 
@@ -67,37 +68,6 @@ static void patch_row(const Window* w, const float* x, uint32_t pixel, uint32_t 
   }
 }
 
-/*
- * The transposed-convolution row of input pixel `pixel` for the input gradient: columns
- * (ky, kx, o), dy[n, oy, ox, o] where the tap lands on an output pixel, else 0.
- */
-static void tap_row(const Window* w, const float* dy, uint32_t pixel, uint32_t p0, uint32_t count, float* row) {
-  uint32_t pixels = (uint32_t)(w->in_h * w->in_w);
-  uint32_t n = pixel / pixels;
-  uint32_t rest = pixel % pixels;
-  int32_t iy = (int32_t)(rest / (uint32_t)w->in_w) + w->pad_top;
-  int32_t ix = (int32_t)(rest % (uint32_t)w->in_w) + w->pad_left;
-  uint32_t O = (uint32_t)w->out_channels;
-  uint32_t tap = p0 / O, o = p0 % O;
-  int32_t ky = (int32_t)(tap / (uint32_t)w->filter_w), kx = (int32_t)(tap % (uint32_t)w->filter_w);
-  const float* grad = dy + (size_t)n * w->out_h * w->out_w * O;
-  while (count > 0) {
-    uint32_t run = KILN_MIN(O - o, count);
-    int32_t ty = iy - ky * w->dilation_h, tx = ix - kx * w->dilation_w;
-    int32_t oy = ty / w->stride_h, ox = tx / w->stride_w;
-    int valid = ty >= 0 && tx >= 0 && oy * w->stride_h == ty && ox * w->stride_w == tx && oy < w->out_h && ox < w->out_w;
-    if (!valid) zero_run(row, run);
-    else copy_run(row, grad + ((size_t)oy * w->out_w + ox) * O + o, run);
-    row += run;
-    count -= run;
-    o = 0;
-    if (++kx == w->filter_w) {
-      kx = 0;
-      ky++;
-    }
-  }
-}
-
 typedef void (*row_fn)(const Window* w, const float* image, uint32_t pixel, uint32_t p0, uint32_t count, float* row);
 
 /* Packs A tiles from four rows produced by `fill` (rows at or past m are zero). */
@@ -127,10 +97,6 @@ static void pack_patches(const void* source, float* dst, uint32_t m, uint32_t i0
   pack_rows((const ConvSource*)source, patch_row, dst, m, i0, mc, p0, kc);
 }
 
-static void pack_taps(const void* source, float* dst, uint32_t m, uint32_t i0, uint32_t mc, uint32_t p0, uint32_t kc) {
-  pack_rows((const ConvSource*)source, tap_row, dst, m, i0, mc, p0, kc);
-}
-
 /*
  * A = patches^T for the filter gradient: row i is patch column i, column q is output
  * pixel q. Each pixel's patch segment [i0, i0 + mc) is four values per tile.
@@ -146,20 +112,77 @@ static void pack_patches_transposed(const void* source, float* dst, uint32_t m, 
   }
 }
 
-/* B = W' for the input gradient: B((ky, kx, o), c) = W[ky, kx, c, o]. */
-static void pack_filter_transposed(const void* source, float* dst, uint32_t n, uint32_t p0, uint32_t kc, uint32_t j0, uint32_t nc) {
-  const ConvSource* s = (const ConvSource*)source;
-  uint32_t O = (uint32_t)s->w.out_channels, C = (uint32_t)s->w.channels;
-  for (uint32_t q = 0; q < nc; q += GEMM_NR, dst += (size_t)kc * GEMM_NR) {
-    for (uint32_t p = 0; p < kc; p++) {
-      uint32_t tap = (p0 + p) / O, o = (p0 + p) % O;
-      const float* base = s->filter + (size_t)tap * C * O + o;
-      for (uint32_t c = 0; c < GEMM_NR; c++) {
-        uint32_t j = j0 + q + c;
-        dst[p * 8 + c] = j < n ? base[(size_t)j * O] : 0.0f;
-      }
+/* Rows of the patch-gradient matrix per chunk of the input gradient (kept in L2). */
+#define COL2IM_ROWS 128u
+
+/* Adds row `pixel` of a patch-gradient matrix onto the input pixels its window read. */
+__attribute__((no_builtin("memcpy", "memset"))) static void add_patch_row(const Window* w, const float* row, uint32_t pixel, float* dx) {
+  uint32_t pixels = (uint32_t)(w->out_h * w->out_w);
+  uint32_t n = pixel / pixels, rest = pixel % pixels;
+  int32_t y0 = (int32_t)(rest / (uint32_t)w->out_w) * w->stride_h - w->pad_top;
+  int32_t x0 = (int32_t)(rest % (uint32_t)w->out_w) * w->stride_w - w->pad_left;
+  uint32_t C = (uint32_t)w->channels;
+  float* image = dx + (size_t)n * w->in_h * w->in_w * C;
+  for (int32_t ky = 0; ky < w->filter_h; ky++) {
+    int32_t iy = y0 + ky * w->dilation_h;
+    for (int32_t kx = 0; kx < w->filter_w; kx++, row += C) {
+      int32_t ix = x0 + kx * w->dilation_w;
+      if (iy < 0 || iy >= w->in_h || ix < 0 || ix >= w->in_w) continue;
+      float* d = image + ((size_t)iy * w->in_w + ix) * C;
+      uint32_t c = 0;
+      for (; c + 4 <= C; c += 4) wasm_v128_store(d + c, wasm_f32x4_add(wasm_v128_load(d + c), wasm_v128_load(row + c)));
+      for (; c < C; c++) d[c] += row[c];
     }
   }
+}
+
+typedef struct {
+  const Window* w;
+  const float* dy;
+  const float* filter;
+  float* dx;
+  float* scratch; /* per thread: cols chunk, then GEMM packing buffers */
+  uint32_t scratch_floats;
+} InputGradJob;
+
+/* Images [begin, end) of the input gradient: GEMM a chunk of pixel rows, then col2im it. */
+static void input_grad_task(void* context, uint32_t begin, uint32_t end, uint32_t thread) {
+  const InputGradJob* job = (const InputGradJob*)context;
+  const Window* w = job->w;
+  uint32_t O = (uint32_t)w->out_channels, C = (uint32_t)w->channels;
+  uint32_t depth = (uint32_t)(w->filter_h * w->filter_w) * C;
+  uint32_t pixels = (uint32_t)(w->out_h * w->out_w);
+  float* cols = job->scratch + (size_t)thread * job->scratch_floats;
+  float* packing = cols + (size_t)COL2IM_ROWS * depth;
+  StridedMatrix filter_t = {job->filter, 1, (int32_t)O}; /* W^T: element (o, p) is W[p * O + o] */
+  for (uint32_t image = begin; image < end; image++) {
+    for (uint32_t r0 = 0; r0 < pixels; r0 += COL2IM_ROWS) {
+      uint32_t rows = KILN_MIN(COL2IM_ROWS, pixels - r0);
+      uint32_t first = image * pixels + r0;
+      StridedMatrix grad = {job->dy + (size_t)first * O, (int32_t)O, 1};
+      GemmProblem g = {rows, depth, O, gemm_pack_a_strided, &grad, gemm_pack_b_strided, &filter_t, cols, depth};
+      kiln_gemm_into(&g, packing);
+      for (uint32_t r = 0; r < rows; r++) add_patch_row(w, cols + (size_t)r * depth, first + r, job->dx);
+    }
+  }
+}
+
+static int32_t conv_input_grad(const Window* w, const float* dy, const float* filter, float* dx) {
+  uint32_t C = (uint32_t)w->channels, O = (uint32_t)w->out_channels;
+  uint32_t depth = (uint32_t)(w->filter_h * w->filter_w) * C;
+  memset(dx, 0, (size_t)w->batch * w->in_h * w->in_w * C * sizeof(float));
+  if (w->out_h * w->out_w == 0 || O == 0) return KILN_OK;
+  InputGradJob job = {w, dy, filter, dx, 0, COL2IM_ROWS * depth + gemm_scratch_bytes(depth, O) / (uint32_t)sizeof(float)};
+  double flops = 2.0 * w->batch * w->out_h * w->out_w * depth * O;
+  uint32_t threads = kiln_threads_for_work(flops / 1e5);
+  if (threads > (uint32_t)w->batch) threads = (uint32_t)w->batch;
+  if (threads < 1) threads = 1;
+  job.scratch = kiln_scratch_alloc(threads * job.scratch_floats * (uint32_t)sizeof(float));
+  if (!job.scratch) return KILN_ERR_NO_MEMORY;
+  if (threads <= 1) input_grad_task(&job, 0, (uint32_t)w->batch, 0);
+  else kiln_parallel_for(input_grad_task, &job, (uint32_t)w->batch, threads);
+  kiln_scratch_free(job.scratch);
+  return KILN_OK;
 }
 
 /**
@@ -177,7 +200,6 @@ int32_t KILN_EXPORT(kiln_conv2d)(const int32_t* frame) {
   read_window(frame + 4, &source.w);
   const Window* w = &source.w;
   uint32_t out_pixels = (uint32_t)(w->batch * w->out_h * w->out_w);
-  uint32_t in_pixels = (uint32_t)(w->batch * w->in_h * w->in_w);
   uint32_t depth = (uint32_t)(w->filter_h * w->filter_w * w->channels);
   uint32_t O = (uint32_t)w->out_channels;
   StridedMatrix matrix;
@@ -190,9 +212,7 @@ int32_t KILN_EXPORT(kiln_conv2d)(const int32_t* frame) {
     matrix = (StridedMatrix){other, (int32_t)O, 1};
     g = (GemmProblem){depth, O, out_pixels, pack_patches_transposed, &source, gemm_pack_b_strided, &matrix, out, O};
   } else {
-    source.filter = other;
-    uint32_t taps = (uint32_t)(w->filter_h * w->filter_w) * O;
-    g = (GemmProblem){in_pixels, (uint32_t)w->channels, taps, pack_taps, &source, pack_filter_transposed, &source, out, (uint32_t)w->channels};
+    return conv_input_grad(w, source.image, other, out);
   }
   return kiln_gemm(&g, gemm_threads(g.m, g.n, g.k));
 }
