@@ -13,8 +13,10 @@ import { formatTable, show } from "./harness.js";
 import { benchKernels, type KernelRow } from "./kernels.js";
 import { measureLimits } from "./limits.js";
 import { setUpBenchBackends } from "./setup.js";
+import { benchStartup } from "./startup.js";
 import { benchTraced } from "./traced.js";
 
+const startup = benchStartup();
 const { threaded } = await setUpBenchBackends();
 const limits = measureLimits(threaded);
 const rows = [...(await benchKernels()), ...(await benchTraced())];
@@ -48,5 +50,8 @@ console.log(
       row.target ?? "",
     ]),
   ),
+);
+console.log(
+  `\nimport + setBackend + first op, fresh Node process (median of 5): Kiln wasm ${startup.kilnMs.toFixed(0)} ms, tfjs-wasm ${startup.tfjsMs.toFixed(0)} ms (ratio ${(startup.tfjsMs / startup.kilnMs).toFixed(2)}x)`,
 );
 process.exit(0);

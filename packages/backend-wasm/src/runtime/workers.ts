@@ -13,9 +13,9 @@ function start(data, post) {
   post("ready");
   instance.exports.kiln_worker_main(data.thread);
 }
-if (typeof require === "function") {
-  const { parentPort, workerData } = require("node:worker_threads");
-  start(workerData, (m) => parentPort.postMessage(m));
+if (typeof process === "object" && process.versions && process.versions.node) {
+  // A dynamic import works whether Node runs this as a script or as a module (--input-type).
+  import("node:worker_threads").then(({ parentPort, workerData }) => start(workerData, (m) => parentPort.postMessage(m)));
 } else {
   self.onmessage = (event) => start(event.data, (m) => self.postMessage(m));
 }
