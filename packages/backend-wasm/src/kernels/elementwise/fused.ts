@@ -51,6 +51,11 @@ export function compileFusedCluster(cluster: FusedCluster): KernelFn<{}, WasmBac
   );
   const outputDtypes = cluster.outputs.map((j) => cluster.ops[j]!.dtype);
   const name = `fused ${cluster.ops.map((o) => o.op.name).join("+")}`;
+  // The whole argument frame, built once: a call only fills in the buffer addresses.
+  const header = 4;
+  const inputAt = header;
+  const outputAt = inputAt + 3 * cluster.inputs.length;
+  const template = Int32Array.from([n, cluster.inputs.length, outputDtypes.length, cluster.ops.length, ...inputWords.flatMap((w) => [0, w[0], w[1]]), ...outputDtypes.map(() => 0), ...opWords]);
   return ({ inputs, backend, out }) => {
     const heap = backend.heap;
     const results: WasmBuffer[] = new Array(outputDtypes.length);
@@ -64,14 +69,10 @@ export function compileFusedCluster(cluster: FusedCluster): KernelFn<{}, WasmBac
           fresh |= 1 << k;
         }
       }
-      const frame = backend.module.frame.begin();
-      frame.push(n).push(inputs.length).push(results.length).push(cluster.ops.length);
-      for (let k = 0; k < inputs.length; k++) {
-        const words = inputWords[k]!;
-        frame.push(heap.pointer(inputs[k]!.dataId, name)).push(words[0]).push(words[1]);
-      }
-      for (let k = 0; k < results.length; k++) frame.push(results[k]!.ptr);
-      frame.pushAll(opWords);
+      for (let k = 0; k < inputs.length; k++) template[inputAt + 3 * k] = heap.pointer(inputs[k]!.dataId, name);
+      for (let k = 0; k < results.length; k++) template[outputAt + k] = results[k]!.ptr;
+      const frame = backend.module.frame;
+      heap.i32().set(template, frame.ptr >>> 2);
       checkStatus(backend.module, backend.module.exports.kiln_ew_program(frame.ptr), name);
     } catch (error) {
       for (let k = 0; k < results.length; k++) if ((fresh >> k) & 1 && results[k] !== undefined) backend.disposeData(results[k]!);
