@@ -16,7 +16,7 @@ const collatzSteps = tf.function((n: any) => {
 
 const clipped = tf.function((x: any) => {
   let y = x;
-  if (tf.sum(x) > 10) {
+  if ((tf.sum(x) as any) > 10) {
     y = x.div(2);
   } else {
     y = x.mul(2);

@@ -12,6 +12,7 @@ import {
   type SyncReadBackend,
 } from "@kiln/core";
 import { compileFusedCluster } from "./kernels/elementwise/fuse.js";
+import { headKernel } from "./kernels/head_kernels.js";
 
 /** A buffer handle on the cpu backend; the identity of the object is the id. */
 interface CpuBuffer {
@@ -36,7 +37,7 @@ export class CpuBackend implements SyncReadBackend {
   readonly caps: BackendCapabilities = {
     reads: "sync",
     dtypes: ["float32", "int32", "bool"],
-    fusion: { elementwise: true, broadcast: false, epilogues: [] },
+    fusion: { elementwise: true, broadcast: true, epilogues: ["MatMul", "BatchMatMulV2", "Conv2D", "DepthwiseConv2dNative"] },
   };
   #numBuffers = 0;
   #numBytes = 0;
@@ -77,7 +78,7 @@ export class CpuBackend implements SyncReadBackend {
 
   /** One generated loop for a cluster of elementwise ops (used by tf.function plans). */
   compileFused(cluster: FusedCluster): KernelFn | undefined {
-    return compileFusedCluster(cluster) as KernelFn | undefined;
+    return compileFusedCluster(cluster, headKernel) as KernelFn | undefined;
   }
 
   /** Forgets every buffer (their memory is reclaimed by the GC once tensors drop them). */

@@ -11,7 +11,7 @@ export interface ConformanceOptions {
   readonly oracle?: () => tf.BackendPlugin;
 }
 
-/** Nested JS values as `arraySync` returns them. */
+/** Nested JS values as `array()` returns them. */
 export type Nested = tf.NestedArray;
 
 /**
@@ -40,22 +40,26 @@ export function useBackend(options: ConformanceOptions): void {
 
 /**
  * Runs `fn` inside `tidy` and returns the result tensor's values as nested arrays, so a
- * test never leaks and compares plain JS.
+ * test never leaks and compares plain JS. The result is read with `await` outside the
+ * (synchronous) tidy, so this works on async-only backends too, then disposed.
  */
-export function values(fn: () => tf.Tensor): { shape: readonly number[]; dtype: tf.DType; value: Nested } {
-  return tf.tidy(() => {
-    const t = fn();
-    const out = { shape: t.shape as number[], dtype: t.dtype, value: t.arraySync() };
-    return out;
-  });
+export async function values(fn: () => tf.Tensor): Promise<{ shape: readonly number[]; dtype: tf.DType; value: Nested }> {
+  const t = tf.tidy(fn);
+  try {
+    return { shape: t.shape as number[], dtype: t.dtype, value: await t.array() };
+  } finally {
+    t.dispose();
+  }
 }
 
-/** Flat values of a Kiln result (inside tidy). */
-export function flat(fn: () => tf.Tensor): { shape: number[]; dtype: tf.DType; data: number[] } {
-  return tf.tidy(() => {
-    const t = fn();
-    return { shape: [...(t.shape as number[])], dtype: t.dtype, data: Array.from(t.dataSync()) };
-  });
+/** Flat values of a Kiln result (`fn` runs inside tidy; the result is read with `await`, then disposed). */
+export async function flat(fn: () => tf.Tensor): Promise<{ shape: number[]; dtype: tf.DType; data: number[] }> {
+  const t = tf.tidy(fn);
+  try {
+    return { shape: [...(t.shape as number[])], dtype: t.dtype, data: Array.from(await t.data()) };
+  } finally {
+    t.dispose();
+  }
 }
 
 /** Flat values of a tfjs result (inside tfjs.tidy). */
@@ -90,11 +94,11 @@ export function expectClose(actual: readonly number[], expected: readonly number
  * dtype and values.
  *
  * ```ts
- * matchesTfjs(() => tf.add(a, b), () => tfjs.add(ta, tb));
+ * await matchesTfjs(() => tf.add(a, b), () => tfjs.add(ta, tb));
  * ```
  */
-export function matchesTfjs(kiln: () => tf.Tensor, oracle: () => tfjs.Tensor, atol = 1e-5, rtol = 1e-5): void {
-  const k = flat(kiln);
+export async function matchesTfjs(kiln: () => tf.Tensor, oracle: () => tfjs.Tensor, atol = 1e-5, rtol = 1e-5): Promise<void> {
+  const k = await flat(kiln);
   const o = flatTfjs(oracle);
   expect(k.shape, "shape vs tfjs").toEqual(o.shape);
   expect(k.dtype, "dtype vs tfjs").toBe(o.dtype);

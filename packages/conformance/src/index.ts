@@ -25,13 +25,17 @@ import { creationSuite } from "./suites/creation.js";
 import { randomSuite } from "./suites/random.js";
 import { tracedSuite } from "./suites/traced.js";
 import { programsSuite } from "./suites/programs.js";
+import { fusionSuite } from "./suites/fusion.js";
+import { coverageSuite } from "./suites/coverage.js";
 
 export * from "./context.js";
 export { asyncOnly } from "./async_only.js";
 export { programsSuite } from "./suites/programs.js";
+export { opsNeedingKernels } from "./suites/coverage.js";
 
 export function runConformance(options: ConformanceOptions): void {
   useBackend(options);
+  coverageSuite();
   unarySuite();
   binarySuite();
   selectionSuite();
@@ -44,6 +48,7 @@ export function runConformance(options: ConformanceOptions): void {
   matmulSuite();
   tracedSuite();
   programsSuite();
+  fusionSuite();
   convolutionSuite();
   convolutionGradsSuite();
   creationSuite();

@@ -31,6 +31,8 @@ const PairwiseDistance = tf.defineOp<PairwiseDistanceAttrs>({
     const n = points!.shape[0]!; // null while tracing with an unknown n: the output is [null, null]
     return [{ shape: [n, n], dtype: "float32" }];
   },
+  // Required: a gradient rule written with public ops, or "none" (see GradientTape).
+  grad: "none",
 });
 
 // 2. A kernel per backend. Core has already validated the inputs and computed the output
@@ -113,7 +115,7 @@ describe("custom ops: defineOp + registerKernel + bind1", () => {
   });
 
   it("an op without a kernel on any backend is a BackendError naming it", () => {
-    const Orphan = tf.defineOp<{}>({ name: "OrphanOp", api: "orphan", family: "opaque", inputs: [], infer: () => [{ shape: [], dtype: "float32" }] });
+    const Orphan = tf.defineOp<{}>({ name: "OrphanOp", api: "orphan", family: "opaque", inputs: [], infer: () => [{ shape: [], dtype: "float32" }], grad: "none" });
     expect(() => tf.bind1(Orphan, [])).toThrow(tf.BackendError);
     expect(() => tf.bind1(Orphan, [])).toThrow(/orphan: no kernel for op OrphanOp on backend 'cpu' or any other backend; register one with tf\.registerKernel/);
   });

@@ -61,9 +61,9 @@ function filterShape(c: Case, inChannels: number, last: number): number[] {
 export function convolutionSuite(): void {
   describe("convolution and pooling", () => {
     describe("conv2d", () => {
-      it("matches hand-computed valid and same convolutions", () => {
+      it("matches hand-computed valid and same convolutions", async () => {
         const x = tf.tensor([1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 3, 3, 1]);
-        expect(values(() => tf.conv2d(x, tf.ones([2, 2, 1, 1]), 1, "valid"))).toEqual({
+        expect(await values(() => tf.conv2d(x, tf.ones([2, 2, 1, 1]), 1, "valid"))).toEqual({
           shape: [1, 2, 2, 1],
           dtype: "float32",
           value: [
@@ -74,14 +74,14 @@ export function convolutionSuite(): void {
           ],
         });
         // SAME with a 2x2 filter pads one row/column after the data (TF's smaller half first).
-        expect(values(() => x.conv2d(tf.ones([2, 2, 1, 1]), 1, "same")).value).toEqual([
+        expect((await values(() => x.conv2d(tf.ones([2, 2, 1, 1]), 1, "same"))).value).toEqual([
           [
             [[12], [16], [9]],
             [[24], [28], [15]],
             [[15], [17], [9]],
           ],
         ]);
-        expect(values(() => tf.conv2d(x, tf.ones([1, 1, 1, 2]), 2, "valid")).value).toEqual([
+        expect((await values(() => tf.conv2d(x, tf.ones([1, 1, 1, 2]), 2, "valid"))).value).toEqual([
           [
             [
               [1, 1],
@@ -96,14 +96,14 @@ export function convolutionSuite(): void {
         x.dispose();
       });
 
-      it("matches tfjs for shapes, strides, paddings, dilations and rank-3 inputs", () => {
+      it("matches tfjs for shapes, strides, paddings, dilations and rank-3 inputs", async () => {
         let seed = 400;
         for (const c of CASES) {
           const inChannels = c.x.at(-1)!;
           const fs = filterShape(c, inChannels, 5);
           const xv = randomValues(count(c.x), seed++);
           const fv = randomValues(count(fs), seed++);
-          matchesTfjs(
+          await matchesTfjs(
             () => tf.conv2d(tf.tensor(xv, c.x), tf.tensor(fv, fs), c.strides, c.pad, "NHWC", c.dilations),
             () => tfjs.conv2d(image(xv, c.x), image(fv, fs), c.strides, c.pad, "NHWC", c.dilations),
             1e-4,
@@ -112,7 +112,7 @@ export function convolutionSuite(): void {
         }
       });
 
-      it("matches tfjs on layers large enough for the blocked GEMM and several im2col chunks", () => {
+      it("matches tfjs on layers large enough for the blocked GEMM and several im2col chunks", async () => {
         const layers: Case[] = [
           { x: [1, 24, 24, 64], filter: [3, 3, 64, 8], strides: 1, pad: "same" },
           { x: [2, 28, 28, 8], filter: [5, 5, 8, 16], strides: 1, pad: "valid" },
@@ -122,7 +122,7 @@ export function convolutionSuite(): void {
         for (const c of layers) {
           const xv = randomValues(count(c.x), seed++);
           const fv = randomValues(count(c.filter), seed++);
-          matchesTfjs(
+          await matchesTfjs(
             () => tf.conv2d(tf.tensor(xv, c.x), tf.tensor(fv, c.filter), c.strides, c.pad),
             () => tfjs.conv2d(image(xv, c.x), image(fv, c.filter), c.strides, c.pad),
             1e-4,
@@ -131,14 +131,14 @@ export function convolutionSuite(): void {
         }
       });
 
-      it("handles empty tensors: zero batch, zero channels, zero-size output", () => {
-        expect(flat(() => tf.conv2d(tf.zeros([0, 4, 4, 2]), tf.ones([3, 3, 2, 3]), 1, "same"))).toEqual({
+      it("handles empty tensors: zero batch, zero channels, zero-size output", async () => {
+        expect(await flat(() => tf.conv2d(tf.zeros([0, 4, 4, 2]), tf.ones([3, 3, 2, 3]), 1, "same"))).toEqual({
           shape: [0, 4, 4, 3],
           dtype: "float32",
           data: [],
         });
         // No input channels: every output is an empty sum.
-        expect(values(() => tf.conv2d(tf.zeros([1, 3, 3, 0]), tf.zeros([2, 2, 0, 2]), 1, "valid")).value).toEqual([
+        expect((await values(() => tf.conv2d(tf.zeros([1, 3, 3, 0]), tf.zeros([2, 2, 0, 2]), 1, "valid"))).value).toEqual([
           [
             [
               [0, 0],
@@ -151,36 +151,36 @@ export function convolutionSuite(): void {
           ],
         ]);
         // TF allows VALID when (in - filter + stride) / stride rounds to 0: the output is empty.
-        expect(flat(() => tf.conv2d(tf.ones([1, 2, 2, 1]), tf.ones([3, 3, 1, 1]), 1, "valid")).shape).toEqual([1, 0, 0, 1]);
-        expect(flat(() => tf.conv2d(tf.ones([1, 2, 2, 1]), tf.ones([2, 2, 1, 0]), 1, "valid"))).toEqual({
+        expect((await flat(() => tf.conv2d(tf.ones([1, 2, 2, 1]), tf.ones([3, 3, 1, 1]), 1, "valid"))).shape).toEqual([1, 0, 0, 1]);
+        expect(await flat(() => tf.conv2d(tf.ones([1, 2, 2, 1]), tf.ones([2, 2, 1, 0]), 1, "valid"))).toEqual({
           shape: [1, 1, 1, 0],
           dtype: "float32",
           data: [],
         });
       });
 
-      it("propagates NaN and Infinity", () => {
+      it("propagates NaN and Infinity", async () => {
         const x = [Number.POSITIVE_INFINITY, 1, Number.NaN, 2];
-        expect(values(() => tf.conv2d(tf.tensor(x, [1, 2, 2, 1]), tf.tensor([1, -1], [1, 2, 1, 1]), 1, "valid")).value).toEqual([
+        expect((await values(() => tf.conv2d(tf.tensor(x, [1, 2, 2, 1]), tf.tensor([1, -1], [1, 2, 1, 1]), 1, "valid"))).value).toEqual([
           [[[Number.POSITIVE_INFINITY]], [[Number.NaN]]],
         ]);
-        expect(values(() => tf.conv2d(tf.tensor(x.slice(0, 2), [1, 1, 2, 1]), tf.tensor([0, 1], [1, 2, 1, 1]), 1, "valid")).value).toEqual([
-          [[[Number.NaN]]],
-        ]);
+        expect(
+          (await values(() => tf.conv2d(tf.tensor(x.slice(0, 2), [1, 1, 2, 1]), tf.tensor([0, 1], [1, 2, 1, 1]), 1, "valid"))).value,
+        ).toEqual([[[[Number.NaN]]]]);
       });
     });
 
     describe("depthwiseConv2d", () => {
-      it("matches a hand-computed result with per-channel filters", () => {
+      it("matches a hand-computed result with per-channel filters", async () => {
         // Channel 0 sums its window with weight 1, channel 1 with weight 10.
         const x = tf.tensor([1, 2, 3, 4, 5, 6, 7, 8], [1, 2, 2, 2]);
-        expect(values(() => tf.depthwiseConv2d(x, tf.tensor([1, 10, 1, 10, 1, 10, 1, 10], [2, 2, 2, 1]), 1, "valid"))).toEqual({
+        expect(await values(() => tf.depthwiseConv2d(x, tf.tensor([1, 10, 1, 10, 1, 10, 1, 10], [2, 2, 2, 1]), 1, "valid"))).toEqual({
           shape: [1, 1, 1, 2],
           dtype: "float32",
           value: [[[[16, 200]]]],
         });
         // Multiplier 2: output channel c * 2 + q uses filter[:, :, c, q].
-        expect(values(() => x.depthwiseConv2d(tf.tensor([1, -1, 2, 0], [1, 1, 2, 2]), 1, "valid")).value).toEqual([
+        expect((await values(() => x.depthwiseConv2d(tf.tensor([1, -1, 2, 0], [1, 1, 2, 2]), 1, "valid"))).value).toEqual([
           [
             [
               [1, -1, 4, 0],
@@ -195,14 +195,14 @@ export function convolutionSuite(): void {
         x.dispose();
       });
 
-      it("matches tfjs for channel multipliers 1-3, strides, paddings, dilations and rank-3 inputs", () => {
+      it("matches tfjs for channel multipliers 1-3, strides, paddings, dilations and rank-3 inputs", async () => {
         let seed = 600;
         for (const c of CASES) {
           for (const multiplier of [1, 3]) {
             const fs = filterShape(c, c.x.at(-1)!, multiplier);
             const xv = randomValues(count(c.x), seed++);
             const fv = randomValues(count(fs), seed++);
-            matchesTfjs(
+            await matchesTfjs(
               () => tf.depthwiseConv2d(tf.tensor(xv, c.x), tf.tensor(fv, fs), c.strides, c.pad, "NHWC", c.dilations),
               () => tfjs.depthwiseConv2d(image(xv, c.x), image(fv, fs), c.strides, c.pad, "NHWC", c.dilations),
               1e-5,
@@ -212,15 +212,17 @@ export function convolutionSuite(): void {
         }
         const xv = randomValues(2 * 8 * 8 * 16, 700);
         const fv = randomValues(3 * 3 * 16 * 2, 701);
-        matchesTfjs(
+        await matchesTfjs(
           () => tf.depthwiseConv2d(tf.tensor(xv, [2, 8, 8, 16]), tf.tensor(fv, [3, 3, 16, 2]), 2, "same"),
           () => tfjs.depthwiseConv2d(tfjs.tensor4d(xv, [2, 8, 8, 16]), tfjs.tensor4d(fv, [3, 3, 16, 2]), 2, "same"),
         );
       });
 
-      it("handles empty tensors", () => {
-        expect(flat(() => tf.depthwiseConv2d(tf.zeros([0, 3, 3, 2]), tf.ones([2, 2, 2, 2]), 1, "same")).shape).toEqual([0, 3, 3, 4]);
-        expect(flat(() => tf.depthwiseConv2d(tf.zeros([1, 3, 3, 2]), tf.ones([2, 2, 2, 0]), 1, "valid"))).toEqual({
+      it("handles empty tensors", async () => {
+        expect((await flat(() => tf.depthwiseConv2d(tf.zeros([0, 3, 3, 2]), tf.ones([2, 2, 2, 2]), 1, "same"))).shape).toEqual([
+          0, 3, 3, 4,
+        ]);
+        expect(await flat(() => tf.depthwiseConv2d(tf.zeros([1, 3, 3, 2]), tf.ones([2, 2, 2, 0]), 1, "valid"))).toEqual({
           shape: [1, 2, 2, 0],
           dtype: "float32",
           data: [],
@@ -229,50 +231,50 @@ export function convolutionSuite(): void {
     });
 
     describe("maxPool and avgPool", () => {
-      it("match hand-computed values; padding never wins a max nor counts toward a mean", () => {
+      it("match hand-computed values; padding never wins a max nor counts toward a mean", async () => {
         const x = tf.tensor([1, 2, 3, 4], [1, 2, 2, 1]);
-        expect(values(() => tf.maxPool(x, 2, 1, "valid"))).toEqual({ shape: [1, 1, 1, 1], dtype: "float32", value: [[[[4]]]] });
-        expect(values(() => x.maxPool(2, 1, "same")).value).toEqual([
+        expect(await values(() => tf.maxPool(x, 2, 1, "valid"))).toEqual({ shape: [1, 1, 1, 1], dtype: "float32", value: [[[[4]]]] });
+        expect((await values(() => x.maxPool(2, 1, "same"))).value).toEqual([
           [
             [[4], [4]],
             [[4], [4]],
           ],
         ]);
-        expect(values(() => tf.avgPool(x, 2, 1, "same")).value).toEqual([
+        expect((await values(() => tf.avgPool(x, 2, 1, "same"))).value).toEqual([
           [
             [[2.5], [3]],
             [[3.5], [4]],
           ],
         ]);
-        expect(values(() => x.avgPool([1, 2], [2, 1], "valid")).value).toEqual([[[[1.5]]]]);
+        expect((await values(() => x.avgPool([1, 2], [2, 1], "valid"))).value).toEqual([[[[1.5]]]]);
         // All-negative input with padding: a padded zero must not win.
-        expect(values(() => tf.maxPool(tf.tensor([-5, -6, -7, -8], [2, 2, 1]), 3, 1, "same")).value).toEqual([
+        expect((await values(() => tf.maxPool(tf.tensor([-5, -6, -7, -8], [2, 2, 1]), 3, 1, "same"))).value).toEqual([
           [[-5], [-5]],
           [[-5], [-5]],
         ]);
         x.dispose();
       });
 
-      it("match tfjs for window sizes, strides, paddings and rank-3 inputs", () => {
+      it("match tfjs for window sizes, strides, paddings and rank-3 inputs", async () => {
         let seed = 800;
         for (const c of CASES) {
           if (c.dilations !== undefined) continue; // pools have no dilation
           const xv = randomValues(count(c.x), seed++);
           const size: [number, number] = [c.filter[0]!, c.filter[1]!];
-          matchesTfjs(
+          await matchesTfjs(
             () => tf.maxPool(tf.tensor(xv, c.x), size, c.strides, c.pad),
             () => tfjs.maxPool(image(xv, c.x), size, c.strides, c.pad as never),
           );
-          matchesTfjs(
+          await matchesTfjs(
             () => tf.avgPool(tf.tensor(xv, c.x), size, c.strides, c.pad),
             () => tfjs.avgPool(image(xv, c.x), size, c.strides, c.pad as never),
           );
         }
       });
 
-      it("maxPool keeps int32 and propagates NaN (tfjs drops it; a NaN in a window is a NaN out)", () => {
+      it("maxPool keeps int32 and propagates NaN (tfjs drops it; a NaN in a window is a NaN out)", async () => {
         const xi = tf.tensor([1, -7, 3, 2], [1, 2, 2, 1], "int32");
-        expect(values(() => tf.maxPool(xi, 2, 1, "same"))).toEqual({
+        expect(await values(() => tf.maxPool(xi, 2, 1, "same"))).toEqual({
           shape: [1, 2, 2, 1],
           dtype: "int32",
           value: [
@@ -282,36 +284,38 @@ export function convolutionSuite(): void {
             ],
           ],
         });
-        matchesTfjs(
+        await matchesTfjs(
           () => tf.maxPool(xi, 2, 1, "same"),
           () => tfjs.maxPool(tfjs.tensor4d([1, -7, 3, 2], [1, 2, 2, 1], "int32"), 2, 1, "same"),
         );
         xi.dispose();
-        expect(values(() => tf.maxPool(tf.tensor([1, Number.NaN, 3, 2], [1, 2, 2, 1]), 2, 1, "valid")).value).toEqual([[[[Number.NaN]]]]);
-        expect(values(() => tf.maxPool(tf.tensor([Number.NaN, 5, 3, 2], [4, 1, 1]), [2, 1], 2, "valid")).value).toEqual([
+        expect((await values(() => tf.maxPool(tf.tensor([1, Number.NaN, 3, 2], [1, 2, 2, 1]), 2, 1, "valid"))).value).toEqual([
+          [[[Number.NaN]]],
+        ]);
+        expect((await values(() => tf.maxPool(tf.tensor([Number.NaN, 5, 3, 2], [4, 1, 1]), [2, 1], 2, "valid"))).value).toEqual([
           [[Number.NaN]],
           [[3]],
         ]);
-        expect(values(() => tf.avgPool(tf.tensor([1, Number.POSITIVE_INFINITY, 3, 2], [1, 2, 2, 1]), 2, 1, "valid")).value).toEqual([
-          [[[Number.POSITIVE_INFINITY]]],
-        ]);
+        expect((await values(() => tf.avgPool(tf.tensor([1, Number.POSITIVE_INFINITY, 3, 2], [1, 2, 2, 1]), 2, 1, "valid"))).value).toEqual(
+          [[[[Number.POSITIVE_INFINITY]]]],
+        );
       });
 
-      it("give the empty-set identities for windows wholly inside explicit padding (-Infinity max, NaN mean), like tfjs", () => {
+      it("give the empty-set identities for windows wholly inside explicit padding (-Infinity max, NaN mean), like tfjs", async () => {
         const x = tf.tensor([5], [1, 1, 1, 1]);
         const ninf = Number.NEGATIVE_INFINITY;
-        expect(values(() => tf.maxPool(x, 1, 1, 1)).value).toEqual([
+        expect((await values(() => tf.maxPool(x, 1, 1, 1))).value).toEqual([
           [
             [[ninf], [ninf], [ninf]],
             [[ninf], [5], [ninf]],
             [[ninf], [ninf], [ninf]],
           ],
         ]);
-        matchesTfjs(
+        await matchesTfjs(
           () => tf.avgPool(x, 1, 1, 1),
           () => tfjs.avgPool(tfjs.tensor4d([5], [1, 1, 1, 1]), 1, 1, 1),
         );
-        expect(values(() => tf.maxPool(tf.tensor([5], [1, 1, 1, 1], "int32"), 1, 1, 1)).value).toEqual([
+        expect((await values(() => tf.maxPool(tf.tensor([5], [1, 1, 1, 1], "int32"), 1, 1, 1))).value).toEqual([
           [
             [[-2147483648], [-2147483648], [-2147483648]],
             [[-2147483648], [5], [-2147483648]],
@@ -321,9 +325,13 @@ export function convolutionSuite(): void {
         x.dispose();
       });
 
-      it("handle empty tensors", () => {
-        expect(flat(() => tf.maxPool(tf.zeros([0, 4, 4, 2]), 2, 2, "valid")).shape).toEqual([0, 2, 2, 2]);
-        expect(flat(() => tf.avgPool(tf.zeros([1, 4, 4, 0]), 2, 2, "same"))).toEqual({ shape: [1, 2, 2, 0], dtype: "float32", data: [] });
+      it("handle empty tensors", async () => {
+        expect((await flat(() => tf.maxPool(tf.zeros([0, 4, 4, 2]), 2, 2, "valid"))).shape).toEqual([0, 2, 2, 2]);
+        expect(await flat(() => tf.avgPool(tf.zeros([1, 4, 4, 0]), 2, 2, "same"))).toEqual({
+          shape: [1, 2, 2, 0],
+          dtype: "float32",
+          data: [],
+        });
       });
     });
 

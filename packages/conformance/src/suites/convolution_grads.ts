@@ -45,14 +45,20 @@ interface Grad {
  * The gradients of `sum(w * f(inputs))` for fixed random weights `w` (seeded, so both
  * libraries use the same), through Kiln's `tf.grads`.
  */
-function kilnGrads(f: (...xs: tf.Tensor[]) => tf.Tensor, inputs: Input[], seed = 77): Grad[] {
-  return tf.tidy(() => {
+async function kilnGrads(f: (...xs: tf.Tensor[]) => tf.Tensor, inputs: Input[], seed = 77): Promise<Grad[]> {
+  const gs = tf.tidy(() => {
     const xs = inputs.map((x) => tf.tensor(x.values, x.shape));
     const y = f(...xs);
     const w = tf.tensor(randomValues(y.size, seed, 0.5, 1.5), y.shape as number[]);
-    const gs = tf.grads((...as: tf.Tensor[]) => tf.sum(tf.mul(f(...as), w)))(xs);
-    return gs.map((g) => ({ shape: [...(g.shape as number[])], data: Array.from(g.dataSync()) }));
+    return tf.grads((...as: tf.Tensor[]) => tf.sum(tf.mul(f(...as), w)))(xs);
   });
+  try {
+    const out: Grad[] = [];
+    for (const g of gs) out.push({ shape: [...(g.shape as number[])], data: Array.from(await g.data()) });
+    return out;
+  } finally {
+    tf.dispose(gs);
+  }
 }
 
 /** The same through tfjs's `tfjs.grads`. */
@@ -140,13 +146,13 @@ const CASES: Case[] = [
 export function convolutionGradsSuite(): void {
   describe("convolution gradients", () => {
     describe("conv2d", () => {
-      it("tf.grads matches tfjs across strides, SAME/VALID/explicit padding, pointwise and rank-3 inputs", () => {
+      it("tf.grads matches tfjs across strides, SAME/VALID/explicit padding, pointwise and rank-3 inputs", async () => {
         let seed = 900;
         for (const c of CASES) {
           const x = input(c.x, seed++);
           const f = input([c.k[0], c.k[1], c.x.at(-1)!, 3], seed++);
           expectGradsMatch(
-            kilnGrads((a, b) => tf.conv2d(a, b, c.strides, c.pad), [x, f]),
+            await kilnGrads((a, b) => tf.conv2d(a, b, c.strides, c.pad), [x, f]),
             tfjsGrads((a, b) => tfjs.conv2d(a, b, c.strides, c.pad), [x, f]),
             1e-4,
             JSON.stringify(c),
@@ -154,7 +160,7 @@ export function convolutionGradsSuite(): void {
         }
       });
 
-      it("dilated gradients match tfjs's gradients for the equivalent zero-inserted filter", () => {
+      it("dilated gradients match tfjs's gradients for the equivalent zero-inserted filter", async () => {
         const cases: { x: number[]; k: [number, number]; d: [number, number]; pad: Pad }[] = [
           { x: [1, 9, 9, 2], k: [3, 3], d: [2, 2], pad: "valid" },
           { x: [2, 8, 9, 3], k: [2, 3], d: [3, 2], pad: "valid" },
@@ -164,13 +170,13 @@ export function convolutionGradsSuite(): void {
         for (const c of cases) {
           const x = input(c.x, seed++);
           const f = input([c.k[0], c.k[1], c.x.at(-1)!, 2], seed++);
-          const [dx, df] = kilnGrads((a, b) => tf.conv2d(a, b, 1, c.pad, "NHWC", c.d), [x, f]);
+          const [dx, df] = await kilnGrads((a, b) => tf.conv2d(a, b, 1, c.pad, "NHWC", c.d), [x, f]);
           const [ox, of] = tfjsGrads((a, b) => tfjs.conv2d(a, b, 1, c.pad), [x, dilate(f, c.d)]);
           expectGradsMatch([dx!, df!], [ox!, taps(of!, c.k, c.d)], 1e-4, JSON.stringify(c));
         }
       });
 
-      it("matches tfjs on layers large enough for the blocked GEMM and several im2col chunks", () => {
+      it("matches tfjs on layers large enough for the blocked GEMM and several im2col chunks", async () => {
         const layers: Case[] = [
           { x: [2, 24, 24, 32], k: [3, 3], strides: 1, pad: "same" }, // 1152 patch rows: two chunks of 910
           { x: [1, 21, 20, 8], k: [5, 5], strides: 2, pad: "valid" },
@@ -181,7 +187,7 @@ export function convolutionGradsSuite(): void {
           const x = input(c.x, seed++);
           const f = input([c.k[0], c.k[1], c.x.at(-1)!, 16], seed++);
           expectGradsMatch(
-            kilnGrads((a, b) => tf.conv2d(a, b, c.strides, c.pad), [x, f]),
+            await kilnGrads((a, b) => tf.conv2d(a, b, c.strides, c.pad), [x, f]),
             tfjsGrads((a, b) => tfjs.conv2d(a, b, c.strides, c.pad), [x, f]),
             2e-4,
             JSON.stringify(c),
@@ -189,9 +195,11 @@ export function convolutionGradsSuite(): void {
         }
       });
 
-      it("conv2DBackpropInput and conv2DBackpropFilter match hand-computed values", () => {
+      it("conv2DBackpropInput and conv2DBackpropFilter match hand-computed values", async () => {
         // Each input pixel's gradient counts the 2x2 windows that read it.
-        expect(values(() => tf.conv2DBackpropInput([1, 3, 3, 1], tf.ones([1, 2, 2, 1]), tf.ones([2, 2, 1, 1]), 1, "valid")).value).toEqual([
+        expect(
+          (await values(() => tf.conv2DBackpropInput([1, 3, 3, 1], tf.ones([1, 2, 2, 1]), tf.ones([2, 2, 1, 1]), 1, "valid"))).value,
+        ).toEqual([
           [
             [[1], [2], [1]],
             [[2], [4], [2]],
@@ -200,7 +208,7 @@ export function convolutionGradsSuite(): void {
         ]);
         // Each filter tap's gradient sums the pixels it met: the 2x2 window sums of 1..9.
         const x = tf.tensor([1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 3, 3, 1]);
-        expect(values(() => tf.conv2DBackpropFilter(x, tf.ones([1, 2, 2, 1]), [2, 2, 1, 1], 1, "valid"))).toEqual({
+        expect(await values(() => tf.conv2DBackpropFilter(x, tf.ones([1, 2, 2, 1]), [2, 2, 1, 1], 1, "valid"))).toEqual({
           shape: [2, 2, 1, 1],
           dtype: "float32",
           value: [
@@ -211,7 +219,7 @@ export function convolutionGradsSuite(): void {
         x.dispose();
       });
 
-      it("conv2dTranspose matches tfjs (function and method), including strides and rank 3", () => {
+      it("conv2dTranspose matches tfjs (function and method), including strides and rank 3", async () => {
         const cases: { x: number[]; f: number[]; out: number[]; strides: Pair; pad: Pad }[] = [
           { x: [1, 3, 3, 4], f: [3, 3, 2, 4], out: [1, 5, 5, 2], strides: 2, pad: "same" },
           { x: [2, 2, 3, 3], f: [2, 2, 1, 3], out: [2, 4, 6, 1], strides: 2, pad: "valid" },
@@ -223,13 +231,13 @@ export function convolutionGradsSuite(): void {
           const x = input(c.x, seed++);
           const f = input(c.f, seed++);
           const outShape = c.out as [number, number, number, number];
-          matchesTfjs(
+          await matchesTfjs(
             () => tf.conv2dTranspose(tf.tensor(x.values, x.shape), tf.tensor(f.values, f.shape), c.out, c.strides, c.pad),
             () => tfjs.conv2dTranspose(image(x), image(f), outShape, c.strides, c.pad),
             1e-4,
             1e-4,
           );
-          matchesTfjs(
+          await matchesTfjs(
             () => tf.tensor(x.values, x.shape).conv2dTranspose(tf.tensor(f.values, f.shape), c.out, c.strides, c.pad),
             () => tfjs.conv2dTranspose(image(x), image(f), outShape, c.strides, c.pad),
             1e-4,
@@ -238,12 +246,12 @@ export function convolutionGradsSuite(): void {
         }
       });
 
-      it("propagates NaN and Infinity through both gradients", () => {
-        const dx = flat(() =>
+      it("propagates NaN and Infinity through both gradients", async () => {
+        const dx = await flat(() =>
           tf.conv2DBackpropInput([1, 3, 3, 1], tf.tensor([Number.NaN, 1, 1, 1], [1, 2, 2, 1]), tf.ones([2, 2, 1, 1]), 1, "valid"),
         );
         expect(dx.data.map(Number.isNaN)).toEqual([true, true, false, true, true, false, false, false, false]);
-        const df = flat(() =>
+        const df = await flat(() =>
           tf.conv2DBackpropFilter(
             tf.tensor([Number.POSITIVE_INFINITY, 1, 1, 1], [1, 2, 2, 1]),
             tf.ones([1, 2, 2, 1]),
@@ -255,28 +263,28 @@ export function convolutionGradsSuite(): void {
         expect(df.data).toEqual([Number.POSITIVE_INFINITY]);
       });
 
-      it("handles empty tensors: zero batch, zero channels", () => {
-        const [dx, df] = kilnGrads((a, b) => tf.conv2d(a, b, 1, "same"), [input([0, 4, 4, 2], 1), input([3, 3, 2, 3], 2)]);
+      it("handles empty tensors: zero batch, zero channels", async () => {
+        const [dx, df] = await kilnGrads((a, b) => tf.conv2d(a, b, 1, "same"), [input([0, 4, 4, 2], 1), input([3, 3, 2, 3], 2)]);
         expect(dx).toEqual({ shape: [0, 4, 4, 2], data: [] });
         expect(df).toEqual({ shape: [3, 3, 2, 3], data: new Array(54).fill(0) });
-        const [ex, ef] = kilnGrads((a, b) => tf.conv2d(a, b, 1, "valid"), [input([1, 3, 3, 0], 1), input([2, 2, 0, 2], 2)]);
+        const [ex, ef] = await kilnGrads((a, b) => tf.conv2d(a, b, 1, "valid"), [input([1, 3, 3, 0], 1), input([2, 2, 0, 2], 2)]);
         expect(ex).toEqual({ shape: [1, 3, 3, 0], data: [] });
         expect(ef).toEqual({ shape: [2, 2, 0, 2], data: [] });
-        expect(flat(() => tf.conv2DBackpropInput([1, 3, 3, 2], tf.zeros([1, 3, 3, 0]), tf.zeros([2, 2, 2, 0]), 1, "same")).data).toEqual(
-          new Array(18).fill(0),
-        );
+        expect(
+          (await flat(() => tf.conv2DBackpropInput([1, 3, 3, 2], tf.zeros([1, 3, 3, 0]), tf.zeros([2, 2, 2, 0]), 1, "same"))).data,
+        ).toEqual(new Array(18).fill(0));
       });
     });
 
     describe("depthwiseConv2d", () => {
-      it("tf.grads matches tfjs for channel multipliers 1, 2 and 3 across strides and paddings", () => {
+      it("tf.grads matches tfjs for channel multipliers 1, 2 and 3 across strides and paddings", async () => {
         let seed = 1100;
         for (const c of CASES) {
           for (const multiplier of [1, 2, 3]) {
             const x = input(c.x, seed++);
             const f = input([c.k[0], c.k[1], c.x.at(-1)!, multiplier], seed++);
             expectGradsMatch(
-              kilnGrads((a, b) => tf.depthwiseConv2d(a, b, c.strides, c.pad), [x, f]),
+              await kilnGrads((a, b) => tf.depthwiseConv2d(a, b, c.strides, c.pad), [x, f]),
               tfjsGrads((a, b) => tfjs.depthwiseConv2d(a, b, c.strides, c.pad), [x, f]),
               1e-4,
               `${JSON.stringify(c)} multiplier ${multiplier}`,
@@ -285,7 +293,7 @@ export function convolutionGradsSuite(): void {
         }
       });
 
-      it("dilated gradients match tfjs's gradients for the equivalent zero-inserted filter", () => {
+      it("dilated gradients match tfjs's gradients for the equivalent zero-inserted filter", async () => {
         let seed = 1200;
         // tfjs sizes a numeric pad's output with the filter height for both dims, so the
         // padded case uses per-side padding.
@@ -295,28 +303,33 @@ export function convolutionGradsSuite(): void {
         ] as [[number, number], Pad][]) {
           const x = input([2, 9, 10, 3], seed++);
           const f = input([3, 2, 3, 2], seed++);
-          const [dx, df] = kilnGrads((a, b) => tf.depthwiseConv2d(a, b, 1, pad, "NHWC", d), [x, f]);
+          const [dx, df] = await kilnGrads((a, b) => tf.depthwiseConv2d(a, b, 1, pad, "NHWC", d), [x, f]);
           const [ox, of] = tfjsGrads((a, b) => tfjs.depthwiseConv2d(a, b, 1, pad), [x, dilate(f, d)]);
           expectGradsMatch([dx!, df!], [ox!, taps(of!, [3, 2], d)], 1e-4, `dilations ${d}`);
         }
       });
 
-      it("the backprop ops match hand-computed values", () => {
+      it("the backprop ops match hand-computed values", async () => {
         // Multiplier 2: input channel 0 feeds output channels 0 and 1, whose filters are 1 and 10.
         const filter = tf.tensor([1, 10], [1, 1, 1, 2]);
         expect(
-          values(() => tf.depthwiseConv2dNativeBackpropInput([1, 1, 2, 1], tf.tensor([1, 2, 3, 4], [1, 1, 2, 2]), filter, 1, "valid"))
-            .value,
+          (
+            await values(() =>
+              tf.depthwiseConv2dNativeBackpropInput([1, 1, 2, 1], tf.tensor([1, 2, 3, 4], [1, 1, 2, 2]), filter, 1, "valid"),
+            )
+          ).value,
         ).toEqual([[[[21], [43]]]]);
         expect(
-          values(() =>
-            tf.depthwiseConv2dNativeBackpropFilter(
-              tf.tensor([1, 2], [1, 1, 2, 1]),
-              tf.tensor([1, 2, 3, 4], [1, 1, 2, 2]),
-              [1, 1, 1, 2],
-              1,
-              "valid",
-            ),
+          (
+            await values(() =>
+              tf.depthwiseConv2dNativeBackpropFilter(
+                tf.tensor([1, 2], [1, 1, 2, 1]),
+                tf.tensor([1, 2, 3, 4], [1, 1, 2, 2]),
+                [1, 1, 1, 2],
+                1,
+                "valid",
+              ),
+            )
           ).value,
         ).toEqual([[[[7, 10]]]]);
         filter.dispose();
@@ -332,12 +345,12 @@ export function convolutionGradsSuite(): void {
         { x: [5, 4, 2], k: [2, 2], strides: 1, pad: "valid" },
       ];
 
-      it("tf.grads matches tfjs on distinct values and on ties (first maximum wins)", () => {
+      it("tf.grads matches tfjs on distinct values and on ties (first maximum wins)", async () => {
         let seed = 1300;
         for (const c of POOLS) {
           for (const x of [distinct(c.x, seed++), { values: randomValues(count(c.x), seed++).map((v) => Math.round(v * 2)), shape: c.x }]) {
             expectGradsMatch(
-              kilnGrads((a) => tf.maxPool(a, c.k, c.strides, c.pad), [x]),
+              await kilnGrads((a) => tf.maxPool(a, c.k, c.strides, c.pad), [x]),
               tfjsGrads((a) => tfjs.maxPool(a, c.k, c.strides, c.pad), [x]),
               1e-5,
               JSON.stringify(c),
@@ -346,41 +359,41 @@ export function convolutionGradsSuite(): void {
         }
       });
 
-      it("maxPoolGrad and maxPoolGradGrad match hand-computed values", () => {
+      it("maxPoolGrad and maxPoolGradGrad match hand-computed values", async () => {
         const x = tf.tensor([1, 5, 5, 2, 0, 5, 3, 1, 4], [1, 3, 3, 1]);
         const y = tf.maxPool(x, 2, 1, "valid");
         // Windows [1,5,2,0], [5,5,0,5], [2,0,3,1], [0,5,1,4]: maxima at flat 1, 1 (first of three 5s), 6, 5.
-        expect(flat(() => tf.maxPoolGrad(tf.tensor([10, 20, 30, 40], [1, 2, 2, 1]), x, y, 2, 1, "valid")).data).toEqual([
+        expect((await flat(() => tf.maxPoolGrad(tf.tensor([10, 20, 30, 40], [1, 2, 2, 1]), x, y, 2, 1, "valid"))).data).toEqual([
           0, 30, 0, 0, 0, 40, 30, 0, 0,
         ]);
-        expect(flat(() => tf.maxPoolGradGrad(tf.tensor([1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 3, 3, 1]), x, y, 2, 1, "valid")).data).toEqual([
-          2, 2, 7, 6,
-        ]);
+        expect(
+          (await flat(() => tf.maxPoolGradGrad(tf.tensor([1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 3, 3, 1]), x, y, 2, 1, "valid"))).data,
+        ).toEqual([2, 2, 7, 6]);
         tf.dispose([x, y]);
       });
 
-      it("routes to a NaN in the window, and to nothing from a window wholly in padding", () => {
+      it("routes to a NaN in the window, and to nothing from a window wholly in padding", async () => {
         const x = tf.tensor([1, Number.NaN, 3, 4], [1, 2, 2, 1]);
         const y = tf.maxPool(x, 2, 1, "valid");
-        expect(flat(() => tf.maxPoolGrad(tf.ones([1, 1, 1, 1]), x, y, 2, 1, "valid")).data).toEqual([0, 1, 0, 0]);
+        expect((await flat(() => tf.maxPoolGrad(tf.ones([1, 1, 1, 1]), x, y, 2, 1, "valid"))).data).toEqual([0, 1, 0, 0]);
         const pad: Pad = [
           [0, 0],
           [0, 2],
           [0, 0],
           [0, 0],
         ];
-        const g = kilnGrads((a) => tf.maxPool(a, 2, 2, pad), [{ values: [1, 2, 3, 4], shape: [1, 2, 2, 1] }]);
+        const g = await kilnGrads((a) => tf.maxPool(a, 2, 2, pad), [{ values: [1, 2, 3, 4], shape: [1, 2, 2, 1] }]);
         expect(g[0]!.data.filter((v) => v !== 0).length).toBe(1);
         tf.dispose([x, y]);
       });
 
-      it("handles a zero batch", () => {
-        expect(kilnGrads((a) => tf.maxPool(a, 2, 2, "valid"), [input([0, 4, 4, 2], 1)])).toEqual([{ shape: [0, 4, 4, 2], data: [] }]);
+      it("handles a zero batch", async () => {
+        expect(await kilnGrads((a) => tf.maxPool(a, 2, 2, "valid"), [input([0, 4, 4, 2], 1)])).toEqual([{ shape: [0, 4, 4, 2], data: [] }]);
       });
     });
 
     describe("avgPool", () => {
-      it("tf.grads matches tfjs where every window is whole (VALID)", () => {
+      it("tf.grads matches tfjs where every window is whole (VALID)", async () => {
         let seed = 1400;
         for (const c of [
           { x: [2, 4, 6, 2], k: [2, 2], strides: 2 },
@@ -389,7 +402,7 @@ export function convolutionGradsSuite(): void {
         ] as { x: number[]; k: [number, number]; strides: Pair }[]) {
           const x = input(c.x, seed++);
           expectGradsMatch(
-            kilnGrads((a) => tf.avgPool(a, c.k, c.strides, "valid"), [x]),
+            await kilnGrads((a) => tf.avgPool(a, c.k, c.strides, "valid"), [x]),
             tfjsGrads((a) => tfjs.avgPool(a, c.k, c.strides, "valid"), [x]),
             1e-5,
             JSON.stringify(c),
@@ -397,29 +410,35 @@ export function convolutionGradsSuite(): void {
         }
       });
 
-      it("under SAME padding divides by each window's in-bounds count, like TF (tfjs divides by the full window)", () => {
+      it("under SAME padding divides by each window's in-bounds count, like TF (tfjs divides by the full window)", async () => {
         // Windows of a 2x2 input with a 2x2 filter, SAME: 4, 2, 2 and 1 in-bounds elements.
-        expect(flat(() => tf.avgPoolGrad(tf.ones([1, 2, 2, 1]), [1, 2, 2, 1], 2, 1, "same")).data).toEqual([0.25, 0.75, 0.75, 2.25]);
-        const g = kilnGrads((a) => tf.avgPool(a, 3, 2, "same"), [input([1, 5, 5, 1], 3)], 5)[0]!;
+        expect((await flat(() => tf.avgPoolGrad(tf.ones([1, 2, 2, 1]), [1, 2, 2, 1], 2, 1, "same"))).data).toEqual([
+          0.25, 0.75, 0.75, 2.25,
+        ]);
+        const g = (await kilnGrads((a) => tf.avgPool(a, 3, 2, "same"), [input([1, 5, 5, 1], 3)], 5))[0]!;
         // Gradient of the mean's own definition: the forward op and its gradient agree.
-        const fd = tf.tidy(() => {
-          const w = tf.tensor(randomValues(9, 5, 0.5, 1.5), [1, 3, 3, 1]);
+        const w = tf.tensor(randomValues(9, 5, 0.5, 1.5), [1, 3, 3, 1]);
+        const fd: number[] = [];
+        try {
           const base = input([1, 5, 5, 1], 3).values;
-          const at = (v: number[]) => tf.sum(tf.mul(tf.avgPool(tf.tensor(v, [1, 5, 5, 1]), 3, 2, "same"), w)).dataSync()[0]!;
-          return base.map((_, j) => {
+          const at = async (v: number[]) =>
+            (await flat(() => tf.sum(tf.mul(tf.avgPool(tf.tensor(v, [1, 5, 5, 1]), 3, 2, "same"), w)))).data[0]!;
+          for (let j = 0; j < base.length; j++) {
             const up = [...base];
             const down = [...base];
             up[j]! += 0.01;
             down[j]! -= 0.01;
-            return (at(up) - at(down)) / 0.02;
-          });
-        });
+            fd.push(((await at(up)) - (await at(down))) / 0.02);
+          }
+        } finally {
+          w.dispose();
+        }
         expectClose(g.data, fd, 1e-3, 1e-3, "avgPool SAME gradient vs finite differences");
       });
 
-      it("handles a zero batch and zero channels", () => {
-        expect(kilnGrads((a) => tf.avgPool(a, 2, 1, "same"), [input([0, 3, 3, 1], 1)])).toEqual([{ shape: [0, 3, 3, 1], data: [] }]);
-        expect(kilnGrads((a) => tf.avgPool(a, 2, 1, "same"), [input([1, 3, 3, 0], 1)])).toEqual([{ shape: [1, 3, 3, 0], data: [] }]);
+      it("handles a zero batch and zero channels", async () => {
+        expect(await kilnGrads((a) => tf.avgPool(a, 2, 1, "same"), [input([0, 3, 3, 1], 1)])).toEqual([{ shape: [0, 3, 3, 1], data: [] }]);
+        expect(await kilnGrads((a) => tf.avgPool(a, 2, 1, "same"), [input([1, 3, 3, 0], 1)])).toEqual([{ shape: [1, 3, 3, 0], data: [] }]);
       });
     });
 

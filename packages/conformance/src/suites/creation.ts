@@ -7,49 +7,49 @@ const DTYPES = ["float32", "int32", "bool"] as const;
 export function creationSuite(): void {
   describe("creation", () => {
     describe("zeros, ones, fill", () => {
-      it("zeros and ones default to float32 and match tfjs", () => {
-        expect(values(() => tf.zeros([2, 3]))).toEqual({ shape: [2, 3], dtype: "float32", value: [[0, 0, 0], [0, 0, 0]] });
-        expect(values(() => tf.ones([3]))).toEqual({ shape: [3], dtype: "float32", value: [1, 1, 1] });
-        matchesTfjs(() => tf.zeros([2, 3, 4]), () => tfjs.zeros([2, 3, 4]));
-        matchesTfjs(() => tf.ones([4, 1]), () => tfjs.ones([4, 1]));
+      it("zeros and ones default to float32 and match tfjs", async () => {
+        expect(await values(() => tf.zeros([2, 3]))).toEqual({ shape: [2, 3], dtype: "float32", value: [[0, 0, 0], [0, 0, 0]] });
+        expect(await values(() => tf.ones([3]))).toEqual({ shape: [3], dtype: "float32", value: [1, 1, 1] });
+        await matchesTfjs(() => tf.zeros([2, 3, 4]), () => tfjs.zeros([2, 3, 4]));
+        await matchesTfjs(() => tf.ones([4, 1]), () => tfjs.ones([4, 1]));
       });
 
-      it("zeros and ones honour every dtype (bool stores false/true)", () => {
+      it("zeros and ones honour every dtype (bool stores false/true)", async () => {
         for (const dtype of DTYPES) {
-          matchesTfjs(() => tf.zeros([2, 2], dtype), () => tfjs.zeros([2, 2], dtype));
-          matchesTfjs(() => tf.ones([2, 2], dtype), () => tfjs.ones([2, 2], dtype));
+          await matchesTfjs(() => tf.zeros([2, 2], dtype), () => tfjs.zeros([2, 2], dtype));
+          await matchesTfjs(() => tf.ones([2, 2], dtype), () => tfjs.ones([2, 2], dtype));
         }
-        expect(values(() => tf.ones([2], "bool")).value).toEqual([true, true]);
-        expect(values(() => tf.zeros([2], "bool")).value).toEqual([false, false]);
-        expect(values(() => tf.ones([2], "int32")).value).toEqual([1, 1]);
+        expect((await values(() => tf.ones([2], "bool"))).value).toEqual([true, true]);
+        expect((await values(() => tf.zeros([2], "bool"))).value).toEqual([false, false]);
+        expect((await values(() => tf.ones([2], "int32"))).value).toEqual([1, 1]);
       });
 
-      it("rank-0 and empty shapes", () => {
-        expect(values(() => tf.zeros([]))).toEqual({ shape: [], dtype: "float32", value: 0 });
-        expect(values(() => tf.fill([], 5, "int32"))).toEqual({ shape: [], dtype: "int32", value: 5 });
-        expect(values(() => tf.ones([0, 3]))).toEqual({ shape: [0, 3], dtype: "float32", value: [] });
-        expect(flat(() => tf.fill([2, 0, 4], 1)).data).toEqual([]);
-        matchesTfjs(() => tf.ones([3, 0]), () => tfjs.ones([3, 0]));
+      it("rank-0 and empty shapes", async () => {
+        expect(await values(() => tf.zeros([]))).toEqual({ shape: [], dtype: "float32", value: 0 });
+        expect(await values(() => tf.fill([], 5, "int32"))).toEqual({ shape: [], dtype: "int32", value: 5 });
+        expect(await values(() => tf.ones([0, 3]))).toEqual({ shape: [0, 3], dtype: "float32", value: [] });
+        expect((await flat(() => tf.fill([2, 0, 4], 1))).data).toEqual([]);
+        await matchesTfjs(() => tf.ones([3, 0]), () => tfjs.ones([3, 0]));
       });
 
-      it("fill infers bool from a boolean and float32 from a number; matches tfjs", () => {
-        expect(values(() => tf.fill([2], true))).toEqual({ shape: [2], dtype: "bool", value: [true, true] });
-        expect(values(() => tf.fill([2], 2.5))).toEqual({ shape: [2], dtype: "float32", value: [2.5, 2.5] });
-        expect(values(() => tf.fill([2], 7, "int32"))).toEqual({ shape: [2], dtype: "int32", value: [7, 7] });
-        expect(values(() => tf.fill([1], true, "float32")).value).toEqual([1]);
-        expect(values(() => tf.fill([1], 3, "bool")).value).toEqual([true]);
-        matchesTfjs(() => tf.fill([2, 3], -1.25), () => tfjs.fill([2, 3], -1.25));
-        matchesTfjs(() => tf.fill([3], -7, "int32"), () => tfjs.fill([3], -7, "int32"));
-        matchesTfjs(() => tf.fill([2, 2], 0, "bool"), () => tfjs.fill([2, 2], 0, "bool"));
+      it("fill infers bool from a boolean and float32 from a number; matches tfjs", async () => {
+        expect(await values(() => tf.fill([2], true))).toEqual({ shape: [2], dtype: "bool", value: [true, true] });
+        expect(await values(() => tf.fill([2], 2.5))).toEqual({ shape: [2], dtype: "float32", value: [2.5, 2.5] });
+        expect(await values(() => tf.fill([2], 7, "int32"))).toEqual({ shape: [2], dtype: "int32", value: [7, 7] });
+        expect((await values(() => tf.fill([1], true, "float32"))).value).toEqual([1]);
+        expect((await values(() => tf.fill([1], 3, "bool"))).value).toEqual([true]);
+        await matchesTfjs(() => tf.fill([2, 3], -1.25), () => tfjs.fill([2, 3], -1.25));
+        await matchesTfjs(() => tf.fill([3], -7, "int32"), () => tfjs.fill([3], -7, "int32"));
+        await matchesTfjs(() => tf.fill([2, 2], 0, "bool"), () => tfjs.fill([2, 2], 0, "bool"));
       });
 
-      it("fill keeps NaN and infinities, and int32 extremes", () => {
-        expectClose(flat(() => tf.fill([3], Number.NaN)).data, [Number.NaN, Number.NaN, Number.NaN]);
-        expect(flat(() => tf.fill([2], -Infinity)).data).toEqual([-Infinity, -Infinity]);
-        expect(flat(() => tf.fill([2], 2147483647, "int32")).data).toEqual([2147483647, 2147483647]);
-        expect(flat(() => tf.fill([1], -2147483648, "int32")).data).toEqual([-2147483648]);
+      it("fill keeps NaN and infinities, and int32 extremes", async () => {
+        expectClose((await flat(() => tf.fill([3], Number.NaN))).data, [Number.NaN, Number.NaN, Number.NaN]);
+        expect((await flat(() => tf.fill([2], -Infinity))).data).toEqual([-Infinity, -Infinity]);
+        expect((await flat(() => tf.fill([2], 2147483647, "int32"))).data).toEqual([2147483647, 2147483647]);
+        expect((await flat(() => tf.fill([1], -2147483648, "int32"))).data).toEqual([-2147483648]);
         // float32 rounding of the fill value, like a float32 constant.
-        expect(flat(() => tf.fill([1], 0.1)).data).toEqual([Math.fround(0.1)]);
+        expect((await flat(() => tf.fill([1], 0.1))).data).toEqual([Math.fround(0.1)]);
       });
 
       it("rejects bad shapes with a ShapeError naming the function", () => {
@@ -83,25 +83,29 @@ export function creationSuite(): void {
     });
 
     describe("zerosLike, onesLike", () => {
-      it("copy shape and dtype for every dtype, matching tfjs", () => {
+      it("copy shape and dtype for every dtype, matching tfjs", async () => {
         for (const dtype of DTYPES) {
           const data = dtype === "bool" ? [true, false, true, false, true, false] : [1, -2, 3, -4, 5, -6];
-          matchesTfjs(() => tf.zerosLike(tf.tensor(data, [2, 3], dtype)), () => tfjs.zerosLike(tfjs.tensor(data, [2, 3], dtype)));
-          matchesTfjs(() => tf.onesLike(tf.tensor(data, [3, 2], dtype)), () => tfjs.onesLike(tfjs.tensor(data, [3, 2], dtype)));
+          await matchesTfjs(() => tf.zerosLike(tf.tensor(data, [2, 3], dtype)), () => tfjs.zerosLike(tfjs.tensor(data, [2, 3], dtype)));
+          await matchesTfjs(() => tf.onesLike(tf.tensor(data, [3, 2], dtype)), () => tfjs.onesLike(tfjs.tensor(data, [3, 2], dtype)));
         }
-        expect(values(() => tf.onesLike(tf.tensor([true, false])))).toEqual({ shape: [2], dtype: "bool", value: [true, true] });
-        expect(values(() => tf.zerosLike(tf.tensor([[1, 2]], undefined, "int32")))).toEqual({ shape: [1, 2], dtype: "int32", value: [[0, 0]] });
+        expect(await values(() => tf.onesLike(tf.tensor([true, false])))).toEqual({ shape: [2], dtype: "bool", value: [true, true] });
+        expect(await values(() => tf.zerosLike(tf.tensor([[1, 2]], undefined, "int32")))).toEqual({ shape: [1, 2], dtype: "int32", value: [[0, 0]] });
       });
 
-      it("handle rank 0, empty tensors and NaN inputs, and accept JS arrays", () => {
-        expect(values(() => tf.zerosLike(tf.scalar(Number.NaN)))).toEqual({ shape: [], dtype: "float32", value: 0 });
-        expect(values(() => tf.onesLike(tf.zeros([0, 2])))).toEqual({ shape: [0, 2], dtype: "float32", value: [] });
-        expect(values(() => tf.onesLike([[1, 2, 3]])).value).toEqual([[1, 1, 1]]);
+      it("handle rank 0, empty tensors and NaN inputs, and accept JS arrays", async () => {
+        expect(await values(() => tf.zerosLike(tf.scalar(Number.NaN)))).toEqual({ shape: [], dtype: "float32", value: 0 });
+        expect(await values(() => tf.onesLike(tf.zeros([0, 2])))).toEqual({ shape: [0, 2], dtype: "float32", value: [] });
+        expect((await values(() => tf.onesLike([[1, 2, 3]]))).value).toEqual([[1, 1, 1]]);
       });
 
-      it("are chainable methods", () => {
-        expect(values(() => tf.tensor([1, 2], undefined, "int32").zerosLike())).toEqual({ shape: [2], dtype: "int32", value: [0, 0] });
-        expect(values(() => tf.tensor([1, 2]).onesLike()).value).toEqual([1, 1]);
+      it("are chainable methods", async () => {
+        expect(await values(() => tf.tensor([1, 2], undefined, "int32").zerosLike())).toEqual({
+          shape: [2],
+          dtype: "int32",
+          value: [0, 0],
+        });
+        expect((await values(() => tf.tensor([1, 2]).onesLike())).value).toEqual([1, 1]);
       });
 
       it("reject a disposed input and a non-tensor", () => {
@@ -113,34 +117,34 @@ export function creationSuite(): void {
     });
 
     describe("range", () => {
-      it("matches hand-computed values and tfjs", () => {
-        expect(values(() => tf.range(0, 5))).toEqual({ shape: [5], dtype: "float32", value: [0, 1, 2, 3, 4] });
-        expect(values(() => tf.range(5, 0, -2, "int32"))).toEqual({ shape: [3], dtype: "int32", value: [5, 3, 1] });
-        expect(values(() => tf.range(1, 2, 0.25)).value).toEqual([1, 1.25, 1.5, 1.75]);
-        matchesTfjs(() => tf.range(0, 10, 3), () => tfjs.range(0, 10, 3));
-        matchesTfjs(() => tf.range(-3, 4, 1, "int32"), () => tfjs.range(-3, 4, 1, "int32"));
-        matchesTfjs(() => tf.range(10, -10, -3.5), () => tfjs.range(10, -10, -3.5));
-        matchesTfjs(() => tf.range(0, 1, 0.1), () => tfjs.range(0, 1, 0.1));
-        matchesTfjs(() => tf.range(0.5, 100.5, 0.7), () => tfjs.range(0.5, 100.5, 0.7), 1e-4);
+      it("matches hand-computed values and tfjs", async () => {
+        expect(await values(() => tf.range(0, 5))).toEqual({ shape: [5], dtype: "float32", value: [0, 1, 2, 3, 4] });
+        expect(await values(() => tf.range(5, 0, -2, "int32"))).toEqual({ shape: [3], dtype: "int32", value: [5, 3, 1] });
+        expect((await values(() => tf.range(1, 2, 0.25))).value).toEqual([1, 1.25, 1.5, 1.75]);
+        await matchesTfjs(() => tf.range(0, 10, 3), () => tfjs.range(0, 10, 3));
+        await matchesTfjs(() => tf.range(-3, 4, 1, "int32"), () => tfjs.range(-3, 4, 1, "int32"));
+        await matchesTfjs(() => tf.range(10, -10, -3.5), () => tfjs.range(10, -10, -3.5));
+        await matchesTfjs(() => tf.range(0, 1, 0.1), () => tfjs.range(0, 1, 0.1));
+        await matchesTfjs(() => tf.range(0.5, 100.5, 0.7), () => tfjs.range(0.5, 100.5, 0.7), 1e-4);
       });
 
-      it("counts from 0 with a single argument, like TF's tf.range(limit)", () => {
-        expect(values(() => tf.range(3)).value).toEqual([0, 1, 2]);
-        expect(values(() => tf.range(4, undefined, 2, "int32"))).toEqual({ shape: [2], dtype: "int32", value: [0, 2] });
+      it("counts from 0 with a single argument, like TF's tf.range(limit)", async () => {
+        expect((await values(() => tf.range(3))).value).toEqual([0, 1, 2]);
+        expect(await values(() => tf.range(4, undefined, 2, "int32"))).toEqual({ shape: [2], dtype: "int32", value: [0, 2] });
       });
 
-      it("is empty when start equals stop or the step points away from stop", () => {
-        expect(values(() => tf.range(3, 3))).toEqual({ shape: [0], dtype: "float32", value: [] });
-        expect(values(() => tf.range(0, 5, -1)).shape).toEqual([0]);
+      it("is empty when start equals stop or the step points away from stop", async () => {
+        expect(await values(() => tf.range(3, 3))).toEqual({ shape: [0], dtype: "float32", value: [] });
+        expect((await values(() => tf.range(0, 5, -1))).shape).toEqual([0]);
         // tfjs flips a default step of 1 when stop < start ([5, 4, 3, 2, 1]); Kiln follows
         // NumPy/the direction of the step and returns an empty range.
-        expect(values(() => tf.range(5, 0)).shape).toEqual([0]);
-        matchesTfjs(() => tf.range(0, 5, -1), () => tfjs.range(0, 5, -1));
+        expect((await values(() => tf.range(5, 0))).shape).toEqual([0]);
+        await matchesTfjs(() => tf.range(0, 5, -1), () => tfjs.range(0, 5, -1));
       });
 
-      it("stops before stop for fractional steps (ceil of the count)", () => {
-        expect(flat(() => tf.range(0, 1, 0.3)).data).toEqual([0, 0.3, 0.6, 0.9].map(Math.fround));
-        expect(flat(() => tf.range(0, 0.9, 0.3)).shape).toEqual([3]);
+      it("stops before stop for fractional steps (ceil of the count)", async () => {
+        expect((await flat(() => tf.range(0, 1, 0.3))).data).toEqual([0, 0.3, 0.6, 0.9].map(Math.fround));
+        expect((await flat(() => tf.range(0, 0.9, 0.3))).shape).toEqual([3]);
       });
 
       it("rejects a zero step, non-finite bounds and bad dtypes", () => {
@@ -155,17 +159,17 @@ export function creationSuite(): void {
     });
 
     describe("linspace", () => {
-      it("matches hand-computed values and tfjs", () => {
-        expect(values(() => tf.linspace(0, 1, 5))).toEqual({ shape: [5], dtype: "float32", value: [0, 0.25, 0.5, 0.75, 1] });
-        expect(values(() => tf.linspace(10, 0, 3)).value).toEqual([10, 5, 0]);
-        matchesTfjs(() => tf.linspace(-1, 7, 11), () => tfjs.linspace(-1, 7, 11));
-        matchesTfjs(() => tf.linspace(3, 3, 4), () => tfjs.linspace(3, 3, 4));
-        matchesTfjs(() => tf.linspace(0, 0.3, 7), () => tfjs.linspace(0, 0.3, 7));
+      it("matches hand-computed values and tfjs", async () => {
+        expect(await values(() => tf.linspace(0, 1, 5))).toEqual({ shape: [5], dtype: "float32", value: [0, 0.25, 0.5, 0.75, 1] });
+        expect((await values(() => tf.linspace(10, 0, 3))).value).toEqual([10, 5, 0]);
+        await matchesTfjs(() => tf.linspace(-1, 7, 11), () => tfjs.linspace(-1, 7, 11));
+        await matchesTfjs(() => tf.linspace(3, 3, 4), () => tfjs.linspace(3, 3, 4));
+        await matchesTfjs(() => tf.linspace(0, 0.3, 7), () => tfjs.linspace(0, 0.3, 7));
       });
 
-      it("gives [start] for num 1 and ends exactly at stop", () => {
-        expect(values(() => tf.linspace(2, 9, 1)).value).toEqual([2]);
-        expect(flat(() => tf.linspace(0, 0.3, 4)).data[3]).toBe(Math.fround(0.3));
+      it("gives [start] for num 1 and ends exactly at stop", async () => {
+        expect((await values(() => tf.linspace(2, 9, 1))).value).toEqual([2]);
+        expect((await flat(() => tf.linspace(0, 0.3, 4))).data[3]).toBe(Math.fround(0.3));
       });
 
       it("rejects a num that is not a positive integer", () => {
@@ -177,22 +181,26 @@ export function creationSuite(): void {
     });
 
     describe("eye", () => {
-      it("matches hand-computed values and tfjs, square, rectangular and batched", () => {
-        expect(values(() => tf.eye(2))).toEqual({ shape: [2, 2], dtype: "float32", value: [[1, 0], [0, 1]] });
-        expect(values(() => tf.eye(2, 3)).value).toEqual([[1, 0, 0], [0, 1, 0]]);
-        expect(values(() => tf.eye(3, 2)).value).toEqual([[1, 0], [0, 1], [0, 0]]);
-        matchesTfjs(() => tf.eye(4), () => tfjs.eye(4));
-        matchesTfjs(() => tf.eye(3, 5, [2]), () => tfjs.eye(3, 5, [2]));
-        matchesTfjs(() => tf.eye(2, 2, [2, 3]), () => tfjs.eye(2, 2, [2, 3]));
+      it("matches hand-computed values and tfjs, square, rectangular and batched", async () => {
+        expect(await values(() => tf.eye(2))).toEqual({ shape: [2, 2], dtype: "float32", value: [[1, 0], [0, 1]] });
+        expect((await values(() => tf.eye(2, 3))).value).toEqual([[1, 0, 0], [0, 1, 0]]);
+        expect((await values(() => tf.eye(3, 2))).value).toEqual([[1, 0], [0, 1], [0, 0]]);
+        await matchesTfjs(() => tf.eye(4), () => tfjs.eye(4));
+        await matchesTfjs(() => tf.eye(3, 5, [2]), () => tfjs.eye(3, 5, [2]));
+        await matchesTfjs(() => tf.eye(2, 2, [2, 3]), () => tfjs.eye(2, 2, [2, 3]));
       });
 
-      it("supports every dtype and empty sizes", () => {
-        expect(values(() => tf.eye(2, undefined, undefined, "int32"))).toEqual({ shape: [2, 2], dtype: "int32", value: [[1, 0], [0, 1]] });
-        expect(values(() => tf.eye(2, 2, [], "bool")).value).toEqual([[true, false], [false, true]]);
-        matchesTfjs(() => tf.eye(3, 3, [2], "int32"), () => tfjs.eye(3, 3, [2], "int32"));
-        expect(values(() => tf.eye(0))).toEqual({ shape: [0, 0], dtype: "float32", value: [] });
-        expect(values(() => tf.eye(2, 0)).shape).toEqual([2, 0]);
-        expect(values(() => tf.eye(2, 2, [0])).shape).toEqual([0, 2, 2]);
+      it("supports every dtype and empty sizes", async () => {
+        expect(await values(() => tf.eye(2, undefined, undefined, "int32"))).toEqual({
+          shape: [2, 2],
+          dtype: "int32",
+          value: [[1, 0], [0, 1]],
+        });
+        expect((await values(() => tf.eye(2, 2, [], "bool"))).value).toEqual([[true, false], [false, true]]);
+        await matchesTfjs(() => tf.eye(3, 3, [2], "int32"), () => tfjs.eye(3, 3, [2], "int32"));
+        expect(await values(() => tf.eye(0))).toEqual({ shape: [0, 0], dtype: "float32", value: [] });
+        expect((await values(() => tf.eye(2, 0))).shape).toEqual([2, 0]);
+        expect((await values(() => tf.eye(2, 2, [0]))).shape).toEqual([0, 2, 2]);
       });
 
       it("rejects bad sizes and dtypes", () => {

@@ -8,27 +8,27 @@ const INT32_MAX = 2147483647;
 export function gatherSuite(): void {
   describe("gather", () => {
     describe("gather", () => {
-      it("picks slices along an axis, for every dtype", () => {
-        expect(values(() => tf.gather(tf.tensor([10, 20, 30]), [2, 0]))).toEqual({ shape: [2], dtype: "float32", value: [30, 10] });
+      it("picks slices along an axis, for every dtype", async () => {
+        expect(await values(() => tf.gather(tf.tensor([10, 20, 30]), [2, 0]))).toEqual({ shape: [2], dtype: "float32", value: [30, 10] });
         const m = () =>
           tf.tensor([
             [1, 2, 3],
             [4, 5, 6],
           ]);
-        expect(values(() => tf.gather(m(), [2, 2, 0], 1)).value).toEqual([
+        expect((await values(() => tf.gather(m(), [2, 2, 0], 1))).value).toEqual([
           [3, 3, 1],
           [6, 6, 4],
         ]);
-        expect(values(() => m().gather([[1], [0]], -1)).value).toEqual([
+        expect((await values(() => m().gather([[1], [0]], -1))).value).toEqual([
           [[2], [1]],
           [[5], [4]],
         ]);
-        expect(values(() => m().gather(1)).value).toEqual([4, 5, 6]);
-        expect(values(() => m().gather([])).shape).toEqual([0, 3]);
-        expect(values(() => tf.gather(zeros([0, 3]), [], 0)).shape).toEqual([0, 3]);
-        expect(values(() => tf.gather(tf.tensor([Number.NaN, Infinity]), [1, 0])).value).toEqual([Infinity, NaN]);
+        expect((await values(() => m().gather(1))).value).toEqual([4, 5, 6]);
+        expect((await values(() => m().gather([]))).shape).toEqual([0, 3]);
+        expect((await values(() => tf.gather(zeros([0, 3]), [], 0))).shape).toEqual([0, 3]);
+        expect((await values(() => tf.gather(tf.tensor([Number.NaN, Infinity]), [1, 0]))).value).toEqual([Infinity, NaN]);
         for (const dtype of DTYPES) {
-          expect(values(() => tf.gather(typed([0, 1, 1], [3], dtype), [1, 0, 2, 0]))).toEqual({
+          expect(await values(() => tf.gather(typed([0, 1, 1], [3], dtype), [1, 0, 2, 0]))).toEqual({
             shape: [4],
             dtype,
             value: typedValues([1, 0, 1, 0], dtype),
@@ -36,47 +36,51 @@ export function gatherSuite(): void {
         }
       });
 
-      it("supports batchDims: each batch uses its own indices", () => {
+      it("supports batchDims: each batch uses its own indices", async () => {
         const x = tf.tensor([
           [1, 2, 3],
           [4, 5, 6],
         ]);
         try {
           expect(
-            values(() =>
-              tf.gather(
-                x,
-                tf.tensor(
-                  [
-                    [2, 0],
-                    [1, 1],
-                  ],
-                  undefined,
-                  "int32",
+            (
+              await values(() =>
+                tf.gather(
+                  x,
+                  tf.tensor(
+                    [
+                      [2, 0],
+                      [1, 1],
+                    ],
+                    undefined,
+                    "int32",
+                  ),
+                  1,
+                  1,
                 ),
-                1,
-                1,
-              ),
+              )
             ).value,
           ).toEqual([
             [3, 1],
             [5, 5],
           ]);
           expect(
-            values(() =>
-              tf.gather(
-                x,
-                tf.tensor(
-                  [
-                    [2, 0],
-                    [1, 1],
-                  ],
-                  undefined,
-                  "int32",
+            (
+              await values(() =>
+                tf.gather(
+                  x,
+                  tf.tensor(
+                    [
+                      [2, 0],
+                      [1, 1],
+                    ],
+                    undefined,
+                    "int32",
+                  ),
+                  -1,
+                  -1,
                 ),
-                -1,
-                -1,
-              ),
+              )
             ).value,
           ).toEqual([
             [3, 1],
@@ -87,22 +91,22 @@ export function gatherSuite(): void {
         }
       });
 
-      it("matches tfjs for several axes, index ranks and batchDims", () => {
+      it("matches tfjs for several axes, index ranks and batchDims", async () => {
         const data = randomValues(4 * 5 * 6, 1);
         const idx2 = [
           [1, 3],
           [0, 2],
           [3, 3],
         ];
-        matchesTfjs(
+        await matchesTfjs(
           () => tf.gather(tf.tensor(data, [4, 5, 6]), idx2, 1),
           () => tfjs.gather(tfjs.tensor(data, [4, 5, 6]), idx2, 1),
         );
-        matchesTfjs(
+        await matchesTfjs(
           () => tf.gather(tf.tensor(data, [4, 5, 6]), [5, 0, 1, 5], 2),
           () => tfjs.gather(tfjs.tensor(data, [4, 5, 6]), [5, 0, 1, 5], 2),
         );
-        matchesTfjs(
+        await matchesTfjs(
           () => tf.gather(tf.tensor(data, [4, 5, 6]), idx2, 0),
           () => tfjs.gather(tfjs.tensor(data, [4, 5, 6]), idx2, 0),
         );
@@ -112,11 +116,11 @@ export function gatherSuite(): void {
           [2, 3],
           [4, 0],
         ];
-        matchesTfjs(
+        await matchesTfjs(
           () => tf.gather(tf.tensor(data, [4, 5, 6]), batched, 1, 1),
           () => tfjs.gather(tfjs.tensor(data, [4, 5, 6]), batched, 1, 1),
         );
-        matchesTfjs(
+        await matchesTfjs(
           () => tf.gather(tf.tensor(iota(120), [4, 5, 6], "int32"), [0, 5], 2),
           () => tfjs.gather(tfjs.tensor(iota(120), [4, 5, 6], "int32"), [0, 5], 2),
         );
@@ -138,13 +142,13 @@ export function gatherSuite(): void {
       });
     });
 
-    it("run inside tf.function on relaxed shapes, checking indices on every call", () => {
+    it("run inside tf.function on relaxed shapes, checking indices on every call", async () => {
       const f = tf.function((x: tf.Tensor, i: tf.Tensor) => tf.gather(x, i, 1).oneHot(3), {
         inputSignature: [new tf.TensorSpec([null, 4], "int32"), new tf.TensorSpec([null], "int32")],
       });
       const x = tf.tensor([[2, 1, 0, 5]], undefined, "int32");
       try {
-        expect(values(() => f(x, tf.tensor([0, 2], undefined, "int32")))).toEqual({
+        expect(await values(() => f(x, tf.tensor([0, 2], undefined, "int32")))).toEqual({
           shape: [1, 2, 3],
           dtype: "float32",
           value: [
@@ -162,23 +166,25 @@ export function gatherSuite(): void {
     });
 
     describe("gatherNd", () => {
-      it("picks elements or slices by index tuples, for every dtype", () => {
+      it("picks elements or slices by index tuples, for every dtype", async () => {
         const m = () =>
           tf.tensor([
             [1, 2],
             [3, 4],
           ]);
         expect(
-          values(() =>
-            tf.gatherNd(m(), [
-              [1, 0],
-              [0, 1],
-            ]),
+          (
+            await values(() =>
+              tf.gatherNd(m(), [
+                [1, 0],
+                [0, 1],
+              ]),
+            )
           ).value,
         ).toEqual([3, 2]);
-        expect(values(() => m().gatherNd([[1]])).value).toEqual([[3, 4]]);
-        expect(values(() => tf.gatherND(m(), [[[1, 1]], [[0, 0]]])).value).toEqual([[4], [1]]);
-        expect(values(() => tf.gatherNd(m(), zeros([2, 0], "int32"))).value).toEqual([
+        expect((await values(() => m().gatherNd([[1]]))).value).toEqual([[3, 4]]);
+        expect((await values(() => tf.gatherND(m(), [[[1, 1]], [[0, 0]]]))).value).toEqual([[4], [1]]);
+        expect((await values(() => tf.gatherNd(m(), zeros([2, 0], "int32")))).value).toEqual([
           [
             [1, 2],
             [3, 4],
@@ -188,10 +194,10 @@ export function gatherSuite(): void {
             [3, 4],
           ],
         ]);
-        expect(values(() => tf.gatherNd(m(), zeros([0, 2], "int32"))).shape).toEqual([0]);
+        expect((await values(() => tf.gatherNd(m(), zeros([0, 2], "int32")))).shape).toEqual([0]);
         for (const dtype of DTYPES) {
           expect(
-            values(() =>
+            await values(() =>
               tf.gatherNd(typed([0, 1, 1, 0], [2, 2], dtype), [
                 [0, 1],
                 [1, 1],
@@ -210,11 +216,11 @@ export function gatherSuite(): void {
             [1, 0],
           ],
         ];
-        matchesTfjs(
+        await matchesTfjs(
           () => tf.gatherNd(tf.tensor(data, [4, 5, 6]), idx),
           () => tfjs.gatherND(tfjs.tensor(data, [4, 5, 6]), idx),
         );
-        matchesTfjs(
+        await matchesTfjs(
           () =>
             tf.gatherNd(tf.tensor(data, [4, 5, 6]), [
               [3, 4, 5],
@@ -248,51 +254,57 @@ export function gatherSuite(): void {
     });
 
     describe("scatterNd", () => {
-      it("adds updates into zeros; duplicate indices add up", () => {
-        expect(values(() => tf.scatterNd([[1], [3], [1]], [10, 20, 5], [4]))).toEqual({
+      it("adds updates into zeros; duplicate indices add up", async () => {
+        expect(await values(() => tf.scatterNd([[1], [3], [1]], [10, 20, 5], [4]))).toEqual({
           shape: [4],
           dtype: "float32",
           value: [0, 15, 0, 20],
         });
         expect(
-          values(() =>
-            tf.scatterND(
-              [
-                [1, 0],
-                [0, 1],
-              ],
-              [7, 8],
-              [2, 2],
-            ),
+          (
+            await values(() =>
+              tf.scatterND(
+                [
+                  [1, 0],
+                  [0, 1],
+                ],
+                [7, 8],
+                [2, 2],
+              ),
+            )
           ).value,
         ).toEqual([
           [0, 8],
           [7, 0],
         ]);
-        expect(values(() => tf.scatterNd([[2]], [[1, 2]], [3, 2])).value).toEqual([
+        expect((await values(() => tf.scatterNd([[2]], [[1, 2]], [3, 2]))).value).toEqual([
           [0, 0],
           [0, 0],
           [1, 2],
         ]);
-        expect(values(() => tf.scatterNd(zeros([0, 1], "int32"), zeros([0]), [3])).value).toEqual([0, 0, 0]);
-        expect(values(() => tf.scatterNd([[0], [0]], [Number.NaN, 1], [2])).value).toEqual([NaN, 0]);
+        expect((await values(() => tf.scatterNd(zeros([0, 1], "int32"), zeros([0]), [3]))).value).toEqual([0, 0, 0]);
+        expect((await values(() => tf.scatterNd([[0], [0]], [Number.NaN, 1], [2]))).value).toEqual([NaN, 0]);
       });
 
-      it("wraps int32 sums like C and ors bool updates", () => {
+      it("wraps int32 sums like C and ors bool updates", async () => {
         const ints = tf.tensor([INT32_MAX, 1, 5], undefined, "int32");
         try {
-          expect(values(() => tf.scatterNd([[0], [0], [1]], ints, [2]))).toEqual({ shape: [2], dtype: "int32", value: [-2147483648, 5] });
+          expect(await values(() => tf.scatterNd([[0], [0], [1]], ints, [2]))).toEqual({
+            shape: [2],
+            dtype: "int32",
+            value: [-2147483648, 5],
+          });
         } finally {
           ints.dispose();
         }
-        expect(values(() => tf.scatterNd([[0], [0], [2]], [true, true, false], [3]))).toEqual({
+        expect(await values(() => tf.scatterNd([[0], [0], [2]], [true, true, false], [3]))).toEqual({
           shape: [3],
           dtype: "bool",
           value: [true, false, false],
         });
       });
 
-      it("matches tfjs with slices and duplicates", () => {
+      it("matches tfjs with slices and duplicates", async () => {
         const updates = randomValues(4 * 6, 3);
         const idx = [
           [1, 2],
@@ -300,7 +312,7 @@ export function gatherSuite(): void {
           [1, 2],
           [3, 4],
         ];
-        matchesTfjs(
+        await matchesTfjs(
           () => tf.scatterNd(idx, tf.tensor(updates, [4, 6]), [4, 5, 6]),
           () => tfjs.scatterND(idx, tfjs.tensor(updates, [4, 6]), [4, 5, 6]),
         );
@@ -315,8 +327,8 @@ export function gatherSuite(): void {
     });
 
     describe("oneHot", () => {
-      it("encodes indices along a new last axis, float32 by default", () => {
-        expect(values(() => tf.oneHot([0, 2], 3))).toEqual({
+      it("encodes indices along a new last axis, float32 by default", async () => {
+        expect(await values(() => tf.oneHot([0, 2], 3))).toEqual({
           shape: [2, 3],
           dtype: "float32",
           value: [
@@ -324,38 +336,38 @@ export function gatherSuite(): void {
             [0, 0, 1],
           ],
         });
-        expect(values(() => tf.oneHot([[1], [0]], 2, 5, -1, "int32"))).toEqual({
+        expect(await values(() => tf.oneHot([[1], [0]], 2, 5, -1, "int32"))).toEqual({
           shape: [2, 1, 2],
           dtype: "int32",
           value: [[[-1, 5]], [[5, -1]]],
         });
-        expect(values(() => tf.tensor([1], undefined, "int32").oneHot(2, true, false, "bool"))).toEqual({
+        expect(await values(() => tf.tensor([1], undefined, "int32").oneHot(2, true, false, "bool"))).toEqual({
           shape: [1, 2],
           dtype: "bool",
           value: [[false, true]],
         });
-        expect(values(() => tf.oneHot([0, 1], 0)).shape).toEqual([2, 0]);
-        expect(values(() => tf.oneHot(tf.scalar(1, "int32"), 3)).value).toEqual([0, 1, 0]);
+        expect((await values(() => tf.oneHot([0, 1], 0))).shape).toEqual([2, 0]);
+        expect((await values(() => tf.oneHot(tf.scalar(1, "int32"), 3))).value).toEqual([0, 1, 0]);
       });
 
-      it("gives an all-off row for an index outside [0, depth), as TensorFlow does", () => {
-        expect(values(() => tf.oneHot([-1, 3, 1], 3)).value).toEqual([
+      it("gives an all-off row for an index outside [0, depth), as TensorFlow does", async () => {
+        expect((await values(() => tf.oneHot([-1, 3, 1], 3))).value).toEqual([
           [0, 0, 0],
           [0, 0, 0],
           [0, 1, 0],
         ]);
       });
 
-      it("matches tfjs (with the dtype given: tfjs 4 defaults to int32)", () => {
+      it("matches tfjs (with the dtype given: tfjs 4 defaults to int32)", async () => {
         const idx = [
           [0, 3],
           [2, 1],
         ];
-        matchesTfjs(
+        await matchesTfjs(
           () => tf.oneHot(idx, 4, 2, -3),
           () => tfjs.oneHot(idx, 4, 2, -3, "float32"),
         );
-        matchesTfjs(
+        await matchesTfjs(
           () => tf.oneHot(idx, 5, 1, 0, "int32"),
           () => tfjs.oneHot(idx, 5),
         );

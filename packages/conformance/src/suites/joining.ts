@@ -3,10 +3,14 @@ import { flatTfjs, matchesTfjs, randomValues, tf, tfjs, values } from "../contex
 import { DTYPES, expectThrows, iota, typed, typedValues, valuesList, zeros } from "./movement_helpers.js";
 
 /** Compares each output of a multi-output op with tfjs. */
-function partsMatchTfjs(kiln: () => tf.Tensor[], oracle: () => tfjs.Tensor[]): void {
-  const k = tf.tidy(() =>
-    kiln().map((t) => ({ shape: [...(t.shape as number[])], dtype: t.dtype as string, data: Array.from(t.dataSync()) })),
-  );
+async function partsMatchTfjs(kiln: () => tf.Tensor[], oracle: () => tfjs.Tensor[]): Promise<void> {
+  const ts = tf.tidy(kiln);
+  const k: { shape: number[]; dtype: string; data: number[] }[] = [];
+  try {
+    for (const t of ts) k.push({ shape: [...(t.shape as number[])], dtype: t.dtype as string, data: Array.from(await t.data()) });
+  } finally {
+    tf.dispose(ts);
+  }
   const parts = tfjs.tidy(() => oracle());
   const o = parts.map((t) => flatTfjs(() => t));
   tfjs.dispose(parts);
@@ -17,9 +21,9 @@ function partsMatchTfjs(kiln: () => tf.Tensor[], oracle: () => tfjs.Tensor[]): v
 export function joiningSuite(): void {
   describe("joining", () => {
     describe("concat", () => {
-      it("joins along an axis (negative counts from the end), for every dtype", () => {
+      it("joins along an axis (negative counts from the end), for every dtype", async () => {
         for (const dtype of DTYPES) {
-          const r = values(() => tf.concat([typed([0, 1], [1, 2], dtype), typed([1, 1, 0, 0], [2, 2], dtype)]));
+          const r = await values(() => tf.concat([typed([0, 1], [1, 2], dtype), typed([1, 1, 0, 0], [2, 2], dtype)]));
           expect(r).toEqual({
             shape: [3, 2],
             dtype,
@@ -31,33 +35,35 @@ export function joiningSuite(): void {
           });
         }
         expect(
-          values(() =>
-            tf.concat(
-              [
-                tf.tensor([[1], [2]]),
-                tf.tensor([
-                  [3, 4],
-                  [5, 6],
-                ]),
-              ],
-              -1,
-            ),
+          (
+            await values(() =>
+              tf.concat(
+                [
+                  tf.tensor([[1], [2]]),
+                  tf.tensor([
+                    [3, 4],
+                    [5, 6],
+                  ]),
+                ],
+                -1,
+              ),
+            )
           ).value,
         ).toEqual([
           [1, 3, 4],
           [2, 5, 6],
         ]);
-        expect(values(() => tf.tensor([1, 2]).concat(tf.tensor([3]))).value).toEqual([1, 2, 3]);
-        expect(values(() => tf.tensor([1]).concat([tf.tensor([2]), tf.tensor([3])])).value).toEqual([1, 2, 3]);
-        expect(values(() => tf.concat([tf.tensor([1, 2], undefined, "int32"), [3]]))).toEqual({
+        expect((await values(() => tf.tensor([1, 2]).concat(tf.tensor([3])))).value).toEqual([1, 2, 3]);
+        expect((await values(() => tf.tensor([1]).concat([tf.tensor([2]), tf.tensor([3])]))).value).toEqual([1, 2, 3]);
+        expect(await values(() => tf.concat([tf.tensor([1, 2], undefined, "int32"), [3]]))).toEqual({
           shape: [3],
           dtype: "int32",
           value: [1, 2, 3],
         });
-        expect(values(() => tf.concat([tf.tensor([5])])).value).toEqual([5]);
+        expect((await values(() => tf.concat([tf.tensor([5])]))).value).toEqual([5]);
       });
 
-      it("matches tfjs on 3-D inputs along every axis", () => {
+      it("matches tfjs on 3-D inputs along every axis", async () => {
         const a = randomValues(2 * 3 * 4, 1);
         const b = randomValues(2 * 3 * 4 * 2, 2);
         const shapes: [number[], number[]][] = [
@@ -74,17 +80,17 @@ export function joiningSuite(): void {
             [2, 3, 8],
           ],
         ];
-        shapes.forEach(([sa, sb], axis) => {
-          matchesTfjs(
+        for (const [axis, [sa, sb]] of shapes.entries()) {
+          await matchesTfjs(
             () => tf.concat([tf.tensor(a, sa), tf.tensor(b, sb), tf.tensor(a, sa)], axis),
             () => tfjs.concat([tfjs.tensor(a, sa), tfjs.tensor(b, sb), tfjs.tensor(a, sa)], axis),
           );
-        });
+        }
       });
 
-      it("keeps empty inputs out of the result", () => {
-        expect(values(() => tf.concat([zeros([0, 2]), tf.tensor([[1, 2]])])).value).toEqual([[1, 2]]);
-        expect(values(() => tf.concat([zeros([2, 0]), zeros([2, 0])], 1)).shape).toEqual([2, 0]);
+      it("keeps empty inputs out of the result", async () => {
+        expect((await values(() => tf.concat([zeros([0, 2]), tf.tensor([[1, 2]])]))).value).toEqual([[1, 2]]);
+        expect((await values(() => tf.concat([zeros([2, 0]), zeros([2, 0])], 1))).shape).toEqual([2, 0]);
       });
 
       it("rejects empty lists, scalars and mismatched shapes, ranks or dtypes", () => {
@@ -103,19 +109,21 @@ export function joiningSuite(): void {
       });
     });
 
-    it("run inside tf.function on relaxed shapes", () => {
+    it("run inside tf.function on relaxed shapes", async () => {
       const f = tf.function((x: tf.Tensor) => tf.concat(tf.split(x, [1, -1], 1).reverse(), 1), {
         inputSignature: [new tf.TensorSpec([null, 3], "float32")],
       });
-      expect(values(() => f(tf.tensor([[1, 2, 3]])))).toEqual({ shape: [1, 3], dtype: "float32", value: [[2, 3, 1]] });
+      expect(await values(() => f(tf.tensor([[1, 2, 3]])))).toEqual({ shape: [1, 3], dtype: "float32", value: [[2, 3, 1]] });
       expect(
-        values(() =>
-          f(
-            tf.tensor([
-              [1, 2, 3],
-              [4, 5, 6],
-            ]),
-          ),
+        (
+          await values(() =>
+            f(
+              tf.tensor([
+                [1, 2, 3],
+                [4, 5, 6],
+              ]),
+            ),
+          )
         ).value,
       ).toEqual([
         [2, 3, 1],
@@ -125,9 +133,9 @@ export function joiningSuite(): void {
     });
 
     describe("stack", () => {
-      it("stacks along a new axis, for every dtype", () => {
+      it("stacks along a new axis, for every dtype", async () => {
         for (const dtype of DTYPES) {
-          const r = values(() => tf.stack([typed([0, 1], [2], dtype), typed([1, 1], [2], dtype)], 1));
+          const r = await values(() => tf.stack([typed([0, 1], [2], dtype), typed([1, 1], [2], dtype)], 1));
           expect(r).toEqual({
             shape: [2, 2],
             dtype,
@@ -137,16 +145,16 @@ export function joiningSuite(): void {
             ].map((row) => typedValues(row, dtype)),
           });
         }
-        expect(values(() => tf.stack([tf.scalar(1), tf.scalar(2)])).value).toEqual([1, 2]);
-        expect(values(() => tf.tensor([1, 2]).stack(tf.tensor([3, 4]), -1)).value).toEqual([
+        expect((await values(() => tf.stack([tf.scalar(1), tf.scalar(2)]))).value).toEqual([1, 2]);
+        expect((await values(() => tf.tensor([1, 2]).stack(tf.tensor([3, 4]), -1))).value).toEqual([
           [1, 3],
           [2, 4],
         ]);
-        expect(values(() => tf.stack([zeros([0]), zeros([0])])).shape).toEqual([2, 0]);
+        expect((await values(() => tf.stack([zeros([0]), zeros([0])]))).shape).toEqual([2, 0]);
         const a = randomValues(12, 3);
         const b = randomValues(12, 4);
         for (const axis of [0, 1, 2, -1]) {
-          matchesTfjs(
+          await matchesTfjs(
             () => tf.stack([tf.tensor(a, [3, 4]), tf.tensor(b, [3, 4])], axis),
             () => tfjs.stack([tfjs.tensor(a, [3, 4]), tfjs.tensor(b, [3, 4])], axis),
           );
@@ -161,20 +169,20 @@ export function joiningSuite(): void {
     });
 
     describe("unstack", () => {
-      it("splits into one tensor per index along the axis, for every dtype", () => {
+      it("splits into one tensor per index along the axis, for every dtype", async () => {
         for (const dtype of DTYPES) {
-          const parts = valuesList(() => tf.unstack(typed([0, 1, 1, 0], [2, 2], dtype), 1));
+          const parts = await valuesList(() => tf.unstack(typed([0, 1, 1, 0], [2, 2], dtype), 1));
           expect(parts).toEqual([
             { shape: [2], dtype, value: typedValues([0, 1], dtype) },
             { shape: [2], dtype, value: typedValues([1, 0], dtype) },
           ]);
         }
-        expect(valuesList(() => tf.tensor([1, 2, 3]).unstack()).map((p) => p.value)).toEqual([1, 2, 3]);
-        expect(valuesList(() => tf.unstack(zeros([0, 3])))).toEqual([]);
-        expect(valuesList(() => tf.unstack(zeros([2, 0]))).map((p) => p.shape)).toEqual([[0], [0]]);
+        expect((await valuesList(() => tf.tensor([1, 2, 3]).unstack())).map((p) => p.value)).toEqual([1, 2, 3]);
+        expect(await valuesList(() => tf.unstack(zeros([0, 3])))).toEqual([]);
+        expect((await valuesList(() => tf.unstack(zeros([2, 0])))).map((p) => p.shape)).toEqual([[0], [0]]);
         const data = randomValues(24, 5);
         for (const axis of [0, 1, -1]) {
-          partsMatchTfjs(
+          await partsMatchTfjs(
             () => tf.unstack(tf.tensor(data, [2, 3, 4]), axis),
             () => tfjs.unstack(tfjs.tensor(data, [2, 3, 4]), axis),
           );
@@ -188,9 +196,9 @@ export function joiningSuite(): void {
     });
 
     describe("split", () => {
-      it("splits into equal parts or listed sizes (one may be -1), for every dtype", () => {
+      it("splits into equal parts or listed sizes (one may be -1), for every dtype", async () => {
         for (const dtype of DTYPES) {
-          const parts = valuesList(() => tf.split(typed(iota(6), [6], dtype), 3));
+          const parts = await valuesList(() => tf.split(typed(iota(6), [6], dtype), 3));
           expect(parts.map((p) => p.value)).toEqual(
             [
               [0, 1],
@@ -199,18 +207,20 @@ export function joiningSuite(): void {
             ].map((row) => typedValues(row, dtype)),
           );
         }
-        expect(valuesList(() => tf.split(tf.tensor([1, 2, 3, 4, 5]), [2, -1])).map((p) => p.value)).toEqual([
+        expect((await valuesList(() => tf.split(tf.tensor([1, 2, 3, 4, 5]), [2, -1]))).map((p) => p.value)).toEqual([
           [1, 2],
           [3, 4, 5],
         ]);
         expect(
-          valuesList(() =>
-            tf
-              .tensor([
-                [1, 2, 3],
-                [4, 5, 6],
-              ])
-              .split([1, 0, 2], -1),
+          (
+            await valuesList(() =>
+              tf
+                .tensor([
+                  [1, 2, 3],
+                  [4, 5, 6],
+                ])
+                .split([1, 0, 2], -1),
+            )
           ).map((p) => p.value),
         ).toEqual([
           [[1], [4]],
@@ -221,20 +231,20 @@ export function joiningSuite(): void {
           ],
         ]);
         const data = randomValues(4 * 6 * 2, 6);
-        partsMatchTfjs(
+        await partsMatchTfjs(
           () => tf.split(tf.tensor(data, [4, 6, 2]), [1, 2, 3], 1),
           () => tfjs.split(tfjs.tensor(data, [4, 6, 2]), [1, 2, 3], 1),
         );
-        partsMatchTfjs(
+        await partsMatchTfjs(
           () => tf.split(tf.tensor(data, [4, 6, 2]), 2, 0),
           () => tfjs.split(tfjs.tensor(data, [4, 6, 2]), 2, 0),
         );
-        partsMatchTfjs(
+        await partsMatchTfjs(
           () => tf.split(tf.tensor(data, [4, 6, 2]), [1, -1], 2),
           () => tfjs.split(tfjs.tensor(data, [4, 6, 2]), [1, -1], 2),
         );
         // tfjs 4.22 miscounts a leading -1 (its reduce starts from it), so this one is by hand.
-        expect(valuesList(() => tf.split(tf.tensor([1, 2, 3]), [-1, 1])).map((p) => p.value)).toEqual([[1, 2], [3]]);
+        expect((await valuesList(() => tf.split(tf.tensor([1, 2, 3]), [-1, 1]))).map((p) => p.value)).toEqual([[1, 2], [3]]);
       });
 
       it("rejects uneven counts and sizes that do not add up", () => {

@@ -31,9 +31,9 @@ const F32 = { dtype: "float32" as const };
 /** MatMul and BatchMatMulV2. */
 export function matmulSuite(): void {
   describe("matmul", () => {
-    it("matches hand-computed products, as a function and a method", () => {
+    it("matches hand-computed products, as a function and a method", async () => {
       expect(
-        values(() =>
+        await values(() =>
           tf.matMul(
             [
               [1, 2],
@@ -44,33 +44,35 @@ export function matmulSuite(): void {
         ),
       ).toEqual({ shape: [2, 1], dtype: "float32", value: [[17], [39]] });
       expect(
-        values(() =>
-          tf
-            .tensor([
-              [1, 2],
-              [3, 4],
-            ])
-            .matMul(
-              [
-                [1, 0],
-                [0, 1],
-              ],
-              true,
-            ),
+        (
+          await values(() =>
+            tf
+              .tensor([
+                [1, 2],
+                [3, 4],
+              ])
+              .matMul(
+                [
+                  [1, 0],
+                  [0, 1],
+                ],
+                true,
+              ),
+          )
         ).value,
       ).toEqual([
         [1, 3],
         [2, 4],
       ]);
-      expect(values(() => tf.matMul([[1, 2, 3]], [[4, 5, 6]], false, true)).value).toEqual([[32]]);
-      expect(values(() => tf.matMul([[1, 2, 3]], [[4, 5, 6]], true, false)).value).toEqual([
+      expect((await values(() => tf.matMul([[1, 2, 3]], [[4, 5, 6]], false, true))).value).toEqual([[32]]);
+      expect((await values(() => tf.matMul([[1, 2, 3]], [[4, 5, 6]], true, false))).value).toEqual([
         [4, 5, 6],
         [8, 10, 12],
         [12, 15, 18],
       ]);
     });
 
-    it("matches tfjs for every transpose combination, at sizes around the 4x8 tile and the packing blocks", () => {
+    it("matches tfjs for every transpose combination, at sizes around the 4x8 tile and the packing blocks", async () => {
       // (m, k, n): vectors and 7³ take the unpacked path; 33 and 65 leave ragged edge tiles;
       // k = 300 spans two depth blocks (256); n = 1030 two column blocks (1024); m = 130 two row blocks (128).
       const sizes: [number, number, number][] = [
@@ -93,7 +95,7 @@ export function matmulSuite(): void {
           for (const transposeB of [false, true]) {
             const sa = stored(m, k, transposeA);
             const sb = stored(k, n, transposeB);
-            matchesTfjs(
+            await matchesTfjs(
               () => tf.matMul(tf.tensor(a, sa), tf.tensor(b, sb), transposeA, transposeB),
               () => tfjs.matMul(tfjs.tensor(a, sa), tfjs.tensor(b, sb), transposeA, transposeB),
               1e-4,
@@ -104,10 +106,10 @@ export function matmulSuite(): void {
       }
     });
 
-    it("broadcasts batch dims in both directions: [2,1,3,4] x [5,4,2] is [2,5,3,2]", () => {
+    it("broadcasts batch dims in both directions: [2,1,3,4] x [5,4,2] is [2,5,3,2]", async () => {
       const a = randomValues(2 * 3 * 4, 1);
       const b = randomValues(5 * 4 * 2, 2);
-      const result = flat(() => tf.matMul(tf.tensor(a, [2, 1, 3, 4]), tf.tensor(b, [5, 4, 2])));
+      const result = await flat(() => tf.matMul(tf.tensor(a, [2, 1, 3, 4]), tf.tensor(b, [5, 4, 2])));
       expect(result.shape).toEqual([2, 5, 3, 2]);
       // tfjs 4.22 returns too few values for two-way batch broadcasting, so the oracle here is
       // an explicit float64 product over the broadcast stacks, checked against tfjs on tiled inputs.
@@ -120,13 +122,13 @@ export function matmulSuite(): void {
         }
       }
       expectClose(result.data, referenceMatMul(aTiled, bTiled, 10, 3, 4, 2), 1e-5, 1e-5, "[2,1,3,4] x [5,4,2]");
-      matchesTfjs(
+      await matchesTfjs(
         () => tf.matMul(tf.tensor(a, [2, 1, 3, 4]), tf.tensor(b, [5, 4, 2])),
         () => tfjs.matMul(tfjs.tensor(aTiled, [2, 5, 3, 4]), tfjs.tensor(bTiled, [2, 5, 4, 2])),
       );
     });
 
-    it("matches tfjs for batched products with one side broadcast, with transposes", () => {
+    it("matches tfjs for batched products with one side broadcast, with transposes", async () => {
       const cases: { a: number[]; b: number[]; tA: boolean; tB: boolean }[] = [
         { a: [3, 4, 5], b: [5, 6], tA: false, tB: false }, // one B for every batch (a dense layer)
         { a: [3, 5, 4], b: [6, 5], tA: true, tB: true },
@@ -145,7 +147,7 @@ export function matmulSuite(): void {
           b.reduce((s, d) => s * d, 1),
           seed++,
         );
-        matchesTfjs(
+        await matchesTfjs(
           () => tf.matMul(tf.tensor(av, a), tf.tensor(bv, b), tA, tB),
           () => tfjs.matMul(tfjs.tensor(av, a), tfjs.tensor(bv, b), tA, tB),
           1e-4,
@@ -154,8 +156,8 @@ export function matmulSuite(): void {
       }
     });
 
-    it("gives zeros when the inner dimension is 0, and empty results for empty outer dims", () => {
-      expect(values(() => tf.matMul(tf.zeros([2, 0]), tf.zeros([0, 3])))).toEqual({
+    it("gives zeros when the inner dimension is 0, and empty results for empty outer dims", async () => {
+      expect(await values(() => tf.matMul(tf.zeros([2, 0]), tf.zeros([0, 3])))).toEqual({
         shape: [2, 3],
         dtype: "float32",
         value: [
@@ -163,19 +165,19 @@ export function matmulSuite(): void {
           [0, 0, 0],
         ],
       });
-      expect(values(() => tf.matMul(tf.zeros([0, 2], "int32"), tf.zeros([0, 3], "int32"), true)).value).toEqual([
+      expect((await values(() => tf.matMul(tf.zeros([0, 2], "int32"), tf.zeros([0, 3], "int32"), true))).value).toEqual([
         [0, 0, 0],
         [0, 0, 0],
       ]);
-      expect(flat(() => tf.matMul(tf.zeros([0, 4]), tf.zeros([4, 3])))).toEqual({ shape: [0, 3], ...F32, data: [] });
-      expect(flat(() => tf.matMul(tf.zeros([3, 4]), tf.zeros([4, 0])))).toEqual({ shape: [3, 0], ...F32, data: [] });
-      expect(flat(() => tf.matMul(tf.zeros([0, 2, 3]), tf.zeros([3, 4])))).toEqual({ shape: [0, 2, 4], ...F32, data: [] });
-      expect(flat(() => tf.matMul(tf.zeros([1, 2, 3]), tf.zeros([0, 3, 4])))).toEqual({ shape: [0, 2, 4], ...F32, data: [] });
+      expect(await flat(() => tf.matMul(tf.zeros([0, 4]), tf.zeros([4, 3])))).toEqual({ shape: [0, 3], ...F32, data: [] });
+      expect(await flat(() => tf.matMul(tf.zeros([3, 4]), tf.zeros([4, 0])))).toEqual({ shape: [3, 0], ...F32, data: [] });
+      expect(await flat(() => tf.matMul(tf.zeros([0, 2, 3]), tf.zeros([3, 4])))).toEqual({ shape: [0, 2, 4], ...F32, data: [] });
+      expect(await flat(() => tf.matMul(tf.zeros([1, 2, 3]), tf.zeros([0, 3, 4])))).toEqual({ shape: [0, 2, 4], ...F32, data: [] });
     });
 
-    it("multiplies int32 exactly, wrapping around on overflow like C", () => {
+    it("multiplies int32 exactly, wrapping around on overflow like C", async () => {
       expect(
-        values(() =>
+        await values(() =>
           tf.matMul(
             tf.tensor(
               [
@@ -204,15 +206,15 @@ export function matmulSuite(): void {
         ],
       });
       // 65536 * 65536 = 2^32 wraps to 0; 2147483647 + 1 wraps to -2147483648.
-      expect(values(() => tf.matMul(tf.tensor([[65536]], undefined, "int32"), tf.tensor([[65536]], undefined, "int32"))).value).toEqual([
-        [0],
-      ]);
       expect(
-        values(() => tf.matMul(tf.tensor([[2147483647, 1]], undefined, "int32"), tf.tensor([[1], [1]], undefined, "int32"))).value,
+        (await values(() => tf.matMul(tf.tensor([[65536]], undefined, "int32"), tf.tensor([[65536]], undefined, "int32")))).value,
+      ).toEqual([[0]]);
+      expect(
+        (await values(() => tf.matMul(tf.tensor([[2147483647, 1]], undefined, "int32"), tf.tensor([[1], [1]], undefined, "int32")))).value,
       ).toEqual([[-2147483648]]);
       // 46341^2 = 2147488281 is not exact in float32; Math.imul keeps every bit.
       expect(
-        values(() => tf.matMul(tf.tensor([[46341, 0]], undefined, "int32"), tf.tensor([[46341], [5]], undefined, "int32"))).value,
+        (await values(() => tf.matMul(tf.tensor([[46341, 0]], undefined, "int32"), tf.tensor([[46341], [5]], undefined, "int32")))).value,
       ).toEqual([[(46341 * 46341) | 0]]);
       const a = randomValues(5 * 2 * 7, 300, -50, 50).map(Math.round);
       const b = randomValues(5 * 7 * 9, 301, -50, 50).map(Math.round);
@@ -222,19 +224,19 @@ export function matmulSuite(): void {
         [false, true],
         [true, true],
       ] as const) {
-        matchesTfjs(
+        await matchesTfjs(
           () => tf.matMul(tf.tensor(a, stored(2, 7, tA, [5]), "int32"), tf.tensor(b, stored(7, 9, tB, [5]), "int32"), tA, tB),
           () => tfjs.matMul(tfjs.tensor(a, stored(2, 7, tA, [5]), "int32"), tfjs.tensor(b, stored(7, 9, tB, [5]), "int32"), tA, tB),
         );
       }
     });
 
-    it("propagates NaN and Infinity", () => {
-      expect(values(() => tf.matMul([[Number.NaN, 1]], [[1], [1]])).value).toEqual([[Number.NaN]]);
-      expect(values(() => tf.matMul([[Number.POSITIVE_INFINITY, 1]], [[0], [1]])).value).toEqual([[Number.NaN]]);
-      expect(values(() => tf.matMul([[Number.POSITIVE_INFINITY, 1]], [[2], [1]])).value).toEqual([[Number.POSITIVE_INFINITY]]);
+    it("propagates NaN and Infinity", async () => {
+      expect((await values(() => tf.matMul([[Number.NaN, 1]], [[1], [1]]))).value).toEqual([[Number.NaN]]);
+      expect((await values(() => tf.matMul([[Number.POSITIVE_INFINITY, 1]], [[0], [1]]))).value).toEqual([[Number.NaN]]);
+      expect((await values(() => tf.matMul([[Number.POSITIVE_INFINITY, 1]], [[2], [1]]))).value).toEqual([[Number.POSITIVE_INFINITY]]);
       const big = Array.from({ length: 40 * 40 }, (_, i) => (i === 5 ? Number.NaN : 1));
-      const out = flat(() => tf.matMul(tf.tensor(big, [40, 40]), tf.ones([40, 40])));
+      const out = await flat(() => tf.matMul(tf.tensor(big, [40, 40]), tf.ones([40, 40])));
       // Row 0 of A holds the NaN, so exactly row 0 of the product is NaN (the blocked path).
       expect(out.data.slice(0, 40).every(Number.isNaN)).toBe(true);
       expect(out.data.slice(40).every((v) => v === 40)).toBe(true);

@@ -22,9 +22,16 @@ export function expectThrows(fn: () => unknown, errorClass: new (...args: never[
   for (const fragment of fragments) expect((caught as Error).message).toContain(fragment);
 }
 
-/** Shapes and nested values of a multi-output op's results (inside tidy). */
-export function valuesList(fn: () => tf.Tensor[]): { shape: number[]; dtype: tf.DType; value: Nested }[] {
-  return tf.tidy(() => fn().map((t) => ({ shape: [...(t.shape as number[])], dtype: t.dtype, value: t.arraySync() })));
+/** Shapes and nested values of a multi-output op's results (`fn` runs inside tidy; results are read with `await`, then disposed). */
+export async function valuesList(fn: () => tf.Tensor[]): Promise<{ shape: number[]; dtype: tf.DType; value: Nested }[]> {
+  const ts = tf.tidy(fn);
+  try {
+    const out: { shape: number[]; dtype: tf.DType; value: Nested }[] = [];
+    for (const t of ts) out.push({ shape: [...(t.shape as number[])], dtype: t.dtype, value: await t.array() });
+    return out;
+  } finally {
+    tf.dispose(ts);
+  }
 }
 
 /** `0, 1, ..., n-1` as a flat array (test inputs whose values show where they came from). */
@@ -40,7 +47,7 @@ export function typed(values: readonly number[], shape: readonly number[], dtype
   return tf.tensor(dtype === "bool" ? values.map((v) => v % 2 !== 0) : [...values], shape, dtype);
 }
 
-/** What `typed` stores, as `arraySync` would return it flattened. */
+/** What `typed` stores, as `array()` would return it flattened. */
 export function typedValues(values: readonly number[], dtype: tf.DType): (number | boolean)[] {
   return dtype === "bool" ? values.map((v) => v % 2 !== 0) : [...values];
 }

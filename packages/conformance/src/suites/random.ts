@@ -47,45 +47,45 @@ export function randomSuite(): void {
     });
 
     describe("seeds", () => {
-      it("the same seed gives the same values, equal to the shared host stream (so every backend agrees)", () => {
-        const a = flat(() => tf.randomUniform([3, 5], -2, 3, "float32", 42));
-        const b = flat(() => tf.randomUniform([3, 5], -2, 3, "float32", 42));
+      it("the same seed gives the same values, equal to the shared host stream (so every backend agrees)", async () => {
+        const a = await flat(() => tf.randomUniform([3, 5], -2, 3, "float32", 42));
+        const b = await flat(() => tf.randomUniform([3, 5], -2, 3, "float32", 42));
         expect(a).toEqual(b);
         expect(a.data).toEqual(hostStream("uniform", 15, 42, -2, 3));
-        expect(flat(() => tf.randomNormal([7], 1, 2, "float32", 5)).data).toEqual(hostStream("normal", 7, 5, 1, 2));
-        expect(flat(() => tf.truncatedNormal([9], 0, 3, "float32", -11)).data).toEqual(hostStream("truncated", 9, -11, 0, 3));
+        expect((await flat(() => tf.randomNormal([7], 1, 2, "float32", 5))).data).toEqual(hostStream("normal", 7, 5, 1, 2));
+        expect((await flat(() => tf.truncatedNormal([9], 0, 3, "float32", -11))).data).toEqual(hostStream("truncated", 9, -11, 0, 3));
         const ints = new Int32Array(6);
         tf.prng.fillUniformInt(ints, 9, -3, 4);
-        expect(flat(() => tf.randomUniform([6], -3, 4, "int32", 9)).data).toEqual([...ints]);
+        expect((await flat(() => tf.randomUniform([6], -3, 4, "int32", 9))).data).toEqual([...ints]);
       });
 
-      it("different seeds give different values; large and negative seeds work", () => {
-        const a = flat(() => tf.randomUniform([8], 0, 1, "float32", 1)).data;
-        const b = flat(() => tf.randomUniform([8], 0, 1, "float32", 2)).data;
-        const c = flat(() => tf.randomUniform([8], 0, 1, "float32", 2 ** 40 + 1)).data;
-        const d = flat(() => tf.randomUniform([8], 0, 1, "float32", -1)).data;
+      it("different seeds give different values; large and negative seeds work", async () => {
+        const a = (await flat(() => tf.randomUniform([8], 0, 1, "float32", 1))).data;
+        const b = (await flat(() => tf.randomUniform([8], 0, 1, "float32", 2))).data;
+        const c = (await flat(() => tf.randomUniform([8], 0, 1, "float32", 2 ** 40 + 1))).data;
+        const d = (await flat(() => tf.randomUniform([8], 0, 1, "float32", -1))).data;
         expect(a).not.toEqual(b);
         expect(a).not.toEqual(c);
         expect(new Set([a, b, c, d].map(String)).size).toBe(4);
       });
 
-      it("a seeded prefix does not depend on the total size (counter-based streams)", () => {
-        const small = flat(() => tf.randomNormal([5], 0, 1, "float32", 3)).data;
-        const large = flat(() => tf.randomNormal([2, 50], 0, 1, "float32", 3)).data;
+      it("a seeded prefix does not depend on the total size (counter-based streams)", async () => {
+        const small = (await flat(() => tf.randomNormal([5], 0, 1, "float32", 3))).data;
+        const large = (await flat(() => tf.randomNormal([2, 50], 0, 1, "float32", 3))).data;
         expect(large.slice(0, 5)).toEqual(small);
       });
 
-      it("unseeded calls draw fresh values each time", () => {
+      it("unseeded calls draw fresh values each time", async () => {
         for (const draw of [() => tf.randomUniform([16]), () => tf.randomNormal([16]), () => tf.truncatedNormal([16]), () => tf.randomUniform([16], 0, 1000, "int32")]) {
-          expect(flat(draw).data).not.toEqual(flat(draw).data);
+          expect((await flat(draw)).data).not.toEqual((await flat(draw)).data);
         }
       });
     });
 
     describe("randomUniform", () => {
-      it("float32 over 10k samples: bounds [minval, maxval), mean and std of a uniform", () => {
+      it("float32 over 10k samples: bounds [minval, maxval), mean and std of a uniform", async () => {
         for (const [lo, hi, seed] of [[0, 1, 1], [-3, 5, 2]] as const) {
-          const r = flat(() => tf.randomUniform([100, 100], lo, hi, "float32", seed));
+          const r = await flat(() => tf.randomUniform([100, 100], lo, hi, "float32", seed));
           expect(r).toMatchObject({ shape: [100, 100], dtype: "float32" });
           const s = stats(r.data);
           expect(s.min).toBeGreaterThanOrEqual(lo);
@@ -96,34 +96,34 @@ export function randomSuite(): void {
           expect(s.min - lo).toBeLessThan(0.01 * (hi - lo));
           expect(hi - s.max).toBeLessThan(0.01 * (hi - lo));
         }
-        const unseeded = stats(flat(() => tf.randomUniform([N])).data);
+        const unseeded = stats((await flat(() => tf.randomUniform([N]))).data);
         expect(unseeded.min).toBeGreaterThanOrEqual(0);
         expect(unseeded.max).toBeLessThan(1);
       });
 
-      it("never returns maxval, even where float32 rounding would reach it", () => {
-        const r = flat(() => tf.randomUniform([N], 1e8, 1e8 + 8, "float32", 3)).data;
+      it("never returns maxval, even where float32 rounding would reach it", async () => {
+        const r = (await flat(() => tf.randomUniform([N], 1e8, 1e8 + 8, "float32", 3))).data;
         expect(Math.max(...r)).toBeLessThan(1e8 + 8);
         expect(Math.min(...r)).toBeGreaterThanOrEqual(1e8);
       });
 
-      it("int32 draws integers in [minval, maxval), each value about equally often", () => {
-        const r = flat(() => tf.randomUniform([N], -5, 5, "int32", 17));
+      it("int32 draws integers in [minval, maxval), each value about equally often", async () => {
+        const r = await flat(() => tf.randomUniform([N], -5, 5, "int32", 17));
         expect(r.dtype).toBe("int32");
         const counts = new Map<number, number>();
         for (const v of r.data) counts.set(v, (counts.get(v) ?? 0) + 1);
         expect([...counts.keys()].sort((a, b) => a - b)).toEqual([-5, -4, -3, -2, -1, 0, 1, 2, 3, 4]);
         for (const c of counts.values()) expect(Math.abs(c - N / 10)).toBeLessThan(150);
-        const wide = flat(() => tf.randomUniform([1000], -2147483648, 2147483647, "int32", 1)).data;
+        const wide = (await flat(() => tf.randomUniform([1000], -2147483648, 2147483647, "int32", 1))).data;
         expect(wide.every((v) => Number.isInteger(v) && v >= -2147483648 && v < 2147483647)).toBe(true);
         expect(stats(wide).std).toBeGreaterThan(1e9);
-        expect(flat(() => tf.randomUniform([20], 7, 8, "int32")).data).toEqual(new Array(20).fill(7));
+        expect((await flat(() => tf.randomUniform([20], 7, 8, "int32"))).data).toEqual(new Array(20).fill(7));
       });
 
-      it("handles rank 0 and empty shapes", () => {
-        expect(flat(() => tf.randomUniform([], 0, 1, "float32", 1)).shape).toEqual([]);
-        expect(flat(() => tf.randomUniform([0, 4]))).toEqual({ shape: [0, 4], dtype: "float32", data: [] });
-        expect(flat(() => tf.truncatedNormal([3, 0])).data).toEqual([]);
+      it("handles rank 0 and empty shapes", async () => {
+        expect((await flat(() => tf.randomUniform([], 0, 1, "float32", 1))).shape).toEqual([]);
+        expect(await flat(() => tf.randomUniform([0, 4]))).toEqual({ shape: [0, 4], dtype: "float32", data: [] });
+        expect((await flat(() => tf.truncatedNormal([3, 0]))).data).toEqual([]);
       });
 
       it("rejects bad shapes, dtypes, bounds and seeds", () => {
@@ -143,22 +143,22 @@ export function randomSuite(): void {
     });
 
     describe("randomNormal", () => {
-      it("10k samples have the requested mean and standard deviation", () => {
+      it("10k samples have the requested mean and standard deviation", async () => {
         for (const [mean, std, seed] of [[0, 1, 1], [2, 3, 2], [-1, 0.01, 3]] as const) {
-          const s = stats(flat(() => tf.randomNormal([N], mean, std, "float32", seed)).data);
+          const s = stats((await flat(() => tf.randomNormal([N], mean, std, "float32", seed))).data);
           expect(Math.abs(s.mean - mean)).toBeLessThan(0.04 * std);
           expect(Math.abs(s.std - std)).toBeLessThan(0.04 * std);
           // Normal tails: a 10k sample reaches beyond 3 std on both sides.
           expect(s.min).toBeLessThan(mean - 3 * std);
           expect(s.max).toBeGreaterThan(mean + 3 * std);
         }
-        const unseeded = stats(flat(() => tf.randomNormal([N])).data);
+        const unseeded = stats((await flat(() => tf.randomNormal([N]))).data);
         expect(Math.abs(unseeded.mean)).toBeLessThan(0.05);
         expect(Math.abs(unseeded.std - 1)).toBeLessThan(0.05);
       });
 
-      it("stdDev 0 gives the mean everywhere", () => {
-        expect(flat(() => tf.randomNormal([4], 5, 0)).data).toEqual([5, 5, 5, 5]);
+      it("stdDev 0 gives the mean everywhere", async () => {
+        expect((await flat(() => tf.randomNormal([4], 5, 0))).data).toEqual([5, 5, 5, 5]);
       });
 
       it("is float32 only and rejects bad shapes and seeds", () => {
@@ -170,9 +170,9 @@ export function randomSuite(): void {
     });
 
     describe("truncatedNormal", () => {
-      it("keeps every one of 10k samples strictly within 2 std, with the truncated distribution's moments", () => {
+      it("keeps every one of 10k samples strictly within 2 std, with the truncated distribution's moments", async () => {
         for (const [mean, std, seed] of [[0, 1, 1], [10, 0.5, 2]] as const) {
-          const s = stats(flat(() => tf.truncatedNormal([N], mean, std, "float32", seed)).data);
+          const s = stats((await flat(() => tf.truncatedNormal([N], mean, std, "float32", seed))).data);
           expect(s.min).toBeGreaterThan(mean - 2 * std - 1e-6);
           expect(s.max).toBeLessThan(mean + 2 * std + 1e-6);
           expect(Math.abs(s.mean - mean)).toBeLessThan(0.04 * std);
@@ -181,7 +181,7 @@ export function randomSuite(): void {
           // Resampled, not clipped: no pile-up at the bounds.
           expect(s.max).toBeGreaterThan(mean + 1.9 * std);
         }
-        const unseeded = flat(() => tf.truncatedNormal([N], 0, 2)).data;
+        const unseeded = (await flat(() => tf.truncatedNormal([N], 0, 2))).data;
         expect(unseeded.every((v) => Math.abs(v) < 4)).toBe(true);
       });
 

@@ -103,8 +103,8 @@ const CASES: readonly UnaryCase[] = [
 ];
 
 /** Runs `op` on float32 input `x` and compares with `expected` (NaN equals NaN, ±Infinity exact). */
-function expectUnary(op: KilnUnary, x: readonly number[], expected: readonly number[], atol = 1e-6): void {
-  const result = flat(() => op(tf.tensor(x as number[])));
+async function expectUnary(op: KilnUnary, x: readonly number[], expected: readonly number[], atol = 1e-6): Promise<void> {
+  const result = await flat(() => op(tf.tensor(x as number[])));
   expect(result.shape).toEqual([x.length]);
   expect(result.dtype).toBe("float32");
   // Expected values are exact reals; the float32 result is within one rounding of them.
@@ -116,21 +116,21 @@ export function unarySuite(): void {
   describe("unary elementwise", () => {
     for (const c of CASES) {
       describe(c.name, () => {
-        it("matches hand-computed values, including NaN and ±Infinity", () => {
-          expectUnary(c.kiln, c.x, c.y, c.atol ?? 1e-6);
+        it("matches hand-computed values, including NaN and ±Infinity", async () => {
+          await expectUnary(c.kiln, c.x, c.y, c.atol ?? 1e-6);
         });
 
         if (c.tfjs !== undefined) {
           const oracle = c.tfjs;
-          it("matches tfjs on random float32 values, as a function and as a method", () => {
+          it("matches tfjs on random float32 values, as a function and as a method", async () => {
             const x = randomValues(64, 11, c.range[0], c.range[1]);
-            matchesTfjs(
+            await matchesTfjs(
               () => c.kiln(tf.tensor(x, [4, 16])),
               () => oracle(tfjs.tensor(x, [4, 16])),
               c.atol ?? 1e-5,
             );
             const method = (tf.Tensor.prototype as unknown as Record<string, (this: tf.Tensor) => tf.Tensor>)[c.name]!;
-            matchesTfjs(
+            await matchesTfjs(
               () => method.call(tf.tensor(x, [4, 16])),
               () => oracle(tfjs.tensor(x, [4, 16])),
               c.atol ?? 1e-5,
@@ -139,13 +139,13 @@ export function unarySuite(): void {
         }
 
         if (c.dtypes.includes("int32")) {
-          it("keeps int32 as int32 and matches tfjs", () => {
+          it("keeps int32 as int32 and matches tfjs", async () => {
             const x = [-7, -2, -1, 0, 1, 3, 8, 100];
-            const result = flat(() => c.kiln(tf.tensor(x, [8], "int32")));
+            const result = await flat(() => c.kiln(tf.tensor(x, [8], "int32")));
             expect(result.dtype).toBe("int32");
             const oracle = c.tfjs;
             if (oracle !== undefined)
-              matchesTfjs(
+              await matchesTfjs(
                 () => c.kiln(tf.tensor(x, [8], "int32")),
                 () => oracle(tfjs.tensor(x, [8], "int32")),
               );
@@ -164,27 +164,27 @@ export function unarySuite(): void {
           expect(() => tf.tidy(() => c.kiln(tf.tensor([true, false])))).toThrow(/has dtype bool/);
         });
 
-        it("keeps the shape of rank-0 and empty tensors", () => {
-          expect(flat(() => c.kiln(tf.scalar(0.5))).shape).toEqual([]);
-          const empty = flat(() => c.kiln(tf.zeros([2, 0, 3])));
+        it("keeps the shape of rank-0 and empty tensors", async () => {
+          expect((await flat(() => c.kiln(tf.scalar(0.5)))).shape).toEqual([]);
+          const empty = await flat(() => c.kiln(tf.zeros([2, 0, 3])));
           expect(empty.shape).toEqual([2, 0, 3]);
           expect(empty.data).toEqual([]);
         });
       });
     }
 
-    it("int32 results wrap around like C", () => {
+    it("int32 results wrap around like C", async () => {
       const min = -2147483648;
-      expect(values(() => tf.neg(tf.tensor([min, 2147483647], [2], "int32"))).value).toEqual([min, -2147483647]);
-      expect(values(() => tf.abs(tf.tensor([min, -5], [2], "int32"))).value).toEqual([min, 5]);
+      expect((await values(() => tf.neg(tf.tensor([min, 2147483647], [2], "int32")))).value).toEqual([min, -2147483647]);
+      expect((await values(() => tf.abs(tf.tensor([min, -5], [2], "int32")))).value).toEqual([min, 5]);
       // 65536^2 = 2^32 wraps to 0; 46341^2 = 2147488281 wraps to -2147479015.
-      expect(values(() => tf.square(tf.tensor([65536, 46341, -3], [3], "int32"))).value).toEqual([0, -2147479015, 9]);
-      expect(values(() => tf.relu6(tf.tensor([min, 5, 7], [3], "int32"))).value).toEqual([0, 5, 6]);
-      expect(values(() => tf.sign(tf.tensor([min, 0, 9], [3], "int32"))).value).toEqual([-1, 0, 1]);
+      expect((await values(() => tf.square(tf.tensor([65536, 46341, -3], [3], "int32")))).value).toEqual([0, -2147479015, 9]);
+      expect((await values(() => tf.relu6(tf.tensor([min, 5, 7], [3], "int32")))).value).toEqual([0, 5, 6]);
+      expect((await values(() => tf.sign(tf.tensor([min, 0, 9], [3], "int32")))).value).toEqual([-1, 0, 1]);
     });
 
-    it("round halves to even, unlike Math.round, and keeps -0", () => {
-      const result = flat(() => tf.round(tf.tensor([-0.5, -0.4, 0.5, 3.5, 4.5, -3.5, 1e7 + 0.5])));
+    it("round halves to even, unlike Math.round, and keeps -0", async () => {
+      const result = await flat(() => tf.round(tf.tensor([-0.5, -0.4, 0.5, 3.5, 4.5, -3.5, 1e7 + 0.5])));
       expect(result.data.map((v) => (Object.is(v, -0) ? "-0" : v))).toEqual(["-0", "-0", 0, 4, 4, -4, 1e7]);
     });
 
@@ -195,17 +195,17 @@ export function unarySuite(): void {
     });
 
     describe("gelu", () => {
-      it("approximate uses the tanh form", () => {
+      it("approximate uses the tanh form", async () => {
         const x = [-3, -1, -0.5, 0, 0.5, 1, 2, 3];
         const expected = x.map((v) => 0.5 * v * (1 + Math.tanh(SQRT_PI_2 * (v + 0.044715 * v ** 3))));
-        expectClose(flat(() => tf.gelu(tf.tensor(x), true)).data, expected, 1e-6, 1e-6);
-        expectClose(flat(() => tf.tensor(x).gelu(true)).data, expected, 1e-6, 1e-6);
-        expectClose(flat(() => tf.tensor([1]).gelu()).data, [0.8413447460685429], 1e-7, 1e-6);
+        expectClose((await flat(() => tf.gelu(tf.tensor(x), true))).data, expected, 1e-6, 1e-6);
+        expectClose((await flat(() => tf.tensor(x).gelu(true))).data, expected, 1e-6, 1e-6);
+        expectClose((await flat(() => tf.tensor([1]).gelu())).data, [0.8413447460685429], 1e-7, 1e-6);
       });
 
-      it("propagates NaN, and follows TF's formula at ±Infinity", () => {
+      it("propagates NaN, and follows TF's formula at ±Infinity", async () => {
         // 0.5 * x * (1 + erf(x / sqrt(2))): Infinity * 1 at +Infinity, -Infinity * 0 = NaN at -Infinity.
-        const result = flat(() => tf.gelu(tf.tensor([Number.NaN, Infinity, -Infinity, 10, -40])));
+        const result = await flat(() => tf.gelu(tf.tensor([Number.NaN, Infinity, -Infinity, 10, -40])));
         expect(result.data.slice(0, 4)).toEqual([Number.NaN, Infinity, Number.NaN, 10]);
         expect(Object.is(result.data[4], -0)).toBe(true);
       });
@@ -220,27 +220,27 @@ export function unarySuite(): void {
 
     describe("isNaN, isFinite", () => {
       const x = [1, Number.NaN, Infinity, -Infinity, 0, -3.5];
-      it("return bool tensors and match tfjs", () => {
-        expect(values(() => tf.isNaN(tf.tensor(x)))).toEqual({
+      it("return bool tensors and match tfjs", async () => {
+        expect(await values(() => tf.isNaN(tf.tensor(x)))).toEqual({
           shape: [6],
           dtype: "bool",
           value: [false, true, false, false, false, false],
         });
-        expect(values(() => tf.isFinite(tf.tensor(x)))).toEqual({
+        expect(await values(() => tf.isFinite(tf.tensor(x)))).toEqual({
           shape: [6],
           dtype: "bool",
           value: [true, false, false, false, true, true],
         });
-        matchesTfjs(
+        await matchesTfjs(
           () => tf.isNaN(tf.tensor(x)),
           () => tfjs.isNaN(tfjs.tensor(x)),
         );
-        matchesTfjs(
+        await matchesTfjs(
           () => tf.isFinite(tf.tensor(x)),
           () => tfjs.isFinite(tfjs.tensor(x)),
         );
-        expect(values(() => tf.tensor(x).isNaN()).value).toEqual([false, true, false, false, false, false]);
-        expect(values(() => tf.tensor(x).isFinite()).value).toEqual([true, false, false, false, true, true]);
+        expect((await values(() => tf.tensor(x).isNaN())).value).toEqual([false, true, false, false, false, false]);
+        expect((await values(() => tf.tensor(x).isFinite())).value).toEqual([true, false, false, false, true, true]);
       });
 
       it("reject int32 (never NaN) with a DTypeError that says so", () => {
@@ -250,20 +250,20 @@ export function unarySuite(): void {
     });
 
     describe("logicalNot", () => {
-      it("negates bool tensors and reads JS values as booleans", () => {
-        expect(values(() => tf.logicalNot(tf.tensor([true, false, true])))).toEqual({
+      it("negates bool tensors and reads JS values as booleans", async () => {
+        expect(await values(() => tf.logicalNot(tf.tensor([true, false, true])))).toEqual({
           shape: [3],
           dtype: "bool",
           value: [false, true, false],
         });
-        expect(values(() => tf.logicalNot([[true], [false]]))).toEqual({ shape: [2, 1], dtype: "bool", value: [[false], [true]] });
-        expect(values(() => tf.logicalNot([1, 0]))).toEqual({ shape: [2], dtype: "bool", value: [false, true] });
-        expect(values(() => tf.scalar(true).logicalNot()).value).toBe(false);
-        matchesTfjs(
+        expect(await values(() => tf.logicalNot([[true], [false]]))).toEqual({ shape: [2, 1], dtype: "bool", value: [[false], [true]] });
+        expect(await values(() => tf.logicalNot([1, 0]))).toEqual({ shape: [2], dtype: "bool", value: [false, true] });
+        expect((await values(() => tf.scalar(true).logicalNot())).value).toBe(false);
+        await matchesTfjs(
           () => tf.logicalNot(tf.tensor([true, false])),
           () => tfjs.logicalNot(tfjs.tensor([true, false])),
         );
-        expect(flat(() => tf.logicalNot(tf.tensor([], [0], "bool"))).shape).toEqual([0]);
+        expect((await flat(() => tf.logicalNot(tf.tensor([], [0], "bool")))).shape).toEqual([0]);
       });
 
       it("rejects numeric tensors", () => {
@@ -274,30 +274,36 @@ export function unarySuite(): void {
       });
     });
 
-    it("accepts JS numbers and nested arrays, rejects non-tensors with an ArgumentError", () => {
-      expect(values(() => tf.exp(0)).value).toBe(1);
-      expect(values(() => tf.neg([[1, 2]]))).toEqual({ shape: [1, 2], dtype: "float32", value: [[-1, -2]] });
+    it("accepts JS numbers and nested arrays, rejects non-tensors with an ArgumentError", async () => {
+      expect((await values(() => tf.exp(0))).value).toBe(1);
+      expect(await values(() => tf.neg([[1, 2]]))).toEqual({ shape: [1, 2], dtype: "float32", value: [[-1, -2]] });
       expect(() => tf.exp("2" as unknown as number)).toThrow(tf.ArgumentError);
       expect(() => tf.exp({} as unknown as number)).toThrow(/exp: argument 'x' must be a Tensor/);
       expect(() => tf.relu(undefined as unknown as number)).toThrow(tf.ArgumentError);
       expect(() => tf.sqrt(null as unknown as number)).toThrow(/received null/);
     });
 
-    it("chains methods like tfjs", () => {
+    it("chains methods like tfjs", async () => {
       const x = randomValues(12, 5, 0.1, 3);
-      matchesTfjs(
+      await matchesTfjs(
         () => tf.tensor(x, [3, 4]).log().exp().sqrt().square().neg().abs().sigmoid().tanh().relu(),
         () => tfjs.relu(tfjs.tanh(tfjs.sigmoid(tfjs.abs(tfjs.neg(tfjs.square(tfjs.sqrt(tfjs.exp(tfjs.log(tfjs.tensor(x, [3, 4])))))))))),
       );
     });
 
-    it("does not modify its input", () => {
-      const result = tf.tidy(() => {
+    it("does not modify its input", async () => {
+      const x = tf.tidy(() => {
         const x = tf.tensor([1, -2, 3]);
         tf.neg(x);
         tf.exp(x);
-        return Array.from(x.dataSync());
+        return x;
       });
+      let result: number[];
+      try {
+        result = Array.from(await x.data());
+      } finally {
+        x.dispose();
+      }
       expect(result).toEqual([1, -2, 3]);
     });
   });

@@ -83,11 +83,14 @@ export function registerKernel<A extends object>(registration: KernelRegistratio
 }
 
 /**
- * Declares a custom op (name, shape and dtype inference) so it can be called through
- * `tf.bind` and run by kernels registered for it. See the package README for an example.
+ * Declares a custom op (name, shape and dtype inference, its gradient rule or "none") so
+ * it can be called through `tf.bind` and run by kernels registered for it. An elementwise
+ * op may also declare its `scalar` semantics, which lets backends fuse it. See the package
+ * README for an example.
  *
  * ```ts
- * const Cube = tf.defineOp({ name: "Cube", api: "cube", family: "elementwise", inputs: ["x"], infer: ([x]) => [x!] });
+ * const Cube = tf.defineOp({ name: "Cube", api: "cube", family: "elementwise", inputs: ["x"], infer: ([x]) => [x!],
+ *   grad: ({ inputs: [x], dys: [dy] }) => [tf.mul(dy!, tf.mul(3, tf.square(x!)))] });
  * ```
  */
 export function defineOp<A extends object>(def: OpDef<A>): OpDef<A> {

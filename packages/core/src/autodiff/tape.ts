@@ -106,12 +106,13 @@ export class Tape implements TapeHooks {
 /** The backward function of an op: its gradient rule, or a clear error when it has none. */
 function opBackward(op: AnyOpDef, attrs: object, differentiate: Differentiate<Tensor>): Backward {
   return (dys, inputs, outputs, needs) => {
-    if (op.grad === undefined) {
+    const grad = op.grad;
+    if (grad === "none") {
       throw new KilnError(
         `gradient: no gradient is defined for op ${op.name} (${op.api}); it cannot be differentiated. Wrap the computation in tf.customGradient, or stop the gradient with tf.stopGradient`,
       );
     }
-    return op.grad({ inputs, outputs, dys, attrs, needs, differentiate });
+    return grad({ inputs, outputs, dys, attrs, needs, differentiate });
   };
 }
 
@@ -133,7 +134,7 @@ export class TapeTrace implements Trace {
   ) {}
 
   bind(op: AnyOpDef, inputs: readonly Tensor[], attrs: object): Tensor[] {
-    const differentiable = op.nonDifferentiable !== true;
+    const differentiable = op.grad !== "none";
     const values = differentiable && inputs.some((t) => t.isResource) ? inputs.map((t) => Variable.ofResource(t)?.read() ?? t) : inputs;
     const recording = differentiable && values.some((t) => this.tape.isWatched(t));
     if (recording) for (const t of values) this.tape.retain(t);

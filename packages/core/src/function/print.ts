@@ -31,7 +31,7 @@ export const PrintV2 = defineOp<{ template: readonly (string | null)[] }>({
   family: "opaque",
   inputs: "variadic",
   stateful: true,
-  nonDifferentiable: true,
+  grad: "none",
   execution: { kind: "host", run: executePrint },
   infer: (inputs, attrs) => {
     const template = attrs.template;

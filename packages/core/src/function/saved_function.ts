@@ -1,4 +1,4 @@
-import { CustomGradient } from "./custom_gradient_op.js";
+
 import type { DataArray, DType } from "../base/dtype.js";
 import { ArgumentError } from "../base/errors.js";
 import type { ConcreteShape } from "../base/shape.js";
@@ -20,18 +20,15 @@ import {
   serializeGraph,
 } from "../ir/serialize.js";
 import type { OpResolver } from "../ir/verify.js";
-import { coreOpDefs } from "../ops/op_list.js";
+import { coreOps } from "./ops.js";
 import { Tensor } from "../tensor/tensor.js";
 import { GraphTrace } from "../trace/graph_trace.js";
 import { getRuntime } from "../trace/runtime.js";
-import { PartitionedCall, StatefulPartitionedCall } from "./call_ops.js";
 import { makeCallable } from "./callable.js";
 import { ConcreteFunction } from "./concrete_function.js";
-import { If, StatelessIf, StatelessWhile, While } from "./control_flow/ops.js";
 import type { FunctionType, TypeNode } from "./function_type.js";
 import { type LoadedEntry, LoadedFunction } from "./loaded_function.js";
 import { type CallableConcreteFunction, PolymorphicFunction } from "./polymorphic_function.js";
-import { PrintV2 } from "./print.js";
 import {
   checkParams,
   loadOutput,
@@ -42,7 +39,6 @@ import {
   saveTypeNode,
 } from "./saved_signature.js";
 import { Variable } from "./variable.js";
-import { AssignAddVariableOp, AssignSubVariableOp, AssignVariableOp, ReadVariableOp } from "./variable_ops.js";
 
 export type { SavedLiteral, SavedOutput, SavedTypeNode } from "./saved_signature.js";
 
@@ -92,19 +88,7 @@ export interface LoadOptions {
  */
 export function knownOps(): OpTable {
   const table = new OpTable();
-  const variableOps = [ReadVariableOp, AssignVariableOp, AssignAddVariableOp, AssignSubVariableOp];
-  const functionOps = [
-    CustomGradient,
-    ...variableOps,
-    PrintV2,
-    PartitionedCall,
-    StatefulPartitionedCall,
-    If,
-    StatelessIf,
-    While,
-    StatelessWhile,
-  ];
-  for (const op of [...coreOpDefs(), ...functionOps]) table.add(op);
+  for (const op of coreOps()) table.add(op);
   const custom = getRuntime().ops;
   for (const name of custom.names()) table.add(custom.get(name)!);
   return table;

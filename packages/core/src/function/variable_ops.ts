@@ -53,7 +53,7 @@ export const ReadVariableOp = defineOp<{}>({
   stateful: true,
   execution: { kind: "host", run: readVariable },
   // Gradients reach variables through the tape's watch of each read, not through this op.
-  nonDifferentiable: true,
+  grad: "none",
   infer: ([resource]) => [{ shape: resource!.shape, dtype: resource!.dtype }],
 });
 
@@ -65,7 +65,7 @@ function defineAssign(name: string, api: string, run: (args: ExecuteArgs) => Slo
     inputs: ["resource", "value"],
     stateful: true,
     execution: { kind: "host", run },
-    nonDifferentiable: true,
+    grad: "none",
     infer: ([resource, value]) => {
       if (value!.dtype !== resource!.dtype) {
         throw new DTypeError(`${api}: the variable has dtype ${resource!.dtype} but the value has dtype ${value!.dtype}; cast the value first`);

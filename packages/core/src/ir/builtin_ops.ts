@@ -12,7 +12,7 @@ export const Placeholder = defineOp<{ shape: Shape; dtype: DType; resource?: boo
   inputs: [],
   execution: { kind: "input" },
   // Gradients reach inputs through the tape's record of the ops that use them.
-  nonDifferentiable: true,
+  grad: "none",
   infer: (_inputs, attrs) => [{ shape: attrs.shape, dtype: checkDType(attrs.dtype, "placeholder") }],
 });
 
@@ -23,7 +23,7 @@ export const Const = defineOp<{ value: readonly number[]; shape: readonly number
   family: "creation",
   inputs: [],
   execution: { kind: "constant" },
-  nonDifferentiable: true,
+  grad: "none",
   infer: (_inputs, attrs) => {
     const size = attrs.shape.reduce((a, b) => a * b, 1);
     if (!Array.isArray(attrs.value) || attrs.value.length !== size) {

@@ -40,11 +40,11 @@ export interface OpDef<A extends object = Attrs> {
   /**
    * The gradient rule, written with public ops so it runs eagerly or emits graph nodes:
    * given the upstream gradient of each output (`null` where none flows), return the
-   * gradient of each input (`null` where the input gets none).
+   * gradient of each input (`null` where the input gets none). `"none"` for ops with no
+   * gradient (integer math, comparisons, argMax, graph plumbing): the tape never records
+   * them. Required, so an op cannot be added without deciding.
    */
-  readonly grad?: GradFn<A>;
-  /** Marks ops with no gradient (integer math, comparisons, argMax): the tape never records them. */
-  readonly nonDifferentiable?: boolean;
+  readonly grad: GradFn<A> | "none";
   /**
    * For elementwise ops: what one output element is, as data (`ir/scalar.ts`), one kernel
    * per supported input-dtype combination, or a function of the attrs choosing them (Cast,
@@ -143,11 +143,14 @@ export type AnyOpDef = OpDef<any>;
  * ```ts
  * const Cube = tf.defineOp<{}>({
  *   name: "Cube", api: "cube", family: "elementwise", inputs: ["x"],
- *   infer: ([x]) => [x!],
+ *   infer: ([x]) => [x!], grad: "none",
  * });
  * ```
  */
 export function defineOp<A extends object>(def: OpDef<A>): OpDef<A> {
+  if (typeof def.grad !== "function" && def.grad !== "none") {
+    throw new ArgumentError(`defineOp: op ${def.name} must say how it is differentiated: grad is a rule (a function) or "none", received ${typeof def.grad}`);
+  }
   if (!/^[A-Z][A-Za-z0-9_]*$/.test(def.name)) {
     throw new ArgumentError(
       `defineOp: op name ${JSON.stringify(def.name)} must be CamelCase like TensorFlow's raw op names (e.g. "AddV2")`,

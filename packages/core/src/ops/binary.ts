@@ -37,7 +37,7 @@ export const RealDiv = defineBinary("RealDiv", "div", FLOAT, {
 export const FloorDiv = defineBinary("FloorDiv", "floorDiv", NUMERIC, {
   // float32: the quotient rounded to float32 first (1 / 0.1f is 10 in float32), then floored, as TF does.
   scalar: (a, b) => (a.dtype === "int32" ? s.floorDiv(a, b) : s.floor(s.roundF32(s.div(a, b)))),
-  nonDifferentiable: true,
+  grad: "none",
 });
 export const FloorMod = defineBinary("FloorMod", "mod", NUMERIC, { scalar: (a, b) => floorMod(a, b), grad: (args) => g.modGrad(args) });
 export const Pow = defineBinary("Pow", "pow", NUMERIC, { scalar: (a, b) => s.pow(a, b), grad: (args) => g.powGrad(args) });
@@ -52,7 +52,7 @@ export const SquaredDifference = defineBinary("SquaredDifference", "squaredDiffe
 });
 export const Atan2 = defineBinary("Atan2", "atan2", FLOAT, { scalar: (a, b) => s.atan2(a, b), grad: (args) => g.atan2Grad(args) });
 // Comparisons and logic produce bool: no gradient flows through them.
-const BOOL_RESULT = { outDtype: "bool", nonDifferentiable: true } as const;
+const BOOL_RESULT = { outDtype: "bool", grad: "none" } as const;
 export const Equal = defineBinary("Equal", "equal", ALL, { ...BOOL_RESULT, scalar: (a, b) => s.eq(a, b) });
 export const NotEqual = defineBinary("NotEqual", "notEqual", ALL, { ...BOOL_RESULT, scalar: (a, b) => s.ne(a, b) });
 export const Less = defineBinary("Less", "less", NUMERIC, { ...BOOL_RESULT, scalar: (a, b) => s.lt(a, b) });

@@ -103,7 +103,7 @@ export const Fill = defineOp<FillAttrs>({
   api: "fill",
   family: "creation",
   // Values made from attributes or only from an input's shape: no gradient flows through them.
-  nonDifferentiable: true,
+  grad: "none",
   inputs: [],
   infer: (_inputs, attrs) => {
     checkShape(attrs.shape, "fill");
@@ -162,7 +162,7 @@ export const ZerosLike = defineOp<{}>({
   api: "zerosLike",
   family: "creation",
   // Values made from attributes or only from an input's shape: no gradient flows through them.
-  nonDifferentiable: true,
+  grad: "none",
   inputs: ["x"],
   infer: ([x]) => [{ shape: x!.shape, dtype: x!.dtype }],
 });
@@ -173,7 +173,7 @@ export const OnesLike = defineOp<{}>({
   api: "onesLike",
   family: "creation",
   // Values made from attributes or only from an input's shape: no gradient flows through them.
-  nonDifferentiable: true,
+  grad: "none",
   inputs: ["x"],
   infer: ([x]) => [{ shape: x!.shape, dtype: x!.dtype }],
 });
@@ -230,7 +230,7 @@ export const Range = defineOp<RangeAttrs>({
   api: "range",
   family: "creation",
   // Values made from attributes or only from an input's shape: no gradient flows through them.
-  nonDifferentiable: true,
+  grad: "none",
   inputs: [],
   infer: (_inputs, attrs) => {
     const dtype = checkRange(attrs, "range");
@@ -273,7 +273,7 @@ export const LinSpace = defineOp<LinSpaceAttrs>({
   api: "linspace",
   family: "creation",
   // Values made from attributes or only from an input's shape: no gradient flows through them.
-  nonDifferentiable: true,
+  grad: "none",
   inputs: [],
   infer: (_inputs, attrs) => {
     checkLinSpace(attrs, "linspace");
@@ -321,7 +321,7 @@ export const Eye = defineOp<EyeAttrs>({
   api: "eye",
   family: "creation",
   // Values made from attributes or only from an input's shape: no gradient flows through them.
-  nonDifferentiable: true,
+  grad: "none",
   inputs: [],
   infer: (_inputs, attrs) => {
     const dtype = checkEye(attrs, "eye");

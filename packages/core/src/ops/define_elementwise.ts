@@ -28,10 +28,8 @@ export interface ElementwiseOptions {
   readonly outDtype?: DType;
   /** Appended to the dtype error message, to say what to do instead. */
   readonly hint?: string;
-  /** The gradient rule (`OpDef.grad`). Every elementwise op has this or `nonDifferentiable`. */
-  readonly grad?: GradFn<{}>;
-  /** Marks an op with no gradient (`OpDef.nonDifferentiable`): comparisons, rounding, logic. */
-  readonly nonDifferentiable?: boolean;
+  /** The gradient rule (`OpDef.grad`), or "none" (comparisons, rounding, logic). */
+  readonly grad: GradFn<{}> | "none";
   /**
    * What one output element is, written with the scalar functions of `ir/scalar.ts`; called
    * once per accepted dtype with argument nodes of that dtype (`OpDef.scalar`).
@@ -54,34 +52,22 @@ export function elementwiseKernels(name: string, dtypes: readonly DType[], arity
   });
 }
 
-/** Splits the options argument into the dtype-check parts and the gradient fields of the op def. */
-function splitOptions(options: ElementwiseOptions): {
-  outDtype?: DType;
-  hint?: string;
-  gradFields: Pick<OpDef<{}>, "grad" | "nonDifferentiable">;
-} {
-  const { outDtype, hint, grad, nonDifferentiable } = options;
-  // Only set the fields that were given, so op defs stay free of `undefined` keys.
-  const gradFields = { ...(grad !== undefined && { grad }), ...(nonDifferentiable !== undefined && { nonDifferentiable }) };
-  return { outDtype, hint, gradFields };
-}
-
 /**
  * Declares a one-input elementwise op: the output has the input's shape and either the
  * input's dtype or `outDtype` (e.g. `bool` for `IsNan`).
  *
  * ```ts
  * export const Neg = defineUnary("Neg", "neg", NUMERIC, { scalar: (x) => s.neg(x), grad: (args) => negGrad(args) });
- * export const Floor = defineUnary("Floor", "floor", FLOAT, { scalar: (x) => s.floor(x), nonDifferentiable: true });
+ * export const Floor = defineUnary("Floor", "floor", FLOAT, { scalar: (x) => s.floor(x), grad: "none" });
  * ```
  */
 export function defineUnary(name: string, api: string, dtypes: readonly DType[], options: ElementwiseOptions): OpDef<{}> {
-  const { outDtype, hint, gradFields } = splitOptions(options);
+  const { outDtype, hint, grad } = options;
   return defineOp<{}>({
     name,
     api,
     family: "elementwise",
-    ...gradFields,
+    grad,
     scalar: elementwiseKernels(name, dtypes, 1, outDtype, options.scalar),
     inputs: ["x"],
     infer: ([x]) => {
@@ -106,16 +92,16 @@ export function checkSameDType(api: string, a: ValueInfo, b: ValueInfo, names = 
  *
  * ```ts
  * export const AddV2 = defineBinary("AddV2", "add", NUMERIC, { scalar: (a, b) => s.add(a, b), grad: (args) => addGrad(args) });
- * export const Less = defineBinary("Less", "less", NUMERIC, { outDtype: "bool", scalar: (a, b) => s.lt(a, b), nonDifferentiable: true });
+ * export const Less = defineBinary("Less", "less", NUMERIC, { outDtype: "bool", scalar: (a, b) => s.lt(a, b), grad: "none" });
  * ```
  */
 export function defineBinary(name: string, api: string, dtypes: readonly DType[], options: ElementwiseOptions): OpDef<{}> {
-  const { outDtype, hint, gradFields } = splitOptions(options);
+  const { outDtype, hint, grad } = options;
   return defineOp<{}>({
     name,
     api,
     family: "elementwise",
-    ...gradFields,
+    grad,
     scalar: elementwiseKernels(name, dtypes, 2, outDtype, options.scalar),
     inputs: ["x", "y"],
     infer: ([x, y]) => {

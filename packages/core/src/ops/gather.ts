@@ -182,7 +182,7 @@ export const OneHot = defineOp<OneHotAttrs>({
     return [{ shape: [...indices!.shape, depth], dtype }];
   },
   // int32 class indices in, constants out: nothing to differentiate (TF: no gradient).
-  nonDifferentiable: true,
+  grad: "none",
 });
 
 /**

@@ -94,7 +94,7 @@ export const RandomUniform = defineOp<RandomUniformAttrs>({
   api: "randomUniform",
   family: "creation",
   // Values made from attributes or only from an input's shape: no gradient flows through them.
-  nonDifferentiable: true,
+  grad: "none",
   inputs: [],
   stateful: true,
   infer: (_inputs, attrs) => [{ shape: attrs.shape, dtype: checkUniform(attrs, "randomUniform") }],
@@ -106,7 +106,7 @@ export const RandomStandardNormal = defineOp<RandomNormalAttrs>({
   api: "randomNormal",
   family: "creation",
   // Values made from attributes or only from an input's shape: no gradient flows through them.
-  nonDifferentiable: true,
+  grad: "none",
   inputs: [],
   stateful: true,
   infer: (_inputs, attrs) => [{ shape: attrs.shape, dtype: checkNormal(attrs, "randomNormal") }],
@@ -118,7 +118,7 @@ export const TruncatedNormal = defineOp<RandomNormalAttrs>({
   api: "truncatedNormal",
   family: "creation",
   // Values made from attributes or only from an input's shape: no gradient flows through them.
-  nonDifferentiable: true,
+  grad: "none",
   inputs: [],
   stateful: true,
   infer: (_inputs, attrs) => [{ shape: attrs.shape, dtype: checkNormal(attrs, "truncatedNormal") }],

@@ -64,7 +64,7 @@ const sameDType: DTypeRule = (d) => d;
 const boolToInt: DTypeRule = (d) => (d === "bool" ? "int32" : d);
 
 /** How a reduction differentiates: a gradient rule, or marked as having none. */
-type Differentiation = Pick<OpDef<ReductionAttrs>, "grad" | "nonDifferentiable">;
+type Differentiation = Pick<OpDef<ReductionAttrs>, "grad">;
 
 /**
  * Declares a reduction op over the `axis` attr; `outDType` maps the input dtype to the
@@ -98,9 +98,9 @@ export const Min = defineReduction("Min", "min", ALL, sameDType, { grad: (args) 
 /** `Prod`: multiplies over the axes. int32 wraps around; bool multiplies in int32. */
 export const Prod = defineReduction("Prod", "prod", ALL, boolToInt, { grad: (args) => prodGrad(args) });
 /** `All`: logical and over the axes. */
-export const All = defineReduction("All", "all", BOOL, sameDType, { nonDifferentiable: true });
+export const All = defineReduction("All", "all", BOOL, sameDType, { grad: "none" });
 /** `Any`: logical or over the axes. */
-export const Any = defineReduction("Any", "any", BOOL, sameDType, { nonDifferentiable: true });
+export const Any = defineReduction("Any", "any", BOOL, sameDType, { grad: "none" });
 
 /** Normalizes a user's axis argument into the canonical attrs (so `-1` and `rank-1` give the same graph node). */
 function reductionAttrs(x: Tensor, axis: Axis, keepDims: boolean, api: string): ReductionAttrs {
@@ -208,7 +208,7 @@ function defineArgReduction(name: string, api: string) {
     api,
     family: "reduction",
     inputs: ["x"],
-    nonDifferentiable: true,
+    grad: "none",
     infer: ([x], { axis }) => {
       checkInputDType(api, "x", x!, ALL);
       const a = checkSingleAxis(axis, x!.shape, api);

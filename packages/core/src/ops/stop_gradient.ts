@@ -13,7 +13,7 @@ export const StopGradient = defineOp<{}>({
   family: "elementwise",
   inputs: ["input"],
   execution: { kind: "alias" },
-  nonDifferentiable: true,
+  grad: "none",
   infer: ([x]) => [x!],
   scalar: DTYPES.map((dtype) => scalarKernel([dtype], (x) => x!)),
 });

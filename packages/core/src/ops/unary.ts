@@ -21,7 +21,7 @@ export const Neg = defineUnary("Neg", "neg", NUMERIC, { scalar: (x) => s.neg(x),
 export const Abs = defineUnary("Abs", "abs", NUMERIC, { scalar: (x) => s.abs(x), grad: (args) => g.absGrad(args) });
 // TF's Sign gradient is an explicit zeros tensor; here sign is simply not differentiable (the
 // source gets null, or nothing is added where another path reaches it: the same sum).
-export const Sign = defineUnary("Sign", "sign", NUMERIC, { scalar: (x) => s.select(s.gt(x, 0), 1, s.select(s.lt(x, 0), s.literal(-1, x.dtype), 0)), nonDifferentiable: true });
+export const Sign = defineUnary("Sign", "sign", NUMERIC, { scalar: (x) => s.select(s.gt(x, 0), 1, s.select(s.lt(x, 0), s.literal(-1, x.dtype), 0)), grad: "none" });
 export const Square = defineUnary("Square", "square", NUMERIC, { scalar: (x) => s.mul(x, x), grad: (args) => g.squareGrad(args) });
 export const Exp = defineUnary("Exp", "exp", FLOAT, { scalar: (x) => s.exp(x), grad: (args) => g.expGrad(args) });
 export const Expm1 = defineUnary("Expm1", "expm1", FLOAT, { scalar: (x) => s.expm1(x), grad: (args) => g.expm1Grad(args) });
@@ -41,25 +41,25 @@ export const Selu = defineUnary("Selu", "selu", FLOAT, { scalar: (x) => s.select
 export const Softplus = defineUnary("Softplus", "softplus", FLOAT, { scalar: (x) => s.select(s.gt(x, 0), s.add(x, s.log1p(s.exp(s.neg(x)))), s.log1p(s.exp(x))), grad: (args) => g.softplusGrad(args) });
 export const Erf = defineUnary("Erf", "erf", FLOAT, { scalar: (x) => s.erf(x), grad: (args) => g.erfGrad(args) });
 // Piecewise constant or boolean-valued: no gradient (TF returns None for Floor/Ceil/Round).
-export const Floor = defineUnary("Floor", "floor", FLOAT, { scalar: (x) => s.floor(x), hint: ROUNDING_HINT, nonDifferentiable: true });
-export const Ceil = defineUnary("Ceil", "ceil", FLOAT, { scalar: (x) => s.ceil(x), hint: ROUNDING_HINT, nonDifferentiable: true });
-export const Round = defineUnary("Round", "round", FLOAT, { scalar: (x) => s.roundHalfEven(x), hint: ROUNDING_HINT, nonDifferentiable: true });
+export const Floor = defineUnary("Floor", "floor", FLOAT, { scalar: (x) => s.floor(x), hint: ROUNDING_HINT, grad: "none" });
+export const Ceil = defineUnary("Ceil", "ceil", FLOAT, { scalar: (x) => s.ceil(x), hint: ROUNDING_HINT, grad: "none" });
+export const Round = defineUnary("Round", "round", FLOAT, { scalar: (x) => s.roundHalfEven(x), hint: ROUNDING_HINT, grad: "none" });
 export const IsNan = defineUnary("IsNan", "isNaN", FLOAT, {
   outDtype: "bool",
   scalar: (x) => s.isNan(x),
   hint: "int32 values are never NaN",
-  nonDifferentiable: true,
+  grad: "none",
 });
 export const IsFinite = defineUnary("IsFinite", "isFinite", FLOAT, {
   outDtype: "bool",
   scalar: (x) => s.finite(x),
   hint: "int32 values are always finite",
-  nonDifferentiable: true,
+  grad: "none",
 });
 export const LogicalNot = defineUnary("LogicalNot", "logicalNot", BOOL, {
   scalar: (x) => s.not(x),
   hint: "compare with tf.equal(x, 0) to get a bool tensor",
-  nonDifferentiable: true,
+  grad: "none",
 });
 
 /** Exact GELU: x·Φ(x) = 0.5·x·erfc(-x/√2); the erfc form keeps precision for negative x. */

@@ -21,7 +21,19 @@ import type { DataSlot, SlotValue } from "./slots.js";
  * driveSync(predicate(slot), "If"); // or: await driveAsync(predicate(slot))
  * ```
  */
-export type Execution<T> = Generator<DataSlot, T, DataArray>;
+export type Execution<T> = Generator<DataSlot | PlanWait, T, DataArray>;
+
+/**
+ * A request to wait before going on (a backend's `prepare` compiling ahead): an
+ * asynchronous driver awaits it; a synchronous one goes on at once (the backend then
+ * compiles on first use instead).
+ */
+export class PlanWait {
+  constructor(readonly until: Promise<void>) {}
+}
+
+/** No values: what a driver sends back for a `PlanWait`. */
+const NOTHING = new Float32Array(0);
 
 /**
  * The values of `slot`, read on the host: at once on a backend with synchronous reads,
@@ -39,11 +51,13 @@ export function* readHost(slot: DataSlot): Execution<DataArray> {
  * on an async-only backend) is a BackendError naming `what`.
  */
 export function driveSync<T>(execution: Execution<T>, what: string): T {
-  const step = execution.next();
+  let step = execution.next();
+  while (step.done !== true && step.value instanceof PlanWait) step = execution.next(NOTHING);
   if (step.done === true) return step.value;
   execution.return(undefined as T);
+  const read = step.value as DataSlot;
   throw new BackendError(
-    `${what}: needs the values of a tensor on backend '${step.value.backend.name}', which reads only asynchronously; ` +
+    `${what}: needs the values of a tensor on backend '${read.backend.name}', which reads only asynchronously; ` +
       `this path cannot wait for it (use await tensor.data() instead of dataSync(), or run the code inside a tf.function)`,
   );
 }
@@ -52,9 +66,13 @@ export function driveSync<T>(execution: Execution<T>, what: string): T {
 export async function driveAsync<T>(execution: Execution<T>): Promise<T> {
   let step = execution.next();
   while (step.done !== true) {
+    const request = step.value;
     let values: DataArray;
     try {
-      values = await step.value.backend.read(step.value.dataId);
+      if (request instanceof PlanWait) {
+        await request.until;
+        values = NOTHING;
+      } else values = await request.backend.read(request.dataId);
     } catch (error) {
       step = execution.throw(error);
       continue;

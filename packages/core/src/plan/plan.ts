@@ -1,13 +1,13 @@
 import type { DType } from "../base/dtype.js";
 import { KilnError } from "../base/errors.js";
 import { type ConcreteShape, isConcrete, sizeOf } from "../base/shape.js";
-import { type Backend, type DataId, type KernelFn, readsSync } from "../backend/backend.js";
+import { type Backend, type DataId, type FusedCluster, type KernelFn, type KernelKey, type PlanPreparation, readsSync } from "../backend/backend.js";
 import type { BackendRegistry } from "../backend/backend_registry.js";
 import type { FuncGraph } from "../ir/func_graph.js";
 import type { Operation, OpOutput } from "../ir/graph.js";
 import type { ValueInfo } from "../ir/op.js";
 import { BufferPool } from "./buffer_pool.js";
-import { driveSync, type ExecuteArgs, type Execution, type ExecutionContext, type HostRun, readHost } from "./execution.js";
+import { driveSync, type ExecuteArgs, type Execution, type ExecutionContext, type HostRun, PlanWait, readHost } from "./execution.js";
 import { findClusters, type PendingStep } from "./fusion.js";
 import { attrsKey, liveOperations, subexpressionKey } from "./plan_passes.js";
 import { type DataSlot, dataSlot, freeSlot, type SlotValue } from "./slots.js";
@@ -36,6 +36,8 @@ interface Step {
   readonly staticOutputs?: readonly ConcreteInfo[];
   /** Element counts of the static outputs (to find reusable buffers without recounting). */
   readonly staticSizes?: readonly number[];
+  /** For a compiled kernel with static shapes: its specialization key (for `Backend.prepare`). */
+  readonly kernelKey?: KernelKey;
   /** Slots whose last reader is this step. */
   readonly free: readonly number[];
   readonly lastUse: ReadonlySet<number>;
@@ -64,10 +66,14 @@ export class Plan {
   /** Slots holding the plan's constants, and their values (parallel arrays). */
   readonly #constantSlots: number[] = [];
   readonly #constantValues: DataSlot[] = [];
+  /** The fused clusters the backend compiled for this plan. */
+  readonly #clusters: FusedCluster[] = [];
   /** A slot array with the constants filled in, reused by the next run (absent while a run holds it). */
   #idleSlots: (SlotValue | undefined)[] | undefined;
   /** True if a run may need a host read that only an asynchronous driver can answer. */
   readonly mayRead: boolean;
+  /** The backend's `prepare` of this plan, while it runs (see `Backend.prepare`). */
+  #preparing: PlanWait | undefined;
 
   constructor(
     readonly graph: FuncGraph,
@@ -84,6 +90,28 @@ export class Plan {
     // On a backend with synchronous reads nothing ever waits. Elsewhere, runtime-executed
     // ops may read (conservatively: any of them) and so may kernels running on a fallback.
     this.mayRead = !readsSync(backend) && this.#steps.some((s) => s.host !== undefined || (s.kernel !== undefined && s.kernel.backend !== backend));
+    if (backend.prepare !== undefined) this.#startPreparing(backend.prepare.bind(backend));
+  }
+
+  /**
+   * Hands the backend what this plan will compile (kernels by specialization key, fused
+   * clusters), so it can compile ahead; asynchronous runs wait for it, synchronous ones go
+   * on (the backend compiles on first use). A failed preparation is only a missed warm-up.
+   */
+  #startPreparing(prepare: (work: PlanPreparation) => Promise<void>): void {
+    const kernels = this.#steps.flatMap((s) => (s.kernelKey === undefined ? [] : [{ op: s.op.def, key: s.kernelKey }]));
+    const work: PlanPreparation = { kernels, clusters: this.#clusters };
+    const waiting = new PlanWait(
+      prepare(work).then(
+        () => {
+          this.#preparing = undefined;
+        },
+        () => {
+          this.#preparing = undefined;
+        },
+      ),
+    );
+    this.#preparing = waiting;
   }
 
   /**
@@ -176,10 +204,13 @@ export class Plan {
       const known = p.op.inputs.every((i) => isConcrete(i.shape)) && p.op.outputs.every((o) => isConcrete(o.shape));
       const staticOutputs = known ? (p.op.outputs as unknown as ConcreteInfo[]) : undefined;
       const resolved = this.registry.resolve(p.op.def, backend);
+      const inputInfos = p.op.inputs as unknown as ConcreteInfo[];
       // With static shapes a compiled kernel is specialized once, now.
-      const run = resolved.run ?? (staticOutputs !== undefined ? resolved.specialize(p.op.inputs as unknown as ConcreteInfo[], staticOutputs, p.op.attrs) : undefined);
+      const run = resolved.run ?? (staticOutputs !== undefined ? resolved.specialize(inputInfos, staticOutputs, p.op.attrs) : undefined);
+      const kernelKey = staticOutputs !== undefined ? resolved.keyFor(inputInfos, staticOutputs, p.op.attrs) : undefined;
       this.#steps.push({
         ...common,
+        ...(kernelKey !== undefined ? { kernelKey } : {}),
         kernel: { backend: resolved.backend, run, specialize: resolved.specialize },
         ...(staticOutputs !== undefined ? { staticOutputs, staticSizes: staticOutputs.map((o) => sizeOf(o.shape)) } : {}),
       });
@@ -201,6 +232,7 @@ export class Plan {
     for (const group of groups) {
       const run = backend.compileFused(group.cluster);
       if (run === undefined || group.outputSlots.length === 0) continue;
+      this.#clusters.push(group.cluster);
       const infos = group.cluster.outputs.map((j) => ({ shape: group.cluster.shape, dtype: group.cluster.ops[j]!.dtype }));
       group.steps.forEach((step, i) =>
         replaced.set(step, i === 0 ? { op: step.op, inputs: group.inputSlots, outputs: group.outputSlots, fused: { run, infos } } : null),
@@ -259,6 +291,7 @@ export class Plan {
 
   /** The same run as `run`, as an execution that yields the host reads it needs (see `Execution`). */
   *execute(inputs: readonly SlotValue[], pool: BufferPool | undefined, context: ExecutionContext): Execution<SlotValue[]> {
+    if (this.#preparing !== undefined) yield this.#preparing;
     const runPool = pool ?? new BufferPool(this.backend);
     const slots = this.#begin(inputs);
     try {

@@ -80,23 +80,23 @@ export function deferKernel(runtime: Runtime, op: AnyOpDef, resolved: ResolvedKe
  * view's value; writes replace it (the previous one is released).
  */
 function viewAccess(runtime: Runtime, view: Map<object, Tensor>): VariableAccess {
-  const valueOf = (variable: object, op: string): Tensor => {
+  const viewed = (variable: object, op: string): Tensor => {
     const value = view.get(variable);
     if (value === undefined) throw new BackendError(`${op}: the variable '${(variable as VariableState).name}' was not passed to this call`);
     return value;
   };
   return {
     read(variable, backend, op) {
-      const pinned = runtime.retain(valueOf(variable, op));
+      const pinned = runtime.retain(viewed(variable, op));
       return dataSlot(backend, runtime.dataOn(pinned, backend, op), pinned.shape as ConcreteShape, pinned.dtype, false, () => pinned.dispose());
     },
     peek(variable, backend, op) {
-      const value = valueOf(variable, op);
+      const value = viewed(variable, op);
       return dataSlot(backend, runtime.dataOn(value, backend, op), value.shape as ConcreteShape, value.dtype, false);
     },
     write(variable, value, op) {
       checkVariableShape(variable as VariableState, value, op);
-      const previous = valueOf(variable, op);
+      const previous = viewed(variable, op);
       view.set(variable, runtime.tracker.keep(runtime.wrap(value.backend, value.dataId, value.shape, value.dtype)));
       previous.dispose();
     },

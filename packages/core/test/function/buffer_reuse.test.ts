@@ -64,6 +64,7 @@ describe("plans offer dead buffers to kernels (KernelArgs.out)", () => {
     api: "twiceForPoolTest",
     family: "opaque",
     inputs: ["x"],
+    grad: "none",
     infer: ([x]) => [{ shape: x!.shape, dtype: x!.dtype }],
   });
   tf.registerKernel({

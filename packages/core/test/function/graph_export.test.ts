@@ -426,6 +426,7 @@ describe("verifyGraph", () => {
       family: "elementwise",
       inputs: ["x"],
       infer: ([x]) => [x!],
+      grad: "none",
     });
     expect(tf.knownOps().get("ExportTestCube")).toBe(Cube);
   });

@@ -11,7 +11,11 @@ describe("tf.executingEagerly and tf.nameScope", () => {
     const f = tf.function(
       (x: tf.Tensor) => {
         seen.push(tf.executingEagerly());
-        return tf.cond(tf.greater(x, 0), () => (seen.push(tf.executingEagerly()), x), () => x.neg());
+        const branch = () => {
+          seen.push(tf.executingEagerly());
+          return x;
+        };
+        return tf.cond(tf.greater(x, 0), branch, () => x.neg());
       },
       { autograph: false },
     );

@@ -94,6 +94,7 @@ describe("elementwise semantics are one table in core (DESIGN 6)", () => {
       family: "elementwise",
       inputs: ["x"],
       infer: ([x]) => [x!],
+      grad: "none",
       scalar: [s.scalarKernel(["float32"], (x) => s.mul(s.mul(x!, x!), x!))],
     });
     expect(tf.renderScalar(tf.scalarKernelOf(Cube, ["float32"], "float32", {})!, sexpr, ["x"], "t").value).toBe("mul.float32(mul.float32(x, x), x)");
