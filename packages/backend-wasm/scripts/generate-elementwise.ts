@@ -61,16 +61,14 @@ function kernelSource(id: number, kernel: ScalarKernel): string {
 }`;
 }
 
-const keys: string[] = [];
-const functions: string[] = [];
-const seen = new Set<string>();
+// Kernels in the order of their keys, so ids do not change when core reorders its ops.
+const kernels = new Map<string, ScalarKernel>();
 for (const { kernel } of scalarKernelVariants()) {
-  const rendered = renderKernel(kernel);
-  if (seen.has(rendered.key)) continue;
-  seen.add(rendered.key);
-  functions.push(kernelSource(keys.length, kernel));
-  keys.push(rendered.key);
+  const key = renderKernel(kernel).key;
+  if (!kernels.has(key)) kernels.set(key, kernel);
 }
+const keys = [...kernels.keys()].sort();
+const functions = keys.map((key, id) => kernelSource(id, kernels.get(key)!));
 
 const c = `/* ${HEADER} */
 #include "../elementwise.h"

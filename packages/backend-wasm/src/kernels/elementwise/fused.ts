@@ -55,7 +55,15 @@ export function compileFusedCluster(cluster: FusedCluster): KernelFn<{}, WasmBac
   const header = 4;
   const inputAt = header;
   const outputAt = inputAt + 3 * cluster.inputs.length;
-  const template = Int32Array.from([n, cluster.inputs.length, outputDtypes.length, cluster.ops.length, ...inputWords.flatMap((w) => [0, w[0], w[1]]), ...outputDtypes.map(() => 0), ...opWords]);
+  const template = Int32Array.from([
+    n,
+    cluster.inputs.length,
+    outputDtypes.length,
+    cluster.ops.length,
+    ...inputWords.flatMap((w) => [0, w[0], w[1]]),
+    ...outputDtypes.map(() => 0),
+    ...opWords,
+  ]);
   return ({ inputs, backend, out }) => {
     const heap = backend.heap;
     const results: WasmBuffer[] = new Array(outputDtypes.length);
