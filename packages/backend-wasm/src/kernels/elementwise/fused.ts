@@ -25,6 +25,8 @@ export function compileFusedCluster(cluster: FusedCluster): KernelFn<{}, WasmBac
   if (cluster.head !== undefined || cluster.ops.some((o) => o.operands.some((operand) => "head" in operand))) return undefined;
   const operandOf = (operand: FusedOperand) => operand as { readonly input: number } | { readonly op: number };
   const n = sizeOf(cluster.shape);
+  // Inputs must hold the cluster's elements or a single one (caps.fusion.broadcast is false).
+  if (cluster.inputs.some((info) => sizeOf(info.shape) !== n && sizeOf(info.shape) !== 1)) return undefined;
   const dtypeOf = (operand: FusedOperand) => {
     const o = operandOf(operand);
     return "input" in o ? cluster.inputs[o.input]!.dtype : cluster.ops[o.op]!.dtype;
