@@ -31,6 +31,8 @@ typedef struct {
 } Job;
 
 static __attribute__((unused)) Job slots[SLOTS];
+/* Chunks each thread has run (each thread writes only its own entry), for tests and tuning. */
+static uint32_t chunks_run[MAX_THREADS];
 static __attribute__((unused)) uint32_t generation = 0;
 static uint32_t active_threads = 1;
 static uint32_t started_workers = 0;
@@ -57,6 +59,9 @@ void KILN_EXPORT(kiln_worker_started)(void) { started_workers++; }
 /** Whether the calling thread may block in atomic.wait (Node's main thread may; a browser's may not). */
 void KILN_EXPORT(kiln_set_main_can_block)(uint32_t can) { main_can_block = can; }
 
+/** The number of chunks of parallel loops each thread has run so far (index 0: the calling thread). */
+uint32_t* KILN_EXPORT(kiln_thread_chunks)(void) { return chunks_run; }
+
 uint32_t kiln_threads_for_work(double work) {
   /* About 20 us of work per extra thread pays for waking it. */
   uint32_t threads = active_threads;
@@ -76,6 +81,7 @@ static __attribute__((unused)) void run_chunks(Job* job, uint32_t gen, uint32_t 
     uint32_t begin = index * job->chunk;
     uint32_t end = begin + job->chunk < job->count ? begin + job->chunk : job->count;
     job->task(job->context, begin, end, thread);
+    chunks_run[thread]++;
     if (__atomic_add_fetch(&job->done, 1, __ATOMIC_ACQ_REL) == job->chunks && main_can_block) {
       __builtin_wasm_memory_atomic_notify((int32_t*)&job->done, 1);
     }

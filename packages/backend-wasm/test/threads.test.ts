@@ -26,6 +26,21 @@ describe.runIf(detectFeatures().threads)("threads", () => {
     backend.setThreads(2);
   });
 
+  it("the worker thread takes part: it runs chunks of a large GEMM", () => {
+    const counts = () => {
+      const at = backend.module.exports.kiln_thread_chunks() >>> 2;
+      return Array.from(backend.heap.i32().subarray(at, at + 2));
+    };
+    const before = counts();
+    const a = tf.tensor(randomValues(512 * 512, 9), [512, 512]);
+    for (let i = 0; i < 5; i++) tf.matMul(a, a).dispose();
+    a.dispose();
+    const after = counts();
+    expect(after[0]! + after[1]! - before[0]! - before[1]!).toBeGreaterThan(10);
+    // Chunks are claimed dynamically; on a busy machine the calling thread may take most of them.
+    expect(after[1]!).toBeGreaterThanOrEqual(before[1]!);
+  });
+
   it("a GEMM gives bit-identical results on 1 and 2 threads", () => {
     for (const [m, k, n] of [
       [300, 270, 190],

@@ -16,6 +16,7 @@ export interface KilnExports {
   kiln_worker_started(): void;
   kiln_set_main_can_block(can: number): void;
   kiln_worker_main?(thread: number): void;
+  kiln_thread_chunks(): number;
   kiln_ew_same(
     kernel: number,
     out: number,
