@@ -28,7 +28,8 @@ export interface WasmBackendInfo {
 
 /**
  * The wasm backend: tensors live in one WebAssembly memory, kernels are C compiled to
- * SIMD128 (see csrc/). Buffers are `WasmBuffer` handles; reads copy out of the heap.
+ * SIMD128 (see csrc/). Buffers are `WasmBuffer` handles; `readSync` returns views of the
+ * heap, `read` copies.
  *
  * ```ts
  * const backend = tf.backend() as WasmBackend;
@@ -40,16 +41,22 @@ export class WasmBackend implements SyncReadBackend {
   readonly heap: Heap;
   #numBuffers = 0;
   #numBytes = 0;
+  #caps: BackendCapabilities;
 
   constructor(
     readonly name: string,
     readonly module: WasmModule,
   ) {
     this.heap = module.heap;
+    this.#caps = this.#capabilities();
   }
 
   /** Synchronous reads, three dtypes, fused elementwise clusters of same-shape or single-element inputs. */
   get caps(): BackendCapabilities {
+    return this.#caps;
+  }
+
+  #capabilities(): BackendCapabilities {
     const info = this.info;
     return {
       reads: "sync",
@@ -70,9 +77,17 @@ export class WasmBackend implements SyncReadBackend {
     return features.threadsUnavailable === undefined ? info : { ...info, threadsUnavailable: features.threadsUnavailable };
   }
 
-  /** Sets the threads kernels use (1 up to the threads started at load); returns the count in effect. */
+  /**
+   * Sets the threads kernels use (1 up to the threads started at load); returns the count in effect.
+   *
+   * ```ts
+   * backend.setThreads(1); // e.g. to leave a core to other work
+   * ```
+   */
   setThreads(threads: number): number {
-    return this.module.setThreads(threads);
+    const count = this.module.setThreads(threads);
+    this.#caps = this.#capabilities();
+    return count;
   }
 
   /** Allocates an uninitialised buffer for `size` elements of `dtype`; `op` names the error if it fails. */
@@ -90,8 +105,10 @@ export class WasmBackend implements SyncReadBackend {
     return buffer;
   }
 
+  /** A copy of the buffer's values: the caller resumes later, when a view could be stale. */
   async read(dataId: DataId): Promise<DataArray> {
-    return this.readSync(dataId);
+    const buffer = dataId as WasmBuffer;
+    return this.heap.read(this.heap.pointer(buffer, "read"), buffer.dtype, buffer.size);
   }
 
   /**
