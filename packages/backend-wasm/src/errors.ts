@@ -1,8 +1,9 @@
 import { KilnError } from "@kiln/core";
 
 /**
- * The wasm heap could not hold an allocation: the memory reached its limit (4 GiB for
- * wasm32, or the `maxMemoryBytes` option) or the engine refused to grow it.
+ * The wasm heap could not hold an allocation (a tensor, or a kernel's scratch space): the
+ * memory reached its limit (4 GiB for wasm32, or the `maxMemoryBytes` option) or the engine
+ * refused to grow it.
  *
  * ```ts
  * try { tf.zeros([2 ** 30]); } catch (e) { if (e instanceof WasmOutOfMemoryError) console.log(e.bytes); }
@@ -21,5 +22,12 @@ export class WasmOutOfMemoryError extends KilnError {
   }
 }
 
-/** A wasm kernel rejected its input (a status code from C), or was handed a disposed buffer. */
+/**
+ * A wasm kernel rejected its input (a status code from C), or was handed a disposed buffer.
+ *
+ * ```ts
+ * backend.disposeData(id);
+ * backend.readSync(id); // throws WasmKernelError: "read: a buffer given to the wasm backend was disposed ..."
+ * ```
+ */
 export class WasmKernelError extends KilnError {}

@@ -1,5 +1,5 @@
 import { ArgumentError, type Attrs, type ConcreteShape, type DType, type KernelFn, type KilnError } from "@kiln/core";
-import { WasmKernelError } from "../errors.js";
+import { WasmKernelError, WasmOutOfMemoryError } from "../errors.js";
 import { STATUS } from "../runtime/exports.js";
 import { elementBytes, type WasmBuffer } from "../runtime/heap.js";
 import type { WasmModule } from "../runtime/module.js";
@@ -111,8 +111,6 @@ export function checkStatus(
   const detail = module.heap.i32().slice(record, record + 8);
   const described = describe?.(status, detail);
   if (described !== undefined) throw described;
-  if (status === STATUS.noMemory) {
-    throw new WasmKernelError(`${op}: the wasm backend ran out of memory for ${detail[0]! >>> 0} bytes of scratch space`);
-  }
+  if (status === STATUS.noMemory) throw new WasmOutOfMemoryError(op, detail[0]! >>> 0, module.heap.byteLength());
   throw new WasmKernelError(`${op}: the wasm kernel rejected its arguments (status ${status}, detail ${Array.from(detail).join(",")})`);
 }
