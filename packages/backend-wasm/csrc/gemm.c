@@ -241,9 +241,12 @@ uint32_t gemm_scratch_bytes(uint32_t n, uint32_t k) {
 
 static void run_slabs(Slab* slab, uint32_t panels, uint32_t threads) {
   const GemmProblem* g = slab->problem;
-  for (uint32_t p0 = 0; p0 < g->k; p0 += GEMM_KC) {
+  /* Slabs of equal depth (784 = 4 x 196, not 3 x 256 + 16): no short last slab. */
+  uint32_t slabs = (g->k + GEMM_KC - 1) / GEMM_KC;
+  uint32_t depth = (g->k + slabs - 1) / slabs;
+  for (uint32_t p0 = 0; p0 < g->k; p0 += depth) {
     slab->p0 = p0;
-    slab->kc = KILN_MIN(GEMM_KC, g->k - p0);
+    slab->kc = KILN_MIN(depth, g->k - p0);
     if (threads <= 1) {
       pack_b_task(slab, 0, panels, 0);
       block_task(slab, 0, slab->m_blocks * slab->n_slices, 0);
