@@ -1,5 +1,6 @@
 import * as tf from "@kiln/core";
 import { cpu } from "@kiln/backend-cpu";
+import { convert } from "../src/index.js";
 import { convertSource } from "../src/converter/function_source.js";
 import type { PassName } from "../src/converter/pipeline.js";
 
@@ -30,3 +31,20 @@ export function captureWarnings<T>(fn: () => T): { result: T; warnings: string[]
     runtime.warn = saved;
   }
 }
+
+type Fn = (...args: any[]) => any;
+
+/** `fn` converted, with `tf` and `scope` as the names it may use from its enclosing code. */
+export const converted = (fn: Fn, scope: Record<string, unknown> = {}) => convert(fn, { scope: { tf, ...scope } }) as Fn;
+
+/** `fn` converted and wrapped in tf.function, so tensor conditions become If / While ops. */
+export const traced = (fn: Fn, scope: Record<string, unknown> = {}) => tf.function(converted(fn, scope));
+
+/** Calls `traced(fn, scope)` with `args`; a tensor result is read back as a JS value. */
+export const runIn = (fn: Fn, scope: Record<string, unknown>, ...args: unknown[]) => {
+  const out = traced(fn, scope)(...args);
+  return out instanceof tf.Tensor ? out.arraySync() : out;
+};
+
+/** `runIn` with no extra scope. */
+export const run = (fn: Fn, ...args: unknown[]) => runIn(fn, {}, ...args);

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { ConversionError, DO_NOT_CONVERT, autograph, convert, doNotConvert, isConverted, toCode } from "../src/index.js";
 import "../src/register.js";
 import * as ag__ from "../src/runtime.js";
-import { captureWarnings, useCpu } from "./helpers.js";
+import { captureWarnings, converted, useCpu } from "./helpers.js";
 
 // The run-time entry point (SPEC G10 c): `import "@kiln/autograph/register"` sets core's
 // hook, and tf.function converts from fn.toString(). Functions here are built with
@@ -205,6 +205,22 @@ describe("cannot convert: a clear error naming the construct and location", () =
       return total;
     });
     expect(f([1, 2, 3])).toBe(10);
+  });
+
+  it("a local named ag__ is a ConversionError with its location, not a broken conversion", () => {
+    function f(x: any) {
+      const ag__ = 2;
+      if (x > 0) {
+        x = x * ag__;
+      }
+      return x;
+    }
+    function g(x: any, ag__: number) {
+      return x + ag__;
+    }
+    expect(() => converted(f)).toThrow(ConversionError);
+    expect(() => converted(f)).toThrow(/a variable named 'ag__' at <function f>:2:\d+ is not supported.*Rename the variable/);
+    expect(() => converted(g)).toThrow(/a variable named 'ag__'/);
   });
 });
 

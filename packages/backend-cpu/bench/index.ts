@@ -10,6 +10,7 @@
  * ```
  */
 import { cpus } from "node:os";
+import { benchAsyncBackend } from "./async_backend.js";
 import { benchElementwise } from "./elementwise.js";
 import { benchFunction } from "./function.js";
 import { type BenchRow, formatTable } from "./harness.js";
@@ -25,6 +26,7 @@ function table(header: readonly string[], rows: readonly BenchRow[], digits: num
 
 const eager = [...(await benchElementwise()), ...(await benchMatmul())];
 const traced = [...(await benchFunction()), ...(await benchTraining())];
+const asyncRows = await benchAsyncBackend();
 
 console.log(`\nKiln cpu vs tfjs-core 4.22 cpu, Node ${process.version}, ${cpus()[0]?.model ?? "unknown cpu"}`);
 console.log("medians after warm-up; ratio = anchor / kiln (above 1: Kiln is faster)\n");
@@ -32,3 +34,5 @@ console.log("eager ops, Kiln cpu vs tfjs cpu (milliseconds per run)");
 console.log(table(["case", "kiln ms", "tfjs ms", "ratio", "note"], eager, 2));
 console.log("\ntf.function, training and control flow (units in each case's name)");
 console.log(table(["case", "kiln traced", "anchor", "ratio", "note"], traced, 3));
+console.log("\nthe same kernels on an async-only backend (asyncOnly(cpu()), see bench/async_backend.ts); ratio = cpu / async");
+console.log(table(["case", "async ms", "cpu ms", "ratio", "note"], asyncRows, 2));

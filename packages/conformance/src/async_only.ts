@@ -1,35 +1,39 @@
 import type * as tf from "@kiln/core";
 
-/** Waits one macrotask: an async-only test backend's reads really are asynchronous. */
-function nextTask(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
+/** When an async-only test backend's reads resolve: after a macrotask (like a GPU's readback), or a microtask. */
+export type ReadDelay = "macrotask" | "microtask";
+
+/** Waits as `delay` says: reads really are asynchronous either way. */
+function wait(delay: ReadDelay): Promise<void> {
+  return delay === "macrotask" ? new Promise((resolve) => setTimeout(resolve, 0)) : Promise.resolve();
 }
 
 /**
  * The async-only test backend (SPEC L): `plugin`'s backend and kernels under another name,
  * with `caps.reads` "async", no `readSync`, and reads that resolve only after a macrotask,
- * like a GPU's. Running the conformance suite on it checks that every path works without
+ * like a GPU's (or a microtask, to measure core's own overhead). Running the conformance
+ * suite on it checks that every path works without
  * synchronous reads: control flow, printing, variables, gradients, fallbacks.
  *
  * ```ts
  * runConformance({ plugin: () => asyncOnly(cpu()), oracle: cpu });
  * ```
  */
-export function asyncOnly(plugin: tf.BackendPlugin, name = `${plugin.name}-async`): tf.BackendPlugin {
+export function asyncOnly(plugin: tf.BackendPlugin, name = `${plugin.name}-async`, delay: ReadDelay = "macrotask"): tf.BackendPlugin {
   return {
     name,
     apiVersion: plugin.apiVersion,
     priority: 0,
     kernels: plugin.kernels.map((k) => ({ ...k, backend: name })),
-    create: async () => wrapAsync(await plugin.create(), name),
+    create: async () => wrapAsync(await plugin.create(), name, delay),
   };
 }
 
 /** The backend seen through an async-only facade (methods run on the real backend). */
-function wrapAsync(inner: tf.Backend, name: string): tf.Backend {
+function wrapAsync(inner: tf.Backend, name: string, delay: ReadDelay): tf.Backend {
   const caps: tf.BackendCapabilities = { ...inner.caps, reads: "async" };
   const read = async (dataId: tf.DataId) => {
-    await nextTask();
+    await wait(delay);
     return (await inner.read(dataId)).slice();
   };
   return new Proxy(inner, {

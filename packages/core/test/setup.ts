@@ -24,3 +24,17 @@ export function printedBy(fn: () => void): string[] {
 export const noDifferentiate: tf.Differentiate = () => {
   throw new Error("this gradient rule was not expected to differentiate a sub-graph");
 };
+
+/** A tf.function called with arguments its TS signature does not declare (JS values, specs, wrong kinds). */
+export const loosely = (f: unknown) => f as (...args: unknown[]) => unknown;
+
+/** Reads a result and frees it, so leak checks see only what the function keeps. */
+export const take = (t: unknown): unknown => {
+  const tensor = t as tf.Tensor;
+  const out = tensor.arraySync();
+  tensor.dispose();
+  return out;
+};
+
+/** How many tensors are alive now. */
+export const live = () => tf.memory().numTensors;

@@ -142,7 +142,17 @@ const padKernel: KernelFn<PadV2Attrs, CpuBackend> = ({ inputs: [x], attrs, outpu
   return [backend.write(result, outShape, out!.dtype)];
 };
 
+/** `Shape`: the input's dims as int32 values (only its shape is read, never its data). */
+const shapeKernel: KernelFn<{}, CpuBackend> = ({ inputs: [x], outputs: [out], backend }) => [backend.write(Int32Array.from(x!.shape), out!.shape, "int32")];
+
+/** `Size`: the input's element count as an int32 scalar. */
+const sizeKernel: KernelFn<{}, CpuBackend> = ({ inputs: [x], outputs: [out], backend }) => [
+  backend.write(Int32Array.of(x!.shape.reduce((a, b) => a * b, 1)), out!.shape, "int32"),
+];
+
 export const shapeOpsKernels: KernelRegistration<any, CpuBackend>[] = [
+  { op: "Shape", backend: "cpu", run: shapeKernel },
+  { op: "Size", backend: "cpu", run: sizeKernel },
   { op: "Reshape", backend: "cpu", run: copyAll },
   { op: "ExpandDims", backend: "cpu", run: copyAll },
   { op: "Squeeze", backend: "cpu", run: copyAll },

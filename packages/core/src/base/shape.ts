@@ -101,7 +101,13 @@ export function broadcastShapes(a: Shape, b: Shape, op: string): (number | null)
 /** Validates a user-given shape: non-negative integers (or -1 where `allowInferred`). */
 export function checkShape(shape: unknown, op: string): number[] {
   if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
-    throw new ShapeError(`${op}: expected a shape (an array of non-negative integers), received ${JSON.stringify(shape)}`);
+    let shown: string;
+    try {
+      shown = JSON.stringify(shape);
+    } catch {
+      shown = "a value that is not a JS array of numbers (a tensor? pass tf.shape(x) or JS numbers)";
+    }
+    throw new ShapeError(`${op}: expected a shape (an array of non-negative integers), received ${shown}`);
   }
   return shape as number[];
 }

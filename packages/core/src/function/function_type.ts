@@ -11,7 +11,8 @@ export type TypeNode =
   | { readonly kind: "variable"; readonly dtype: DType; readonly shape: Shape; readonly trainable: boolean; readonly alias: number }
   | { readonly kind: "literal"; readonly value: unknown }
   | { readonly kind: "list"; readonly items: readonly TypeNode[] }
-  | { readonly kind: "dict"; readonly keys: readonly string[]; readonly values: readonly TypeNode[] }
+  /** `keys` sorted (what the key sees); `order` the caller's key order (what the function sees, SPEC C3). */
+  | { readonly kind: "dict"; readonly keys: readonly string[]; readonly values: readonly TypeNode[]; readonly order: readonly string[] }
   | { readonly kind: "ref"; readonly ref: WeakRef<object>; readonly id: number };
 
 /**
@@ -186,8 +187,9 @@ export function encodeArgs(
     try {
       if (Array.isArray(value)) return { kind: "list", items: value.map((item, i) => encode(item, `${path}[${i}]`)) };
       const record = value as Record<string, unknown>;
-      const keys = Object.keys(record).sort();
-      return { kind: "dict", keys, values: keys.map((k) => encode(record[k], `${path}.${k}`)) };
+      const order = Object.keys(record);
+      const keys = [...order].sort();
+      return { kind: "dict", keys, values: keys.map((k) => encode(record[k], `${path}.${k}`)), order };
     } finally {
       open.delete(value as object);
     }

@@ -8,6 +8,7 @@ import { acceptsDims, encodeArgs, type FunctionType } from "./function_type.js";
 import { type Conformed, conformToSignature, releaseConformed, validateSignature } from "./input_signature.js";
 import { type Parameter, parameters } from "./parameters.js";
 import { RetracingDetector } from "./retracing.js";
+import { isInstance, readsThis } from "./this_binding.js";
 import { traceFunction } from "./trace_function.js";
 import type { Variable } from "./variable.js";
 
@@ -24,6 +25,9 @@ export interface FunctionOptions {
   /** Name used in graphs, signatures and messages (default: the JS function's name). */
   readonly name?: string;
 }
+
+/** A PolymorphicFunction as handed to users: callable with the function's arguments. */
+export type CallablePolymorphicFunction = PolymorphicFunction & ((...args: any[]) => any);
 
 /** A concrete function as handed to users: callable with the original (structured) arguments. */
 export type CallableConcreteFunction = ConcreteFunction & ((...args: any[]) => any);
@@ -51,6 +55,10 @@ export class PolymorphicFunction {
   private readonly signatureTrace: { fn?: CallableConcreteFunction } = {};
   /** Whether a trace ever succeeded: only the first may create variables, even after `dispose()`. */
   private traced = false;
+  /** Per-instance functions (SPEC C8), held as long as their instance lives. */
+  private readonly instances = new WeakMap<object, CallablePolymorphicFunction>();
+  /** Whether a call with an instance as `this` runs that instance's function: `this` can change the result. */
+  private readonly bindsPerInstance: boolean;
 
   constructor(
     /** The JS function being traced (after AutoGraph conversion, when enabled). */
@@ -65,6 +73,29 @@ export class PolymorphicFunction {
     // Warnings go to whichever runtime is current when one is due, not the one at creation.
     if (detector === undefined) detectors.set(pythonFunction, (detector = new RetracingDetector((m) => getRuntime().warn(m))));
     this.detector = detector;
+    this.bindsPerInstance = boundThis === undefined && readsThis(pythonFunction);
+  }
+
+  /**
+   * This function bound to `instance`, with its own cache held as long as the instance
+   * lives (SPEC C8): what a call `instance.method(x)` runs when `method` is this function.
+   *
+   * ```ts
+   * Scaler.prototype.apply = tf.function(function (x) { return tf.mul(x, this.k); });
+   * a.apply(x); b.apply(x);                      // one trace each, with a's and b's k
+   * Scaler.prototype.apply.forInstance(a).tracingCount; // 1
+   * ```
+   */
+  forInstance(instance: object): CallablePolymorphicFunction {
+    if (!isInstance(instance))
+      throw new TypeError(`${this.name}: forInstance expects an object, received ${instance === null ? "null" : typeof instance}`);
+    if (this.boundThis !== undefined) throw new TypeError(`${this.name}: this function is already bound to an instance`);
+    let fn = this.instances.get(instance);
+    if (fn === undefined) {
+      const bound = new PolymorphicFunction(this.pythonFunction, { ...this.options, name: this.name }, instance);
+      this.instances.set(instance, (fn = makeCallable(bound, (...args: unknown[]) => bound.call(instance, args))));
+    }
+    return fn;
   }
 
   /** Number of concrete functions traced so far (SPEC B7). */
@@ -83,6 +114,7 @@ export class PolymorphicFunction {
 
   /** Calls the function: runs a cached graph, tracing first on a cache miss. */
   call(thisArg: unknown, args: readonly unknown[]): unknown {
+    if (this.bindsPerInstance && isInstance(thisArg)) return this.forInstance(thisArg)(...args);
     const runtime = getRuntime();
     if (runtime.runFunctionsEagerly) return this.pythonFunction.apply(this.boundThis ?? thisArg, args);
     if (this.signature !== undefined) {

@@ -23,14 +23,14 @@ export type SavedTypeNode =
   | { readonly kind: "variable"; readonly dtype: DType; readonly shape: ConcreteShape; readonly trainable: boolean; readonly alias: number }
   | SavedLiteral
   | { readonly kind: "list"; readonly items: readonly SavedTypeNode[] }
-  | { readonly kind: "dict"; readonly keys: readonly string[]; readonly values: readonly SavedTypeNode[] };
+  | { readonly kind: "dict"; readonly keys: readonly string[]; readonly values: readonly SavedTypeNode[]; readonly order?: readonly string[] };
 
 /** The structure of a function's result: graph outputs by index, JS values, arrays and objects. */
 export type SavedOutput =
   | { readonly kind: "tensor"; readonly index: number }
   | SavedLiteral
   | { readonly kind: "list"; readonly items: readonly SavedOutput[] }
-  | { readonly kind: "dict"; readonly keys: readonly string[]; readonly values: readonly SavedOutput[] };
+  | { readonly kind: "dict"; readonly keys: readonly string[]; readonly values: readonly SavedOutput[]; readonly order?: readonly string[] };
 
 const MAX_NESTING = 64;
 const SPECIAL_LITERALS = ["undefined", "NaN", "Infinity", "-Infinity", "-0"] as const;
@@ -82,6 +82,7 @@ export function saveTypeNode(node: TypeNode, path: string, placeholders: OpOutpu
         kind: "dict",
         keys: [...node.keys],
         values: node.values.map((v, i) => saveTypeNode(v, `${path}.${node.keys[i]}`, placeholders)),
+        order: [...node.order],
       };
     case "ref":
       // Objects keyed by identity exist only in this process.
@@ -97,11 +98,13 @@ export function saveOutput(value: unknown, outputs: readonly OpOutput[], path: s
   }
   if (Array.isArray(value)) return { kind: "list", items: value.map((v, i) => saveOutput(v, outputs, `${path}[${i}]`)) };
   if (isPlainObject(value)) {
-    const keys = Object.keys(value).sort();
+    const order = Object.keys(value);
+    const keys = [...order].sort();
     return {
       kind: "dict",
       keys,
       values: keys.map((k) => saveOutput((value as Record<string, unknown>)[k], outputs, path === "" ? k : `${path}.${k}`)),
+      order,
     };
   }
   return saveLiteral(value, path || "(the whole result)", "result");
@@ -127,6 +130,15 @@ function loadLiteral(record: Readonly<Record<string, unknown>>, path: string): u
   if (value !== null && typeof value !== "string" && typeof value !== "number" && typeof value !== "boolean")
     fail(`${path}.value`, "a literal must be a string, number, boolean or null");
   return value;
+}
+
+/** The key order an object had when saved (a permutation of `keys`; files without one keep sorted order). */
+function loadOrder(record: Readonly<Record<string, unknown>>, keys: readonly string[], path: string): string[] {
+  if (!Object.hasOwn(record, "order")) return [...keys];
+  const order = readArray(record.order, `${path}.order`).map((k, i) => readString(k, `${path}.order[${i}]`));
+  const sorted = [...order].sort();
+  if (sorted.length !== keys.length || sorted.some((k, i) => k !== keys[i])) fail(`${path}.order`, "expected the same keys as 'keys', in any order");
+  return order;
 }
 
 function loadKeys(record: Readonly<Record<string, unknown>>, path: string): string[] {
@@ -175,7 +187,7 @@ export function loadTypeNode(value: unknown, path: string, depth: number): TypeN
       const keys = loadKeys(record, path);
       const values = readArray(readField(record, "values", path), `${path}.values`);
       if (values.length !== keys.length) fail(`${path}.values`, `expected ${keys.length} values, one per key`);
-      return { kind, keys, values: values.map((v, i) => loadTypeNode(v, `${path}.values[${i}]`, depth + 1)) };
+      return { kind, keys, values: values.map((v, i) => loadTypeNode(v, `${path}.values[${i}]`, depth + 1)), order: loadOrder(record, keys, path) };
     }
     default:
       return fail(`${path}.kind`, `expected "tensor", "variable", "literal", "list" or "dict", received ${JSON.stringify(kind)}`);
@@ -203,7 +215,8 @@ export function loadOutput(value: unknown, outputs: readonly Tensor[], path: str
     const keys = loadKeys(record, path);
     const values = readArray(readField(record, "values", path), `${path}.values`);
     if (values.length !== keys.length) fail(`${path}.values`, `expected ${keys.length} values, one per key`);
-    return Object.fromEntries(keys.map((k, i) => [k, loadOutput(values[i], outputs, `${path}.values[${i}]`, depth + 1)]));
+    const byKey = new Map(keys.map((k, i) => [k, loadOutput(values[i], outputs, `${path}.values[${i}]`, depth + 1)]));
+    return Object.fromEntries(loadOrder(record, keys, path).map((k) => [k, byKey.get(k)]));
   }
   return fail(`${path}.kind`, `expected "tensor", "literal", "list" or "dict", received ${JSON.stringify(kind)}`);
 }

@@ -3,9 +3,16 @@ import type { Tensor } from "../tensor/tensor.js";
 import { getRuntime } from "../trace/runtime.js";
 import { makeCallable } from "./callable.js";
 import { type FunctionOptions, PolymorphicFunction } from "./polymorphic_function.js";
+import { isInstance } from "./this_binding.js";
 
 /** A parameter type as callers may pass it: anything convertible where a tensor is declared (SPEC F2). */
-export type Loosen<T> = T extends Tensor ? TensorLike : T extends readonly (infer U)[] ? Loosen<U>[] : T extends Record<string, unknown> ? { [K in keyof T]: Loosen<T[K]> } : T;
+export type Loosen<T> = T extends Tensor
+  ? TensorLike
+  : T extends readonly (infer U)[]
+    ? Loosen<U>[]
+    : T extends Record<string, unknown>
+      ? { [K in keyof T]: Loosen<T[K]> }
+      : T;
 
 /** A `tf.function`: the PolymorphicFunction API plus the original call signature (tensor parameters accept any TensorLike). */
 export type TfFunction<F extends (...args: any[]) => any> = PolymorphicFunction & ((...args: LooseArgs<Parameters<F>>) => ReturnType<F>);
@@ -24,10 +31,10 @@ function isMethodContext(value: unknown): value is MethodContext {
 }
 
 /** Wraps `fn`, converting it with AutoGraph first when a converter is registered and enabled. */
-function create<F extends (...args: any[]) => any>(fn: F, options: FunctionOptions, boundThis?: unknown): TfFunction<F> {
+function create<F extends (...args: any[]) => any>(fn: F, options: FunctionOptions): TfFunction<F> {
   const converter = getRuntime().autograph;
   const converted = options.autograph !== false && converter !== undefined ? converter(fn) : fn;
-  const polymorphic = new PolymorphicFunction(converted, { ...options, name: options.name ?? (fn.name || "function") }, boundThis);
+  const polymorphic = new PolymorphicFunction(converted, { ...options, name: options.name ?? (fn.name || "function") });
   return makeCallable(polymorphic, function (this: unknown, ...args: unknown[]) {
     return polymorphic.call(this, args);
   }) as TfFunction<F>;
@@ -35,19 +42,16 @@ function create<F extends (...args: any[]) => any>(fn: F, options: FunctionOptio
 
 /** A method decorator that gives each instance its own PolymorphicFunction, held weakly (SPEC C8). */
 function decorate<F extends (...args: any[]) => any>(method: F, context: MethodContext, options: FunctionOptions): F {
-  const perInstance = new WeakMap<object, TfFunction<F>>();
   const methodName = String(context.name);
-  const name = options.name ?? methodName;
+  const shared = create(method, { ...options, name: options.name ?? methodName });
   return function (this: unknown, ...args: unknown[]) {
-    if ((typeof this !== "object" && typeof this !== "function") || this === null) {
+    if (!isInstance(this)) {
       throw new TypeError(
         `tf.function: method '${methodName}' was called without an instance (this is ${this === null ? "null" : typeof this}); ` +
           `call it on an instance (obj.${methodName}(...)), or bind it first (const m = obj.${methodName}.bind(obj))`,
       );
     }
-    let fn = perInstance.get(this);
-    if (fn === undefined) perInstance.set(this, (fn = create(method, { ...options, name }, this)));
-    return (fn as unknown as (...a: unknown[]) => unknown)(...args);
+    return shared.forInstance(this)(...args);
   } as F;
 }
 

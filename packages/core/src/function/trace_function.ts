@@ -137,8 +137,10 @@ export function traceFunction(request: TraceRequest): ConcreteFunction {
           path,
         );
       case "dict": {
+        // Placeholders follow the canonical (sorted) order; the object has the caller's key order.
+        const values = new Map(node.keys.map((k, i) => [k, materialize(node.values[i]!, (arg as Record<string, unknown>)[k], `${path}.${k}`, base)]));
         const out: Record<string, unknown> = {};
-        node.keys.forEach((k, i) => (out[k] = materialize(node.values[i]!, (arg as Record<string, unknown>)[k], `${path}.${k}`, base)));
+        for (const k of node.order) out[k] = values.get(k);
         return readOnly(out, request.name, path);
       }
     }

@@ -2,6 +2,7 @@ import type { DType } from "../base/dtype.js";
 import { ArgumentError } from "../base/errors.js";
 import type { Shape } from "../base/shape.js";
 import type { LibraryFunction } from "./func_graph.js";
+import { partialValue } from "./partial_value.js";
 import type { ScalarKernel } from "./scalar.js";
 
 /** What an op's inputs and outputs look like to shape inference: a shape and a dtype. */
@@ -57,6 +58,62 @@ export interface OpDef<A extends object = Attrs> {
    * `PrintV2`, variable reads and writes).
    */
   readonly execution?: OpExecution;
+  /**
+   * Attrs the op may also take as int32 tensor inputs (TF's shape tensors), listed after its
+   * other inputs and optional: `tf.fill(tf.shape(x), 1)` passes the shape as an input where
+   * `tf.fill([2, 3], 1)` passes it as an attr. Core resolves them: eagerly and from constants
+   * at trace time into the attr (so kernels always see attrs); otherwise the op stays in the
+   * graph with the input, `infer` sees the attr with `null` entries (unknown values), and the
+   * plan reads the input on the host before running the kernel with the resolved attr.
+   */
+  readonly attrInputs?: readonly AttrInput[];
+}
+
+/** One attr an op may take as a tensor input (see `OpDef.attrInputs`). */
+export interface AttrInput {
+  readonly attr: string;
+  readonly input: number;
+  /** A scalar value (a depth, a range bound) rather than a list (a shape). */
+  readonly scalar: boolean;
+}
+
+/**
+ * `attrs` with each attr input's value filled in from `values` (one entry per attr input, in
+ * order): the numbers, or, for a value not known yet, `null` (a scalar) or a list of `null`
+ * of the input's static length (a shape whose dims are unknown).
+ *
+ * ```ts
+ * withAttrInputs(Fill, { value: 1, dtype: "float32" }, [[2, 3]]); // { ..., shape: [2, 3] }
+ * ```
+ */
+export function withAttrInputs(op: AnyOpDef, attrs: object, values: readonly (readonly (number | null)[] | undefined)[], inputs: readonly ValueInfo[]): Attrs {
+  const resolved: Record<string, unknown> = { ...attrs };
+  op.attrInputs!.forEach((spec, k) => {
+    const value = values[k];
+    if (spec.scalar) resolved[spec.attr] = value?.[0] ?? null;
+    else resolved[spec.attr] = value === undefined ? new Array(inputs[spec.input]?.shape[0] ?? 0).fill(null) : [...value];
+  });
+  return resolved as Attrs;
+}
+
+/**
+ * Shape inference for an operation: `op.infer`, with its attr inputs (when given) resolved
+ * from what is known of their values (`values`, or what the graph knows: `partialValue`).
+ *
+ * ```ts
+ * inferOp(Reshape, [x, shapeOfX], {}); // [{ shape: [null, 3], dtype }] for x: float32[?, 3]
+ * ```
+ */
+export function inferOp(op: AnyOpDef, inputs: readonly ValueInfo[], attrs: object, values?: readonly (readonly (number | null)[] | undefined)[]): ValueInfo[] {
+  const arity = kernelArity(op);
+  if (arity === undefined || inputs.length <= arity) return op.infer(inputs, attrs);
+  const known = values ?? op.attrInputs!.map((spec) => partialValue(inputs[spec.input]!));
+  return op.infer(inputs, withAttrInputs(op, attrs, known, inputs));
+}
+
+/** The number of inputs before the first attr input: the inputs kernels receive. */
+export function kernelArity(op: AnyOpDef): number | undefined {
+  return op.attrInputs?.[0]?.input;
 }
 
 /**
@@ -159,9 +216,12 @@ export function defineOp<A extends object>(def: OpDef<A>): OpDef<A> {
   return Object.freeze({ ...def });
 }
 
-/** Checks an op was given the number of inputs it declares. */
+/** Checks an op was given the number of inputs it declares (its attr inputs are all given, or none). */
 export function checkArity(op: AnyOpDef, count: number): void {
-  if (op.inputs !== "variadic" && op.inputs.length !== count) {
-    throw new ArgumentError(`${op.api}: expected ${op.inputs.length} input(s) (${op.inputs.join(", ")}), received ${count}`);
+  if (op.inputs === "variadic") return;
+  const withoutAttrInputs = kernelArity(op);
+  if (op.inputs.length !== count && withoutAttrInputs !== count) {
+    const expected = withoutAttrInputs === undefined ? `${op.inputs.length}` : `${withoutAttrInputs} or ${op.inputs.length}`;
+    throw new ArgumentError(`${op.api}: expected ${expected} input(s) (${op.inputs.join(", ")}), received ${count}`);
   }
 }

@@ -2,7 +2,7 @@ import { bytesPerElement, type DataArray, type DType, isDType } from "../base/dt
 import { KilnError } from "../base/errors.js";
 import { FuncGraph, type LibraryFunction } from "./func_graph.js";
 import { type Graph, Operation, type OpOutput } from "./graph.js";
-import { type Attrs, type AttrValue, checkArity, type ValueInfo } from "./op.js";
+import { type Attrs, type AttrValue, checkArity, inferOp, type ValueInfo } from "./op.js";
 import { FUNCTION_ATTRS, formatName, formatType, libraryFunctions } from "./printer.js";
 import { InvalidGraphError, type OpResolver, verifyGraph } from "./verify.js";
 
@@ -329,7 +329,7 @@ class Reader {
     let inferred: ValueInfo[];
     try {
       checkArity(def, inputs.length);
-      inferred = def.infer(inputs, attrs);
+      inferred = inferOp(def, inputs, attrs);
     } catch (error) {
       fail(where, `the op rejects its inputs or attributes: ${error instanceof Error ? error.message : String(error)}`);
     }

@@ -3,7 +3,7 @@ import { KilnError } from "../base/errors.js";
 import type { Shape } from "../base/shape.js";
 import type { Graph, Operation, OpOutput } from "./graph.js";
 import { isResourceOutput as isResource } from "./graph.js";
-import type { AnyOpDef, ValueInfo } from "./op.js";
+import { type AnyOpDef, inferOp, type ValueInfo } from "./op.js";
 import { calledFunctions, formatName, formatRef, formatType, libraryOf } from "./printer.js";
 
 /** A graph that breaks an invariant of the IR (dangling reference, bad order, shapes that disagree with inference...). */
@@ -106,7 +106,7 @@ function checkReferences(op: Operation, where: string, position: ReadonlyMap<Ope
 function checkInference(op: Operation, where: string, fail: (m: string) => void): void {
   let inferred: ValueInfo[];
   try {
-    inferred = op.def.infer(op.inputs, op.attrs);
+    inferred = inferOp(op.def, op.inputs, op.attrs);
   } catch (error) {
     fail(`${where}: shape inference rejects the recorded inputs and attributes: ${error instanceof Error ? error.message : String(error)}`);
     return;

@@ -9,6 +9,8 @@ import type { Tensor } from "../tensor/tensor.js";
 import { bind1 } from "../trace/bind.js";
 import { getRuntime } from "../trace/runtime.js";
 import { toTensor } from "./convert.js";
+import { dimsOf, shapeInput, show } from "./movement_args.js";
+import { type ScalarLike, type ShapeLike, scalarArgument, shapeArgument } from "./shape_args.js";
 
 /**
  * Creates a tensor from a JS value. Numbers become `float32` unless `dtype` says otherwise
@@ -104,20 +106,24 @@ export const Fill = defineOp<FillAttrs>({
   family: "creation",
   // Values made from attributes or only from an input's shape: no gradient flows through them.
   grad: "none",
-  inputs: [],
+  inputs: ["shape"],
+  attrInputs: [shapeInput("shape", 0)],
   infer: (_inputs, attrs) => {
-    checkShape(attrs.shape, "fill");
+    const shape = dimsOf(attrs.shape, "fill");
     const dtype = checkDType(attrs.dtype, "fill");
     storedValue(attrs.value, dtype, "fill");
-    return [{ shape: attrs.shape, dtype }];
+    return [{ shape, dtype }];
   },
 });
 
 /** Validates the arguments under the public function's own name, then binds `Fill`. */
-function bindFill(api: string, shape: readonly number[], value: number | boolean, dtype: DType): Tensor {
-  const dims = checkShape(shape, api);
+function bindFill(api: string, shape: ShapeLike, value: number | boolean, dtype: DType): Tensor {
   checkDType(dtype, api);
-  return bind1(Fill, [], { shape: [...dims], value: storedValue(value, dtype, api), dtype });
+  const stored = storedValue(value, dtype, api);
+  const arg = shapeArgument(shape, api);
+  if ("tensor" in arg) return bind1(Fill, [arg.tensor], { value: stored, dtype });
+  const dims = checkShape(arg.dims, api);
+  return bind1(Fill, [], { shape: [...dims], value: stored, dtype });
 }
 
 /**
@@ -126,9 +132,10 @@ function bindFill(api: string, shape: readonly number[], value: number | boolean
  * ```ts
  * tf.zeros([2, 3]);          // float32 [[0, 0, 0], [0, 0, 0]]
  * tf.zeros([2], "int32");    // int32 [0, 0]
+ * tf.zeros(tf.shape(x));     // x's shape, read when a traced function runs
  * ```
  */
-export function zeros(shape: readonly number[], dtype: DType = "float32"): Tensor {
+export function zeros(shape: ShapeLike, dtype: DType = "float32"): Tensor {
   return bindFill("zeros", shape, 0, dtype);
 }
 
@@ -139,7 +146,7 @@ export function zeros(shape: readonly number[], dtype: DType = "float32"): Tenso
  * tf.ones([3]); // float32 [1, 1, 1]
  * ```
  */
-export function ones(shape: readonly number[], dtype: DType = "float32"): Tensor {
+export function ones(shape: ShapeLike, dtype: DType = "float32"): Tensor {
   return bindFill("ones", shape, 1, dtype);
 }
 
@@ -152,7 +159,7 @@ export function ones(shape: readonly number[], dtype: DType = "float32"): Tensor
  * tf.fill([3], -Infinity);     // [-inf, -inf, -inf]
  * ```
  */
-export function fill(shape: readonly number[], value: number | boolean, dtype?: DType): Tensor {
+export function fill(shape: ShapeLike, value: number | boolean, dtype?: DType): Tensor {
   return bindFill("fill", shape, value, dtype ?? (typeof value === "boolean" ? "bool" : "float32"));
 }
 
@@ -202,6 +209,7 @@ export function onesLike(x: TensorLike): Tensor {
 
 /** Attributes of `Range`: the numbers `start, start + step, ...` that lie before `stop`. */
 export type RangeAttrs = { readonly start: number; readonly stop: number; readonly step: number; readonly dtype: DType };
+// (A bound given as a tensor is `null` in the attrs while tracing: its value comes with the run.)
 
 /** Number of elements of a range: empty when `step` points away from `stop`. */
 function rangeSize(start: number, stop: number, step: number): number {
@@ -213,6 +221,8 @@ function checkRange(attrs: RangeAttrs, api: string): DType {
   if (dtype === "bool") throw new DTypeError(`${api}: dtype bool is not supported; use float32 or int32`);
   for (const name of ["start", "stop", "step"] as const) {
     const v = attrs[name];
+    // A bound given as a tensor whose value only the run knows (see `OpDef.attrInputs`).
+    if (v === null) continue;
     if (typeof v !== "number" || !Number.isFinite(v)) {
       throw new ArgumentError(`${api}: ${name} must be a finite number, received ${String(v)}`);
     }
@@ -231,10 +241,16 @@ export const Range = defineOp<RangeAttrs>({
   family: "creation",
   // Values made from attributes or only from an input's shape: no gradient flows through them.
   grad: "none",
-  inputs: [],
+  inputs: ["start", "limit", "delta"],
+  attrInputs: [
+    { attr: "start", input: 0, scalar: true },
+    { attr: "stop", input: 1, scalar: true },
+    { attr: "step", input: 2, scalar: true },
+  ],
   infer: (_inputs, attrs) => {
     const dtype = checkRange(attrs, "range");
-    return [{ shape: [rangeSize(attrs.start, attrs.stop, attrs.step)], dtype }];
+    const known = attrs.start !== null && attrs.stop !== null && attrs.step !== null;
+    return [{ shape: [known ? rangeSize(attrs.start, attrs.stop, attrs.step) : null], dtype }];
   },
 });
 
@@ -247,12 +263,28 @@ export const Range = defineOp<RangeAttrs>({
  * ```ts
  * tf.range(0, 5);            // [0, 1, 2, 3, 4]
  * tf.range(5, 0, -2, "int32"); // [5, 3, 1]
+ * tf.range(n);               // n a (traced) scalar tensor: a Range read when the function runs
  * ```
  */
-export function range(start: number, stop?: number, step = 1, dtype: DType = "float32"): Tensor {
-  const attrs: RangeAttrs = stop === undefined ? { start: 0, stop: start, step, dtype } : { start, stop, step, dtype };
-  checkRange(attrs, "range");
-  return bind1(Range, [], attrs);
+export function range(start: ScalarLike, stop?: ScalarLike, step: ScalarLike = 1, dtype: DType = "float32"): Tensor {
+  const [first, last] = stop === undefined ? [0, start] : [start, stop];
+  const bounds = [first, last, step].map((v) => scalarArgument(v));
+  if (bounds.every((b) => "value" in b)) {
+    const [s0, s1, s2] = bounds.map((b) => (b as { value: number }).value);
+    const attrs: RangeAttrs = { start: s0!, stop: s1!, step: s2!, dtype };
+    checkRange(attrs, "range");
+    return bind1(Range, [], attrs);
+  }
+  // A bound is a tensor (e.g. a traced n): all three become inputs, read when the op runs.
+  checkDType(dtype, "range");
+  const inputs = bounds.map((b, i) => ("tensor" in b ? scalarBound(b.tensor, ["start", "stop", "step"][i]!) : toTensor(b.value, "range", "bound", dtype)));
+  return bind1(Range, inputs, { dtype });
+}
+
+/** A range bound given as a tensor: a scalar of a numeric dtype. */
+function scalarBound(t: Tensor, name: string): Tensor {
+  if (t.rank !== 0 || t.dtype === "bool") throw new ArgumentError(`range: ${name} must be a number or a numeric scalar tensor, received dtype ${t.dtype} and rank ${t.rank}`);
+  return t;
 }
 
 /** Attributes of `LinSpace`: `num` evenly spaced float32 values from `start` to `stop`. */
@@ -260,10 +292,10 @@ export type LinSpaceAttrs = { readonly start: number; readonly stop: number; rea
 
 function checkLinSpace(attrs: LinSpaceAttrs, api: string): void {
   if (typeof attrs.start !== "number" || typeof attrs.stop !== "number") {
-    throw new ArgumentError(`${api}: start and stop must be numbers, received ${String(attrs.start)} and ${String(attrs.stop)}`);
+    throw new ArgumentError(`${api}: start and stop must be numbers, received ${show(attrs.start)} and ${show(attrs.stop)}`);
   }
   if (!Number.isInteger(attrs.num) || attrs.num <= 0) {
-    throw new ArgumentError(`${api}: num must be a positive integer, received ${String(attrs.num)}`);
+    throw new ArgumentError(`${api}: num must be a positive integer, received ${show(attrs.num)}`);
   }
 }
 

@@ -5,9 +5,10 @@ import { defineOp, type ValueInfo } from "../ir/op.js";
 import type { TensorLike } from "../tensor/convert.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { bind1 } from "../trace/bind.js";
+import { scalarArgument, type ShapeLike, shapeArgument } from "./shape_args.js";
 import { toTensor } from "./convert.js";
 import * as g from "./gather_grads.js";
-import { checkFillValue, checkIndicesDType, checkInt, checkShapeArg, mergeDim } from "./movement_args.js";
+import { checkFillValue, checkIndicesDType, checkInt, checkShapeArg, dimsOf, mergeDim, shapeInput } from "./movement_args.js";
 
 /**
  * Gather and scatter: move data to or from positions held in an int32 `indices` tensor.
@@ -130,9 +131,12 @@ export const ScatterNd = defineOp<ScatterNdAttrs>({
   name: "ScatterNd",
   api: "scatterNd",
   family: "movement",
-  inputs: ["indices", "updates"],
+  inputs: ["indices", "updates", "shape"],
+  attrInputs: [shapeInput("shape", 2)],
   infer: ([indices, updates], attrs) => {
     checkIndicesDType("scatterNd", "indices", indices!);
+    // An output shape given as a tensor (a gradient of an unknown-shape gather) is known when the op runs.
+    if (Array.isArray(attrs.shape) && attrs.shape.includes(null)) return [{ shape: dimsOf(attrs.shape, "scatterNd"), dtype: updates!.dtype }];
     const shape = checkShapeArg(attrs.shape, "scatterNd");
     const depth = indexDepth(indices!, "scatterNd");
     if (depth > shape.length) {
@@ -160,8 +164,10 @@ export const ScatterNd = defineOp<ScatterNdAttrs>({
  * tf.scatterNd([[1], [3], [1]], [10, 20, 5], [4]); // [0, 15, 0, 20]
  * ```
  */
-export function scatterNd(indices: TensorLike, updates: TensorLike, shape: readonly number[]): Tensor {
-  return bind1(ScatterNd, [toTensor(indices, "scatterNd", "indices", "int32"), toTensor(updates, "scatterNd", "updates")], { shape });
+export function scatterNd(indices: TensorLike, updates: TensorLike, shape: ShapeLike): Tensor {
+  const inputs = [toTensor(indices, "scatterNd", "indices", "int32"), toTensor(updates, "scatterNd", "updates")];
+  const arg = shapeArgument(shape, "scatterNd");
+  return "tensor" in arg ? bind1(ScatterNd, [...inputs, arg.tensor], {}) : bind1(ScatterNd, inputs, { shape: checkShapeArg(arg.dims, "scatterNd") });
 }
 
 /** tfjs's spelling of `scatterNd`, so tfjs code ports unchanged. */
@@ -172,10 +178,12 @@ export const OneHot = defineOp<OneHotAttrs>({
   name: "OneHot",
   api: "oneHot",
   family: "movement",
-  inputs: ["indices"],
+  inputs: ["indices", "depth"],
+  attrInputs: [{ attr: "depth", input: 1, scalar: true }],
   infer: ([indices], attrs) => {
     checkIndicesDType("oneHot", "indices", indices!);
-    const depth = checkInt(attrs.depth, "oneHot", "depth", 0);
+    // A depth given as a tensor is null while tracing: its value comes with the run.
+    const depth = attrs.depth === null ? null : checkInt(attrs.depth, "oneHot", "depth", 0);
     const dtype = checkDType(attrs.dtype, "oneHot");
     checkFillValue(attrs.onValue, dtype, "oneHot", "onValue");
     checkFillValue(attrs.offValue, dtype, "oneHot", "offValue");
@@ -197,26 +205,23 @@ export const OneHot = defineOp<OneHotAttrs>({
  */
 export function oneHot(
   indices: TensorLike,
-  depth: number,
+  depth: number | Tensor,
   onValue: number | boolean = 1,
   offValue: number | boolean = 0,
   dtype: DType = "float32",
 ): Tensor {
   const t = toTensor(indices, "oneHot", "indices", "int32");
   const target = checkDType(dtype, "oneHot");
-  return bind1(OneHot, [t], {
-    depth,
-    onValue: checkFillValue(onValue, target, "oneHot", "onValue"),
-    offValue: checkFillValue(offValue, target, "oneHot", "offValue"),
-    dtype: target,
-  });
+  const attrs = { onValue: checkFillValue(onValue, target, "oneHot", "onValue"), offValue: checkFillValue(offValue, target, "oneHot", "offValue"), dtype: target };
+  const depthArg = scalarArgument(depth);
+  return "tensor" in depthArg ? bind1(OneHot, [t, depthArg.tensor], attrs) : bind1(OneHot, [t], { ...attrs, depth: depthArg.value });
 }
 
 declare module "../tensor/tensor.js" {
   interface Tensor {
     gather(indices: TensorLike, axis?: number, batchDims?: number): Tensor;
     gatherNd(indices: TensorLike): Tensor;
-    oneHot(depth: number, onValue?: number | boolean, offValue?: number | boolean, dtype?: DType): Tensor;
+    oneHot(depth: number | Tensor, onValue?: number | boolean, offValue?: number | boolean, dtype?: DType): Tensor;
   }
 }
 
@@ -228,7 +233,7 @@ export const gatherMethods = {
   gatherNd(this: Tensor, indices: TensorLike): Tensor {
     return gatherNd(this, indices);
   },
-  oneHot(this: Tensor, depth: number, onValue?: number | boolean, offValue?: number | boolean, dtype?: DType): Tensor {
+  oneHot(this: Tensor, depth: number | Tensor, onValue?: number | boolean, offValue?: number | boolean, dtype?: DType): Tensor {
     return oneHot(this, depth, onValue, offValue, dtype);
   },
 };

@@ -1,13 +1,13 @@
-import { formatShape, ShapeError } from "../base/errors.js";
 import { normalizeAxis } from "../base/shape.js";
 import type { GradArgs } from "../ir/op.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { add } from "./binary.js";
 import { range, zerosLike } from "./creation.js";
 import type { GatherV2Attrs, ScatterNdAttrs } from "./gather.js";
-import { gatherNd, scatterNd } from "./gather.js";
+import { gather, gatherNd, scatterNd } from "./gather.js";
 import { stack } from "./joining.js";
 import { carriesGradient, matchStaticShape } from "./movement_grad_utils.js";
+import { shape } from "./shape_of.js";
 import { expandDims, reshape, transpose } from "./shape_ops.js";
 
 // Gradient rules of the gather/scatter ops (TF's array_grad.py). A gather reads params
@@ -18,17 +18,12 @@ import { expandDims, reshape, transpose } from "./shape_ops.js";
 type Grads = (Tensor | null)[];
 
 /**
- * The params shape a scatter of the gradient must produce. ScatterNd takes its shape as a
- * static attr, so it must be known; while tracing, give the function an input signature
- * with the params' dims, or make them a variable (variables have known shapes).
+ * The params shape a scatter of the gradient must produce, one entry per dim: the number
+ * where it is known, else that dim of `tf.shape(x)`, read when the graph runs.
  */
-function paramsShape(x: Tensor, api: string): number[] {
-  if (x.shape.includes(null)) {
-    throw new ShapeError(
-      `gradient of ${api}: the gradient for 'x' is scattered into x's shape, but x has shape ${formatShape(x.shape)} with unknown dimensions while tracing; give the traced function an inputSignature with x's dimensions known (or make x a variable)`,
-    );
-  }
-  return x.shape as number[];
+function paramsShape(x: Tensor): (number | Tensor)[] {
+  const dynamic = x.shape.includes(null) ? shape(x) : undefined;
+  return x.shape.map((d, i) => d ?? gather(dynamic!, i));
 }
 
 /** Transposes unless `perm` is the identity (saves a copy in the common layouts). */
@@ -47,7 +42,7 @@ export function gatherGrad(args: GradArgs<GatherV2Attrs, Tensor>): Grads {
   const [x, indices] = args.inputs as [Tensor, Tensor];
   const dy = args.dys[0];
   if (!carriesGradient(x) || dy === null || dy === undefined) return [null, null];
-  const shape = paramsShape(x, "gather");
+  const shape = paramsShape(x);
   const axis = normalizeAxis(args.attrs.axis, x.rank, "gather");
   const batch = args.attrs.batchDims < 0 ? args.attrs.batchDims + indices.rank : args.attrs.batchDims;
   const outer = axis - batch;
@@ -91,7 +86,7 @@ export function gatherNdGrad(args: GradArgs<{}, Tensor>): Grads {
   const [x, indices] = args.inputs as [Tensor, Tensor];
   const dy = args.dys[0];
   if (!carriesGradient(x) || dy === null || dy === undefined) return [null, null];
-  return [scatterNd(indices, dy, paramsShape(x, "gatherNd")), null];
+  return [scatterNd(indices, dy, paramsShape(x)), null];
 }
 
 /** ScatterNd: each update was added at its index tuple, so it gets dy gathered there. */

@@ -20,3 +20,4 @@ export * from "./shape_ops.js";
 export * from "./slicing.js";
 export * from "./stop_gradient.js";
 export * from "./unary.js";
+export * from "./shape_of.js";

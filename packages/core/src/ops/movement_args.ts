@@ -10,6 +10,10 @@ import type { ValueInfo } from "../ir/op.js";
 
 /** Shows a user value in an error message without risking a huge or cyclic dump. */
 export function show(value: unknown): string {
+  // A tensor where a JS value is needed: say so (its value is known only when the graph runs).
+  if (isTensorLike(value) || (Array.isArray(value) && value.some(isTensorLike))) {
+    return "a tensor (a JS value is needed here: the op reads it when it is traced; pass JS numbers, or read an eager tensor with await t.data())";
+  }
   try {
     const text = JSON.stringify(value);
     if (text === undefined) return String(value);
@@ -47,6 +51,28 @@ export function checkShapeArg(value: unknown, api: string, allowInferred = false
     );
   }
   return value as number[];
+}
+
+/** True for a tensor or a variable. */
+function isTensorLike(value: unknown): boolean {
+  return typeof value === "object" && value !== null && "handle" in value && typeof (value as { dispose?: unknown }).dispose === "function";
+}
+
+/**
+ * A shape attr that may hold `null` for dims a shape tensor only gives when the function
+ * runs (see `OpDef.attrInputs`): non-negative integers or null. Anything else is a
+ * ShapeError naming `api`.
+ */
+export function dimsOf(value: unknown, api: string): (number | null)[] {
+  if (!Array.isArray(value) || !value.every((d) => d === null || (Number.isInteger(d) && d >= 0))) {
+    throw new ShapeError(`${api}: expected a shape (an array of non-negative integers), received ${show(value)}`);
+  }
+  return value as (number | null)[];
+}
+
+/** The attr input entry for an op's shape attr given as an int32 vector tensor at input `input`. */
+export function shapeInput(attr: string, input: number): { attr: string; input: number; scalar: false } {
+  return { attr, input, scalar: false };
 }
 
 /** Checks a single integer attribute, at least `min`. */

@@ -2,7 +2,9 @@ import { type DType, checkDType } from "../base/dtype.js";
 import { ArgumentError, DTypeError } from "../base/errors.js";
 import { isSeed } from "../base/prng.js";
 import { checkShape } from "../base/shape.js";
-import { defineOp } from "../ir/op.js";
+import { type AnyOpDef, defineOp } from "../ir/op.js";
+import { dimsOf, shapeInput } from "./movement_args.js";
+import { type ShapeLike, shapeArgument } from "./shape_args.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { bind1 } from "../trace/bind.js";
 
@@ -49,7 +51,6 @@ function checkNumber(value: unknown, name: string, api: string): void {
 }
 
 function checkUniform(attrs: RandomUniformAttrs, api: string): DType {
-  checkShape(attrs.shape, api);
   const dtype = checkDType(attrs.dtype, api);
   checkNumber(attrs.minval, "minval", api);
   checkNumber(attrs.maxval, "maxval", api);
@@ -75,7 +76,6 @@ function checkUniform(attrs: RandomUniformAttrs, api: string): DType {
 }
 
 function checkNormal(attrs: RandomNormalAttrs, api: string): DType {
-  checkShape(attrs.shape, api);
   const dtype = checkDType(attrs.dtype, api);
   checkNumber(attrs.mean, "mean", api);
   checkNumber(attrs.stdDev, "stdDev", api);
@@ -95,9 +95,10 @@ export const RandomUniform = defineOp<RandomUniformAttrs>({
   family: "creation",
   // Values made from attributes or only from an input's shape: no gradient flows through them.
   grad: "none",
-  inputs: [],
+  inputs: ["shape"],
+  attrInputs: [shapeInput("shape", 0)],
   stateful: true,
-  infer: (_inputs, attrs) => [{ shape: attrs.shape, dtype: checkUniform(attrs, "randomUniform") }],
+  infer: (_inputs, attrs) => [{ shape: dimsOf(attrs.shape, "randomUniform"), dtype: checkUniform(attrs, "randomUniform") }],
 });
 
 /** `RandomStandardNormal`, with the mean and standard deviation folded in as attributes. */
@@ -107,9 +108,10 @@ export const RandomStandardNormal = defineOp<RandomNormalAttrs>({
   family: "creation",
   // Values made from attributes or only from an input's shape: no gradient flows through them.
   grad: "none",
-  inputs: [],
+  inputs: ["shape"],
+  attrInputs: [shapeInput("shape", 0)],
   stateful: true,
-  infer: (_inputs, attrs) => [{ shape: attrs.shape, dtype: checkNormal(attrs, "randomNormal") }],
+  infer: (_inputs, attrs) => [{ shape: dimsOf(attrs.shape, "randomNormal"), dtype: checkNormal(attrs, "randomNormal") }],
 });
 
 /** `TruncatedNormal`: normal values redrawn until within two standard deviations of the mean. */
@@ -119,9 +121,10 @@ export const TruncatedNormal = defineOp<RandomNormalAttrs>({
   family: "creation",
   // Values made from attributes or only from an input's shape: no gradient flows through them.
   grad: "none",
-  inputs: [],
+  inputs: ["shape"],
+  attrInputs: [shapeInput("shape", 0)],
   stateful: true,
-  infer: (_inputs, attrs) => [{ shape: attrs.shape, dtype: checkNormal(attrs, "truncatedNormal") }],
+  infer: (_inputs, attrs) => [{ shape: dimsOf(attrs.shape, "truncatedNormal"), dtype: checkNormal(attrs, "truncatedNormal") }],
 });
 
 /**
@@ -135,13 +138,20 @@ export const TruncatedNormal = defineOp<RandomNormalAttrs>({
  * tf.randomUniform([5], 0, 10, "int32", 42);     // five ints in 0..9, reproducible
  * ```
  */
-export function randomUniform(shape: readonly number[], minval = 0, maxval?: number, dtype: DType = "float32", seed?: number): Tensor {
+export function randomUniform(shape: ShapeLike, minval = 0, maxval?: number, dtype: DType = "float32", seed?: number): Tensor {
   if (dtype === "int32" && maxval === undefined) {
     throw new ArgumentError(`randomUniform: int32 values are drawn from [minval, maxval), so maxval must be given explicitly (like TF)`);
   }
-  const attrs: RandomUniformAttrs = { shape: copyShape(shape), minval, maxval: maxval ?? 1, dtype, seed: seed ?? null };
-  checkUniform(attrs, "randomUniform");
-  return bind1(RandomUniform, [], attrs);
+  const attrs = { minval, maxval: maxval ?? 1, dtype, seed: seed ?? null };
+  checkUniform(attrs as RandomUniformAttrs, "randomUniform");
+  return bindRandom(RandomUniform, "randomUniform", shape, attrs);
+}
+
+/** Binds a random op with its shape as an attr (JS numbers) or as an attr input (an int32 vector tensor). */
+function bindRandom(op: AnyOpDef, api: string, shape: ShapeLike, attrs: object): Tensor {
+  const arg = shapeArgument(shape, api);
+  if ("tensor" in arg) return bind1(op, [arg.tensor], attrs);
+  return bind1(op, [], { ...attrs, shape: [...checkShape(arg.dims, api)] });
 }
 
 /**
@@ -152,10 +162,10 @@ export function randomUniform(shape: readonly number[], minval = 0, maxval?: num
  * tf.randomNormal([3, 3], 0, 0.05, "float32", 7);
  * ```
  */
-export function randomNormal(shape: readonly number[], mean = 0, stdDev = 1, dtype: DType = "float32", seed?: number): Tensor {
-  const attrs: RandomNormalAttrs = { shape: copyShape(shape), mean, stdDev, dtype, seed: seed ?? null };
-  checkNormal(attrs, "randomNormal");
-  return bind1(RandomStandardNormal, [], attrs);
+export function randomNormal(shape: ShapeLike, mean = 0, stdDev = 1, dtype: DType = "float32", seed?: number): Tensor {
+  const attrs = { mean, stdDev, dtype, seed: seed ?? null };
+  checkNormal(attrs as RandomNormalAttrs, "randomNormal");
+  return bindRandom(RandomStandardNormal, "randomNormal", shape, attrs);
 }
 
 /**
@@ -166,15 +176,10 @@ export function randomNormal(shape: readonly number[], mean = 0, stdDev = 1, dty
  * tf.truncatedNormal([784, 10], 0, 0.1); // every value in (-0.2, 0.2)
  * ```
  */
-export function truncatedNormal(shape: readonly number[], mean = 0, stdDev = 1, dtype: DType = "float32", seed?: number): Tensor {
-  const attrs: RandomNormalAttrs = { shape: copyShape(shape), mean, stdDev, dtype, seed: seed ?? null };
-  checkNormal(attrs, "truncatedNormal");
-  return bind1(TruncatedNormal, [], attrs);
-}
-
-/** Copies a shape so mutating the caller's array cannot change a recorded graph node; bad values are left for the check to report. */
-function copyShape(shape: readonly number[]): readonly number[] {
-  return Array.isArray(shape) ? [...shape] : shape;
+export function truncatedNormal(shape: ShapeLike, mean = 0, stdDev = 1, dtype: DType = "float32", seed?: number): Tensor {
+  const attrs = { mean, stdDev, dtype, seed: seed ?? null };
+  checkNormal(attrs as RandomNormalAttrs, "truncatedNormal");
+  return bindRandom(TruncatedNormal, "truncatedNormal", shape, attrs);
 }
 
 /** Chainable methods this file adds to Tensor: none (random ops create tensors, like tfjs). */

@@ -5,7 +5,8 @@ import type { TensorLike } from "../tensor/convert.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { bind1 } from "../trace/bind.js";
 import { toTensor } from "./convert.js";
-import { checkFillValue, checkIntArray, checkShapeArg, knownSize, normalizeInsertAxis, shapeWithSize, show } from "./movement_args.js";
+import { checkFillValue, checkIntArray, checkShapeArg, dimsOf, knownSize, normalizeInsertAxis, shapeInput, shapeWithSize, show } from "./movement_args.js";
+import { type ShapeLike, shapeArgument } from "./shape_args.js";
 import * as g from "./movement_grads.js";
 
 /**
@@ -26,6 +27,8 @@ export type PadV2Attrs = { readonly paddings: readonly (readonly [number, number
 
 /** Resolves a reshape target (one `-1` inferred) against a possibly partly unknown input shape. */
 function reshapeTarget(input: Shape, target: unknown): (number | null)[] {
+  // Entries a shape tensor gives only when the function runs: unknown dims (-1 included).
+  if (Array.isArray(target) && target.includes(null)) return dimsOf(target.map((d) => (d === -1 ? null : d)), "reshape");
   const shape = checkShapeArg(target, "reshape", true);
   const inferred = shape.flatMap((d, i) => (d === -1 ? [i] : []));
   if (inferred.length > 1) {
@@ -67,7 +70,8 @@ export const Reshape = defineOp<ReshapeAttrs>({
   name: "Reshape",
   api: "reshape",
   family: "movement",
-  inputs: ["x"],
+  inputs: ["x", "shape"],
+  attrInputs: [shapeInput("shape", 1)],
   infer: ([x], { shape }) => [{ shape: reshapeTarget(x!.shape, shape), dtype: x!.dtype }],
   grad: (args) => g.reshapeGrad(args),
 });
@@ -78,10 +82,14 @@ export const Reshape = defineOp<ReshapeAttrs>({
  *
  * ```ts
  * tf.reshape(tf.tensor([1, 2, 3, 4, 5, 6]), [2, -1]); // [[1, 2, 3], [4, 5, 6]]
+ * tf.reshape(y, tf.shape(x));                          // x's shape, read when a traced function runs
  * ```
  */
-export function reshape(x: TensorLike, shape: readonly number[]): Tensor {
-  return bind1(Reshape, [toTensor(x, "reshape", "x")], { shape });
+export function reshape(x: TensorLike, shape: ShapeLike): Tensor {
+  const t = toTensor(x, "reshape", "x");
+  const arg = shapeArgument(shape, "reshape");
+  // JS dims are checked strictly (null is not a dim a caller can ask for); a tensor's come with the run.
+  return "tensor" in arg ? bind1(Reshape, [t, arg.tensor], {}) : bind1(Reshape, [t], { shape: checkShapeArg(arg.dims, "reshape", true) });
 }
 
 /** Checks `perm` lists every axis of a rank-`rank` tensor once (negative axes allowed). */
@@ -189,7 +197,12 @@ export function squeeze(x: TensorLike, axis?: number | readonly number[]): Tenso
 }
 
 /** The output shape of broadcasting `input` to `target` (NumPy rules, one direction). */
-function broadcastTarget(input: Shape, target: unknown): number[] {
+function broadcastTarget(input: Shape, target: unknown): (number | null)[] {
+  if (Array.isArray(target) && target.includes(null)) {
+    const dims = dimsOf(target, "broadcastTo");
+    if (dims.length < input.length) throw new ShapeError(`broadcastTo: cannot broadcast a tensor of shape ${formatShape(input)} to the lower-rank shape ${formatShape(dims)}`);
+    return dims;
+  }
   const shape = checkShapeArg(target, "broadcastTo");
   if (shape.length < input.length) {
     throw new ShapeError(
@@ -212,7 +225,8 @@ export const BroadcastTo = defineOp<BroadcastToAttrs>({
   name: "BroadcastTo",
   api: "broadcastTo",
   family: "movement",
-  inputs: ["x"],
+  inputs: ["x", "shape"],
+  attrInputs: [shapeInput("shape", 1)],
   infer: ([x], { shape }) => [{ shape: broadcastTarget(x!.shape, shape), dtype: x!.dtype }],
   grad: (args) => g.broadcastToGrad(args),
 });
@@ -225,8 +239,10 @@ export const BroadcastTo = defineOp<BroadcastToAttrs>({
  * tf.broadcastTo(tf.tensor([1, 2]), [2, 2]); // [[1, 2], [1, 2]]
  * ```
  */
-export function broadcastTo(x: TensorLike, shape: readonly number[]): Tensor {
-  return bind1(BroadcastTo, [toTensor(x, "broadcastTo", "x")], { shape });
+export function broadcastTo(x: TensorLike, shape: ShapeLike): Tensor {
+  const t = toTensor(x, "broadcastTo", "x");
+  const arg = shapeArgument(shape, "broadcastTo");
+  return "tensor" in arg ? bind1(BroadcastTo, [t, arg.tensor], {}) : bind1(BroadcastTo, [t], { shape: checkShapeArg(arg.dims, "broadcastTo") });
 }
 
 /** `Tile`: repeats the whole tensor `multiples[i]` times along each dimension. */
@@ -234,15 +250,16 @@ export const Tile = defineOp<TileAttrs>({
   name: "Tile",
   api: "tile",
   family: "movement",
-  inputs: ["x"],
+  inputs: ["x", "multiples"],
+  attrInputs: [shapeInput("multiples", 1)],
   infer: ([x], { multiples }) => {
-    const reps = checkIntArray(multiples, "tile", "reps", 0, "non-negative integers");
+    const reps = Array.isArray(multiples) && multiples.includes(null) ? dimsOf(multiples, "tile") : checkIntArray(multiples, "tile", "reps", 0, "non-negative integers");
     if (reps.length !== x!.shape.length) {
       throw new ArgumentError(
         `tile: 'reps' ${show(multiples)} has ${reps.length} entries, but the tensor has rank ${x!.shape.length}; give one repetition count per dimension`,
       );
     }
-    return [{ shape: x!.shape.map((d, i) => (reps[i] === 0 ? 0 : d === null ? null : d * reps[i]!)), dtype: x!.dtype }];
+    return [{ shape: x!.shape.map((d, i) => (reps[i] === 0 ? 0 : d === null || reps[i] === null ? null : d * reps[i]!)), dtype: x!.dtype }];
   },
   grad: (args) => g.tileGrad(args),
 });
@@ -254,8 +271,10 @@ export const Tile = defineOp<TileAttrs>({
  * tf.tile(tf.tensor([1, 2]), [3]); // [1, 2, 1, 2, 1, 2]
  * ```
  */
-export function tile(x: TensorLike, reps: readonly number[]): Tensor {
-  return bind1(Tile, [toTensor(x, "tile", "x")], { multiples: reps });
+export function tile(x: TensorLike, reps: ShapeLike): Tensor {
+  const t = toTensor(x, "tile", "x");
+  const arg = shapeArgument(reps, "tile");
+  return "tensor" in arg ? bind1(Tile, [t, arg.tensor], {}) : bind1(Tile, [t], { multiples: checkIntArray(arg.dims, "tile", "reps", 0, "non-negative integers") });
 }
 
 /** `ReverseV2`: reverses the order of elements along some axes. */

@@ -2,7 +2,7 @@ import type { Shape } from "../base/shape.js";
 import { isConcrete, shapesEqual } from "../base/shape.js";
 import type { FuncGraph } from "../ir/func_graph.js";
 import type { OpOutput, Operation } from "../ir/graph.js";
-import type { ValueInfo } from "../ir/op.js";
+import { inferOp, type ValueInfo } from "../ir/op.js";
 
 /** Variable writes: these ops assign to the variable whose resource is input 0. */
 const ASSIGNMENTS: ReadonlySet<string> = new Set(["AssignVariableOp", "AssignAddVariableOp", "AssignSubVariableOp"]);
@@ -91,7 +91,7 @@ export function outputShapes(graph: FuncGraph, inputs: readonly Shape[]): Shape[
 
 function inferred(op: Operation, infos: readonly ValueInfo[]): Shape[] {
   try {
-    return op.def.infer(infos, op.attrs).map((o) => o.shape);
+    return inferOp(op.def, infos, op.attrs).map((o) => o.shape);
   } catch {
     return op.outputs.map((o) => o.shape);
   }

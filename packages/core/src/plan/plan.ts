@@ -1,11 +1,11 @@
-import type { DType } from "../base/dtype.js";
+import type { DataArray, DType } from "../base/dtype.js";
 import { KilnError } from "../base/errors.js";
 import { type ConcreteShape, isConcrete, sizeOf } from "../base/shape.js";
 import { type Backend, type DataId, type FusedCluster, type KernelFn, type KernelKey, type PlanPreparation, readsSync } from "../backend/backend.js";
 import type { BackendRegistry } from "../backend/backend_registry.js";
 import type { FuncGraph } from "../ir/func_graph.js";
 import type { Operation, OpOutput } from "../ir/graph.js";
-import type { ValueInfo } from "../ir/op.js";
+import { kernelArity, type ValueInfo, withAttrInputs } from "../ir/op.js";
 import { BufferPool } from "./buffer_pool.js";
 import { driveSync, type ExecuteArgs, type Execution, type ExecutionContext, type HostRun, PlanWait, readHost } from "./execution.js";
 import { findClusters, type PendingStep } from "./fusion.js";
@@ -36,6 +36,8 @@ interface Step {
   readonly staticOutputs?: readonly ConcreteInfo[];
   /** Element counts of the static outputs (to find reusable buffers without recounting). */
   readonly staticSizes?: readonly number[];
+  /** For an op given attr inputs (a shape tensor): the values are read on the host before each run. */
+  readonly attrInputs?: true;
   /** For a compiled kernel with static shapes: its specialization key (for `Backend.prepare`). */
   readonly kernelKey?: KernelKey;
   /** Slots whose last reader is this step. */
@@ -89,7 +91,8 @@ export class Plan {
     }
     // On a backend with synchronous reads nothing ever waits. Elsewhere, runtime-executed
     // ops may read (conservatively: any of them) and so may kernels running on a fallback.
-    this.mayRead = !readsSync(backend) && this.#steps.some((s) => s.host !== undefined || (s.kernel !== undefined && s.kernel.backend !== backend));
+    this.mayRead =
+      !readsSync(backend) && this.#steps.some((s) => s.host !== undefined || s.attrInputs === true || (s.kernel !== undefined && s.kernel.backend !== backend));
     if (backend.prepare !== undefined) this.#startPreparing(backend.prepare.bind(backend));
   }
 
@@ -201,7 +204,8 @@ export class Plan {
       // Traced shapes can be trusted only when the inputs' shapes were known too: with an
       // unknown input dim, `infer` must re-check the real shapes (a reshape to [2, 4] of a
       // [null, 4] input may meet a [3, 4] tensor).
-      const known = p.op.inputs.every((i) => isConcrete(i.shape)) && p.op.outputs.every((o) => isConcrete(o.shape));
+      const dynamicAttrs = p.op.inputs.length > (kernelArity(p.op.def) ?? Number.POSITIVE_INFINITY);
+      const known = !dynamicAttrs && p.op.inputs.every((i) => isConcrete(i.shape)) && p.op.outputs.every((o) => isConcrete(o.shape));
       const staticOutputs = known ? (p.op.outputs as unknown as ConcreteInfo[]) : undefined;
       const resolved = this.registry.resolve(p.op.def, backend);
       const inputInfos = p.op.inputs as unknown as ConcreteInfo[];
@@ -210,6 +214,7 @@ export class Plan {
       const kernelKey = staticOutputs !== undefined ? resolved.keyFor(inputInfos, staticOutputs, p.op.attrs) : undefined;
       this.#steps.push({
         ...common,
+        ...(dynamicAttrs ? { attrInputs: true as const } : {}),
         ...(kernelKey !== undefined ? { kernelKey } : {}),
         kernel: { backend: resolved.backend, run, specialize: resolved.specialize },
         ...(staticOutputs !== undefined ? { staticOutputs, staticSizes: staticOutputs.map((o) => sizeOf(o.shape)) } : {}),
@@ -250,6 +255,7 @@ export class Plan {
    */
   #fold(op: Operation, inputs: readonly number[], outputs: readonly number[], constants: Map<number, DataSlot>): boolean {
     if (op.def.stateful === true || inputs.length === 0 || !inputs.every((s) => constants.has(s))) return false;
+    if (inputs.length > (kernelArity(op.def) ?? Number.POSITIVE_INFINITY)) return false;
     const resolved = this.registry.resolve(op.def, this.backend);
     if (resolved.backend !== this.backend) return false;
     const data = inputs.map((s) => constants.get(s)!);
@@ -276,8 +282,11 @@ export class Plan {
         if (step.host !== undefined) {
           const results = step.host(this.#hostArgs(step, slots, runPool, context));
           this.#finishHost(step, slots, Array.isArray(results) ? results : driveSync(results, step.op.name));
+        } else {
+          const inputs = this.#stepInputs(step, slots);
+          if (step.attrInputs === true) this.#runWithAttrInputs(step, inputs, step.op.def.attrInputs!.map((spec) => readNow(inputs[spec.input]!, step)), slots, runPool);
+          else this.#runKernel(step, inputs, slots, runPool, step.op.attrs);
         }
-        else this.#runKernel(step, this.#stepInputs(step, slots), slots, runPool);
         this.#free(step, slots, runPool);
       }
       return this.#end(slots);
@@ -301,11 +310,17 @@ export class Plan {
           this.#finishHost(step, slots, Array.isArray(results) ? results : yield* results);
         } else {
           const inputs = this.#stepInputs(step, slots);
-          const read = yield* this.#readAsyncInputs(step, inputs);
-          try {
-            this.#runKernel(step, inputs, slots, runPool);
-          } finally {
-            for (const temporary of read) freeSlot(temporary);
+          if (step.attrInputs === true) {
+            const values: DataArray[] = [];
+            for (const spec of step.op.def.attrInputs!) values.push(yield* readHost(inputs[spec.input] as DataSlot));
+            this.#runWithAttrInputs(step, inputs, values, slots, runPool);
+          } else {
+            const read = yield* this.#readAsyncInputs(step, inputs);
+            try {
+              this.#runKernel(step, inputs, slots, runPool, step.op.attrs);
+            } finally {
+              for (const temporary of read) freeSlot(temporary);
+            }
           }
         }
         this.#free(step, slots, runPool);
@@ -423,8 +438,20 @@ export class Plan {
     return copies;
   }
 
+  /**
+   * Runs a step given attr inputs (a shape tensor): `values` are the attr inputs' values,
+   * read on the host; the kernel runs on the other inputs with the attrs resolved.
+   */
+  #runWithAttrInputs(step: Step, inputs: readonly SlotValue[], values: readonly (ArrayLike<number> | undefined)[], slots: (SlotValue | undefined)[], pool: BufferPool): void {
+    const def = step.op.def;
+    const attrInputs = def.attrInputs!;
+    const read = attrInputs.map((_, k) => Array.from(values[k] ?? []));
+    const attrs = withAttrInputs(def, step.op.attrs, read, inputs as DataSlot[]);
+    this.#runKernel(step, inputs.slice(0, kernelArity(def)), slots, pool, attrs);
+  }
+
   /** Runs a kernel step, offering it dead buffers of the right size to write its outputs into. */
-  #runKernel(step: Step, inputs: SlotValue[], slots: (SlotValue | undefined)[], pool: BufferPool): void {
+  #runKernel(step: Step, inputs: SlotValue[], slots: (SlotValue | undefined)[], pool: BufferPool, attrs: object): void {
     const { backend } = step.kernel!;
     let data = inputs as DataSlot[];
     let moved = false;
@@ -436,9 +463,9 @@ export class Plan {
       moved = true;
       data[i] = dataOn(slot, backend, step, i);
     }
-    const outputs = step.staticOutputs ?? (step.op.def.infer(data, step.op.attrs) as ConcreteInfo[]);
+    const outputs = step.staticOutputs ?? (step.op.def.infer(data, attrs) as ConcreteInfo[]);
     const sizes = step.staticSizes ?? outputs.map((o) => sizeOf(o.shape));
-    const run = step.kernel!.run ?? step.kernel!.specialize(data, outputs, step.op.attrs);
+    const run = step.kernel!.run ?? step.kernel!.specialize(data, outputs, attrs);
     const count = step.outputs.length;
     let out: (DataId | undefined)[] | undefined;
     if (backend === pool.backend) {
@@ -448,7 +475,7 @@ export class Plan {
     try {
       let ids: DataId[];
       try {
-        ids = run({ inputs: data, attrs: step.op.attrs, outputs, backend, out });
+        ids = run({ inputs: data, attrs, outputs, backend, out });
       } catch (error) {
         // The offered buffers are still the pool's.
         if (out !== undefined) for (let i = 0; i < count; i++) if (out[i] !== undefined) pool.keep(out[i]!, outputs[i]!.dtype, sizes[i]!);
@@ -465,6 +492,13 @@ export class Plan {
       if (moved) for (let i = 0; i < data.length; i++) if (data[i] !== inputs[i]) data[i]!.backend.disposeData(data[i]!.dataId);
     }
   }
+}
+
+/** A slot's values read synchronously (a shape tensor in a synchronous run). */
+function readNow(slot: SlotValue, step: Step): ArrayLike<number> | undefined {
+  if (slot.kind !== "data") return undefined;
+  if (!readsSync(slot.backend)) throw new KilnError(`${step.op.name}: a shape tensor on async backend '${slot.backend.name}' must be read asynchronously`);
+  return slot.backend.readSync(slot.dataId);
 }
 
 /** A Const operation's value, uploaded to `backend` once per plan. */

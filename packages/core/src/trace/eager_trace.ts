@@ -12,6 +12,7 @@ import { ephemeralTensors } from "../tensor/convert.js";
 import type { ResourceHandle } from "../tensor/handle.js";
 import { checkAlive, type Tensor } from "../tensor/tensor.js";
 import { deferKernel, issueAsync, mustWait } from "./async_work.js";
+import { foldEagerAttrInputs, hasAttrInputs, rejectTensorAttrs } from "./attr_inputs.js";
 import type { Runtime } from "./runtime.js";
 import type { Trace } from "./trace.js";
 
@@ -30,10 +31,13 @@ const NEVER_LAST_USE = () => false;
 export class EagerTrace implements Trace {
   constructor(private readonly runtime: Runtime) {}
 
-  bind(op: AnyOpDef, inputs: readonly Tensor[], attrs: object): Tensor[] {
+  bind(op: AnyOpDef, given: readonly Tensor[], givenAttrs: object): Tensor[] {
     try {
-      checkArity(op, inputs.length);
-      inputs.forEach((t, i) => this.#checkInput(op, t, i));
+      checkArity(op, given.length);
+      given.forEach((t, i) => this.#checkInput(op, t, i));
+      // Shape tensors given as inputs are read into the attrs: kernels only see attrs.
+      rejectTensorAttrs(op, givenAttrs);
+      const { inputs, attrs } = hasAttrInputs(op, given) ? foldEagerAttrInputs(op, given, givenAttrs) : { inputs: given, attrs: givenAttrs };
       const outputs = op.infer(inputs, attrs) as ConcreteInfo[];
       const execution = op.execution;
       if (execution?.kind === "alias") return [this.runtime.share(inputs[0]!)];
@@ -42,7 +46,7 @@ export class EagerTrace implements Trace {
       return this.#kernel(op, inputs, outputs, attrs);
     } finally {
       // Constants converted from JS arguments live only for this op, even when it throws.
-      for (const t of inputs) if (ephemeralTensors.has(t)) t.dispose();
+      for (const t of given) if (ephemeralTensors.has(t)) t.dispose();
     }
   }
 

@@ -3,7 +3,8 @@ import type { ConcreteShape } from "../base/shape.js";
 import { Const, Placeholder } from "../ir/builtin_ops.js";
 import type { FuncGraph } from "../ir/func_graph.js";
 import { Operation, type OpOutput } from "../ir/graph.js";
-import { type AnyOpDef, type Attrs, checkArity, type ValueInfo } from "../ir/op.js";
+import { type AnyOpDef, type Attrs, checkArity, inferOp, type ValueInfo } from "../ir/op.js";
+import { foldTracedAttrInputs, hasAttrInputs, rejectTensorAttrs } from "./attr_inputs.js";
 import { checkAlive, Tensor } from "../tensor/tensor.js";
 import { OutOfScopeError } from "../base/errors.js";
 import type { Trace } from "./trace.js";
@@ -19,10 +20,15 @@ export class GraphTrace implements Trace {
 
   constructor(readonly graph: FuncGraph) {}
 
-  bind(op: AnyOpDef, inputs: readonly Tensor[], attrs: object): Tensor[] {
-    checkArity(op, inputs.length);
+  bind(op: AnyOpDef, given: readonly Tensor[], givenAttrs: object): Tensor[] {
+    checkArity(op, given.length);
+    rejectTensorAttrs(op, givenAttrs);
+    // Shape tensors whose values are known become attrs; the others stay inputs of the op.
+    const folded = hasAttrInputs(op, given) ? foldTracedAttrInputs(op, given, givenAttrs) : undefined;
+    const inputs = folded?.inputs ?? given;
+    const attrs = folded?.attrs ?? givenAttrs;
     const refs = inputs.map((t, i) => this.valueOf(t, op, i));
-    const infos = op.infer(refs, attrs);
+    const infos = inferOp(op, refs, attrs);
     return this.addOperation(op, op.api, refs, attrs, infos).outputs.map((o) => this.tensorOf(o));
   }
 

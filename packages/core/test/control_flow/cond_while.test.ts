@@ -1,6 +1,6 @@
 import * as tf from "@kiln/core";
-import { describe, expect, it } from "vitest";
-import { useCpu } from "../setup.js";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { live, useCpu } from "../setup.js";
 
 useCpu();
 
@@ -299,5 +299,153 @@ describe("control-flow argument errors", () => {
       ),
     ).toThrow(/whileLoop: loopVars must be an array/);
     expect(() => tf.whileLoop(null as never, (v) => [v!], [tf.scalar(0)])).toThrow(tf.ArgumentError);
+  });
+});
+
+describe("eager whileLoop and TensorArray keep only their results", () => {
+  let before: number;
+  beforeEach(() => {
+    before = live();
+  });
+  afterEach(() => {
+    expect(live()).toBe(before);
+  });
+
+  it("an eager TensorArray.write leaves only the new buffer", () => {
+    const ta = new tf.TensorArray({ size: 3, elementShape: [2] });
+    const v = tf.ones([2]);
+    const start = live();
+    const next = ta.write(1, v);
+    expect(live()).toBe(start + 1);
+    const i = tf.scalar(2, "int32");
+    const third = next.write(i, [5, 6]);
+    expect(live()).toBe(start + 3);
+    expect(value(third.stack())).toEqual([
+      [0, 0],
+      [1, 1],
+      [5, 6],
+    ]);
+    tf.dispose([ta.buffer, next.buffer, third.buffer, v, i]);
+  });
+
+  it("an eager TensorArray.write with no elementShape allocates only the new buffer", () => {
+    const ta = new tf.TensorArray({ size: 2 });
+    const v = tf.tensor([[1, 2]]);
+    const next = ta.write(0, v);
+    expect(live()).toBe(before + 2);
+    expect(value(next.stack())).toEqual([[[1, 2]], [[0, 0]]]);
+    tf.dispose([next.buffer, v]);
+  });
+
+  it("an eager whileLoop frees its condition scalars and replaced loop values", () => {
+    const zero = tf.scalar(0);
+    const x = tf.scalar(1);
+    const [i, total] = tf.whileLoop(
+      (i) => tf.less(i, 5),
+      (i, t) => [i!.add(1), t!.add(i!)],
+      [zero, x],
+    );
+    expect(value(i)).toBe(5);
+    expect(value(total)).toBe(11);
+    // The caller's tensors survive; only the two results are new.
+    expect(zero.isDisposed || x.isDisposed).toBe(false);
+    expect(live()).toBe(before + 4);
+    tf.dispose([zero, x, i, total]);
+  });
+
+  it("an eager whileLoop never frees values the user passed in or the body returned unchanged", () => {
+    const zero = tf.scalar(0);
+    const x = tf.scalar(2);
+    const w = tf.scalar(3);
+    const [a, b, c] = tf.whileLoop(
+      (a) => tf.less(a, 10),
+      (a, b) => [a!.add(1), b!, w],
+      [zero, x, w],
+    );
+    expect(value(a)).toBe(10);
+    expect(b).toBe(x);
+    expect(c).toBe(w);
+    expect(x.isDisposed).toBe(false);
+    expect(w.isDisposed).toBe(false);
+    expect(zero.isDisposed).toBe(false);
+    expect(live()).toBe(before + 4);
+    tf.dispose([zero, a, x, w]);
+  });
+
+  it("an eager whileLoop swapping loop variables frees nothing still in use", () => {
+    const zero = tf.scalar(0);
+    const p = tf.scalar(1);
+    const q = tf.scalar(2);
+    const [i, r, s] = tf.whileLoop(
+      (i) => tf.less(i, 3),
+      (i, r, s) => [i!.add(1), s!, r!],
+      [zero, p, q],
+    );
+    expect([value(i), value(r), value(s)]).toEqual([3, 2, 1]);
+    expect(r).toBe(q);
+    expect(s).toBe(p);
+    tf.dispose([zero, i, p, q]);
+  });
+
+  it("an eager whileLoop over a TensorArray leaves only the final buffer", () => {
+    const ta = new tf.TensorArray({ size: 4, elementShape: [] });
+    const zero = tf.scalar(0, "int32");
+    const start = live();
+    const [i, out] = tf.whileLoop(
+      (i) => tf.less(i, 4),
+      (i, acc) => [i!.add(1), (acc as unknown as tf.TensorArray).write(i!, tf.cast(i!, "float32").square())],
+      [zero, ta],
+    );
+    expect(value((out as unknown as tf.TensorArray).stack())).toEqual([0, 1, 4, 9]);
+    // The final counter and the final buffer.
+    expect(live()).toBe(start + 2);
+    tf.dispose([zero, i, (out as unknown as tf.TensorArray).buffer, ta.buffer]);
+  });
+
+  it("an eager TensorArray.unstack of JS values keeps its buffer across reads", () => {
+    const ta = new tf.TensorArray({ size: 2 }).unstack([
+      [1, 2],
+      [3, 4],
+    ]);
+    const a = ta.read(0);
+    const b = ta.read(1);
+    expect([value(a), value(b)]).toEqual([
+      [1, 2],
+      [3, 4],
+    ]);
+    tf.dispose([a, b, ta.buffer]);
+  });
+
+  it("inside a tf.function, a whileLoop over JS-number loop variables is still one While op", () => {
+    const f = tf.function(
+      (n: tf.Tensor) =>
+        tf.whileLoop(
+          (i) => tf.less(i, n),
+          (i) => [i!.add(1)],
+          [0],
+        )[0]!,
+      { autograph: false },
+    );
+    const n = tf.scalar(4);
+    const out = f(n) as tf.Tensor;
+    expect(value(out)).toBe(4);
+    expect(
+      f
+        .getConcreteFunction(n)
+        .graph.getOperations()
+        .map((o) => o.type),
+    ).toContain("StatelessWhile");
+    tf.dispose([n, out]);
+  });
+
+  it("an eager whileLoop with a JS-number loop variable frees the tensor it made", () => {
+    const [i] = tf.whileLoop(
+      (i) => tf.less(i, 3),
+      (i) => [i!.add(1)],
+      [0],
+    );
+    expect(value(i)).toBe(3);
+    expect(live()).toBe(before + 1);
+    i!.dispose();
   });
 });

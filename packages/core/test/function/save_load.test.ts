@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import * as tf from "@kiln/core";
 import { describe, expect, it } from "vitest";
-import { printedBy as printed, useCpu } from "../setup.js";
+import { printedBy as printed, take, useCpu } from "../setup.js";
 
 useCpu();
 
@@ -238,6 +238,26 @@ describe("SPEC K1: save and load", () => {
     expect(values(loadedPick(tf.tensor([1, 2])))).toEqual([2, 4]);
     expect(values(loadedPick(tf.tensor([-1, -2])))).toEqual([1, 2]);
     expect(values(loadedSum(tf.constant(5, "int32")))).toBe(10);
+  });
+
+  it("K1 + C3: object key order survives saving: arguments as the trace saw them, results as the function built them", () => {
+    const seen: string[][] = [];
+    const f = tf.function((opts: { b: tf.Tensor; a: tf.Tensor }) => {
+      seen.push(Object.keys(opts));
+      return { z: opts.a.add(opts.b), y: 2 };
+    });
+    f({ b: tf.scalar(1), a: tf.scalar(5) });
+    const loaded = saveAndLoad(f);
+    const out = loaded({ a: tf.scalar(5), b: tf.scalar(2) }) as Record<string, unknown>;
+    expect(Object.keys(out)).toEqual(["z", "y"]);
+    expect(take(out.z as tf.Tensor)).toBe(7);
+    expect(seen).toEqual([["b", "a"]]);
+    const saved = JSON.stringify(tf.saveFunction(f));
+    expect(saved).toContain('"order":["b","a"]');
+    expect(saved).toContain('"order":["z","y"]');
+    // An order that is not a permutation of the keys is refused.
+    const bad = saved.replace('"order":["z","y"]', '"order":["z","q"]');
+    expect(() => tf.loadFunction(bad)).toThrow(/order.*expected the same keys as 'keys'/);
   });
 
   it("K1: values a file cannot hold are refused when saving, naming where they are", () => {

@@ -1,6 +1,6 @@
 import * as tf from "@kiln/core";
 import { describe, expect, it } from "vitest";
-import { useCpu } from "../setup.js";
+import { loosely, take, useCpu } from "../setup.js";
 
 useCpu();
 
@@ -11,10 +11,13 @@ describe("F. inputSignature", () => {
 
   it("F1: traces at most once; placeholders take the spec's shapes and names", () => {
     const shapes: string[] = [];
-    const f = tf.function((x: tf.Tensor) => {
-      shapes.push(String(x));
-      return x.add(1);
-    }, { inputSignature: spec });
+    const f = tf.function(
+      (x: tf.Tensor) => {
+        shapes.push(String(x));
+        return x.add(1);
+      },
+      { inputSignature: spec },
+    );
     f(tf.ones([4, 3]));
     f(tf.ones([7, 3]));
     expect(shapes).toEqual(['Tensor("batch:0", shape=(None, 3), dtype=float32)']);
@@ -64,6 +67,26 @@ describe("F. inputSignature", () => {
     const cf = f.getConcreteFunction();
     expect(f.getConcreteFunction()).toBe(cf);
     expect(f.tracingCount).toBe(1);
+  });
+
+  it("F2: JS arguments converted for an inputSignature are freed after each call", () => {
+    const f = tf.function((x: tf.Tensor) => x.mul(2), { inputSignature: [new tf.TensorSpec([2])] });
+    expect(take(loosely(f)([1, 2]))).toEqual([2, 4]);
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 3; i++) expect(take(loosely(f)([1, 2]))).toEqual([2, 4]);
+    expect(take(loosely(f.getConcreteFunction())([3, 4]))).toEqual([6, 8]);
+    // A function returning its argument still hands back a tensor of its own.
+    const same = tf.function((x: tf.Tensor) => x, { inputSignature: [new tf.TensorSpec([2], "int32")] });
+    expect(take(loosely(same)([5, 6]))).toEqual([5, 6]);
+    expect(() => loosely(f)(["a", "b"])).toThrow(TypeError);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it("F2: inside another trace, converted signature arguments become graph constants and still work", () => {
+    const inner = tf.function((x: tf.Tensor) => x.mul(2), { inputSignature: [new tf.TensorSpec([2])] });
+    const outer = tf.function(() => loosely(inner)([1, 2]));
+    expect(take(outer())).toEqual([2, 4]);
+    expect(take(outer())).toEqual([2, 4]);
   });
 });
 
@@ -164,6 +187,192 @@ describe("H. variables and state", () => {
     expect(value(b.apply(tf.scalar(1)))).toBe(3);
     expect(value(a.apply(tf.scalar(5)))).toBe(10);
     expect(traces).toBe(2);
+  });
+
+  it("C8: a tf.function assigned to a prototype binds per instance: each instance traces with its own `this`", () => {
+    class Scaler {
+      constructor(readonly k: number) {}
+      declare apply: tf.TfFunction<(x: tf.Tensor) => tf.Tensor>;
+    }
+    Scaler.prototype.apply = tf.function(function (this: Scaler, x: tf.Tensor) {
+      return tf.mul(x, this.k);
+    });
+    const a = new Scaler(2);
+    const b = new Scaler(3);
+    expect(value(a.apply(tf.scalar(1)))).toBe(2);
+    expect(value(b.apply(tf.scalar(1)))).toBe(3);
+    expect(value(a.apply(tf.scalar(5)))).toBe(10);
+    const shared = Scaler.prototype.apply;
+    expect(shared.forInstance(a).tracingCount).toBe(1);
+    expect(shared.forInstance(b).tracingCount).toBe(1);
+    expect(shared.forInstance(a)).toBe(shared.forInstance(a));
+    // The same holds for an object literal's method, and under runFunctionsEagerly.
+    const obj = {
+      k: 4,
+      f: tf.function(function (this: { k: number }, x: tf.Tensor) {
+        return tf.mul(x, this.k);
+      }),
+    };
+    expect(value(obj.f(tf.scalar(2)))).toBe(8);
+    tf.config.runFunctionsEagerly(true);
+    try {
+      expect(value(b.apply(tf.scalar(2)))).toBe(6);
+    } finally {
+      tf.config.runFunctionsEagerly(false);
+    }
+  });
+
+  it("C8: functions that never read `this` (arrows, plain functions) keep one cache whatever they are called on", () => {
+    const arrow = tf.function((x: tf.Tensor) => x.add(1));
+    const plain = tf.function(function plain(x: tf.Tensor) {
+      return x.add(2);
+    });
+    const holders = [
+      { arrow, plain },
+      { arrow, plain },
+    ];
+    for (const h of holders) {
+      h.arrow(tf.scalar(1));
+      h.plain(tf.scalar(1));
+    }
+    expect(arrow.tracingCount).toBe(1);
+    expect(plain.tracingCount).toBe(1);
+    expect(() => arrow.forInstance(null as never)).toThrow(/forInstance expects an object, received null/);
+  });
+
+  it("H3/C5: a variable argument and the same variable read from a closure stay separate inputs", () => {
+    const v1 = new tf.Variable(1);
+    const v2 = new tf.Variable(10);
+    const f = tf.function((v: tf.Variable) => tf.add(v.read(), v1.read()));
+    expect(take(f(v1))).toBe(2);
+    // Same type key (a float32 scalar variable): the trace is reused, and the closure still reads v1.
+    expect(take(f(v2))).toBe(11);
+    expect(f.tracingCount).toBe(1);
+    const cf = f.getConcreteFunction(v1);
+    expect(cf.functionDef.signature.inputArg.map((a) => a.type)).toEqual(["DT_RESOURCE", "DT_RESOURCE"]);
+    expect(cf.capturedInputs).toEqual([v1]);
+    // Writes through the argument reach the passed variable, not the closure's.
+    const bump = tf.function((v: tf.Variable) => {
+      v.assignAdd(5);
+      return v1.read();
+    });
+    expect(take(bump(v2))).toBe(1);
+    expect(v2.read().arraySync()).toBe(15);
+    expect(take(bump(v1))).toBe(6);
+    for (const v of [v1, v2]) v.dispose();
+  });
+
+  it("C5/B5: a variable argument passed twice is one stand-in; the stand-in is out of scope after the trace", () => {
+    const v = new tf.Variable(3);
+    let escaped: tf.Variable | undefined;
+    const f = tf.function((a: tf.Variable, b: tf.Variable) => {
+      escaped = a;
+      expect(a).toBe(b);
+      expect(a).toBeInstanceOf(tf.Variable);
+      expect(a.name).toBe(v.name);
+      return tf.add(a.read(), b.read());
+    });
+    expect(take(f(v, v))).toBe(6);
+    expect(() => escaped!.read()).toThrow(/exists only while its function is traced/);
+    const g = tf.function(() => escaped!.read());
+    expect(() => g()).toThrow(tf.OutOfScopeError);
+    v.dispose();
+  });
+
+  it("H3: variable-argument stand-ins work in gradients, control flow and nested calls", () => {
+    const v = new tf.Variable(3);
+    const w = new tf.Variable(4);
+    // A tape inside the function differentiates with respect to the argument (the stand-in).
+    const inner = tf.function((a: tf.Variable) => {
+      const tape = new tf.GradientTape();
+      const y = tape.record(() => a.read().square());
+      return tape.gradient(y, [a])[0]!;
+    });
+    expect(take(inner(v))).toBe(6);
+    expect(take(inner(w))).toBe(8);
+    // A tape outside sees the passed variable.
+    const double = tf.function((a: tf.Variable) => a.read().mul(2));
+    const tape = new tf.GradientTape();
+    const y = tape.record(() => double(v) as tf.Tensor);
+    const [dv] = tape.gradient(y, [v]);
+    expect(take(dv)).toBe(2);
+    y.dispose();
+    // Branches and nested functions reach the argument's placeholder through the stand-in.
+    const step = tf.function(
+      (a: tf.Variable, x: tf.Tensor) =>
+        tf.cond(
+          tf.greater(x, 0),
+          () => {
+            a.assignAdd(x);
+            return double(a) as tf.Tensor;
+          },
+          () => a.read(),
+        ),
+      { autograph: false },
+    );
+    expect(take(step(v, tf.scalar(1)))).toBe(8);
+    expect(take(step(w, tf.scalar(1)))).toBe(10);
+    expect(take(step(w, tf.scalar(-1)))).toBe(5);
+    expect([v.read().arraySync(), w.read().arraySync()]).toEqual([4, 5]);
+    expect(step.tracingCount).toBe(1);
+    for (const x of [v, w]) x.dispose();
+  });
+
+  it("H1: a variable initial value computed from a variable argument is the typed input-dependence error", () => {
+    const v = new tf.Variable(2);
+    const f = tf.function((w: tf.Variable) => {
+      const made = new tf.Variable(w.read().mul(2));
+      return made.read();
+    });
+    expect(() => f(v)).toThrow(tf.ArgumentError);
+    expect(() => f(v)).toThrow(/depends on the traced function's inputs/);
+    v.dispose();
+  });
+
+  it("C8: a decorated method called without an instance is a TypeError naming the method", () => {
+    const decorated = tf.function(
+      function step(this: unknown, x: tf.Tensor) {
+        return x.add(1);
+      } as (x: tf.Tensor) => tf.Tensor,
+      { kind: "method", name: "step" } as never,
+    ) as (x: tf.Tensor) => tf.Tensor;
+    const unbound = decorated;
+    expect(() => unbound(tf.ones([1]))).toThrow(TypeError);
+    expect(() => unbound(tf.ones([1]))).toThrow(/method 'step' was called without an instance/);
+    const obj = { step: decorated };
+    expect(take(obj.step(tf.ones([1])))).toEqual([2]);
+  });
+
+  it("H2: a read stays valid when the variable is assigned later in the same call or a nested one", () => {
+    const v = new tf.Variable(0, { dtype: "int32" });
+    expect((tf.function(() => [v.read(), v.assignAdd(1)])() as tf.Tensor[]).map(value)).toEqual([0, 1]);
+    const w = new tf.Variable(tf.tensor([1, 2]));
+    expect(
+      value(
+        tf.function(() => {
+          const r = w.read();
+          w.assign(tf.tensor([5, 6]));
+          return r;
+        })(),
+      ),
+    ).toEqual([1, 2]);
+    const inner = tf.function(() => {
+      w.assign(tf.tensor([7, 8]));
+      return tf.constant(0);
+    });
+    expect(value(tf.function(() => w.read().add(inner()))())).toEqual([5, 6]);
+    expect(value(w.read())).toEqual([7, 8]);
+  });
+
+  it("H2: a traced assign rejects a value of another shape even when the trace relaxed the dims", () => {
+    const v = new tf.Variable(tf.tensor([1, 2]));
+    const f = tf.function((x: tf.Tensor) => {
+      v.assign(x);
+      return tf.constant(0);
+    });
+    f(tf.tensor([5, 6]));
+    expect(() => f(tf.tensor([7, 8, 9]))).toThrow(tf.ShapeError);
+    expect(value(v.read())).toEqual([5, 6]);
   });
 });
 

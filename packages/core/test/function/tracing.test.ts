@@ -1,6 +1,6 @@
 import * as tf from "@kiln/core";
 import { describe, expect, it } from "vitest";
-import { useCpu } from "../setup.js";
+import { loosely, take, useCpu } from "../setup.js";
 
 useCpu();
 
@@ -36,6 +36,63 @@ describe("A. object model", () => {
     expect(value(f(tf.tensor([1, 2])))).toEqual([2, 4]);
     expect(value(f(tf.tensor([3, 4])))).toEqual([6, 8]);
     expect(runs).toBe(1);
+  });
+
+  it("A3: typed errors raised while tracing name the tf.function and keep their class", () => {
+    const f = tf.function(function project(x: tf.Tensor) {
+      return tf.matMul(x, tf.ones([3, 3]));
+    });
+    expect(() => f(tf.ones([2, 2]))).toThrow(tf.ShapeError);
+    expect(() => f(tf.ones([2, 2]))).toThrow(/\(while tracing tf\.function 'project'\)$/);
+    expect(f.tracingCount).toBe(0);
+    // Nested: the innermost function is named once.
+    const outer = tf.function(function outerFn(x: tf.Tensor) {
+      return f(x);
+    });
+    let message = "";
+    try {
+      outer(tf.ones([2, 2]));
+    } catch (error) {
+      expect(error).toBeInstanceOf(tf.ShapeError);
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/'project'\)$/);
+    expect(message.match(/while tracing/g)).toHaveLength(1);
+  });
+
+  it("A1: PolymorphicFunction.dispose frees every plan and clears the cache", () => {
+    const f = tf.function((x: tf.Tensor) => x.add(tf.constant([1, 2, 3])));
+    take(f(tf.ones([3])));
+    take(f(tf.ones([2, 3])));
+    const traced = f.concreteFunctions();
+    expect(traced).toHaveLength(2);
+    const before = tf.memory();
+    f.dispose();
+    expect(f.tracingCount).toBe(0);
+    expect(f.concreteFunctions()).toEqual([]);
+    // Each plan held the folded constant [1, 2, 3] in a buffer of its own.
+    expect(tf.memory().numDataBuffers).toBe(before.numDataBuffers - 2);
+    expect(tf.memory().numTensors).toBe(before.numTensors);
+    // Still callable: the next call traces again.
+    expect(take(f(tf.ones([3])))).toEqual([2, 3, 4]);
+    expect(f.tracingCount).toBe(1);
+    f.dispose();
+    const sig = tf.function((x: tf.Tensor) => x.add(1), { inputSignature: [new tf.TensorSpec([null])] });
+    take(sig(tf.ones([2])));
+    sig.dispose();
+    expect(sig.tracingCount).toBe(0);
+  });
+
+  it("A1: disposing a function's concrete functions frees their plans' constants, including branch sub-graphs", () => {
+    const before = tf.memory().numBytes;
+    const f = tf.function((x: tf.Tensor) => tf.cond(tf.greater(x, 0), () => x.add(100), () => x.sub(100)));
+    for (const v of [1, -1]) {
+      const x = tf.scalar(v);
+      tf.dispose([f(x), x]);
+    }
+    expect(tf.memory().numBytes).toBeGreaterThan(before);
+    for (const cf of f.concreteFunctions()) cf.dispose();
+    expect(tf.memory().numBytes).toBe(before);
   });
 });
 
@@ -199,6 +256,36 @@ describe("B. tracing, side effects, introspection", () => {
     expect(types).not.toContain("Mul");
     expect(value(v.read())).toBe(3);
   });
+
+  it("B5: returning a class instance that holds traced tensors is a TypeError naming the function and path", () => {
+    class Box {
+      constructor(readonly value: tf.Tensor) {}
+    }
+    const f = tf.function(function boxed(x: tf.Tensor) {
+      return { out: [new Box(x.add(1))] };
+    });
+    expect(() => f(tf.ones([2]))).toThrow(TypeError);
+    expect(() => f(tf.ones([2]))).toThrow(/boxed: the result at 'out\[0\]' is a Box holding a tensor at 'out\[0\]\.value'/);
+    expect(f.tracingCount).toBe(0);
+    // A class instance without tensors is still returned as it is.
+    const config = new (class Config {
+      readonly size = 3;
+    })();
+    const g = tf.function((x: tf.Tensor) => [x.add(1), config]);
+    const [y, c] = g(tf.ones([1])) as [tf.Tensor, unknown];
+    expect(c).toBe(config);
+    y.dispose();
+  });
+
+  it("B8: calling a tf.function with a TensorSpec is a TypeError and caches nothing", () => {
+    const f = tf.function((x: tf.Tensor) => x.add(1));
+    expect(() => loosely(f)(new tf.TensorSpec([2]))).toThrow(TypeError);
+    expect(() => loosely(f)({ a: new tf.TensorSpec([2]) })).toThrow(/argument 'x\.a' is a TensorSpec.*getConcreteFunction/);
+    expect(f.tracingCount).toBe(0);
+    const cf = f.getConcreteFunction(new tf.TensorSpec([2]));
+    expect(() => cf(new tf.TensorSpec([2]))).toThrow(/argument 'x' is a TensorSpec/);
+    expect(take(cf(tf.ones([2])))).toEqual([2, 2]);
+  });
 });
 
 describe("C. cache key", () => {
@@ -258,6 +345,23 @@ describe("C. cache key", () => {
     expect(f.tracingCount).toBe(5);
   });
 
+  it("C3: the function sees the tracing call's key order; a returned object keeps the order it was built in", () => {
+    const seen: string[][] = [];
+    const f = tf.function((opts: { b: tf.Tensor; a: tf.Tensor }) => {
+      seen.push(Object.keys(opts));
+      return { z: opts.a.add(opts.b), y: opts.a.sub(opts.b), x: 1 };
+    });
+    const out = f({ b: tf.scalar(1), a: tf.scalar(5) }) as Record<string, tf.Tensor | number>;
+    expect(seen).toEqual([["b", "a"]]);
+    expect(Object.keys(out)).toEqual(["z", "y", "x"]);
+    expect([take(out.z as tf.Tensor), take(out.y as tf.Tensor), out.x]).toEqual([6, 4, 1]);
+    // The other key order reuses the trace; values still go to the right keys.
+    const again = f({ a: tf.scalar(5), b: tf.scalar(2) } as never) as Record<string, tf.Tensor | number>;
+    expect(f.tracingCount).toBe(1);
+    expect(Object.keys(again)).toEqual(["z", "y", "x"]);
+    expect([take(again.z as tf.Tensor), take(again.y as tf.Tensor)]).toEqual([7, 3]);
+  });
+
   it("C4: other objects and functions key by identity and are held weakly", async () => {
     const f = counting();
     const a = new Map();
@@ -303,6 +407,30 @@ describe("C. cache key", () => {
     expect(value(f(tf.scalar(1)))).toBe(1);
     expect(f.tracingCount).toBe(1);
   });
+
+  it("C2: a string argument that looks like a tensor key does not break relaxation", () => {
+    const f = tf.function((x: tf.Tensor, s: string) => x.add(s.length));
+    expect(take(f(tf.ones([1]), "Tfloat32(5)"))).toEqual([12]);
+    expect(take(f(tf.ones([2]), "Tfloat32(5)"))).toEqual([12, 12]);
+    expect(take(f(tf.ones([3]), "Tfloat32(5)"))).toEqual([12, 12, 12]);
+    expect(f.tracingCount).toBe(2);
+    // The relaxed entry is found by its exact key too: a call with [null]-compatible dims hits it.
+    expect(f.concreteFunctions()[1]!.inputDims).toEqual([[null]]);
+  });
+
+  it("C3: a circular array or object argument is a TypeError naming the path", () => {
+    const f = tf.function((x: unknown) => tf.constant(x === undefined ? 0 : 1));
+    const list: unknown[] = [1];
+    list.push([list]);
+    expect(() => f(list)).toThrow(TypeError);
+    expect(() => f(list)).toThrow(/argument 'x\[1\]\[0\]' refers back to 'x'/);
+    const obj: Record<string, unknown> = { a: 1 };
+    obj.self = { inner: obj };
+    expect(() => f(obj)).toThrow(/argument 'x\.self\.inner' refers back to 'x'/);
+    // A shared (but not circular) part is fine.
+    const shared = [1, 2];
+    expect(take(f([shared, shared]))).toBe(1);
+  });
 });
 
 describe("D. shape relaxation", () => {
@@ -329,5 +457,13 @@ describe("D. shape relaxation", () => {
     f(tf.ones([2]));
     expect(() => f(tf.ones([3]))).toThrow(TypeError);
     expect(f.tracingCount).toBe(1);
+  });
+
+  it("B11/D1: a relaxed trace's structured signature shows the relaxed shape", () => {
+    const f = tf.function((x: tf.Tensor) => x.add(1));
+    f(tf.ones([1, 2]));
+    f(tf.ones([2, 2]));
+    const relaxed = f.concreteFunctions()[1]!;
+    expect(String(relaxed.structuredInputSignature[0])).toBe("TensorSpec(shape=(None, 2), dtype=float32, name='x')");
   });
 });

@@ -100,3 +100,10 @@ export function expectNoGradient(f: (...xs: tf.Tensor[]) => tf.Tensor, inputs: t
     for (const g of grads) expect(g).toBeNull();
   });
 }
+
+/** A customGradient that doubles its input, but claims a gradient of 10 * dy (so a used gradFunc is visible). */
+export const timesTwoGradTen = () =>
+  tf.customGradient((x: tf.Tensor) => ({
+    value: x.mul(2),
+    gradFunc: (dy: tf.Tensor) => dy.mul(10),
+  }));

@@ -4,7 +4,7 @@ import { useCpu } from "../setup.js";
 
 useCpu();
 
-describe("issue 4: every op is differentiable or says it is not", () => {
+describe("SPEC J: every op is differentiable or says it is not", () => {
   it("each known op has a gradient rule or says it has none (never a silent gap)", () => {
     const table = tf.knownOps();
     const missing = table.names().filter((name) => {

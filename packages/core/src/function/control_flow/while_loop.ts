@@ -65,14 +65,18 @@ export function whileLoop(
   const arrays = loopVars.map((v) => (v instanceof TensorArray ? v : undefined));
   if (arrays.some((a) => a !== undefined)) {
     const rebuild = (vars: readonly unknown[]) =>
-      vars.map((v, i) => (arrays[i] === undefined ? v : new TensorArray({ dtype: arrays[i]!.dtype, size: arrays[i]!.size }, v as Tensor)));
+      vars.map((v, i) => (arrays[i] === undefined ? v : new TensorArray({ dtype: arrays[i]!.dtype, size: 0, dynamicSize: arrays[i]!.dynamicSize }, v as Tensor)));
     const flatten = (vars: unknown) => (Array.isArray(vars) ? vars : [vars]).map((v) => (v instanceof TensorArray ? v.stack() : v));
     const flat = loopVars.map((v) => (v instanceof TensorArray ? v.stack() : v));
+    // A growing array changes its row count from one iteration to the next.
+    const invariants = loopVars.map((v, i) =>
+      v instanceof TensorArray && v.dynamicSize ? [null, ...(asTensor(flat[i])?.shape.slice(1) ?? [])] : options.shapeInvariants?.[i],
+    );
     const result = whileLoop(
       (...vars) => cond(...(rebuild(vars) as Tensor[])),
       (...vars) => flatten(body(...(rebuild(vars) as Tensor[]))),
       flat,
-      options,
+      { ...options, shapeInvariants: invariants },
     );
     return rebuild(result) as Tensor[];
   }
