@@ -7,7 +7,8 @@
  * - kiln_ew_program: a fused cluster (a traced function's elementwise chain) as a little
  *   op program, interpreted one block of BLOCK elements at a time: every op runs over the
  *   block, intermediates stay in L1-sized buffers, and only the cluster's outputs reach
- *   memory. Each op is the same kernel eager execution runs, so fused and unfused results
+ *   memory. An input that broadcasts (a bias row) is gathered into a block buffer in output
+ *   order first. Each op is the same kernel eager execution runs, so fused and unfused results
  *   are bit-identical.
  *
  * Large loops are split across threads in whole blocks.
@@ -188,13 +189,62 @@ typedef struct {
   uint32_t size;       /* element size of its result */
 } FusedOp;
 
+/* How a fused program reads an input: the output's elements, one element, or a broadcast view. */
+enum { INPUT_PLAIN = 0, INPUT_SCALAR = 1, INPUT_BROADCAST = 2 };
+#define BROADCAST_RANK 6
+
+/* A broadcast input: collapsed output dims and the input's element strides (inner one 0 or 1). */
+typedef struct {
+  uint32_t rank;
+  uint32_t shape[BROADCAST_RANK];
+  int32_t strides[BROADCAST_RANK];
+} BroadcastView;
+
+/* Writes elements [start, start + len) of the output order of a broadcast view of `src` into `dst`. */
+static void gather_block(uint8_t* dst, const uint8_t* src, uint32_t size, const BroadcastView* view, uint32_t start, uint32_t len) {
+  uint32_t index[BROADCAST_RANK];
+  int64_t offset = 0;
+  uint32_t rest = start;
+  for (int d = (int)view->rank - 1; d >= 0; d--) {
+    index[d] = rest % view->shape[d];
+    rest /= view->shape[d];
+    offset += (int64_t)index[d] * view->strides[d];
+  }
+  uint32_t last = view->rank - 1;
+  while (len > 0) {
+    uint32_t run = view->shape[last] - index[last];
+    if (run > len) run = len;
+    const uint8_t* p = src + offset * size;
+    if (view->strides[last] == 1) {
+      memcpy(dst, p, (size_t)run * size);
+    } else if (size == 4) {
+      uint32_t v;
+      memcpy(&v, p, 4);
+      for (uint32_t j = 0; j < run; j++) ((uint32_t*)dst)[j] = v;
+    } else {
+      memset(dst, *p, run);
+    }
+    dst += (size_t)run * size;
+    len -= run;
+    offset += (int64_t)run * view->strides[last];
+    index[last] += run;
+    for (int d = (int)last; d > 0 && index[d] == view->shape[d]; d--) {
+      offset -= (int64_t)view->strides[d] * view->shape[d];
+      index[d] = 0;
+      index[d - 1]++;
+      offset += view->strides[d - 1];
+    }
+  }
+}
+
 typedef struct {
   uint32_t n;
   uint32_t input_count;
   uint32_t op_count;
   const uint8_t* inputs[MAX_FUSED_VALUES];
   uint32_t input_size[MAX_FUSED_VALUES];
-  uint32_t input_scalar[MAX_FUSED_VALUES];
+  uint32_t input_kind[MAX_FUSED_VALUES];
+  BroadcastView views[MAX_FUSED_VALUES];
   uint8_t* outputs[MAX_FUSED_VALUES];
   FusedOp ops[MAX_FUSED_OPS];
   uint8_t* scratch; /* per thread: (inputs + ops) * BLOCK * 4 bytes */
@@ -207,7 +257,7 @@ static void program_task(void* context, uint32_t begin, uint32_t end, uint32_t t
   uint8_t* splats = scratch;
   uint8_t* temps = scratch + program->input_count * BLOCK * 4;
   for (uint32_t k = 0; k < program->input_count; k++) {
-    if (!program->input_scalar[k]) continue;
+    if (program->input_kind[k] != INPUT_SCALAR) continue;
     uint8_t* buffer = splats + k * BLOCK * 4;
     if (program->input_size[k] == 4) {
       uint32_t v;
@@ -221,6 +271,9 @@ static void program_task(void* context, uint32_t begin, uint32_t end, uint32_t t
   for (uint32_t b = begin; b < end; b++) {
     uint32_t start = b * BLOCK;
     uint32_t len = program->n - start < BLOCK ? program->n - start : BLOCK;
+    for (uint32_t k = 0; k < program->input_count; k++) {
+      if (program->input_kind[k] == INPUT_BROADCAST) gather_block(splats + k * BLOCK * 4, program->inputs[k], program->input_size[k], &program->views[k], start, len);
+    }
     for (uint32_t j = 0; j < program->op_count; j++) {
       const FusedOp* op = &program->ops[j];
       const uint8_t* in[3];
@@ -230,7 +283,7 @@ static void program_task(void* context, uint32_t begin, uint32_t end, uint32_t t
           in[k] = results[ref];
         } else {
           uint32_t input = (uint32_t)(-ref - 1);
-          in[k] = program->input_scalar[input] ? splats + input * BLOCK * 4 : program->inputs[input] + (size_t)start * program->input_size[input];
+          in[k] = program->input_kind[input] != INPUT_PLAIN ? splats + input * BLOCK * 4 : program->inputs[input] + (size_t)start * program->input_size[input];
         }
       }
       uint8_t* out = op->output >= 0 ? program->outputs[op->output] + (size_t)start * op->size : temps + j * BLOCK * 4;
@@ -242,7 +295,8 @@ static void program_task(void* context, uint32_t begin, uint32_t end, uint32_t t
 
 /**
  * Runs a fused cluster over `n` elements. `frame` (int32): [n, input_count, output_count,
- * op_count, then per input (ptr, size, is_scalar), per output ptr, per op (kernel, arity,
+ * op_count, then per input (ptr, size, kind, rank, shape[6], strides[6]: kind 0 plain,
+ * 1 scalar, 2 broadcast with its collapsed view), per output ptr, per op (kernel, arity,
  * operand0, operand1, operand2, output, size)].
  */
 int32_t KILN_EXPORT(kiln_ew_program)(const int32_t* frame) {
@@ -256,8 +310,14 @@ int32_t KILN_EXPORT(kiln_ew_program)(const int32_t* frame) {
   for (uint32_t k = 0; k < program.input_count; k++) {
     program.inputs[k] = (const uint8_t*)p[0];
     program.input_size[k] = (uint32_t)p[1];
-    program.input_scalar[k] = (uint32_t)p[2];
-    p += 3;
+    program.input_kind[k] = (uint32_t)p[2];
+    program.views[k].rank = (uint32_t)p[3];
+    if (program.input_kind[k] == INPUT_BROADCAST && (program.views[k].rank < 1 || program.views[k].rank > BROADCAST_RANK)) return KILN_ERR_ARGUMENT;
+    for (uint32_t d = 0; d < BROADCAST_RANK; d++) {
+      program.views[k].shape[d] = (uint32_t)p[4 + d];
+      program.views[k].strides[d] = p[4 + BROADCAST_RANK + d];
+    }
+    p += 4 + 2 * BROADCAST_RANK;
   }
   for (uint32_t k = 0; k < output_count; k++) program.outputs[k] = (uint8_t*)*p++;
   for (uint32_t j = 0; j < program.op_count; j++) {

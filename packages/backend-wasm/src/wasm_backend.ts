@@ -12,6 +12,7 @@ import {
   sizeOf,
 } from "@kiln/core";
 import { compileFusedCluster } from "./kernels/elementwise/fused.js";
+import { EPILOGUE_HEADS } from "./kernels/heads.js";
 import type { WasmVariant } from "./runtime/binaries.js";
 import { elementBytes, type Heap, WasmBuffer } from "./runtime/heap.js";
 import type { WasmModule } from "./runtime/module.js";
@@ -51,7 +52,7 @@ export class WasmBackend implements SyncReadBackend {
     this.#caps = this.#capabilities();
   }
 
-  /** Synchronous reads, three dtypes, fused elementwise clusters of same-shape or single-element inputs. */
+  /** Synchronous reads, three dtypes, fused elementwise clusters with broadcast inputs and epilogues on MatMul and convolutions. */
   get caps(): BackendCapabilities {
     return this.#caps;
   }
@@ -61,7 +62,7 @@ export class WasmBackend implements SyncReadBackend {
     return {
       reads: "sync",
       dtypes: ["float32", "int32", "bool"],
-      fusion: { elementwise: true, broadcast: false, epilogues: [] },
+      fusion: { elementwise: true, broadcast: true, epilogues: [...EPILOGUE_HEADS] },
       details: {
         variant: info.variant,
         simd: true,

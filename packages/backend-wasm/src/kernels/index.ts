@@ -10,6 +10,7 @@ import { gatherKernels } from "./gather.js";
 import { randomKernels } from "./random.js";
 import { reductionKernels } from "./reduction.js";
 import { convolutionKernels } from "./convolution.js";
+import { shapeInfoKernels } from "./shape_info.js";
 
 /** One op's wasm kernel, before it is registered under a backend name. */
 export interface OpKernel {
@@ -29,6 +30,7 @@ export function allKernels(): OpKernel[] {
     ...randomKernels,
     ...reductionKernels,
     ...convolutionKernels,
+    ...shapeInfoKernels,
   ];
 }
 
