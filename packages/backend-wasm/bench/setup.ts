@@ -21,18 +21,4 @@ export async function setUpBenchBackends(): Promise<{ threaded: WasmBackend }> {
   return { threaded };
 }
 
-/** Runs `fn` with Kiln's backend set to `name`. */
-export async function on<T>(name: string, fn: () => T | Promise<T>): Promise<T> {
-  await tf.setBackend(name);
-  return fn();
-}
-
-/** Makes a function that switches to `name` first (switching is a map lookup once created). */
-export function onSync(name: string, fn: () => unknown): () => Promise<unknown> {
-  return async () => {
-    await tf.setBackend(name);
-    return fn();
-  };
-}
-
 export { tf, tfjs };
