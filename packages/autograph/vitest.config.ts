@@ -7,5 +7,7 @@ import { vite as autograph } from "./src/plugin.js";
 // fn.toString() at run time could not see them. The run-time fallback has its own tests.
 export default mergeConfig(
   defineConfig(kilnTestConfig(import.meta.url)),
-  defineConfig({ plugins: [autograph({ include: (id) => /\/test\/(graph|readme_collatz|async_backend)\.test\.ts$/.test(id) })] }),
+  defineConfig({
+    plugins: [autograph({ include: (id) => /\/test\/(graph|readme_collatz|async_backend|loop_options)\.test\.ts$/.test(id) })],
+  }),
 );

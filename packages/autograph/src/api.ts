@@ -7,7 +7,8 @@
 import * as tf from "@kiln/core";
 import { type ConvertedSource, convertSource } from "./converter/function_source.js";
 import { ConversionError } from "./errors.js";
-import { type RuntimeConverter, converted, doNotConvert, isConverted, setRuntimeConverter } from "./operators/calls.js";
+import { type RuntimeConverter, converted, doNotConvert, isConverted, setRuntimeConverter, twinOf } from "./operators/calls.js";
+import { setLoopOptions } from "./operators/loop_options.js";
 import * as runtime from "./runtime.js";
 
 /** Options of `autograph.convert`. */
@@ -37,16 +38,22 @@ function convertedSource(fn: Function): ConvertedSource | undefined {
 }
 
 /**
- * The converted source of a function (SPEC G8): what AutoGraph runs in place of `fn`.
+ * The converted source of a function (SPEC G8): what AutoGraph runs in place of `fn`. For a
+ * `tf.function`, the function it traces; for a function the loader or plugin gave a
+ * converted twin, the twin (with the module's file and lines in its locations).
  *
  * ```ts
+ * import { autograph } from "@kiln/autograph";
  * autograph.toCode((x) => (x > 0 ? x : -x));
- * // "(x) => ag__.ifExp(ag__.gt(x, 0), () => x, () => ag__.neg(x), \"<function anonymous>:1:8\")"
+ * // "x => ag__.ifExp(ag__.gt(x, 0), () => x, () => ag__.neg(x), \"<function anonymous>:1:9\")"
  * ```
  */
 export function toCode(fn: Function): string {
   if (typeof fn !== "function") throw new TypeError(`autograph.toCode: expected a function, received ${typeof fn}`);
+  if (fn instanceof tf.PolymorphicFunction) return toCode(fn.pythonFunction);
   if (isConverted(fn)) return sourceOf(fn);
+  const twin = twinOf(fn);
+  if (twin !== undefined) return sourceOf(twin);
   const conversion = convertedSource(fn);
   if (conversion === undefined)
     throw new ConversionError(
@@ -214,5 +221,12 @@ export function enableRuntimeConversion(): void {
   tf.getRuntime().autograph = runtime.functionForTrace;
 }
 
-/** The `autograph` namespace, as `tf.autograph` names it. */
-export const autograph = { convert, toCode, doNotConvert };
+/**
+ * The `autograph` namespace, as TF's `tf.autograph` names it.
+ *
+ * ```ts
+ * import { autograph } from "@kiln/autograph";
+ * console.log(autograph.toCode((x) => (x > 0 ? x : -x)));
+ * ```
+ */
+export const autograph = { convert, toCode, doNotConvert, setLoopOptions };

@@ -13,5 +13,6 @@
  */
 export { autograph, convert, toCode, enableRuntimeConversion, type ConvertOptions } from "./api.js";
 export { doNotConvert, isConverted, DO_NOT_CONVERT } from "./operators/calls.js";
+export { setLoopOptions, type LoopOptions } from "./operators/loop_options.js";
 export { ConversionError, AutoGraphError } from "./errors.js";
 export { transformModule, type TransformOptions, type TransformResult } from "./converter/module_transform.js";

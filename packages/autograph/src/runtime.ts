@@ -11,6 +11,7 @@
  */
 export { ifStmt, switchValue } from "./operators/conditionals.js";
 export { whileStmt, doWhileStmt, forStmt, forInKeys } from "./operators/loops.js";
+export { loopOptions, type ResolvedLoopOptions } from "./operators/loop_options.js";
 export { setMember, checkedCall } from "./operators/members.js";
 export type { GetState, SetState } from "./operators/state.js";
 export { and, or, not, ifExp } from "./operators/logical.js";

@@ -40,7 +40,7 @@ describe("bundler plugin", () => {
   it("transformModule: a decorated method is converted in place and marked; an exported helper gets a twin", () => {
     const source = readFileSync(fixture, "utf8");
     const main = transformModule(source, { filename: "main.ts", typescript: true, installHook: true })!;
-    expect(main.converted).toEqual(["anonymous function", "run"]);
+    expect(main.converted).toEqual(["run", "anonymous function"]);
     expect(main.code).toMatch(/@\(tf\.function\)\s*@ag__\.converted\s*run\(limit: any\)/);
     expect(main.code).toContain("ag__.install();");
     const helpers = transformModule(readFileSync(fixture.replace("main.ts", "helpers.ts"), "utf8"), {

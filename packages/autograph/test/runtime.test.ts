@@ -116,6 +116,47 @@ describe("SPEC G8: toCode, doNotConvert, autograph: false, recursive conversion"
     expect(isConverted(on.pythonFunction)).toBe(true);
   });
 
+  it("toCode of a tf.function shows the function it traces; of a function with a loader twin, the twin", () => {
+    const f = tf.function((x: number) => (x > 0 ? x : -x));
+    expect(toCode(f)).toBe(f.pythonFunction.toString());
+    expect(toCode(f)).toContain("ag__.ifExp(ag__.gt(x, 0)");
+    const original = (x: number) => x;
+    const twin = new Function("ag__", 'return function original(x) { return ag__.neg(x); /* "model.js:1:1" */ }')(ag__);
+    ag__.register(original, ag__.converted(twin));
+    expect(toCode(original)).toBe(twin.toString());
+  });
+
+  it("doNotConvert wins over a twin the loader or plugin registered", () => {
+    const original = (x: number) => x;
+    const twin = ag__.converted((x: number) => -x);
+    ag__.register(original, twin);
+    expect(tf.function(original).pythonFunction).toBe(twin);
+    doNotConvert(original);
+    expect(tf.function(original).pythonFunction).toBe(original);
+    expect(ag__.call(original, 2)).toBe(2);
+  });
+
+  it("a tf.function called from converted code is called as it is (it is callable without Function.prototype)", () => {
+    const inner = tf.function((x: tf.Tensor) => tf.mul(x, 2));
+    const outer = convert(new Function("inner", "return (x) => inner(x)")(inner), { scope: { inner } }) as (x: tf.Tensor) => tf.Tensor;
+    expect(outer(tf.scalar(3)).arraySync()).toBe(6);
+    expect(tf.function(outer)(tf.scalar(4)).arraySync()).toBe(8);
+  });
+
+  it("setLoopOptions in a function converted at run time needs no scope for `autograph` (SPEC G6)", () => {
+    const grow = userFunction<(n: tf.Tensor) => tf.Tensor>(`(n) => {
+      let rows = tf.zeros([1]);
+      let i = tf.scalar(0);
+      while (i < n) {
+        autograph.setLoopOptions({ shapeInvariants: [[rows, [null]]] });
+        rows = tf.concat([rows, tf.ones([1])]);
+        i += 1;
+      }
+      return rows;
+    }`);
+    expect(tf.function(grow)(tf.scalar(2)).arraySync()).toEqual([0, 1, 1]);
+  });
+
   it("a converted function given to tf.function is not converted again", () => {
     const once = convert((x: number) => x + 1);
     expect(tf.function(once).pythonFunction).toBe(once);

@@ -110,6 +110,8 @@ export function convertSource(source: string, name: string, passes?: readonly Pa
     identifierNames(functionPath(file, fn)),
   );
   convertFunctionNode(file, fn, ctx, passes);
+  // Names conversion removed (the `autograph` of a setLoopOptions directive) need no value.
+  const remaining = identifierNames(functionPath(file, fn));
   const display = print(fn);
   const generated = generate(
     file,
@@ -117,5 +119,13 @@ export function convertSource(source: string, name: string, passes?: readonly Pa
     text,
   );
   const expression = generated.code.replace(/;\s*$/, "");
-  return { display, expression, form, map: generated.map, freeNames, lexical, needsConversion: RUNTIME_OPERATOR.test(display) };
+  return {
+    display,
+    expression,
+    form,
+    map: generated.map,
+    freeNames: freeNames.filter((name) => remaining.has(name)),
+    lexical,
+    needsConversion: RUNTIME_OPERATOR.test(display),
+  };
 }

@@ -13,17 +13,35 @@
  *   function helper(x) { ... }                 const g = tf.function(helper);
  *                                              function helper(x) { ... }   // unchanged for other callers
  *
- * Converted: function literals passed to `tf.function`, methods decorated with
- * `@tf.function`, and (as registered twins) functions declared in the module that those
- * call or pass to `tf.function`, plus exported functions with control flow, which other
- * modules may call from converted code. Everything else is left as written.
+ *   const h = tf.function((x) => ..., opts);   ->  tf.function(ag__.register((x) => ..., ag__.converted((x) => ...converted...)), opts);
+ *   function make(k) { return (x) => ...; }    ->  function make(k) { return ag__.register((x) => ..., ag__.converted((x) => ...)); }
+ *
+ * Converted: function literals passed to `tf.function` (in place; left as written with
+ * `{ autograph: false }`, and given a twin when the options are only known at run time, so
+ * that `tf.function` can still pick the original), methods decorated with `@tf.function`,
+ * and, as registered twins, functions declared in the module that those call or pass to
+ * `tf.function`, exported functions with control flow (other modules may call them from
+ * converted code) and closures that the module's functions return (./returned_closures.ts),
+ * made next to the original each time. Everything else is left as written.
  */
 import { TraceMap, originalPositionFor } from "@jridgewell/trace-mapping";
 import { type NodePath, generate, parser, t, traverse } from "./babel.js";
-import type { Binding } from "@babel/traverse";
 import { ConversionContext, type SourceInfo } from "./context.js";
 import { ConversionError } from "../errors.js";
+import { autographSetting, calleeName, isFunctionLiteral } from "./function_options.js";
+import {
+  type Declaration,
+  calledFunctions,
+  clearPathCache,
+  functionBinding,
+  functionOf,
+  hasControlFlow,
+  pathOf,
+  usesRuntime,
+} from "./module_functions.js";
 import { convertFunctionNode, parserOptions } from "./pipeline.js";
+import { returnedClosures } from "./returned_closures.js";
+import { insertTwin } from "./declaration_twins.js";
 
 /** Options of `transformModule`. */
 export interface TransformOptions {
@@ -52,62 +70,29 @@ export interface TransformResult {
 const CORE_MODULE = /^@kiln\/core(\/|$)/;
 const FUNCTION_EXPORTS = new Set(["function", "tfFunction"]);
 
-function memberName(node: t.MemberExpression): string | undefined {
-  if (!node.computed && t.isIdentifier(node.property)) return node.property.name;
-  if (node.computed && t.isStringLiteral(node.property)) return node.property.value;
-  return undefined;
-}
-
 /** Is `callee` (seen from `path`) core's `tf.function`? */
 function isTfFunction(callee: t.Node, path: NodePath, namespaces: Set<string>, names: Set<string>): boolean {
   const importedHere = (name: string) => path.scope.getBinding(name)?.kind === "module";
   if (t.isMemberExpression(callee) && t.isIdentifier(callee.object) && namespaces.has(callee.object.name)) {
-    return FUNCTION_EXPORTS.has(memberName(callee) ?? "") && importedHere(callee.object.name);
+    return FUNCTION_EXPORTS.has(calleeName(callee) ?? "") && importedHere(callee.object.name);
   }
   return t.isIdentifier(callee) && names.has(callee.name) && importedHere(callee.name);
 }
 
-/** A binding that always holds one function defined in the module (a twin can stand for it). */
-function functionBinding(binding: Binding | undefined): Binding | undefined {
-  if (binding === undefined) return undefined;
-  if (binding.path.isFunctionDeclaration() && binding.constant) return binding;
-  if (binding.path.isVariableDeclarator() && binding.constant && binding.kind === "const") {
-    const init = binding.path.node.init;
-    if (t.isFunctionExpression(init) || t.isArrowFunctionExpression(init)) return binding;
-  }
-  return undefined;
-}
+const ag = (name: string, ...args: t.Expression[]) => t.callExpression(t.memberExpression(t.identifier("ag__"), t.identifier(name)), args);
 
-const CONTROL_FLOW = new Set([
-  "IfStatement",
-  "WhileStatement",
-  "DoWhileStatement",
-  "ForStatement",
-  "ForOfStatement",
-  "ForInStatement",
-  "ConditionalExpression",
-  "LogicalExpression",
-]);
+/** Something `tf.function` traces, converted in place (innermost first, so outer ones leave inner ones alone). */
+type Site =
+  | {
+      readonly kind: "literal";
+      readonly call: t.CallExpression;
+      readonly fn: t.FunctionExpression | t.ArrowFunctionExpression;
+      readonly twin: boolean;
+    }
+  | { readonly kind: "method"; readonly fn: t.ClassMethod };
 
-/** Does a function contain statements or expressions AutoGraph converts into graph control flow? */
-function hasControlFlow(node: t.Node | null | undefined): boolean {
-  if (node === null || node === undefined) return false;
-  if (CONTROL_FLOW.has(node.type)) return true;
-  return (t.VISITOR_KEYS[node.type] ?? []).some((key) => {
-    const child = (node as unknown as Record<string, unknown>)[key];
-    return Array.isArray(child)
-      ? child.some((c) => hasControlFlow(c as t.Node))
-      : typeof child === "object" && hasControlFlow(child as t.Node);
-  });
-}
-
-/**
- * Converts the functions of one ES module that `tf.function` will trace. Returns undefined
- * when the module does not import @kiln/core or has nothing to convert.
- */
-export function transformModule(code: string, options: TransformOptions): TransformResult | undefined {
-  if (!code.includes("@kiln/core")) return undefined;
-  const file = parser.parse(code, { ...parserOptions(options), sourceFilename: options.filename });
+/** The local names core's `tf.function` has in this module (`tf` in `tf.function`, or `tfFunction`). */
+function tfFunctionNames(file: t.File): { namespaces: Set<string>; names: Set<string> } {
   const namespaces = new Set<string>();
   const names = new Set<string>();
   for (const stmt of file.program.body) {
@@ -118,11 +103,13 @@ export function transformModule(code: string, options: TransformOptions): Transf
         names.add(spec.local.name);
     }
   }
-  if (namespaces.size === 0 && names.size === 0) return undefined;
+  return { namespaces, names };
+}
 
-  const inputMap = typeof options.inputSourceMap === "string" ? JSON.parse(options.inputSourceMap) : options.inputSourceMap;
-  const trace = inputMap === undefined ? undefined : new TraceMap(inputMap);
-  const source: SourceInfo = {
+/** Locations in messages, through an earlier transform's source map when there is one. */
+function sourceInfo(options: TransformOptions, inputMap: object | undefined): SourceInfo {
+  const trace = inputMap === undefined ? undefined : new TraceMap(inputMap as never);
+  return {
     file: options.displayName ?? options.filename,
     ...(trace === undefined
       ? {}
@@ -133,6 +120,49 @@ export function transformModule(code: string, options: TransformOptions): Transf
           },
         }),
   };
+}
+
+/** Exported functions with control flow: other modules may call them from converted code. */
+function exportedWithControlFlow(program: NodePath<t.Program>): Declaration[] {
+  const found: Declaration[] = [];
+  for (const stmt of program.node.body) {
+    if (!t.isExportNamedDeclaration(stmt) || stmt.declaration === null || stmt.declaration === undefined) continue;
+    const declared = t.isFunctionDeclaration(stmt.declaration)
+      ? [stmt.declaration.id?.name]
+      : t.isVariableDeclaration(stmt.declaration)
+        ? stmt.declaration.declarations.map((d) => (t.isIdentifier(d.id) ? d.id.name : undefined))
+        : [];
+    for (const name of declared) {
+      const binding = functionBinding(name === undefined ? undefined : program.scope.getBinding(name));
+      if (binding !== undefined && hasControlFlow(functionOf(binding.path.node as Declaration)))
+        found.push(binding.path.node as Declaration);
+    }
+  }
+  return found;
+}
+
+/** Replaces `node` where it stands in the file (its parent's field), without Babel's replacement checks. */
+function replaceNode(file: t.File, node: t.Node, replacement: t.Expression): void {
+  const path = pathOf(file, node);
+  const parent = path?.parentPath?.node as unknown as Record<string, unknown> | undefined;
+  if (path === undefined || parent === undefined) return;
+  if (typeof path.listKey === "string") (parent[path.listKey] as t.Node[])[path.key as number] = replacement;
+  else parent[path.key as string] = replacement;
+  clearPathCache();
+}
+
+/**
+ * Converts the functions of one ES module that `tf.function` will trace. Returns undefined
+ * when the module does not import @kiln/core or has nothing to convert.
+ */
+export function transformModule(code: string, options: TransformOptions): TransformResult | undefined {
+  if (!code.includes("@kiln/core")) return undefined;
+  const file = parser.parse(code, { ...parserOptions(options), sourceFilename: options.filename });
+  const { namespaces, names } = tfFunctionNames(file);
+  if (namespaces.size === 0 && names.size === 0) return undefined;
+
+  const inputMap = typeof options.inputSourceMap === "string" ? JSON.parse(options.inputSourceMap) : options.inputSourceMap;
+  const source = sourceInfo(options, inputMap);
   const taken = new Set<string>(["ag__"]);
   traverse(file, {
     Identifier(path) {
@@ -140,108 +170,90 @@ export function transformModule(code: string, options: TransformOptions): Transf
     },
   });
 
-  const inline: t.Function[] = [];
-  const methods: t.ClassMethod[] = [];
+  const sites: Site[] = [];
   // Keyed by declaration node: Babel makes new Binding objects whenever scopes are recrawled.
-  type Declaration = t.FunctionDeclaration | t.VariableDeclarator;
   const twins = new Set<Declaration>();
-  const addTwinOf = (binding: Binding | undefined) => {
-    const found = functionBinding(binding);
-    if (found !== undefined) twins.add(found.path.node as Declaration);
+  const addTwinOf = (declaration: Declaration | undefined) => {
+    if (declaration !== undefined) twins.add(declaration);
   };
   traverse(file, {
-    CallExpression(path) {
-      if (!isTfFunction(path.node.callee, path, namespaces, names)) return;
-      const [arg] = path.node.arguments;
-      if (t.isFunctionExpression(arg) || t.isArrowFunctionExpression(arg)) inline.push(arg);
-      else if (t.isIdentifier(arg)) {
-        addTwinOf(path.scope.getBinding(arg.name));
-      }
+    CallExpression: {
+      exit(path) {
+        if (!isTfFunction(path.node.callee, path, namespaces, names)) return;
+        const [arg, fnOptions] = path.node.arguments;
+        const setting = autographSetting(fnOptions);
+        // `{ autograph: false }`: left as written (SPEC G8); options known only at run time: a twin, so tf.function can choose.
+        if (isFunctionLiteral(arg)) {
+          if (setting !== "off") sites.push({ kind: "literal", call: path.node, fn: arg, twin: setting === "unknown" });
+        } else if (t.isIdentifier(arg)) addTwinOf(functionBinding(path.scope.getBinding(arg.name))?.path.node as Declaration | undefined);
+      },
     },
-    ClassMethod(path) {
-      const decorated = (path.node.decorators ?? []).some((d) =>
-        isTfFunction(t.isCallExpression(d.expression) ? d.expression.callee : d.expression, path, namespaces, names),
-      );
-      if (decorated) methods.push(path.node);
+    ClassMethod: {
+      exit(path) {
+        const decorated = (path.node.decorators ?? []).some((d) => {
+          const call = t.isCallExpression(d.expression) ? d.expression : undefined;
+          return isTfFunction(call?.callee ?? d.expression, path, namespaces, names) && autographSetting(call?.arguments[0]) !== "off";
+        });
+        if (decorated) sites.push({ kind: "method", fn: path.node });
+      },
     },
     Program(path) {
-      // Exported functions with control flow: other modules may call them from converted code.
-      for (const stmt of path.node.body) {
-        if (!t.isExportNamedDeclaration(stmt) || stmt.declaration === null || stmt.declaration === undefined) continue;
-        const declared = t.isFunctionDeclaration(stmt.declaration)
-          ? [stmt.declaration.id?.name]
-          : t.isVariableDeclaration(stmt.declaration)
-            ? stmt.declaration.declarations.map((d) => (t.isIdentifier(d.id) ? d.id.name : undefined))
-            : [];
-        for (const name of declared) {
-          const binding = functionBinding(name === undefined ? undefined : path.scope.getBinding(name));
-          const fn =
-            binding === undefined
-              ? undefined
-              : binding.path.isFunctionDeclaration()
-                ? binding.path.node
-                : (binding.path.node as t.VariableDeclarator).init;
-          if (binding !== undefined && fn && hasControlFlow(fn)) twins.add(binding.path.node as Declaration);
-        }
-      }
+      for (const declaration of exportedWithControlFlow(path)) twins.add(declaration);
     },
   });
-  if (inline.length === 0 && methods.length === 0 && twins.size === 0) return undefined;
 
   const convertedNames: string[] = [];
-  const roots = new Set<t.Node>([...inline, ...methods]);
-  const insideOtherRoot = (node: t.Node): boolean => {
-    let nested = false;
-    traverse(file, {
-      Function(path) {
-        if (path.node !== node) return;
-        nested = path.findParent((p) => roots.has(p.node)) !== null;
-        path.stop();
-      },
-    });
-    return nested;
-  };
-  /** Functions declared in the module that `fn` calls by name: their twins make recursive conversion work. */
-  const calledFunctions = (fn: t.Node): void => {
-    traverse(file, {
-      Function(path) {
-        if (path.node !== fn) return;
-        path.traverse({
-          CallExpression(call) {
-            if (!t.isIdentifier(call.node.callee)) return;
-            const binding = functionBinding(call.scope.getBinding(call.node.callee.name));
-            if (binding !== undefined && binding.path.findParent((p) => p.node === fn) === null)
-              twins.add(binding.path.node as Declaration);
-          },
-        });
-        path.stop();
-      },
-    });
-  };
   const convert = (fn: t.Function, name: string) => {
     const ctx = new ConversionContext(name, source, taken);
     convertFunctionNode(file, fn, ctx);
     convertedNames.push(name);
   };
+  const literalName = (fn: t.Function) => (t.isFunctionExpression(fn) && fn.id ? fn.id.name : "anonymous function");
+  /** `fn` becomes `ag__.register(fn, ag__.converted(twin))`; the twin is still to be converted. */
+  const twinLiteral = (fn: t.FunctionExpression | t.ArrowFunctionExpression) => {
+    const twin = t.cloneNode(fn, true, false);
+    const registration = ag("register", fn, ag("converted", twin));
+    replaceNode(file, fn, registration);
+    return { twin, registration };
+  };
 
-  for (const fn of inline) {
-    const nested = insideOtherRoot(fn);
-    calledFunctions(fn);
-    if (!nested) convert(fn, t.isFunctionExpression(fn) && fn.id ? fn.id.name : "anonymous function");
+  for (const site of sites) {
+    for (const d of calledFunctions(file, site.fn)) twins.add(d);
+    if (site.kind === "method") {
+      convert(site.fn, t.isIdentifier(site.fn.key) ? site.fn.key.name : "method");
+      site.fn.decorators = [
+        ...(site.fn.decorators ?? []),
+        t.decorator(t.memberExpression(t.identifier("ag__"), t.identifier("converted"))),
+      ];
+    } else if (site.twin) {
+      convert(twinLiteral(site.fn).twin, literalName(site.fn));
+    } else {
+      site.call.arguments[0] = ag("converted", site.fn);
+      clearPathCache();
+      convert(site.fn, literalName(site.fn));
+    }
   }
-  for (const method of methods) {
-    calledFunctions(method);
-    if (!insideOtherRoot(method)) convert(method, t.isIdentifier(method.key) ? method.key.name : "method");
-    method.decorators = [...(method.decorators ?? []), t.decorator(t.memberExpression(t.identifier("ag__"), t.identifier("converted")))];
+
+  // Closures made by the module's functions: a twin made next to each, each time (ignored when conversion changes nothing).
+  const closures = returnedClosures(file);
+  for (const declaration of closures.declarations) twins.add(declaration);
+  for (const fn of closures.literals) {
+    const called = calledFunctions(file, fn);
+    const { twin, registration } = twinLiteral(fn);
+    let needed = false;
+    try {
+      convertFunctionNode(file, twin, new ConversionContext(literalName(fn), source, taken));
+      needed = usesRuntime(twin);
+    } catch {
+      // Any closure of any module may be tried here, none was asked for: one that cannot be
+      // converted keeps running as written (a tf.function of it converts it at run time, or explains why not).
+    }
+    if (!needed) replaceNode(file, registration, fn);
+    else {
+      convertedNames.push(literalName(fn));
+      for (const d of called) twins.add(d);
+    }
   }
-  // Wrap inline roots only now: conversion of an outer root may have moved inner ones.
-  traverse(file, {
-    "FunctionExpression|ArrowFunctionExpression"(path) {
-      if (!inline.includes(path.node as t.Function) || path.parentPath?.isCallExpression() !== true) return;
-      path.replaceWith(t.callExpression(t.memberExpression(t.identifier("ag__"), t.identifier("converted")), [path.node as t.Expression]));
-      path.skip();
-    },
-  });
 
   const done = new Set<Declaration>();
   for (let pending = [...twins]; pending.length > 0; pending = [...twins].filter((d) => !done.has(d))) {
@@ -251,59 +263,19 @@ export function transformModule(code: string, options: TransformOptions): Transf
     }
   }
 
-  function pathOf(node: t.Node): NodePath | undefined {
-    (traverse as unknown as { cache: { clear(): void } }).cache.clear();
-    let found: NodePath | undefined;
-    traverse(file, {
-      enter(path) {
-        if (path.node === node) {
-          found = path;
-          path.stop();
-        }
-      },
-    });
-    return found;
-  }
-
   function addTwin(original: Declaration): void {
-    const declarationPath = pathOf(original);
-    if (declarationPath === undefined) return;
-    const name = t.isFunctionDeclaration(original) ? original.id!.name : (original.id as t.Identifier).name;
-    const clone = t.cloneNode(t.isFunctionDeclaration(original) ? original : (original.init as t.Function), true, false);
-    const expr = t.isFunctionDeclaration(clone)
-      ? t.inherits(t.functionExpression(clone.id, clone.params, clone.body, clone.generator, clone.async), clone)
-      : (clone as t.FunctionExpression | t.ArrowFunctionExpression);
-    const statement = t.expressionStatement(
-      t.callExpression(t.memberExpression(t.identifier("ag__"), t.identifier("register")), [
-        t.identifier(name),
-        t.callExpression(t.memberExpression(t.identifier("ag__"), t.identifier("converted")), [expr]),
-      ]),
-    );
-    // A declaration is hoisted: register at the top of its block. A const: right after it.
-    let inserted: NodePath[];
-    if (declarationPath.isFunctionDeclaration()) {
-      const holder = declarationPath.parentPath!.isExportNamedDeclaration() ? declarationPath.parentPath! : declarationPath;
-      const list = holder.parentPath!;
-      const body = (list.isProgram() || list.isBlockStatement() ? list : undefined) as NodePath<t.Program | t.BlockStatement> | undefined;
-      if (body === undefined) return;
-      const firstCode = body.node.body.findIndex((s) => !t.isImportDeclaration(s));
-      inserted =
-        firstCode <= 0 ? body.unshiftContainer("body", statement) : (body.get(`body.${firstCode}`) as NodePath).insertBefore(statement);
-    } else {
-      const declaration = declarationPath.parentPath!;
-      const holder = declaration.parentPath?.isExportNamedDeclaration() ? declaration.parentPath : declaration;
-      inserted = holder.insertAfter(statement);
-    }
-    calledFunctions(original);
+    const twin = insertTwin(file, original);
+    if (twin === undefined) return;
+    for (const d of calledFunctions(file, original)) twins.add(d);
     try {
-      convert(expr, name);
+      convert(twin.fn, twin.name);
     } catch (error) {
       // A twin is an optimisation: without it, the function is converted at run time or runs as written.
       if (!(error instanceof ConversionError)) throw error;
-      for (const p of inserted) p.remove();
-      convertedNames.pop();
+      twin.remove();
     }
   }
+  if (convertedNames.length === 0) return undefined;
 
   const imports = [
     t.importDeclaration(
@@ -311,16 +283,14 @@ export function transformModule(code: string, options: TransformOptions): Transf
       t.stringLiteral(options.runtimeModule ?? "@kiln/autograph/runtime"),
     ),
   ];
-  const install = options.installHook
-    ? [t.expressionStatement(t.callExpression(t.memberExpression(t.identifier("ag__"), t.identifier("install")), []))]
-    : [];
+  const install = options.installHook ? [t.expressionStatement(ag("install"))] : [];
   let lastImport = -1;
   file.program.body.forEach((s, i) => {
     if (t.isImportDeclaration(s)) lastImport = i;
   });
   file.program.body.splice(0, 0, ...imports);
   file.program.body.splice(lastImport + 2, 0, ...install);
-  (traverse as unknown as { cache: { clear(): void } }).cache.clear();
+  clearPathCache();
   // Keep the parentheses of `@(tf.function)`: esbuild rejects `@tf.function` (a keyword after the dot).
   traverse(file, {
     Decorator(path) {

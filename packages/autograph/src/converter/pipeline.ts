@@ -9,15 +9,19 @@ import { canonicalize } from "../passes/canonicalize.js";
 import { convertConditionalExpressions } from "../passes/conditional_expressions.js";
 import { convertContinues } from "../passes/continue_statements.js";
 import { convertControlFlow } from "../passes/control_flow.js";
+import { convertDirectives } from "../passes/directives.js";
+import { markLeftAsWritten } from "../passes/left_as_written.js";
 import { convertLogicalExpressions } from "../passes/logical_expressions.js";
 import { convertOperators } from "../passes/operators.js";
 import { convertReturns } from "../passes/return_statements.js";
+import { LEFT_AS_WRITTEN } from "../passes/statements.js";
 import { checkSupported } from "../passes/unsupported.js";
 import { type NodePath, generate, type parser, type t, traverse } from "./babel.js";
 import type { ConversionContext } from "./context.js";
 
 /** The passes, in the order they run. */
 export const PASSES = [
+  "directives",
   "canonicalize",
   "break",
   "continue",
@@ -48,10 +52,16 @@ export function functionPath(file: t.File, fn: t.Function): NodePath<t.Function>
 
 /** Runs `passes` (all by default) on `fn`, a function inside `file`, after checking it is convertible. */
 export function convertFunctionNode(file: t.File, fn: t.Function, ctx: ConversionContext, passes: readonly PassName[] = PASSES): void {
+  // Asked for by name: convert it even if an enclosing conversion marked it (its nested ones stay marked).
+  LEFT_AS_WRITTEN.delete(fn);
+  markLeftAsWritten(functionPath(file, fn));
   checkSupported(functionPath(file, fn), ctx);
   for (const pass of PASSES) {
     if (!passes.includes(pass)) continue;
     switch (pass) {
+      case "directives":
+        convertDirectives(functionPath(file, fn), ctx);
+        break;
       case "canonicalize":
         canonicalize(functionPath(file, fn), ctx);
         break;

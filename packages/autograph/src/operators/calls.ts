@@ -119,21 +119,23 @@ function keepAsIs(fn: Function, owner?: unknown): boolean {
   );
 }
 
-/** The function `tf.function` traces for `fn` (core's `autograph` hook). */
+/** The converted twin the loader or plugin registered for `fn`, if any. */
+export function twinOf(fn: Function): Function | undefined {
+  return twins.get(fn);
+}
+
+/**
+ * The function `tf.function` traces for `fn` (core's `autograph` hook). `doNotConvert` wins
+ * over a twin: the loader and plugin make twins without knowing about it (SPEC G8).
+ */
 export function functionForTrace(fn: Function): Function {
-  if (typeof fn !== "function" || convertedFunctions.has(fn)) return fn;
-  const twin = twins.get(fn);
-  if (twin !== undefined) return twin;
-  if (keepAsIs(fn)) return fn;
-  return runtimeConverter === undefined ? fn : runtimeConverter.topLevel(fn);
+  if (typeof fn !== "function" || convertedFunctions.has(fn) || keepAsIs(fn)) return fn;
+  return twins.get(fn) ?? (runtimeConverter === undefined ? fn : runtimeConverter.topLevel(fn));
 }
 
 function calleeFor(fn: Function, owner?: unknown): Function {
-  if (convertedFunctions.has(fn)) return fn;
-  const twin = twins.get(fn);
-  if (twin !== undefined) return twin;
-  if (keepAsIs(fn, owner) || runtimeConverter === undefined) return fn;
-  return runtimeConverter.recursive(fn);
+  if (convertedFunctions.has(fn) || keepAsIs(fn, owner)) return fn;
+  return twins.get(fn) ?? (runtimeConverter === undefined ? fn : runtimeConverter.recursive(fn));
 }
 
 function describe(value: unknown): string {
@@ -145,14 +147,15 @@ function describe(value: unknown): string {
 /** `f(...args)` from converted code: converts `f` first when it is user code. */
 export function call(f: unknown, ...args: unknown[]): unknown {
   if (typeof f !== "function") throw new TypeError(`${describe(f)} is not a function`);
-  return calleeFor(f).apply(undefined, args);
+  // Reflect.apply: a tf.function is callable but its prototype is not Function.prototype.
+  return Reflect.apply(calleeFor(f), undefined, args);
 }
 
 /** `object[key](...args)` from converted code, with `this` = object. */
 export function callMethod(object: unknown, key: PropertyKey, ...args: unknown[]): unknown {
   const f = (object as Record<PropertyKey, unknown>)[key];
   if (typeof f !== "function") throw new TypeError(`${describe(object)}.${String(key)} is not a function (it is ${describe(f)})`);
-  return calleeFor(f, object).apply(object, args);
+  return Reflect.apply(calleeFor(f, object), object, args);
 }
 
 /**

@@ -27,6 +27,8 @@ import {
   toGraphValue,
   typeOf,
 } from "./state.js";
+import { type ResolvedLoopOptions, afterIterations, invariantsByLeaf } from "./loop_options.js";
+import { checkLoopShapes } from "./loop_shapes.js";
 import { rejectMutations, watchCalls } from "./members.js";
 import { type FlatState, flattenState } from "./structure.js";
 import { isTensor, isTracing, predicateOf, readBool, staged, tensorOf } from "./tensors.js";
@@ -118,6 +120,8 @@ interface StagedLoop {
   readonly test: (prefix: tf.Tensor[]) => tf.TensorLike;
   /** Runs one iteration; returns the next prefix values. */
   readonly step: (prefix: tf.Tensor[]) => tf.TensorLike[];
+  /** From a setLoopOptions directive. */
+  readonly options: ResolvedLoopOptions | undefined;
 }
 
 /** Builds the `While` op of a loop; starts over once if a return value's stand-in had the wrong type. */
@@ -126,6 +130,8 @@ function stagedLoop(loop: StagedLoop, retvalType?: ValueType): void {
   const initial = getState();
   const { values, standInAt } = loopVariables(initial, names, retvalType);
   const flat = flattenState(values, names);
+  const given = loop.options === undefined ? new Map<string, tf.Shape>() : invariantsByLeaf(loop.options, initial, names, flat.names);
+  const invariants = invariantsFor(flat, names, standInAt).map((standInShape, i) => given.get(flat.names[i]!) ?? standInShape);
   const k = prefix.length;
   const enter = (all: tf.Tensor[]) => setState(flat.rebuild(all.slice(k)));
   // The body only runs while the loop's condition holds, and a break or return flag that
@@ -164,12 +170,14 @@ function stagedLoop(loop: StagedLoop, retvalType?: ValueType): void {
               );
             }
           });
+          checkLoopShapes(flat, after.leaves, invariants, given);
           return [...next, ...(after.leaves as tf.TensorLike[])];
         },
         [...prefix, ...(flat.leaves as tf.TensorLike[])],
         {
           names: [...loop.prefixNames, ...flat.names],
-          shapeInvariants: [...prefix.map(() => undefined), ...invariantsFor(flat, names, standInAt)],
+          shapeInvariants: [...prefix.map(() => undefined), ...invariants],
+          ...(loop.options?.maximumIterations === undefined ? {} : { maximumIterations: loop.options.maximumIterations }),
         },
       ),
     );
@@ -197,6 +205,7 @@ export function whileStmt(
   loc: string,
   mutations?: readonly string[],
   watched?: readonly string[],
+  options?: ResolvedLoopOptions,
 ): void {
   const initial = getState();
   let condition = test();
@@ -219,16 +228,23 @@ export function whileStmt(
           body();
           return [];
         },
+        options,
       }),
     );
   }
-  for (let iterations = 0; holds(condition, "while loop", loc, iterations, getState, names); iterations++) {
+  // As a While op would, a loop on an eager tensor condition stops at maximumIterations; a JS loop ignores it (as in TF).
+  const max = first === undefined ? undefined : options?.maximumIterations;
+  for (
+    let iterations = 0;
+    (max === undefined || iterations < max) && holds(condition, "while loop", loc, iterations, getState, names);
+    iterations++
+  ) {
     body();
-    condition = test();
+    if (max === undefined || iterations + 1 < max) condition = test();
   }
 }
 
-/** `do body while (test)`: the body runs once, then it is a while loop. */
+/** `do body while (test)`: the body runs once, then it is a while loop (maximumIterations counts that first run). */
 export function doWhileStmt(
   test: () => unknown,
   body: () => void,
@@ -238,9 +254,10 @@ export function doWhileStmt(
   loc: string,
   mutations?: readonly string[],
   watched?: readonly string[],
+  options?: ResolvedLoopOptions,
 ): void {
   body();
-  whileStmt(test, body, getState, setState, names, loc, mutations, watched);
+  whileStmt(test, body, getState, setState, names, loc, mutations, watched, afterIterations(options, 1));
 }
 
 /** The length of a symbolic tensor's first dimension: a number, or an int32 tensor when unknown. */
@@ -278,6 +295,7 @@ export function forStmt(
   loc: string,
   mutations?: readonly string[],
   watched?: readonly string[],
+  options?: ResolvedLoopOptions,
 ): void {
   const tensor = tensorOf(iterable);
   if (tensor !== undefined && tensor.rank === 0) {
@@ -305,10 +323,15 @@ export function forStmt(
           body(tf.gather(tensor, index!));
           return [tf.add(index!, tf.scalar(1, "int32"))];
         },
+        options,
       }),
     );
   }
-  const items: Iterable<unknown> = tensor !== undefined ? tf.unstack(tensor) : (iterable as Iterable<unknown>);
+  // The rows of an eager tensor stop at maximumIterations, as in a While op; a JS iterable ignores it (as in TF).
+  const max = tensor === undefined ? undefined : options?.maximumIterations;
+  const rows = tensor === undefined ? undefined : tf.unstack(tensor);
+  if (rows !== undefined && max !== undefined) for (const unused of rows.splice(max)) unused.dispose();
+  const items: Iterable<unknown> = rows ?? (iterable as Iterable<unknown>);
   let iterations = 0;
   if (extraTest !== undefined && !holds(extraTest(), "for...of loop", loc, iterations, getState, names)) return;
   for (const item of items) {

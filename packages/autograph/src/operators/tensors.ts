@@ -16,7 +16,7 @@ export function isVariable(value: unknown): value is tf.Variable {
 /** The tensor a value stands for (a Variable reads its value), or undefined for JS values. */
 export function tensorOf(value: unknown): tf.Tensor | undefined {
   if (value instanceof tf.Tensor) return value;
-  if (value instanceof tf.Variable) return value.read();
+  if (value instanceof tf.Variable) return value.readForOp();
   return undefined;
 }
 

@@ -26,6 +26,7 @@
 import { type NodePath, t } from "../converter/babel.js";
 import type { ConversionContext } from "../converter/context.js";
 import { patternNames } from "./analysis.js";
+import { moveLoopOptions } from "./directives.js";
 import { LOOP_UPDATES } from "./statements.js";
 import { LEFT_AS_WRITTEN } from "./statements.js";
 
@@ -137,6 +138,7 @@ function desugarFor(loop: t.ForStatement, label: t.Identifier | undefined, ctx: 
     body.body.push(update);
   }
   const whileLoop = t.inherits(t.whileStatement(loop.test ?? t.booleanLiteral(true), body), loop);
+  moveLoopOptions(loop, whileLoop);
   const init: t.Statement[] =
     loop.init === null || loop.init === undefined
       ? []

@@ -30,11 +30,13 @@
  *
  * `do...while` becomes `ag__.doWhileStmt` (same arguments as whileStmt); `for...in` iterates
  * `ag__.forInKeys(obj)`. The extra test of a for...of (from break/return) is its second
- * argument.
+ * argument. A loop with options (`setLoopOptions`, see ./directives.ts) gets them as its
+ * last argument.
  */
 import { type NodePath, t } from "../converter/babel.js";
 import { skipLeftAsWritten } from "./statements.js";
 import type { ConversionContext } from "../converter/context.js";
+import { loopOptionsOf } from "./directives.js";
 import { accesses, capturedNames, declaredNames, isLiveAfter, isLiveIntoLoop, patternNames } from "./analysis.js";
 import { compositeRead, compositeWrite, memberWrites } from "./member_writes.js";
 import { extraTestOf } from "./statements.js";
@@ -169,6 +171,9 @@ function convertStatement(
   // Mutations the state cannot carry: the operator rejects them if it builds a graph op.
   const list = (items: readonly string[]) => t.arrayExpression(items.map((m) => t.stringLiteral(m)));
   const rejected = mutations.length > 0 || watched.length > 0 ? [list(mutations), ...(watched.length > 0 ? [list(watched)] : [])] : [];
+  // Options from a setLoopOptions directive (./directives.ts) come last.
+  const options = loopOptionsOf(node);
+  const loopTail = options === undefined ? rejected : [list(mutations), list(watched), options];
   if (t.isIfStatement(node)) {
     const count = outputs < state.length || rejected.length > 0 ? [t.numericLiteral(outputs), ...rejected] : [];
     return t.callExpression(ag("ifStmt"), [
@@ -182,7 +187,7 @@ function convertStatement(
   }
   if (t.isWhileStatement(node) || t.isDoWhileStatement(node)) {
     const op = t.isWhileStatement(node) ? "whileStmt" : "doWhileStmt";
-    return t.callExpression(ag(op), [thunk(node.test), thunk(asBlock(node.body)), ...stateArgs, loc, ...rejected]);
+    return t.callExpression(ag(op), [thunk(node.test), thunk(asBlock(node.body)), ...stateArgs, loc, ...loopTail]);
   }
   const body = asBlock(node.body);
   let param: t.Identifier | t.Pattern;
@@ -201,7 +206,7 @@ function convertStatement(
     thunk(body, [param]),
     ...stateArgs,
     loc,
-    ...rejected,
+    ...loopTail,
   ]);
 }
 

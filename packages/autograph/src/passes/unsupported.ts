@@ -70,7 +70,8 @@ export function checkSupported(fnPath: NodePath<t.Function>, ctx: ConversionCont
   checkFunction(fnPath.node);
   fnPath.traverse({
     Function(p) {
-      if (p.node.generator || p.node.async) {
+      if (LEFT_AS_WRITTEN.has(p.node)) p.skip();
+      else if (p.node.generator || p.node.async) {
         LEFT_AS_WRITTEN.add(p.node);
         p.skip();
       }

@@ -148,12 +148,12 @@ export function programsSuite(): void {
       const seen: tf.NestedArray[] = [];
       for (let k = 0; k < 3; k++) {
         const out = step(x) as tf.Tensor;
-        seen.push(await read(tf.identity(counter.read())), await read(out));
+        seen.push(await read(counter.read()), await read(out));
       }
       // total = 1.5 * (1 + 2 + 3)
       expect(seen).toEqual([1, 1.5, 2, 4.5, 3, 9]);
-      counter.assign(10);
-      expect(await read(tf.identity(counter.read()))).toBe(10);
+      counter.assign(10).dispose();
+      expect(await read(counter.read())).toBe(10);
       tf.dispose(x);
       counter.dispose();
       total.dispose();
@@ -209,7 +209,7 @@ export function programsSuite(): void {
       }
       expect(losses[0]).toBeGreaterThan(1);
       expect(losses.at(-1)!).toBeLessThan(1e-3);
-      const weights = (await read(tf.identity(w.read()))) as number[][];
+      const weights = (await read(w.read())) as number[][];
       expect(weights[0]![0]).toBeCloseTo(2, 1);
       expect(weights[1]![0]).toBeCloseTo(-2, 1);
       tf.dispose([xs, ys]);

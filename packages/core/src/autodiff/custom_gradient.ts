@@ -108,7 +108,7 @@ function tracedCall(runtime: Runtime, f: (...args: any[]) => CustomGradientResul
       return grads.filter((g) => g !== null);
     });
     // Variables the gradient reads are passed as their values (a replay reads a resource's value).
-    captured = runtime.withoutTapes(() => traced.captured.map((c) => (c instanceof Variable ? c.read() : (c as Tensor))));
+    captured = runtime.withoutTapes(() => traced.captured.map((c) => (c instanceof Variable ? c.readForOp() : (c as Tensor))));
     entry = { inputs, gradFunc, saved, gradient: { graph: traced.graph, present } };
   } catch (error) {
     // A gradient that cannot be traced only matters if it is needed: report it then.

@@ -1,3 +1,4 @@
+import { describeValue } from "../base/describe.js";
 import { ArgumentError, KilnError } from "../base/errors.js";
 import { flattenStructure, mapStructure } from "../function/structure.js";
 import { Variable } from "../function/variable.js";
@@ -39,7 +40,7 @@ export class GradientTape {
   /** Watches tensors or variables (also nested arrays/objects of them) so gradients can flow to them. */
   watch(value: unknown): void {
     for (const leaf of flattenStructure(value)) {
-      if (leaf instanceof Variable) this.#tape.watchVariable(leaf, leaf.read());
+      if (leaf instanceof Variable) this.#tape.watchVariable(leaf, leaf.readForOp());
       else if (leaf instanceof Tensor) this.#tape.watch(leaf);
       else throw new ArgumentError(`GradientTape.watch: expected tensors or variables, received ${typeof leaf}`);
     }
@@ -75,7 +76,7 @@ export class GradientTape {
       throw new ArgumentError(`GradientTape.gradient: ${given.length} output gradients for ${targets.length} targets`);
     }
     targets.forEach((t, i) => {
-      if (!(t instanceof Tensor)) throw new ArgumentError(`GradientTape.gradient: target ${i} is not a tensor`);
+      if (!(t instanceof Tensor)) throw new ArgumentError(`GradientTape.gradient: target ${i} must be a tensor computed inside the tape, received ${describeValue(t)}`);
       if (!this.#tape.knows(t)) {
         throw new ArgumentError(
           `GradientTape.gradient: target ${i} (shape [${t.shape.join(",")}]) was computed outside this tape, so no gradient can flow to it; compute it inside tape.record(() => ...)`,
@@ -95,7 +96,7 @@ export class GradientTape {
         return new SourceReads(reads);
       }
       if (!(leaf instanceof Tensor))
-        throw new ArgumentError(`GradientTape.gradient: source '${path || "sources"}' is not a tensor or variable`);
+        throw new ArgumentError(`GradientTape.gradient: source '${path || "sources"}' must be a tensor or variable, received ${describeValue(leaf)}`);
       if (!this.#tape.isWatched(leaf)) {
         throw new ArgumentError(
           `GradientTape.gradient: source '${path || "sources"}' (shape [${leaf.shape.join(",")}]) was not watched by this tape; call tape.watch(x) inside record() before computing with it, or use a trainable tf.Variable`,
@@ -120,10 +121,13 @@ export class GradientTape {
         return parts.length === 0 ? null : parts.reduce((a, b) => add(a, b));
       });
     };
-    // Eagerly, intermediates of the backward pass are freed; only the gradients survive.
-    const result = runtime.graphTrace() === undefined ? tidyKeep(compute) : compute();
-    if (!this.persistent) this.#tape.release();
-    return result as GradientsOf<S>;
+    try {
+      // Eagerly, intermediates of the backward pass are freed; only the gradients survive.
+      return (runtime.graphTrace() === undefined ? tidyKeep(compute) : compute()) as GradientsOf<S>;
+    } finally {
+      // A non-persistent tape lets go of what it retained, also when a gradient rule threw.
+      if (!this.persistent) this.#tape.release();
+    }
   }
 
   /** Releases what the tape retained (for persistent tapes; a non-persistent tape does this after `gradient`). */

@@ -135,7 +135,7 @@ export class TapeTrace implements Trace {
 
   bind(op: AnyOpDef, inputs: readonly Tensor[], attrs: object): Tensor[] {
     const differentiable = op.grad !== "none";
-    const values = differentiable && inputs.some((t) => t.isResource) ? inputs.map((t) => Variable.ofResource(t)?.read() ?? t) : inputs;
+    const values = differentiable && inputs.some((t) => t.isResource) ? inputs.map((t) => Variable.ofResource(t)?.readForOp() ?? t) : inputs;
     const recording = differentiable && values.some((t) => this.tape.isWatched(t));
     if (recording) for (const t of values) this.tape.retain(t);
     const outputs = this.inner.bind(op, inputs, attrs);

@@ -21,6 +21,10 @@ export function tfTypeName(dtype: DType): string {
   }
 }
 
+/** The int32 range: JS numbers outside it (or not integers) do not convert to int32. */
+export const INT32_MIN = -2147483648;
+export const INT32_MAX = 2147483647;
+
 /** Bytes per element. */
 export function bytesPerElement(dtype: DType): number {
   return dtype === "bool" ? 1 : 4;

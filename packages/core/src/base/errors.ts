@@ -33,6 +33,9 @@ export class DisposedError extends KilnError {}
 /** Backend registry problems: unknown backend, missing kernel with no fallback, async init. */
 export class BackendError extends KilnError {}
 
+/** A tensor larger than Kiln may allocate (TF's `ResourceExhaustedError`), refused before allocating. */
+export class ResourceExhaustedError extends KilnError {}
+
 /** A symbolic tensor from a finished trace used outside it (SPEC B5). */
 export class OutOfScopeError extends KilnError {}
 

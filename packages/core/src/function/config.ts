@@ -17,6 +17,23 @@ export const config = {
   functionsRunEagerly(): boolean {
     return getRuntime().runFunctionsEagerly;
   },
+  /**
+   * The largest tensor an op may create, in bytes (default 2 GiB). Larger results are a
+   * `ResourceExhaustedError` naming the op, raised before anything is allocated.
+   *
+   * ```ts
+   * tf.config.setMaxTensorBytes(8 * 2 ** 30); // allow tensors up to 8 GiB
+   * ```
+   */
+  setMaxTensorBytes(bytes: number): void {
+    if (typeof bytes !== "number" || !Number.isFinite(bytes) || bytes <= 0) {
+      throw new ArgumentError(`config.setMaxTensorBytes: expected a positive, finite number of bytes, received ${typeof bytes === "number" ? bytes : typeof bytes}`);
+    }
+    getRuntime().maxTensorBytes = bytes;
+  },
+  maxTensorBytes(): number {
+    return getRuntime().maxTensorBytes;
+  },
 };
 
 /**

@@ -51,7 +51,7 @@ export function traceSubgraph(name: string, params: readonly (ValueInfo & { name
       const outputs: OpOutput[] = [];
       const tensors: Tensor[] = [];
       const structure = mapStructure(result, (leaf) => {
-        const value = leaf instanceof Variable ? leaf.read() : leaf;
+        const value = leaf instanceof Variable ? leaf.readForOp() : leaf;
         if (!(value instanceof Tensor)) return leaf;
         const ref = trace.valueOf(value, undefined, outputs.length);
         const out = trace.addOperation(Identity, "Identity", [ref], {}, [ref]).outputs[0]!;

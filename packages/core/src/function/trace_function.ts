@@ -27,6 +27,27 @@ export interface TraceRequest {
 
 let nextFunctionUid = 0;
 
+/** The input signatures (type keys) each JS function is being traced for right now: a recursion guard. */
+const tracing = new WeakMap<Function, Set<string>>();
+
+/**
+ * Marks `request` as being traced until `end` is called; a function that calls itself with
+ * the same signature while tracing would trace forever, so that is a typed error instead.
+ */
+function enterTrace(request: TraceRequest): () => void {
+  let open = tracing.get(request.fn);
+  if (open === undefined) tracing.set(request.fn, (open = new Set()));
+  const key = request.type.key;
+  if (open.has(key)) {
+    throw new KilnError(
+      `${request.name}: the function calls itself with the same input signature while it is being traced; a graph cannot contain itself, so tracing would never end. ` +
+        `Recurse on JS values that change toward a base case (each value is its own trace), or write the repetition with tf.whileLoop`,
+    );
+  }
+  open.add(key);
+  return () => open.delete(key);
+}
+
 /** Errors already annotated with the tf.function being traced (the innermost one names it). */
 const annotated = new WeakSet<Error>();
 
@@ -98,6 +119,15 @@ function readOnly<T extends object>(value: T, fnName: string, path: string): T {
  * a typed Kiln error gets the name of the function being traced.
  */
 export function traceFunction(request: TraceRequest): ConcreteFunction {
+  const endTrace = enterTrace(request);
+  try {
+    return traceGraph(request);
+  } finally {
+    endTrace();
+  }
+}
+
+function traceGraph(request: TraceRequest): ConcreteFunction {
   const runtime = getRuntime();
   const parent = runtime.graphTrace()?.graph;
   const graph = new FuncGraph(request.name, parent, request.allowVariableCreation);
@@ -155,7 +185,7 @@ export function traceFunction(request: TraceRequest): ConcreteFunction {
       const outputs: OpOutput[] = [];
       const outputTensors: Tensor[] = [];
       const structured = mapStructure(result, (value, path) => {
-        const tensor = value instanceof Variable ? value.read() : value;
+        const tensor = value instanceof Variable ? value.readForOp() : value;
         if (!(tensor instanceof Tensor)) {
           const held = typeof value === "object" && value !== null ? heldTensorPath(value) : undefined;
           if (held !== undefined) {

@@ -137,12 +137,36 @@ export class Variable {
     return this.#standInGraph !== undefined;
   }
 
-  /** The current value. Eagerly, the variable's own tensor (do not dispose it); traced, a `ReadVariableOp`. */
+  /**
+   * The current value, as a snapshot: a later assignment does not change it (TF's
+   * `read_value`). Eagerly it is a new tensor sharing the value's buffer, owned by the
+   * caller (dispose it, or read inside `tf.tidy`); traced, a `ReadVariableOp`.
+   *
+   * ```ts
+   * const before = v.read();
+   * v.assign(5);
+   * before.arraySync(); // the old value
+   * ```
+   */
   read(): Tensor {
     const runtime = getRuntime();
-    const value = runtime.graphTrace() === undefined ? this.#eagerValue("read") : runtime.trace.bind(ReadVariableOp, [this.resource(ReadVariableOp)], {})[0]!;
-    // Recording tapes watch trainable variables as they are read.
-    for (const tape of runtime.activeTapes()) tape.onVariableRead(this, value);
+    if (runtime.graphTrace() !== undefined) return this.readForOp();
+    return this.#watched(runtime.share(this.#eagerValue("read")));
+  }
+
+  /**
+   * The value for an op to consume right away (how ops and the runtime read a variable
+   * passed where a tensor is expected). Eagerly the variable's own tensor, not the caller's
+   * to dispose; traced, a `ReadVariableOp`. Users call `read()`.
+   */
+  readForOp(): Tensor {
+    const runtime = getRuntime();
+    return this.#watched(runtime.graphTrace() === undefined ? this.#eagerValue("read") : runtime.trace.bind(ReadVariableOp, [this.resource(ReadVariableOp)], {})[0]!);
+  }
+
+  /** Recording tapes watch trainable variables as they are read. */
+  #watched(value: Tensor): Tensor {
+    for (const tape of getRuntime().activeTapes()) tape.onVariableRead(this, value);
     return value;
   }
 
@@ -151,17 +175,17 @@ export class Variable {
     return this.read();
   }
 
-  /** Replaces the value (same shape and dtype); returns the new value. */
+  /** Replaces the value (same shape and dtype); returns the new value (a snapshot, like `read()`). */
   assign(value: TensorLike): Tensor {
     return this.#update(AssignVariableOp, value, (v) => identity(v));
   }
 
-  /** Adds `delta` in place; returns the new value. */
+  /** Adds `delta` in place; returns the new value (a snapshot, like `read()`). */
   assignAdd(delta: TensorLike): Tensor {
     return this.#update(AssignAddVariableOp, delta, (d, current) => add(current, d));
   }
 
-  /** Subtracts `delta` in place; returns the new value. */
+  /** Subtracts `delta` in place; returns the new value (a snapshot, like `read()`). */
   assignSub(delta: TensorLike): Tensor {
     return this.#update(AssignSubVariableOp, delta, (d, current) => sub(current, d));
   }
@@ -215,7 +239,7 @@ export class Variable {
   }
 
   [toTensorSymbol](): Tensor {
-    return this.read();
+    return this.readForOp();
   }
 
   /**
@@ -250,7 +274,7 @@ export class Variable {
       // A tensor made here from a JS value is ours to free; the caller's tensors are not.
       if (asTensor(value) === undefined) delta.dispose();
     }
-    return this.#value!;
+    return runtime.share(this.#value!);
   }
 
   #eagerValue(method: string): Tensor {

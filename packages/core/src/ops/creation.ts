@@ -1,10 +1,8 @@
-import type { DType } from "../base/dtype.js";
-import { checkDType } from "../base/dtype.js";
+import { checkDType, type DataArray, type DType, INT32_MAX, INT32_MIN } from "../base/dtype.js";
 import { ArgumentError, DTypeError, ShapeError, formatShape } from "../base/errors.js";
 import { checkShape, sizeOf } from "../base/shape.js";
 import { defineOp } from "../ir/op.js";
 import { type NestedValues, type TensorLike, asTensor, checkTensorLike, flattenValues } from "../tensor/convert.js";
-import type { DataArray } from "../base/dtype.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { bind1 } from "../trace/bind.js";
 import { getRuntime } from "../trace/runtime.js";
@@ -73,8 +71,6 @@ export function scalar(value: number | boolean, dtype?: DType): Tensor {
 // same attrs describe the call eagerly and as a graph node, and output shapes are always
 // known while tracing.
 
-const INT32_MIN = -2147483648;
-const INT32_MAX = 2147483647;
 
 /**
  * Checks `value` can be stored in `dtype` and returns the stored number. int32 values must

@@ -1,4 +1,4 @@
-import { type DType, checkDType } from "../base/dtype.js";
+import { type DType, checkDType, INT32_MAX, INT32_MIN } from "../base/dtype.js";
 import { ArgumentError, DTypeError } from "../base/errors.js";
 import { isSeed } from "../base/prng.js";
 import { checkShape } from "../base/shape.js";
@@ -19,8 +19,6 @@ export * as prng from "../base/prng.js";
 // fresh seed each time the kernel runs"; a number makes the op a pure function of it, the
 // same on every backend.
 
-const INT32_MIN = -2147483648;
-const INT32_MAX = 2147483647;
 
 /** Attributes of `RandomUniform`: values in `[minval, maxval)`. */
 export type RandomUniformAttrs = {

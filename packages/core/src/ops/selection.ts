@@ -1,4 +1,4 @@
-import { checkDType, type DType } from "../base/dtype.js";
+import { checkDType, type DType, INT32_MAX, INT32_MIN } from "../base/dtype.js";
 import { ArgumentError, formatShape, ShapeError } from "../base/errors.js";
 import type { Shape } from "../base/shape.js";
 import { defineOp, type GradArgs, type ValueInfo } from "../ir/op.js";
@@ -124,8 +124,6 @@ export function cast(x: TensorLike, dtype: DType): Tensor {
   return bind1(Cast, [toTensor(x, "cast", "x")], { DstT: checkDType(dtype, "cast") });
 }
 
-const INT32_MIN = -2147483648;
-const INT32_MAX = 2147483647;
 
 /** Validates one clip bound: a number, not NaN. */
 function checkBoundValue(name: string, value: unknown): number {

@@ -107,6 +107,8 @@ export interface ExecutionContext {
   readonly variables: VariableAccess;
   /** Where `tf.print` writes. */
   print(text: string): void;
+  /** The largest tensor a step may create (`tf.config.setMaxTensorBytes`). */
+  readonly maxTensorBytes: number;
 }
 
 /**

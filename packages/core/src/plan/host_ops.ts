@@ -59,12 +59,15 @@ export function runKernelNow(registry: BackendRegistry, op: AnyOpDef, inputs: re
  * with `copy` (the outer plan frees its own inputs after their last use).
  */
 export function ownedResults(args: ExecuteArgs, outs: readonly SlotValue[], copy: (slot: DataSlot) => DataSlot): SlotValue[] {
-  return outs.map((out) => {
+  const released: DataSlot[] = [];
+  const results = outs.map((out) => {
     if (out.kind !== "data") return out;
     const passthrough = args.inputs.includes(out);
     if (out.owned && !passthrough) return out;
-    const copied = copy(out);
-    if (!passthrough) out.release?.();
-    return copied;
+    if (!passthrough) released.push(out);
+    return copy(out);
   });
+  // Only after every copy: a value returned twice shares the buffer its first output pins.
+  for (const out of released) out.release?.();
+  return results;
 }

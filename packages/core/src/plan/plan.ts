@@ -1,6 +1,7 @@
 import type { DataArray, DType } from "../base/dtype.js";
 import { KilnError } from "../base/errors.js";
 import { type ConcreteShape, isConcrete, sizeOf } from "../base/shape.js";
+import { checkTensorSizes } from "../base/tensor_size.js";
 import { type Backend, type DataId, type FusedCluster, type KernelFn, type KernelKey, type PlanPreparation, readsSync } from "../backend/backend.js";
 import type { BackendRegistry } from "../backend/backend_registry.js";
 import type { FuncGraph } from "../ir/func_graph.js";
@@ -284,8 +285,8 @@ export class Plan {
           this.#finishHost(step, slots, Array.isArray(results) ? results : driveSync(results, step.op.name));
         } else {
           const inputs = this.#stepInputs(step, slots);
-          if (step.attrInputs === true) this.#runWithAttrInputs(step, inputs, step.op.def.attrInputs!.map((spec) => readNow(inputs[spec.input]!, step)), slots, runPool);
-          else this.#runKernel(step, inputs, slots, runPool, step.op.attrs);
+          if (step.attrInputs === true) this.#runWithAttrInputs(step, inputs, step.op.def.attrInputs!.map((spec) => readNow(inputs[spec.input]!, step)), slots, runPool, context.maxTensorBytes);
+          else this.#runKernel(step, inputs, slots, runPool, step.op.attrs, context.maxTensorBytes);
         }
         this.#free(step, slots, runPool);
       }
@@ -313,11 +314,11 @@ export class Plan {
           if (step.attrInputs === true) {
             const values: DataArray[] = [];
             for (const spec of step.op.def.attrInputs!) values.push(yield* readHost(inputs[spec.input] as DataSlot));
-            this.#runWithAttrInputs(step, inputs, values, slots, runPool);
+            this.#runWithAttrInputs(step, inputs, values, slots, runPool, context.maxTensorBytes);
           } else {
             const read = yield* this.#readAsyncInputs(step, inputs);
             try {
-              this.#runKernel(step, inputs, slots, runPool, step.op.attrs);
+              this.#runKernel(step, inputs, slots, runPool, step.op.attrs, context.maxTensorBytes);
             } finally {
               for (const temporary of read) freeSlot(temporary);
             }
@@ -442,16 +443,19 @@ export class Plan {
    * Runs a step given attr inputs (a shape tensor): `values` are the attr inputs' values,
    * read on the host; the kernel runs on the other inputs with the attrs resolved.
    */
-  #runWithAttrInputs(step: Step, inputs: readonly SlotValue[], values: readonly (ArrayLike<number> | undefined)[], slots: (SlotValue | undefined)[], pool: BufferPool): void {
+  #runWithAttrInputs(step: Step, inputs: readonly SlotValue[], values: readonly (ArrayLike<number> | undefined)[], slots: (SlotValue | undefined)[], pool: BufferPool, maxBytes: number): void {
     const def = step.op.def;
     const attrInputs = def.attrInputs!;
     const read = attrInputs.map((_, k) => Array.from(values[k] ?? []));
     const attrs = withAttrInputs(def, step.op.attrs, read, inputs as DataSlot[]);
-    this.#runKernel(step, inputs.slice(0, kernelArity(def)), slots, pool, attrs);
+    this.#runKernel(step, inputs.slice(0, kernelArity(def)), slots, pool, attrs, maxBytes);
   }
 
-  /** Runs a kernel step, offering it dead buffers of the right size to write its outputs into. */
-  #runKernel(step: Step, inputs: SlotValue[], slots: (SlotValue | undefined)[], pool: BufferPool, attrs: object): void {
+  /**
+   * Runs a kernel step, offering it dead buffers of the right size to write its outputs into.
+   * Outputs larger than `maxBytes` are refused before anything is allocated.
+   */
+  #runKernel(step: Step, inputs: SlotValue[], slots: (SlotValue | undefined)[], pool: BufferPool, attrs: object, maxBytes: number): void {
     const { backend } = step.kernel!;
     let data = inputs as DataSlot[];
     let moved = false;
@@ -464,6 +468,7 @@ export class Plan {
       data[i] = dataOn(slot, backend, step, i);
     }
     const outputs = step.staticOutputs ?? (step.op.def.infer(data, attrs) as ConcreteInfo[]);
+    checkTensorSizes(step.op.def.api, outputs, maxBytes, step.op.name);
     const sizes = step.staticSizes ?? outputs.map((o) => sizeOf(o.shape));
     const run = step.kernel!.run ?? step.kernel!.specialize(data, outputs, attrs);
     const count = step.outputs.length;

@@ -1,6 +1,7 @@
-import { type DType, type DataArray, allocate, dtypeOfArray } from "../base/dtype.js";
+import { type DType, type DataArray, INT32_MAX, INT32_MIN, allocate, dtypeOfArray } from "../base/dtype.js";
 import { ArgumentError, DTypeError, ShapeError, formatShape } from "../base/errors.js";
 import { sizeOf } from "../base/shape.js";
+import { MAX_RANK } from "../base/tensor_size.js";
 import { Tensor } from "./tensor.js";
 
 /**
@@ -38,6 +39,8 @@ function inferShape(value: NestedValues | DataArray, op: string): number[] {
   const shape: number[] = [];
   let level: unknown = value;
   while (Array.isArray(level) || ArrayBuffer.isView(level)) {
+    // Deeper nesting (or an array that contains itself) is not a tensor.
+    if (shape.length === MAX_RANK) throw new ShapeError(`${op}: the nested array is more than ${MAX_RANK} levels deep; tensors have at most ${MAX_RANK} dimensions`);
     shape.push((level as ArrayLike<unknown>).length);
     level = (level as ArrayLike<unknown>)[0];
   }
@@ -63,8 +66,14 @@ function storeValue(v: unknown, dtype: DType, op: string): number {
   if (typeof v !== "number") {
     throw new DTypeError(`${op}: expected numbers or booleans, received ${typeof v === "object" ? (v === null ? "null" : "an object") : typeof v} (${String(v)})`);
   }
-  if (dtype === "int32" && !Number.isInteger(v) && Number.isFinite(v)) {
-    throw new DTypeError(`${op}: ${v} cannot be converted to int32 without losing its fraction; use a float32 tensor or round it first`);
+  if (dtype === "int32" && !(Number.isInteger(v) && v >= INT32_MIN && v <= INT32_MAX)) {
+    throw new DTypeError(
+      !Number.isFinite(v)
+        ? `${op}: ${v} cannot be converted to int32 (it has no integer value); use a float32 tensor`
+        : Number.isInteger(v)
+          ? `${op}: ${v} cannot be converted to int32: it is outside the int32 range [${INT32_MIN}, ${INT32_MAX}]; use a float32 tensor`
+          : `${op}: ${v} cannot be converted to int32 without losing its fraction; use a float32 tensor or round it first`,
+    );
   }
   if (dtype === "bool") return v !== 0 ? 1 : 0;
   return v;

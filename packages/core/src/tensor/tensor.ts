@@ -101,11 +101,16 @@ export class Tensor {
 
   /** Synchronous `data()`; throws on backends that can only read asynchronously (webgpu). */
   dataSync(): DataArray {
-    const handle = this.#eager("dataSync");
+    return this.#readSync("dataSync");
+  }
+
+  /** The values, read synchronously; errors name `method`, the call the user made. */
+  #readSync(method: string): DataArray {
+    const handle = this.#eager(method);
     const backend = handle.backend;
     if (handle.pending !== undefined || !readsSync(backend)) {
       throw new BackendError(
-        `dataSync: this tensor ${handle.pending !== undefined ? "is still being computed by queued asynchronous work" : `lives on backend '${backend.name}', which reads only asynchronously`}; ` +
+        `${method}: this tensor ${handle.pending !== undefined ? "is still being computed by queued asynchronous work" : `lives on backend '${backend.name}', which reads only asynchronously`}; ` +
           `use await tensor.data() (or await tensor.array()) instead`,
       );
     }
@@ -118,8 +123,9 @@ export class Tensor {
     return this.#nest(await this.data());
   }
 
+  /** Reads the values synchronously as nested JS arrays; throws where `dataSync` does. */
   arraySync(): NestedArray {
-    return this.#nest(this.dataSync());
+    return this.#nest(this.#readSync("arraySync"));
   }
 
   /** Releases the data. Using the tensor afterwards throws a DisposedError. Idempotent. */

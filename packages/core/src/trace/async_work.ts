@@ -6,7 +6,8 @@ import type { ResolvedKernel } from "../backend/backend_registry.js";
 import { Identity } from "../ir/builtin_ops.js";
 import type { AnyOpDef, ValueInfo } from "../ir/op.js";
 import { BufferPool } from "../plan/buffer_pool.js";
-import { driveAsync, type Execution, type ExecutionContext, type HostRun, type VariableAccess } from "../plan/execution.js";
+import { driveAsync, type Execution, type HostRun, type VariableAccess } from "../plan/execution.js";
+import { executionContext } from "./execution_context.js";
 import { runKernelNow } from "../plan/host_ops.js";
 import { type DataSlot, dataSlot, type SlotValue } from "../plan/slots.js";
 import { type EagerHandle, NO_DATA, type ResourceHandle } from "../tensor/handle.js";
@@ -201,7 +202,7 @@ export function issueAsync(
         const own = held[next++]!;
         slots.push(dataSlot(backend, await dataOnAsync(runtime, own, backend, op.api), own.shape as ConcreteShape, own.dtype, false));
       }
-      const context: ExecutionContext = { registry: runtime.backends, variables: viewAccess(runtime, view), print: (text) => runtime.print(text) };
+      const context = executionContext(runtime, viewAccess(runtime, view));
       backend.beginRun?.();
       let results: SlotValue[];
       try {
@@ -214,9 +215,10 @@ export function issueAsync(
         const slot = out as DataSlot;
         if (slot.owned) return outputs[i]!.settle(slot.backend, slot.dataId);
         const copy = runKernelNow(runtime.backends, Identity, [slot], slot.backend);
-        slot.release?.();
         outputs[i]!.settle(copy.backend, copy.dataId);
       });
+      // Only after every copy: a value returned twice shares the buffer its first output pins.
+      for (const out of results) if (out.kind === "data" && !out.owned) out.release?.();
     } catch (error) {
       for (const o of outputs) if (o.tensor.isPending) o.fail(error);
     } finally {

@@ -1,6 +1,7 @@
 import type { DType, DataArray } from "../base/dtype.js";
 import { KilnError, OutOfScopeError } from "../base/errors.js";
 import type { ConcreteShape } from "../base/shape.js";
+import { checkTensorSizes } from "../base/tensor_size.js";
 import { type Backend, readsSync, type TensorData } from "../backend/backend.js";
 import { Identity } from "../ir/builtin_ops.js";
 import { type AnyOpDef, checkArity, type ValueInfo } from "../ir/op.js";
@@ -56,6 +57,8 @@ export class EagerTrace implements Trace {
   }
 
   #kernel(op: AnyOpDef, inputs: readonly Tensor[], outputs: readonly ConcreteInfo[], attrs: object): Tensor[] {
+    // Host-run ops (calls, control flow) allocate through their plans, which check there.
+    checkTensorSizes(op.api, outputs, this.runtime.maxTensorBytes);
     const resolved = this.runtime.backends.resolve(op, this.runtime.backends.active());
     const backend = resolved.backend;
     if (mustWait(inputs, backend)) return deferKernel(this.runtime, op, resolved, inputs, outputs, attrs);
@@ -104,6 +107,8 @@ export class EagerTrace implements Trace {
       const results = Array.isArray(execution) ? execution : driveSync(execution, op.api);
       const tensors: Tensor[] = new Array(results.length);
       for (let i = 0; i < results.length; i++) tensors[i] = this.#tensorOf(op, results[i]!);
+      // Only after every copy: a value returned twice shares the buffer its first output pins.
+      for (const out of results) if (out.kind === "data" && !out.owned) out.release?.();
       return tensors;
     } finally {
       backend.endRun?.();
@@ -111,13 +116,12 @@ export class EagerTrace implements Trace {
     }
   }
 
-  /** A result of a runtime-executed op as a tensor: an owned buffer as it is, a borrowed one copied. */
+  /** A result of a runtime-executed op as a tensor: an owned buffer as it is, a borrowed one copied (its caller releases it). */
   #tensorOf(op: AnyOpDef, out: SlotValue): Tensor {
     const runtime = this.runtime;
     if (out.kind !== "data") throw new KilnError(`${op.api}: ${op.name} returned a resource, which is not a value`);
     if (out.owned) return runtime.wrap(out.backend, out.dataId, out.shape, out.dtype);
     const copy = runKernelNow(runtime.backends, Identity, [out], out.backend);
-    out.release?.();
     return runtime.wrap(copy.backend, copy.dataId, copy.shape, copy.dtype);
   }
 

@@ -14,6 +14,8 @@ import { TaskQueue } from "./task_queue.js";
 import { GraphTrace } from "./graph_trace.js";
 import type { Trace } from "./trace.js";
 import { directVariableAccess } from "./variable_access.js";
+import { executionContext } from "./execution_context.js";
+import { DEFAULT_MAX_TENSOR_BYTES } from "../base/tensor_size.js";
 
 /** A backward function: upstream gradients and the (retained) inputs and outputs in, input gradients out. */
 export type Backward = (
@@ -73,6 +75,8 @@ export class Runtime implements TensorOwner {
   print: (message: string) => void = (message) => console.log(message);
   /** `tf.config.runFunctionsEagerly`: call functions' JS directly instead of tracing. */
   runFunctionsEagerly = false;
+  /** `tf.config.setMaxTensorBytes`: the largest tensor an op may create. */
+  maxTensorBytes = DEFAULT_MAX_TENSOR_BYTES;
   /** The AutoGraph converter, registered by @kiln/autograph; core never imports it. */
   autograph: ((fn: Function) => Function) | undefined;
 
@@ -89,7 +93,7 @@ export class Runtime implements TensorOwner {
       if (!t.isDisposed && t.handle.kind === "eager") this.finalizer.register(t, t.handle, t);
     });
     this.#traces = [new EagerTrace(this)];
-    this.executionContext = { registry: this.backends, variables: directVariableAccess(this), print: (text) => this.print(text) };
+    this.executionContext = executionContext(this, directVariableAccess(this));
   }
 
   /** The trace that receives `bind` calls now. */

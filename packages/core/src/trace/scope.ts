@@ -1,3 +1,4 @@
+import { describeValue } from "../base/describe.js";
 import { Tensor } from "../tensor/tensor.js";
 import { getRuntime } from "./runtime.js";
 
@@ -25,6 +26,7 @@ function collectTensors(value: unknown, out: Tensor[], seen = new Set<unknown>()
  * ```
  */
 export function tidy<T>(fn: () => T): T {
+  if (typeof fn !== "function") throw new TypeError(`tidy: expected a function to run in the scope, received ${describeValue(fn)}`);
   const tracker = getRuntime().tracker;
   const scope = tracker.openScope();
   let result: T;

@@ -1,6 +1,6 @@
 import * as tf from "@kiln/core";
 import { describe, expect, it } from "vitest";
-import { loosely, take, useCpu } from "../setup.js";
+import { live, loosely, take, useCpu } from "../setup.js";
 
 useCpu();
 
@@ -373,6 +373,80 @@ describe("H. variables and state", () => {
     f(tf.tensor([5, 6]));
     expect(() => f(tf.tensor([7, 8, 9]))).toThrow(tf.ShapeError);
     expect(value(v.read())).toEqual([5, 6]);
+  });
+});
+
+describe("H2: a variable read is a snapshot", () => {
+  it("H2: an eager read() and an assign result keep their values after later assignments, and are the caller's to free", () => {
+    const v = new tf.Variable([1, 2]);
+    const before = live();
+    const read = v.read();
+    const assigned = v.assign([3, 4]);
+    const added = v.assignAdd([10, 10]);
+    v.assign([0, 0]).dispose();
+    expect([read.arraySync(), assigned.arraySync(), added.arraySync(), take(v.read())]).toEqual([
+      [1, 2],
+      [3, 4],
+      [13, 14],
+      [0, 0],
+    ]);
+    tf.dispose([read, assigned, added]);
+    expect(live()).toBe(before);
+    v.dispose();
+  });
+
+  it("H2 + I1: code that keeps a read across an assign gives the same result eagerly and traced", () => {
+    const v = new tf.Variable(1);
+    const step = () => {
+      const old = v.read();
+      v.assign(5);
+      return [old, tf.identity(old), v.read()];
+    };
+    const traced = tf.function(step);
+    const run = (fn: () => unknown) => {
+      v.assign(1).dispose();
+      const out = fn() as tf.Tensor[];
+      const values = out.map((t) => t.arraySync());
+      tf.dispose(out);
+      return values;
+    };
+    tf.config.runFunctionsEagerly(true);
+    try {
+      expect(run(traced)).toEqual([1, 1, 5]);
+    } finally {
+      tf.config.runFunctionsEagerly(false);
+    }
+    expect(run(traced)).toEqual([1, 1, 5]);
+    v.dispose();
+  });
+
+  it("H2: a traced function returning the same read twice after an assign returns both, leaking nothing", () => {
+    const v = new tf.Variable(1);
+    const f = tf.function(() => {
+      const r = v.read();
+      v.assignAdd(1);
+      return [r, r, tf.identity(r), v.read()];
+    });
+    const before = live();
+    for (const expected of [
+      [1, 1, 1, 2],
+      [2, 2, 2, 3],
+    ]) {
+      const out = f() as tf.Tensor[];
+      expect(out.map((t) => t.arraySync())).toEqual(expected);
+      tf.dispose(out);
+      expect(live()).toBe(before);
+    }
+    // Nested: the same through a call inside another function, and through a tf.cond branch.
+    const g = tf.function(() => {
+      const [a, b] = f() as tf.Tensor[];
+      return [a!, b!, tf.cond(tf.greater(a!, 0), () => a!, () => b!)];
+    });
+    const out = g() as tf.Tensor[];
+    expect(out.map((t) => t.arraySync())).toEqual([3, 3, 3]);
+    tf.dispose(out);
+    expect(live()).toBe(before);
+    v.dispose();
   });
 });
 

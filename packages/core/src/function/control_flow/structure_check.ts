@@ -1,16 +1,11 @@
-import { formatShape } from "../../base/errors.js";
+import { KilnError, formatShape } from "../../base/errors.js";
 import { isPlainObject } from "../../base/plain_object.js";
 import type { Shape } from "../../base/shape.js";
 import { Tensor } from "../../tensor/tensor.js";
 import { flattenStructure } from "../structure.js";
 
 /** Thrown when branches or loop iterations disagree in structure, dtype or shape (SPEC G5, G6). */
-export class ControlFlowError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "ControlFlowError";
-  }
-}
+export class ControlFlowError extends KilnError {}
 
 function describeLeaf(leaf: unknown): string {
   if (leaf instanceof Tensor) return `a tensor of dtype ${leaf.dtype}`;

@@ -201,7 +201,7 @@ function checkBody(
   when: string,
   params?: readonly { shape: Shape }[],
 ): Tensor[] {
-  const next = (Array.isArray(result) ? result : [result]).map((v) => (v instanceof Variable ? v.read() : v));
+  const next = (Array.isArray(result) ? result : [result]).map((v) => (v instanceof Variable ? v.readForOp() : v));
   if (next.length !== before.length || flattenStructure(next).length !== before.length) {
     throw new ControlFlowError(
       `whileLoop: the body must return ${before.length} loop variable(s) (the same structure it received), but returned ${next.length}`,

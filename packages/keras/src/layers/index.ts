@@ -1,0 +1,302 @@
+/**
+ * Layer factories with tfjs-layers' names (`keras.layers.dense({ units })`, ...) and the
+ * layer classes, for subclassing (`class Scale extends keras.layers.Layer`).
+ *
+ * ```ts
+ * const model = keras.sequential({ layers: [keras.layers.flatten({ inputShape: [28, 28] }), keras.layers.dense({ units: 10 })] });
+ * ```
+ */
+import type { Activation as ActivationFn, ActivationIdentifier } from "../activations.js";
+import { InputLayer, type InputArgs } from "../engine/input_layer.js";
+import type { CallOptions, LayerArgs } from "../engine/layer.js";
+import type * as tf from "@kiln/core";
+import type { Shape } from "../utils/shape.js";
+import { Conv1D, Conv2D, type ConvArgs } from "./convolutional.js";
+import { Activation_, Dense, type DenseArgs, Dropout, Flatten, Lambda, Permute, RepeatVector, Reshape } from "./core.js";
+import { Embedding, type EmbeddingArgs } from "./embedding.js";
+import { Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract } from "./merge.js";
+import { BatchNormalization, type BatchNormalizationArgs, LayerNormalization } from "./normalization.js";
+import {
+  AveragePooling1D,
+  AveragePooling2D,
+  GlobalAveragePooling1D,
+  GlobalAveragePooling2D,
+  GlobalMaxPooling1D,
+  GlobalMaxPooling2D,
+  MaxPooling1D,
+  MaxPooling2D,
+  type PoolingArgs,
+} from "./pooling.js";
+import { UpSampling2D, ZeroPadding2D } from "./reshaping.js";
+
+export { Layer, type LayerArgs, type CallOptions } from "../engine/layer.js";
+export { InputLayer } from "../engine/input_layer.js";
+export { Dense, Dropout, Flatten, Reshape, Permute, RepeatVector, Lambda, Activation_ as Activation } from "./core.js";
+export { Conv1D, Conv2D } from "./convolutional.js";
+export * from "./pooling.js";
+export { BatchNormalization, LayerNormalization } from "./normalization.js";
+export { Embedding } from "./embedding.js";
+export { Add, Subtract, Multiply, Average, Maximum, Minimum, Concatenate, Dot } from "./merge.js";
+export { ZeroPadding2D, UpSampling2D } from "./reshaping.js";
+export type { DenseArgs, ConvArgs, PoolingArgs, BatchNormalizationArgs, EmbeddingArgs, InputArgs };
+
+/**
+ * A fully connected layer.
+ *
+ * ```ts
+ * keras.layers.dense({ units: 8, activation: "relu" })
+ * ```
+ */
+export const dense = (args: DenseArgs) => new Dense(args);
+/**
+ * Applies an activation function.
+ *
+ * ```ts
+ * keras.layers.activation({ activation: "softmax" })
+ * ```
+ */
+export const activation = (args: LayerArgs & { activation: ActivationIdentifier | ActivationFn }) => new Activation_(args);
+/**
+ * Randomly zeroes inputs during training.
+ *
+ * ```ts
+ * keras.layers.dropout({ rate: 0.2 })
+ * ```
+ */
+export const dropout = (args: LayerArgs & { rate: number; noiseShape?: Shape; seed?: number }) => new Dropout(args);
+/**
+ * Flattens each sample.
+ *
+ * ```ts
+ * keras.layers.flatten()
+ * ```
+ */
+export const flatten = (args?: LayerArgs) => new Flatten(args);
+/**
+ * Reshapes each sample.
+ *
+ * ```ts
+ * keras.layers.reshape({ targetShape: [4, -1] })
+ * ```
+ */
+export const reshape = (args: LayerArgs & { targetShape: number[] }) => new Reshape(args);
+/**
+ * Permutes the non-batch axes.
+ *
+ * ```ts
+ * keras.layers.permute({ dims: [2, 1] })
+ * ```
+ */
+export const permute = (args: LayerArgs & { dims: number[] }) => new Permute(args);
+/**
+ * Repeats each sample `n` times.
+ *
+ * ```ts
+ * keras.layers.repeatVector({ n: 3 })
+ * ```
+ */
+export const repeatVector = (args: LayerArgs & { n: number }) => new RepeatVector(args);
+/**
+ * A layer from a function (not serializable).
+ *
+ * ```ts
+ * keras.layers.lambda({ fn: (x) => tf.mul(x, 2) })
+ * ```
+ */
+export const lambda = (args: LayerArgs & { fn: (inputs: any, options: CallOptions) => tf.Tensor | tf.Tensor[] }) => new Lambda(args);
+/**
+ * 1-D convolution.
+ *
+ * ```ts
+ * keras.layers.conv1d({ filters: 16, kernelSize: 3, padding: "causal" })
+ * ```
+ */
+export const conv1d = (args: ConvArgs) => new Conv1D(args);
+/**
+ * 2-D convolution.
+ *
+ * ```ts
+ * keras.layers.conv2d({ filters: 32, kernelSize: 3, activation: "relu" })
+ * ```
+ */
+export const conv2d = (args: ConvArgs) => new Conv2D(args);
+/**
+ * 1-D max pooling.
+ *
+ * ```ts
+ * keras.layers.maxPooling1d({ poolSize: 2 })
+ * ```
+ */
+export const maxPooling1d = (args?: PoolingArgs) => new MaxPooling1D(args);
+/**
+ * 2-D max pooling.
+ *
+ * ```ts
+ * keras.layers.maxPooling2d({ poolSize: 2 })
+ * ```
+ */
+export const maxPooling2d = (args?: PoolingArgs) => new MaxPooling2D(args);
+/**
+ * 1-D average pooling.
+ *
+ * ```ts
+ * keras.layers.averagePooling1d({ poolSize: 2 })
+ * ```
+ */
+export const averagePooling1d = (args?: PoolingArgs) => new AveragePooling1D(args);
+/**
+ * 2-D average pooling.
+ *
+ * ```ts
+ * keras.layers.averagePooling2d({ poolSize: [2, 2] })
+ * ```
+ */
+export const averagePooling2d = (args?: PoolingArgs) => new AveragePooling2D(args);
+/** tfjs's alias of `maxPooling2d`. */
+export const maxPool2d = maxPooling2d;
+/** tfjs's alias of `averagePooling2d`. */
+export const avgPool2d = averagePooling2d;
+/**
+ * Mean over steps.
+ *
+ * ```ts
+ * keras.layers.globalAveragePooling1d()
+ * ```
+ */
+export const globalAveragePooling1d = (args?: LayerArgs) => new GlobalAveragePooling1D(args);
+/**
+ * Mean over height and width.
+ *
+ * ```ts
+ * keras.layers.globalAveragePooling2d()
+ * ```
+ */
+export const globalAveragePooling2d = (args?: LayerArgs) => new GlobalAveragePooling2D(args);
+/**
+ * Max over steps.
+ *
+ * ```ts
+ * keras.layers.globalMaxPooling1d()
+ * ```
+ */
+export const globalMaxPooling1d = (args?: LayerArgs) => new GlobalMaxPooling1D(args);
+/**
+ * Max over height and width.
+ *
+ * ```ts
+ * keras.layers.globalMaxPooling2d()
+ * ```
+ */
+export const globalMaxPooling2d = (args?: LayerArgs) => new GlobalMaxPooling2D(args);
+/**
+ * Batch normalization.
+ *
+ * ```ts
+ * keras.layers.batchNormalization({ momentum: 0.9 })
+ * ```
+ */
+export const batchNormalization = (args?: BatchNormalizationArgs) => new BatchNormalization(args);
+/**
+ * Layer normalization.
+ *
+ * ```ts
+ * keras.layers.layerNormalization({ epsilon: 1e-5 })
+ * ```
+ */
+export const layerNormalization = (args?: ConstructorParameters<typeof LayerNormalization>[0]) => new LayerNormalization(args);
+/**
+ * Integer ids to vectors.
+ *
+ * ```ts
+ * keras.layers.embedding({ inputDim: 1000, outputDim: 16 })
+ * ```
+ */
+export const embedding = (args: EmbeddingArgs) => new Embedding(args);
+/**
+ * Concatenation of a list of tensors.
+ *
+ * ```ts
+ * keras.layers.concatenate().apply([a, b])
+ * ```
+ */
+export const concatenate = (args?: LayerArgs & { axis?: number }) => new Concatenate(args);
+/**
+ * Elementwise sum of a list of tensors.
+ *
+ * ```ts
+ * keras.layers.add().apply([x, shortcut])
+ * ```
+ */
+export const add = (args?: LayerArgs) => new Add(args);
+/**
+ * Elementwise difference of two tensors.
+ *
+ * ```ts
+ * keras.layers.subtract().apply([a, b])
+ * ```
+ */
+export const subtract = (args?: LayerArgs) => new Subtract(args);
+/**
+ * Elementwise product of a list of tensors.
+ *
+ * ```ts
+ * keras.layers.multiply().apply([a, gate])
+ * ```
+ */
+export const multiply = (args?: LayerArgs) => new Multiply(args);
+/**
+ * Elementwise mean of a list of tensors.
+ *
+ * ```ts
+ * keras.layers.average().apply([a, b])
+ * ```
+ */
+export const average = (args?: LayerArgs) => new Average(args);
+/**
+ * Elementwise maximum of a list of tensors.
+ *
+ * ```ts
+ * keras.layers.maximum().apply([a, b])
+ * ```
+ */
+export const maximum = (args?: LayerArgs) => new Maximum(args);
+/**
+ * Elementwise minimum of a list of tensors.
+ *
+ * ```ts
+ * keras.layers.minimum().apply([a, b])
+ * ```
+ */
+export const minimum = (args?: LayerArgs) => new Minimum(args);
+/**
+ * Dot product of two tensors along `axes`.
+ *
+ * ```ts
+ * keras.layers.dot({ axes: 1, normalize: true }).apply([a, b])
+ * ```
+ */
+export const dot = (args: LayerArgs & { axes: number | [number, number]; normalize?: boolean }) => new Dot(args);
+/**
+ * Zero padding around images.
+ *
+ * ```ts
+ * keras.layers.zeroPadding2d({ padding: 1 })
+ * ```
+ */
+export const zeroPadding2d = (args?: ConstructorParameters<typeof ZeroPadding2D>[0]) => new ZeroPadding2D(args);
+/**
+ * Nearest-neighbour upsampling of images.
+ *
+ * ```ts
+ * keras.layers.upSampling2d({ size: [2, 2] })
+ * ```
+ */
+export const upSampling2d = (args?: ConstructorParameters<typeof UpSampling2D>[0]) => new UpSampling2D(args);
+/**
+ * An input layer (use `keras.input` for the symbolic tensor).
+ *
+ * ```ts
+ * keras.layers.inputLayer({ inputShape: [784] })
+ * ```
+ */
+export const inputLayer = (args: InputArgs) => new InputLayer(args);
