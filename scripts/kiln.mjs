@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /**
- * The two entry points of a fresh checkout, needing nothing but Node 20 and npm:
+ * The two entry points of a fresh checkout, needing nothing but Node 20 and npm (Debian
+ * packages the workspace declares, such as datasets, are installed with apt-get first):
  *
  *   npm run demo   install, build, then run examples/demo.mjs with plain node on the built packages
  *   npm test       install, build, run every package's tests, and close with `N passed, N failed`
@@ -14,6 +15,7 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { ensureDebianPackages } from "./debian-packages.mjs";
 import { closingLine, summarize } from "./test-summary.mjs";
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
@@ -79,6 +81,8 @@ function installWasmToolchainIfNeeded() {
 }
 
 function install() {
+  // Datasets, toolchains and drivers the packages declare (package.json "kiln.debianPackages").
+  ensureDebianPackages(root, (title) => step(title));
   step(`install (${pnpmSpec} install --frozen-lockfile)`);
   const code = pnpm(["install", "--frozen-lockfile"]);
   if (code !== 0) {

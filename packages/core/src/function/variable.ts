@@ -11,6 +11,7 @@ import { type TensorLike, asTensor, toTensorSymbol } from "../tensor/convert.js"
 import { Tensor } from "../tensor/tensor.js";
 import { OutOfScopeError } from "../base/errors.js";
 import { getRuntime } from "../trace/runtime.js";
+import { tidy } from "../trace/scope.js";
 import { liftToEager } from "./lift.js";
 import { AssignAddVariableOp, AssignSubVariableOp, AssignVariableOp, ReadVariableOp } from "./variable_ops.js";
 
@@ -87,8 +88,9 @@ export class Variable {
           `The function '${graph.name}' is being traced again (new input signature) and tried to create a variable${options.name === undefined ? "" : ` '${options.name}'`}`,
       );
     }
-    // Initial values are computed eagerly, outside any trace (TF's init_scope).
-    this.#value = runtime.withEager(() => {
+    // Initial values are computed eagerly, outside any trace (TF's init_scope), in a scope
+    // that frees what an initializer function made (the variable keeps its own copy).
+    this.#value = runtime.withEager(() => tidy(() => {
       const value = typeof initial === "function" ? initial() : initial;
       const given = asTensor(value);
       if (given?.isSymbolic === true) {
@@ -102,7 +104,7 @@ export class Variable {
       const tensor = toOwnedTensor(value as TensorLike, "Variable", "initial", options.dtype);
       // The variable owns its value: copy a tensor the caller still holds.
       return runtime.tracker.keep(given === undefined ? tensor : identity(tensor));
-    });
+    }));
     const value = this.#value;
     if (options.dtype !== undefined && value.dtype !== options.dtype) {
       value.dispose();

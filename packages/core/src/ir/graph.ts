@@ -10,12 +10,17 @@ import { graphToText } from "./printer.js";
  * (`pow:0`), with the shape and dtype inferred when the operation was added.
  */
 export class OpOutput implements ValueInfo {
+  /** Frozen once here, so every tensor a plan makes with this shape can share it. */
+  readonly shape: Shape;
+
   constructor(
     readonly op: Operation,
     readonly index: number,
-    readonly shape: Shape,
+    shape: Shape,
     readonly dtype: DType,
-  ) {}
+  ) {
+    this.shape = Object.isFrozen(shape) ? shape : Object.freeze([...shape]);
+  }
 
   get name(): string {
     return `${this.op.name}:${this.index}`;

@@ -262,7 +262,8 @@ export function greaterEqual(a: TensorLike, b: TensorLike): Tensor {
  * ```
  */
 export function logicalAnd(a: TensorLike, b: TensorLike): Tensor {
-  return bind1(LogicalAnd, [toTensor(a, "logicalAnd", "a", "bool"), toTensor(b, "logicalAnd", "b", "bool")]);
+  const x = toTensor(a, "logicalAnd", "a", "bool");
+  return bind1(LogicalAnd, [x, toTensor(b, "logicalAnd", "b", "bool", x)]);
 }
 
 /**
@@ -273,7 +274,8 @@ export function logicalAnd(a: TensorLike, b: TensorLike): Tensor {
  * ```
  */
 export function logicalOr(a: TensorLike, b: TensorLike): Tensor {
-  return bind1(LogicalOr, [toTensor(a, "logicalOr", "a", "bool"), toTensor(b, "logicalOr", "b", "bool")]);
+  const x = toTensor(a, "logicalOr", "a", "bool");
+  return bind1(LogicalOr, [x, toTensor(b, "logicalOr", "b", "bool", x)]);
 }
 
 declare module "../tensor/tensor.js" {

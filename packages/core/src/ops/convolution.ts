@@ -79,7 +79,8 @@ export function conv2d(
   dimRoundingMode?: "floor" | "round" | "ceil",
 ): Tensor {
   const attrs = convAttrs("conv2d", strides, pad, dataFormat, dilations, dimRoundingMode);
-  return bind1(Conv2D, [toTensor(x, "conv2d", "x", "float32"), toTensor(filter, "conv2d", "filter", "float32")], attrs);
+  const input = toTensor(x, "conv2d", "x", "float32");
+  return bind1(Conv2D, [input, toTensor(filter, "conv2d", "filter", "float32", input)], attrs);
 }
 
 /**
@@ -101,11 +102,8 @@ export function depthwiseConv2d(
   dimRoundingMode?: "floor" | "round" | "ceil",
 ): Tensor {
   const attrs = convAttrs("depthwiseConv2d", strides, pad, dataFormat, dilations, dimRoundingMode);
-  return bind1(
-    DepthwiseConv2dNative,
-    [toTensor(x, "depthwiseConv2d", "x", "float32"), toTensor(filter, "depthwiseConv2d", "filter", "float32")],
-    attrs,
-  );
+  const input = toTensor(x, "depthwiseConv2d", "x", "float32");
+  return bind1(DepthwiseConv2dNative, [input, toTensor(filter, "depthwiseConv2d", "filter", "float32", input)], attrs);
 }
 
 /**
@@ -123,7 +121,8 @@ export function maxPool(
   pad: PaddingSpec,
   dimRoundingMode?: "floor" | "round" | "ceil",
 ): Tensor {
-  return bind1(MaxPool, [toTensor(x, "maxPool", "x")], poolAttrs("maxPool", filterSize, strides, pad, dimRoundingMode));
+  const attrs = poolAttrs("maxPool", filterSize, strides, pad, dimRoundingMode);
+  return bind1(MaxPool, [toTensor(x, "maxPool", "x")], attrs);
 }
 
 /**
@@ -141,7 +140,8 @@ export function avgPool(
   pad: PaddingSpec,
   dimRoundingMode?: "floor" | "round" | "ceil",
 ): Tensor {
-  return bind1(AvgPool, [toTensor(x, "avgPool", "x", "float32")], poolAttrs("avgPool", filterSize, strides, pad, dimRoundingMode));
+  const attrs = poolAttrs("avgPool", filterSize, strides, pad, dimRoundingMode);
+  return bind1(AvgPool, [toTensor(x, "avgPool", "x", "float32")], attrs);
 }
 
 declare module "../tensor/tensor.js" {

@@ -283,7 +283,8 @@ export function conv2DBackpropInput(
 ): Tensor {
   const api = "conv2DBackpropInput";
   const attrs = { ...convAttrs(api, strides, pad, dataFormat, dilations, dimRoundingMode), inputSizes: sizesAttr(xShape) };
-  return bind1(Conv2DBackpropInput, [toTensor(filter, api, "filter", "float32"), toTensor(dy, api, "dy", "float32")], attrs);
+  const filterT = toTensor(filter, api, "filter", "float32");
+  return bind1(Conv2DBackpropInput, [filterT, toTensor(dy, api, "dy", "float32", filterT)], attrs);
 }
 
 /**
@@ -307,7 +308,8 @@ export function conv2dTranspose(
 ): Tensor {
   const api = "conv2dTranspose";
   const attrs = { ...convAttrs(api, strides, pad, "NHWC", 1, dimRoundingMode), inputSizes: sizesAttr(outputShape) };
-  return bind1(Conv2DBackpropInput, [toTensor(filter, api, "filter", "float32"), toTensor(x, api, "x", "float32")], attrs);
+  const filterT = toTensor(filter, api, "filter", "float32");
+  return bind1(Conv2DBackpropInput, [filterT, toTensor(x, api, "x", "float32", filterT)], attrs);
 }
 
 /**
@@ -331,7 +333,8 @@ export function conv2DBackpropFilter(
 ): Tensor {
   const api = "conv2DBackpropFilter";
   const attrs = { ...convAttrs(api, strides, pad, dataFormat, dilations, dimRoundingMode), filterSizes: sizesAttr(filterShape) };
-  return bind1(Conv2DBackpropFilter, [toTensor(x, api, "x", "float32"), toTensor(dy, api, "dy", "float32")], attrs);
+  const xT = toTensor(x, api, "x", "float32");
+  return bind1(Conv2DBackpropFilter, [xT, toTensor(dy, api, "dy", "float32", xT)], attrs);
 }
 
 /**
@@ -354,7 +357,8 @@ export function depthwiseConv2dNativeBackpropInput(
 ): Tensor {
   const api = "depthwiseConv2dNativeBackpropInput";
   const attrs = { ...convAttrs(api, strides, pad, dataFormat, dilations, dimRoundingMode), inputSizes: sizesAttr(xShape) };
-  return bind1(DepthwiseConv2dNativeBackpropInput, [toTensor(filter, api, "filter", "float32"), toTensor(dy, api, "dy", "float32")], attrs);
+  const filterT = toTensor(filter, api, "filter", "float32");
+  return bind1(DepthwiseConv2dNativeBackpropInput, [filterT, toTensor(dy, api, "dy", "float32", filterT)], attrs);
 }
 
 /**
@@ -377,7 +381,8 @@ export function depthwiseConv2dNativeBackpropFilter(
 ): Tensor {
   const api = "depthwiseConv2dNativeBackpropFilter";
   const attrs = { ...convAttrs(api, strides, pad, dataFormat, dilations, dimRoundingMode), filterSizes: sizesAttr(filterShape) };
-  return bind1(DepthwiseConv2dNativeBackpropFilter, [toTensor(x, api, "x", "float32"), toTensor(dy, api, "dy", "float32")], attrs);
+  const xT = toTensor(x, api, "x", "float32");
+  return bind1(DepthwiseConv2dNativeBackpropFilter, [xT, toTensor(dy, api, "dy", "float32", xT)], attrs);
 }
 
 /**
@@ -400,11 +405,9 @@ export function maxPoolGrad(
 ): Tensor {
   const api = "maxPoolGrad";
   const attrs = poolAttrs(api, filterSize, strides, pad, dimRoundingMode);
-  return bind1(
-    MaxPoolGrad,
-    [toTensor(input, api, "input", "float32"), toTensor(output, api, "output", "float32"), toTensor(dy, api, "dy", "float32")],
-    attrs,
-  );
+  const inputT = toTensor(input, api, "input", "float32");
+  const outputT = toTensor(output, api, "output", "float32", inputT);
+  return bind1(MaxPoolGrad, [inputT, outputT, toTensor(dy, api, "dy", "float32", [inputT, outputT])], attrs);
 }
 
 /**
@@ -427,11 +430,9 @@ export function maxPoolGradGrad(
 ): Tensor {
   const api = "maxPoolGradGrad";
   const attrs = poolAttrs(api, filterSize, strides, pad, dimRoundingMode);
-  return bind1(
-    MaxPoolGradGrad,
-    [toTensor(input, api, "input", "float32"), toTensor(output, api, "output", "float32"), toTensor(grad, api, "grad", "float32")],
-    attrs,
-  );
+  const inputT = toTensor(input, api, "input", "float32");
+  const outputT = toTensor(output, api, "output", "float32", inputT);
+  return bind1(MaxPoolGradGrad, [inputT, outputT, toTensor(grad, api, "grad", "float32", [inputT, outputT])], attrs);
 }
 
 /**

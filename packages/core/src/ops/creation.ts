@@ -6,7 +6,7 @@ import { type NestedValues, type TensorLike, asTensor, checkTensorLike, flattenV
 import type { Tensor } from "../tensor/tensor.js";
 import { bind1 } from "../trace/bind.js";
 import { getRuntime } from "../trace/runtime.js";
-import { toTensor } from "./convert.js";
+import { convertEach, toTensor } from "./convert.js";
 import { dimsOf, shapeInput, show } from "./movement_args.js";
 import { type ScalarLike, type ShapeLike, scalarArgument, shapeArgument } from "./shape_args.js";
 
@@ -273,7 +273,9 @@ export function range(start: ScalarLike, stop?: ScalarLike, step: ScalarLike = 1
   }
   // A bound is a tensor (e.g. a traced n): all three become inputs, read when the op runs.
   checkDType(dtype, "range");
-  const inputs = bounds.map((b, i) => ("tensor" in b ? scalarBound(b.tensor, ["start", "stop", "step"][i]!) : toTensor(b.value, "range", "bound", dtype)));
+  const inputs = convertEach(bounds, (b, i) =>
+    "tensor" in b ? scalarBound(b.tensor, ["start", "stop", "step"][i]!) : toTensor(b.value, "range", "bound", dtype),
+  );
   return bind1(Range, inputs, { dtype });
 }
 

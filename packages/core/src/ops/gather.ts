@@ -6,7 +6,7 @@ import type { TensorLike } from "../tensor/convert.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { bind1 } from "../trace/bind.js";
 import { scalarArgument, type ShapeLike, shapeArgument } from "./shape_args.js";
-import { toTensor } from "./convert.js";
+import { checkConverted, toTensor } from "./convert.js";
 import * as g from "./gather_grads.js";
 import { checkFillValue, checkIndicesDType, checkInt, checkShapeArg, dimsOf, mergeDim, shapeInput } from "./movement_args.js";
 
@@ -83,7 +83,8 @@ export const GatherV2 = defineOp<GatherV2Attrs>({
  * ```
  */
 export function gather(x: TensorLike, indices: TensorLike, axis = 0, batchDims = 0): Tensor {
-  return bind1(GatherV2, [toTensor(x, "gather", "x"), toTensor(indices, "gather", "indices", "int32")], { axis, batchDims });
+  const t = toTensor(x, "gather", "x");
+  return bind1(GatherV2, [t, toTensor(indices, "gather", "indices", "int32", t)], { axis, batchDims });
 }
 
 /** `GatherNd`: picks elements or slices addressed by index tuples. */
@@ -115,7 +116,8 @@ export const GatherNd = defineOp<{}>({
  * ```
  */
 export function gatherNd(x: TensorLike, indices: TensorLike): Tensor {
-  return bind1(GatherNd, [toTensor(x, "gatherNd", "x"), toTensor(indices, "gatherNd", "indices", "int32")]);
+  const t = toTensor(x, "gatherNd", "x");
+  return bind1(GatherNd, [t, toTensor(indices, "gatherNd", "indices", "int32", t)]);
 }
 
 /** tfjs's spelling of `gatherNd`, so tfjs code ports unchanged. */
@@ -165,9 +167,11 @@ export const ScatterNd = defineOp<ScatterNdAttrs>({
  * ```
  */
 export function scatterNd(indices: TensorLike, updates: TensorLike, shape: ShapeLike): Tensor {
-  const inputs = [toTensor(indices, "scatterNd", "indices", "int32"), toTensor(updates, "scatterNd", "updates")];
-  const arg = shapeArgument(shape, "scatterNd");
-  return "tensor" in arg ? bind1(ScatterNd, [...inputs, arg.tensor], {}) : bind1(ScatterNd, inputs, { shape: checkShapeArg(arg.dims, "scatterNd") });
+  const i = toTensor(indices, "scatterNd", "indices", "int32");
+  const inputs = [i, toTensor(updates, "scatterNd", "updates", undefined, i)];
+  const arg = checkConverted(inputs, () => shapeArgument(shape, "scatterNd"));
+  if ("tensor" in arg) return bind1(ScatterNd, [...inputs, arg.tensor], {});
+  return bind1(ScatterNd, inputs, { shape: checkConverted(inputs, () => checkShapeArg(arg.dims, "scatterNd")) });
 }
 
 /** tfjs's spelling of `scatterNd`, so tfjs code ports unchanged. */
@@ -210,9 +214,9 @@ export function oneHot(
   offValue: number | boolean = 0,
   dtype: DType = "float32",
 ): Tensor {
-  const t = toTensor(indices, "oneHot", "indices", "int32");
   const target = checkDType(dtype, "oneHot");
   const attrs = { onValue: checkFillValue(onValue, target, "oneHot", "onValue"), offValue: checkFillValue(offValue, target, "oneHot", "offValue"), dtype: target };
+  const t = toTensor(indices, "oneHot", "indices", "int32");
   const depthArg = scalarArgument(depth);
   return "tensor" in depthArg ? bind1(OneHot, [t, depthArg.tensor], attrs) : bind1(OneHot, [t], { ...attrs, depth: depthArg.value });
 }

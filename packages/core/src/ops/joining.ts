@@ -4,7 +4,7 @@ import { defineOp, type ValueInfo } from "../ir/op.js";
 import { asTensor, checkTensorLike, type TensorLike } from "../tensor/convert.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { bind, bind1 } from "../trace/bind.js";
-import { toTensor } from "./convert.js";
+import { convertEach, toTensor } from "./convert.js";
 import { checkInt, checkIntArray, mergeDim, normalizeInsertAxis, show } from "./movement_args.js";
 import * as g from "./movement_grads.js";
 
@@ -26,7 +26,7 @@ function toTensorList(values: unknown, api: string): Tensor[] {
     throw new ArgumentError(`${api}: 'tensors' must be an array of tensors, received ${values === null ? "null" : typeof values}`);
   }
   const dtype = values.map((v) => asTensor(v)).find((t) => t !== undefined)?.dtype;
-  return values.map((v, i) => {
+  return convertEach(values, (v, i) => {
     checkTensorLike(v, api, `tensors[${i}]`);
     return toTensor(v, api, `tensors[${i}]`, dtype);
   });

@@ -31,7 +31,7 @@ import type { Tensor } from "../tensor/tensor.js";
 import { bind1 } from "../trace/bind.js";
 import { add, maximum, minimum, sub } from "./binary.js";
 import { composite } from "./composite.js";
-import { toTensor } from "./convert.js";
+import { checkConverted, toTensor } from "./convert.js";
 import { ALL, BOOL, checkInputDType, FLOAT } from "./define_elementwise.js";
 import { cumsumGrad, extremumGrad, meanGrad, prodGrad, sumGrad } from "./reduction_grads.js";
 import { stopGradient } from "./stop_gradient.js";
@@ -113,7 +113,7 @@ function reductionAttrs(x: Tensor, axis: Axis, keepDims: boolean, api: string): 
 }
 
 function reduce(op: typeof Sum, x: Tensor, axis: Axis, keepDims: boolean): Tensor {
-  return bind1(op, [x], reductionAttrs(x, axis, keepDims, op.api));
+  return bind1(op, [x], checkConverted(x, () => reductionAttrs(x, axis, keepDims, op.api)));
 }
 
 /**
@@ -249,7 +249,7 @@ export const ArgMin = defineArgReduction("ArgMin", "argMin");
  */
 export function argMax(x: TensorLike, axis = 0): Tensor {
   const t = toTensor(x, "argMax", "x");
-  return bind1(ArgMax, [t], { axis: checkSingleAxis(axis, t.shape, "argMax") });
+  return bind1(ArgMax, [t], { axis: checkConverted(t, () => checkSingleAxis(axis, t.shape, "argMax")) });
 }
 
 /**
@@ -262,7 +262,7 @@ export function argMax(x: TensorLike, axis = 0): Tensor {
  */
 export function argMin(x: TensorLike, axis = 0): Tensor {
   const t = toTensor(x, "argMin", "x");
-  return bind1(ArgMin, [t], { axis: checkSingleAxis(axis, t.shape, "argMin") });
+  return bind1(ArgMin, [t], { axis: checkConverted(t, () => checkSingleAxis(axis, t.shape, "argMin")) });
 }
 
 /** The largest finite float32: the stabilizing shift is clamped to it, see `logSumExp`. */
@@ -325,11 +325,11 @@ export const Cumsum = defineOp<CumsumAttrs>({
  */
 export function cumsum(x: TensorLike, axis = 0, exclusive = false, reverse = false): Tensor {
   const t = toTensor(x, "cumsum", "x");
-  const attrs: CumsumAttrs = {
+  const attrs: CumsumAttrs = checkConverted(t, () => ({
     axis: checkSingleAxis(axis, t.shape, "cumsum"),
     exclusive: checkBoolean(exclusive, "cumsum", "exclusive"),
     reverse: checkBoolean(reverse, "cumsum", "reverse"),
-  };
+  }));
   return bind1(Cumsum, [t], attrs);
 }
 

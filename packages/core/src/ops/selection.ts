@@ -7,7 +7,7 @@ import type { TensorLike } from "../tensor/convert.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { bind1 } from "../trace/bind.js";
 import { equal } from "./binary.js";
-import { toTensor, toTensorPair } from "./convert.js";
+import { checkConverted, toTensor, toTensorPair } from "./convert.js";
 import { ALL, BOOL, broadcastAll, checkInputDType, checkSameDType, NUMERIC } from "./define_elementwise.js";
 import { unbroadcast } from "./grad_utils.js";
 
@@ -107,7 +107,7 @@ export const ClipByValue = defineOp<{}>({
  */
 export function where(condition: TensorLike, a: TensorLike, b: TensorLike): Tensor {
   const cond = toTensor(condition, "where", "condition", "bool");
-  return bind1(SelectV2, [cond, ...toTensorPair(a, b, "where")]);
+  return bind1(SelectV2, [cond, ...checkConverted(cond, () => toTensorPair(a, b, "where"))]);
 }
 
 /**
@@ -121,7 +121,8 @@ export function where(condition: TensorLike, a: TensorLike, b: TensorLike): Tens
  * ```
  */
 export function cast(x: TensorLike, dtype: DType): Tensor {
-  return bind1(Cast, [toTensor(x, "cast", "x")], { DstT: checkDType(dtype, "cast") });
+  const DstT = checkDType(dtype, "cast");
+  return bind1(Cast, [toTensor(x, "cast", "x")], { DstT });
 }
 
 
@@ -144,12 +145,12 @@ function checkBoundValue(name: string, value: unknown): number {
  * ```
  */
 export function clipByValue(x: TensorLike, clipValueMin: number, clipValueMax: number): Tensor {
-  const t = toTensor(x, "clipByValue", "x");
   let lo = checkBoundValue("clipValueMin", clipValueMin);
   let hi = checkBoundValue("clipValueMax", clipValueMax);
   if (lo > hi) {
     throw new ArgumentError(`clipByValue: clipValueMin (${lo}) must be less than or equal to clipValueMax (${hi})`);
   }
+  const t = toTensor(x, "clipByValue", "x");
   if (t.dtype === "int32") {
     // Infinite or huge bounds mean "no bound" for int32; clamp them into range so they convert exactly.
     lo = Math.min(Math.max(lo, INT32_MIN), INT32_MAX);
@@ -157,11 +158,8 @@ export function clipByValue(x: TensorLike, clipValueMin: number, clipValueMax: n
   }
   // Non-numeric x is rejected by the op's dtype check; the bounds just follow x's dtype.
   const boundDType = t.dtype === "bool" ? "float32" : t.dtype;
-  return bind1(ClipByValue, [
-    t,
-    toTensor(lo, "clipByValue", "clipValueMin", boundDType),
-    toTensor(hi, "clipByValue", "clipValueMax", boundDType),
-  ]);
+  const min = toTensor(lo, "clipByValue", "clipValueMin", boundDType, t);
+  return bind1(ClipByValue, [t, min, toTensor(hi, "clipByValue", "clipValueMax", boundDType, [t, min])]);
 }
 
 declare module "../tensor/tensor.js" {

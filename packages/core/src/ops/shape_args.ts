@@ -1,7 +1,7 @@
 import { ShapeError } from "../base/errors.js";
 import { asTensor, ephemeralTensors } from "../tensor/convert.js";
 import type { Tensor } from "../tensor/tensor.js";
-import { toTensor } from "./convert.js";
+import { convertEach, toTensor } from "./convert.js";
 import { stack } from "./joining.js";
 import { cast } from "./selection.js";
 
@@ -18,7 +18,11 @@ function dimTensor(dim: unknown, index: number, api: string): Tensor {
   if (tensor.rank !== 0 || tensor.dtype === "bool") {
     throw new ShapeError(`${api}: shape entry ${index} must be a number or an int32 scalar tensor, received dtype ${tensor.dtype} and rank ${tensor.rank}`);
   }
-  return tensor.dtype === "int32" ? tensor : cast(tensor, "int32");
+  if (tensor.dtype === "int32") return tensor;
+  const cast32 = cast(tensor, "int32");
+  // Made here for the pack only: it lives no longer than a converted entry.
+  if (!cast32.isSymbolic) ephemeralTensors.add(cast32);
+  return cast32;
 }
 
 /**
@@ -44,7 +48,7 @@ export function shapeArgument(value: unknown, api: string): { dims: readonly num
   if (entries.every((t) => t === undefined || (t.canReadSync && t.rank === 0))) {
     return { dims: value.map((d, i) => (entries[i] === undefined ? d : entries[i]!.dataSync()[0]!)) as number[] };
   }
-  const packed = stack(value.map((d, i) => dimTensor(d, i, api)));
+  const packed = stack(convertEach(value, (d, i) => dimTensor(d, i, api)));
   // An eager pack lives only for the op that takes it.
   if (!packed.isSymbolic) ephemeralTensors.add(packed);
   return { tensor: packed };

@@ -6,7 +6,7 @@ import type { Tensor } from "../tensor/tensor.js";
 import { rememberValue } from "../trace/attr_inputs.js";
 import { bind1 } from "../trace/bind.js";
 import { getRuntime } from "../trace/runtime.js";
-import { toTensor } from "./convert.js";
+import { freeConverted, toTensor } from "./convert.js";
 
 /** `Shape`: a tensor's dims as an int32 vector, read when the function runs (TF's `tf.shape`). */
 export const Shape = defineOp<{}>({
@@ -47,8 +47,9 @@ function knownInt32(values: readonly number[], shape: readonly number[]): Tensor
  */
 export function shape(x: TensorLike): Tensor {
   const t = toTensor(x, "shape", "x");
-  if (isConcrete(t.shape)) return knownInt32(t.shape, [t.shape.length]);
-  return bind1(Shape, [t]);
+  if (!isConcrete(t.shape)) return bind1(Shape, [t]);
+  freeConverted(t);
+  return knownInt32(t.shape, [t.shape.length]);
 }
 
 /**
@@ -62,6 +63,7 @@ export function shape(x: TensorLike): Tensor {
 export function size(x: TensorLike): Tensor {
   const t = toTensor(x, "size", "x");
   if (isConcrete(t.shape)) {
+    freeConverted(t);
     const n = sizeOf(t.shape);
     if (n > 2147483647) throw new ArgumentError(`size: the tensor has ${n} elements, more than an int32 can hold`);
     return knownInt32([n], []);
@@ -77,5 +79,7 @@ export function size(x: TensorLike): Tensor {
  * ```
  */
 export function rank(x: TensorLike): Tensor {
-  return knownInt32([toTensor(x, "rank", "x").shape.length], []);
+  const t = toTensor(x, "rank", "x");
+  freeConverted(t);
+  return knownInt32([t.shape.length], []);
 }

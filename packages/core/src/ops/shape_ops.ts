@@ -4,7 +4,7 @@ import { defineOp } from "../ir/op.js";
 import type { TensorLike } from "../tensor/convert.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { bind1 } from "../trace/bind.js";
-import { toTensor } from "./convert.js";
+import { checkConverted, toTensor } from "./convert.js";
 import { checkFillValue, checkIntArray, checkShapeArg, dimsOf, knownSize, normalizeInsertAxis, shapeInput, shapeWithSize, show } from "./movement_args.js";
 import { type ShapeLike, shapeArgument } from "./shape_args.js";
 import * as g from "./movement_grads.js";
@@ -86,10 +86,12 @@ export const Reshape = defineOp<ReshapeAttrs>({
  * ```
  */
 export function reshape(x: TensorLike, shape: ShapeLike): Tensor {
-  const t = toTensor(x, "reshape", "x");
+  // The shape is checked before x is converted, so a bad one leaves nothing to free.
   const arg = shapeArgument(shape, "reshape");
+  if ("tensor" in arg) return bind1(Reshape, [toTensor(x, "reshape", "x", undefined, arg.tensor), arg.tensor], {});
   // JS dims are checked strictly (null is not a dim a caller can ask for); a tensor's come with the run.
-  return "tensor" in arg ? bind1(Reshape, [t, arg.tensor], {}) : bind1(Reshape, [t], { shape: checkShapeArg(arg.dims, "reshape", true) });
+  const dims = checkShapeArg(arg.dims, "reshape", true);
+  return bind1(Reshape, [toTensor(x, "reshape", "x")], { shape: dims });
 }
 
 /** Checks `perm` lists every axis of a rank-`rank` tensor once (negative axes allowed). */
@@ -240,9 +242,11 @@ export const BroadcastTo = defineOp<BroadcastToAttrs>({
  * ```
  */
 export function broadcastTo(x: TensorLike, shape: ShapeLike): Tensor {
-  const t = toTensor(x, "broadcastTo", "x");
+  // The shape is checked before x is converted, so a bad one leaves nothing to free.
   const arg = shapeArgument(shape, "broadcastTo");
-  return "tensor" in arg ? bind1(BroadcastTo, [t, arg.tensor], {}) : bind1(BroadcastTo, [t], { shape: checkShapeArg(arg.dims, "broadcastTo") });
+  if ("tensor" in arg) return bind1(BroadcastTo, [toTensor(x, "broadcastTo", "x", undefined, arg.tensor), arg.tensor], {});
+  const dims = checkShapeArg(arg.dims, "broadcastTo");
+  return bind1(BroadcastTo, [toTensor(x, "broadcastTo", "x")], { shape: dims });
 }
 
 /** `Tile`: repeats the whole tensor `multiples[i]` times along each dimension. */
@@ -272,9 +276,11 @@ export const Tile = defineOp<TileAttrs>({
  * ```
  */
 export function tile(x: TensorLike, reps: ShapeLike): Tensor {
-  const t = toTensor(x, "tile", "x");
+  // The reps are checked before x is converted, so bad ones leave nothing to free.
   const arg = shapeArgument(reps, "tile");
-  return "tensor" in arg ? bind1(Tile, [t, arg.tensor], {}) : bind1(Tile, [t], { multiples: checkIntArray(arg.dims, "tile", "reps", 0, "non-negative integers") });
+  if ("tensor" in arg) return bind1(Tile, [toTensor(x, "tile", "x", undefined, arg.tensor), arg.tensor], {});
+  const multiples = checkIntArray(arg.dims, "tile", "reps", 0, "non-negative integers");
+  return bind1(Tile, [toTensor(x, "tile", "x")], { multiples });
 }
 
 /** `ReverseV2`: reverses the order of elements along some axes. */
@@ -342,7 +348,8 @@ export const PadV2 = defineOp<PadV2Attrs>({
  */
 export function pad(x: TensorLike, paddings: readonly (readonly [number, number])[], constantValue: number | boolean = 0): Tensor {
   const t = toTensor(x, "pad", "x");
-  return bind1(PadV2, [t], { paddings, constantValue: checkFillValue(constantValue, t.dtype, "pad", "constantValue") });
+  const value = checkConverted(t, () => checkFillValue(constantValue, t.dtype, "pad", "constantValue"));
+  return bind1(PadV2, [t], { paddings, constantValue: value });
 }
 
 declare module "../tensor/tensor.js" {

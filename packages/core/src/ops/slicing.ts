@@ -3,7 +3,7 @@ import { defineOp } from "../ir/op.js";
 import type { TensorLike } from "../tensor/convert.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { bind1 } from "../trace/bind.js";
-import { toTensor } from "./convert.js";
+import { checkConverted, toTensor } from "./convert.js";
 import { type IndexSpec, indexToStridedSlice } from "./index_spec.js";
 import { checkIntArray, show } from "./movement_args.js";
 import * as g from "./slicing_grads.js";
@@ -145,7 +145,7 @@ export function stridedSlice(
  */
 export function index(x: TensorLike, spec: IndexSpec): Tensor {
   const t = toTensor(x, "index", "x");
-  return bind1(StridedSlice, [t], indexToStridedSlice(spec, t.shape, "index"));
+  return bind1(StridedSlice, [t], checkConverted(t, () => indexToStridedSlice(spec, t.shape, "index")));
 }
 
 declare module "../tensor/tensor.js" {

@@ -6,7 +6,9 @@ import { Tensor } from "./tensor.js";
 
 /**
  * Tensors an op created from a JS argument (the `1` in `x.add(1)`). The eager trace frees
- * them right after the op runs, so converting arguments never leaks.
+ * them right after the op runs; an op's function frees them itself on the paths that never
+ * reach `bind` (a rejected argument, a result known without running an op: see
+ * `freeConverted` in ops/convert.ts), so converting arguments never leaks.
  */
 export const ephemeralTensors = new WeakSet<Tensor>();
 
@@ -118,5 +120,6 @@ export function checkTensorLike(value: unknown, op: string, argName: string): as
   if (value instanceof Tensor || isTensorConvertible(value) || typeof value === "number" || typeof value === "boolean" || Array.isArray(value) || ArrayBuffer.isView(value)) {
     return;
   }
-  throw new ArgumentError(`${op}: argument '${argName}' must be a Tensor, a number, a boolean or a nested array, received ${value === null ? "null" : typeof value}`);
+  const hint = value === null ? " (inside a tf.function, x.shape[i] is null for a dim the trace leaves unknown: use tf.shape(x) or tf.size(x) for sizes that change between calls)" : "";
+  throw new ArgumentError(`${op}: argument '${argName}' must be a Tensor, a number, a boolean or a nested array, received ${value === null ? "null" : typeof value}${hint}`);
 }

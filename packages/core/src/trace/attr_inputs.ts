@@ -75,7 +75,10 @@ function isTensorLikeObject(value: unknown): boolean {
  * of failing later in a confusing way (SPEC D4).
  */
 export function rejectTensorAttrs(op: AnyOpDef, attrs: object): void {
-  for (const [key, value] of Object.entries(attrs)) {
+  // Every op call passes here: no allocation, and only objects need a closer look.
+  for (const key in attrs) {
+    const value: unknown = (attrs as Record<string, unknown>)[key];
+    if (typeof value !== "object" || value === null) continue;
     const holds = isTensorLikeObject(value) || (Array.isArray(value) && value.some(isTensorLikeObject));
     if (!holds) continue;
     throw new ArgumentError(

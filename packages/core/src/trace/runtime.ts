@@ -56,6 +56,9 @@ export interface PendingTensor {
  * rt.run(() => tf.add(1, 2));
  * ```
  */
+/** How many unscoped tensors wait for the GC safety net before a synchronous flush. */
+const NURSERY_SIZE = 256;
+
 export class Runtime implements TensorOwner {
   readonly ops = new OpTable();
   readonly tracker: MemoryTracker;
@@ -79,6 +82,8 @@ export class Runtime implements TensorOwner {
   maxTensorBytes = DEFAULT_MAX_TENSOR_BYTES;
   /** The AutoGraph converter, registered by @kiln/autograph; core never imports it. */
   autograph: ((fn: Function) => Function) | undefined;
+  /** `tf.autograph.toCode`'s implementation (a function's converted source), installed by @kiln/autograph. */
+  autographToCode: ((fn: Function) => string) | undefined;
 
   constructor() {
     this.backends = new BackendRegistry((message) => this.warn(message));
@@ -90,11 +95,36 @@ export class Runtime implements TensorOwner {
     // scope need the GC safety net, which keeps the hot path free of registrations.
     this.tracker = new MemoryTracker((tensor) => {
       const t = tensor as Tensor;
-      if (!t.isDisposed && t.handle.kind === "eager") this.finalizer.register(t, t.handle, t);
+      if (!t.isDisposed && t.handle.kind === "eager") this.#guard(t);
     });
     this.#traces = [new EagerTrace(this)];
     this.executionContext = executionContext(this, directVariableAccess(this));
   }
+
+  /**
+   * Puts an unscoped tensor under the GC safety net, in batches: registering costs more
+   * than most tiny ops, and most eager tensors are disposed soon after they are made. A
+   * tensor still alive when its batch is flushed (after at most `NURSERY_SIZE` more, or at
+   * the end of the current task) is registered then; one disposed before never is.
+   */
+  #guard(tensor: Tensor): void {
+    const nursery = this.#nursery;
+    nursery.push(tensor);
+    if (nursery.length === 1) queueMicrotask(this.#flushNursery);
+    else if (nursery.length >= NURSERY_SIZE) this.#flushNursery();
+  }
+
+  /** Unscoped tensors waiting for the GC safety net (see `#guard`); held strongly until flushed. */
+  readonly #nursery: Tensor[] = [];
+
+  readonly #flushNursery = (): void => {
+    const nursery = this.#nursery;
+    for (let i = 0; i < nursery.length; i++) {
+      const t = nursery[i]!;
+      if (!t.isDisposed) this.finalizer.register(t, t.handle as EagerHandle, t);
+    }
+    nursery.length = 0;
+  };
 
   /** The trace that receives `bind` calls now. */
   get trace(): Trace {
@@ -183,7 +213,7 @@ export class Runtime implements TensorOwner {
   wrap(backend: Backend, dataId: DataId, shape: ConcreteShape, dtype: DType): Tensor {
     const handle: EagerHandle = { kind: "eager", backend, dataId, shape, dtype, numBytes: sizeOf(shape) * bytesPerElement(dtype), refs: 1 };
     const tensor = new Tensor(handle, shape, dtype, this);
-    if (!this.tracker.inScope) this.finalizer.register(tensor, handle, tensor);
+    if (!this.tracker.inScope) this.#guard(tensor);
     this.tracker.track(tensor);
     if (!readsSync(backend)) this.#asyncHandles.add(new WeakRef(handle));
     return tensor;
@@ -201,7 +231,7 @@ export class Runtime implements TensorOwner {
     const handle = tensor.handle as EagerHandle;
     handle.refs++;
     const copy = new Tensor(handle, tensor.shape, tensor.dtype, this);
-    if (!this.tracker.inScope) this.finalizer.register(copy, handle, copy);
+    if (!this.tracker.inScope) this.#guard(copy);
     this.tracker.track(copy);
     return copy;
   }
@@ -220,7 +250,7 @@ export class Runtime implements TensorOwner {
     tensor.handle.refs++;
     const copy = new Tensor(tensor.handle, tensor.shape, tensor.dtype, this);
     // Registered with the GC safety net here, or by `keep` when it leaves a tidy scope.
-    if (!this.tracker.inScope) this.finalizer.register(copy, tensor.handle, copy);
+    if (!this.tracker.inScope) this.#guard(copy);
     this.tracker.track(copy);
     return this.tracker.keep(copy);
   }

@@ -1,6 +1,6 @@
 import * as tf from "@kiln/core";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { useCpu } from "../setup.js";
+import { take, useCpu } from "../setup.js";
 
 useCpu();
 
@@ -176,5 +176,23 @@ describe("TensorArray with a tensor size and dynamicSize", () => {
     const n = tf.scalar(3, "int32");
     expect(read(f(n))).toEqual([[0, 0], [1, 1], [0, 0]]);
     n.dispose();
+  });
+});
+
+describe("the README's rule for null dims while tracing", () => {
+  it("a size read from tf.shape serves every length from one relaxed trace; a null dim used as a number says to use tf.shape", () => {
+    const mean = tf.function((x: tf.Tensor) => tf.div(tf.sum(x), tf.cast(tf.shape(x).slice([0], [1]).reshape([]), "float32")));
+    for (const n of [2, 3, 5]) {
+      const x = tf.ones([n]);
+      expect(take(mean(x))).toBe(1);
+      x.dispose();
+    }
+    expect(mean.tracingCount).toBe(2); // the exact first trace, then one relaxed to [null]
+    const bad = tf.function((x: tf.Tensor) => tf.div(tf.sum(x), x.shape[0] as number));
+    const [two, three] = [tf.ones([2]), tf.ones([3])];
+    expect(take(bad(two))).toBe(1);
+    expect(() => bad(three)).toThrow(tf.ArgumentError);
+    expect(() => bad(three)).toThrow(/div: argument 'y' .* received null \(inside a tf.function, x.shape\[i\] is null .* use tf.shape\(x\)/);
+    tf.dispose([two, three]);
   });
 });

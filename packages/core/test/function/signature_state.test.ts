@@ -450,6 +450,23 @@ describe("H2: a variable read is a snapshot", () => {
   });
 });
 
+describe("H1: variable initial values", () => {
+  it("H1: an initializer function's tensors are freed; the variable keeps its own copy, and a tensor the caller holds is left alone", () => {
+    const before = live();
+    const made = new tf.Variable(() => tf.add(tf.ones([2]), tf.ones([2])));
+    expect(live()).toBe(before + 1);
+    const held = tf.ones([2]);
+    const copied = new tf.Variable(() => held);
+    expect(held.isDisposed).toBe(false);
+    copied.assign([5, 5]).dispose();
+    expect(held.arraySync()).toEqual([1, 1]);
+    expect(take(made.read())).toEqual([2, 2]);
+    for (const v of [made, copied]) v.dispose();
+    held.dispose();
+    expect(live()).toBe(before);
+  });
+});
+
 describe("I1 and robustness", () => {
   it("I1: runFunctionsEagerly runs the JS directly, without tracing or cache growth", () => {
     const symbolic: boolean[] = [];

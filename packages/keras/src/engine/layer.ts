@@ -343,7 +343,8 @@ export class Layer {
    * ```
    */
   getWeights(): tf.Tensor[] {
-    return this.weights.map((v) => tf.identity(v.read()));
+    // Reads are snapshots: later training does not change them.
+    return this.weights.map((v) => v.read());
   }
 
   /**
@@ -367,7 +368,7 @@ export class Layer {
         );
       }
     });
-    weights.forEach((v, i) => v.assign(values[i]!));
+    weights.forEach((v, i) => v.assign(values[i]!).dispose());
   }
 
   /** Number of scalars in the layer's weights. */

@@ -50,8 +50,9 @@ export async function modelArtifacts(model: Model, options: SaveOptions = {}): P
   const optimizer = model.optimizer;
   const copies = options.includeOptimizer === true && optimizer !== undefined ? optimizer.getWeights() : [];
   for (const { name, tensor } of copies) named.push({ name, tensor, group: "optimizer" });
+  // Every entry is a snapshot read for this save: freed once encoded.
   const { specs, data } = await encodeWeights(named).finally(() => {
-    for (const { tensor } of copies) tensor.dispose();
+    for (const { tensor } of named) tensor.dispose();
   });
   const artifacts: ModelArtifacts = {
     modelTopology: modelTopology(model),

@@ -41,8 +41,8 @@ export abstract class Metric {
   resetState(): void {
     for (const { variable, initial } of this.#state) {
       const value = initial();
-      variable.assign(value);
-      if (!value.isSymbolic) value.dispose();
+      variable.assign(value).dispose();
+      value.dispose();
     }
   }
 

@@ -100,8 +100,8 @@ export abstract class Optimizer {
 
   /** The base learning rate (a number; with a schedule, the rate at the current step). */
   get learningRate(): number {
-    if (this.schedule !== undefined) return this.schedule.valueAt(this.iterations.read().dataSync()[0]!);
-    return this.#learningRate.read().dataSync()[0]!;
+    if (this.schedule !== undefined) return this.schedule.valueAt(scalarOf(this.iterations));
+    return scalarOf(this.#learningRate);
   }
 
   /** Sets the learning rate (takes effect on the next step without retracing). A schedule cannot be overwritten. */
@@ -109,7 +109,7 @@ export abstract class Optimizer {
     if (this.schedule !== undefined)
       throw new ConfigError(`Optimizer '${this.name}' uses a learning-rate schedule; its rate cannot be set`);
     if (!(value >= 0)) throw new ConfigError(`Optimizer: learning rate must be a non-negative number, received ${value}`);
-    this.#learningRate.assign(value);
+    this.#learningRate.assign(value).dispose();
   }
 
   /** The learning rate for the current step, as a tensor (traced steps read it on every call). */
@@ -199,7 +199,8 @@ export abstract class Optimizer {
 
   /** Copies of the state (`variables` order) with their names, for saving. */
   getWeights(): { name: string; tensor: tf.Tensor }[] {
-    return this.variables.map((v) => ({ name: v.name, tensor: tf.identity(v.read()) }));
+    // Reads are snapshots: later training steps do not change them.
+    return this.variables.map((v) => ({ name: v.name, tensor: v.read() }));
   }
 
   /** Restores state saved by `getWeights` (matched by name; unknown names are an error). */
@@ -211,7 +212,7 @@ export abstract class Optimizer {
         throw new ConfigError(
           `Optimizer '${this.name}': saved state '${name}' matches no optimizer variable; build the optimizer (compile and train a step, or call build) first`,
         );
-      v.assign(tensor);
+      v.assign(tensor).dispose();
     }
   }
 
@@ -219,7 +220,7 @@ export abstract class Optimizer {
     const config: ConfigDict = {
       learningRate:
         this.schedule === undefined
-          ? this.#learningRate.read().dataSync()[0]!
+          ? scalarOf(this.#learningRate)
           : { className: this.schedule.getClassName(), config: this.schedule.getConfig() },
     };
     if (this.clipnorm !== undefined) config.clipnorm = this.clipnorm;
@@ -259,4 +260,9 @@ export function clipByGlobalNorm(grads: readonly tf.Tensor[], maxNorm: number): 
   const total = tf.sqrt(grads.map((g) => tf.sum(tf.square(g))).reduce((a, b) => tf.add(a, b)));
   const scale = tf.div(maxNorm, tf.maximum(total, maxNorm));
   return grads.map((g) => tf.mul(g, scale));
+}
+
+/** A scalar variable's current value as a JS number. */
+function scalarOf(variable: tf.Variable): number {
+  return tf.tidy(() => variable.read().dataSync()[0]!);
 }
