@@ -1,15 +1,16 @@
-import { KilnError } from "@kiln/core";
+import { KilnError, ResourceExhaustedError } from "@kiln/core";
 
 /**
  * The wasm heap could not hold an allocation (a tensor, or a kernel's scratch space): the
  * memory reached its limit (4 GiB for wasm32, or the `maxMemoryBytes` option) or the engine
- * refused to grow it.
+ * refused to grow it. A `ResourceExhaustedError`, so core frees its pools of dead buffers
+ * and retries once before reporting it.
  *
  * ```ts
  * try { tf.zeros([2 ** 30]); } catch (e) { if (e instanceof WasmOutOfMemoryError) console.log(e.bytes); }
  * ```
  */
-export class WasmOutOfMemoryError extends KilnError {
+export class WasmOutOfMemoryError extends ResourceExhaustedError {
   constructor(
     readonly op: string,
     readonly bytes: number,

@@ -5,6 +5,12 @@ import { setUpBackends } from "./helpers.js";
 
 const MiB = 1024 * 1024;
 
+/** Live memory (dead buffers pooled for reuse left out): what a leak changes. */
+function live() {
+  const { numTensors, numBytes, numDataBuffers } = tf.memory();
+  return { numTensors, numBytes, numDataBuffers };
+}
+
 describe("bad input at the kernel boundary", () => {
   let backend: WasmBackend;
   beforeAll(async () => {
@@ -13,11 +19,11 @@ describe("bad input at the kernel boundary", () => {
   });
 
   it("an allocation beyond the memory limit is a WasmOutOfMemoryError naming the op and the size, and leaves the backend usable", () => {
-    const before = tf.memory();
+    const before = live();
     expect(() => tf.zeros([100_000_000])).toThrow(WasmOutOfMemoryError);
     expect(() => tf.zeros([100_000_000])).toThrow(/Fill: the wasm backend could not allocate 400000000 bytes/);
     expect(() => tf.zeros([100_000_000])).toThrow(tf.KilnError);
-    expect(tf.memory()).toEqual(before);
+    expect(live()).toEqual(before);
     expect(tf.add(tf.scalar(1), 2).arraySync()).toBe(3);
   });
 
@@ -64,13 +70,13 @@ describe("bad input at the kernel boundary", () => {
   });
 
   it("an index out of range is caught in C and reported like the cpu backend, with nothing leaked", () => {
-    const before = tf.memory();
+    const before = live();
     expect(() => tf.tidy(() => tf.gather(tf.tensor([1, 2, 3]), [0, 5]))).toThrow(tf.ArgumentError);
     expect(() => tf.tidy(() => tf.gather(tf.tensor([1, 2, 3]), [0, 5]))).toThrow(
       /indices\[1\] = 5 is out of range for axis 0 of x \(size 3\); valid indices are 0..2/,
     );
     expect(() => tf.tidy(() => tf.scatterND([[4]], [1], [3]))).toThrow(/entry 0 is 4, but dimension 0 has valid indices 0..2/);
-    expect(tf.memory()).toEqual(before);
+    expect(live()).toEqual(before);
   });
 
   it("the heap reuses freed blocks of the same size class", () => {
@@ -79,6 +85,18 @@ describe("bad input at the kernel boundary", () => {
     const b = backend.write(new Float32Array(1000), [1000], "float32") as { ptr: number };
     expect(b.ptr).toBe(a.ptr);
     backend.disposeData(b);
+  });
+
+  it("memory pressure frees the pools of dead buffers before an allocation fails", () => {
+    // 30 MiB of disposed tensors wait in core's pool; 40 MiB more only fits once they are freed.
+    tf.releasePools();
+    for (let i = 0; i < 6; i++) tf.fill([1.25 * MiB + i], 1).dispose();
+    expect(tf.memory().pooledBytes).toBeGreaterThan(25 * MiB);
+    const big = tf.fill([10 * MiB], 2);
+    expect(tf.memory().pooledBytes).toBeLessThan(25 * MiB);
+    expect(tf.tidy(() => big.slice([10 * MiB - 1], [1]).arraySync())).toEqual([2]);
+    big.dispose();
+    tf.releasePools();
   });
 
   it("views follow the memory when it grows", () => {

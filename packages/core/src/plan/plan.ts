@@ -1,5 +1,5 @@
 import type { DataArray, DType } from "../base/dtype.js";
-import { KilnError } from "../base/errors.js";
+import { KilnError, ResourceExhaustedError } from "../base/errors.js";
 import { isConcrete, sizeOf } from "../base/shape.js";
 import { checkTensorSizes } from "../base/tensor_size.js";
 import { type Backend, type DataId, type FusedCluster, type KernelFn, type KernelKey, type PlanPreparation, readsSync } from "../backend/backend.js";
@@ -528,7 +528,11 @@ export class Plan {
       } catch (error) {
         // The offered buffers are still the pool's.
         if (out !== undefined) for (let i = 0; i < count; i++) if (out[i] !== undefined) pool.keep(out[i]!, outputs[i]!.dtype, sizes[i]!);
-        throw error;
+        // Out of memory with dead buffers waiting: free them and try once more.
+        if (!(error instanceof ResourceExhaustedError) || pool.isEmpty || backend !== pool.backend) throw error;
+        pool.drain();
+        out = undefined;
+        ids = run({ inputs: data, attrs, outputs, backend });
       }
       for (let i = 0; i < count; i++) {
         const offered = out?.[i];
