@@ -1,12 +1,13 @@
 /**
  * @kiln/onnx benchmark: the predict step of an MLP (784-256-128-10, batch 128) and of the
  * Fashion-MNIST CNN (conv 32, max-pool, conv 64, flatten, dense 10; batch 32), run by Kiln's
- * own traced predict function on each Kiln backend available, and exported with kerasToOnnx
- * and run by onnxruntime-node's CPU execution provider (one intra-op thread, and the default
- * thread pool), in one process, timed in alternation. Medians of CPU milliseconds per batch
- * (wall milliseconds too for the thread pool, whose point is wall time); ratio = Kiln's
- * fastest / onnxruntime (above 1: onnxruntime is faster). The machine these numbers come from
- * is shared and loaded: read the ratios, not the milliseconds.
+ * own traced predict function on its backends (cpu; wasm with one thread and with all), and
+ * exported with kerasToOnnx and run by onnxruntime-node's CPU execution provider (one
+ * intra-op thread, and its default thread pool), in one process, timed in alternation.
+ * One-thread runs are compared by CPU time (steady on a shared machine), multi-threaded runs
+ * by wall time (their point); medians. Ratios = Kiln's fastest / onnxruntime (above 1:
+ * onnxruntime is faster). The machine these numbers come from is shared and loaded: read the
+ * ratios, not the milliseconds.
  *
  * ```sh
  * pnpm bench   # from packages/onnx (or the repository root for every package)
@@ -17,8 +18,8 @@ import * as tf from "@kiln/core";
 import * as keras from "@kiln/keras";
 import * as ort from "onnxruntime-node";
 import { kerasToOnnx } from "../src/index.js";
-import { availableBackends } from "./backends.js";
-import { formatTable, interleavedMedians } from "./harness.js";
+import { kilnConfigurations } from "./backends.js";
+import { formatTable, interleavedMedians, type Timing } from "./harness.js";
 
 interface Case {
   readonly name: string;
@@ -52,56 +53,60 @@ const CASES: readonly Case[] = [
   },
 ];
 
-const backends = await availableBackends();
-const header = [
-  "model (batch)",
-  ...backends.map((b) => `kiln/${b}`),
-  "ort 1 thread",
-  "ort pool",
-  "ort pool (wall)",
-  "kiln / ort 1 thread",
-  "kiln / ort pool (wall)",
+const configurations = await kilnConfigurations();
+const show = (t: Timing, threads: number) => (threads === 1 ? t.cpu.toFixed(2) : `${t.wall.toFixed(2)} (wall)`);
+const rows: string[][] = [
+  [
+    "model (batch)",
+    ...configurations.map((k) => `kiln ${k.label}`),
+    "ort 1 thread",
+    "ort pool (wall)",
+    "kiln / ort, 1 thread",
+    "kiln / ort, threads (wall)",
+  ],
 ];
-const rows: string[][] = [header];
 for (const c of CASES) {
   await tf.setBackend("cpu");
   const model = keras.sequential({ name: c.name.replace(/\W+/g, "_"), layers: c.layers() });
   const bytes = kerasToOnnx(model);
   const single = await ort.InferenceSession.create(bytes, { executionProviders: ["cpu"], intraOpNumThreads: 1, interOpNumThreads: 1 });
   const pooled = await ort.InferenceSession.create(bytes, { executionProviders: ["cpu"] });
-  const x = tf.randomUniform([c.batch, ...c.sample], 0, 1, "float32", 1);
-  const feeds = { [single.inputNames[0]!]: new ort.Tensor("float32", x.dataSync() as Float32Array, [c.batch, ...c.sample]) };
-  const kilnMs: number[] = [];
-  for (const backend of backends) {
-    await tf.setBackend(backend);
-    const input = tf.tensor(x.dataSync() as Float32Array, [c.batch, ...c.sample]);
+  const pixels = tf.tidy(() => tf.randomUniform([c.batch, ...c.sample], 0, 1, "float32", 1).dataSync() as Float32Array);
+  const feeds = { [single.inputNames[0]!]: new ort.Tensor("float32", pixels, [c.batch, ...c.sample]) };
+  const kiln: Timing[] = [];
+  let ortSingle: Timing | undefined;
+  let ortPooled: Timing | undefined;
+  for (const k of configurations) {
+    await k.use();
+    const input = tf.tensor(pixels, [c.batch, ...c.sample]);
     const predict = async () => {
       const y = model.predictOnBatch(input) as tf.Tensor;
       await y.data();
       y.dispose();
     };
-    const [kiln, ortSingle] = await interleavedMedians([predict, () => single.run(feeds)]);
-    kilnMs.push(kiln!.cpu);
+    // Each Kiln configuration alternates with both onnxruntime sessions; onnxruntime's medians are the last round's.
+    const [kilnTime, one, pool] = await interleavedMedians([predict, () => single.run(feeds), () => pooled.run(feeds)]);
+    kiln.push(kilnTime!);
+    [ortSingle, ortPooled] = [one!, pool!];
     input.dispose();
-    if (backend === backends[backends.length - 1]) {
-      const [ortPooled] = await interleavedMedians([() => pooled.run(feeds)]);
-      const best = Math.min(...kilnMs);
-      rows.push([
-        `${c.name} (${c.batch})`,
-        ...kilnMs.map((ms) => ms.toFixed(2)),
-        ortSingle!.cpu.toFixed(2),
-        ortPooled!.cpu.toFixed(2),
-        ortPooled!.wall.toFixed(2),
-        `${(best / ortSingle!.cpu).toFixed(1)}x`,
-        `${(best / ortPooled!.wall).toFixed(1)}x`,
-      ]);
-    }
   }
+  const bestOne = Math.min(...kiln.map((t, i) => (configurations[i]!.threads === 1 ? t.cpu : Number.POSITIVE_INFINITY)));
+  const bestWall = Math.min(...kiln.map((t) => t.wall));
+  rows.push([
+    `${c.name} (${c.batch})`,
+    ...kiln.map((t, i) => show(t, configurations[i]!.threads)),
+    ortSingle!.cpu.toFixed(2),
+    `${ortPooled!.wall.toFixed(2)} (wall)`,
+    `${(bestOne / ortSingle!.cpu).toFixed(1)}x`,
+    `${(bestWall / ortPooled!.wall).toFixed(1)}x`,
+  ]);
   await tf.setBackend("cpu");
-  x.dispose();
   await single.release();
   await pooled.release();
 }
-console.log(`\n@kiln/onnx: Kiln predict vs onnxruntime-node ${ort.env.versions.common} CPU, Node ${process.version}, ${cpus().length} x ${cpus()[0]?.model ?? "unknown cpu"}`);
-console.log("CPU milliseconds per batch, (wall): wall milliseconds; medians, interleaved; ratio = Kiln's fastest backend (CPU ms) / onnxruntime\n");
+console.log(
+  `\n@kiln/onnx: Kiln predict vs onnxruntime-node ${ort.env.versions.common} CPU, Node ${process.version}, ${cpus().length} x ${cpus()[0]?.model ?? "unknown cpu"}`,
+);
+console.log("milliseconds per batch, medians, interleaved: CPU time for one-thread runs, wall time where marked (wall)");
+console.log("ratios = Kiln's fastest / onnxruntime (above 1: onnxruntime is faster)\n");
 console.log(formatTable(rows));
