@@ -46,7 +46,8 @@ function broadcast(shapes: readonly (readonly CheckDim[])[], report: (m: string)
   const rank = Math.max(...shapes.map((s) => s.length));
   const out: CheckDim[] = [];
   for (let i = 0; i < rank; i++) {
-    const dims = shapes.map((s) => s[s.length - rank + i] ?? 1);
+    // Missing leading dims are 1; an unknown dim (null) stays unknown.
+    const dims = shapes.map((s) => (s.length - rank + i >= 0 ? s[s.length - rank + i]! : 1));
     const sizes = dims.filter((d): d is number => typeof d === "number" && d !== 1);
     if (new Set(sizes).size > 1) report(`shapes ${shapes.map(show).join(", ")} cannot be broadcast together (dimension ${i})`);
     const symbolic = dims.find((d) => typeof d === "string");

@@ -9,11 +9,11 @@
  * const outputs = emitter.emit(cf.graph, builder, inputNames);
  * ```
  */
-import type { Graph, OpOutput, Operation } from "@kiln/core";
-import { OpExportError, StatefulOpError, UnknownRankError, UnsupportedOpError, type OpLocation } from "../errors.js";
+import type { DType, Graph, Operation, OpOutput } from "@kiln/core";
+import { OpExportError, type OpLocation, StatefulOpError, UnknownRankError, UnsupportedOpError } from "../errors.js";
 import { onnxMappings } from "../ops/index.js";
 import type { NodeContext, SubgraphEmitter } from "../ops/mapping.js";
-import type { GraphBuilder } from "./graph_builder.js";
+import { elemData, type GraphBuilder } from "./graph_builder.js";
 import type { ExportOptions } from "./options.js";
 
 /** A graph's library: the functions its calls, branches and loops name (`FuncGraph.library`). */
@@ -22,6 +22,32 @@ type Library = ReadonlyMap<string, { readonly graph: Graph }>;
 /** A graph's library, for graphs that have one (FuncGraphs). */
 function libraryOf(graph: Graph): Library | undefined {
   return (graph as { library?: Library }).library;
+}
+
+/** Ops whose results are never replaced by constants: control flow, calls, state and printing. */
+const KEEP = new Set([
+  "If",
+  "StatelessIf",
+  "While",
+  "StatelessWhile",
+  "PartitionedCall",
+  "StatefulPartitionedCall",
+  "PrintV2",
+  "AssignVariableOp",
+  "AssignAddVariableOp",
+  "AssignSubVariableOp",
+  "ReadVariableOp",
+  "Const",
+]);
+
+/** Whether every output of `op` has a known shape with a 0 in it (and the op may be replaced). */
+function staticallyEmpty(op: Operation): boolean {
+  return !KEEP.has(op.type) && op.outputs.length > 0 && op.outputs.every((o) => o.shape.every((d) => d !== null) && o.shape.includes(0));
+}
+
+/** An empty tensor of a known shape. */
+function emptyTensor(builder: GraphBuilder, shape: readonly number[], dtype: DType): string {
+  return builder.constant(dtype, shape, elemData(dtype, []), "empty");
 }
 
 export class Emitter implements SubgraphEmitter {
@@ -74,6 +100,14 @@ export class Emitter implements SubgraphEmitter {
       );
     }
     const inputs = op.inputs.map((o) => names.get(o)!);
+    if (staticallyEmpty(op)) {
+      // Every result is empty and of known shape: zeros of that shape, whatever the op. Runtimes
+      // mishandle empty tensors in some kernels (onnxruntime's MatMul loses broadcast batch dims of
+      // empty results; its Conv and pools reject windows that give no positions).
+      builder.prefix = op.name;
+      op.outputs.forEach((o) => names.set(o, emptyTensor(builder, o.shape as number[], o.dtype)));
+      return;
+    }
     const context: NodeContext = {
       op,
       inputs,

@@ -17,10 +17,10 @@ import { type ModelProto, ModelProtoSchema, OperatorSetIdProtoSchema } from "onn
 import { assertValidModel } from "../check/checker.js";
 import { OnnxExportError } from "../errors.js";
 import type { ElemData } from "../proto/build.js";
-import { GraphBuilder, NameScope } from "./graph_builder.js";
 import { Emitter } from "./emitter.js";
-import { pruneInitializers } from "./prune.js";
+import { GraphBuilder, NameScope } from "./graph_builder.js";
 import type { ExportOptions } from "./options.js";
+import { pruneInitializers } from "./prune.js";
 
 export type { ExportOptions } from "./options.js";
 
@@ -103,12 +103,23 @@ function buildModel(cf: tf.ConcreteFunction, options: ExportOptions, read: ReadV
     bindings.push(name);
     tensorInput++;
   }
+  if (graph.outputs.length === 0) {
+    throw new OnnxExportError(
+      `toOnnx: '${cf.name}' returns no tensors, and an ONNX model needs at least one output; return what the model should compute`,
+    );
+  }
   // Output names are reserved before the graph's own names, so they come out exactly as asked.
   const outputNames = graph.outputs.map((_, k) => reserve(names, options.outputNames?.[k], `output_${k}`, "output"));
   const outputs = new Emitter(options).emit(graph, root, bindings);
+  // Each output is written by the node that makes it; a graph input, an initializer or a value
+  // returned a second time is copied with an Identity.
+  const renamed = new Map<string, string>();
   outputs.forEach((value, k) => {
     const info = graph.outputs[k]!;
-    root.copyTo(value, outputNames[k]!);
+    const current = renamed.get(value);
+    if (current !== undefined) root.copyTo(current, outputNames[k]!);
+    else if (root.renameOutput(value, outputNames[k]!)) renamed.set(value, outputNames[k]!);
+    else root.copyTo(value, outputNames[k]!);
     root.addOutput(outputNames[k]!, info.dtype, [...info.shape]);
   });
   const main = root.toGraph();

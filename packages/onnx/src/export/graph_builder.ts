@@ -11,9 +11,10 @@
  */
 import { create } from "@bufbuild/protobuf";
 import { type GraphProto, GraphProtoSchema, type NodeProto, type TensorProto, type ValueInfoProto } from "onnx-buf";
-import type { ElemType } from "../proto/dtype.js";
 import { type AttrSpec, type Dim, type ElemData, nodeProto, tensorProto, valueInfo } from "../proto/build.js";
+import type { ElemType } from "../proto/dtype.js";
 import { NameScope } from "./names.js";
+import { renameValue } from "./rename.js";
 
 /** Constants of at most this many elements are shared (deduplicated) across the model. */
 const SHARED_CONSTANT_SIZE = 64;
@@ -72,7 +73,7 @@ export class GraphBuilder {
   constant(type: ElemType, dims: readonly number[], data: ElemData, base = "const"): string {
     const owner = this.root ?? this;
     const shared = data.length <= SHARED_CONSTANT_SIZE;
-    const key = shared ? `${type}|${dims.join(",")}|${Array.from(data as ArrayLike<number | bigint>, String).join(",")}` : "";
+    const key = shared ? `${type}|${dims.join(",")}|${Array.from(data as ArrayLike<number | bigint>, keyOf).join(",")}` : "";
     if (shared) {
       const existing = this.#constants.get(key);
       if (existing !== undefined) return existing;
@@ -117,6 +118,19 @@ export class GraphBuilder {
     return out;
   }
 
+  /**
+   * Makes a node of this graph write `value` under `name` (a name the caller reserved) instead,
+   * so that a graph output needs no Identity copy; false when no node here makes `value`.
+   * (onnxruntime's graph optimizer has mishandled values that feed both a fused node and an
+   * Identity to a graph output; a node writing the output directly avoids that.)
+   */
+  renameOutput(value: string, name: string): boolean {
+    if (!this.nodes.some((n) => n.output.includes(value))) return false;
+    renameValue(this.nodes, value, name);
+    this.defined.add(name);
+    return true;
+  }
+
   /** An Identity node copying `value` into `name` (a name the caller reserved). */
   copyTo(value: string, name: string): void {
     this.nodes.push(nodeProto("Identity", [value], [name], name, {}));
@@ -136,6 +150,11 @@ export class GraphBuilder {
 }
 
 /** Typed data of `type` holding `values`. */
+/** One element in a constant's sharing key: -0 apart from 0 (String(-0) is "0"). */
+function keyOf(v: number | bigint): string {
+  return Object.is(v, -0) ? "-0" : String(v);
+}
+
 export function elemData(type: ElemType, values: readonly number[]): ElemData {
   switch (type) {
     case "float32":

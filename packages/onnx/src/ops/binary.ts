@@ -9,7 +9,8 @@
  * ```
  */
 import type { GraphBuilder } from "../export/graph_builder.js";
-import { cast } from "./helpers.js";
+import { cast, signBit } from "./helpers.js";
+import { wrappingIntPow } from "./int_pow.js";
 import type { NodeContext, OpMapping } from "./mapping.js";
 import { direct } from "./unary.js";
 
@@ -43,21 +44,26 @@ function floatFloorMod(n: NodeContext): string {
 }
 
 /**
- * atan2(y, x) from Atan: atan(y / x), moved by ±pi when x < 0, and ±pi/2 (or 0) when x = 0.
- * Signed zeros are not distinguished (atan2(-0, -1) gives pi, not -pi).
+ * atan2(y, x) with C's (and JS's) special cases, from Atan(y / x): moved by ±pi (the sign of y,
+ * -0 included) when x has its sign bit set; ±0 and ±pi for two zeros; ±pi/4 and ±3pi/4 for two
+ * infinities. Division by a zero x gives ±Infinity, whose Atan is the ±pi/2 of y on the axis.
  */
 function atan2(n: NodeContext): string {
   const { b } = n;
   const [y, x] = [n.inputs[0]!, n.inputs[1]!];
   const f = (v: number) => b.scalar("float32", v);
+  const yNegative = signBit(b, y);
+  const xNegative = signBit(b, x);
+  const withSignOfY = (v: number) => b.node1("Where", [yNegative, f(-v), f(v)]);
   const base = b.node1("Atan", [b.node1("Div", [y, x])]);
-  const yNegative = b.node1("Less", [y, f(0)]);
-  const shift = b.node1("Where", [yNegative, f(-Math.PI), f(Math.PI)]);
-  const left = b.node1("Add", [base, shift]);
-  const xNegative = b.node1("Less", [x, f(0)]);
-  const onAxis = b.node1("Mul", [b.node1("Sign", [y]), f(Math.PI / 2)]);
-  const xZero = b.node1("Equal", [x, f(0)]);
-  return b.node1("Where", [xZero, onAxis, b.node1("Where", [xNegative, left, base])]);
+  const turned = b.node1("Where", [xNegative, b.node1("Add", [base, withSignOfY(Math.PI)]), base]);
+  // Two zeros: y itself (a signed zero) when x is +0, ±pi when x is -0.
+  const zero = f(0);
+  const bothZero = b.node1("And", [b.node1("Equal", [y, zero]), b.node1("Equal", [x, zero])]);
+  const zeros = b.node1("Where", [xNegative, withSignOfY(Math.PI), y]);
+  const bothInfinite = b.node1("And", [b.node1("IsInf", [y]), b.node1("IsInf", [x])]);
+  const infinities = b.node1("Where", [xNegative, withSignOfY((3 * Math.PI) / 4), withSignOfY(Math.PI / 4)]);
+  return b.node1("Where", [bothZero, zeros, b.node1("Where", [bothInfinite, infinities, turned])]);
 }
 
 export const binaryMappings: readonly OpMapping[] = [
@@ -75,9 +81,14 @@ export const binaryMappings: readonly OpMapping[] = [
     onnx: "float32: Mod(fmod=1) moved to the divisor's sign; int32: Mod(fmod=0) in int64 with a zero-divisor guard",
     convert: (n) => [n.input(0).dtype === "int32" ? integerDivision(n, "mod") : floatFloorMod(n)],
   },
-  direct("Pow", "Pow", "int32 results that overflow int32 differ (Kiln wraps)"),
-  direct("Maximum", "Max", "NaN operands: runtimes may return the other operand"),
-  direct("Minimum", "Min", "NaN operands: runtimes may return the other operand"),
+  {
+    op: "Pow",
+    onnx: "Pow; int32: Loop of squarings and products in int64 keeping the low 32 bits",
+    notes: "int32 powers wrap, and negative int32 exponents truncate, as in Kiln",
+    convert: (n) => [n.input(0).dtype === "int32" ? wrappingIntPow(n) : n.b.node1("Pow", n.inputs)],
+  },
+  direct("Maximum", "Max", "NaN wins, as in Kiln (onnxruntime propagates it)"),
+  direct("Minimum", "Min", "NaN wins, as in Kiln (onnxruntime propagates it)"),
   {
     op: "SquaredDifference",
     onnx: "Mul(d, d) with d = Sub(a, b)",
@@ -86,7 +97,7 @@ export const binaryMappings: readonly OpMapping[] = [
       return [n.b.node1("Mul", [d, d])];
     },
   },
-  { op: "Atan2", onnx: "Atan(Div(y, x)) with Where for the quadrants", notes: "signed zeros are not distinguished", convert: (n) => [atan2(n)] },
+  { op: "Atan2", onnx: "Atan(Div(y, x)) with Where for quadrants, signed zeros and infinities", convert: (n) => [atan2(n)] },
   direct("Equal", "Equal"),
   { op: "NotEqual", onnx: "Not(Equal(a, b))", convert: (n) => [n.b.node1("Not", [n.b.node1("Equal", n.inputs)])] },
   direct("Less", "Less"),

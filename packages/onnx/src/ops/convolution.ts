@@ -8,10 +8,22 @@
  * // tf.conv2d(x, f, 1, "same")  ->  Transpose(Conv(Transpose(x), Transpose(f), pads), [0, 2, 3, 1])
  * ```
  */
+
+import { elemData } from "../export/graph_builder.js";
 import type { AttrSpec } from "../proto/build.js";
+import type { ElemType } from "../proto/dtype.js";
 import { cast } from "./helpers.js";
 import type { NodeContext, OpMapping } from "./mapping.js";
-import { imageDims, toNCHW, toNHWC, type WindowAttrs, windowAttributes, windowGeometry } from "./window.js";
+import {
+  emptyResult,
+  imageDims,
+  toNCHW,
+  toNHWC,
+  type WindowAttrs,
+  type WindowGeometry,
+  windowAttributes,
+  windowGeometry,
+} from "./window.js";
 
 /** TF filter `[kh, kw, in, out]` -> ONNX weights `[out, in, kh, kw]`. */
 export function convWeights(n: NodeContext, filter: string): string {
@@ -30,6 +42,8 @@ export function staticChannels(n: NodeContext, channels: number | null): number 
 }
 
 function convolution(n: NodeContext, depthwise: boolean): string {
+  const empty = emptyResult(n);
+  if (empty !== undefined) return empty;
   const { b } = n;
   const shape = n.input(0).shape;
   const [, h, w, c] = imageDims(shape);
@@ -41,7 +55,81 @@ function convolution(n: NodeContext, depthwise: boolean): string {
   return toNHWC(b, y, shape.length);
 }
 
+/** Each window's count of in-bounds elements along one axis (the divisor of an average). */
+function windowCounts(size: number, kernel: number, stride: number, before: number, after: number): number[] {
+  const out = Math.floor((size + before + after - kernel) / stride) + 1;
+  return Array.from({ length: Math.max(out, 0) }, (_, i) => {
+    const start = i * stride - before;
+    return Math.max(Math.min(start + kernel, size) - Math.max(start, 0), 0);
+  });
+}
+
+/**
+ * A pool whose padding reaches a whole window (explicit pads of at least the window size, which
+ * onnxruntime rejects): the image is padded first (-Infinity, or int32's minimum, for a max:
+ * padding never wins; -0 for an average, whose sums are then divided by each window's in-bounds
+ * count, known from the geometry), and pooled without padding. A window entirely in the padding
+ * gives what Kiln gives: -Infinity (int32: -2^31) or NaN. The average pads with -0, not 0:
+ * onnxruntime's PadFusion folds a Pad of zeros into the next pool's `pads`, which brings the
+ * rejected padding back; -0 adds nothing to a sum and is not folded.
+ */
+function paddedPool(
+  n: NodeContext,
+  onnx: "MaxPool" | "AveragePool",
+  x: string,
+  kernel: number[],
+  g: WindowGeometry,
+  work: ElemType,
+  size: [number | null, number | null],
+): string {
+  const { b } = n;
+  const [top, left, bottom, right] = g.pads!;
+  const value = onnx === "AveragePool" ? -0 : n.input(0).dtype === "int32" ? -2147483648 : Number.NEGATIVE_INFINITY;
+  const padded = b.node1("Pad", [x, b.int64s([0, 0, top, left, 0, 0, bottom, right]), b.scalar(work, value)], {
+    mode: { string: "constant" },
+  });
+  const pooled = b.node1(onnx, [padded], { kernel_shape: { ints: kernel }, strides: { ints: g.strides } });
+  if (onnx === "MaxPool") return pooled;
+  const [h, w] = size;
+  if (h === null || w === null) n.fail("average pooling with padding of a whole window needs a known image height and width");
+  const rows = windowCounts(h, kernel[0]!, g.strides[0], top, bottom);
+  const cols = windowCounts(w, kernel[1]!, g.strides[1], left, right);
+  const counts = b.constant(
+    work,
+    [1, 1, rows.length, cols.length],
+    elemData(
+      work,
+      rows.flatMap((r) => cols.map((c) => r * c)),
+    ),
+    "pool_counts",
+  );
+  const sums = b.node1("Mul", [pooled, b.scalar(work, kernel[0]! * kernel[1]!)]);
+  return b.node1("Div", [sums, counts]);
+}
+
+/** Each element's class for `maxPoolEdges`: 2 for NaN, 0 for -Infinity, 1 otherwise. */
+function windowClasses(n: NodeContext, x: string): string {
+  const { b } = n;
+  const f = (v: number) => b.scalar("float32", v);
+  const negativeInfinity = b.node1("IsInf", [x], { detect_positive: { int: 0 } });
+  return b.node1("Where", [b.node1("IsNaN", [x]), f(2), b.node1("Where", [negativeInfinity, f(0), f(1)])]);
+}
+
+/**
+ * Kiln's max-pool edges from the pooled classes: a window holding a NaN gives NaN (onnxruntime
+ * skips NaN), and one of only -Infinity (or only padding) gives -Infinity (onnxruntime starts
+ * from the lowest finite float32 and returns it).
+ */
+function maxPoolEdges(n: NodeContext, y: string, classes: string): string {
+  const { b } = n;
+  const f = (v: number) => b.scalar("float32", v);
+  const floor = b.node1("Where", [b.node1("Less", [classes, f(0.5)]), f(Number.NEGATIVE_INFINITY), y]);
+  return b.node1("Where", [b.node1("Greater", [classes, f(1.5)]), f(Number.NaN), floor]);
+}
+
 function pool(n: NodeContext, onnx: "MaxPool" | "AveragePool"): string {
+  const empty = emptyResult(n);
+  if (empty !== undefined) return empty;
   const { b } = n;
   const shape = n.input(0).shape;
   const [, h, w] = imageDims(shape);
@@ -49,16 +137,37 @@ function pool(n: NodeContext, onnx: "MaxPool" | "AveragePool"): string {
   const kernel = [attrs.ksize[1]!, attrs.ksize[2]!];
   const g = windowGeometry(attrs, [h, w], kernel);
   const dtype = n.input(0).dtype;
-  const work = dtype === "int32" ? "float64" : dtype;
+  const work: ElemType = dtype === "int32" ? "float64" : dtype;
   const x = toNCHW(b, cast(b, n.inputs[0]!, dtype, work), shape.length);
+  const whole = g.pads?.some((p, i) => p >= kernel[i % 2]!) === true;
   const extra: Record<string, AttrSpec> = onnx === "AveragePool" ? { count_include_pad: { int: 0 } } : {};
-  const y = b.node1(onnx, [x], { kernel_shape: { ints: kernel }, ...windowAttributes(g, false), ...extra });
+  const run = (input: string) =>
+    whole
+      ? paddedPool(n, onnx, input, kernel, g, work, [h, w])
+      : b.node1(onnx, [input], { kernel_shape: { ints: kernel }, ...windowAttributes(g, false), ...extra });
+  let y: string;
+  if (onnx === "AveragePool") {
+    // Averaged at 2^-e scale (2^e >= the window's size: exact for normal values), so that window
+    // sums of huge values do not overflow float32 where Kiln's average does not.
+    const scale = 2 ** Math.ceil(Math.log2(kernel[0]! * kernel[1]!));
+    y = b.node1("Mul", [run(b.node1("Mul", [x, b.scalar(work, 1 / scale)])), b.scalar(work, scale)]);
+  } else y = run(x);
+  if (onnx === "MaxPool" && dtype === "float32") y = maxPoolEdges(n, y, run(windowClasses(n, x)));
   return cast(b, toNHWC(b, y, shape.length), work, dtype);
 }
 
 export const convolutionMappings: readonly OpMapping[] = [
   { op: "Conv2D", onnx: "Transpose + Conv + Transpose", convert: (n) => [convolution(n, false)] },
   { op: "DepthwiseConv2dNative", onnx: "Transpose + Conv(group=channels) + Transpose", convert: (n) => [convolution(n, true)] },
-  { op: "MaxPool", onnx: "Transpose + MaxPool + Transpose (int32 via float64)", convert: (n) => [pool(n, "MaxPool")] },
-  { op: "AvgPool", onnx: "Transpose + AveragePool(count_include_pad=0) + Transpose", convert: (n) => [pool(n, "AveragePool")] },
+  {
+    op: "MaxPool",
+    onnx: "Transpose + MaxPool + Transpose (int32 via float64; float32: NaN and -Infinity windows from a MaxPool of value classes; Pad first when padding covers a window)",
+    notes: "NaN wins and windows of -Infinity or padding give -Infinity, as in Kiln",
+    convert: (n) => [pool(n, "MaxPool")],
+  },
+  {
+    op: "AvgPool",
+    onnx: "Transpose + AveragePool(count_include_pad=0) at a 2^-e scale + Transpose (Pad, sums and counts when padding covers a window)",
+    convert: (n) => [pool(n, "AveragePool")],
+  },
 ];

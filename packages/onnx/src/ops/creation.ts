@@ -10,11 +10,12 @@
  */
 import type { DType } from "@kiln/core";
 import type { GraphBuilder } from "../export/graph_builder.js";
+import type { ElemType } from "../proto/dtype.js";
 import { attrOrInput, cast, zeroTensor } from "./helpers.js";
 import type { NodeContext, OpMapping } from "./mapping.js";
 
 /** A tensor of `dtype` filled with `value`, of the int64 shape `shape`. */
-export function filled(b: GraphBuilder, shape: string, dtype: DType, value: number): string {
+export function filled(b: GraphBuilder, shape: string, dtype: ElemType, value: number): string {
   return b.node1("ConstantOfShape", [shape], { value: { tensor: zeroTensor(dtype, value) } });
 }
 

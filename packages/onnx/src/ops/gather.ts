@@ -9,7 +9,7 @@
  * // tf.gather(x, i, 1)  ->  Gather(x, Cast(i, int64), axis=1)
  * ```
  */
-import { attrOrInput, cast, normalize, unsqueeze, zeroTensor } from "./helpers.js";
+import { attrOrInput, cast, normalize, select, unsqueeze, zeroTensor } from "./helpers.js";
 import type { OpMapping } from "./mapping.js";
 
 /** `[0, 1, ..., n - 1]` */
@@ -67,7 +67,7 @@ export const gatherMappings: readonly OpMapping[] = [
       const positions = b.node1("Range", [b.scalar("int64", 0), depth, b.scalar("int64", 1)]);
       const indices = unsqueeze(b, cast(b, n.inputs[0]!, n.input(0).dtype, "int64"), [n.input(0).shape.length]);
       const hit = b.node1("Equal", [indices, positions]);
-      return [b.node1("Where", [hit, b.scalar(dtype, onValue), b.scalar(dtype, offValue)])];
+      return [select(b, hit, b.scalar(dtype, onValue), b.scalar(dtype, offValue), dtype)];
     },
   },
 ];

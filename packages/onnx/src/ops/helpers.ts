@@ -74,3 +74,19 @@ export function isFloat(dtype: DType): boolean {
 export function zeroTensor(type: ElemType, value = 0) {
   return tensorProto("value", type, [1], elemData(type, [value]));
 }
+
+/**
+ * `Where(condition, a, b)` for values of `dtype`. onnxruntime has no bool `Where` kernel, so
+ * bool values are selected with logic ops (`(c and a) or (not c and b)`, broadcasting alike).
+ */
+export function select(b: GraphBuilder, condition: string, a: string, otherwise: string, dtype: ElemType): string {
+  if (dtype !== "bool") return b.node1("Where", [condition, a, otherwise]);
+  return b.node1("Or", [b.node1("And", [condition, a]), b.node1("And", [b.node1("Not", [condition]), otherwise])]);
+}
+
+/** True where `x` has its sign bit set: negative numbers and -0 (found as 1 / -0 = -Infinity); false for NaN. */
+export function signBit(b: GraphBuilder, x: string): string {
+  const zero = b.scalar("float32", 0);
+  const negativeZero = b.node1("And", [b.node1("Equal", [x, zero]), b.node1("Less", [b.node1("Reciprocal", [x]), zero])]);
+  return b.node1("Or", [b.node1("Less", [x, zero]), negativeZero]);
+}

@@ -1,14 +1,16 @@
 /**
- * Matrix products. `MatMul` (rank 2) with transposes becomes `Gemm`, which takes the flags as
- * attributes; `BatchMatMulV2` transposes the last two axes where asked and uses `MatMul`,
- * which broadcasts batch dimensions like Kiln.
+ * Matrix products as ONNX `MatMul`, with the last two axes transposed first where asked
+ * (onnxruntime fuses such transposes into its kernel). Batch dims broadcast like NumPy in both.
+ * `Gemm` is not used: onnxruntime has no int32 Gemm kernel. (Empty results of known shape never
+ * reach this mapping: the emitter writes them as constants, because onnxruntime's MatMul loses
+ * the broadcast batch dims of empty results.)
  *
  * ```ts
- * // tf.matMul(a, b, false, true) on matrices  ->  Gemm(a, b, transB=1)
+ * // tf.matMul(a, b, false, true)  ->  MatMul(a, Transpose(b, [1, 0]))
  * ```
  */
 import type { GraphBuilder } from "../export/graph_builder.js";
-import type { OpMapping } from "./mapping.js";
+import type { NodeContext, OpMapping } from "./mapping.js";
 
 /** `x` with its last two axes swapped. */
 function swapLast(b: GraphBuilder, x: string, rank: number): string {
@@ -17,24 +19,30 @@ function swapLast(b: GraphBuilder, x: string, rank: number): string {
   return b.node1("Transpose", [x], { perm: { ints: perm } });
 }
 
+/** Operand `i`, transposed if asked. */
+function operand(n: NodeContext, i: number, transpose: boolean): string {
+  return transpose ? swapLast(n.b, n.inputs[i]!, n.input(i).shape.length) : n.inputs[i]!;
+}
+
+function product(n: NodeContext, transposeA: boolean, transposeB: boolean): string {
+  return n.b.node1("MatMul", [operand(n, 0, transposeA), operand(n, 1, transposeB)]);
+}
+
 export const matmulMappings: readonly OpMapping[] = [
   {
     op: "MatMul",
-    onnx: "MatMul, or Gemm(transA, transB) when transposed",
+    onnx: "MatMul (Transpose for transposeA/transposeB)",
     convert: (n) => {
       const { transposeA, transposeB } = n.attrs<{ transposeA: boolean; transposeB: boolean }>();
-      if (!transposeA && !transposeB) return [n.b.node1("MatMul", n.inputs)];
-      return [n.b.node1("Gemm", n.inputs, { transA: { int: transposeA ? 1 : 0 }, transB: { int: transposeB ? 1 : 0 } })];
+      return [product(n, transposeA, transposeB)];
     },
   },
   {
     op: "BatchMatMulV2",
-    onnx: "MatMul (Transpose of the last two axes for adjX/adjY)",
+    onnx: "MatMul (Transpose for adjX/adjY)",
     convert: (n) => {
       const { adjX, adjY } = n.attrs<{ adjX: boolean; adjY: boolean }>();
-      const a = adjX ? swapLast(n.b, n.inputs[0]!, n.input(0).shape.length) : n.inputs[0]!;
-      const c = adjY ? swapLast(n.b, n.inputs[1]!, n.input(1).shape.length) : n.inputs[1]!;
-      return [n.b.node1("MatMul", [a, c])];
+      return [product(n, adjX, adjY)];
     },
   },
 ];

@@ -11,11 +11,12 @@
 import { elemData } from "../export/graph_builder.js";
 import type { NodeContext, OpMapping } from "./mapping.js";
 
+/** An op whose result is its input's value: no node (a graph output that is such a value is copied where it must be). */
 const identity = (op: string, notes?: string): OpMapping => ({
   op,
-  onnx: "Identity",
+  onnx: "none: the input's value",
   ...(notes === undefined ? {} : { notes }),
-  convert: (n) => [n.b.node1("Identity", [n.inputs[0]!])],
+  convert: (n) => [n.inputs[0]!],
 });
 
 function inlineCall(n: NodeContext): readonly string[] {

@@ -8,7 +8,7 @@
  * ```
  */
 import type { GraphBuilder } from "../export/graph_builder.js";
-import { cast } from "./helpers.js";
+import { cast, select } from "./helpers.js";
 import type { OpMapping } from "./mapping.js";
 
 /** The largest float32 below 2^31: the largest value whose cast to int32 is defined. */
@@ -24,7 +24,11 @@ function saturatingToInt32(b: GraphBuilder, x: string): string {
 }
 
 export const selectionMappings: readonly OpMapping[] = [
-  { op: "SelectV2", onnx: "Where", convert: (n) => [n.b.node1("Where", n.inputs)] },
+  {
+    op: "SelectV2",
+    onnx: "Where (bool values: And, Or, Not)",
+    convert: (n) => [select(n.b, n.inputs[0]!, n.inputs[1]!, n.inputs[2]!, n.output(0).dtype)],
+  },
   {
     op: "Cast",
     onnx: "Cast (float32 to int32: Clip + Cast + Where for saturation and NaN)",

@@ -58,6 +58,8 @@ export const shapeMappings: readonly OpMapping[] = [
     onnx: "Pad(mode=constant)",
     convert: (n) => {
       const { paddings, constantValue } = n.attrs<{ paddings: [number, number][]; constantValue: number }>();
+      // onnxruntime's Pad rejects scalars; padding nothing is a copy.
+      if (paddings.every((p) => p[0] === 0 && p[1] === 0)) return [n.b.node1("Identity", [n.inputs[0]!])];
       const pads = n.b.int64s([...paddings.map((p) => p[0]), ...paddings.map((p) => p[1])]);
       return [n.b.node1("Pad", [n.inputs[0]!, pads, n.b.scalar(n.input(0).dtype, constantValue)], { mode: { string: "constant" } })];
     },

@@ -25,7 +25,17 @@ const SQRT1_2 = Math.SQRT1_2;
 export const unaryMappings: readonly OpMapping[] = [
   direct("Neg", "Neg"),
   direct("Abs", "Abs"),
-  direct("Sign", "Sign"),
+  {
+    op: "Sign",
+    onnx: "Sign (float32: Where(IsNaN(x), 0, Sign(x)))",
+    notes: "NaN gives 0, as in Kiln (ONNX's Sign gives NaN)",
+    convert: (n) => {
+      const { b } = n;
+      const x = n.inputs[0]!;
+      const sign = b.node1("Sign", [x]);
+      return [n.input(0).dtype === "float32" ? b.node1("Where", [b.node1("IsNaN", [x]), b.scalar("float32", 0), sign]) : sign];
+    },
+  },
   composed("Square", "Mul(x, x)", (b, x) => b.node1("Mul", [x, x])),
   direct("Exp", "Exp"),
   composed("Expm1", "Sub(Exp(x), 1)", (b, x) => b.node1("Sub", [b.node1("Exp", [x]), one(b)]), "exp(x) - 1: absolute error about 6e-8 near 0, where Kiln is exact to 1 ulp"),

@@ -7,10 +7,12 @@
  * const g = windowGeometry(n, inputShape, [3, 3]); // { strides, dilations, pads | autoPad }
  * ```
  */
-import type { AttrSpec } from "../proto/build.js";
+
 import type { GraphBuilder } from "../export/graph_builder.js";
-import type { NodeContext } from "./mapping.js";
+import type { AttrSpec } from "../proto/build.js";
+import { filled } from "./creation.js";
 import { squeeze, unsqueeze } from "./helpers.js";
+import type { NodeContext } from "./mapping.js";
 
 export interface WindowAttrs {
   readonly strides: readonly number[];
@@ -87,4 +89,22 @@ export function toNHWC(b: GraphBuilder, y: string, rank: number): string {
 /** NHWC dims `[n, h, w, c]` of an NHWC or unbatched HWC shape. */
 export function imageDims(shape: readonly (number | null)[]): [number | null, number | null, number | null, number | null] {
   return shape.length === 3 ? [1, shape[0]!, shape[1]!, shape[2]!] : (shape as [number | null, number | null, number | null, number | null]);
+}
+
+/**
+ * The result of a window op that is empty (a 0 among its known dims, e.g. a VALID window larger
+ * than the image): zeros of that shape, since onnxruntime's Conv and pools reject inputs that
+ * give no output positions. Undefined when the result is not empty, or when an unknown dim
+ * other than the batch would have to be computed.
+ */
+export function emptyResult(n: NodeContext): string | undefined {
+  const shape = n.output(0).shape;
+  if (!shape.includes(0)) return undefined;
+  const batched = n.input(0).shape.length === 4;
+  if (shape.some((d, i) => d === null && !(batched && i === 0))) return undefined;
+  const { b } = n;
+  const parts = shape.map((d, i) =>
+    d === null ? b.node1("Gather", [b.node1("Shape", [n.inputs[0]!]), b.int64s([i])], { axis: { int: 0 } }) : b.int64s([d]),
+  );
+  return filled(b, b.node1("Concat", parts, { axis: { int: 0 } }), n.output(0).dtype, 0);
 }
