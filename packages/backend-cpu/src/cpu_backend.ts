@@ -49,6 +49,15 @@ export class CpuBackend implements SyncReadBackend {
     return buffer;
   }
 
+  /**
+   * A buffer for a kernel's private scratch (a fused kernel's head output), not counted in
+   * `memory()`: like the patch buffers of convolutions, it lives with the kernel that keeps it.
+   */
+  scratch(values: DataArray): DataId {
+    const buffer: CpuBuffer = { values, live: true };
+    return buffer;
+  }
+
   /** The stored values of a buffer (the backend's own array, not a copy). Kernels must treat them as read-only. */
   values(dataId: DataId): DataArray {
     const buffer = dataId as CpuBuffer;
