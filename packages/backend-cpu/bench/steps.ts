@@ -88,12 +88,32 @@ const LR = 0.01;
 
 /** Kiln's traced SGD step for `model`, with its variables and data. */
 function kilnStep(model: Model): { step: () => void; dispose: () => void } {
-  const vars = model.params.map((shape, i) => new tf.Variable(shape.length === 1 ? tf.zeros(shape) : tf.randomNormal(shape, 0, 0.05, "float32", 10 + i)));
+  const vars = model.params.map(
+    (shape, i) => new tf.Variable(shape.length === 1 ? tf.zeros(shape) : tf.randomNormal(shape, 0, 0.05, "float32", 10 + i)),
+  );
   const x = tf.randomUniform(model.input, 0, 1, "float32", 1);
   const labels = tf.oneHot(tf.randomUniform([model.batch], 0, 10, "int32", 2), 10);
   const traced = tf.function((input: tf.Tensor, target: tf.Tensor) => {
     const tape = new tf.GradientTape();
-    const loss = tape.record(() => tf.neg(tf.mean(tf.sum(tf.mul(target, tf.logSoftmax(model.forward(kilnLib, input, vars.map((v) => v.readForOp())))), -1))));
+    const loss = tape.record(() =>
+      tf.neg(
+        tf.mean(
+          tf.sum(
+            tf.mul(
+              target,
+              tf.logSoftmax(
+                model.forward(
+                  kilnLib,
+                  input,
+                  vars.map((v) => v.readForOp()),
+                ),
+              ),
+            ),
+            -1,
+          ),
+        ),
+      ),
+    );
     const grads = tape.gradient(loss, vars);
     vars.forEach((v, i) => v.assignSub(tf.mul(grads[i]!, LR)));
     return loss;
@@ -108,7 +128,10 @@ function tfjsStep(model: Model): { step: () => void; dispose: () => void } {
   const labels = tfjs.oneHot(tfjs.randomUniform([model.batch], 0, 10, "int32") as tfjs.Tensor1D, 10);
   const step = () =>
     tfjs.tidy(() => {
-      const { grads } = tfjs.variableGrads(() => tfjs.neg(tfjs.mean(tfjs.sum(tfjs.mul(labels, tfjs.logSoftmax(model.forward(tfjsLib, x, vars))), -1))) as tfjs.Scalar, vars);
+      const { grads } = tfjs.variableGrads(
+        () => tfjs.neg(tfjs.mean(tfjs.sum(tfjs.mul(labels, tfjs.logSoftmax(model.forward(tfjsLib, x, vars))), -1))) as tfjs.Scalar,
+        vars,
+      );
       for (const v of vars) v.assign(tfjs.sub(v, tfjs.mul(grads[v.name]!, LR)));
     });
   return { step, dispose: () => tfjs.dispose([x, labels, ...vars]) };
@@ -163,7 +186,13 @@ export async function benchSteps(): Promise<BenchRow[]> {
       tfjsWasm.dispose();
       rows.push(benchRow(`train step ${model.name}: kiln traced (cpu) vs tfjs-wasm (ms)`, kilnMs, wasmMs));
     } else {
-      rows.push({ name: `train step ${model.name}: tfjs-wasm`, kilnMs, anchorMs: Number.NaN, ratio: Number.NaN, note: "tfjs-wasm has no Conv2DBackpropFilter kernel" });
+      rows.push({
+        name: `train step ${model.name}: tfjs-wasm`,
+        kilnMs,
+        anchorMs: Number.NaN,
+        ratio: Number.NaN,
+        note: "tfjs-wasm has no Conv2DBackpropFilter kernel",
+      });
     }
     const allocations = allocationsPerStep(kiln.step, 5);
     const steps = model === CNN ? 100 : 300;
@@ -182,5 +211,10 @@ export async function benchSteps(): Promise<BenchRow[]> {
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   const rows = await benchSteps();
-  console.log(formatTable(["case", "kiln", "anchor", "ratio", "note"], rows.map((r) => [r.name, r.kilnMs.toFixed(2), r.anchorMs.toFixed(2), `${r.ratio.toFixed(2)}x`, r.note ?? ""])));
+  console.log(
+    formatTable(
+      ["case", "kiln", "anchor", "ratio", "note"],
+      rows.map((r) => [r.name, r.kilnMs.toFixed(2), r.anchorMs.toFixed(2), `${r.ratio.toFixed(2)}x`, r.note ?? ""]),
+    ),
+  );
 }
