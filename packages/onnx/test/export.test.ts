@@ -124,3 +124,35 @@ describe("saveOnnx", () => {
     }
   });
 });
+
+describe("specialValues option", () => {
+  const special = () => tf.tensor([Number.NaN, 1, 2, 3, Number.NEGATIVE_INFINITY, Number.NEGATIVE_INFINITY, 5, 0], [1, 2, 4, 1]);
+  const f = tf.function((t: tf.Tensor) => [tf.maxPool(t as tf.Tensor4D, 2, 2, "valid"), tf.max(t, [2]), tf.argMax(tf.reshape(t, [2, 4]), 1)], { autograph: false });
+
+  it("'kiln' (default) keeps Kiln's NaN and -Infinity rules in onnxruntime", async () => {
+    const x = special();
+    const cf = f.getConcreteFunction(x);
+    const expected = tf.tidy(() => (cf(x) as tf.Tensor[]).map(kilnValues));
+    const actual = await runOnnx(toOnnx(cf), [x]);
+    expected.forEach((e, i) => expectSame(actual[i]!, e));
+    expect(toOnnxModel(cf).graph!.node.map((n) => n.opType)).toContain("If");
+  });
+
+  it("'runtime' maps the ops to plain kernels (no guards) and agrees on ordinary values", async () => {
+    const x = special();
+    const cf = f.getConcreteFunction(x);
+    const types = toOnnxModel(cf, { specialValues: "runtime" }).graph!.node.map((n) => n.opType);
+    expect(types).not.toContain("If");
+    expect(types).not.toContain("IsNaN");
+    const ordinary = tf.tensor([4, 1, 2, 3, -1, -7, 5, 0], [1, 2, 4, 1]);
+    const expected = tf.tidy(() => (cf(ordinary) as tf.Tensor[]).map(kilnValues));
+    const actual = await runOnnx(toOnnx(cf, { specialValues: "runtime" }), [ordinary]);
+    expected.forEach((e, i) => expectSame(actual[i]!, e));
+  });
+
+  it("an unknown value is an OnnxExportError naming the option and the valid values", () => {
+    const x = special();
+    const cf = f.getConcreteFunction(x);
+    expect(() => toOnnx(cf, { specialValues: "fast" as never })).toThrow(/option specialValues must be "kiln" or "runtime", received "fast"/);
+  });
+});

@@ -73,7 +73,20 @@ function captureTensor(value: object, fnName: string): tf.Tensor {
  * Builds the ONNX model of a concrete function, reading captured values with `read`. Every
  * name in the model comes from one NameScope, so sub-graphs never shadow outer names.
  */
+/** The options whose values are one of a few words: each must be one of them. */
+const CHOICES = { variables: ["initializers", "inputs"], prints: ["error", "drop"], specialValues: ["kiln", "runtime"] } as const;
+
+function checkOptions(options: ExportOptions): void {
+  for (const [key, valid] of Object.entries(CHOICES)) {
+    const value = (options as Record<string, unknown>)[key];
+    if (value !== undefined && !(valid as readonly unknown[]).includes(value)) {
+      throw new OnnxExportError(`toOnnx: option ${key} must be ${valid.map((v) => JSON.stringify(v)).join(" or ")}, received ${JSON.stringify(value)}`);
+    }
+  }
+}
+
 function buildModel(cf: tf.ConcreteFunction, options: ExportOptions, read: ReadValues): ModelProto {
+  checkOptions(options);
   const graph = cf.graph;
   const names = new NameScope();
   const root = GraphBuilder.root(names, names.unique(options.name ?? cf.name));

@@ -14,6 +14,13 @@ export interface ExportOptions {
   readonly variables?: "initializers" | "inputs";
   /** What to do with `tf.print` (`PrintV2`): `"error"` (default, a StatefulOpError) or `"drop"`. */
   readonly prints?: "error" | "drop";
+  /**
+   * `"kiln"` (default): NaN and -Infinity follow Kiln's rules where onnxruntime's kernels differ
+   * (max-pools, max/min reductions, argMax/argMin, topK, sign), at some cost (a guarded second
+   * pool: about a third slower Fashion-MNIST CNN in onnxruntime). `"runtime"`: those ops as
+   * ONNX's plain kernels, whatever they do with NaN and infinities.
+   */
+  readonly specialValues?: "kiln" | "runtime";
   /** Names of the graph inputs, one per tensor parameter (default: the parameters' names). */
   readonly inputNames?: readonly string[];
   /** Names of the graph outputs (default `output_0`, `output_1`, ...). */

@@ -9,7 +9,7 @@
  * ```
  */
 
-import { elemData } from "../export/graph_builder.js";
+import { elemData, type GraphBuilder } from "../export/graph_builder.js";
 import type { AttrSpec } from "../proto/build.js";
 import type { ElemType } from "../proto/dtype.js";
 import { cast } from "./helpers.js";
@@ -75,6 +75,7 @@ function windowCounts(size: number, kernel: number, stride: number, before: numb
  */
 function paddedPool(
   n: NodeContext,
+  b: GraphBuilder,
   onnx: "MaxPool" | "AveragePool",
   x: string,
   kernel: number[],
@@ -82,7 +83,6 @@ function paddedPool(
   work: ElemType,
   size: [number | null, number | null],
 ): string {
-  const { b } = n;
   const [top, left, bottom, right] = g.pads!;
   const value = onnx === "AveragePool" ? -0 : n.input(0).dtype === "int32" ? -2147483648 : Number.NEGATIVE_INFINITY;
   const padded = b.node1("Pad", [x, b.int64s([0, 0, top, left, 0, 0, bottom, right]), b.scalar(work, value)], {
@@ -108,8 +108,7 @@ function paddedPool(
 }
 
 /** Each element's class for `maxPoolEdges`: 2 for NaN, 0 for -Infinity, 1 otherwise. */
-function windowClasses(n: NodeContext, x: string): string {
-  const { b } = n;
+function windowClasses(b: GraphBuilder, x: string): string {
   const f = (v: number) => b.scalar("float32", v);
   const negativeInfinity = b.node1("IsInf", [x], { detect_positive: { int: 0 } });
   return b.node1("Where", [b.node1("IsNaN", [x]), f(2), b.node1("Where", [negativeInfinity, f(0), f(1)])]);
@@ -120,11 +119,27 @@ function windowClasses(n: NodeContext, x: string): string {
  * skips NaN), and one of only -Infinity (or only padding) gives -Infinity (onnxruntime starts
  * from the lowest finite float32 and returns it).
  */
-function maxPoolEdges(n: NodeContext, y: string, classes: string): string {
-  const { b } = n;
+function maxPoolEdges(b: GraphBuilder, y: string, classes: string): string {
   const f = (v: number) => b.scalar("float32", v);
   const floor = b.node1("Where", [b.node1("Less", [classes, f(0.5)]), f(Number.NEGATIVE_INFINITY), y]);
   return b.node1("Where", [b.node1("Greater", [classes, f(1.5)]), f(Number.NaN), floor]);
+}
+
+/**
+ * `maxPoolEdges` only where it can matter: an `If` on whether the input's sum is NaN or
+ * infinite (so whenever it holds a NaN or an infinity; one pass: `IsNaN(s - s)` of
+ * `s = ReduceSum(x)`) runs the classes' pool and the fix-up, or passes the plain result
+ * through. Ordinary inputs pay one reduction, not a second pool. (Padding that covers a whole
+ * window needs the fix-up whatever the values: no guard then.)
+ */
+function guardedEdges(b: GraphBuilder, x: string, y: string, run: (input: string, into: GraphBuilder) => string): string {
+  const sum = b.node1("ReduceSum", [x], { keepdims: { int: 0 } });
+  const special = b.node1("IsNaN", [b.node1("Sub", [sum, sum])]);
+  const fixed = b.subgraph("max_pool_special_values");
+  fixed.addOutput(fixed.ownOutput(maxPoolEdges(fixed, y, run(windowClasses(fixed, x), fixed)), new Set()), "float32", undefined);
+  const plain = b.subgraph("max_pool_ordinary_values");
+  plain.addOutput(plain.ownOutput(y, new Set()), "float32", undefined);
+  return b.node1("If", [special], { then_branch: { graph: fixed.toGraph() }, else_branch: { graph: plain.toGraph() } });
 }
 
 function pool(n: NodeContext, onnx: "MaxPool" | "AveragePool"): string {
@@ -141,10 +156,10 @@ function pool(n: NodeContext, onnx: "MaxPool" | "AveragePool"): string {
   const x = toNCHW(b, cast(b, n.inputs[0]!, dtype, work), shape.length);
   const whole = g.pads?.some((p, i) => p >= kernel[i % 2]!) === true;
   const extra: Record<string, AttrSpec> = onnx === "AveragePool" ? { count_include_pad: { int: 0 } } : {};
-  const run = (input: string) =>
+  const run = (input: string, into = b) =>
     whole
-      ? paddedPool(n, onnx, input, kernel, g, work, [h, w])
-      : b.node1(onnx, [input], { kernel_shape: { ints: kernel }, ...windowAttributes(g, false), ...extra });
+      ? paddedPool(n, into, onnx, input, kernel, g, work, [h, w])
+      : into.node1(onnx, [input], { kernel_shape: { ints: kernel }, ...windowAttributes(g, false), ...extra });
   let y: string;
   if (onnx === "AveragePool") {
     // Averaged at 2^-e scale (2^e >= the window's size: exact for normal values), so that window
@@ -152,7 +167,7 @@ function pool(n: NodeContext, onnx: "MaxPool" | "AveragePool"): string {
     const scale = 2 ** Math.ceil(Math.log2(kernel[0]! * kernel[1]!));
     y = b.node1("Mul", [run(b.node1("Mul", [x, b.scalar(work, 1 / scale)])), b.scalar(work, scale)]);
   } else y = run(x);
-  if (onnx === "MaxPool" && dtype === "float32") y = maxPoolEdges(n, y, run(windowClasses(n, x)));
+  if (onnx === "MaxPool" && dtype === "float32" && n.options.specialValues !== "runtime") y = whole ? maxPoolEdges(b, y, run(windowClasses(b, x))) : guardedEdges(b, x, y, run);
   return cast(b, toNHWC(b, y, shape.length), work, dtype);
 }
 
@@ -161,7 +176,7 @@ export const convolutionMappings: readonly OpMapping[] = [
   { op: "DepthwiseConv2dNative", onnx: "Transpose + Conv(group=channels) + Transpose", convert: (n) => [convolution(n, true)] },
   {
     op: "MaxPool",
-    onnx: "Transpose + MaxPool + Transpose (int32 via float64; float32: NaN and -Infinity windows from a MaxPool of value classes; Pad first when padding covers a window)",
+    onnx: "Transpose + MaxPool + Transpose (int32 via float64; float32: NaN and -Infinity windows from a MaxPool of value classes, in an If run when the input holds NaN or infinities; Pad first when padding covers a window)",
     notes: "NaN wins and windows of -Infinity or padding give -Infinity, as in Kiln",
     convert: (n) => [pool(n, "MaxPool")],
   },

@@ -124,7 +124,7 @@ function extremum(op: "Max" | "Min", onnx: "ReduceMax" | "ReduceMin"): OpMapping
       if (from === "bool") return [allAny(n, op === "Max" ? "any" : "all")];
       const x = cast(b, n.inputs[0]!, from, boolAsInt(from));
       const reduced = cast(b, reduce(n, onnx, x), boolAsInt(from), n.output(0).dtype);
-      if (from !== "float32") return [reduced];
+      if (from !== "float32" || n.options.specialValues === "runtime") return [reduced];
       return [b.node1("Where", [hasNaN(n, x, axes), b.scalar("float32", Number.NaN), reduced])];
     },
   };
@@ -147,7 +147,7 @@ function argReduction(op: string, onnx: string): OpMapping {
       const axis = normalize(n.attrs<{ axis: number }>().axis, n.input(0).shape.length);
       const attrs = { axis: { int: axis }, keepdims: { int: 0 }, select_last_index: { int: 0 } };
       let index = b.node1(onnx, [x], attrs);
-      if (from === "float32") {
+      if (from === "float32" && n.options.specialValues !== "runtime") {
         const firstNaN = b.node1("ArgMax", [cast(b, b.node1("IsNaN", [x]), "bool", "int32")], attrs);
         index = b.node1("Where", [hasNaN(n, x, { axes: [axis], keepdims: { int: 0 } }), firstNaN, index]);
       }

@@ -34,7 +34,7 @@ export const topKMappings: readonly OpMapping[] = [
       const x = cast(b, n.inputs[0]!, dtype, work);
       const k = b.int64s([n.attrs<{ k: number }>().k]);
       const attrs = { axis: { int: -1 }, largest: { int: 1 }, sorted: { int: 1 } };
-      if (dtype === "float32") {
+      if (dtype === "float32" && n.options.specialValues !== "runtime") {
         const [, indices] = b.node("TopK", [nanLargest(b, x), k], attrs, 2);
         return [b.node1("GatherElements", [x, indices!], { axis: { int: -1 } }), cast(b, indices!, "int64", "int32")];
       }

@@ -33,7 +33,8 @@ export const unaryMappings: readonly OpMapping[] = [
       const { b } = n;
       const x = n.inputs[0]!;
       const sign = b.node1("Sign", [x]);
-      return [n.input(0).dtype === "float32" ? b.node1("Where", [b.node1("IsNaN", [x]), b.scalar("float32", 0), sign]) : sign];
+      const guard = n.input(0).dtype === "float32" && n.options.specialValues !== "runtime";
+      return [guard ? b.node1("Where", [b.node1("IsNaN", [x]), b.scalar("float32", 0), sign]) : sign];
     },
   },
   composed("Square", "Mul(x, x)", (b, x) => b.node1("Mul", [x, x])),
