@@ -78,4 +78,5 @@ export { cond, type CondOptions } from "./function/control_flow/cond.js";
 export { whileLoop, type WhileOptions } from "./function/control_flow/while_loop.js";
 export { ControlFlowError } from "./function/control_flow/structure_check.js";
 export * from "./function/ops.js";
+export { planOnlyOps } from "./plan/pool_argmax.js";
 export { TensorArray, type TensorArrayOptions } from "./function/control_flow/tensor_array.js";

@@ -12,6 +12,7 @@ import { type MemoryPlan, planMemory } from "./memory_plan.js";
 import { driveSync, type ExecuteArgs, type Execution, type ExecutionContext, type HostRun, PlanWait, readHost } from "./execution.js";
 import { findClusters, type PendingStep } from "./fusion.js";
 import { attrsKey, liveOperations, subexpressionKey } from "./plan_passes.js";
+import { MaxPoolGradWithArgmax, MaxPoolWithArgmax, pairMaxPools } from "./pool_argmax.js";
 import { type DataSlot, dataSlot, freeSlot, type SlotValue } from "./slots.js";
 
 /** A value's concrete type, as kernels see it. */
@@ -131,8 +132,9 @@ export class Plan {
   /**
    * Assigns a slot to every live value and uploads constants. Dead operations are skipped,
    * alias ops (Identity, StopGradient, CustomGradient) share their input's slot, common
-   * subexpressions share slots, and stateless kernel ops on constants are folded. Returns
-   * the operations left to run.
+   * subexpressions share slots, stateless kernel ops on constants are folded, and a max pool
+   * paired with its gradient runs as the argmax pair where the backend has it. Returns the
+   * operations left to run.
    */
   #layout(): PendingStep[] {
     const { graph, backend } = this;
@@ -143,7 +145,15 @@ export class Plan {
     const pending: PendingStep[] = [];
     const constantSlots = new Map<number, DataSlot>();
     const seen = new Map<string, number[]>();
-    for (const op of liveOperations(graph)) {
+    const live = liveOperations(graph);
+    const pairs = pairMaxPools(
+      live,
+      () =>
+        this.registry.hasKernel(MaxPoolWithArgmax.name, backend.name) && this.registry.hasKernel(MaxPoolGradWithArgmax.name, backend.name),
+    );
+    for (const traced of live) {
+      // A paired max pool or its gradient runs as its argmax twin (see `pairMaxPools`).
+      const op = pairs?.forward.get(traced) ?? pairs?.backward.get(traced) ?? traced;
       const kind = op.def.execution?.kind;
       if (kind === "input") continue;
       const inputs = op.inputs.map((i) => slotOf.get(i)!);
@@ -155,6 +165,7 @@ export class Plan {
       const same = key === undefined ? undefined : seen.get(key);
       if (same !== undefined) {
         op.outputs.forEach((o, i) => slotOf.set(o, same[i]!));
+        if (op !== traced) traced.outputs.forEach((o, i) => slotOf.set(o, same[i]!));
         continue;
       }
       const outputs = op.outputs.map((o) => {
@@ -162,6 +173,7 @@ export class Plan {
         return next++;
       });
       if (key !== undefined) seen.set(key, outputs);
+      if (op !== traced) traced.outputs.forEach((o, i) => slotOf.set(o, outputs[i]!));
       if (kind === "constant") {
         this.#addConstant(outputs[0]!, constantValue(op, backend), constantSlots);
         continue;
