@@ -52,6 +52,21 @@ interface Step {
 }
 
 /**
+ * Frees the constants of plans that were collected without `dispose()` (the plans of a
+ * `tf.function` dropped by its user): on cpu they are ordinary arrays, but on wasm or a GPU
+ * they hold the backend's memory. The held value is the constants list, never the plan.
+ */
+const collectedPlans = new FinalizationRegistry<readonly DataSlot[]>((constants) => {
+  for (const value of constants) {
+    try {
+      value.backend.disposeData(value.dataId);
+    } catch {
+      // Its backend was disposed in the meantime, and its memory with it.
+    }
+  }
+});
+
+/**
  * A graph compiled for one backend: kernels resolved once, one slot per value (alias ops
  * such as Identity share their input's slot), and the slots each step is the last reader
  * of, so intermediates are freed (into the run's buffer pool) as soon as they are dead.
@@ -96,6 +111,7 @@ export class Plan {
   ) {
     try {
       this.#schedule(this.#fuse(this.#layout()));
+      collectedPlans.register(this, this.#constantValues, this);
     } catch (error) {
       // A plan that cannot be built (e.g. a missing kernel) keeps no constant buffers.
       this.dispose();
@@ -409,6 +425,7 @@ export class Plan {
 
   /** Frees the plan's constant buffers. */
   dispose(): void {
+    collectedPlans.unregister(this);
     this.#reservedIn?.release(this);
     this.#reservedIn = undefined;
     for (const value of this.#constantValues) value.backend.disposeData(value.dataId);
