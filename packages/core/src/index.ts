@@ -63,6 +63,7 @@ export { ConcreteFunction, type FunctionDef, type ArgDef } from "./function/conc
 export { PolymorphicFunction, type FunctionOptions, type CallableConcreteFunction } from "./function/polymorphic_function.js";
 export { tfFunction as function, tfFunction, type TfFunction } from "./function/tf_function.js";
 export { print } from "./function/print.js";
+export type { TraceReason, ArgumentChange, ArgumentChangeKind } from "./function/trace_reason.js";
 export { config, initScope, executingEagerly, nameScope } from "./function/config.js";
 export { autograph, AutoGraphUnavailableError, type LoopOptions } from "./api/autograph.js";
 export { graphToText } from "./ir/printer.js";
