@@ -12,7 +12,7 @@
  * puts itself on PATH for turbo, which runs each package's scripts with it.
  */
 import { spawnSync } from "node:child_process";
-import { mkdirSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ensureDebianPackages } from "./debian-packages.mjs";
@@ -38,11 +38,15 @@ function step(title) {
   console.log(`\n== ${title}`);
 }
 
-/** Workspace package folders whose package.json has a `test` script (each writes one report). */
+/** Workspace package folders (packages/* and apps/*) whose package.json has a `test` script (each writes one report). */
 function packagesWithTests() {
-  const dirs = readdirSync(join(root, "packages"), { withFileTypes: true })
-    .filter((entry) => entry.isDirectory())
-    .map((entry) => join(root, "packages", entry.name));
+  const dirs = ["packages", "apps"].flatMap((group) =>
+    existsSync(join(root, group))
+      ? readdirSync(join(root, group), { withFileTypes: true })
+          .filter((entry) => entry.isDirectory())
+          .map((entry) => join(root, group, entry.name))
+      : [],
+  );
   return dirs.filter((dir) => {
     try {
       return JSON.parse(readFileSync(join(dir, "package.json"), "utf8")).scripts?.test !== undefined;
