@@ -5,6 +5,7 @@
  *
  *   npm run demo   install, build, then run examples/demo.mjs with plain node on the built packages
  *   npm test       install, build, run every package's tests, and close with `N passed, N failed`
+ *   npm run playground   install, then serve apps/playground (Vite dev server, cross-origin isolated)
  *
  * pnpm is fetched from the npm registry at the version pinned in package.json's `packageManager`
  * field and run through `npx`, so no global pnpm is needed (corepack is not used: it fails on
@@ -101,10 +102,17 @@ function test() {
   process.exit(totals.problems.length > 0 || tested !== 0 ? 1 : 0);
 }
 
+function playground() {
+  install();
+  step("apps/playground: vite dev server (open the URL it prints; Ctrl-C stops it)");
+  process.exit(pnpm(["--filter", "@kiln/playground", "run", "dev", "--host", "127.0.0.1"]));
+}
+
 const command = process.argv[2];
 if (command === "demo") demo();
 else if (command === "test") test();
+else if (command === "playground") playground();
 else {
-  console.error("usage: node scripts/kiln.mjs demo|test");
+  console.error("usage: node scripts/kiln.mjs demo|test|playground");
   process.exit(2);
 }
