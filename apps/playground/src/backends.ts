@@ -11,28 +11,32 @@ interface InstalledBackend {
 
 /**
  * The backends this build offers. The picker lists those registered here that the
- * browser supports, so it never shows an option that cannot run.
+ * browser supports, so it never shows an option that cannot run. Heavy backends are
+ * imported lazily (their own chunk), and load their binaries only when first selected.
  *
- * Extension point: `@kiln/backend-wasm` and `@kiln/backend-webgpu` are placeholders that
- * export no plugin yet. When they do, add them to `package.json`'s dependencies and here,
- * imported lazily so their binaries load only when picked:
+ * Extension point: `@kiln/backend-webgpu` is still a placeholder that exports no plugin.
+ * When it does, add it to `package.json`'s dependencies and here, offered only where the
+ * browser has WebGPU:
  *
  * ```ts
- * { name: "wasm", plugin: async () => (await import("@kiln/backend-wasm")).wasm() },
  * { name: "webgpu", plugin: async () => (await import("@kiln/backend-webgpu")).webgpu(), supported: () => "gpu" in navigator },
  * ```
  *
- * The page then shows the code each backend generates for fused kernels (WGSL on webgpu)
- * through `Backend.fusedKernelSource`, with no other change.
+ * The page then shows the WGSL it generates for fused kernels through
+ * `Backend.fusedKernelSource` (see `view.ts`), with no other change.
  */
-const INSTALLED: readonly InstalledBackend[] = [{ name: "cpu", plugin: () => cpu() }];
+const INSTALLED: readonly InstalledBackend[] = [
+  // Priority 2 (above cpu): the default. Threads where the page is cross-origin isolated.
+  { name: "wasm", plugin: async () => (await import("@kiln/backend-wasm")).wasm(), supported: () => typeof WebAssembly === "object" },
+  { name: "cpu", plugin: () => cpu() },
+];
 
 /**
  * Registers every installed backend the browser supports (once) and returns their names,
  * highest priority first (`tf.listBackends()`).
  *
  * ```ts
- * const names = await registerBackends(); // ["cpu"]
+ * const names = await registerBackends(); // ["wasm", "cpu"]
  * ```
  */
 export async function registerBackends(): Promise<string[]> {
@@ -41,4 +45,14 @@ export async function registerBackends(): Promise<string[]> {
     tf.registerBackend(await backend.plugin());
   }
   return tf.listBackends();
+}
+
+/**
+ * What the active backend reports about itself (`caps.details`), in one line:
+ * `wasm: variant simd-threads, simd true, threads 2`.
+ */
+export function backendDetails(): string {
+  const backend = tf.backend();
+  const details = Object.entries(backend.caps.details ?? {}).map(([key, value]) => `${key} ${Array.isArray(value) ? value.join("/") : String(value)}`);
+  return details.length === 0 ? backend.name : `${backend.name}: ${details.join(", ")}`;
 }

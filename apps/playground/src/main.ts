@@ -7,7 +7,7 @@
 import * as tf from "@kiln/core";
 import { loadGraphviz } from "@kiln/graphviz";
 import { analyze } from "./analysis.js";
-import { registerBackends } from "./backends.js";
+import { backendDetails, registerBackends } from "./backends.js";
 import { el, part } from "./dom.js";
 import { createEditor } from "./editor.js";
 import { EXAMPLES } from "./examples.js";
@@ -34,6 +34,7 @@ async function run(): Promise<void> {
     await tf.setBackend(backendSelect.value);
     const analysis = await analyze(await loadProgram(editor.text));
     await renderAnalysis(analysis);
+    part("backend-details").textContent = backendDetails();
     setStatus("done", `done on ${analysis.backend} in ${Math.round(performance.now() - started)} ms`);
   } catch (error) {
     errorBox.hidden = false;

@@ -75,7 +75,10 @@ describe.runIf(hasChromium)("the built playground in headless chromium", () => {
     expect(response!.headers()["cross-origin-embedder-policy"]).toBe("require-corp");
     await waitForRun(page);
     expect(await page.evaluate(() => globalThis.crossOriginIsolated)).toBe(true);
-    expect(await textsOf(page, "backend")).toEqual(["cpu"]);
+    // Every installed backend the browser runs is offered; wasm (priority 2) is the default,
+    // on its threaded binary because the page is cross-origin isolated.
+    expect(await page.locator('[data-testid="backend"] option').allTextContents()).toEqual(["wasm", "cpu"]);
+    expect((await textsOf(page, "backend-details"))[0]).toMatch(/^wasm: variant simd-threads, simd true, threads [2-9]/);
 
     const resultsText = await textsOf(page, "call-result");
     expect(resultsText.map((r) => r.replace(/\s+/g, " "))).toEqual([
@@ -111,10 +114,12 @@ describe.runIf(hasChromium)("the built playground in headless chromium", () => {
     await page.screenshot({ path: `${results}playground-tf-cube.png`, fullPage: true });
   });
 
-  it("the AutoGraph example draws its While with the condition and body as clusters, and counts 111 steps", async () => {
+  it("the AutoGraph example on cpu draws its While with the condition and body as clusters, and counts 111 steps", async () => {
+    await page.selectOption('[data-testid="backend"]', "cpu");
     await page.selectOption('[data-testid="example"]', "collatz");
     await page.waitForFunction(() => document.querySelector('[data-testid="trace"]')?.textContent?.includes("trace 1") && document.querySelector('[data-testid="calls"]')?.querySelectorAll("tr").length === 3);
     await waitForRun(page);
+    expect((await textsOf(page, "backend-details"))[0]).toBe("cpu");
     const resultsText = await textsOf(page, "call-result");
     expect(resultsText).toEqual(["tf.Tensor(111, shape=(), dtype=int32)", "tf.Tensor(118, shape=(), dtype=int32)"]);
     const graph = await drawn(page, "graph");

@@ -1,5 +1,5 @@
 import type { DataArray, DType } from "../base/dtype.js";
-import { KilnError } from "../base/errors.js";
+import { KilnError, ResourceExhaustedError } from "../base/errors.js";
 import { isConcrete, sizeOf } from "../base/shape.js";
 import { checkTensorSizes } from "../base/tensor_size.js";
 import { type Backend, type DataId, type FusedCluster, type KernelFn, type KernelKey, type PlanPreparation, readsSync } from "../backend/backend.js";
@@ -45,6 +45,8 @@ interface Step {
   readonly kernelKey?: KernelKey;
   /** For a fused step: the cluster the backend compiled and the graph's operations it replaces. */
   readonly fused?: { readonly cluster: FusedCluster; readonly ops: readonly Operation[] };
+  /** For a view op (Reshape, ...): output 0 is input 0's buffer with the output's shape. */
+  readonly view?: true;
   /** Slots whose last reader is this step. */
   readonly free: readonly number[];
   readonly lastUse: ReadonlySet<number>;
@@ -73,6 +75,8 @@ export class Plan {
   /** Slots holding the plan's constants, and their values (parallel arrays). */
   readonly #constantSlots: number[] = [];
   readonly #constantValues: DataSlot[] = [];
+  /** For each slot a view op fills, the slot that owns its buffer (see `#schedule`). */
+  readonly #viewRoots = new Map<number, number>();
   /** The fused clusters the backend compiled for this plan. */
   readonly #clusters: FusedCluster[] = [];
   /** A slot array with the constants filled in, reused by the next run (absent while a run holds it). */
@@ -201,15 +205,19 @@ export class Plan {
    */
   #schedule(steps: readonly ScheduledStep[]): void {
     const { backend } = this;
+    // A view reads its root's buffer: the root lives as long as its last view is read.
+    const rootOf = this.#viewRoots;
+    for (const p of steps) if (p.fused === undefined && p.op.def.execution?.kind === "view") rootOf.set(p.outputs[0]!, rootOf.get(p.inputs[0]!) ?? p.inputs[0]!);
+    const root = (s: number) => rootOf.get(s) ?? s;
     const lastReader = new Map<number, number>();
-    steps.forEach((p, index) => p.inputs.forEach((s) => lastReader.set(s, index)));
-    for (const s of this.#outputSlots) lastReader.set(s, Number.POSITIVE_INFINITY);
+    steps.forEach((p, index) => p.inputs.forEach((s) => lastReader.set(root(s), index)));
+    for (const s of this.#outputSlots) lastReader.set(root(s), Number.POSITIVE_INFINITY);
     // The caller's inputs and the plan's constants outlive every run.
     const kept = new Set([...this.#inputSlots, ...this.#constantSlots]);
     steps.forEach((p, index) => {
-      const dying = new Set(p.inputs.filter((s) => lastReader.get(s) === index && !kept.has(s)));
-      // Outputs nobody reads die right after the step that makes them.
-      for (const s of p.outputs) if (!lastReader.has(s)) dying.add(s);
+      const dying = new Set(p.inputs.map(root).filter((s) => lastReader.get(s) === index && !kept.has(s)));
+      // Outputs nobody reads (nor reads through a view) die right after the step that makes them.
+      for (const s of p.outputs) if (!lastReader.has(s) && !rootOf.has(s)) dying.add(s);
       const common = { op: p.op, inputs: p.inputs, outputs: p.outputs, free: [...dying], lastUse: dying };
       if (p.fused !== undefined) {
         const { run, infos, cluster, ops } = p.fused;
@@ -228,6 +236,15 @@ export class Plan {
       const dynamicAttrs = p.op.inputs.length > (kernelArity(p.op.def) ?? Number.POSITIVE_INFINITY);
       const known = !dynamicAttrs && p.op.inputs.every((i) => isConcrete(i.shape)) && p.op.outputs.every((o) => isConcrete(o.shape));
       const staticOutputs = known ? (p.op.outputs as unknown as ConcreteInfo[]) : undefined;
+      if (execution?.kind === "view") {
+        this.#steps.push({
+          ...common,
+          view: true,
+          ...(dynamicAttrs ? { attrInputs: true as const } : {}),
+          ...(staticOutputs !== undefined ? { staticOutputs, staticSizes: staticOutputs.map((o) => sizeOf(o.shape)) } : {}),
+        });
+        return;
+      }
       const resolved = this.registry.resolve(p.op.def, backend);
       const inputInfos = p.op.inputs as unknown as ConcreteInfo[];
       // With static shapes a compiled kernel is specialized once, now.
@@ -340,6 +357,8 @@ export class Plan {
             const values: DataArray[] = [];
             for (const spec of step.op.def.attrInputs!) values.push(yield* readHost(inputs[spec.input] as DataSlot));
             this.#runWithAttrInputs(step, inputs, values, slots, runPool, context.maxTensorBytes);
+          } else if (step.view === true) {
+            this.#runKernel(step, inputs, slots, runPool, step.op.attrs, context.maxTensorBytes);
           } else {
             const read = yield* this.#readAsyncInputs(step, inputs);
             try {
@@ -374,7 +393,7 @@ export class Plan {
       op: s.op,
       inputs: s.inputs,
       outputs: s.outputs,
-      kind: s.fused !== undefined ? ("fused" as const) : s.host !== undefined ? ("host" as const) : ("kernel" as const),
+      kind: s.fused !== undefined ? ("fused" as const) : s.host !== undefined ? ("host" as const) : s.view === true ? ("view" as const) : ("kernel" as const),
       backend: s.kernel?.backend.name ?? this.backend.name,
       ...(s.fused !== undefined ? { fused: s.fused } : {}),
     }));
@@ -407,14 +426,33 @@ export class Plan {
     const outputSlots = this.#outputSlots;
     const outputs: SlotValue[] = new Array(outputSlots.length);
     for (let i = 0; i < outputSlots.length; i++) {
-      const value = slots[outputSlots[i]!]!;
-      // A slot returned twice is owned (or released) by its first output only.
-      const repeated = value.kind === "data" && outputs.indexOf(value) >= 0;
-      outputs[i] = repeated ? dataSlot(value.backend, value.dataId, value.shape, value.dtype, false) : value;
+      const slot = outputSlots[i]!;
+      let value = slots[slot]!;
+      // A view returned where its root is not: the output takes over the root's hold on the
+      // buffer (its ownership, or its release for a pinned variable read).
+      const root = this.#viewRoots.get(slot);
+      const rootValue = root === undefined ? undefined : slots[root];
+      const takesOver = rootValue?.kind === "data" && !outputSlots.includes(root!) && !this.#inputSlots.includes(root!) && !this.#constantSlots.includes(root!);
+      if (takesOver && value.kind === "data") {
+        const view = value;
+        if (outputs.every((o) => o.kind !== "data" || o.dataId !== view.dataId)) {
+          value = dataSlot(view.backend, view.dataId, view.shape, view.dtype, rootValue.owned, rootValue.release, view.size);
+          rootValue.owned = false;
+        }
+      }
+      // A buffer returned twice is owned (or released) by the first output that holds it only.
+      const data = value.kind === "data" ? value : undefined;
+      const repeated = data !== undefined && outputs.some((o) => o.kind === "data" && o.dataId === data.dataId && (o.owned || o.release !== undefined));
+      outputs[i] = repeated ? dataSlot(data.backend, data.dataId, data.shape, data.dtype, false) : value;
     }
-    // Only inputs and outputs are still set: clear them and keep the array for the next run.
+    // Only inputs, outputs and the roots of returned views are still set: clear them and keep
+    // the array for the next run.
     for (const s of this.#inputSlots) slots[s] = undefined;
-    for (const s of outputSlots) slots[s] = undefined;
+    for (const s of outputSlots) {
+      slots[s] = undefined;
+      const root = this.#viewRoots.get(s);
+      if (root !== undefined && !this.#constantSlots.includes(root) && !this.#inputSlots.includes(root)) slots[root] = undefined;
+    }
     this.#fillConstants(slots);
     this.#idleSlots = slots;
     return outputs;
@@ -502,6 +540,13 @@ export class Plan {
    * Outputs larger than `maxBytes` are refused before anything is allocated.
    */
   #runKernel(step: Step, inputs: SlotValue[], slots: (SlotValue | undefined)[], pool: BufferPool, attrs: object, maxBytes: number): void {
+    if (step.view === true) {
+      const x = inputs[0] as DataSlot;
+      const out = step.staticOutputs?.[0] ?? (step.op.def.infer([x], attrs)[0] as ConcreteInfo);
+      // Borrowed: the root slot owns the buffer and outlives every view of it (see #schedule).
+      slots[step.outputs[0]!] = dataSlot(x.backend, x.dataId, out.shape, out.dtype, false, undefined, x.size);
+      return;
+    }
     const { backend } = step.kernel!;
     let data = inputs as DataSlot[];
     let moved = false;
@@ -530,7 +575,11 @@ export class Plan {
       } catch (error) {
         // The offered buffers are still the pool's.
         if (out !== undefined) for (let i = 0; i < count; i++) if (out[i] !== undefined) pool.keep(out[i]!, outputs[i]!.dtype, sizes[i]!);
-        throw error;
+        // Out of memory with dead buffers waiting: free them and try once more.
+        if (!(error instanceof ResourceExhaustedError) || pool.isEmpty || backend !== pool.backend) throw error;
+        pool.drain();
+        out = undefined;
+        ids = run({ inputs: data, attrs, outputs, backend });
       }
       for (let i = 0; i < count; i++) {
         const offered = out?.[i];

@@ -30,8 +30,12 @@ export interface PlanStepRecord {
   readonly fused?: { readonly cluster: FusedCluster; readonly ops: readonly Operation[] };
 }
 
-/** `kernel`: one op's kernel; `fused`: one kernel for a cluster of ops; `host`: a step the runtime runs (a call, If, While, print, variable op). */
-export type PlanStepKind = "kernel" | "fused" | "host";
+/**
+ * `kernel`: one op's kernel; `fused`: one kernel for a cluster of ops; `host`: a step the
+ * runtime runs (a call, If, While, print, variable op); `view`: no kernel, the output is
+ * its input's buffer with another shape (Reshape, ExpandDims, Squeeze).
+ */
+export type PlanStepKind = "kernel" | "fused" | "host" | "view";
 
 /** One step of an optimized plan, in run order. */
 export interface PlanStepSummary {
@@ -144,7 +148,7 @@ export class PlanSummary {
     const removed = Object.entries(this.removed).filter(([, list]) => list.length > 0);
     if (removed.length > 0) lines.push(`  removed: ${removed.map(([what, list]) => `${what} ${list.join(", ")}`).join("; ")}`);
     this.steps.forEach((step, i) => {
-      const what = step.kind === "fused" ? `Fused [${step.ops.map((op) => op.type).join(", ")}]` : `${step.kind === "host" ? "host " : ""}${step.type} '${step.name}'`;
+      const what = step.kind === "fused" ? `Fused [${step.ops.map((op) => op.type).join(", ")}]` : `${step.kind === "host" || step.kind === "view" ? `${step.kind} ` : ""}${step.type} '${step.name}'`;
       const where = step.backend === this.backend ? "" : `  on ${step.backend}`;
       const shape = step.shape === undefined ? "" : `  shape [${step.shape.join(", ")}]`;
       lines.push(`  #${i} ${what} (${step.inputs.join(", ")}) -> ${step.outputs.join(", ")}${shape}${where}`);
@@ -156,7 +160,8 @@ export class PlanSummary {
 
   /**
    * The plan in Graphviz DOT: inputs as ellipses, constants as small rounded boxes, one box
-   * per step (fused steps filled, listing their ops; host steps double-bordered), edges
+   * per step (fused steps filled, listing their ops; host steps double-bordered; views
+   * dashed), edges
    * along the values they pass, and a return node. Called functions are not drawn (their
    * summaries have their own `toDot`).
    *
@@ -189,7 +194,7 @@ export class PlanSummary {
     this.steps.forEach((step, i) => {
       const id = `s${i}`;
       const label = step.kind === "fused" ? `fused\n${step.ops.map((op) => op.type).join(" → ")}` : `${step.name}\n${step.type}`;
-      const style = step.kind === "fused" ? ', style=filled, fillcolor="#fff3c4"' : step.kind === "host" ? ", peripheries=2" : "";
+      const style = step.kind === "fused" ? ', style=filled, fillcolor="#fff3c4"' : step.kind === "host" ? ", peripheries=2" : step.kind === "view" ? ", style=dashed" : "";
       const edges = step.inputs.map((input) => `  ${source(input)} -> ${id};`);
       lines.push(`  ${id} [label=${dotString(label)}${style}];`, ...edges);
       for (const output of step.outputs) producer.set(output, id);

@@ -245,3 +245,60 @@ describe("memory reuse across calls (the runtime's pools)", () => {
     tf.releasePools();
   });
 });
+
+describe("reshape-like ops are views of their input's buffer", () => {
+  it("eagerly, reshape, expandDims and squeeze allocate nothing and outlive the original", () => {
+    const x = tf.tensor([1, 2, 3, 4, 5, 6]);
+    let y: tf.Tensor | undefined;
+    expect(
+      allocationsDuring(() => {
+        y = tf.squeeze(tf.expandDims(tf.reshape(x, [2, 3]), 0), [0]);
+      }),
+    ).toBe(0);
+    x.dispose();
+    expect(y!.arraySync()).toEqual([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
+    y!.dispose();
+  });
+
+  it("in a traced function, returned views keep the right values and leak nothing, whatever holds the buffer", () => {
+    const v = new tf.Variable([1, 2, 3, 4]);
+    const f = tf.function((x: tf.Tensor) => {
+      const doubled = x.mul(2);
+      const read = v.read();
+      v.assignAdd([1, 1, 1, 1]);
+      return {
+        intermediate: tf.reshape(doubled, [2, 2]), // a view of an intermediate: takes its buffer over
+        twice: [tf.reshape(doubled, [4, 1]), doubled], // a view and its root, both returned
+        input: tf.expandDims(x, 0), // a view of the caller's tensor: copied out
+        variable: tf.reshape(read, [2, 2]), // a view of a pinned variable read
+      };
+    });
+    const x = tf.tensor([1, 2, 3, 4]);
+    for (let call = 0; call < 2; call++) {
+      // The first call compiles the plan, whose constants stay alive with it.
+      const before = call === 0 ? undefined : liveMemory();
+      const out = f(x) as Record<string, unknown>;
+      const values = JSON.parse(JSON.stringify(tf.tidy(() => ({
+        intermediate: (out.intermediate as tf.Tensor).arraySync(),
+        twice: (out.twice as tf.Tensor[]).map((t) => t.arraySync()),
+        input: (out.input as tf.Tensor).arraySync(),
+        variable: (out.variable as tf.Tensor).arraySync(),
+      }))));
+      expect(values).toEqual({
+        intermediate: [
+          [2, 4],
+          [6, 8],
+        ],
+        twice: [[[2], [4], [6], [8]], [2, 4, 6, 8]],
+        input: [[1, 2, 3, 4]],
+        variable: call === 0 ? [[1, 2], [3, 4]] : [[2, 3], [4, 5]],
+      });
+      tf.dispose(out as never);
+      if (before !== undefined) expect(liveMemory()).toEqual(before);
+    }
+    tf.dispose([x, v]);
+  });
+});
