@@ -20,7 +20,10 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 const results = fileURLToPath(new URL("../test-results/", import.meta.url));
 const hasChromium = existsSync(CHROMIUM);
 
-if (!hasChromium) console.warn(`playground browser test skipped: no chromium at ${CHROMIUM} (apt-get install -y chromium, or run npm test, which installs it)`);
+if (!hasChromium)
+  console.warn(
+    `playground browser test skipped: no chromium at ${CHROMIUM} (apt-get install -y chromium, or run npm test, which installs it)`,
+  );
 
 /** The drawn graph in the page: node labels (name and type lines joined), edge count, cluster titles. */
 function drawn(page: Page, testId: string) {
@@ -51,7 +54,8 @@ describe.runIf(hasChromium)("the built playground in headless chromium", () => {
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(`${root}dist/index.html`)) throw new Error("apps/playground/dist is missing: run `pnpm build` (or this package's `npm test`, which builds first)");
+    if (!existsSync(`${root}dist/index.html`))
+      throw new Error("apps/playground/dist is missing: run `pnpm build` (or this package's `npm test`, which builds first)");
     mkdirSync(results, { recursive: true });
     server = await preview({ root, logLevel: "silent", preview: { host: "127.0.0.1", port: 0, strictPort: false, open: false } });
     url = server.resolvedUrls!.local[0]!;
@@ -100,7 +104,9 @@ describe.runIf(hasChromium)("the built playground in headless chromium", () => {
     const graph = await drawn(page, "graph");
     expect(graph.nodes.sort()).toEqual(["Identity Identity", "pow Pow", "pow/y Const", "return", "x Placeholder"]);
     expect(graph.edges).toBe(4);
-    expect((await textsOf(page, "signature"))[0]).toContain("x (POSITIONAL_OR_KEYWORD): TensorSpec(shape=(None, 2), dtype=float32, name='x')");
+    expect((await textsOf(page, "signature"))[0]).toContain(
+      "x (POSITIONAL_OR_KEYWORD): TensorSpec(shape=(None, 2), dtype=float32, name='x')",
+    );
     const plan = await drawn(page, "plan");
     expect(plan.nodes.sort()).toEqual(["pow Pow", "pow/y:0", "return", "x"]); // Identity shares pow's buffer
     expect((await textsOf(page, "plan-text"))[0]).toContain("removed: aliases Identity");
@@ -117,7 +123,11 @@ describe.runIf(hasChromium)("the built playground in headless chromium", () => {
   it("the AutoGraph example on cpu draws its While with the condition and body as clusters, and counts 111 steps", async () => {
     await page.selectOption('[data-testid="backend"]', "cpu");
     await page.selectOption('[data-testid="example"]', "collatz");
-    await page.waitForFunction(() => document.querySelector('[data-testid="trace"]')?.textContent?.includes("trace 1") && document.querySelector('[data-testid="calls"]')?.querySelectorAll("tr").length === 3);
+    await page.waitForFunction(
+      () =>
+        document.querySelector('[data-testid="trace"]')?.textContent?.includes("trace 1") &&
+        document.querySelector('[data-testid="calls"]')?.querySelectorAll("tr").length === 3,
+    );
     await waitForRun(page);
     expect((await textsOf(page, "backend-details"))[0]).toBe("cpu");
     const resultsText = await textsOf(page, "call-result");
