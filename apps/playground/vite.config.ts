@@ -12,7 +12,9 @@ export const ISOLATION_HEADERS = {
 export default defineConfig({
   // Workspace packages are read from their TypeScript sources (the `source` export condition).
   resolve: { conditions: ["source", "module", "browser", "development|production"] },
-  build: { target: "es2022", chunkSizeWarningLimit: 4096 },
+  // keepNames: Kiln's typed errors take their name from their class (`ShapeError: ...`),
+  // which the minifier would otherwise rename (`nF: ...`) in what the page shows.
+  build: { target: "es2022", chunkSizeWarningLimit: 4096, rolldownOptions: { output: { keepNames: true } } },
   // @babel/types (inside AutoGraph's converter) reads this Node variable unguarded; the
   // production build drops it, the dev server's pre-bundled dependencies need it defined.
   define: { "process.env.BABEL_TYPES_8_BREAKING": "false" },
