@@ -2,7 +2,7 @@ import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Browser, Page } from "playwright-core";
-import { type PreviewServer, preview } from "vite";
+import { createServer, type PreviewServer, preview } from "vite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 /** Debian's chromium (package.json: kiln.debianPackages), driven by playwright-core; never a downloaded browser. */
@@ -218,6 +218,27 @@ describe.runIf(hasChromium)("the built playground in headless chromium", () => {
   it("logged no page errors and no console errors", () => {
     expect(pageErrors).toEqual([]);
   });
+
+  it("the dev server (npm run playground) serves a page that runs too: its pre-bundled AutoGraph and backends work unbuilt", async () => {
+    // Its own dependency cache: test/servers.test.ts may start a dev server in parallel.
+    const cacheDir = `${root}node_modules/.vite-browser-test`;
+    const dev = await createServer({ root, cacheDir, logLevel: "silent", server: { host: "127.0.0.1", port: 0, strictPort: false } });
+    const devPage = await browser.newPage();
+    const errors: string[] = [];
+    devPage.on("pageerror", (error) => errors.push(String(error)));
+    try {
+      await dev.listen();
+      await devPage.goto(`${dev.resolvedUrls!.local[0]!}?run`);
+      await waitForRun(devPage);
+      expect(await devPage.evaluate(() => globalThis.crossOriginIsolated)).toBe(true);
+      expect(await textsOf(devPage, "call-reason")).toHaveLength(6);
+      expect((await drawn(devPage, "graph")).nodes).toContain("pow Pow");
+      expect(errors).toEqual([]);
+    } finally {
+      await devPage.close();
+      await dev.close();
+    }
+  }, 120_000);
 });
 
 // Without chromium the run reports one skipped test whose name says why; under CI (where
