@@ -12,12 +12,15 @@ import { type MemoryPlan, planMemory } from "./memory_plan.js";
 import { driveSync, type ExecuteArgs, type Execution, type ExecutionContext, type HostRun, PlanWait, readHost } from "./execution.js";
 import { findClusters, type PendingStep } from "./fusion.js";
 import { attrsKey, liveOperations, subexpressionKey } from "./plan_passes.js";
+import { PlanSummary, type PlanLayoutRecord } from "./plan_summary.js";
 import { type DataSlot, dataSlot, freeSlot, type SlotValue } from "./slots.js";
 
 /** A value's concrete type, as kernels see it. */
 
 /** An operation to schedule; a fused cluster carries its compiled kernel and output types. */
-type ScheduledStep = PendingStep & { readonly fused?: { readonly run: KernelFn<any, any>; readonly infos: ConcreteInfo[] } };
+type ScheduledStep = PendingStep & {
+  readonly fused?: { readonly run: KernelFn<any, any>; readonly infos: ConcreteInfo[]; readonly cluster: FusedCluster; readonly ops: readonly Operation[] };
+};
 
 /** How a kernel step finds its function: fixed when shapes are static, else specialized per call. */
 interface StepKernel {
@@ -41,6 +44,8 @@ interface Step {
   readonly attrInputs?: true;
   /** For a compiled kernel with static shapes: its specialization key (for `Backend.prepare`). */
   readonly kernelKey?: KernelKey;
+  /** For a fused step: the cluster the backend compiled and the graph's operations it replaces. */
+  readonly fused?: { readonly cluster: FusedCluster; readonly ops: readonly Operation[] };
   /** For a view op (Reshape, ...): output 0 is input 0's buffer with the output's shape. */
   readonly view?: true;
   /** Per output, the planned buffer it writes into (see `planMemory`), when it has one. */
@@ -87,6 +92,8 @@ export class Plan {
   readonly mayRead: boolean;
   /** The backend's `prepare` of this plan, while it runs (see `Backend.prepare`). */
   #preparing: PlanWait | undefined;
+  /** What layout did to the graph (names of slots, operations it removed), for `summary()`. */
+  readonly #record: PlanLayoutRecord = { slotNames: [], dead: [], aliases: [], merged: [], folded: [], constants: [] };
 
   constructor(
     readonly graph: FuncGraph,
@@ -138,35 +145,49 @@ export class Plan {
     const { graph, backend } = this;
     const slotOf = new Map<OpOutput, number>();
     let next = 0;
-    for (const input of graph.inputs) slotOf.set(input, next++);
+    const record = this.#record;
+    for (const input of graph.inputs) {
+      slotOf.set(input, next++);
+      record.slotNames.push(input.op.name);
+    }
     this.#inputSlots = graph.inputs.map((i) => slotOf.get(i)!);
     const pending: PendingStep[] = [];
     const constantSlots = new Map<number, DataSlot>();
     const seen = new Map<string, number[]>();
-    for (const op of liveOperations(graph)) {
+    const live = liveOperations(graph);
+    const liveSet = new Set(live);
+    for (const op of graph.operations) if (!liveSet.has(op)) record.dead.push(op);
+    for (const op of live) {
       const kind = op.def.execution?.kind;
       if (kind === "input") continue;
       const inputs = op.inputs.map((i) => slotOf.get(i)!);
       if (kind === "alias") {
         slotOf.set(op.outputs[0]!, inputs[0]!);
+        record.aliases.push(op);
         continue;
       }
       const key = kind === "constant" ? `Const${attrsKey(op.attrs)}` : kind === "host" ? undefined : subexpressionKey(op, inputs);
       const same = key === undefined ? undefined : seen.get(key);
       if (same !== undefined) {
         op.outputs.forEach((o, i) => slotOf.set(o, same[i]!));
+        record.merged.push(op);
         continue;
       }
       const outputs = op.outputs.map((o) => {
         slotOf.set(o, next);
+        record.slotNames.push(o.name);
         return next++;
       });
       if (key !== undefined) seen.set(key, outputs);
       if (kind === "constant") {
         this.#addConstant(outputs[0]!, constantValue(op, backend), constantSlots);
+        record.constants.push(op);
         continue;
       }
-      if (kind === undefined && this.#fold(op, inputs, outputs, constantSlots)) continue;
+      if (kind === undefined && this.#fold(op, inputs, outputs, constantSlots)) {
+        record.folded.push(op);
+        continue;
+      }
       pending.push({ op, inputs, outputs });
     }
     this.#slotCount = next;
@@ -206,9 +227,9 @@ export class Plan {
       for (const s of p.outputs) if (!lastReader.has(s) && !rootOf.has(s)) dying.add(s);
       const common = { op: p.op, inputs: p.inputs, outputs: p.outputs, free: [...dying], lastUse: dying };
       if (p.fused !== undefined) {
-        const run = p.fused.run;
+        const { run, infos, cluster, ops } = p.fused;
         const kernel: StepKernel = { backend, run, specialize: () => run };
-        this.#steps.push({ ...common, kernel, staticOutputs: p.fused.infos, staticSizes: p.fused.infos.map((o) => sizeOf(o.shape)) });
+        this.#steps.push({ ...common, kernel, fused: { cluster, ops }, staticOutputs: infos, staticSizes: infos.map((o) => sizeOf(o.shape)) });
         return;
       }
       const execution = p.op.def.execution;
@@ -297,7 +318,12 @@ export class Plan {
       this.#clusters.push(group.cluster);
       const infos = group.cluster.outputs.map((j) => ({ shape: group.cluster.shape, dtype: group.cluster.ops[j]!.dtype }));
       group.steps.forEach((step, i) =>
-        replaced.set(step, i === 0 ? { op: step.op, inputs: group.inputSlots, outputs: group.outputSlots, fused: { run, infos } } : null),
+        replaced.set(
+          step,
+          i === 0
+            ? { op: step.op, inputs: group.inputSlots, outputs: group.outputSlots, fused: { run, infos, cluster: group.cluster, ops: group.steps.map((s) => s.op) } }
+            : null,
+        ),
       );
     }
     return pending.flatMap((step) => {
@@ -393,6 +419,27 @@ export class Plan {
     } finally {
       this.#endRun(runPool, planned, pool === undefined);
     }
+  }
+
+  /**
+   * What this plan runs, after dead-code elimination, alias sharing, common subexpressions,
+   * constant folding and fusion: its steps in order, and the graph's operations it
+   * removed. `PlanSummary` prints as text and as Graphviz DOT.
+   *
+   * ```ts
+   * cf.planFor(tf.backend()).summary().toString(); // "plan of __inference_f_1 on cpu: 1 step ..."
+   * ```
+   */
+  summary(functions: PlanSummary["functions"] = []): PlanSummary {
+    const steps = this.#steps.map((s) => ({
+      op: s.op,
+      inputs: s.inputs,
+      outputs: s.outputs,
+      kind: s.fused !== undefined ? ("fused" as const) : s.host !== undefined ? ("host" as const) : s.view === true ? ("view" as const) : ("kernel" as const),
+      backend: s.kernel?.backend.name ?? this.backend.name,
+      ...(s.fused !== undefined ? { fused: s.fused } : {}),
+    }));
+    return new PlanSummary(this.graph, this.backend, this.#record, steps, this.#inputSlots, this.#outputSlots, this.#constantSlots, functions);
   }
 
   /** Frees the plan's constant buffers. */
