@@ -69,7 +69,7 @@ await showSpeed(tf, { collatz, mlp }, timing);
 
 heading(5, "Swapping the backend at run time");
 const other = choice.name === "cpu" ? undefined : "cpu";
-if (other === undefined) console.log("Only the cpu backend runs here, so there is nothing to swap to.");
+if (other === undefined) console.log("cpu is the only backend registered (see section 1), so there is nothing to swap to.");
 else await showSwap(tf, { collatz, mlp }, { from: choice.name, to: other, ...timing });
 
 heading(6, "Keras: a CNN on Fashion-MNIST");

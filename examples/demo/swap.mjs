@@ -22,8 +22,9 @@ export async function showSwap(tf, { collatz, mlp }, { from, to, rounds, calls }
   const mlpCf = mlp.traced.getConcreteFunction(mlp.x, mlp.params);
   const traces = collatz.tracingCount + mlp.traced.tracingCount;
   const fromResult = tf.tidy(() => mlp.traced(mlp.x, mlp.params).sum().dataSync()[0]);
-  indented(planHeader(cf), 0);
-  indented(planHeader(mlpCf), 0);
+  console.log(`Each traced function compiles a plan for the backend it runs on. On ${from}:`);
+  indented(planHeader(cf));
+  indented(planHeader(mlpCf));
 
   command(`await tf.setBackend("${to}")`);
   await tf.setBackend(to);
@@ -32,8 +33,9 @@ export async function showSwap(tf, { collatz, mlp }, { from, to, rounds, calls }
   console.log(String(steps));
   steps.dispose();
   const toResult = tf.tidy(() => mlp.traced(mlp.x, mlp.params).sum().dataSync()[0]);
-  indented(planHeader(cf), 0);
-  indented(planHeader(mlpCf), 0);
+  console.log(`On ${to}, from the same traces:`);
+  indented(planHeader(cf));
+  indented(planHeader(mlpCf));
   console.log(
     `Traces before and after the swap: ${traces} and ${collatz.tracingCount + mlp.traced.tracingCount} (one trace, a plan per backend). ` +
       `sum(mlp(x)) on ${from}: ${fromResult.toFixed(5)}, on ${to}: ${toResult.toFixed(5)}.`,
