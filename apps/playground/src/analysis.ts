@@ -172,7 +172,10 @@ export async function analyze(program: Program, options: { timing?: boolean } = 
     return out;
   });
   const last = calls.at(-1);
-  const timing = options.timing === false || last === undefined || records.at(-1)?.failed ? undefined : await capturing([], [], () => compareTimings(fn, last));
+  const timing =
+    options.timing === false || last === undefined || records.at(-1)?.failed
+      ? undefined
+      : await capturing([], [], () => compareTimings(fn, last));
   return {
     backend: tf.getBackend(),
     calls: records,

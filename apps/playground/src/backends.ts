@@ -53,6 +53,8 @@ export async function registerBackends(): Promise<string[]> {
  */
 export function backendDetails(): string {
   const backend = tf.backend();
-  const details = Object.entries(backend.caps.details ?? {}).map(([key, value]) => `${key} ${Array.isArray(value) ? value.join("/") : String(value)}`);
+  const details = Object.entries(backend.caps.details ?? {}).map(
+    ([key, value]) => `${key} ${Array.isArray(value) ? value.join("/") : String(value)}`,
+  );
   return details.length === 0 ? backend.name : `${backend.name}: ${details.join(", ")}`;
 }

@@ -23,7 +23,9 @@ export function createEditor(parent: HTMLElement, text: string, onRun: () => voi
       return true;
     },
   });
-  const view = new EditorView({ doc: text, extensions: [basicSetup, javascript(), runKey], parent });
+  // runKey comes first: extensions of equal precedence see keys in order, and basicSetup's
+  // keymap would otherwise take Mod-Enter (insertBlankLine) before it.
+  const view = new EditorView({ doc: text, extensions: [runKey, basicSetup, javascript()], parent });
   return {
     get text() {
       return view.state.doc.toString();

@@ -57,7 +57,9 @@ setStatus("loading", "loading…");
 const backends = await registerBackends();
 backendSelect.append(...backends.map((name) => el("option", { value: name }, name)));
 await loadGraphviz();
-part("isolation").textContent = globalThis.crossOriginIsolated ? "cross-origin isolated (SharedArrayBuffer for wasm threads)" : "not cross-origin isolated";
+part("isolation").textContent = globalThis.crossOriginIsolated
+  ? "cross-origin isolated (SharedArrayBuffer for wasm threads)"
+  : "not cross-origin isolated";
 setStatus("ready", "ready");
 // ?run runs the first example at once (what the browser test and shared links use).
 if (new URLSearchParams(location.search).has("run")) void run();

@@ -1,4 +1,3 @@
-import { transformModule } from "@kiln/autograph";
 import * as autograph from "@kiln/autograph";
 import * as autographRuntime from "@kiln/autograph/runtime";
 import * as tf from "@kiln/core";
@@ -33,7 +32,9 @@ function bindingOf(clause: string, module: string): string {
   const named = /^\{([^}]*)\}$/.exec(clause);
   if (named !== null) return `{ ${named[1]!.replace(/([\w$]+)\s+as\s+([\w$]+)/g, "$1: $2")} }`;
   if (/^[\w$]+$/.test(clause)) return `{ default: ${clause} }`;
-  throw new ProgramError(`import ${clause} from "${module}": the playground understands \`import * as x\`, \`import { a, b as c }\` and default imports`);
+  throw new ProgramError(
+    `import ${clause} from "${module}": the playground understands \`import * as x\`, \`import { a, b as c }\` and default imports`,
+  );
 }
 
 /**
@@ -63,7 +64,7 @@ function linkImports(code: string): string {
 export function compileProgram(source: string, filename = "playground.js"): string {
   let converted: string;
   try {
-    converted = transformModule(source, { filename, installHook: true })?.code ?? source;
+    converted = autograph.transformModule(source, { filename, installHook: true })?.code ?? source;
   } catch (error) {
     throw new ProgramError(`${filename}: ${error instanceof Error ? error.message : String(error)}`);
   }
@@ -73,13 +74,18 @@ export function compileProgram(source: string, filename = "playground.js"): stri
 /** Checks the default export's shape: `{ fn: tf.function(...), calls: [[...args], ...] }`. */
 function checkProgram(value: unknown): Program {
   const shape = "export default { fn: tf.function(...), calls: [[arg, ...], ...] }";
-  if (typeof value !== "object" || value === null) throw new ProgramError(`the program must ${shape}; its default export is ${value === undefined ? "missing" : typeof value}`);
+  if (typeof value !== "object" || value === null)
+    throw new ProgramError(`the program must ${shape}; its default export is ${value === undefined ? "missing" : typeof value}`);
   const { fn, calls } = value as { fn?: unknown; calls?: unknown };
   if (!(fn instanceof tf.PolymorphicFunction)) {
-    throw new ProgramError(`the default export's fn must be what tf.function(...) returns, received ${typeof fn === "function" ? "a plain function: wrap it in tf.function" : typeof fn}`);
+    throw new ProgramError(
+      `the default export's fn must be what tf.function(...) returns, received ${typeof fn === "function" ? "a plain function: wrap it in tf.function" : typeof fn}`,
+    );
   }
   if (!Array.isArray(calls) || !calls.every(Array.isArray)) {
-    throw new ProgramError(`the default export's calls must be an array of argument arrays (calls: [[tf.ones([2])], [3]]), received ${Array.isArray(calls) ? "an array with a non-array entry" : typeof calls}`);
+    throw new ProgramError(
+      `the default export's calls must be an array of argument arrays (calls: [[tf.ones([2])], [3]]), received ${Array.isArray(calls) ? "an array with a non-array entry" : typeof calls}`,
+    );
   }
   return { fn: fn as Program["fn"], calls: calls as unknown[][] };
 }
@@ -96,12 +102,7 @@ export async function loadProgram(source: string): Promise<Program> {
   const code = compileProgram(source);
   (globalThis as Record<symbol, unknown>)[MODULE_TABLE] = MODULES;
   const url = `data:text/javascript;charset=utf-8,${encodeURIComponent(code)}`;
-  let module: { default?: unknown };
-  try {
-    module = await import(/* @vite-ignore */ url);
-  } catch (error) {
-    if (error instanceof Error) throw error;
-    throw new ProgramError(String(error));
-  }
+  // Errors the program's own top-level code throws propagate as they are.
+  const module = (await import(/* @vite-ignore */ url)) as { default?: unknown };
   return checkProgram(module.default);
 }

@@ -16,7 +16,10 @@ function renderCalls(analysis: Analysis): void {
       el("td", { "data-testid": "call-reason" }, call.traced ? `traced: ${call.reason ?? ""}` : "cached"),
     ),
   );
-  part("calls").replaceChildren(el("tr", {}, el("th", {}, "#"), el("th", {}, "arguments"), el("th", {}, "result"), el("th", {}, "trace")), ...rows);
+  part("calls").replaceChildren(
+    el("tr", {}, el("th", {}, "#"), el("th", {}, "arguments"), el("th", {}, "result"), el("th", {}, "trace")),
+    ...rows,
+  );
 }
 
 function renderTiming(analysis: Analysis): void {

@@ -43,7 +43,9 @@ describe("the preloaded examples, analyzed as the page does", () => {
   it("the MLP step fuses bias + relu, and a gradient MatMul with its update's Mul, and retraces once, relaxed, for a smaller batch", async () => {
     const analysis = await analyze(await loadProgram(example("mlp")), { timing: false });
     expect(analysis.calls.map((c) => c.traced)).toEqual([true, false, false, true]);
-    expect(analysis.calls[3]!.reason).toBe("x: shape (32, 4) -> (8, 4); y: shape (32, 1) -> (8, 1); relaxed x to (None, 4); relaxed y to (None, 1)");
+    expect(analysis.calls[3]!.reason).toBe(
+      "x: shape (32, 4) -> (8, 4); y: shape (32, 1) -> (8, 1); relaxed x to (None, 4); relaxed y to (None, 1)",
+    );
     const losses = analysis.calls.map((c) => Number(/[\d.]+(?:e-?\d+)?/.exec(c.result.replace(/^tf\.Tensor\(/, ""))![0]));
     expect(losses[1]).toBeLessThan(losses[0]!);
     const fused = analysis.traces[0]!.plan.steps.filter((s) => s.kind === "fused").map((s) => s.ops.map((op) => op.type).join(" "));
@@ -62,7 +64,17 @@ describe("loading a program", () => {
     );
   });
 
+  it("an error the program's top-level code throws reaches the page as thrown (its own type and message)", async () => {
+    const error = await loadProgram('import * as tf from "@kiln/core";\ntf.ones([2]);\nthrow new RangeError("no data yet");\n').catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(RangeError);
+    expect((error as RangeError).message).toBe("no data yet");
+  });
+
   it("a syntax error names the line", async () => {
-    await expect(loadProgram('import * as tf from "@kiln/core";\nconst f = tf.function((x) => {;\n')).rejects.toThrow(/playground\.js: Unexpected token \(3:0\)/);
+    await expect(loadProgram('import * as tf from "@kiln/core";\nconst f = tf.function((x) => {;\n')).rejects.toThrow(
+      /playground\.js: Unexpected token \(3:0\)/,
+    );
   });
 });

@@ -6,7 +6,14 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 
 describe("the dev server", () => {
   it("serves the page cross-origin isolated (COOP/COEP), as threaded wasm needs", async () => {
-    const server = await createServer({ root, logLevel: "silent", server: { host: "127.0.0.1", port: 0, strictPort: false } });
+    // No dependency pre-bundling: only the headers are checked here (browser.test.ts runs the
+    // dev server's page), and a bundling cut short by close() leaves temporary folders behind.
+    const server = await createServer({
+      root,
+      logLevel: "silent",
+      optimizeDeps: { noDiscovery: true, include: [] },
+      server: { host: "127.0.0.1", port: 0, strictPort: false },
+    });
     try {
       await server.listen();
       const response = await fetch(server.resolvedUrls!.local[0]!);

@@ -25,7 +25,12 @@ export function dotOf(source: DotSource): string {
     const graph = (source as { graph?: { toDot?: unknown } }).graph;
     if (typeof graph?.toDot === "function") return (graph as { toDot(): string }).toDot();
   }
-  const received = source === null ? "null" : typeof source === "object" || typeof source === "function" ? `an object without toDot()${Object.keys(source).length > 0 ? ` (keys: ${Object.keys(source).slice(0, 5).join(", ")})` : ""}` : typeof source;
+  const received =
+    source === null
+      ? "null"
+      : typeof source === "object" || typeof source === "function"
+        ? `an object without toDot()${Object.keys(source).length > 0 ? ` (keys: ${Object.keys(source).slice(0, 5).join(", ")})` : ""}`
+        : typeof source;
   throw new GraphvizError(
     `toSvg: expected DOT text, a graph (cf.graph), a plan summary (cf.planSummary()) or a concrete function, received ${received}`,
   );

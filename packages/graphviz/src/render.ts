@@ -48,6 +48,8 @@ export async function toSvg(source: DotSource, options: SvgOptions = {}): Promis
     return graphviz.layout(dot, "svg", options.engine ?? "dot");
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    throw new GraphvizError(`toSvg: Graphviz could not lay out the DOT (${message.trim() || "syntax error"}); DOT starts: ${JSON.stringify(dot.slice(0, 80))}`);
+    throw new GraphvizError(
+      `toSvg: Graphviz could not lay out the DOT (${message.trim() || "syntax error"}); DOT starts: ${JSON.stringify(dot.slice(0, 80))}`,
+    );
   }
 }

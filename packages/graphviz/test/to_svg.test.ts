@@ -35,7 +35,14 @@ describe("toSvg: graph pictures through Graphviz (WebAssembly)", () => {
     const f = tf.function(function countdown(n: tf.Tensor) {
       const [, total] = tf.whileLoop(
         (i: tf.Tensor) => tf.greater(i, 0),
-        (i: tf.Tensor, acc: tf.Tensor) => [i.sub(1), tf.cond(tf.greater(i, 2), () => acc.add(i), () => acc.mul(2))],
+        (i: tf.Tensor, acc: tf.Tensor) => [
+          i.sub(1),
+          tf.cond(
+            tf.greater(i, 2),
+            () => acc.add(i),
+            () => acc.mul(2),
+          ),
+        ],
         [n, tf.scalar(0)],
       );
       return total;
@@ -57,14 +64,16 @@ describe("toSvg: graph pictures through Graphviz (WebAssembly)", () => {
   });
 
   it("accepts DOT text and other layout engines", async () => {
-    const svg = await toSvg('digraph { a -> b; b -> c; }', { engine: "circo" });
+    const svg = await toSvg("digraph { a -> b; b -> c; }", { engine: "circo" });
     expect(drawn(svg).nodes).toEqual(["a", "b", "c"]);
     expect(drawn(svg).edges).toBe(2);
   });
 
   it("DOT that Graphviz cannot read is a GraphvizError that quotes it", async () => {
     await expect(toSvg("digraph { a -> ; }")).rejects.toThrow(GraphvizError);
-    await expect(toSvg("digraph { a -> ; }")).rejects.toThrow(/could not lay out the DOT \(syntax error in line 1.*DOT starts: "digraph \{ a -> ; \}"/);
+    await expect(toSvg("digraph { a -> ; }")).rejects.toThrow(
+      /could not lay out the DOT \(syntax error in line 1.*DOT starts: "digraph \{ a -> ; \}"/,
+    );
   });
 
   it("a value without a DOT form is a GraphvizError saying what it received", () => {

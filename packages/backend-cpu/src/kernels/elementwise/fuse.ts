@@ -1,4 +1,13 @@
-import { allocate, type ConcreteShape, type DataArray, type DataId, type FusedCluster, type KernelArgs, type KernelFn, sizeOf } from "@kiln/core";
+import {
+  allocate,
+  type ConcreteShape,
+  type DataArray,
+  type DataId,
+  type FusedCluster,
+  type KernelArgs,
+  type KernelFn,
+  sizeOf,
+} from "@kiln/core";
 import type { CpuBackend } from "../../cpu_backend.js";
 import { fusedLoopSource } from "./fused_loop.js";
 import { elementwiseHelpers } from "./math.js";
@@ -10,20 +19,6 @@ export type HeadKernel = (opName: string) => KernelFn<any, CpuBackend> | undefin
 
 const compiled = new Map<string, FusedLoop>();
 
-/**
- * Compiles a cluster of elementwise ops into one pass (DESIGN 6: `compileFused` emits JS on
- * cpu; the loops are `fused_loop.ts`'s): each op's scalar semantics (core's data, rendered
- * by `jsDialect`) are inlined with its operands renamed, inputs that broadcast (a bias row)
- * are walked by stride, and float32 intermediates are rounded with Math.fround where they
- * are not float32 already, so results are bit-identical to running the ops one by one. A
- * cluster headed by MatMul or Conv2D runs that kernel first and applies the epilogue in
- * place over its output. Returns undefined when an op has no scalar semantics for its
- * dtypes (or the head has no kernel), so the ops run unfused.
- *
- * ```ts
- * backend.compileFused(cluster); // relu(matMul(x, w) + b) as a MatMul and one pass
- * ```
- */
 /**
  * The JS that `compileFusedCluster` compiles for a cluster (the body of a
  * `new Function("helpers", code)`), for reading: `cf.planSummary()` shows it through
@@ -44,6 +39,20 @@ function clusterShapes(cluster: FusedCluster): ConcreteShape[] {
   return [...cluster.inputs.map((i) => i.shape), ...(cluster.head?.outputs.map((o) => o.shape) ?? [])];
 }
 
+/**
+ * Compiles a cluster of elementwise ops into one pass (DESIGN 6: `compileFused` emits JS on
+ * cpu; the loops are `fused_loop.ts`'s): each op's scalar semantics (core's data, rendered
+ * by `jsDialect`) are inlined with its operands renamed, inputs that broadcast (a bias row)
+ * are walked by stride, and float32 intermediates are rounded with Math.fround where they
+ * are not float32 already, so results are bit-identical to running the ops one by one. A
+ * cluster headed by MatMul or Conv2D runs that kernel first and applies the epilogue in
+ * place over its output. Returns undefined when an op has no scalar semantics for its
+ * dtypes (or the head has no kernel), so the ops run unfused.
+ *
+ * ```ts
+ * backend.compileFused(cluster); // relu(matMul(x, w) + b) as a MatMul and one pass
+ * ```
+ */
 export function compileFusedCluster(cluster: FusedCluster, headKernel: HeadKernel): KernelFn<{}, CpuBackend> | undefined {
   const head = cluster.head;
   const runHead = head === undefined ? undefined : headKernel(head.op.name);
