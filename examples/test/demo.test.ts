@@ -7,13 +7,15 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { linesMatching, runExample } from "./run_example.js";
+import { EXAMPLE_TIMEOUT_MS, linesMatching, runExample } from "./run_example.js";
 
 const outDir = mkdtempSync(join(tmpdir(), "kiln-demo-"));
 afterAll(() => rmSync(outDir, { recursive: true, force: true }));
 
 describe("the demo, quick mode", () => {
-  it("tours backend choice, tracing, AutoGraph with an SVG, timings, a backend swap and Keras training", async () => {
+  it("tours backend choice, tracing, AutoGraph with an SVG, timings, a backend swap and Keras training", {
+    timeout: EXAMPLE_TIMEOUT_MS,
+  }, async () => {
     const run = await runExample("demo.mjs", ["--quick", "--out", outDir]);
     expect(run.stderr.replace(/.*triggered retracing.*\n?/g, "")).toBe("");
     expect(run.code).toBe(0);
@@ -61,7 +63,7 @@ describe("the demo, quick mode", () => {
 });
 
 describe("Fashion-MNIST example, smoke run", () => {
-  it("trains one epoch on 256 images and prints a test accuracy", async () => {
+  it("trains one epoch on 256 images and prints a test accuracy", { timeout: EXAMPLE_TIMEOUT_MS }, async () => {
     const run = await runExample("fashion_mnist/train.mjs", ["--epochs", "1", "--limit", "256", "--test-limit", "256", "--verbose", "2"]);
     if (run.stderr.includes("Fashion-MNIST is not installed")) return; // the dataset is installed by npm test's set-up
     expect(run.code).toBe(0);

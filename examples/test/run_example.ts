@@ -13,6 +13,12 @@ import { fileURLToPath } from "node:url";
 /** The examples folder (the working directory examples run in). */
 export const examplesDir = dirname(dirname(fileURLToPath(import.meta.url)));
 
+/**
+ * How long one example may run: generous, because the machines that run the tests are
+ * shared and often loaded many times over (the examples take seconds when idle).
+ */
+export const EXAMPLE_TIMEOUT_MS = 300_000;
+
 export interface ExampleRun {
   readonly stdout: string;
   readonly stderr: string;
@@ -21,7 +27,7 @@ export interface ExampleRun {
 }
 
 /** Runs `node <examples>/<file> ...args`; resolves with its output and exit code (never rejects on a non-zero exit). */
-export function runExample(file: string, args: readonly string[] = [], timeoutMs = 240_000): Promise<ExampleRun> {
+export function runExample(file: string, args: readonly string[] = [], timeoutMs = EXAMPLE_TIMEOUT_MS - 10_000): Promise<ExampleRun> {
   const started = performance.now();
   return new Promise((resolve, reject) => {
     execFile(

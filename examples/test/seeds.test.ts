@@ -3,10 +3,12 @@
  * what TensorFlow's guides show (SPEC B1, D1, E1, F1, G3, H2, H3, H5, I2, I3, J2).
  */
 import { describe, expect, it } from "vitest";
-import { linesMatching, runExample } from "./run_example.js";
+import { EXAMPLE_TIMEOUT_MS, linesMatching, runExample } from "./run_example.js";
 
 describe("seed examples", () => {
-  it("tf_cube: the trace log of SPEC B1/D1, the (None, 2) relaxation, and the E1 warning on the 5th trace", async () => {
+  it("tf_cube: the trace log of SPEC B1/D1, the (None, 2) relaxation, and the E1 warning on the 5th trace", {
+    timeout: EXAMPLE_TIMEOUT_MS,
+  }, async () => {
     const run = await runExample("seeds/tf_cube.mjs");
     expect(run.code).toBe(0);
     expect(linesMatching(run.stdout, /^x = /)).toEqual([
@@ -23,7 +25,9 @@ describe("seed examples", () => {
     expect(run.stderr).toMatch(/5 out of the last 6 calls to tfCube triggered retracing/);
   });
 
-  it("shrink: one trace for [null, 28, 28], and a TypeError naming the input and the signature (SPEC F1, F2)", async () => {
+  it("shrink: one trace for [null, 28, 28], and a TypeError naming the input and the signature (SPEC F1, F2)", {
+    timeout: EXAMPLE_TIMEOUT_MS,
+  }, async () => {
     const run = await runExample("seeds/shrink.mjs");
     expect(run.code).toBe(0);
     expect(linesMatching(run.stdout, /^Tracing /)).toEqual(['Tracing Tensor("images:0", shape=(None, 28, 28), dtype=float32)']);
@@ -33,7 +37,7 @@ describe("seed examples", () => {
     expect(run.stdout).toMatch(/TypeError: shrink: .*shape \(2, 2, 2\).*TensorSpec\(shape=\(None, 28, 28\), dtype=float32/);
   });
 
-  it("add_10: a JS loop unrolls into ten AddV2, a tf.range loop is one While (SPEC G3)", async () => {
+  it("add_10: a JS loop unrolls into ten AddV2, a tf.range loop is one While (SPEC G3)", { timeout: EXAMPLE_TIMEOUT_MS }, async () => {
     const run = await runExample("seeds/add_10.mjs");
     expect(run.code).toBe(0);
     const [jsLoop, tensorLoop] = run.stdout.split("for (const i of tf.range(10))");
@@ -44,7 +48,9 @@ describe("seed examples", () => {
     expect(linesMatching(run.stdout, /^tf\.Tensor\(15, shape=\(\), dtype=int32\)$/)).toHaveLength(2);
   });
 
-  it("counter: passed and captured variables are resource inputs, assignments run every call, methods per instance (SPEC H2, H3, H5)", async () => {
+  it("counter: passed and captured variables are resource inputs, assignments run every call, methods per instance (SPEC H2, H3, H5)", {
+    timeout: EXAMPLE_TIMEOUT_MS,
+  }, async () => {
     const run = await runExample("seeds/counter.mjs");
     expect(run.code).toBe(0);
     expect(run.stdout).toContain("passed:   after increment(counter) twice, counter = 2");
@@ -55,7 +61,9 @@ describe("seed examples", () => {
     expect(run.stdout).toContain("d.increment() -> 1");
   });
 
-  it("custom training loop: one trace for every step, the loss falls, the max-norm constraint holds (SPEC J2)", async () => {
+  it("custom training loop: one trace for every step, the loss falls, the max-norm constraint holds (SPEC J2)", {
+    timeout: EXAMPLE_TIMEOUT_MS,
+  }, async () => {
     const run = await runExample("keras/custom_training_loop.mjs", ["--quick"]);
     expect(run.code).toBe(0);
     const losses = linesMatching(run.stdout, /^Epoch /).map((line) => Number(/loss: ([\d.]+)/.exec(line)![1]));
@@ -66,7 +74,9 @@ describe("seed examples", () => {
     expect(norm).toBeLessThanOrEqual(1 + 1e-4);
   });
 
-  it("Keras dynamic and runEagerly: call runs per trace when traced, per batch otherwise; dynamic + runEagerly: false is an error (SPEC I2, I3)", async () => {
+  it("Keras dynamic and runEagerly: call runs per trace when traced, per batch otherwise; dynamic + runEagerly: false is an error (SPEC I2, I3)", {
+    timeout: EXAMPLE_TIMEOUT_MS,
+  }, async () => {
     const run = await runExample("keras/dynamic_and_run_eagerly.mjs");
     expect(run.code).toBe(0);
     const sections = run.stdout.split(/\n(?=\S)/).filter((s) => s.trim() !== "");
