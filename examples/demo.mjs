@@ -42,7 +42,7 @@ function sizes(backend) {
   const training = values.quick
     ? { train: 512, test: 500, epochs: 1 }
     : backend === "cpu"
-      ? { train: 2048, test: 2000, epochs: 1 }
+      ? { train: 1024, test: 1000, epochs: 1 }
       : { train: 5120, test: 10000, epochs: 2 };
   return { timing, training };
 }
