@@ -39,7 +39,7 @@ function step(title) {
   console.log(`\n== ${title}`);
 }
 
-/** Workspace package folders (packages/* and apps/*) whose package.json has a `test` script (each writes one report). */
+/** Workspace package folders (packages/*, apps/* and examples) whose package.json has a `test` script (each writes one report). */
 function packagesWithTests() {
   const dirs = ["packages", "apps"].flatMap((group) =>
     existsSync(join(root, group))
@@ -48,6 +48,7 @@ function packagesWithTests() {
           .map((entry) => join(root, group, entry.name))
       : [],
   );
+  dirs.push(join(root, "examples"));
   return dirs.filter((dir) => {
     try {
       return JSON.parse(readFileSync(join(dir, "package.json"), "utf8")).scripts?.test !== undefined;
