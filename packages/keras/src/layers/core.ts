@@ -69,6 +69,7 @@ export class Dense extends Layer {
     this.kernelConstraint = getConstraint(args.kernelConstraint);
     this.biasConstraint = getConstraint(args.biasConstraint);
     this.inputSpec = [{ minNdim: 2 }];
+    this.supportsMasking = true;
   }
 
   override build(inputShape: Shape): void {
@@ -133,6 +134,7 @@ export class Activation_ extends Layer {
   constructor(args: LayerArgs & { activation: ActivationIdentifier | Activation }) {
     super(args);
     this.activation = getActivation(args.activation);
+    this.supportsMasking = true;
   }
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     return this.activation.apply(inputs as tf.Tensor);
@@ -161,6 +163,7 @@ export class Dropout extends Layer {
     this.rate = args.rate;
     this.noiseShape = args.noiseShape ?? undefined;
     this.seed = args.seed ?? undefined;
+    this.supportsMasking = true;
   }
   override call(inputs: tf.Tensor | tf.Tensor[], options: CallOptions = {}): tf.Tensor {
     const x = inputs as tf.Tensor;

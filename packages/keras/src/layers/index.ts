@@ -28,6 +28,15 @@ import {
   type PoolingArgs,
 } from "./pooling.js";
 import { UpSampling2D, ZeroPadding2D } from "./reshaping.js";
+import { Masking } from "./masking.js";
+import type { RNNCell } from "./recurrent/cell.js";
+import { GRUCell, type GRUCellArgs } from "./recurrent/gru_cell.js";
+import { GRU, type GRUArgs, LSTM, type LSTMArgs, SimpleRNN, type SimpleRNNArgs } from "./recurrent/layers.js";
+import { LSTMCell, type LSTMCellArgs } from "./recurrent/lstm_cell.js";
+import { RNN, type RNNArgs } from "./recurrent/rnn.js";
+import type { RecurrentCellArgs } from "./recurrent/builtin_cell.js";
+import { SimpleRNNCell } from "./recurrent/simple_rnn_cell.js";
+import { StackedRNNCells } from "./recurrent/stacked_cells.js";
 
 export { Layer, type LayerArgs, type CallOptions } from "../engine/layer.js";
 export { InputLayer } from "../engine/input_layer.js";
@@ -38,6 +47,15 @@ export { BatchNormalization, LayerNormalization } from "./normalization.js";
 export { Embedding } from "./embedding.js";
 export { Add, Subtract, Multiply, Average, Maximum, Minimum, Concatenate, Dot } from "./merge.js";
 export { ZeroPadding2D, UpSampling2D } from "./reshaping.js";
+export { Masking } from "./masking.js";
+export { RNNCell, type Recurrence, type Stepper } from "./recurrent/cell.js";
+export { SimpleRNNCell } from "./recurrent/simple_rnn_cell.js";
+export { LSTMCell } from "./recurrent/lstm_cell.js";
+export { GRUCell } from "./recurrent/gru_cell.js";
+export { StackedRNNCells } from "./recurrent/stacked_cells.js";
+export { RNN, type BaseRNNArgs, type RNNCallOptions } from "./recurrent/rnn.js";
+export { SimpleRNN, LSTM, GRU } from "./recurrent/layers.js";
+export type { RNNArgs, SimpleRNNArgs, LSTMArgs, GRUArgs, RecurrentCellArgs, LSTMCellArgs, GRUCellArgs };
 export type { DenseArgs, ConvArgs, PoolingArgs, BatchNormalizationArgs, EmbeddingArgs, InputArgs };
 
 /**
@@ -300,3 +318,75 @@ export const upSampling2d = (args?: ConstructorParameters<typeof UpSampling2D>[0
  * ```
  */
 export const inputLayer = (args: InputArgs) => new InputLayer(args);
+/**
+ * Masks timesteps whose features all equal `maskValue` (later layers skip them).
+ *
+ * ```ts
+ * keras.layers.masking({ maskValue: 0, inputShape: [null, 8] })
+ * ```
+ */
+export const masking = (args?: ConstructorParameters<typeof Masking>[0]) => new Masking(args);
+/**
+ * A recurrent layer over any cell (or a list of cells, stacked).
+ *
+ * ```ts
+ * keras.layers.rnn({ cell: [keras.layers.lstmCell({ units: 8 }), keras.layers.lstmCell({ units: 4 })] })
+ * ```
+ */
+export const rnn = (args: RNNArgs) => new RNN(args);
+/**
+ * A fully connected recurrent layer.
+ *
+ * ```ts
+ * keras.layers.simpleRNN({ units: 16, returnSequences: true })
+ * ```
+ */
+export const simpleRNN = (args: SimpleRNNArgs) => new SimpleRNN(args);
+/**
+ * A long short-term memory layer (one traced While over time).
+ *
+ * ```ts
+ * keras.layers.lstm({ units: 64, inputShape: [null, 32] })
+ * ```
+ */
+export const lstm = (args: LSTMArgs) => new LSTM(args);
+/**
+ * A gated recurrent unit layer.
+ *
+ * ```ts
+ * keras.layers.gru({ units: 32, returnState: true })
+ * ```
+ */
+export const gru = (args: GRUArgs) => new GRU(args);
+/**
+ * The cell of `simpleRNN`, for `rnn`.
+ *
+ * ```ts
+ * keras.layers.rnn({ cell: keras.layers.simpleRNNCell({ units: 8 }) })
+ * ```
+ */
+export const simpleRNNCell = (args: RecurrentCellArgs) => new SimpleRNNCell(args);
+/**
+ * The cell of `lstm`, for `rnn`.
+ *
+ * ```ts
+ * keras.layers.lstmCell({ units: 8 })
+ * ```
+ */
+export const lstmCell = (args: LSTMCellArgs) => new LSTMCell(args);
+/**
+ * The cell of `gru`, for `rnn`.
+ *
+ * ```ts
+ * keras.layers.gruCell({ units: 8, resetAfter: true })
+ * ```
+ */
+export const gruCell = (args: GRUCellArgs) => new GRUCell(args);
+/**
+ * Several cells run as one, each feeding the next within a timestep.
+ *
+ * ```ts
+ * keras.layers.stackedRNNCells({ cells: [keras.layers.lstmCell({ units: 8 }), keras.layers.lstmCell({ units: 8 })] })
+ * ```
+ */
+export const stackedRNNCells = (args: { cells: RNNCell[]; name?: string }) => new StackedRNNCells(args);

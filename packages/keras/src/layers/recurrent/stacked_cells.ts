@@ -1,0 +1,122 @@
+/**
+ * `StackedRNNCells`: several cells run as one, each feeding its output to the next within a
+ * timestep (`keras.layers.rnn({ cell: [cellA, cellB] })` builds one). Its states are the
+ * cells' states listed from the last cell to the first, as tfjs-layers lists them, and its
+ * weights are named `<rnn>/RNNCell_<i>/...` like tfjs's.
+ *
+ * ```ts
+ * keras.layers.rnn({ cell: keras.layers.stackedRNNCells({ cells: [keras.layers.lstmCell({ units: 8 }), keras.layers.gruCell({ units: 4 })] }) });
+ * ```
+ */
+import * as tf from "@kiln/core";
+import type { CallOptions, LayerArgs } from "../../engine/layer.js";
+import { type ClassRegistry, classes, type ConfigDict, type SerializedObject } from "../../engine/serialization.js";
+import { ConfigError } from "../../errors.js";
+import type { Shape } from "../../utils/shape.js";
+import { type Recurrence, RNNCell, stateSizes } from "./cell.js";
+
+/** Several cells stacked within one timestep. */
+export class StackedRNNCells extends RNNCell {
+  static override className = "StackedRNNCells";
+  readonly cells: RNNCell[];
+
+  constructor(args: LayerArgs & { cells: RNNCell[] }) {
+    super(args);
+    if (!Array.isArray(args.cells) || args.cells.length === 0 || !args.cells.every((c) => c instanceof RNNCell)) {
+      throw new ConfigError(`StackedRNNCells '${this.name}': 'cells' must be a non-empty array of RNN cells`);
+    }
+    this.cells = [...args.cells];
+  }
+
+  get stateSize(): number[] {
+    return [...this.cells].reverse().flatMap((c) => stateSizes(c));
+  }
+
+  /** The cells' states from the flat list (last cell first), in cell order. */
+  private split<T>(states: readonly T[]): T[][] {
+    const counts = this.cells.map((c) => stateSizes(c).length);
+    const nested: T[][] = [];
+    let offset = 0;
+    for (let i = this.cells.length - 1; i >= 0; i--) {
+      nested[i] = states.slice(offset, offset + counts[i]!);
+      offset += counts[i]!;
+    }
+    return nested;
+  }
+
+  /** Per-cell new states back into the flat list (last cell first). */
+  private join<T>(nested: readonly T[][]): T[] {
+    return [...nested].reverse().flat();
+  }
+
+  override build(inputShape: Shape | Shape[]): void {
+    let shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as Shape;
+    const prefix = this.weightPrefix ?? this.name;
+    this.cells.forEach((cell, i) => {
+      cell.weightPrefix = `${prefix}/RNNCell_${i}`;
+      if (!cell.built) {
+        tf.initScope(() => cell.build(shape));
+        cell.built = true;
+      }
+      shape = [shape[0]!, stateSizes(cell)[0]!];
+    });
+    this.built = true;
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[], options: CallOptions = {}): tf.Tensor[] {
+    const [x, ...states] = inputs as tf.Tensor[];
+    const nested = this.split(states);
+    let current = x!;
+    const next = this.cells.map((cell, i) => {
+      const out = cell.call([current, ...nested[i]!], options) as tf.Tensor[];
+      current = out[0]!;
+      return out.slice(1);
+    });
+    return [current, ...this.join(next)];
+  }
+
+  /**
+   * The first cell's work before the loop is hoisted as usual; the later cells' inputs exist
+   * only inside the step, so they run as steppers (their masks still drawn once).
+   */
+  override recurrence(inputs: tf.Tensor, options: { training: boolean }): Recurrence {
+    const first = this.cells[0]!.recurrence(inputs, options);
+    const rest = this.cells.slice(1).map((cell) => cell.stepper(inputs, options));
+    const parts = [first, ...rest];
+    const offsets = parts.map((_, i) => parts.slice(0, i).reduce((n, p) => n + p.params.length, 0));
+    return {
+      inputs: first.inputs,
+      params: parts.flatMap((p) => p.params),
+      variables: parts.flatMap((p) => p.variables),
+      step: (x, states, params) => {
+        const nested = this.split(states);
+        let current = x;
+        const next = parts.map((part, i) => {
+          const [out, ns] = part.step(current, nested[i]!, params.slice(offsets[i], offsets[i]! + part.params.length));
+          current = out;
+          return ns;
+        });
+        return [current, this.join(next)];
+      },
+    };
+  }
+
+  override getConfig(): ConfigDict {
+    return { ...super.getConfig(), cells: this.cells.map((c) => ({ className: c.getClassName(), config: c.getConfig() })) };
+  }
+
+  static override fromConfig(config: ConfigDict, registry: ClassRegistry = classes): StackedRNNCells {
+    const cells = ((config.cells ?? []) as unknown as SerializedObject[]).map((c) => registry.deserialize<RNNCell>(c, "layer"));
+    const { cells: _cells, ...rest } = config;
+    return new StackedRNNCells({ ...(rest as LayerArgs), cells });
+  }
+
+  override get trainableWeights(): tf.Variable[] {
+    return this.trainable ? this.cells.flatMap((c) => c.trainableWeights) : [];
+  }
+
+  override get nonTrainableWeights(): tf.Variable[] {
+    return this.trainable ? this.cells.flatMap((c) => c.nonTrainableWeights) : this.cells.flatMap((c) => c.weights);
+  }
+}
+classes.register(StackedRNNCells as never, StackedRNNCells.className);
