@@ -18,7 +18,7 @@
 import * as tf from "@kiln/core";
 import { dimOf, shapeArg } from "../../utils/dynamic.js";
 import type { Recurrence } from "./cell.js";
-import { appendRow, emptyLog, maskedStep, type TimeLoopResult } from "./loop_helpers.js";
+import { appendRow, emptyLog, maskedStep, sequenceFromLog, type TimeLoopResult } from "./loop_helpers.js";
 
 /** Rows of `[batch, ...]` tensors as `[batch, size]` columns, and back. */
 interface Packing {
@@ -103,7 +103,7 @@ export function backpropagatedLoop(rec: Recurrence, mask: tf.Tensor | undefined,
     const sequenceTM = returnSequences ? (separateOutputs ? result[2 * n + 2]! : logs[0]!) : undefined;
     save(logs);
     const pieces = [...finalStates, last];
-    if (sequenceTM !== undefined) pieces.push(tf.transpose(sequenceTM, [1, 0, ...Array.from({ length: sequenceTM.rank - 2 }, (_, i) => i + 2)]));
+    if (sequenceTM !== undefined) pieces.push(sequenceFromLog(sequenceTM, null));
     const packed = pack(pieces);
     packing = packed.packing;
 

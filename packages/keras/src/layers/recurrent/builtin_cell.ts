@@ -132,8 +132,10 @@ export abstract class BuiltinCell extends RNNCell {
   protected abstract cellStep(x: tf.Tensor, states: readonly tf.Tensor[], params: readonly tf.Tensor[], recurrentMask: tf.Tensor | undefined): [tf.Tensor, tf.Tensor[]];
 
   /** Creates `kernel`, `recurrent_kernel` and (with `useBias`) `bias`. */
-  protected buildWeights(inputShape: Shape, biasShape: number[], biasInitializer: Initializer = this.biasInitializer): void {
-    const inputDim = inputShape[inputShape.length - 1];
+  protected buildWeights(inputShape: Shape | Shape[], biasShape: number[], biasInitializer: Initializer = this.biasInitializer): void {
+    // Called on [input, ...states], the input's shape is the first.
+    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as Shape;
+    const inputDim = shape[shape.length - 1];
     if (typeof inputDim !== "number") throw new InputShapeError(`${this.getClassName()} '${this.name}': the input's last dimension must be known`);
     const width = this.units * this.gates;
     this.kernel = this.addWeight("kernel", [inputDim, width], undefined, this.kernelInitializer, this.kernelRegularizer, true, this.kernelConstraint);

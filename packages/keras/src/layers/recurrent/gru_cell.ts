@@ -39,7 +39,7 @@ export class GRUCell extends BuiltinCell {
     return 3;
   }
 
-  override build(inputShape: Shape): void {
+  override build(inputShape: Shape | Shape[]): void {
     this.buildWeights(inputShape, this.resetAfter ? [2, 3 * this.units] : [3 * this.units]);
   }
 

@@ -42,3 +42,14 @@ export function emptyLog(like: tf.Tensor): tf.Tensor {
 export function appendRow(log: tf.Tensor, row: tf.Tensor): tf.Tensor {
   return tf.concat([log, tf.expandDims(row, 0)], 0);
 }
+
+/**
+ * Time-major per-step records (`[time, batch, ...]`, the loop's log) as the batch-major output
+ * sequence, with the time dimension known again when the input's was (a loop variable that
+ * grows has an unknown first dimension).
+ */
+export function sequenceFromLog(log: tf.Tensor, steps: number | null): tf.Tensor {
+  const batchMajor = tf.transpose(log, [1, 0, ...Array.from({ length: log.rank - 2 }, (_, i) => i + 2)]);
+  if (steps === null || batchMajor.shape[1] === steps) return batchMajor;
+  return tf.reshape(batchMajor, shapeArg([dimOf(batchMajor, 0), steps, ...batchMajor.shape.slice(2).map((_, i) => dimOf(batchMajor, i + 2))]));
+}

@@ -53,7 +53,7 @@ export class LSTMCell extends BuiltinCell {
     return 4;
   }
 
-  override build(inputShape: Shape): void {
+  override build(inputShape: Shape | Shape[]): void {
     const init = this.unitForgetBias === true ? new UnitForgetBias(this.biasInitializer, this.units) : this.biasInitializer;
     this.buildWeights(inputShape, [4 * this.units], init);
   }

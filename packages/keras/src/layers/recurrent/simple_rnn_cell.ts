@@ -28,7 +28,7 @@ export class SimpleRNNCell extends BuiltinCell {
     return 1;
   }
 
-  override build(inputShape: Shape): void {
+  override build(inputShape: Shape | Shape[]): void {
     this.buildWeights(inputShape, [this.units]);
   }
 

@@ -18,7 +18,7 @@ import { InputShapeError } from "../../errors.js";
 import { dimOf, shapeArg } from "../../utils/dynamic.js";
 import { backpropagatedLoop } from "./bptt.js";
 import type { Recurrence } from "./cell.js";
-import { appendRow, emptyLog, maskedStep, type TimeLoopResult } from "./loop_helpers.js";
+import { appendRow, emptyLog, maskedStep, sequenceFromLog, type TimeLoopResult } from "./loop_helpers.js";
 
 export type { TimeLoopResult } from "./loop_helpers.js";
 
@@ -86,6 +86,6 @@ function whileLoopForward(rec: Recurrence, mask: tf.Tensor | undefined, initial:
     [tf.scalar(0, "int32"), ...initial, last0, ...log0],
     { shapeInvariants: [[], ...initial.map((s) => s.shape), last0.shape, ...log0.map((l) => [null, ...l.shape.slice(1)])] },
   );
-  const outputs = returnSequences ? tf.transpose(result[n + 2]!, [1, 0, ...Array.from({ length: last0.rank - 1 }, (_, i) => i + 2)]) : undefined;
+  const outputs = returnSequences ? sequenceFromLog(result[n + 2]!, rec.inputs.shape[0] ?? null) : undefined;
   return { lastOutput: result[n + 1]!, outputs, states: result.slice(1, n + 1) };
 }
