@@ -10,6 +10,7 @@ import {
   type TransposeAttrs,
 } from "@kiln/core";
 import type { CpuBackend } from "../cpu_backend.js";
+import { outputArray, outputId } from "./output.js";
 import { copyRun, copyStrided } from "./strided_copy.js";
 
 /**
@@ -19,9 +20,11 @@ import { copyRun, copyStrided } from "./strided_copy.js";
  */
 
 /** Reshape, ExpandDims and Squeeze: same elements, same order, new shape. */
-const copyAll: KernelFn<any, CpuBackend> = ({ inputs: [x], outputs: [out], backend }) => [
-  backend.write(backend.values(x!.dataId).slice(), out!.shape, out!.dtype),
-];
+const copyAll: KernelFn<any, CpuBackend> = (args) => {
+  const result = outputArray(args);
+  result.set(args.backend.values(args.inputs[0]!.dataId));
+  return [outputId(args, result)];
+};
 
 /** Doubles a written chunk in place until it appears `times` times in a row. */
 function replicate(dst: DataArray, start: number, chunk: number, times: number): void {
@@ -78,13 +81,15 @@ const tileKernel: KernelFn<any, CpuBackend> = ({ inputs: [x], attrs, outputs: [o
 };
 
 /** BroadcastTo is a tile whose reps repeat the size-1 (and missing leading) dims. */
-const broadcastKernel: KernelFn<any, CpuBackend> = ({ inputs: [x], outputs: [out], backend }) => {
+const broadcastKernel: KernelFn<any, CpuBackend> = (args) => {
+  const { inputs: [x], outputs: [out], backend } = args;
   const outShape: readonly number[] = out!.shape;
   const inShape = [...new Array<number>(outShape.length - x!.shape.length).fill(1), ...x!.shape];
   const reps = outShape.map((d, i) => (inShape[i] === d ? 1 : d));
-  const result = allocate(out!.dtype, sizeOf(outShape));
+  // tileInto writes every element, so an offered buffer's old values never show.
+  const result = outputArray(args);
   tileInto(backend.values(x!.dataId), inShape, reps, result);
-  return [backend.write(result, outShape, out!.dtype)];
+  return [outputId(args, result)];
 };
 
 /** Transpose: output dim i walks input dim perm[i]. */

@@ -4,8 +4,8 @@ import { type DataSlot, freeSlot } from "./slots.js";
 
 const DTYPE_CODE: Readonly<Record<DType, number>> = { float32: 0, int32: 1, bool: 2 };
 
-/** Dead buffers a pool keeps at most, in bytes; beyond it they are freed at once, as without a pool. */
-const MAX_POOLED_BYTES = 32 * 1024 * 1024;
+/** Dead buffers a pool keeps at most by default, in bytes; beyond it they are freed at once, as without a pool. */
+export const MAX_POOLED_BYTES = 32 * 1024 * 1024;
 
 /**
  * Dead buffers of one backend, kept for reuse while a plan runs (DESIGN 5: preallocated
@@ -25,13 +25,36 @@ export class BufferPool {
   /** Kept buffers by size and dtype; made on first use, since most pools of short calls stay empty. */
   #free: Map<number, DataId[]> | undefined;
   #bytes = 0;
+  #buffers = 0;
 
-  constructor(readonly backend: Backend) {}
+  constructor(
+    readonly backend: Backend,
+    /** The most bytes of dead buffers kept. */
+    readonly maxBytes = MAX_POOLED_BYTES,
+  ) {}
+
+  /** Bytes of dead buffers kept now. */
+  get bytes(): number {
+    return this.#bytes;
+  }
+
+  /** Dead buffers kept now. */
+  get buffers(): number {
+    return this.#buffers;
+  }
+
+  /** Whether the pool holds any buffer (a cheap check before offering outputs). */
+  get isEmpty(): boolean {
+    return this.#buffers === 0;
+  }
 
   /** A dead buffer holding exactly `size` elements of `dtype`, or undefined. */
   take(dtype: DType, size: number): DataId | undefined {
     const dataId = this.#free?.get(size * 3 + DTYPE_CODE[dtype])?.pop();
-    if (dataId !== undefined) this.#bytes -= size * bytesPerElement(dtype);
+    if (dataId !== undefined) {
+      this.#bytes -= size * bytesPerElement(dtype);
+      this.#buffers--;
+    }
     return dataId;
   }
 
@@ -44,7 +67,7 @@ export class BufferPool {
   /** Keeps an owned buffer of this backend for reuse (or frees it when the pool is full). */
   keep(dataId: DataId, dtype: DType, size: number): void {
     const bytes = size * bytesPerElement(dtype);
-    if (this.#bytes + bytes > MAX_POOLED_BYTES) {
+    if (this.#bytes + bytes > this.maxBytes) {
       this.backend.disposeData(dataId);
       return;
     }
@@ -54,6 +77,7 @@ export class BufferPool {
     if (list === undefined) this.#free.set(key, (list = []));
     list.push(dataId);
     this.#bytes += bytes;
+    this.#buffers++;
   }
 
   /** Frees every kept buffer. */
@@ -62,5 +86,6 @@ export class BufferPool {
     for (const list of this.#free.values()) for (const dataId of list) this.backend.disposeData(dataId);
     this.#free.clear();
     this.#bytes = 0;
+    this.#buffers = 0;
   }
 }

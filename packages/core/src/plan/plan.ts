@@ -1,12 +1,12 @@
 import type { DataArray, DType } from "../base/dtype.js";
 import { KilnError } from "../base/errors.js";
-import { type ConcreteShape, isConcrete, sizeOf } from "../base/shape.js";
+import { isConcrete, sizeOf } from "../base/shape.js";
 import { checkTensorSizes } from "../base/tensor_size.js";
 import { type Backend, type DataId, type FusedCluster, type KernelFn, type KernelKey, type PlanPreparation, readsSync } from "../backend/backend.js";
 import type { BackendRegistry } from "../backend/backend_registry.js";
 import type { FuncGraph } from "../ir/func_graph.js";
 import type { Operation, OpOutput } from "../ir/graph.js";
-import { kernelArity, type ValueInfo, withAttrInputs } from "../ir/op.js";
+import { kernelArity, withAttrInputs, type ConcreteInfo } from "../ir/op.js";
 import { BufferPool } from "./buffer_pool.js";
 import { driveSync, type ExecuteArgs, type Execution, type ExecutionContext, type HostRun, PlanWait, readHost } from "./execution.js";
 import { findClusters, type PendingStep } from "./fusion.js";
@@ -14,7 +14,6 @@ import { attrsKey, liveOperations, subexpressionKey } from "./plan_passes.js";
 import { type DataSlot, dataSlot, freeSlot, type SlotValue } from "./slots.js";
 
 /** A value's concrete type, as kernels see it. */
-type ConcreteInfo = ValueInfo & { shape: ConcreteShape };
 
 /** An operation to schedule; a fused cluster carries its compiled kernel and output types. */
 type ScheduledStep = PendingStep & { readonly fused?: { readonly run: KernelFn<any, any>; readonly infos: ConcreteInfo[] } };

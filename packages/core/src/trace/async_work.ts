@@ -4,7 +4,7 @@ import { type ConcreteShape, isConcrete, type Shape } from "../base/shape.js";
 import { type Backend, type DataId, readsSync } from "../backend/backend.js";
 import type { ResolvedKernel } from "../backend/backend_registry.js";
 import { Identity } from "../ir/builtin_ops.js";
-import type { AnyOpDef, ValueInfo } from "../ir/op.js";
+import type { AnyOpDef, ValueInfo, ConcreteInfo } from "../ir/op.js";
 import { BufferPool } from "../plan/buffer_pool.js";
 import { driveAsync, type Execution, type HostRun, type VariableAccess } from "../plan/execution.js";
 import { executionContext } from "./execution_context.js";
@@ -16,7 +16,6 @@ import type { PendingTensor, Runtime } from "./runtime.js";
 import { checkVariableShape, type VariableState } from "./variable_access.js";
 
 /** An output type as kernels see it. */
-type ConcreteInfo = ValueInfo & { shape: ConcreteShape };
 
 /** Waits until a tensor's data exists; rethrows the failure of the work that computed it. */
 async function ready(tensor: Tensor): Promise<void> {

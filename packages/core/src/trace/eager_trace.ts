@@ -2,10 +2,9 @@ import type { DType, DataArray } from "../base/dtype.js";
 import { KilnError, OutOfScopeError } from "../base/errors.js";
 import type { ConcreteShape } from "../base/shape.js";
 import { checkTensorSizes } from "../base/tensor_size.js";
-import { type Backend, readsSync, type TensorData } from "../backend/backend.js";
+import { type Backend, type DataId, readsSync, type TensorData } from "../backend/backend.js";
 import { Identity } from "../ir/builtin_ops.js";
-import { type AnyOpDef, checkArity, type ValueInfo } from "../ir/op.js";
-import { BufferPool } from "../plan/buffer_pool.js";
+import { type AnyOpDef, checkArity, type ValueInfo, type ConcreteInfo } from "../ir/op.js";
 import { driveSync, type HostRun } from "../plan/execution.js";
 import { runKernelNow } from "../plan/host_ops.js";
 import { dataSlot, type SlotValue } from "../plan/slots.js";
@@ -18,7 +17,6 @@ import type { Runtime } from "./runtime.js";
 import type { Trace } from "./trace.js";
 
 /** An output type as kernels see it. */
-type ConcreteInfo = ValueInfo & { shape: ConcreteShape };
 
 /** Eagerly no input dies inside the op: its buffers belong to tensors. */
 const NEVER_LAST_USE = () => false;
@@ -64,7 +62,15 @@ export class EagerTrace implements Trace {
     if (mustWait(inputs, backend)) return deferKernel(this.runtime, op, resolved, inputs, outputs, attrs);
     const data: TensorData[] = inputs.map((t) => ({ dataId: this.runtime.dataOn(t, backend, op.api), shape: t.shape as ConcreteShape, dtype: t.dtype }));
     const run = resolved.run ?? resolved.specialize(data, outputs, attrs);
-    const ids = run({ inputs: data, attrs, outputs, backend });
+    // Dead buffers of the right size (disposed tensors) are offered to write the outputs into.
+    const pools = this.runtime.pools;
+    const out = pools.offer(backend, outputs);
+    let ids: DataId[] | undefined;
+    try {
+      ids = run({ inputs: data, attrs, outputs, backend, out });
+    } finally {
+      if (out !== undefined) pools.returnUnused(backend, outputs, out, ids);
+    }
     if (ids.length !== outputs.length) {
       throw new KilnError(`${op.api}: kernel for ${op.name} on '${backend.name}' returned ${ids.length} outputs, expected ${outputs.length}`);
     }
@@ -88,7 +94,8 @@ export class EagerTrace implements Trace {
           ? { kind: "resource", value: (t.handle as ResourceHandle).variable }
           : dataSlot(backend, runtime.dataOn(t, backend, op.api), t.shape as ConcreteShape, t.dtype, false);
     }
-    const pool = new BufferPool(backend);
+    // Intermediates of the call die into the runtime's pool, where the next call finds them.
+    const pool = runtime.pools.for(backend);
     backend.beginRun?.();
     try {
       const execution = run({
@@ -112,7 +119,6 @@ export class EagerTrace implements Trace {
       return tensors;
     } finally {
       backend.endRun?.();
-      pool.drain();
     }
   }
 
