@@ -127,6 +127,54 @@ describe("recurrent layers match tfjs-layers 4.22 with identical weights", () =>
   });
 });
 
+describe("bidirectional and timeDistributed match tfjs-layers 4.22", () => {
+  for (const mergeMode of ["concat", "sum", "mul", "ave", null] as const) {
+    it(`bidirectional lstm, mergeMode ${mergeMode}, eagerly and traced`, () => {
+      const make = (lib: typeof L | typeof T) =>
+        (lib as typeof L).bidirectional({ layer: (lib as typeof L).lstm({ units: 3, returnSequences: mergeMode !== "sum" }) as never, mergeMode });
+      const layer = make(L);
+      const eager = compare(layer, make(T as never) as never, x3());
+      const traced = list(tf.function((x: tf.Tensor) => layer.apply(x), { autograph: false })(x3()) as Out);
+      traced.forEach((t, i) => expect(maxAbsDiff(t, eager[i]!)).toBeLessThan(1e-6));
+    });
+  }
+
+  it("bidirectional gru with states, masked by an embedding, in a model", () => {
+    const ids = tf.tensor([[3, 1, 0, 0], [5, 0, 2, 7]], [2, 4], "int32");
+    const kiln = keras.sequential({
+      layers: [L.embedding({ inputDim: 8, outputDim: 3, maskZero: true, inputShape: [4] }), L.bidirectional({ layer: L.gru({ units: 2, returnSequences: true }) }), L.lstm({ units: 2 })],
+    });
+    const tfjs = tfl.sequential({
+      layers: [T.embedding({ inputDim: 8, outputDim: 3, maskZero: true, inputShape: [4] }), T.bidirectional({ layer: T.gru({ units: 2, returnSequences: true }) as never }), T.lstm({ units: 2 })],
+    });
+    tfjs.setWeights(kiln.getWeights().map(toTfjs));
+    const tids = tfc.tensor(ids.dataSync() as Int32Array, [2, 4], "int32");
+    expect(maxAbsDiff(kiln.predict(ids) as tf.Tensor, fromTfjs(tfjs.predict(tids) as tfc.Tensor))).toBeLessThan(1e-5);
+    const bidi = L.bidirectional({ layer: L.simpleRNN({ units: 2, returnState: true }) });
+    const out = bidi.apply(x3()) as tf.Tensor[];
+    expect(out.map((o) => o.shape)).toEqual([[2, 4], [2, 2], [2, 2]]);
+    expect(bidi.weights.map((w) => w.name)).toEqual([
+      `${bidi.name}/forward_${bidi.forwardLayer.name.slice(8)}/kernel`,
+      `${bidi.name}/forward_${bidi.forwardLayer.name.slice(8)}/recurrent_kernel`,
+      `${bidi.name}/forward_${bidi.forwardLayer.name.slice(8)}/bias`,
+      `${bidi.name}/backward_${bidi.forwardLayer.name.slice(8)}/kernel`,
+      `${bidi.name}/backward_${bidi.forwardLayer.name.slice(8)}/recurrent_kernel`,
+      `${bidi.name}/backward_${bidi.forwardLayer.name.slice(8)}/bias`,
+    ]);
+  });
+
+  it("timeDistributed dense and conv layers, eagerly and traced with an unknown length", () => {
+    const dense = L.timeDistributed({ layer: L.dense({ units: 2, activation: "tanh" }) });
+    compare(dense, T.timeDistributed({ layer: T.dense({ units: 2, activation: "tanh" }) }), x3());
+    expect(dense.weights.map((w) => w.name)).toEqual([`${dense.name}/kernel`, `${dense.name}/bias`]);
+    const images = tf.randomNormal([2, 3, 5, 5, 1], 0, 1, "float32", 2);
+    compare(L.timeDistributed({ layer: L.conv2d({ filters: 2, kernelSize: 3 }) }), T.timeDistributed({ layer: T.conv2d({ filters: 2, kernelSize: 3 }) }), images);
+    const fn = tf.function((x: tf.Tensor) => dense.apply(x), { autograph: false, inputSignature: [new tf.TensorSpec([null, null, 4])] });
+    expect((fn(x3()) as tf.Tensor).shape).toEqual([2, 5, 2]);
+    expect(maxAbsDiff(fn(x3()) as tf.Tensor, dense.apply(x3()) as tf.Tensor)).toBeLessThan(1e-6);
+  });
+});
+
 describe("recurrent gradients match finite differences", () => {
   const gradCases: [string, () => keras.Layer, { mask?: boolean; states?: number }][] = [
     ["simpleRNN with sequences", () => L.simpleRNN({ units: 3, returnSequences: true }), {}],
@@ -135,6 +183,8 @@ describe("recurrent gradients match finite differences", () => {
     ["gru", () => L.gru({ units: 3, returnSequences: true }), {}],
     ["gru resetAfter with an initial state", () => L.gru({ units: 2, resetAfter: true, returnState: true }), { states: 1 }],
     ["stacked cells", () => L.rnn({ cell: [L.gruCell({ units: 3 }), L.lstmCell({ units: 2 })], returnSequences: true }), {}],
+    ["bidirectional lstm, masked", () => L.bidirectional({ layer: L.lstm({ units: 2, returnSequences: true }) }), { mask: true }],
+    ["timeDistributed dense", () => L.timeDistributed({ layer: L.dense({ units: 2, activation: "tanh" }) }), {}],
   ];
   for (const traced of [false, true]) {
     for (const [name, make, opts] of gradCases) {

@@ -29,6 +29,7 @@ import {
 } from "./pooling.js";
 import { UpSampling2D, ZeroPadding2D } from "./reshaping.js";
 import { Masking } from "./masking.js";
+import { Bidirectional, type BidirectionalMergeMode, TimeDistributed, type WrapperArgs } from "./wrappers.js";
 import type { RNNCell } from "./recurrent/cell.js";
 import { GRUCell, type GRUCellArgs } from "./recurrent/gru_cell.js";
 import { GRU, type GRUArgs, LSTM, type LSTMArgs, SimpleRNN, type SimpleRNNArgs } from "./recurrent/layers.js";
@@ -48,6 +49,7 @@ export { Embedding } from "./embedding.js";
 export { Add, Subtract, Multiply, Average, Maximum, Minimum, Concatenate, Dot } from "./merge.js";
 export { ZeroPadding2D, UpSampling2D } from "./reshaping.js";
 export { Masking } from "./masking.js";
+export { Bidirectional, TimeDistributed, type BidirectionalMergeMode, type WrapperArgs } from "./wrappers.js";
 export { RNNCell, type Recurrence, type Stepper } from "./recurrent/cell.js";
 export { SimpleRNNCell } from "./recurrent/simple_rnn_cell.js";
 export { LSTMCell } from "./recurrent/lstm_cell.js";
@@ -390,3 +392,19 @@ export const gruCell = (args: GRUCellArgs) => new GRUCell(args);
  * ```
  */
 export const stackedRNNCells = (args: { cells: RNNCell[]; name?: string }) => new StackedRNNCells(args);
+/**
+ * Applies a layer to every timestep (one call on the folded batch and time axes).
+ *
+ * ```ts
+ * keras.layers.timeDistributed({ layer: keras.layers.dense({ units: 8 }) })
+ * ```
+ */
+export const timeDistributed = (args: WrapperArgs) => new TimeDistributed(args);
+/**
+ * Runs a recurrent layer in both directions and merges the results.
+ *
+ * ```ts
+ * keras.layers.bidirectional({ layer: keras.layers.lstm({ units: 16, returnSequences: true }), mergeMode: "concat" })
+ * ```
+ */
+export const bidirectional = (args: WrapperArgs & { mergeMode?: BidirectionalMergeMode }) => new Bidirectional(args);
