@@ -52,6 +52,17 @@ function unpack(value: tf.Tensor, packing: Packing, shapes: readonly (number | t
   });
 }
 
+/**
+ * Whether a recording tape will want gradients for `t`: it was computed from something a
+ * tape watches (a layer's input that is training data is not). Unknown tapes count as yes.
+ */
+function recordedByATape(t: tf.Tensor): boolean {
+  return tf
+    .getRuntime()
+    .activeTapes()
+    .some((tape) => (tape as { isWatched?(t: tf.Tensor): boolean }).isWatched?.(t) ?? true);
+}
+
 /** The runtime shape of `t` as a list of numbers and scalars. */
 function dims(t: tf.Tensor): (number | tf.Tensor)[] {
   return t.shape.map((_, i) => dimOf(t, i));
@@ -69,12 +80,16 @@ export function backpropagatedLoop(rec: Recurrence, mask: tf.Tensor | undefined,
   const sequenceShape = [batch, steps, ...outputShape.slice(1)];
   const shapes = [...stateShapes, outputShape, ...(returnSequences ? [sequenceShape] : [])];
   let packing: Packing | undefined;
+  // The inputs' gradient is computed (and its per-step rows collected) only when a tape will use it.
+  const inputGradient = recordedByATape(rec.inputs);
 
   const loop = tf.customGradient((...args: unknown[]) => {
     const save = args.pop() as (tensors: tf.Tensor[]) => void;
     const [xs, ...rest] = args as tf.Tensor[];
     const init = rest.slice(0, n);
     const params = rest.slice(n, n + nParams);
+    // The projection of every timestep, before the loop (its gradient is replayed per step).
+    const projected = rec.project === undefined ? xs! : rec.project(xs!, params);
     // Forward: carries the states and the last output, logs the states after each step and,
     // when the output is not the first state, the outputs.
     const last0 = tf.zerosLike(init[0]!);
@@ -86,7 +101,7 @@ export function backpropagatedLoop(rec: Recurrence, mask: tf.Tensor | undefined,
       (t, ...vars) => {
         const states = vars.slice(0, n);
         const m = mask === undefined ? undefined : tf.gather(mask, t!);
-        const [out, next] = maskedStep(rec, tf.gather(xs!, t!), states, params, m);
+        const [out, next] = maskedStep(rec, tf.gather(projected, t!), states, params, m);
         separateOutputs = out !== next[0];
         const logs = next.map((s, j) => appendRow(vars[n + 1 + j]!, s));
         const outLog = returnSequences ? [appendRow(vars[2 * n + 1]!, out)] : [];
@@ -130,13 +145,14 @@ export function backpropagatedLoop(rec: Recurrence, mask: tf.Tensor | undefined,
           const dOut = dSequenceTM === undefined ? dLastCarry : tf.add(dLastCarry, tf.gather(dSequenceTM, k!));
           const tape = new tf.GradientTape();
           const [out, next] = tape.record(() => {
-            tape.watch([x, ...states, ...stepParams]);
-            return maskedStep(rec, x, states, stepParams, m);
+            tape.watch([...(inputGradient ? [x] : []), ...states, ...stepParams]);
+            const input = rec.project === undefined ? x : rec.project(x, stepParams);
+            return maskedStep(rec, input, states, stepParams, m);
           });
           const shared = out === next[0];
           const targets = shared ? next : [out, ...next];
           const upstream = shared ? [tf.add(dStates[0]!, dOut), ...dStates.slice(1)] : [dOut, ...dStates];
-          const g = tape.gradient(targets, [x, ...states, ...stepParams, ...variables], upstream) as (tf.Tensor | null)[];
+          const g = [...(inputGradient ? [] : [null]), ...(tape.gradient(targets, [...(inputGradient ? [x] : []), ...states, ...stepParams, ...variables], upstream) as (tf.Tensor | null)[])];
           const orZeros = (d: tf.Tensor | null | undefined, like: tf.Tensor) => d ?? tf.zerosLike(like);
           const sum = (acc: tf.Tensor, d: tf.Tensor | null | undefined) => (d === null || d === undefined ? acc : tf.add(acc, d));
           return [
@@ -145,7 +161,7 @@ export function backpropagatedLoop(rec: Recurrence, mask: tf.Tensor | undefined,
             tf.zerosLike(dLastCarry),
             ...dParams.map((acc, j) => sum(acc, g[1 + n + j])),
             ...dVars.map((acc, j) => sum(acc, g[1 + n + nParams + j])),
-            appendRow(dxLog, orZeros(g[0], x)),
+            inputGradient ? appendRow(dxLog, orZeros(g[0], x)) : dxLog,
           ];
         },
         [typeof steps === "number" ? tf.scalar(steps - 1, "int32") : tf.sub(steps, 1), ...dFinal, dLast, ...params.map((p) => tf.zerosLike(p)), ...variables.map((v) => tf.zeros(v.shape as number[], v.dtype)), dx0],
@@ -156,8 +172,8 @@ export function backpropagatedLoop(rec: Recurrence, mask: tf.Tensor | undefined,
       const dInitial = back.slice(1, n + 1);
       const dParams = back.slice(n + 2, n + 2 + nParams);
       const dVars = back.slice(n + 2 + nParams, n + 2 + nParams + variables.length);
-      const dxs = tf.reverse(back[n + 2 + nParams + variables.length]!, 0);
-      return [dxs, ...dInitial, ...dParams, ...dVars];
+      const dxs = inputGradient ? tf.reverse(back[n + 2 + nParams + variables.length]!, 0) : null;
+      return [dxs!, ...dInitial, ...dParams, ...dVars];
     };
     return { value: packed.value, gradFunc };
   });

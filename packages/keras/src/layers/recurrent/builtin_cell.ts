@@ -21,7 +21,7 @@ import { getRegularizer, type Regularizer } from "../../regularizers.js";
 import { dimOf, dropoutMask, shapeArg } from "../../utils/dynamic.js";
 import type { Shape } from "../../utils/shape.js";
 import { serializeOptional } from "../config_helpers.js";
-import { type Recurrence, RNNCell, type Stepper } from "./cell.js";
+import { RNNCell, type Stepper } from "./cell.js";
 
 type InitArg = Initializer | InitializerIdentifier | SerializedObject;
 type RegArg = Regularizer | SerializedObject | string;
@@ -163,18 +163,10 @@ export abstract class BuiltinCell extends RNNCell {
     return tf.reshape(y, shapeArg([...lead, this.units * this.gates]));
   }
 
-  /** Projects every timestep at once (`[time, batch, features]` to `[time, batch, units * gates]`), then steps. */
-  override recurrence(inputs: tf.Tensor, { training }: { training: boolean }): Recurrence {
-    const masks = this.masks(dimOf(inputs, 1), inputs.shape[inputs.rank - 1] as number, training);
-    return {
-      inputs: this.project(inputs, this.kernel!.read(), this.inputBias(), masks.input),
-      params: this.recurrentParams(),
-      variables: [],
-      step: (x, states, params) => this.cellStep(x, states, params, masks.recurrent),
-    };
-  }
-
-  /** Projects inside the step (for a cell stacked on another). */
+  /**
+   * Params `[kernel, bias?, ...recurrent params]`; `project` is `(x * dropout) · kernel + bias`
+   * (run on every timestep at once by the loop), `step` the state-dependent rest.
+   */
   override stepper(like: tf.Tensor, { training }: { training: boolean }): Stepper {
     const masks = this.masks(dimOf(like, 1), this.kernel!.shape[0] as number, training);
     const bias = this.inputBias();
@@ -182,10 +174,8 @@ export abstract class BuiltinCell extends RNNCell {
     return {
       params: [...head, ...this.recurrentParams()],
       variables: [],
-      step: (x, states, params) => {
-        const projected = this.project(x, params[0]!, bias === undefined ? undefined : params[1], masks.input);
-        return this.cellStep(projected, states, params.slice(head.length), masks.recurrent);
-      },
+      project: (x, params) => this.project(x, params[0]!, bias === undefined ? undefined : params[1], masks.input),
+      step: (x, states, params) => this.cellStep(x, states, params.slice(head.length), masks.recurrent),
     };
   }
 
@@ -197,7 +187,7 @@ export abstract class BuiltinCell extends RNNCell {
       throw new InputShapeError(`${this.getClassName()} '${this.name}' expects [input, ${this.stateCount} state(s)], received ${list.length} tensor(s)`);
     }
     const stepper = this.stepper(tf.expandDims(x, 0), { training: options.training === true });
-    const [out, next] = stepper.step(x, states, stepper.params);
+    const [out, next] = stepper.step(stepper.project!(x, stepper.params), states, stepper.params);
     return [out, ...next];
   }
 

@@ -22,23 +22,25 @@ import { type CallOptions, Layer, toList } from "../../engine/layer.js";
 import { ConfigError } from "../../errors.js";
 
 /**
- * A sequence prepared for the time loop. `inputs` is time-major (`[time, batch, ...]`),
- * already transformed by whatever the cell hoists out of the loop; `step` computes one
- * timestep from one row of `inputs`, the states and `params`; `params` are tensors `step`
- * reads that need gradients (weights read once before the loop), `variables` those it reads
+ * A sequence prepared for the time loop. `inputs` is time-major (`[time, batch, ...]`).
+ * `project`, when present, is the work on an input that does not depend on the states (the
+ * input projection and its dropout): the loop applies it to every timestep at once before
+ * stepping, and a backward pass replays it one timestep at a time. `step` computes one
+ * timestep from a projected input, the states and `params`; `params` are the tensors both
+ * read that need gradients (weights read once before the loop), `variables` those read
  * directly from variables (custom cells).
  */
 export interface Recurrence {
   readonly inputs: tf.Tensor;
   readonly params: readonly tf.Tensor[];
   readonly variables: readonly tf.Variable[];
+  project?(inputs: tf.Tensor, params: readonly tf.Tensor[]): tf.Tensor;
   step(input: tf.Tensor, states: readonly tf.Tensor[], params: readonly tf.Tensor[]): [tf.Tensor, tf.Tensor[]];
 }
 
 /**
- * A cell as a function of one timestep's raw input (`[batch, features]`), with whatever is
- * drawn once per sequence (dropout masks) already drawn: what a cell stacked on another
- * runs, since its inputs exist only inside the loop.
+ * A cell's recurrence without its inputs, for sequences shaped like a given one (what a cell
+ * stacked on another runs, since its inputs exist only inside the loop).
  */
 export type Stepper = Omit<Recurrence, "inputs">;
 
@@ -53,17 +55,15 @@ export abstract class RNNCell extends Layer {
    */
   abstract override call(inputs: tf.Tensor | tf.Tensor[], options?: CallOptions): tf.Tensor[];
 
-  /**
-   * The loop's view of this cell for time-major `inputs` (`[time, batch, features]`). The
-   * default steps on the raw inputs (`stepper`); built-in cells project every timestep first.
-   */
+  /** The loop's view of this cell for time-major `inputs` (`[time, batch, features]`). */
   recurrence(inputs: tf.Tensor, options: { training: boolean }): Recurrence {
     return { inputs, ...this.stepper(inputs, options) };
   }
 
   /**
-   * The cell as a per-step function for a sequence shaped like `like` (`[time, batch, ...]`).
-   * The default runs `call` at each step and lets gradients reach the trainable weights.
+   * The cell for a sequence shaped like `like` (`[time, batch, ...]`), with what is drawn
+   * once per sequence (dropout masks) drawn. The default runs `call` at each step and lets
+   * gradients reach the trainable weights; built-in cells project their inputs separately.
    */
   stepper(_like: tf.Tensor, options: { training: boolean }): Stepper {
     return {

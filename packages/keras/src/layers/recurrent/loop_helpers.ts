@@ -20,8 +20,13 @@ export interface TimeLoopResult {
   readonly states: tf.Tensor[];
 }
 
+/** Every timestep's input projected at once (the recurrence's `project`), or the inputs as they are. */
+export function projectAll(rec: Recurrence): tf.Tensor {
+  return rec.project === undefined ? rec.inputs : rec.project(rec.inputs, rec.params);
+}
+
 /**
- * A step with masking: where the mask `m` (`[batch, 1]`, bool) is false, the new states are
+ * A step (on a projected input) with masking: where the mask `m` (`[batch, 1]`, bool) is false, the new states are
  * the old ones and the output is the previous first state. An output that is the first new
  * state stays one tensor, so loops can keep a single record of both.
  */

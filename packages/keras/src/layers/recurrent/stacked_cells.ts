@@ -13,7 +13,7 @@ import type { CallOptions, LayerArgs } from "../../engine/layer.js";
 import { type ClassRegistry, classes, type ConfigDict, type SerializedObject } from "../../engine/serialization.js";
 import { ConfigError } from "../../errors.js";
 import type { Shape } from "../../utils/shape.js";
-import { type Recurrence, RNNCell, stateSizes } from "./cell.js";
+import { RNNCell, type Stepper, stateSizes } from "./cell.js";
 
 /** Several cells stacked within one timestep. */
 export class StackedRNNCells extends RNNCell {
@@ -76,23 +76,26 @@ export class StackedRNNCells extends RNNCell {
   }
 
   /**
-   * The first cell's work before the loop is hoisted as usual; the later cells' inputs exist
-   * only inside the step, so they run as steppers (their masks still drawn once).
+   * The first cell's projection runs on every timestep before the loop, as usual; the later
+   * cells' inputs exist only inside the step, so they project there (their masks still drawn
+   * once per sequence).
    */
-  override recurrence(inputs: tf.Tensor, options: { training: boolean }): Recurrence {
-    const first = this.cells[0]!.recurrence(inputs, options);
-    const rest = this.cells.slice(1).map((cell) => cell.stepper(inputs, options));
-    const parts = [first, ...rest];
+  override stepper(like: tf.Tensor, options: { training: boolean }): Stepper {
+    const parts = this.cells.map((cell) => cell.stepper(like, options));
     const offsets = parts.map((_, i) => parts.slice(0, i).reduce((n, p) => n + p.params.length, 0));
+    const own = (params: readonly tf.Tensor[], i: number) => params.slice(offsets[i], offsets[i]! + parts[i]!.params.length);
+    const first = parts[0]!;
     return {
-      inputs: first.inputs,
       params: parts.flatMap((p) => p.params),
       variables: parts.flatMap((p) => p.variables),
+      ...(first.project === undefined ? {} : { project: (x: tf.Tensor, params: readonly tf.Tensor[]) => first.project!(x, own(params, 0)) }),
       step: (x, states, params) => {
         const nested = this.split(states);
         let current = x;
         const next = parts.map((part, i) => {
-          const [out, ns] = part.step(current, nested[i]!, params.slice(offsets[i], offsets[i]! + part.params.length));
+          const p = own(params, i);
+          const input = i === 0 || part.project === undefined ? current : part.project(current, p);
+          const [out, ns] = part.step(input, nested[i]!, p);
           current = out;
           return ns;
         });

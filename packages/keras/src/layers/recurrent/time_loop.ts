@@ -18,7 +18,7 @@ import { InputShapeError } from "../../errors.js";
 import { dimOf, shapeArg } from "../../utils/dynamic.js";
 import { backpropagatedLoop } from "./bptt.js";
 import type { Recurrence } from "./cell.js";
-import { appendRow, emptyLog, maskedStep, sequenceFromLog, type TimeLoopResult } from "./loop_helpers.js";
+import { appendRow, emptyLog, maskedStep, projectAll, sequenceFromLog, type TimeLoopResult } from "./loop_helpers.js";
 
 export type { TimeLoopResult } from "./loop_helpers.js";
 
@@ -57,7 +57,7 @@ export function runTimeLoop(rec: Recurrence, initialStates: readonly tf.Tensor[]
 /** The JS loop (eager, or `unroll` inside a trace): one step after another, recorded op by op. */
 function jsLoop(rec: Recurrence, mask: tf.Tensor | undefined, initial: readonly tf.Tensor[], returnSequences: boolean): TimeLoopResult {
   const steps = rec.inputs.shape[0] as number;
-  const xs = steps === 0 ? [] : tf.unstack(rec.inputs);
+  const xs = steps === 0 ? [] : tf.unstack(projectAll(rec));
   const masks = mask === undefined || steps === 0 ? [] : tf.unstack(mask);
   let states = [...initial];
   let last = tf.zerosLike(initial[0]!);
@@ -74,13 +74,14 @@ function jsLoop(rec: Recurrence, mask: tf.Tensor | undefined, initial: readonly 
 function whileLoopForward(rec: Recurrence, mask: tf.Tensor | undefined, initial: readonly tf.Tensor[], returnSequences: boolean): TimeLoopResult {
   const n = initial.length;
   const steps = dimOf(rec.inputs, 0);
+  const projected = projectAll(rec);
   const last0 = tf.zerosLike(initial[0]!);
   const log0 = returnSequences ? [emptyLog(last0)] : [];
   const result = tf.whileLoop(
     (t) => tf.less(t!, steps),
     (t, ...vars) => {
       const m = mask === undefined ? undefined : tf.gather(mask, t!);
-      const [out, next] = maskedStep(rec, tf.gather(rec.inputs, t!), vars.slice(0, n), rec.params, m);
+      const [out, next] = maskedStep(rec, tf.gather(projected, t!), vars.slice(0, n), rec.params, m);
       return [tf.add(t!, 1), ...next, out, ...(returnSequences ? [appendRow(vars[n + 1]!, out)] : [])];
     },
     [tf.scalar(0, "int32"), ...initial, last0, ...log0],
