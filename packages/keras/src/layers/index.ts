@@ -29,6 +29,10 @@ import {
 } from "./pooling.js";
 import { UpSampling2D, ZeroPadding2D } from "./reshaping.js";
 import { Masking } from "./masking.js";
+import { ELU, LeakyReLU, PReLU, type PReLUArgs, ReLU, Softmax, ThresholdedReLU } from "./activation_layers.js";
+import { AdditiveAttention, Attention, type BaseAttentionArgs } from "./attention/attention.js";
+import { EinsumDense, type EinsumDenseArgs } from "./attention/einsum_dense.js";
+import { MultiHeadAttention, type MultiHeadAttentionArgs } from "./attention/multi_head_attention.js";
 import { Bidirectional, type BidirectionalMergeMode, TimeDistributed, type WrapperArgs } from "./wrappers.js";
 import type { RNNCell } from "./recurrent/cell.js";
 import { GRUCell, type GRUCellArgs } from "./recurrent/gru_cell.js";
@@ -49,6 +53,10 @@ export { Embedding } from "./embedding.js";
 export { Add, Subtract, Multiply, Average, Maximum, Minimum, Concatenate, Dot } from "./merge.js";
 export { ZeroPadding2D, UpSampling2D } from "./reshaping.js";
 export { Masking } from "./masking.js";
+export { ReLU, LeakyReLU, PReLU, ELU, ThresholdedReLU, Softmax, type PReLUArgs } from "./activation_layers.js";
+export { Attention, AdditiveAttention, type AttentionCallOptions, type BaseAttentionArgs } from "./attention/attention.js";
+export { EinsumDense, type EinsumDenseArgs } from "./attention/einsum_dense.js";
+export { MultiHeadAttention, type MultiHeadAttentionArgs, type MultiHeadAttentionCallOptions } from "./attention/multi_head_attention.js";
 export { Bidirectional, TimeDistributed, type BidirectionalMergeMode, type WrapperArgs } from "./wrappers.js";
 export { RNNCell, type Recurrence, type Stepper } from "./recurrent/cell.js";
 export { SimpleRNNCell } from "./recurrent/simple_rnn_cell.js";
@@ -408,3 +416,83 @@ export const timeDistributed = (args: WrapperArgs) => new TimeDistributed(args);
  * ```
  */
 export const bidirectional = (args: WrapperArgs & { mergeMode?: BidirectionalMergeMode }) => new Bidirectional(args);
+/**
+ * `max(x, 0)`, optionally capped.
+ *
+ * ```ts
+ * keras.layers.reLU({ maxValue: 6 })
+ * ```
+ */
+export const reLU = (args?: ConstructorParameters<typeof ReLU>[0]) => new ReLU(args);
+/**
+ * Leaky ReLU: slope `alpha` (default 0.3) for negative inputs.
+ *
+ * ```ts
+ * keras.layers.leakyReLU({ alpha: 0.1 })
+ * ```
+ */
+export const leakyReLU = (args?: ConstructorParameters<typeof LeakyReLU>[0]) => new LeakyReLU(args);
+/**
+ * Parametric ReLU: a learned negative slope per unit.
+ *
+ * ```ts
+ * keras.layers.prelu({ sharedAxes: [1, 2] })
+ * ```
+ */
+export const prelu = (args?: PReLUArgs) => new PReLU(args);
+/**
+ * Exponential linear unit with `alpha`.
+ *
+ * ```ts
+ * keras.layers.elu({ alpha: 1 })
+ * ```
+ */
+export const elu = (args?: ConstructorParameters<typeof ELU>[0]) => new ELU(args);
+/**
+ * Zero below `theta`, identity above.
+ *
+ * ```ts
+ * keras.layers.thresholdedReLU({ theta: 0.5 })
+ * ```
+ */
+export const thresholdedReLU = (args?: ConstructorParameters<typeof ThresholdedReLU>[0]) => new ThresholdedReLU(args);
+/**
+ * Softmax over `axis` (default the last), masked positions excluded.
+ *
+ * ```ts
+ * keras.layers.softmax({ axis: -1 })
+ * ```
+ */
+export const softmax = (args?: ConstructorParameters<typeof Softmax>[0]) => new Softmax(args);
+/**
+ * Dot-product attention over `[query, value]` or `[query, value, key]`.
+ *
+ * ```ts
+ * keras.layers.attention({ useScale: true }).apply([query, value])
+ * ```
+ */
+export const attention = (args?: ConstructorParameters<typeof Attention>[0]) => new Attention(args);
+/**
+ * Additive (Bahdanau) attention over `[query, value]` or `[query, value, key]`.
+ *
+ * ```ts
+ * keras.layers.additiveAttention().apply([query, value])
+ * ```
+ */
+export const additiveAttention = (args?: BaseAttentionArgs) => new AdditiveAttention(args);
+/**
+ * Multi-head attention (Keras 3).
+ *
+ * ```ts
+ * keras.layers.multiHeadAttention({ numHeads: 2, keyDim: 32 }).apply([x, x], { useCausalMask: true })
+ * ```
+ */
+export const multiHeadAttention = (args: MultiHeadAttentionArgs) => new MultiHeadAttention(args);
+/**
+ * A dense layer defined by an einsum equation.
+ *
+ * ```ts
+ * keras.layers.einsumDense({ equation: "abc,cd->abd", outputShape: [null, 64], biasAxes: "d" })
+ * ```
+ */
+export const einsumDense = (args: EinsumDenseArgs) => new EinsumDense(args);

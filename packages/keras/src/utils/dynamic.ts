@@ -56,3 +56,9 @@ export function dropoutMask(shape: readonly (number | tf.Tensor)[], rate: number
   const noise = tf.randomUniform(shapeArg(shape), 0, 1, "float32");
   return tf.mul(tf.cast(tf.greaterEqual(noise, rate), "float32"), 1 / (1 - rate));
 }
+
+/** Inverted dropout of `x` at `rate`: a fresh mask on every execution, kept units scaled by `1 / (1 - rate)`. */
+export function applyDropout(x: tf.Tensor, rate: number): tf.Tensor {
+  if (rate === 0) return x;
+  return tf.mul(x, tf.mul(tf.cast(tf.greaterEqual(randomUniformLike(x), rate), x.dtype), 1 / (1 - rate)));
+}
