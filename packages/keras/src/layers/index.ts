@@ -27,8 +27,13 @@ import {
   MaxPooling2D,
   type PoolingArgs,
 } from "./pooling.js";
-import { UpSampling2D, ZeroPadding2D } from "./reshaping.js";
+import { UpSampling1D, UpSampling2D, ZeroPadding1D, ZeroPadding2D } from "./reshaping.js";
 import { Masking } from "./masking.js";
+import { Conv1DTranspose, Conv2DTranspose, type ConvTransposeArgs } from "./conv_transpose.js";
+import { Cropping1D, Cropping2D } from "./cropping.js";
+import { DepthwiseConv2D, type DepthwiseConv2DArgs, SeparableConv2D, type SeparableConv2DArgs } from "./depthwise_conv.js";
+import { AlphaDropout, GaussianDropout, GaussianNoise, SpatialDropout1D, SpatialDropout2D } from "./noise.js";
+import { Normalization, type NormalizationArgs, Rescaling } from "./preprocessing.js";
 import { ELU, LeakyReLU, PReLU, type PReLUArgs, ReLU, Softmax, ThresholdedReLU } from "./activation_layers.js";
 import { AdditiveAttention, Attention, type BaseAttentionArgs } from "./attention/attention.js";
 import { EinsumDense, type EinsumDenseArgs } from "./attention/einsum_dense.js";
@@ -51,7 +56,12 @@ export * from "./pooling.js";
 export { BatchNormalization, LayerNormalization } from "./normalization.js";
 export { Embedding } from "./embedding.js";
 export { Add, Subtract, Multiply, Average, Maximum, Minimum, Concatenate, Dot } from "./merge.js";
-export { ZeroPadding2D, UpSampling2D } from "./reshaping.js";
+export { ZeroPadding1D, ZeroPadding2D, UpSampling1D, UpSampling2D } from "./reshaping.js";
+export { Conv2DTranspose, Conv1DTranspose, type ConvTransposeArgs } from "./conv_transpose.js";
+export { DepthwiseConv2D, SeparableConv2D, type DepthwiseConv2DArgs, type SeparableConv2DArgs } from "./depthwise_conv.js";
+export { Cropping1D, Cropping2D } from "./cropping.js";
+export { GaussianNoise, GaussianDropout, AlphaDropout, SpatialDropout1D, SpatialDropout2D } from "./noise.js";
+export { Rescaling, Normalization, type NormalizationArgs } from "./preprocessing.js";
 export { Masking } from "./masking.js";
 export { ReLU, LeakyReLU, PReLU, ELU, ThresholdedReLU, Softmax, type PReLUArgs } from "./activation_layers.js";
 export { Attention, AdditiveAttention, type AttentionCallOptions, type BaseAttentionArgs } from "./attention/attention.js";
@@ -496,3 +506,125 @@ export const multiHeadAttention = (args: MultiHeadAttentionArgs) => new MultiHea
  * ```
  */
 export const einsumDense = (args: EinsumDenseArgs) => new EinsumDense(args);
+/**
+ * Transposed 2-D convolution (upsampling).
+ *
+ * ```ts
+ * keras.layers.conv2dTranspose({ filters: 8, kernelSize: 3, strides: 2, padding: "same" })
+ * ```
+ */
+export const conv2dTranspose = (args: ConvTransposeArgs) => new Conv2DTranspose(args);
+/**
+ * Transposed 1-D convolution.
+ *
+ * ```ts
+ * keras.layers.conv1dTranspose({ filters: 4, kernelSize: 3, strides: 2 })
+ * ```
+ */
+export const conv1dTranspose = (args: ConvTransposeArgs) => new Conv1DTranspose(args);
+/**
+ * Per-channel 2-D convolution.
+ *
+ * ```ts
+ * keras.layers.depthwiseConv2d({ kernelSize: 3, depthMultiplier: 2 })
+ * ```
+ */
+export const depthwiseConv2d = (args: DepthwiseConv2DArgs) => new DepthwiseConv2D(args);
+/**
+ * Depthwise then pointwise 2-D convolution.
+ *
+ * ```ts
+ * keras.layers.separableConv2d({ filters: 16, kernelSize: 3 })
+ * ```
+ */
+export const separableConv2d = (args: SeparableConv2DArgs) => new SeparableConv2D(args);
+/**
+ * Crops steps off both ends of sequences.
+ *
+ * ```ts
+ * keras.layers.cropping1d({ cropping: [1, 1] })
+ * ```
+ */
+export const cropping1d = (args?: ConstructorParameters<typeof Cropping1D>[0]) => new Cropping1D(args);
+/**
+ * Crops rows and columns off images.
+ *
+ * ```ts
+ * keras.layers.cropping2d({ cropping: [[1, 1], [2, 2]] })
+ * ```
+ */
+export const cropping2d = (args?: ConstructorParameters<typeof Cropping2D>[0]) => new Cropping2D(args);
+/** tfjs's spelling of `cropping2d`. */
+export const cropping2D = cropping2d;
+/**
+ * Pads sequences with zero steps.
+ *
+ * ```ts
+ * keras.layers.zeroPadding1d({ padding: [2, 0] })
+ * ```
+ */
+export const zeroPadding1d = (args?: ConstructorParameters<typeof ZeroPadding1D>[0]) => new ZeroPadding1D(args);
+/**
+ * Repeats each step `size` times.
+ *
+ * ```ts
+ * keras.layers.upSampling1d({ size: 2 })
+ * ```
+ */
+export const upSampling1d = (args?: ConstructorParameters<typeof UpSampling1D>[0]) => new UpSampling1D(args);
+/**
+ * Drops whole channels of sequences in training.
+ *
+ * ```ts
+ * keras.layers.spatialDropout1d({ rate: 0.2 })
+ * ```
+ */
+export const spatialDropout1d = (args: ConstructorParameters<typeof SpatialDropout1D>[0]) => new SpatialDropout1D(args);
+/**
+ * Drops whole feature maps of images in training.
+ *
+ * ```ts
+ * keras.layers.spatialDropout2d({ rate: 0.2 })
+ * ```
+ */
+export const spatialDropout2d = (args: ConstructorParameters<typeof SpatialDropout2D>[0]) => new SpatialDropout2D(args);
+/**
+ * Additive Gaussian noise in training.
+ *
+ * ```ts
+ * keras.layers.gaussianNoise({ stddev: 0.1 })
+ * ```
+ */
+export const gaussianNoise = (args: ConstructorParameters<typeof GaussianNoise>[0]) => new GaussianNoise(args);
+/**
+ * Multiplicative Gaussian noise in training.
+ *
+ * ```ts
+ * keras.layers.gaussianDropout({ rate: 0.1 })
+ * ```
+ */
+export const gaussianDropout = (args: ConstructorParameters<typeof GaussianDropout>[0]) => new GaussianDropout(args);
+/**
+ * Dropout that keeps SELU's self-normalization.
+ *
+ * ```ts
+ * keras.layers.alphaDropout({ rate: 0.1 })
+ * ```
+ */
+export const alphaDropout = (args: ConstructorParameters<typeof AlphaDropout>[0]) => new AlphaDropout(args);
+/**
+ * `x * scale + offset`.
+ *
+ * ```ts
+ * keras.layers.rescaling({ scale: 1 / 255 })
+ * ```
+ */
+export const rescaling = (args: ConstructorParameters<typeof Rescaling>[0]) => new Rescaling(args);
+/**
+ * Standardizes features with statistics given or learned by `adapt`.
+ *
+ * ```ts
+ * const norm = keras.layers.normalization(); norm.adapt(x);
+ * ```
+ */
+export const normalization = (args?: NormalizationArgs) => new Normalization(args);

@@ -99,6 +99,8 @@ export class RNN extends Layer {
   override build(inputShape: Shape | Shape[]): void {
     const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as Shape;
     if (shape.length !== 3) throw new InputShapeError(`${this.getClassName()} '${this.name}' expects inputs of rank 3 [batch, time, features], received ${formatKerasShape(shape)}`);
+    const features = shape[2];
+    if (typeof features === "number") this.inputSpec = [{ ndim: 3, axes: { [-1]: features } }, ...this.inputSpec!.slice(1)];
     this.cell.weightPrefix = this.weightPrefix ?? this.name;
     if (!this.cell.built) {
       this.cell.build([shape[0]!, ...shape.slice(2)]);
