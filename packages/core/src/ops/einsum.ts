@@ -30,21 +30,28 @@ interface Parsed {
 }
 
 function parse(equation: string, count: number): Parsed {
-  if (typeof equation !== "string") throw new ArgumentError(`einsum: equation must be a string such as "ij,jk->ik", received ${typeof equation}`);
+  if (typeof equation !== "string")
+    throw new ArgumentError(`einsum: equation must be a string such as "ij,jk->ik", received ${typeof equation}`);
   const compact = equation.replace(/\s+/g, "");
-  if (compact.includes("...")) throw new ArgumentError(`einsum: ellipsis ('...') is not supported, received "${equation}"; name every axis with a letter`);
+  if (compact.includes("..."))
+    throw new ArgumentError(`einsum: ellipsis ('...') is not supported, received "${equation}"; name every axis with a letter`);
   const arrow = compact.indexOf("->");
   const left = arrow < 0 ? compact : compact.slice(0, arrow);
   const inputs = left.split(",");
   if (inputs.length !== count) throw new ArgumentError(`einsum: "${equation}" names ${inputs.length} operand(s), but ${count} were given`);
-  if (count < 1 || count > 2) throw new ArgumentError(`einsum: one or two operands are supported, received ${count}; chain einsum calls for more`);
+  if (count < 1 || count > 2)
+    throw new ArgumentError(`einsum: one or two operands are supported, received ${count}; chain einsum calls for more`);
   const all = inputs.join("");
   const output =
     arrow < 0
-      ? [...new Set(all)].filter((c) => all.indexOf(c) === all.lastIndexOf(c)).sort().join("")
+      ? [...new Set(all)]
+          .filter((c) => all.indexOf(c) === all.lastIndexOf(c))
+          .sort()
+          .join("")
       : compact.slice(arrow + 2);
   for (const term of [...inputs, output]) {
-    if (!/^[a-zA-Z]*$/.test(term)) throw new ArgumentError(`einsum: "${equation}" has an invalid term '${term}': use letters a-z and A-Z only`);
+    if (!/^[a-zA-Z]*$/.test(term))
+      throw new ArgumentError(`einsum: "${equation}" has an invalid term '${term}': use letters a-z and A-Z only`);
     if (new Set(term).size !== term.length) {
       throw new ArgumentError(`einsum: "${equation}" repeats a letter within '${term}' (diagonals and traces are not supported)`);
     }
@@ -61,7 +68,9 @@ function letterSizes(equation: string, terms: readonly string[], operands: reado
   terms.forEach((term, k) => {
     const t = operands[k]!;
     if (term.length !== t.rank) {
-      throw new ShapeError(`einsum: operand ${k} of "${equation}" has ${term.length} letters ('${term}') but rank ${t.rank} (shape ${formatShape(t.shape)})`);
+      throw new ShapeError(
+        `einsum: operand ${k} of "${equation}" has ${term.length} letters ('${term}') but rank ${t.rank} (shape ${formatShape(t.shape)})`,
+      );
     }
     [...term].forEach((c, axis) => {
       const d = t.shape[axis];
@@ -87,7 +96,10 @@ function target(sizes: readonly Size[]): number[] | Tensor {
 
 function permute(t: Tensor, from: string, to: string): Tensor {
   if (from === to) return t;
-  return transpose(t, [...to].map((c) => from.indexOf(c)));
+  return transpose(
+    t,
+    [...to].map((c) => from.indexOf(c)),
+  );
 }
 
 /** Sums away the letters of `term` that `keep` lacks. */
@@ -129,7 +141,10 @@ export function einsum(equation: string, ...operands: TensorLike[]): Tensor {
     const size = (letters: string) => [...letters].map((c) => sizes.get(c)!);
     const lead = batch.length > 0 ? [product(size(batch))] : [];
     const left = reshape(permute(a, ta, batch + rows + contracted), target([...lead, product(size(rows)), product(size(contracted))]));
-    const right = reshape(permute(b, tb, batch + contracted + columns), target([...lead, product(size(contracted)), product(size(columns))]));
+    const right = reshape(
+      permute(b, tb, batch + contracted + columns),
+      target([...lead, product(size(contracted)), product(size(columns))]),
+    );
     const result = reshape(matMul(left, right), target(size(batch + rows + columns)));
     return permute(result, batch + rows + columns, output);
   });
