@@ -25,14 +25,26 @@ type Settable = { setWeights(w: tfc.Tensor[]): void };
 
 /** tfjs's MHA; its `setWeights` sets its four projections (tfjs does not track them as its weights). */
 function newTfjsAttention(args: Record<string, unknown>) {
-  const layer = new TfjsMultiHeadAttention(args as never) as unknown as Record<"queryDense" | "keyDense" | "valueDense" | "outputDense", Settable> & Settable;
+  const layer = new TfjsMultiHeadAttention(args as never) as unknown as Record<
+    "queryDense" | "keyDense" | "valueDense" | "outputDense",
+    Settable
+  > &
+    Settable;
   layer.setWeights = (w: tfc.Tensor[]) =>
-    [layer.queryDense, layer.keyDense, layer.valueDense, layer.outputDense].forEach((dense, i) => dense.setWeights(w.slice(2 * i, 2 * i + 2)));
+    [layer.queryDense, layer.keyDense, layer.valueDense, layer.outputDense].forEach((dense, i) =>
+      dense.setWeights(w.slice(2 * i, 2 * i + 2)),
+    );
   return layer;
 }
 
 /** tfjs's MHA with Kiln's weights, on the same inputs. */
-function tfjsAttention(kiln: keras.layers.MultiHeadAttention, args: Record<string, unknown>, query: tf.Tensor, value: tf.Tensor, options: Record<string, unknown> = {}) {
+function tfjsAttention(
+  kiln: keras.layers.MultiHeadAttention,
+  args: Record<string, unknown>,
+  query: tf.Tensor,
+  value: tf.Tensor,
+  options: Record<string, unknown> = {},
+) {
   const layer = newTfjsAttention(args) as unknown as {
     callAndReturnAttentionScores(q: tfc.Tensor, o: Record<string, unknown>): [tfc.Tensor, tfc.Tensor];
     setWeights(w: tfc.Tensor[]): void;
@@ -54,7 +66,12 @@ describe("multiHeadAttention and einsumDense match tfjs-layers 4.22's", () => {
       const x = randn([...shape], 1);
       const kiln = L.einsumDense({ equation, outputShape: [...outputShape], biasAxes, activation: "relu" });
       const out = kiln.apply(x) as tf.Tensor;
-      const tfjs = new TfjsEinsumDense({ equation, outputShape: [...outputShape], biasAxes: biasAxes ?? undefined, activation: "relu" } as never) as unknown as {
+      const tfjs = new TfjsEinsumDense({
+        equation,
+        outputShape: [...outputShape],
+        biasAxes: biasAxes ?? undefined,
+        activation: "relu",
+      } as never) as unknown as {
         apply(x: tfc.Tensor): tfc.Tensor;
         setWeights(w: tfc.Tensor[]): void;
       };
@@ -77,16 +94,29 @@ describe("multiHeadAttention and einsumDense match tfjs-layers 4.22's", () => {
     expect(maxAbsDiff(out!, tout!)).toBeLessThan(1e-5);
     expect(maxAbsDiff(scores!, tscores!)).toBeLessThan(1e-5);
     expect(mha.weights.map((w) => w.name.slice(mha.name.length + 1))).toEqual([
-      "query/kernel", "query/bias", "key/kernel", "key/bias", "value/kernel", "value/bias", "attention_output/kernel", "attention_output/bias",
+      "query/kernel",
+      "query/bias",
+      "key/kernel",
+      "key/bias",
+      "value/kernel",
+      "value/bias",
+      "attention_output/kernel",
+      "attention_output/bias",
     ]);
   });
 
   it("an explicit attention mask and the causal mask", () => {
     const x = randn([2, 5, 4], 4);
     const mha = L.multiHeadAttention({ ...args, valueDim: 2, outputShape: 3 });
-    const attentionMask = tf.tensor(Array.from({ length: 50 }, (_, i) => (i * 7) % 3 !== 0), [2, 5, 5], "bool");
+    const attentionMask = tf.tensor(
+      Array.from({ length: 50 }, (_, i) => (i * 7) % 3 !== 0),
+      [2, 5, 5],
+      "bool",
+    );
     const masked = mha.apply([x, x], { attentionMask }) as tf.Tensor;
-    const [tmasked] = tfjsAttention(mha, { ...args, valueDim: 2, outputShape: [3] }, x, x, { attentionMask: tfc.tensor(attentionMask.dataSync() as Uint8Array, [2, 5, 5], "bool") });
+    const [tmasked] = tfjsAttention(mha, { ...args, valueDim: 2, outputShape: [3] }, x, x, {
+      attentionMask: tfc.tensor(attentionMask.dataSync() as Uint8Array, [2, 5, 5], "bool"),
+    });
     expect(maxAbsDiff(masked, tmasked!)).toBeLessThan(1e-5);
     const [causal, scores] = mha.apply([x, x], { useCausalMask: true, returnAttentionScores: true }) as tf.Tensor[];
     const [tcausal] = tfjsAttention(mha, { ...args, valueDim: 2, outputShape: [3] }, x, x, { useCausalMask: true });
@@ -97,14 +127,27 @@ describe("multiHeadAttention and einsumDense match tfjs-layers 4.22's", () => {
   });
 
   it("Keras masks of query and value (from an embedding) mask the attention, and the output keeps the query's mask", () => {
-    const ids = tf.tensor([[4, 2, 0, 0], [1, 3, 3, 0]], [2, 4], "int32");
+    const ids = tf.tensor(
+      [
+        [4, 2, 0, 0],
+        [1, 3, 3, 0],
+      ],
+      [2, 4],
+      "int32",
+    );
     const embedded = L.embedding({ inputDim: 6, outputDim: 4, maskZero: true }).apply(ids) as tf.Tensor;
     const mha = L.multiHeadAttention(args);
     const out = mha.apply([embedded, embedded]) as tf.Tensor;
-    expect(keras.getMask(out)!.arraySync()).toEqual([[true, true, false, false], [true, true, true, false]]);
+    expect(keras.getMask(out)!.arraySync()).toEqual([
+      [true, true, false, false],
+      [true, true, true, false],
+    ]);
     const q = toTfjs(embedded);
     (q as unknown as { kerasMask: tfc.Tensor }).kerasMask = tfc.tensor(keras.getMask(embedded)!.dataSync() as Uint8Array, [2, 4], "bool");
-    const tfjs = newTfjsAttention(args) as unknown as { callAndReturnAttentionScores(q: tfc.Tensor, o: object): tfc.Tensor[]; setWeights(w: tfc.Tensor[]): void };
+    const tfjs = newTfjsAttention(args) as unknown as {
+      callAndReturnAttentionScores(q: tfc.Tensor, o: object): tfc.Tensor[];
+      setWeights(w: tfc.Tensor[]): void;
+    };
     tfjs.callAndReturnAttentionScores(q, { value: q });
     tfjs.setWeights(mha.getWeights().map(toTfjs));
     expect(maxAbsDiff(out, fromTfjs(tfjs.callAndReturnAttentionScores(q, { value: q })[0]!))).toBeLessThan(1e-5);
@@ -132,7 +175,10 @@ function referenceAttention(scores: tf.Tensor, value: tf.Tensor, valueMask?: tf.
     const [, tq, tv] = scores.shape as number[];
     if (valueMask !== undefined) s = tf.add(s, tf.mul(tf.sub(1, tf.expandDims(tf.cast(valueMask, "float32"), 1)), -1e9));
     if (causal) {
-      const lower = tf.tensor(Array.from({ length: tq! * tv! }, (_, i) => (Math.floor(i / tv!) >= i % tv! ? 0 : -1e9)), [1, tq!, tv!]);
+      const lower = tf.tensor(
+        Array.from({ length: tq! * tv! }, (_, i) => (Math.floor(i / tv!) >= i % tv! ? 0 : -1e9)),
+        [1, tq!, tv!],
+      );
       s = tf.add(s, lower);
     }
     let out = tf.matMul(tf.softmax(s, -1), value);
@@ -145,20 +191,38 @@ describe("attention and additiveAttention (Keras 3 semantics)", () => {
   const q = randn([2, 3, 4], 7);
   const v = randn([2, 5, 4], 8);
   const k = randn([2, 5, 4], 9);
-  const valueMask = tf.tensor([[1, 1, 1, 0, 0], [1, 1, 1, 1, 1]], [2, 5], "bool");
-  const queryMask = tf.tensor([[1, 0, 1], [1, 1, 1]], [2, 3], "bool");
+  const valueMask = tf.tensor(
+    [
+      [1, 1, 1, 0, 0],
+      [1, 1, 1, 1, 1],
+    ],
+    [2, 5],
+    "bool",
+  );
+  const queryMask = tf.tensor(
+    [
+      [1, 0, 1],
+      [1, 1, 1],
+    ],
+    [2, 3],
+    "bool",
+  );
 
   it("dot-product attention: plain, scaled, with a key, with masks, causal, with scores", () => {
     expect(maxAbsDiff(L.attention().apply([q, v]) as tf.Tensor, referenceAttention(tf.matMul(q, v, false, true), v))).toBeLessThan(1e-5);
     const scaled = L.attention({ useScale: true });
     scaled.apply([q, v, k]);
     scaled.setWeights([tf.scalar(0.5)]);
-    expect(maxAbsDiff(scaled.apply([q, v, k]) as tf.Tensor, referenceAttention(tf.mul(tf.matMul(q, k, false, true), 0.5), v))).toBeLessThan(1e-5);
+    expect(maxAbsDiff(scaled.apply([q, v, k]) as tf.Tensor, referenceAttention(tf.mul(tf.matMul(q, k, false, true), 0.5), v))).toBeLessThan(
+      1e-5,
+    );
     const masked = L.attention().apply([q, v], { mask: [queryMask, valueMask] }) as tf.Tensor;
     expect(maxAbsDiff(masked, referenceAttention(tf.matMul(q, v, false, true), v, valueMask, queryMask))).toBeLessThan(1e-5);
     const self = randn([2, 4, 3], 10);
     const [causal, weights] = L.attention().apply([self, self], { useCausalMask: true, returnAttentionScores: true }) as tf.Tensor[];
-    expect(maxAbsDiff(causal!, referenceAttention(tf.matMul(self, self, false, true), self, undefined, undefined, true))).toBeLessThan(1e-5);
+    expect(maxAbsDiff(causal!, referenceAttention(tf.matMul(self, self, false, true), self, undefined, undefined, true))).toBeLessThan(
+      1e-5,
+    );
     expect(weights!.shape).toEqual([2, 4, 4]);
   });
 
@@ -180,17 +244,61 @@ describe("attention and additiveAttention (Keras 3 semantics)", () => {
     expect(keras.getMask(out)!.arraySync()).toEqual(queryMask.arraySync());
     const dropped = L.attention({ dropout: 0.5 });
     expect(maxAbsDiff(dropped.apply([q, v]) as tf.Tensor, L.attention().apply([q, v]) as tf.Tensor)).toBe(0);
-    expect(maxAbsDiff(dropped.apply([q, v], { training: true }) as tf.Tensor, L.attention().apply([q, v]) as tf.Tensor)).toBeGreaterThan(1e-3);
+    expect(maxAbsDiff(dropped.apply([q, v], { training: true }) as tf.Tensor, L.attention().apply([q, v]) as tf.Tensor)).toBeGreaterThan(
+      1e-3,
+    );
   });
 });
 
 describe("attention gradients match finite differences", () => {
   const cases: [string, () => keras.Layer, number[][], Record<string, unknown>][] = [
-    ["multiHeadAttention, causal", () => L.multiHeadAttention({ numHeads: 2, keyDim: 2 }), [[2, 3, 3], [2, 3, 3]], { useCausalMask: true }],
-    ["multiHeadAttention, cross with a key", () => L.multiHeadAttention({ numHeads: 1, keyDim: 2, valueDim: 3, outputShape: 2 }), [[1, 2, 3], [1, 4, 3], [1, 4, 3]], {}],
-    ["attention, scaled", () => L.attention({ useScale: true }), [[2, 3, 2], [2, 4, 2]], {}],
-    ["attention, concat", () => L.attention({ scoreMode: "concat" }), [[2, 3, 2], [2, 4, 2]], {}],
-    ["additiveAttention", () => L.additiveAttention(), [[2, 3, 2], [2, 4, 2], [2, 4, 2]], {}],
+    [
+      "multiHeadAttention, causal",
+      () => L.multiHeadAttention({ numHeads: 2, keyDim: 2 }),
+      [
+        [2, 3, 3],
+        [2, 3, 3],
+      ],
+      { useCausalMask: true },
+    ],
+    [
+      "multiHeadAttention, cross with a key",
+      () => L.multiHeadAttention({ numHeads: 1, keyDim: 2, valueDim: 3, outputShape: 2 }),
+      [
+        [1, 2, 3],
+        [1, 4, 3],
+        [1, 4, 3],
+      ],
+      {},
+    ],
+    [
+      "attention, scaled",
+      () => L.attention({ useScale: true }),
+      [
+        [2, 3, 2],
+        [2, 4, 2],
+      ],
+      {},
+    ],
+    [
+      "attention, concat",
+      () => L.attention({ scoreMode: "concat" }),
+      [
+        [2, 3, 2],
+        [2, 4, 2],
+      ],
+      {},
+    ],
+    [
+      "additiveAttention",
+      () => L.additiveAttention(),
+      [
+        [2, 3, 2],
+        [2, 4, 2],
+        [2, 4, 2],
+      ],
+      {},
+    ],
     ["einsumDense", () => L.einsumDense({ equation: "abc,cde->abde", outputShape: [null, 2, 2], biasAxes: "de" }), [[2, 3, 2]], {}],
   ];
   for (const traced of [false, true]) {
@@ -207,13 +315,21 @@ describe("attention gradients match finite differences", () => {
 describe("a small transformer block", () => {
   function block(seed: number): keras.Functional {
     const x = keras.input({ shape: [null, 8] });
-    const attended = L.multiHeadAttention({ numHeads: 2, keyDim: 4, kernelInitializer: keras.initializers.glorotUniform({ seed }) }).apply([x, x], { useCausalMask: true }) as keras.KerasTensor;
+    const attended = L.multiHeadAttention({ numHeads: 2, keyDim: 4, kernelInitializer: keras.initializers.glorotUniform({ seed }) }).apply(
+      [x, x],
+      { useCausalMask: true },
+    ) as keras.KerasTensor;
     const h = L.layerNormalization().apply(L.add().apply([x, attended]) as keras.KerasTensor) as keras.KerasTensor;
     const ff = L.dense({ units: 8, kernelInitializer: keras.initializers.glorotUniform({ seed: seed + 1 }) }).apply(
-      L.dense({ units: 16, activation: "gelu", kernelInitializer: keras.initializers.glorotUniform({ seed: seed + 2 }) }).apply(h) as keras.KerasTensor,
+      L.dense({ units: 16, activation: "gelu", kernelInitializer: keras.initializers.glorotUniform({ seed: seed + 2 }) }).apply(
+        h,
+      ) as keras.KerasTensor,
     ) as keras.KerasTensor;
     const y = L.layerNormalization().apply(L.add().apply([h, ff]) as keras.KerasTensor) as keras.KerasTensor;
-    return keras.model({ inputs: x, outputs: L.dense({ units: 1, kernelInitializer: keras.initializers.glorotUniform({ seed: seed + 3 }) }).apply(y) as keras.KerasTensor });
+    return keras.model({
+      inputs: x,
+      outputs: L.dense({ units: 1, kernelInitializer: keras.initializers.glorotUniform({ seed: seed + 3 }) }).apply(y) as keras.KerasTensor,
+    });
   }
 
   it("trains traced with one trace for two lengths, and matches runEagerly training", async () => {

@@ -70,7 +70,8 @@ export function checkLayerGradients(layer: keras.Layer, inputs: tf.Tensor[], opt
     });
     return tape.gradient(loss, [...xs.filter((_, i) => !skip.has(i)), ...weights]);
   };
-  const analytic = options.traced === true ? (tf.function(gradients, { autograph: false })(...inputs) as (tf.Tensor | null)[]) : gradients(...inputs);
+  const analytic =
+    options.traced === true ? (tf.function(gradients, { autograph: false })(...inputs) as (tf.Tensor | null)[]) : gradients(...inputs);
   const targets = [...inputValues.filter((_, i) => !skip.has(i)), ...weightValues];
   const tolerance = options.tolerance ?? 2e-2;
   targets.forEach((values, k) => {
@@ -79,6 +80,8 @@ export function checkLayerGradients(layer: keras.Layer, inputs: tf.Tensor[], opt
     const data = g!.dataSync();
     const coords = spread(values.length);
     const numeric = finiteDifference(objective, values, coords);
-    coords.forEach((c, j) => expect(Math.abs(numeric[j]! - data[c]!), `gradient ${k}[${c}]`).toBeLessThan(tolerance * Math.max(1, Math.abs(data[c]!))));
+    coords.forEach((c, j) =>
+      expect(Math.abs(numeric[j]! - data[c]!), `gradient ${k}[${c}]`).toBeLessThan(tolerance * Math.max(1, Math.abs(data[c]!))),
+    );
   });
 }

@@ -90,7 +90,12 @@ describe("noise layers in training", () => {
 describe("unknown lengths while tracing", () => {
   it("1-D cropping, padding, upsampling and dense layers run on sequences of any length", () => {
     const model = keras.sequential({
-      layers: [L.zeroPadding1d({ padding: [1, 2], inputShape: [null, 3] }), L.cropping1d({ cropping: [2, 1] }), L.upSampling1d({ size: 2 }), L.dense({ units: 2 })],
+      layers: [
+        L.zeroPadding1d({ padding: [1, 2], inputShape: [null, 3] }),
+        L.cropping1d({ cropping: [2, 1] }),
+        L.upSampling1d({ size: 2 }),
+        L.dense({ units: 2 }),
+      ],
     });
     for (const t of [4, 7]) {
       const x = tf.randomNormal([2, t, 3], 0, 1, "float32", t);
@@ -106,7 +111,9 @@ describe("bad options and inputs are typed errors naming the layer", () => {
     expect(() => L.leakyReLU({ alpha: Number.NaN })).toThrow(/LeakyReLU .*alpha/);
     expect(() => L.prelu({ sharedAxes: 0 })).toThrow(/PReLU .*sharedAxes/);
     expect(() => L.cropping2d({ cropping: [1, 2, 3] as never })).toThrow(/Cropping2D/);
-    expect(() => L.conv2dTranspose({ filters: 2, kernelSize: 3, strides: 2, outputPadding: 2 })).toThrow(/outputPadding 2 must be in \[0, stride 2\)/);
+    expect(() => L.conv2dTranspose({ filters: 2, kernelSize: 3, strides: 2, outputPadding: 2 })).toThrow(
+      /outputPadding 2 must be in \[0, stride 2\)/,
+    );
     expect(() => L.depthwiseConv2d({ kernelSize: 3, depthMultiplier: 0 })).toThrow(keras.ConfigError);
     expect(() => L.gaussianDropout({ rate: 1 })).toThrow(/GaussianDropout .*rate/);
     expect(() => L.multiHeadAttention({ numHeads: 2, keyDim: 2, attentionAxes: [1, 2] })).toThrow(/attentionAxes/);

@@ -20,7 +20,13 @@ type Out = tf.Tensor | tf.Tensor[];
 const list = (o: Out) => (Array.isArray(o) ? o : [o]);
 
 /** Applies a Kiln layer and a tfjs layer with the Kiln layer's weights to the same input. */
-function compare(kiln: keras.Layer, tfjs: tfl.layers.Layer, x: tf.Tensor, options: Record<string, unknown> = {}, tolerance = 1e-5): tf.Tensor[] {
+function compare(
+  kiln: keras.Layer,
+  tfjs: tfl.layers.Layer,
+  x: tf.Tensor,
+  options: Record<string, unknown> = {},
+  tolerance = 1e-5,
+): tf.Tensor[] {
   const kilnOut = list(kiln.apply(x, options) as Out);
   tfjs.apply(toTfjs(x));
   tfjs.setWeights(kiln.getWeights().map(toTfjs));
@@ -41,7 +47,12 @@ describe("recurrent layers match tfjs-layers 4.22 with identical weights", () =>
     ["simpleRNN relu, sequences", L.simpleRNN, T.simpleRNN, { units: 3, activation: "relu", returnSequences: true }],
     ["lstm", L.lstm, T.lstm, { units: 3 }],
     ["lstm sequences and states", L.lstm, T.lstm, { units: 3, returnSequences: true, returnState: true }],
-    ["lstm backwards, sigmoid gates, forget bias", L.lstm, T.lstm, { units: 2, goBackwards: true, recurrentActivation: "sigmoid", unitForgetBias: true, returnSequences: true }],
+    [
+      "lstm backwards, sigmoid gates, forget bias",
+      L.lstm,
+      T.lstm,
+      { units: 2, goBackwards: true, recurrentActivation: "sigmoid", unitForgetBias: true, returnSequences: true },
+    ],
     ["lstm without bias", L.lstm, T.lstm, { units: 3, useBias: false, returnState: true }],
     ["gru", L.gru, T.gru, { units: 3, returnSequences: true, returnState: true }],
     ["gru backwards", L.gru, T.gru, { units: 2, goBackwards: true }],
@@ -57,11 +68,20 @@ describe("recurrent layers match tfjs-layers 4.22 with identical weights", () =>
   }
 
   it("rnn over one cell and over stacked cells (states listed last cell first, like tfjs)", () => {
-    compare(L.rnn({ cell: L.gruCell({ units: 3 }), returnSequences: true }), T.rnn({ cell: T.gruCell({ units: 3 }), returnSequences: true }), x3());
+    compare(
+      L.rnn({ cell: L.gruCell({ units: 3 }), returnSequences: true }),
+      T.rnn({ cell: T.gruCell({ units: 3 }), returnSequences: true }),
+      x3(),
+    );
     const kiln = L.rnn({ cell: [L.lstmCell({ units: 3 }), L.simpleRNNCell({ units: 2 })], returnState: true });
     const tfjs = T.rnn({ cell: [T.lstmCell({ units: 3 }), T.simpleRNNCell({ units: 2 })], returnState: true });
     const out = compare(kiln, tfjs, x3());
-    expect(out.map((o) => o.shape)).toEqual([[2, 2], [2, 2], [2, 3], [2, 3]]);
+    expect(out.map((o) => o.shape)).toEqual([
+      [2, 2],
+      [2, 2],
+      [2, 3],
+      [2, 3],
+    ]);
   });
 
   it("cells called on one step match tfjs's cells", () => {
@@ -70,7 +90,10 @@ describe("recurrent layers match tfjs-layers 4.22 with identical weights", () =>
       [L.gruCell({ units: 3 }), T.gruCell({ units: 3 }), 1],
       [L.simpleRNNCell({ units: 3 }), T.simpleRNNCell({ units: 3 }), 1],
     ] as const) {
-      const inputs = [tf.randomNormal([2, 4], 0, 1, "float32", 1), ...Array.from({ length: states }, (_, i) => tf.randomNormal([2, 3], 0, 1, "float32", 2 + i))];
+      const inputs = [
+        tf.randomNormal([2, 4], 0, 1, "float32", 1),
+        ...Array.from({ length: states }, (_, i) => tf.randomNormal([2, 3], 0, 1, "float32", 2 + i)),
+      ];
       const out = kiln.apply(inputs) as tf.Tensor[];
       tfjs.build([2, 4]);
       tfjs.setWeights(kiln.getWeights().map(toTfjs));
@@ -99,10 +122,20 @@ describe("recurrent layers match tfjs-layers 4.22 with identical weights", () =>
 
   it("a masked sequence (masking layer) matches tfjs, and the mask follows returnSequences", () => {
     const values = tf.randomNormal([2, 5, 4], 0, 1, "float32", 4);
-    const keep = tf.tensor([[1, 1, 0, 1, 0], [0, 1, 1, 1, 1]], [2, 5, 1]);
+    const keep = tf.tensor(
+      [
+        [1, 1, 0, 1, 0],
+        [0, 1, 1, 1, 1],
+      ],
+      [2, 5, 1],
+    );
     const x = tf.mul(values, keep);
-    const kiln = keras.sequential({ layers: [L.masking({ maskValue: 0, inputShape: [5, 4] }), L.lstm({ units: 3, returnSequences: true }), L.gru({ units: 2 })] });
-    const tfjs = tfl.sequential({ layers: [T.masking({ maskValue: 0, inputShape: [5, 4] }), T.lstm({ units: 3, returnSequences: true }), T.gru({ units: 2 })] });
+    const kiln = keras.sequential({
+      layers: [L.masking({ maskValue: 0, inputShape: [5, 4] }), L.lstm({ units: 3, returnSequences: true }), L.gru({ units: 2 })],
+    });
+    const tfjs = tfl.sequential({
+      layers: [T.masking({ maskValue: 0, inputShape: [5, 4] }), T.lstm({ units: 3, returnSequences: true }), T.gru({ units: 2 })],
+    });
     tfjs.setWeights(kiln.getWeights().map(toTfjs));
     const kilnOut = kiln.predict(x) as tf.Tensor;
     expect(maxAbsDiff(kilnOut, fromTfjs(tfjs.predict(toTfjs(x)) as tfc.Tensor))).toBeLessThan(1e-5);
@@ -111,19 +144,44 @@ describe("recurrent layers match tfjs-layers 4.22 with identical weights", () =>
     // The LSTM's sequence output carries the mask; the GRU's last output does not.
     const masked = L.masking().apply(x) as tf.Tensor;
     const seq = L.lstm({ units: 2, returnSequences: true }).apply(masked) as tf.Tensor;
-    expect(keras.getMask(seq)!.arraySync()).toEqual([[true, true, false, true, false], [false, true, true, true, true]]);
+    expect(keras.getMask(seq)!.arraySync()).toEqual([
+      [true, true, false, true, false],
+      [false, true, true, true, true],
+    ]);
     expect(keras.getMask(L.lstm({ units: 2 }).apply(masked) as tf.Tensor)).toBeUndefined();
   });
 
   it("embedding maskZero masks the ids that are 0 through a bidirectional-free stack, like tfjs", () => {
-    const ids = tf.tensor([[3, 1, 0, 0], [5, 0, 2, 7]], [2, 4], "int32");
-    const kiln = keras.sequential({ layers: [L.embedding({ inputDim: 8, outputDim: 3, maskZero: true, inputShape: [4] }), L.simpleRNN({ units: 2, returnSequences: true }), L.dense({ units: 2 })] });
-    const tfjs = tfl.sequential({ layers: [T.embedding({ inputDim: 8, outputDim: 3, maskZero: true, inputShape: [4] }), T.simpleRNN({ units: 2, returnSequences: true }), T.dense({ units: 2 })] });
+    const ids = tf.tensor(
+      [
+        [3, 1, 0, 0],
+        [5, 0, 2, 7],
+      ],
+      [2, 4],
+      "int32",
+    );
+    const kiln = keras.sequential({
+      layers: [
+        L.embedding({ inputDim: 8, outputDim: 3, maskZero: true, inputShape: [4] }),
+        L.simpleRNN({ units: 2, returnSequences: true }),
+        L.dense({ units: 2 }),
+      ],
+    });
+    const tfjs = tfl.sequential({
+      layers: [
+        T.embedding({ inputDim: 8, outputDim: 3, maskZero: true, inputShape: [4] }),
+        T.simpleRNN({ units: 2, returnSequences: true }),
+        T.dense({ units: 2 }),
+      ],
+    });
     tfjs.setWeights(kiln.getWeights().map(toTfjs));
     const tids = tfc.tensor(ids.dataSync() as Int32Array, [2, 4], "int32");
     expect(maxAbsDiff(kiln.predict(ids) as tf.Tensor, fromTfjs(tfjs.predict(tids) as tfc.Tensor))).toBeLessThan(1e-5);
     const out = kiln.apply(ids) as tf.Tensor;
-    expect(keras.getMask(out)!.arraySync()).toEqual([[true, true, false, false], [true, false, true, true]]);
+    expect(keras.getMask(out)!.arraySync()).toEqual([
+      [true, true, false, false],
+      [true, false, true, true],
+    ]);
   });
 });
 
@@ -131,7 +189,10 @@ describe("bidirectional and timeDistributed match tfjs-layers 4.22", () => {
   for (const mergeMode of ["concat", "sum", "mul", "ave", null] as const) {
     it(`bidirectional lstm, mergeMode ${mergeMode}, eagerly and traced`, () => {
       const make = (lib: typeof L | typeof T) =>
-        (lib as typeof L).bidirectional({ layer: (lib as typeof L).lstm({ units: 3, returnSequences: mergeMode !== "sum" }) as never, mergeMode });
+        (lib as typeof L).bidirectional({
+          layer: (lib as typeof L).lstm({ units: 3, returnSequences: mergeMode !== "sum" }) as never,
+          mergeMode,
+        });
       const layer = make(L);
       const eager = compare(layer, make(T as never) as never, x3());
       const traced = list(tf.function((x: tf.Tensor) => layer.apply(x), { autograph: false })(x3()) as Out);
@@ -140,19 +201,38 @@ describe("bidirectional and timeDistributed match tfjs-layers 4.22", () => {
   }
 
   it("bidirectional gru with states, masked by an embedding, in a model", () => {
-    const ids = tf.tensor([[3, 1, 0, 0], [5, 0, 2, 7]], [2, 4], "int32");
+    const ids = tf.tensor(
+      [
+        [3, 1, 0, 0],
+        [5, 0, 2, 7],
+      ],
+      [2, 4],
+      "int32",
+    );
     const kiln = keras.sequential({
-      layers: [L.embedding({ inputDim: 8, outputDim: 3, maskZero: true, inputShape: [4] }), L.bidirectional({ layer: L.gru({ units: 2, returnSequences: true }) }), L.lstm({ units: 2 })],
+      layers: [
+        L.embedding({ inputDim: 8, outputDim: 3, maskZero: true, inputShape: [4] }),
+        L.bidirectional({ layer: L.gru({ units: 2, returnSequences: true }) }),
+        L.lstm({ units: 2 }),
+      ],
     });
     const tfjs = tfl.sequential({
-      layers: [T.embedding({ inputDim: 8, outputDim: 3, maskZero: true, inputShape: [4] }), T.bidirectional({ layer: T.gru({ units: 2, returnSequences: true }) as never }), T.lstm({ units: 2 })],
+      layers: [
+        T.embedding({ inputDim: 8, outputDim: 3, maskZero: true, inputShape: [4] }),
+        T.bidirectional({ layer: T.gru({ units: 2, returnSequences: true }) as never }),
+        T.lstm({ units: 2 }),
+      ],
     });
     tfjs.setWeights(kiln.getWeights().map(toTfjs));
     const tids = tfc.tensor(ids.dataSync() as Int32Array, [2, 4], "int32");
     expect(maxAbsDiff(kiln.predict(ids) as tf.Tensor, fromTfjs(tfjs.predict(tids) as tfc.Tensor))).toBeLessThan(1e-5);
     const bidi = L.bidirectional({ layer: L.simpleRNN({ units: 2, returnState: true }) });
     const out = bidi.apply(x3()) as tf.Tensor[];
-    expect(out.map((o) => o.shape)).toEqual([[2, 4], [2, 2], [2, 2]]);
+    expect(out.map((o) => o.shape)).toEqual([
+      [2, 4],
+      [2, 2],
+      [2, 2],
+    ]);
     expect(bidi.weights.map((w) => w.name)).toEqual([
       `${bidi.name}/forward_${bidi.forwardLayer.name.slice(8)}/kernel`,
       `${bidi.name}/forward_${bidi.forwardLayer.name.slice(8)}/recurrent_kernel`,
@@ -168,7 +248,11 @@ describe("bidirectional and timeDistributed match tfjs-layers 4.22", () => {
     compare(dense, T.timeDistributed({ layer: T.dense({ units: 2, activation: "tanh" }) }), x3());
     expect(dense.weights.map((w) => w.name)).toEqual([`${dense.name}/kernel`, `${dense.name}/bias`]);
     const images = tf.randomNormal([2, 3, 5, 5, 1], 0, 1, "float32", 2);
-    compare(L.timeDistributed({ layer: L.conv2d({ filters: 2, kernelSize: 3 }) }), T.timeDistributed({ layer: T.conv2d({ filters: 2, kernelSize: 3 }) }), images);
+    compare(
+      L.timeDistributed({ layer: L.conv2d({ filters: 2, kernelSize: 3 }) }),
+      T.timeDistributed({ layer: T.conv2d({ filters: 2, kernelSize: 3 }) }),
+      images,
+    );
     const fn = tf.function((x: tf.Tensor) => dense.apply(x), { autograph: false, inputSignature: [new tf.TensorSpec([null, null, 4])] });
     expect((fn(x3()) as tf.Tensor).shape).toEqual([2, 5, 2]);
     expect(maxAbsDiff(fn(x3()) as tf.Tensor, dense.apply(x3()) as tf.Tensor)).toBeLessThan(1e-6);
@@ -179,7 +263,11 @@ describe("recurrent gradients match finite differences", () => {
   const gradCases: [string, () => keras.Layer, { mask?: boolean; states?: number }][] = [
     ["simpleRNN with sequences", () => L.simpleRNN({ units: 3, returnSequences: true }), {}],
     ["lstm with states and an initial state", () => L.lstm({ units: 3, returnState: true }), { states: 2 }],
-    ["lstm masked, backwards", () => L.lstm({ units: 2, goBackwards: true, returnSequences: true, recurrentActivation: "sigmoid" }), { mask: true }],
+    [
+      "lstm masked, backwards",
+      () => L.lstm({ units: 2, goBackwards: true, returnSequences: true, recurrentActivation: "sigmoid" }),
+      { mask: true },
+    ],
     ["gru", () => L.gru({ units: 3, returnSequences: true }), {}],
     ["gru resetAfter with an initial state", () => L.gru({ units: 2, resetAfter: true, returnState: true }), { states: 1 }],
     ["stacked cells", () => L.rnn({ cell: [L.gruCell({ units: 3 }), L.lstmCell({ units: 2 })], returnSequences: true }), {}],
@@ -191,8 +279,20 @@ describe("recurrent gradients match finite differences", () => {
       it(`${name} (${traced ? "traced: While + backward While" : "eager: JS loop"})`, () => {
         const layer = make();
         const x = tf.randomNormal([2, 4, 3], 0, 1, "float32", 5);
-        const states = Array.from({ length: opts.states ?? 0 }, (_, i) => tf.randomNormal([2, i === 0 || opts.states === 2 ? (layer as keras.layers.LSTM).units : 2], 0, 1, "float32", 9 + i));
-        const mask = opts.mask === true ? tf.tensor([[1, 0, 1, 1], [1, 1, 1, 0]], [2, 4], "bool") : undefined;
+        const states = Array.from({ length: opts.states ?? 0 }, (_, i) =>
+          tf.randomNormal([2, i === 0 || opts.states === 2 ? (layer as keras.layers.LSTM).units : 2], 0, 1, "float32", 9 + i),
+        );
+        const mask =
+          opts.mask === true
+            ? tf.tensor(
+                [
+                  [1, 0, 1, 1],
+                  [1, 1, 1, 0],
+                ],
+                [2, 4],
+                "bool",
+              )
+            : undefined;
         checkLayerGradients(layer, [x, ...states], { traced, ...(mask === undefined ? {} : { callOptions: { mask } }) });
       });
     }
@@ -208,7 +308,11 @@ describe("time loop structure (SPEC M4)", () => {
   it("a traced LSTM is one While for any sequence length, with one trace when the length is declared unknown", () => {
     const model = keras.sequential({ layers: [L.lstm({ units: 4, inputShape: [null, 3] }), L.dense({ units: 1 })] });
     const outputs = [5, 9, 2].map((t) => model.predict(tf.randomNormal([2, t, 3], 0, 1, "float32", t)) as tf.Tensor);
-    expect(outputs.map((o) => o.shape)).toEqual([[2, 1], [2, 1], [2, 1]]);
+    expect(outputs.map((o) => o.shape)).toEqual([
+      [2, 1],
+      [2, 1],
+      [2, 1],
+    ]);
     const predict = (model as unknown as { predictFunction(): { traced: tf.PolymorphicFunction } }).predictFunction().traced;
     expect(predict.tracingCount).toBe(1);
     expect(opsOf(predict, "While")).toEqual([1]);
@@ -220,7 +324,9 @@ describe("time loop structure (SPEC M4)", () => {
     const x = x3();
     const fn = tf.function((x: tf.Tensor) => layer.apply(x), { autograph: false });
     const unrolled = fn(x) as tf.Tensor;
-    const looped = tf.function((x: tf.Tensor) => L.gru({ units: 3, returnSequences: true, weights: layer.getWeights() }).apply(x), { autograph: false })(x) as tf.Tensor;
+    const looped = tf.function((x: tf.Tensor) => L.gru({ units: 3, returnSequences: true, weights: layer.getWeights() }).apply(x), {
+      autograph: false,
+    })(x) as tf.Tensor;
     expect(maxAbsDiff(unrolled, looped)).toBeLessThan(1e-6);
     expect(opsOf(fn as unknown as tf.PolymorphicFunction, "While")).toEqual([0]);
     const dynamic = tf.function((x: tf.Tensor) => layer.apply(x), { autograph: false, inputSignature: [new tf.TensorSpec([2, null, 4])] });
@@ -249,15 +355,31 @@ describe("stateful layers, dropout and custom cells", () => {
   });
 
   it("dropout and recurrentDropout act in training only, with one mask per sequence", () => {
-    const layer = L.simpleRNN({ units: 4, dropout: 0.5, recurrentDropout: 0.5, returnSequences: true, activation: "linear", useBias: false });
+    const layer = L.simpleRNN({
+      units: 4,
+      dropout: 0.5,
+      recurrentDropout: 0.5,
+      returnSequences: true,
+      activation: "linear",
+      useBias: false,
+    });
     const x = tf.ones([64, 6, 3]);
     const inference = layer.apply(x) as tf.Tensor;
-    const plain = L.simpleRNN({ units: 4, returnSequences: true, activation: "linear", useBias: false, weights: layer.getWeights() }).apply(x) as tf.Tensor;
+    const plain = L.simpleRNN({ units: 4, returnSequences: true, activation: "linear", useBias: false, weights: layer.getWeights() }).apply(
+      x,
+    ) as tf.Tensor;
     expect(maxAbsDiff(inference, plain)).toBe(0);
     const training = layer.apply(x, { training: true }) as tf.Tensor;
     expect(maxAbsDiff(training, inference)).toBeGreaterThan(1e-3);
     // With recurrent dropout off, the first step's output is the dropped input times the kernel: same mask at every step.
-    const inputOnly = L.simpleRNN({ units: 4, dropout: 0.5, activation: "linear", useBias: false, returnSequences: true, recurrentInitializer: "zeros" });
+    const inputOnly = L.simpleRNN({
+      units: 4,
+      dropout: 0.5,
+      activation: "linear",
+      useBias: false,
+      returnSequences: true,
+      recurrentInitializer: "zeros",
+    });
     const y = inputOnly.apply(x, { training: true }) as tf.Tensor;
     const steps = tf.unstack(y, 1);
     steps.forEach((s) => expect(maxAbsDiff(s, steps[0]!)).toBe(0));
@@ -286,6 +408,9 @@ describe("stateful layers, dropout and custom cells", () => {
     const reference = L.simpleRNN({ units: 3, useBias: false, returnSequences: true, weights: layer.getWeights() }).apply(x) as tf.Tensor;
     expect(maxAbsDiff(eager, reference)).toBeLessThan(1e-6);
     checkLayerGradients(layer, [x], { traced: true });
-    expect(layer.getWeights().map((w) => w.shape)).toEqual([[3, 3], [3, 3]]);
+    expect(layer.getWeights().map((w) => w.shape)).toEqual([
+      [3, 3],
+      [3, 3],
+    ]);
   });
 });

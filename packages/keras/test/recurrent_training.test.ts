@@ -13,7 +13,12 @@ useCpu();
 function sequenceModel(seed: number): keras.Sequential {
   return keras.sequential({
     layers: [
-      keras.layers.lstm({ units: 6, returnSequences: true, inputShape: [null, 3], kernelInitializer: keras.initializers.glorotUniform({ seed }) }),
+      keras.layers.lstm({
+        units: 6,
+        returnSequences: true,
+        inputShape: [null, 3],
+        kernelInitializer: keras.initializers.glorotUniform({ seed }),
+      }),
       keras.layers.gru({ units: 4, kernelInitializer: keras.initializers.glorotUniform({ seed: seed + 1 }) }),
       keras.layers.dense({ units: 1, kernelInitializer: keras.initializers.glorotUniform({ seed: seed + 2 }) }),
     ],
@@ -61,10 +66,15 @@ describe("training recurrent models", () => {
     const n = 64;
     const lengths = Array.from({ length: n }, (_, i) => 2 + (i % 5));
     const values = tf.randomUniform([n, 6, 1], 0, 1, "float32", 11);
-    const pad = tf.tensor(lengths.flatMap((l) => Array.from({ length: 6 }, (_, t) => (t < l ? 1 : 0))), [n, 6, 1]);
+    const pad = tf.tensor(
+      lengths.flatMap((l) => Array.from({ length: 6 }, (_, t) => (t < l ? 1 : 0))),
+      [n, 6, 1],
+    );
     const x = tf.mul(values, pad);
     const y = tf.sum(x, 1);
-    const model = keras.sequential({ layers: [keras.layers.masking({ inputShape: [6, 1] }), keras.layers.simpleRNN({ units: 8 }), keras.layers.dense({ units: 1 })] });
+    const model = keras.sequential({
+      layers: [keras.layers.masking({ inputShape: [6, 1] }), keras.layers.simpleRNN({ units: 8 }), keras.layers.dense({ units: 1 })],
+    });
     model.compile({ optimizer: keras.optimizers.adam(0.02), loss: "meanSquaredError" });
     const history = await model.fit(x, y, { epochs: 30, batchSize: 16, verbose: 0 });
     const losses = history.history.loss!;

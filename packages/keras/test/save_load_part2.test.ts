@@ -38,7 +38,12 @@ function imageLayers(lib: typeof L | typeof T) {
     l.separableConv2d({ filters: 3, kernelSize: 3 }),
     l.leakyReLU({ alpha: 0.2 }),
     l.conv2dTranspose({ filters: 2, kernelSize: 3, strides: 2, padding: "same" }),
-    l.cropping2D({ cropping: [[1, 1], [2, 0]] }),
+    l.cropping2D({
+      cropping: [
+        [1, 1],
+        [2, 0],
+      ],
+    }),
     l.reLU({ maxValue: 2 }),
     l.gaussianNoise({ stddev: 0.1 }),
     l.thresholdedReLU({ theta: 0.1 }),
@@ -51,7 +56,11 @@ function imageLayers(lib: typeof L | typeof T) {
   ];
 }
 
-const ids = () => tf.tensor(Array.from({ length: 18 }, (_, i) => (i * 7 + 3) % 12 * (i % 5 === 4 ? 0 : 1)), [3, 6]);
+const ids = () =>
+  tf.tensor(
+    Array.from({ length: 18 }, (_, i) => ((i * 7 + 3) % 12) * (i % 5 === 4 ? 0 : 1)),
+    [3, 6],
+  );
 
 async function viaTfjsSave(model: tfl.LayersModel): Promise<keras.io.ModelArtifacts> {
   let saved: keras.io.ModelArtifacts | undefined;
@@ -91,9 +100,13 @@ describe("part-2 layers: Kiln to Kiln", () => {
 
   it("a transformer block (multiHeadAttention, einsumDense, layerNormalization) and attention layers", async () => {
     const x = keras.input({ shape: [null, 6] });
-    const attended = L.multiHeadAttention({ numHeads: 2, keyDim: 3, valueDim: 2 }).apply([x, x], { useCausalMask: true }) as keras.KerasTensor;
+    const attended = L.multiHeadAttention({ numHeads: 2, keyDim: 3, valueDim: 2 }).apply([x, x], {
+      useCausalMask: true,
+    }) as keras.KerasTensor;
     const h = L.layerNormalization().apply(L.add().apply([x, attended]) as keras.KerasTensor) as keras.KerasTensor;
-    const projected = L.einsumDense({ equation: "abc,cd->abd", outputShape: [null, 6], biasAxes: "d", activation: "relu" }).apply(h) as keras.KerasTensor;
+    const projected = L.einsumDense({ equation: "abc,cd->abd", outputShape: [null, 6], biasAxes: "d", activation: "relu" }).apply(
+      h,
+    ) as keras.KerasTensor;
     const dot = L.attention({ useScale: true }).apply([projected, h]) as keras.KerasTensor;
     const additive = L.additiveAttention().apply([dot, h]) as keras.KerasTensor;
     const model = keras.model({ inputs: x, outputs: L.globalAveragePooling1d().apply(additive) as keras.KerasTensor });
@@ -111,7 +124,11 @@ describe("initial states in saved functional models", () => {
     const c = keras.input({ shape: [4] });
     const out = L.lstm({ units: 4 }).apply(x, { initialState: [h, c] }) as keras.KerasTensor;
     const model = keras.model({ inputs: [x, h, c], outputs: L.dense({ units: 1 }).apply(out) as keras.KerasTensor });
-    const data = [tf.randomNormal([2, 5, 3], 0, 1, "float32", 6), tf.randomNormal([2, 4], 0, 1, "float32", 7), tf.randomNormal([2, 4], 0, 1, "float32", 8)];
+    const data = [
+      tf.randomNormal([2, 5, 3], 0, 1, "float32", 6),
+      tf.randomNormal([2, 4], 0, 1, "float32", 7),
+      tf.randomNormal([2, 4], 0, 1, "float32", 8),
+    ];
     const loaded = await roundTrip(model);
     expect(maxAbsDiff(loaded.predict(data) as tf.Tensor, model.predict(data) as tf.Tensor)).toBe(0);
   });

@@ -32,7 +32,8 @@ abstract class ActivationLayer extends Layer {
 
 function finite(value: number | null | undefined, fallback: number, name: string, layer: string): number {
   const v = value ?? fallback;
-  if (typeof v !== "number" || !Number.isFinite(v)) throw new ConfigError(`${layer}: '${name}' must be a finite number, received ${String(value)}`);
+  if (typeof v !== "number" || !Number.isFinite(v))
+    throw new ConfigError(`${layer}: '${name}' must be a finite number, received ${String(value)}`);
   return v;
 }
 
@@ -42,8 +43,10 @@ export class ReLU extends ActivationLayer {
   readonly maxValue: number | null;
   constructor(args: LayerArgs & { maxValue?: number | null } = {}) {
     super(args);
-    this.maxValue = args.maxValue === undefined || args.maxValue === null ? null : finite(args.maxValue, 0, "maxValue", `ReLU '${this.name}'`);
-    if (this.maxValue !== null && this.maxValue < 0) throw new ConfigError(`ReLU '${this.name}': 'maxValue' must be >= 0, received ${this.maxValue}`);
+    this.maxValue =
+      args.maxValue === undefined || args.maxValue === null ? null : finite(args.maxValue, 0, "maxValue", `ReLU '${this.name}'`);
+    if (this.maxValue !== null && this.maxValue < 0)
+      throw new ConfigError(`ReLU '${this.name}': 'maxValue' must be >= 0, received ${this.maxValue}`);
   }
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     const y = tf.relu(inputs as tf.Tensor);
@@ -155,16 +158,28 @@ export class PReLU extends ActivationLayer {
     const shared = args.sharedAxes;
     this.sharedAxes = shared === undefined || shared === null ? null : Array.isArray(shared) ? [...shared] : [shared];
     if (this.sharedAxes?.some((a) => !Number.isInteger(a) || a < 1)) {
-      throw new ConfigError(`PReLU '${this.name}': 'sharedAxes' counts from 1 (the first axis after the batch), received ${JSON.stringify(shared)}`);
+      throw new ConfigError(
+        `PReLU '${this.name}': 'sharedAxes' counts from 1 (the first axis after the batch), received ${JSON.stringify(shared)}`,
+      );
     }
   }
 
   override build(inputShape: Shape): void {
     const shape = inputShape.slice(1).map((d, i) => (this.sharedAxes?.includes(i + 1) ? 1 : d));
     if (shape.some((d) => d === null)) {
-      throw new InputShapeError(`PReLU '${this.name}': every non-batch dimension needs a size or must be shared (sharedAxes), received ${JSON.stringify(inputShape)}`);
+      throw new InputShapeError(
+        `PReLU '${this.name}': every non-batch dimension needs a size or must be shared (sharedAxes), received ${JSON.stringify(inputShape)}`,
+      );
     }
-    this.alpha = this.addWeight("alpha", shape as number[], "float32", this.alphaInitializer, this.alphaRegularizer, true, this.alphaConstraint);
+    this.alpha = this.addWeight(
+      "alpha",
+      shape as number[],
+      "float32",
+      this.alphaInitializer,
+      this.alphaRegularizer,
+      true,
+      this.alphaConstraint,
+    );
     this.built = true;
   }
 

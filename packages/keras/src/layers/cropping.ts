@@ -22,8 +22,12 @@ export function pairs(value: number | number[] | number[][] | undefined, axes: n
   else if (axes === 1 && v.length === 2 && typeof v[0] === "number") out = [[v[0], v[1] as number]];
   else if (v.length === axes && v.every((p) => typeof p === "number")) out = (v as number[]).map((p) => [p, p]);
   else if (v.length === axes && v.every((p) => Array.isArray(p) && p.length === 2)) out = (v as number[][]).map((p) => [p[0]!, p[1]!]);
-  else throw new ConfigError(`${what}: expected a number, ${axes === 1 ? "[start, end]" : `${axes} numbers or ${axes} [start, end] pairs`}, received ${JSON.stringify(value)}`);
-  if (out.flat().some((n) => !Number.isInteger(n) || n < 0)) throw new ConfigError(`${what}: sizes must be non-negative integers, received ${JSON.stringify(value)}`);
+  else
+    throw new ConfigError(
+      `${what}: expected a number, ${axes === 1 ? "[start, end]" : `${axes} numbers or ${axes} [start, end] pairs`}, received ${JSON.stringify(value)}`,
+    );
+  if (out.flat().some((n) => !Number.isInteger(n) || n < 0))
+    throw new ConfigError(`${what}: sizes must be non-negative integers, received ${JSON.stringify(value)}`);
   return out;
 }
 
@@ -33,14 +37,24 @@ function crop(x: tf.Tensor, cropping: readonly [number, number][]): tf.Tensor {
   const end = [0, ...cropping.map(([, b]) => -b), 0];
   // An end of 0 means "to the end" (the end mask).
   const endMask = end.reduce((mask, e, i) => (e === 0 ? mask | (1 << i) : mask), 0);
-  return tf.stridedSlice(x, begin, end, begin.map(() => 1), 1, endMask);
+  return tf.stridedSlice(
+    x,
+    begin,
+    end,
+    begin.map(() => 1),
+    1,
+    endMask,
+  );
 }
 
 function croppedShape(layer: string, shape: Shape, cropping: readonly [number, number][]): Shape {
   return shape.map((d, axis) => {
     if (axis === 0 || axis > cropping.length || d === null) return d;
     const [a, b] = cropping[axis - 1]!;
-    if (a + b >= d) throw new InputShapeError(`${layer}: cropping ${a} + ${b} leaves nothing of axis ${axis} in an input of shape ${formatKerasShape(shape)}`);
+    if (a + b >= d)
+      throw new InputShapeError(
+        `${layer}: cropping ${a} + ${b} leaves nothing of axis ${axis} in an input of shape ${formatKerasShape(shape)}`,
+      );
     return d - a - b;
   });
 }
@@ -73,7 +87,8 @@ export class Cropping2D extends Layer {
   readonly cropping: [[number, number], [number, number]];
   constructor(args: LayerArgs & { cropping?: number | number[] | number[][]; dataFormat?: "channelsLast" } = {}) {
     super(args);
-    if ((args.dataFormat ?? "channelsLast") !== "channelsLast") throw new ConfigError(`Cropping2D '${this.name}': only dataFormat "channelsLast" is supported`);
+    if ((args.dataFormat ?? "channelsLast") !== "channelsLast")
+      throw new ConfigError(`Cropping2D '${this.name}': only dataFormat "channelsLast" is supported`);
     this.cropping = pairs(args.cropping, 2, 0, `Cropping2D '${this.name}'`) as [[number, number], [number, number]];
     this.inputSpec = [{ ndim: 4 }];
   }

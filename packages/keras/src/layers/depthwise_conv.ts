@@ -72,14 +72,17 @@ export class DepthwiseConv2D extends Layer {
   constructor(args: DepthwiseConv2DArgs) {
     super(args);
     const what = `${this.getClassName()} '${this.name}'`;
-    if ((args.dataFormat ?? "channelsLast") !== "channelsLast") throw new ConfigError(`${what}: only dataFormat "channelsLast" is supported`);
+    if ((args.dataFormat ?? "channelsLast") !== "channelsLast")
+      throw new ConfigError(`${what}: only dataFormat "channelsLast" is supported`);
     this.kernelSize = normalizeTuple(args.kernelSize, 2, "kernelSize");
     this.strides = normalizeTuple(args.strides ?? 1, 2, "strides");
     this.padding = args.padding ?? "valid";
-    if (this.padding !== "valid" && this.padding !== "same") throw new ConfigError(`${what}: padding must be "valid" or "same", received ${JSON.stringify(args.padding)}`);
+    if (this.padding !== "valid" && this.padding !== "same")
+      throw new ConfigError(`${what}: padding must be "valid" or "same", received ${JSON.stringify(args.padding)}`);
     this.dilationRate = normalizeTuple(args.dilationRate ?? 1, 2, "dilationRate");
     this.depthMultiplier = args.depthMultiplier ?? 1;
-    if (!Number.isInteger(this.depthMultiplier) || this.depthMultiplier < 1) throw new ConfigError(`${what}: depthMultiplier must be a positive integer, received ${args.depthMultiplier}`);
+    if (!Number.isInteger(this.depthMultiplier) || this.depthMultiplier < 1)
+      throw new ConfigError(`${what}: depthMultiplier must be a positive integer, received ${args.depthMultiplier}`);
     this.activation = getActivation(args.activation);
     this.useBias = args.useBias ?? true;
     this.depthwiseInitializer = getInitializer(args.depthwiseInitializer, new GlorotUniform());
@@ -94,7 +97,8 @@ export class DepthwiseConv2D extends Layer {
   /** Input channels, checked known. */
   protected channels(inputShape: Shape): number {
     const channels = inputShape[3];
-    if (typeof channels !== "number") throw new InputShapeError(`${this.getClassName()} '${this.name}': the channel dimension must be known`);
+    if (typeof channels !== "number")
+      throw new InputShapeError(`${this.getClassName()} '${this.name}': the channel dimension must be known`);
     return channels;
   }
 
@@ -105,9 +109,26 @@ export class DepthwiseConv2D extends Layer {
 
   override build(inputShape: Shape): void {
     const channels = this.channels(inputShape);
-    this.depthwiseKernel = this.addWeight("depthwise_kernel", [...this.kernelSize, channels, this.depthMultiplier], undefined, this.depthwiseInitializer, this.depthwiseRegularizer, true, this.depthwiseConstraint);
+    this.depthwiseKernel = this.addWeight(
+      "depthwise_kernel",
+      [...this.kernelSize, channels, this.depthMultiplier],
+      undefined,
+      this.depthwiseInitializer,
+      this.depthwiseRegularizer,
+      true,
+      this.depthwiseConstraint,
+    );
     this.buildRest(channels);
-    if (this.useBias) this.bias = this.addWeight("bias", [this.outputChannels(channels)], undefined, this.biasInitializer, this.biasRegularizer, true, this.biasConstraint);
+    if (this.useBias)
+      this.bias = this.addWeight(
+        "bias",
+        [this.outputChannels(channels)],
+        undefined,
+        this.biasInitializer,
+        this.biasRegularizer,
+        true,
+        this.biasConstraint,
+      );
     this.inputSpec = [{ ndim: 4, axes: { [-1]: channels } }];
     this.built = true;
   }
@@ -117,7 +138,14 @@ export class DepthwiseConv2D extends Layer {
 
   /** The convolution proper. */
   protected convolve(x: tf.Tensor): tf.Tensor {
-    return tf.depthwiseConv2d(x, this.depthwiseKernel!, this.strides as [number, number], this.padding, "NHWC", this.dilationRate as [number, number]);
+    return tf.depthwiseConv2d(
+      x,
+      this.depthwiseKernel!,
+      this.strides as [number, number],
+      this.padding,
+      "NHWC",
+      this.dilationRate as [number, number],
+    );
   }
 
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
@@ -127,7 +155,9 @@ export class DepthwiseConv2D extends Layer {
   }
 
   override computeOutputShape(inputShape: Shape): Shape {
-    const spatial = [1, 2].map((a, i) => convOutputLength(inputShape[a]!, this.kernelSize[i]!, this.padding, this.strides[i]!, this.dilationRate[i]!));
+    const spatial = [1, 2].map((a, i) =>
+      convOutputLength(inputShape[a]!, this.kernelSize[i]!, this.padding, this.strides[i]!, this.dilationRate[i]!),
+    );
     const channels = inputShape[3];
     return [inputShape[0]!, ...spatial, typeof channels === "number" ? this.outputChannels(channels) : null];
   }
@@ -165,7 +195,8 @@ export class SeparableConv2D extends DepthwiseConv2D {
 
   constructor(args: SeparableConv2DArgs) {
     super(args);
-    if (!Number.isInteger(args.filters) || args.filters <= 0) throw new ConfigError(`SeparableConv2D '${this.name}': 'filters' must be a positive integer, received ${args.filters}`);
+    if (!Number.isInteger(args.filters) || args.filters <= 0)
+      throw new ConfigError(`SeparableConv2D '${this.name}': 'filters' must be a positive integer, received ${args.filters}`);
     this.filters = args.filters;
     this.pointwiseInitializer = getInitializer(args.pointwiseInitializer, new GlorotUniform());
     this.pointwiseRegularizer = getRegularizer(args.pointwiseRegularizer);

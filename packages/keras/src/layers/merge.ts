@@ -135,7 +135,13 @@ export class Concatenate extends Layer {
       return m.rank < rank ? tf.expandDims(m, -1) : m;
     });
     if (axis === rank - 1) return full.map((m) => tf.all(m, -1)).reduce((a, b) => tf.logicalAnd(a, b));
-    return tf.all(tf.concat(full.map((m) => tf.cast(m, "bool")), axis), -1);
+    return tf.all(
+      tf.concat(
+        full.map((m) => tf.cast(m, "bool")),
+        axis,
+      ),
+      -1,
+    );
   }
   override computeOutputShape(inputShape: Shape | Shape[]): Shape {
     const shapes = inputShape as Shape[];

@@ -35,7 +35,8 @@ abstract class NoiseLayer extends Layer {
 }
 
 function rateOf(rate: number | undefined, layer: string): number {
-  if (typeof rate !== "number" || !(rate >= 0 && rate < 1)) throw new ConfigError(`${layer}: 'rate' must be in [0, 1), received ${String(rate)}`);
+  if (typeof rate !== "number" || !(rate >= 0 && rate < 1))
+    throw new ConfigError(`${layer}: 'rate' must be in [0, 1), received ${String(rate)}`);
   return rate;
 }
 
@@ -50,7 +51,8 @@ export class GaussianNoise extends NoiseLayer {
   readonly stddev: number;
   constructor(args: LayerArgs & { stddev: number }) {
     super(args);
-    if (typeof args.stddev !== "number" || !(args.stddev >= 0)) throw new ConfigError(`GaussianNoise '${this.name}': 'stddev' must be a number >= 0, received ${String(args.stddev)}`);
+    if (typeof args.stddev !== "number" || !(args.stddev >= 0))
+      throw new ConfigError(`GaussianNoise '${this.name}': 'stddev' must be a number >= 0, received ${String(args.stddev)}`);
     this.stddev = args.stddev;
   }
   protected noisy(x: tf.Tensor): tf.Tensor {
@@ -136,8 +138,10 @@ export class SpatialDropout2D extends SpatialDropout {
   static override className = "SpatialDropout2D";
   constructor(args: LayerArgs & { rate: number; seed?: number | null; dataFormat?: "channelsLast" }) {
     super(args, 4);
-    if ((args.dataFormat ?? "channelsLast") !== "channelsLast") throw new ConfigError(`SpatialDropout2D '${this.name}': only dataFormat "channelsLast" is supported`);
+    if ((args.dataFormat ?? "channelsLast") !== "channelsLast")
+      throw new ConfigError(`SpatialDropout2D '${this.name}': only dataFormat "channelsLast" is supported`);
   }
 }
 
-for (const cls of [GaussianNoise, GaussianDropout, AlphaDropout, SpatialDropout1D, SpatialDropout2D]) classes.register(cls as never, cls.className);
+for (const cls of [GaussianNoise, GaussianDropout, AlphaDropout, SpatialDropout1D, SpatialDropout2D])
+  classes.register(cls as never, cls.className);

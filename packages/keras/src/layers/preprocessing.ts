@@ -24,7 +24,8 @@ export class Rescaling extends Layer {
   readonly offset: number;
   constructor(args: LayerArgs & { scale: number; offset?: number }) {
     super(args);
-    if (typeof args.scale !== "number" || !Number.isFinite(args.scale)) throw new ConfigError(`Rescaling '${this.name}': 'scale' must be a finite number, received ${String(args.scale)}`);
+    if (typeof args.scale !== "number" || !Number.isFinite(args.scale))
+      throw new ConfigError(`Rescaling '${this.name}': 'scale' must be a finite number, received ${String(args.scale)}`);
     this.scale = args.scale;
     this.offset = args.offset ?? 0;
     this.supportsMasking = true;
@@ -82,7 +83,8 @@ export class Normalization extends Layer {
     this.invert = args.invert ?? false;
     this.#givenMean = args.mean ?? null;
     this.#givenVariance = args.variance ?? null;
-    if ((this.#givenMean === null) !== (this.#givenVariance === null)) throw new ConfigError(`Normalization '${this.name}': give both 'mean' and 'variance', or neither (and call adapt)`);
+    if ((this.#givenMean === null) !== (this.#givenVariance === null))
+      throw new ConfigError(`Normalization '${this.name}': give both 'mean' and 'variance', or neither (and call adapt)`);
     this.supportsMasking = true;
   }
 
@@ -90,10 +92,16 @@ export class Normalization extends Layer {
   private layout(inputShape: readonly (number | null)[]): { kept: number[]; reduced: number[]; statShape: number[] } {
     const rank = inputShape.length;
     const kept = this.axis.map((a) => positiveAxis(a, rank));
-    if (kept.some((a) => a <= 0 || a >= rank)) throw new InputShapeError(`Normalization '${this.name}': axis ${JSON.stringify(this.axis)} is invalid for inputs of shape ${formatKerasShape(inputShape)} (the batch axis cannot be kept)`);
+    if (kept.some((a) => a <= 0 || a >= rank))
+      throw new InputShapeError(
+        `Normalization '${this.name}': axis ${JSON.stringify(this.axis)} is invalid for inputs of shape ${formatKerasShape(inputShape)} (the batch axis cannot be kept)`,
+      );
     const statShape = inputShape.slice(1).map((d, i) => {
       if (!kept.includes(i + 1)) return 1;
-      if (d === null) throw new InputShapeError(`Normalization '${this.name}': axis ${i + 1} must have a known size, received ${formatKerasShape(inputShape)}`);
+      if (d === null)
+        throw new InputShapeError(
+          `Normalization '${this.name}': axis ${i + 1} must have a known size, received ${formatKerasShape(inputShape)}`,
+        );
       return d;
     });
     return { kept, reduced: Array.from({ length: rank }, (_, i) => i).filter((i) => !kept.includes(i)), statShape };
@@ -128,7 +136,10 @@ export class Normalization extends Layer {
       let total = tf.zeros(statShape);
       let squares = tf.zeros(statShape);
       for (const batch of batches) {
-        if (batch.rank !== shape.length) throw new InputShapeError(`Normalization '${this.name}': adapt batches must all have rank ${shape.length}, received ${formatKerasShape(batch.shape)}`);
+        if (batch.rank !== shape.length)
+          throw new InputShapeError(
+            `Normalization '${this.name}': adapt batches must all have rank ${shape.length}, received ${formatKerasShape(batch.shape)}`,
+          );
         const x = tf.cast(batch, "float32");
         count += reduced.reduce((n, a) => n * (batch.shape[a] as number), 1);
         total = tf.add(total, tf.reshape(tf.sum(x, reduced), statShape));
@@ -152,7 +163,13 @@ export class Normalization extends Layer {
   }
 
   override getConfig(): ConfigDict {
-    return { axis: this.axis.length === 0 ? null : this.axis.length === 1 ? this.axis[0]! : this.axis, mean: this.#givenMean, variance: this.#givenVariance, invert: this.invert, ...super.getConfig() };
+    return {
+      axis: this.axis.length === 0 ? null : this.axis.length === 1 ? this.axis[0]! : this.axis,
+      mean: this.#givenMean,
+      variance: this.#givenVariance,
+      invert: this.invert,
+      ...super.getConfig(),
+    };
   }
 }
 

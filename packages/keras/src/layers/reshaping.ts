@@ -112,14 +112,18 @@ export class UpSampling1D extends Layer {
   constructor(args: LayerArgs & { size?: number } = {}) {
     super(args);
     this.size = args.size ?? 2;
-    if (!Number.isInteger(this.size) || this.size < 1) throw new ConfigError(`UpSampling1D '${this.name}': 'size' must be a positive integer, received ${args.size}`);
+    if (!Number.isInteger(this.size) || this.size < 1)
+      throw new ConfigError(`UpSampling1D '${this.name}': 'size' must be a positive integer, received ${args.size}`);
     this.inputSpec = [{ ndim: 3 }];
   }
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     const x = inputs as tf.Tensor;
     const repeated = tf.tile(tf.expandDims(x, 2), [1, 1, this.size, 1]);
     const steps = dimOf(x, 1);
-    return tf.reshape(repeated, shapeArg([dimOf(x, 0), typeof steps === "number" ? steps * this.size : tf.mul(steps, this.size), dimOf(x, 2)]));
+    return tf.reshape(
+      repeated,
+      shapeArg([dimOf(x, 0), typeof steps === "number" ? steps * this.size : tf.mul(steps, this.size), dimOf(x, 2)]),
+    );
   }
   override computeOutputShape(s: Shape): Shape {
     return [s[0]!, s[1] === null ? null : s[1]! * this.size, s[2]!];

@@ -39,7 +39,10 @@ export class TimeDistributed extends Layer {
 
   override build(inputShape: Shape | Shape[]): void {
     const shape = inputShape as Shape;
-    if (shape.length < 3) throw new InputShapeError(`TimeDistributed '${this.name}' expects inputs of rank >= 3 [batch, time, ...], received ${formatKerasShape(shape)}`);
+    if (shape.length < 3)
+      throw new InputShapeError(
+        `TimeDistributed '${this.name}' expects inputs of rank >= 3 [batch, time, ...], received ${formatKerasShape(shape)}`,
+      );
     this.layer.weightPrefix = this.weightPrefix ?? this.name;
     if (!this.layer.built) {
       this.layer.build([shape[0]!, ...shape.slice(2)]);
@@ -51,7 +54,10 @@ export class TimeDistributed extends Layer {
   override call(inputs: tf.Tensor | tf.Tensor[], options: CallOptions = {}): tf.Tensor {
     const x = inputs as tf.Tensor;
     const inner = x.shape.slice(2);
-    const flat = tf.reshape(x, inner.every((d) => d !== null) ? [-1, ...(inner as number[])] : shapeArg([-1, ...inner.map((_, i) => dimOf(x, i + 2))]));
+    const flat = tf.reshape(
+      x,
+      inner.every((d) => d !== null) ? [-1, ...(inner as number[])] : shapeArg([-1, ...inner.map((_, i) => dimOf(x, i + 2))]),
+    );
     const y = this.layer.apply(flat, { training: options.training }) as tf.Tensor;
     const rest = y.shape.slice(1).map((d, i) => d ?? dimOf(y, i + 1));
     return tf.reshape(y, shapeArg([dimOf(x, 0), dimOf(x, 1), ...rest]));
@@ -88,15 +94,21 @@ export class Bidirectional extends Layer {
 
   constructor(args: WrapperArgs & { mergeMode?: BidirectionalMergeMode; backwardLayer?: RNN }) {
     super(args);
-    if (!(args.layer instanceof RNN)) throw new ConfigError(`Bidirectional '${this.name}': option 'layer' must be a recurrent layer (lstm, gru, simpleRNN, rnn)`);
+    if (!(args.layer instanceof RNN))
+      throw new ConfigError(`Bidirectional '${this.name}': option 'layer' must be a recurrent layer (lstm, gru, simpleRNN, rnn)`);
     const mergeMode = args.mergeMode === undefined ? "concat" : args.mergeMode;
     if (!MERGE_MODES.includes(mergeMode)) {
-      throw new ConfigError(`Bidirectional '${this.name}': mergeMode must be one of concat, sum, mul, ave or null, received ${JSON.stringify(args.mergeMode)}`);
+      throw new ConfigError(
+        `Bidirectional '${this.name}': mergeMode must be one of concat, sum, mul, ave or null, received ${JSON.stringify(args.mergeMode)}`,
+      );
     }
     this.mergeMode = mergeMode;
     this.#template = { className: args.layer.getClassName(), config: args.layer.getConfig() };
     const copy = (goBackwards: boolean, prefix: string) =>
-      classes.deserialize<RNN>({ className: this.#template.className, config: { ...this.#template.config, goBackwards, name: `${prefix}_${args.layer.name}` } }, "layer");
+      classes.deserialize<RNN>(
+        { className: this.#template.className, config: { ...this.#template.config, goBackwards, name: `${prefix}_${args.layer.name}` } },
+        "layer",
+      );
     const goBackwards = args.layer.goBackwards;
     this.forwardLayer = copy(goBackwards, "forward");
     this.backwardLayer = args.backwardLayer ?? copy(!goBackwards, "backward");
@@ -142,7 +154,9 @@ export class Bidirectional extends Layer {
     const [x, ...states] = toList(inputs);
     const mask = Array.isArray(options.mask) ? options.mask[0] : options.mask;
     if (states.length > 0 && states.length !== 2 * this.forwardLayer.stateCount) {
-      throw new InputShapeError(`Bidirectional '${this.name}' takes ${2 * this.forwardLayer.stateCount} initial states (forward, then backward), received ${states.length}`);
+      throw new InputShapeError(
+        `Bidirectional '${this.name}' takes ${2 * this.forwardLayer.stateCount} initial states (forward, then backward), received ${states.length}`,
+      );
     }
     const half = states.length / 2;
     const run = (layer: RNN, initial: tf.Tensor[]) =>

@@ -95,7 +95,9 @@ function relaxedSignature(model: TrainableModel | undefined, args: readonly unkn
   const specs = args.map((group, g) =>
     (group as tf.Tensor[]).map((t, i) => {
       const symbolic = declared[g]?.[g === 2 ? 0 : i]?.shape;
-      const shape = t.shape.map((d, axis) => (axis > 0 && symbolic !== undefined && axis < symbolic.length && symbolic[axis] === null ? null : d));
+      const shape = t.shape.map((d, axis) =>
+        axis > 0 && symbolic !== undefined && axis < symbolic.length && symbolic[axis] === null ? null : d,
+      );
       relaxed ||= shape.some((d, axis) => d !== t.shape[axis]);
       return new tf.TensorSpec(shape, t.dtype);
     }),
@@ -175,5 +177,10 @@ export function makeTestFunction(state: Omit<StepState, "optimizer">): StepFunct
 
 /** The predict function: the model's outputs in inference mode. */
 export function makePredictFunction(model: TrainableModel, eager: boolean): StepFunction<[tf.Tensor[]], tf.Tensor[]> {
-  return wrap((xs: tf.Tensor[]) => withCallContext(false, () => callModel(model, xs, false)), eager, `${model.name}_predict_function`, model);
+  return wrap(
+    (xs: tf.Tensor[]) => withCallContext(false, () => callModel(model, xs, false)),
+    eager,
+    `${model.name}_predict_function`,
+    model,
+  );
 }

@@ -46,7 +46,8 @@ abstract class BaseDenseAttention extends Layer {
     super(args);
     this.useScale = args.useScale ?? defaultScale;
     this.dropout = args.dropout ?? 0;
-    if (!(this.dropout >= 0 && this.dropout < 1)) throw new ConfigError(`${this.getClassName()} '${this.name}': 'dropout' must be in [0, 1), received ${args.dropout}`);
+    if (!(this.dropout >= 0 && this.dropout < 1))
+      throw new ConfigError(`${this.getClassName()} '${this.name}': 'dropout' must be in [0, 1), received ${args.dropout}`);
     this.seed = args.seed ?? null;
     this.supportsMasking = true;
   }
@@ -56,7 +57,9 @@ abstract class BaseDenseAttention extends Layer {
 
   protected unpack(inputs: tf.Tensor[] | Shape[]): void {
     if (!Array.isArray(inputs) || inputs.length < 2 || inputs.length > 3) {
-      throw new InputShapeError(`${this.getClassName()} '${this.name}' must be called on [query, value] or [query, value, key], received ${Array.isArray(inputs) ? inputs.length : 1} input(s)`);
+      throw new InputShapeError(
+        `${this.getClassName()} '${this.name}' must be called on [query, value] or [query, value, key], received ${Array.isArray(inputs) ? inputs.length : 1} input(s)`,
+      );
     }
   }
 
@@ -66,7 +69,10 @@ abstract class BaseDenseAttention extends Layer {
     const masks = Array.isArray(options.mask) ? options.mask : [options.mask];
     const [queryMask, valueMask] = masks;
     const scores = this.scores(query!, key!);
-    const mask = andMasks(valueMask === undefined ? undefined : tf.expandDims(valueMask, -2), options.useCausalMask === true ? causalMask(query!, value!) : undefined);
+    const mask = andMasks(
+      valueMask === undefined ? undefined : tf.expandDims(valueMask, -2),
+      options.useCausalMask === true ? causalMask(query!, value!) : undefined,
+    );
     const weights = maskedSoftmax(scores, mask);
     const attended = options.training === true ? applyDropout(weights, this.dropout) : weights;
     let result = tf.matMul(attended, value!);
@@ -100,7 +106,8 @@ export class Attention extends BaseDenseAttention {
   constructor(args: BaseAttentionArgs & { scoreMode?: "dot" | "concat" } = {}) {
     super(args, false);
     this.scoreMode = args.scoreMode ?? "dot";
-    if (this.scoreMode !== "dot" && this.scoreMode !== "concat") throw new ConfigError(`Attention '${this.name}': scoreMode must be "dot" or "concat", received ${JSON.stringify(args.scoreMode)}`);
+    if (this.scoreMode !== "dot" && this.scoreMode !== "concat")
+      throw new ConfigError(`Attention '${this.name}': scoreMode must be "dot" or "concat", received ${JSON.stringify(args.scoreMode)}`);
   }
 
   override build(_inputShape: Shape | Shape[]): void {
@@ -136,7 +143,10 @@ export class AdditiveAttention extends BaseDenseAttention {
   override build(inputShape: Shape | Shape[]): void {
     const dim = (inputShape as Shape[])[0]?.at(-1);
     if (this.useScale) {
-      if (typeof dim !== "number") throw new InputShapeError(`AdditiveAttention '${this.name}': the query's last dimension must be known, received ${formatKerasShape((inputShape as Shape[])[0] ?? [])}`);
+      if (typeof dim !== "number")
+        throw new InputShapeError(
+          `AdditiveAttention '${this.name}': the query's last dimension must be known, received ${formatKerasShape((inputShape as Shape[])[0] ?? [])}`,
+        );
       this.scale = this.addWeight("scale", [dim], "float32", new GlorotUniform());
     }
     this.built = true;

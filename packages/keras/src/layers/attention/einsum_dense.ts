@@ -40,13 +40,18 @@ export interface EinsumDenseArgs extends LayerArgs {
 /** The kernel's, bias's and full output's shapes for an input shape (Keras's `_analyze_split_string`). */
 export function analyzeEinsum(layer: string, equation: string, biasAxes: string | null, inputShape: Shape, outputShape: (number | null)[]) {
   const match = /^([a-zA-Z]+),([a-zA-Z]+)->([a-zA-Z]+)$/.exec(equation.replace(/\s+/g, ""));
-  if (match === null) throw new ConfigError(`${layer}: equation must look like "ab,bc->ac" (letters only, no ellipsis), received "${equation}"`);
+  if (match === null)
+    throw new ConfigError(`${layer}: equation must look like "ab,bc->ac" (letters only, no ellipsis), received "${equation}"`);
   const [, inputSpec, weightSpec, outputSpec] = match as unknown as [string, string, string, string];
   if (inputSpec.length !== inputShape.length) {
-    throw new InputShapeError(`${layer}: equation "${equation}" expects inputs of rank ${inputSpec.length}, received shape ${formatKerasShape(inputShape)}`);
+    throw new InputShapeError(
+      `${layer}: equation "${equation}" expects inputs of rank ${inputSpec.length}, received shape ${formatKerasShape(inputShape)}`,
+    );
   }
   if (outputShape.length + 1 !== outputSpec.length) {
-    throw new ConfigError(`${layer}: outputShape ${JSON.stringify(outputShape)} (without the batch axis) must have ${outputSpec.length - 1} entries for "${equation}"`);
+    throw new ConfigError(
+      `${layer}: outputShape ${JSON.stringify(outputShape)} (without the batch axis) must have ${outputSpec.length - 1} entries for "${equation}"`,
+    );
   }
   const fullOutput: Shape = [inputShape[0] ?? null, ...outputShape];
   for (const [i, c] of [...outputSpec].entries()) {
@@ -64,12 +69,14 @@ export function analyzeEinsum(layer: string, equation: string, biasAxes: string 
   const kernelShape = [...weightSpec].map((c) => {
     const inInput = inputSpec.indexOf(c);
     const size = inInput >= 0 ? inputShape[inInput] : fullOutput[outputSpec.indexOf(c)];
-    if (typeof size !== "number") throw new InputShapeError(`${layer}: the kernel's axis '${c}' needs a known size (from the input or outputShape)`);
+    if (typeof size !== "number")
+      throw new InputShapeError(`${layer}: the kernel's axis '${c}' needs a known size (from the input or outputShape)`);
     return size;
   });
   let biasShape: number[] | undefined;
   if (biasAxes !== null && biasAxes.length > 0) {
-    for (const c of biasAxes) if (!outputSpec.includes(c)) throw new ConfigError(`${layer}: bias axis '${c}' is not an output letter of "${equation}"`);
+    for (const c of biasAxes)
+      if (!outputSpec.includes(c)) throw new ConfigError(`${layer}: bias axis '${c}' is not an output letter of "${equation}"`);
     const first = Math.min(...[...biasAxes].map((c) => outputSpec.indexOf(c)));
     biasShape = [...outputSpec.slice(first)].map((c) => {
       if (!biasAxes.includes(c)) return 1;
@@ -96,7 +103,6 @@ export class EinsumDense extends Layer {
   readonly biasConstraint: Constraint | undefined;
   kernel: tf.Variable | undefined;
   bias: tf.Variable | undefined;
-  #fullOutputShape: Shape | undefined;
 
   constructor(args: EinsumDenseArgs) {
     super(args);
@@ -119,10 +125,18 @@ export class EinsumDense extends Layer {
   }
 
   override build(inputShape: Shape): void {
-    const { kernelShape, biasShape, fullOutput } = this.analyze(inputShape);
-    this.#fullOutputShape = fullOutput;
-    this.kernel = this.addWeight("kernel", kernelShape, undefined, this.kernelInitializer, this.kernelRegularizer, true, this.kernelConstraint);
-    if (biasShape !== undefined) this.bias = this.addWeight("bias", biasShape, undefined, this.biasInitializer, this.biasRegularizer, true, this.biasConstraint);
+    const { kernelShape, biasShape } = this.analyze(inputShape);
+    this.kernel = this.addWeight(
+      "kernel",
+      kernelShape,
+      undefined,
+      this.kernelInitializer,
+      this.kernelRegularizer,
+      true,
+      this.kernelConstraint,
+    );
+    if (biasShape !== undefined)
+      this.bias = this.addWeight("bias", biasShape, undefined, this.biasInitializer, this.biasRegularizer, true, this.biasConstraint);
     this.built = true;
   }
 

@@ -88,7 +88,8 @@ export class MultiHeadAttention extends Layer {
     super(args);
     const what = `MultiHeadAttention '${this.name}'`;
     for (const key of ["numHeads", "keyDim"] as const) {
-      if (!Number.isInteger(args[key]) || args[key] <= 0) throw new ConfigError(`${what}: '${key}' must be a positive integer, received ${args[key]}`);
+      if (!Number.isInteger(args[key]) || args[key] <= 0)
+        throw new ConfigError(`${what}: '${key}' must be a positive integer, received ${args[key]}`);
     }
     this.numHeads = args.numHeads;
     this.keyDim = args.keyDim;
@@ -96,9 +97,20 @@ export class MultiHeadAttention extends Layer {
     this.dropout = args.dropout ?? 0;
     if (!(this.dropout >= 0 && this.dropout < 1)) throw new ConfigError(`${what}: 'dropout' must be in [0, 1), received ${args.dropout}`);
     this.useBias = args.useBias ?? true;
-    this.outputShapeOption = args.outputShape === undefined || args.outputShape === null ? null : typeof args.outputShape === "number" ? [args.outputShape] : [...args.outputShape];
-    if (args.attentionAxes !== undefined && args.attentionAxes !== null && !(args.attentionAxes.length === 1 && (args.attentionAxes[0] === 1 || args.attentionAxes[0] === -2))) {
-      throw new ConfigError(`${what}: only attention over the sequence axis is supported (attentionAxes null or [1]), received ${JSON.stringify(args.attentionAxes)}`);
+    this.outputShapeOption =
+      args.outputShape === undefined || args.outputShape === null
+        ? null
+        : typeof args.outputShape === "number"
+          ? [args.outputShape]
+          : [...args.outputShape];
+    if (
+      args.attentionAxes !== undefined &&
+      args.attentionAxes !== null &&
+      !(args.attentionAxes.length === 1 && (args.attentionAxes[0] === 1 || args.attentionAxes[0] === -2))
+    ) {
+      throw new ConfigError(
+        `${what}: only attention over the sequence axis is supported (attentionAxes null or [1]), received ${JSON.stringify(args.attentionAxes)}`,
+      );
     }
     this.seed = args.seed ?? null;
     this.kernelInitializer = getInitializer(args.kernelInitializer, new GlorotUniform());
@@ -114,21 +126,36 @@ export class MultiHeadAttention extends Layer {
   override apply(inputs: LayerInput, options: MultiHeadAttentionCallOptions = {}): any {
     const { value, key, ...rest } = options;
     if (value === undefined) return super.apply(inputs, rest);
-    if (Array.isArray(inputs)) throw new ConfigError(`MultiHeadAttention '${this.name}': give value either in the input list or as an option, not both`);
+    if (Array.isArray(inputs))
+      throw new ConfigError(`MultiHeadAttention '${this.name}': give value either in the input list or as an option, not both`);
     return super.apply([inputs, value, ...(key === undefined ? [] : [key])] as LayerInput, rest);
   }
 
   private shapes(inputShape: Shape | Shape[]): [Shape, Shape, Shape] {
     if (!Array.isArray(inputShape[0]) || inputShape.length < 2 || inputShape.length > 3) {
-      throw new InputShapeError(`MultiHeadAttention '${this.name}' must be called on [query, value] or [query, value, key] (or query with { value })`);
+      throw new InputShapeError(
+        `MultiHeadAttention '${this.name}' must be called on [query, value] or [query, value, key] (or query with { value })`,
+      );
     }
     const [query, value, key = value] = inputShape as Shape[];
-    for (const [name, s] of [["query", query], ["value", value], ["key", key]] as const) {
-      if (s!.length !== 3) throw new InputShapeError(`MultiHeadAttention '${this.name}': ${name} must have rank 3 [batch, time, features], received ${formatKerasShape(s!)}`);
-      if (typeof s!.at(-1) !== "number") throw new InputShapeError(`MultiHeadAttention '${this.name}': the features of ${name} must be known, received ${formatKerasShape(s!)}`);
+    for (const [name, s] of [
+      ["query", query],
+      ["value", value],
+      ["key", key],
+    ] as const) {
+      if (s!.length !== 3)
+        throw new InputShapeError(
+          `MultiHeadAttention '${this.name}': ${name} must have rank 3 [batch, time, features], received ${formatKerasShape(s!)}`,
+        );
+      if (typeof s!.at(-1) !== "number")
+        throw new InputShapeError(
+          `MultiHeadAttention '${this.name}': the features of ${name} must be known, received ${formatKerasShape(s!)}`,
+        );
     }
     if (value![1] !== null && key![1] !== null && value![1] !== key![1]) {
-      throw new InputShapeError(`MultiHeadAttention '${this.name}': value and key must have the same length, received ${formatKerasShape(value!)} and ${formatKerasShape(key!)}`);
+      throw new InputShapeError(
+        `MultiHeadAttention '${this.name}': value and key must have the same length, received ${formatKerasShape(value!)} and ${formatKerasShape(key!)}`,
+      );
     }
     return [query!, value!, key!];
   }
@@ -162,12 +189,22 @@ export class MultiHeadAttention extends Layer {
     this.valueDense = build(this.projection("value", "abc,cde->abde", [null, this.numHeads, this.valueDim], "de"), value);
     const outputDims = this.outputShapeOption ?? [query.at(-1) as number];
     const letters = "efgh".slice(0, outputDims.length);
-    this.outputDense = build(this.projection("attention_output", `abcd,cd${letters}->ab${letters}`, [null, ...outputDims], letters), [query[0]!, query[1]!, this.numHeads, this.valueDim]);
+    this.outputDense = build(this.projection("attention_output", `abcd,cd${letters}->ab${letters}`, [null, ...outputDims], letters), [
+      query[0]!,
+      query[1]!,
+      this.numHeads,
+      this.valueDim,
+    ]);
     this.built = true;
   }
 
   /** The mask of allowed (query, key) pairs: the explicit mask, the inputs' masks and causality. */
-  private attentionMask(query: tf.Tensor, value: tf.Tensor, masks: (tf.Tensor | undefined)[], options: MultiHeadAttentionCallOptions): tf.Tensor | undefined {
+  private attentionMask(
+    query: tf.Tensor,
+    value: tf.Tensor,
+    masks: (tf.Tensor | undefined)[],
+    options: MultiHeadAttentionCallOptions,
+  ): tf.Tensor | undefined {
     const [queryMask, valueMask, keyMask] = masks;
     return andMasks(
       options.attentionMask,

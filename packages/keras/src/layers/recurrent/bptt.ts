@@ -30,7 +30,9 @@ function flatten(t: tf.Tensor): tf.Tensor {
   if (t.rank === 2) return t;
   const rest = t.shape.slice(1);
   if (rest.every((d) => d !== null)) return tf.reshape(t, [-1, (rest as number[]).reduce((a, b) => a * b, 1)]);
-  const size = rest.map((_, i) => dimOf(t, i + 1)).reduce<number | tf.Tensor>((a, b) => (typeof a === "number" && typeof b === "number" ? a * b : tf.mul(a, b)), 1);
+  const size = rest
+    .map((_, i) => dimOf(t, i + 1))
+    .reduce<number | tf.Tensor>((a, b) => (typeof a === "number" && typeof b === "number" ? a * b : tf.mul(a, b)), 1);
   return tf.reshape(t, shapeArg([dimOf(t, 0), size]));
 }
 
@@ -69,7 +71,12 @@ function dims(t: tf.Tensor): (number | tf.Tensor)[] {
 }
 
 /** The loop under a tape: forward `While` recording states, backward `While` replaying steps. */
-export function backpropagatedLoop(rec: Recurrence, mask: tf.Tensor | undefined, initial: readonly tf.Tensor[], returnSequences: boolean): TimeLoopResult {
+export function backpropagatedLoop(
+  rec: Recurrence,
+  mask: tf.Tensor | undefined,
+  initial: readonly tf.Tensor[],
+  returnSequences: boolean,
+): TimeLoopResult {
   const n = initial.length;
   const nParams = rec.params.length;
   const variables = rec.variables;
@@ -109,7 +116,13 @@ export function backpropagatedLoop(rec: Recurrence, mask: tf.Tensor | undefined,
       },
       [tf.scalar(0, "int32"), ...init, last0, ...logs0, ...outLog0],
       {
-        shapeInvariants: [[], ...init.map((s) => s.shape), last0.shape, ...logs0.map((l) => [null, ...l.shape.slice(1)]), ...outLog0.map((l) => [null, ...l.shape.slice(1)])],
+        shapeInvariants: [
+          [],
+          ...init.map((s) => s.shape),
+          last0.shape,
+          ...logs0.map((l) => [null, ...l.shape.slice(1)]),
+          ...outLog0.map((l) => [null, ...l.shape.slice(1)]),
+        ],
       },
     );
     const finalStates = result.slice(1, n + 1);
@@ -126,7 +139,9 @@ export function backpropagatedLoop(rec: Recurrence, mask: tf.Tensor | undefined,
       const parts = unpack(dy, packing!, shapes);
       const dFinal = parts.slice(0, n);
       const dLast = parts[n]!;
-      const dSequenceTM = returnSequences ? tf.transpose(parts[n + 1]!, [1, 0, ...Array.from({ length: dLast.rank - 1 }, (_, i) => i + 2)]) : undefined;
+      const dSequenceTM = returnSequences
+        ? tf.transpose(parts[n + 1]!, [1, 0, ...Array.from({ length: dLast.rank - 1 }, (_, i) => i + 2)])
+        : undefined;
       // The states each step started from: the initial ones, then those logged after each step.
       const previous = init.map((s, j) => tf.concat([tf.expandDims(s, 0), saved[j]!], 0));
       const dx0 = emptyLog(tf.gather(xs!, 0));
@@ -152,7 +167,14 @@ export function backpropagatedLoop(rec: Recurrence, mask: tf.Tensor | undefined,
           const shared = out === next[0];
           const targets = shared ? next : [out, ...next];
           const upstream = shared ? [tf.add(dStates[0]!, dOut), ...dStates.slice(1)] : [dOut, ...dStates];
-          const g = [...(inputGradient ? [] : [null]), ...(tape.gradient(targets, [...(inputGradient ? [x] : []), ...states, ...stepParams, ...variables], upstream) as (tf.Tensor | null)[])];
+          const g = [
+            ...(inputGradient ? [] : [null]),
+            ...(tape.gradient(
+              targets,
+              [...(inputGradient ? [x] : []), ...states, ...stepParams, ...variables],
+              upstream,
+            ) as (tf.Tensor | null)[]),
+          ];
           const orZeros = (d: tf.Tensor | null | undefined, like: tf.Tensor) => d ?? tf.zerosLike(like);
           const sum = (acc: tf.Tensor, d: tf.Tensor | null | undefined) => (d === null || d === undefined ? acc : tf.add(acc, d));
           return [
@@ -164,9 +186,23 @@ export function backpropagatedLoop(rec: Recurrence, mask: tf.Tensor | undefined,
             inputGradient ? appendRow(dxLog, orZeros(g[0], x)) : dxLog,
           ];
         },
-        [typeof steps === "number" ? tf.scalar(steps - 1, "int32") : tf.sub(steps, 1), ...dFinal, dLast, ...params.map((p) => tf.zerosLike(p)), ...variables.map((v) => tf.zeros(v.shape as number[], v.dtype)), dx0],
+        [
+          typeof steps === "number" ? tf.scalar(steps - 1, "int32") : tf.sub(steps, 1),
+          ...dFinal,
+          dLast,
+          ...params.map((p) => tf.zerosLike(p)),
+          ...variables.map((v) => tf.zeros(v.shape as number[], v.dtype)),
+          dx0,
+        ],
         {
-          shapeInvariants: [[], ...dFinal.map((d) => d.shape), dLast.shape, ...params.map((p) => p.shape), ...variables.map((v) => v.shape), [null, ...dx0.shape.slice(1)]],
+          shapeInvariants: [
+            [],
+            ...dFinal.map((d) => d.shape),
+            dLast.shape,
+            ...params.map((p) => p.shape),
+            ...variables.map((v) => v.shape),
+            [null, ...dx0.shape.slice(1)],
+          ],
         },
       );
       const dInitial = back.slice(1, n + 1);

@@ -99,7 +99,8 @@ export abstract class BuiltinCell extends RNNCell {
   constructor(args: RecurrentCellArgs) {
     super(args);
     const what = `${this.getClassName()} '${this.name}'`;
-    if (!Number.isInteger(args.units) || args.units <= 0) throw new ConfigError(`${what}: 'units' must be a positive integer, received ${args.units}`);
+    if (!Number.isInteger(args.units) || args.units <= 0)
+      throw new ConfigError(`${what}: 'units' must be a positive integer, received ${args.units}`);
     this.units = args.units;
     this.activation = getActivation(args.activation === undefined ? "tanh" : args.activation);
     this.useBias = args.useBias ?? true;
@@ -129,18 +130,41 @@ export abstract class BuiltinCell extends RNNCell {
   }
 
   /** The part of one step that depends on the previous state: projected input `x`, states and recurrent params. */
-  protected abstract cellStep(x: tf.Tensor, states: readonly tf.Tensor[], params: readonly tf.Tensor[], recurrentMask: tf.Tensor | undefined): [tf.Tensor, tf.Tensor[]];
+  protected abstract cellStep(
+    x: tf.Tensor,
+    states: readonly tf.Tensor[],
+    params: readonly tf.Tensor[],
+    recurrentMask: tf.Tensor | undefined,
+  ): [tf.Tensor, tf.Tensor[]];
 
   /** Creates `kernel`, `recurrent_kernel` and (with `useBias`) `bias`. */
   protected buildWeights(inputShape: Shape | Shape[], biasShape: number[], biasInitializer: Initializer = this.biasInitializer): void {
     // Called on [input, ...states], the input's shape is the first.
     const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as Shape;
     const inputDim = shape[shape.length - 1];
-    if (typeof inputDim !== "number") throw new InputShapeError(`${this.getClassName()} '${this.name}': the input's last dimension must be known`);
+    if (typeof inputDim !== "number")
+      throw new InputShapeError(`${this.getClassName()} '${this.name}': the input's last dimension must be known`);
     const width = this.units * this.gates;
-    this.kernel = this.addWeight("kernel", [inputDim, width], undefined, this.kernelInitializer, this.kernelRegularizer, true, this.kernelConstraint);
-    this.recurrentKernel = this.addWeight("recurrent_kernel", [this.units, width], undefined, this.recurrentInitializer, this.recurrentRegularizer, true, this.recurrentConstraint);
-    if (this.useBias) this.bias = this.addWeight("bias", biasShape, undefined, biasInitializer, this.biasRegularizer, true, this.biasConstraint);
+    this.kernel = this.addWeight(
+      "kernel",
+      [inputDim, width],
+      undefined,
+      this.kernelInitializer,
+      this.kernelRegularizer,
+      true,
+      this.kernelConstraint,
+    );
+    this.recurrentKernel = this.addWeight(
+      "recurrent_kernel",
+      [this.units, width],
+      undefined,
+      this.recurrentInitializer,
+      this.recurrentRegularizer,
+      true,
+      this.recurrentConstraint,
+    );
+    if (this.useBias)
+      this.bias = this.addWeight("bias", biasShape, undefined, biasInitializer, this.biasRegularizer, true, this.biasConstraint);
     this.built = true;
   }
 
@@ -184,7 +208,9 @@ export abstract class BuiltinCell extends RNNCell {
     const list = Array.isArray(inputs) ? inputs : [inputs];
     const [x, ...states] = list;
     if (x === undefined || states.length !== this.stateCount) {
-      throw new InputShapeError(`${this.getClassName()} '${this.name}' expects [input, ${this.stateCount} state(s)], received ${list.length} tensor(s)`);
+      throw new InputShapeError(
+        `${this.getClassName()} '${this.name}' expects [input, ${this.stateCount} state(s)], received ${list.length} tensor(s)`,
+      );
     }
     const stepper = this.stepper(tf.expandDims(x, 0), { training: options.training === true });
     const [out, next] = stepper.step(stepper.project!(x, stepper.params), states, stepper.params);

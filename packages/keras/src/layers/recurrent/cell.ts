@@ -82,7 +82,9 @@ export function stateSizes(cell: { readonly stateSize: number | number[]; readon
   const size = cell.stateSize;
   const list = Array.isArray(size) ? [...size] : [size];
   if (list.length === 0 || list.some((d) => !Number.isInteger(d) || d <= 0)) {
-    throw new ConfigError(`RNN cell '${cell.name}': stateSize must be a positive integer or a list of them, received ${JSON.stringify(size)}`);
+    throw new ConfigError(
+      `RNN cell '${cell.name}': stateSize must be a positive integer or a list of them, received ${JSON.stringify(size)}`,
+    );
   }
   return list;
 }

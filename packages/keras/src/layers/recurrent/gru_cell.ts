@@ -59,7 +59,12 @@ export class GRUCell extends BuiltinCell {
     return tf.split(kernel, [2 * this.units, this.units], -1);
   }
 
-  protected cellStep(x: tf.Tensor, [h]: readonly tf.Tensor[], params: readonly tf.Tensor[], mask: tf.Tensor | undefined): [tf.Tensor, tf.Tensor[]] {
+  protected cellStep(
+    x: tf.Tensor,
+    [h]: readonly tf.Tensor[],
+    params: readonly tf.Tensor[],
+    mask: tf.Tensor | undefined,
+  ): [tf.Tensor, tf.Tensor[]] {
     const gate = this.recurrentActivation;
     const hd = mask === undefined ? h! : tf.mul(h!, mask);
     const [xz, xr, xh] = tf.split(x, 3, -1);

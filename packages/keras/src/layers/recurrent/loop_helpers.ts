@@ -30,10 +30,17 @@ export function projectAll(rec: Recurrence): tf.Tensor {
  * the old ones and the output is the previous first state. An output that is the first new
  * state stays one tensor, so loops can keep a single record of both.
  */
-export function maskedStep(rec: Recurrence, x: tf.Tensor, states: readonly tf.Tensor[], params: readonly tf.Tensor[], m: tf.Tensor | undefined): [tf.Tensor, tf.Tensor[]] {
+export function maskedStep(
+  rec: Recurrence,
+  x: tf.Tensor,
+  states: readonly tf.Tensor[],
+  params: readonly tf.Tensor[],
+  m: tf.Tensor | undefined,
+): [tf.Tensor, tf.Tensor[]] {
   const [out, next] = rec.step(x, states, params);
   if (m === undefined) return [out, next];
-  const keep = (value: tf.Tensor, old: tf.Tensor) => tf.where(value.rank === 2 ? m : tf.reshape(m, [-1, ...value.shape.slice(1).map(() => 1)]), value, old);
+  const keep = (value: tf.Tensor, old: tf.Tensor) =>
+    tf.where(value.rank === 2 ? m : tf.reshape(m, [-1, ...value.shape.slice(1).map(() => 1)]), value, old);
   const masked = next.map((s, i) => keep(s, states[i]!));
   return [out === next[0] ? masked[0]! : keep(out, states[0]!), masked];
 }
@@ -56,5 +63,8 @@ export function appendRow(log: tf.Tensor, row: tf.Tensor): tf.Tensor {
 export function sequenceFromLog(log: tf.Tensor, steps: number | null): tf.Tensor {
   const batchMajor = tf.transpose(log, [1, 0, ...Array.from({ length: log.rank - 2 }, (_, i) => i + 2)]);
   if (steps === null || batchMajor.shape[1] === steps) return batchMajor;
-  return tf.reshape(batchMajor, shapeArg([dimOf(batchMajor, 0), steps, ...batchMajor.shape.slice(2).map((_, i) => dimOf(batchMajor, i + 2))]));
+  return tf.reshape(
+    batchMajor,
+    shapeArg([dimOf(batchMajor, 0), steps, ...batchMajor.shape.slice(2).map((_, i) => dimOf(batchMajor, i + 2))]),
+  );
 }

@@ -29,7 +29,9 @@ class UnitForgetBias extends Initializer {
     super();
   }
   apply(_shape: readonly number[], dtype: tf.DType = "float32"): tf.Tensor {
-    return tf.tidy(() => tf.concat([this.inner.apply([this.units], dtype), new Ones().apply([this.units], dtype), this.inner.apply([2 * this.units], dtype)]));
+    return tf.tidy(() =>
+      tf.concat([this.inner.apply([this.units], dtype), new Ones().apply([this.units], dtype), this.inner.apply([2 * this.units], dtype)]),
+    );
   }
 }
 
@@ -62,7 +64,12 @@ export class LSTMCell extends BuiltinCell {
     return [this.recurrentKernel!.read()];
   }
 
-  protected cellStep(x: tf.Tensor, [h, c]: readonly tf.Tensor[], [kernel]: readonly tf.Tensor[], mask: tf.Tensor | undefined): [tf.Tensor, tf.Tensor[]] {
+  protected cellStep(
+    x: tf.Tensor,
+    [h, c]: readonly tf.Tensor[],
+    [kernel]: readonly tf.Tensor[],
+    mask: tf.Tensor | undefined,
+  ): [tf.Tensor, tf.Tensor[]] {
     const gate = this.recurrentActivation;
     const z = tf.add(x, tf.matMul(mask === undefined ? h! : tf.mul(h!, mask), kernel!));
     const [zi, zf, zc, zo] = tf.split(z, 4, -1);

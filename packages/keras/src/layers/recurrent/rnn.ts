@@ -68,9 +68,13 @@ export class RNN extends Layer {
         ? { ...args, inputShape: [args.inputLength ?? null, args.inputDim ?? null] }
         : args;
     super(withShape);
-    if (args.cell === undefined || args.cell === null) throw new ConfigError(`${this.getClassName()} '${this.name}': option 'cell' is required`);
+    if (args.cell === undefined || args.cell === null)
+      throw new ConfigError(`${this.getClassName()} '${this.name}': option 'cell' is required`);
     this.cell = Array.isArray(args.cell) ? new StackedRNNCells({ cells: args.cell }) : args.cell;
-    if (!(this.cell instanceof RNNCell)) throw new ConfigError(`${this.getClassName()} '${this.name}': 'cell' must be an RNN cell (keras.layers.lstmCell, ...) or a list of cells`);
+    if (!(this.cell instanceof RNNCell))
+      throw new ConfigError(
+        `${this.getClassName()} '${this.name}': 'cell' must be an RNN cell (keras.layers.lstmCell, ...) or a list of cells`,
+      );
     this.returnSequences = args.returnSequences ?? false;
     this.returnState = args.returnState ?? false;
     this.goBackwards = args.goBackwards ?? false;
@@ -92,13 +96,19 @@ export class RNN extends Layer {
   override apply(inputs: LayerInput, options: RNNCallOptions = {}): any {
     const { initialState, ...rest } = options;
     if (initialState === undefined || initialState === null) return super.apply(inputs, rest);
-    if (Array.isArray(inputs)) throw new ConfigError(`${this.getClassName()} '${this.name}': give initial states either in the input list or as initialState, not both`);
+    if (Array.isArray(inputs))
+      throw new ConfigError(
+        `${this.getClassName()} '${this.name}': give initial states either in the input list or as initialState, not both`,
+      );
     return super.apply([inputs, ...toList(initialState as tf.Tensor | tf.Tensor[])] as LayerInput, rest);
   }
 
   override build(inputShape: Shape | Shape[]): void {
     const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as Shape;
-    if (shape.length !== 3) throw new InputShapeError(`${this.getClassName()} '${this.name}' expects inputs of rank 3 [batch, time, features], received ${formatKerasShape(shape)}`);
+    if (shape.length !== 3)
+      throw new InputShapeError(
+        `${this.getClassName()} '${this.name}' expects inputs of rank 3 [batch, time, features], received ${formatKerasShape(shape)}`,
+      );
     const features = shape[2];
     if (typeof features === "number") this.inputSpec = [{ ndim: 3, axes: { [-1]: features } }, ...this.inputSpec!.slice(1)];
     this.cell.weightPrefix = this.weightPrefix ?? this.name;
@@ -113,7 +123,9 @@ export class RNN extends Layer {
           `${this.getClassName()} '${this.name}' is stateful, so it needs a fixed batch size: give the first layer batchInputShape (or keras.input({ batchShape }))`,
         );
       }
-      this.#stateVariables = stateSizes(this.cell).map((size, i) => new tf.Variable(tf.zeros([batch, size]), { trainable: false, name: `${this.name}/state_${i}` }));
+      this.#stateVariables = stateSizes(this.cell).map(
+        (size, i) => new tf.Variable(tf.zeros([batch, size]), { trainable: false, name: `${this.name}/state_${i}` }),
+      );
     }
     this.built = true;
   }
@@ -128,7 +140,9 @@ export class RNN extends Layer {
     const mask = Array.isArray(options.mask) ? options.mask[0] : options.mask;
     const initial = given.length > 0 ? given : this.initialStates(x!);
     if (initial.length !== this.stateCount) {
-      throw new InputShapeError(`${this.getClassName()} '${this.name}' has ${this.stateCount} state(s) but received ${initial.length} initial state(s)`);
+      throw new InputShapeError(
+        `${this.getClassName()} '${this.name}' has ${this.stateCount} state(s) but received ${initial.length} initial state(s)`,
+      );
     }
     const timeMajor = tf.transpose(x!, [1, 0, 2]);
     const result = runTimeLoop(this.cell.recurrence(timeMajor, { training }), initial, {
@@ -175,11 +189,14 @@ export class RNN extends Layer {
     if (vars === undefined) throw new ConfigError(`${this.getClassName()} '${this.name}' is not built yet; call it on an input first`);
     const values = states === undefined ? undefined : toList(states);
     if (values !== undefined) {
-      if (values.length !== vars.length) throw new InputShapeError(`${this.getClassName()} '${this.name}' expects ${vars.length} state(s), received ${values.length}`);
+      if (values.length !== vars.length)
+        throw new InputShapeError(`${this.getClassName()} '${this.name}' expects ${vars.length} state(s), received ${values.length}`);
       values.forEach((v, i) => {
         const want = vars[i]!.shape;
         if (v.shape.length !== want.length || v.shape.some((d, j) => d !== want[j])) {
-          throw new InputShapeError(`${this.getClassName()} '${this.name}': state ${i} must have shape ${formatKerasShape(want)}, received ${formatKerasShape(v.shape)}`);
+          throw new InputShapeError(
+            `${this.getClassName()} '${this.name}': state ${i} must have shape ${formatKerasShape(want)}, received ${formatKerasShape(v.shape)}`,
+          );
         }
       });
     }

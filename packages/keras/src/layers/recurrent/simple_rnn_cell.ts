@@ -36,7 +36,12 @@ export class SimpleRNNCell extends BuiltinCell {
     return [this.recurrentKernel!.read()];
   }
 
-  protected cellStep(x: tf.Tensor, [h]: readonly tf.Tensor[], [kernel]: readonly tf.Tensor[], mask: tf.Tensor | undefined): [tf.Tensor, tf.Tensor[]] {
+  protected cellStep(
+    x: tf.Tensor,
+    [h]: readonly tf.Tensor[],
+    [kernel]: readonly tf.Tensor[],
+    mask: tf.Tensor | undefined,
+  ): [tf.Tensor, tf.Tensor[]] {
     const y = this.activation.apply(tf.add(x, tf.matMul(mask === undefined ? h! : tf.mul(h!, mask), kernel!)));
     return [y, [y]];
   }

@@ -88,7 +88,9 @@ export class StackedRNNCells extends RNNCell {
     return {
       params: parts.flatMap((p) => p.params),
       variables: parts.flatMap((p) => p.variables),
-      ...(first.project === undefined ? {} : { project: (x: tf.Tensor, params: readonly tf.Tensor[]) => first.project!(x, own(params, 0)) }),
+      ...(first.project === undefined
+        ? {}
+        : { project: (x: tf.Tensor, params: readonly tf.Tensor[]) => first.project!(x, own(params, 0)) }),
       step: (x, states, params) => {
         const nested = this.split(states);
         let current = x;

@@ -15,7 +15,7 @@
  */
 import * as tf from "@kiln/core";
 import { InputShapeError } from "../../errors.js";
-import { dimOf, shapeArg } from "../../utils/dynamic.js";
+import { dimOf } from "../../utils/dynamic.js";
 import { backpropagatedLoop } from "./bptt.js";
 import type { Recurrence } from "./cell.js";
 import { appendRow, emptyLog, maskedStep, projectAll, sequenceFromLog, type TimeLoopResult } from "./loop_helpers.js";
@@ -66,12 +66,21 @@ function jsLoop(rec: Recurrence, mask: tf.Tensor | undefined, initial: readonly 
     [last, states] = maskedStep(rec, xs[t]!, states, rec.params, masks[t]);
     if (returnSequences) outputs.push(last);
   }
-  const sequence = returnSequences ? (steps === 0 ? tf.zeros([initial[0]!.shape[0] ?? 0, 0, ...initial[0]!.shape.slice(1)] as number[]) : tf.stack(outputs, 1)) : undefined;
+  const sequence = returnSequences
+    ? steps === 0
+      ? tf.zeros([initial[0]!.shape[0] ?? 0, 0, ...initial[0]!.shape.slice(1)] as number[])
+      : tf.stack(outputs, 1)
+    : undefined;
   return { lastOutput: last, outputs: sequence, states };
 }
 
 /** The traced loop without gradients (prediction): one `While` carrying the states, the last output and the outputs so far. */
-function whileLoopForward(rec: Recurrence, mask: tf.Tensor | undefined, initial: readonly tf.Tensor[], returnSequences: boolean): TimeLoopResult {
+function whileLoopForward(
+  rec: Recurrence,
+  mask: tf.Tensor | undefined,
+  initial: readonly tf.Tensor[],
+  returnSequences: boolean,
+): TimeLoopResult {
   const n = initial.length;
   const steps = dimOf(rec.inputs, 0);
   const projected = projectAll(rec);
