@@ -42,7 +42,7 @@ describe("normalization", () => {
     const global = L.normalization({ axis: null });
     global.adapt(seq);
     expect(global.mean!.shape).toEqual([1, 1]);
-    expect(Math.abs((global.apply(seq) as tf.Tensor).dataSync().reduce((a, b) => a + b, 0))).toBeLessThan(1e-2);
+    expect(Math.abs(((global.apply(seq) as tf.Tensor).dataSync() as Float32Array).reduce((a, b) => a + b, 0))).toBeLessThan(1e-2);
   });
 
   it("bad options and data are ConfigErrors naming the layer", () => {

@@ -17,7 +17,7 @@ const L = keras.layers;
 const T = tfl.layers;
 
 type Out = tf.Tensor | tf.Tensor[];
-const list = (o: Out) => (Array.isArray(o) ? o : [o]);
+const list = <T>(o: T | T[]): T[] => (Array.isArray(o) ? o : [o]);
 
 /** Applies a Kiln layer and a tfjs layer with the Kiln layer's weights to the same input. */
 function compare(

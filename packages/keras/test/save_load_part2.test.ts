@@ -153,7 +153,7 @@ describe("part-2 layers interoperate with tfjs-layers 4.22", () => {
       [sequenceLayers, ids()],
       [imageLayers, tf.randomNormal([2, 8, 8, 2], 0, 1, "float32", 5)],
     ] as const) {
-      const tfjsModel = tfl.sequential({ layers: layers(T) as tfl.layers.Layer[] });
+      const tfjsModel = tfl.sequential({ layers: layers(T) as unknown as tfl.layers.Layer[] });
       const loaded = await keras.loadLayersModel(keras.io.fromMemory(await viaTfjsSave(tfjsModel)));
       expect(maxAbsDiff(loaded.predict(input) as tf.Tensor, fromTfjs(tfjsModel.predict(toTfjs(input)) as tfc.Tensor))).toBeLessThan(1e-5);
     }
