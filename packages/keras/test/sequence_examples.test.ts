@@ -3,7 +3,12 @@
  * and `node examples/char_lm/train.mjs`): the LSTM forecaster learns noisy sines better
  * than predicting their mean, and the character-level LSTM learns from the GPL-3 text that
  * ships with Debian and writes text (skipped, with a message, where the file is missing).
+ * The scripts themselves also run, in their quick modes, in a child Node process that
+ * resolves the workspace packages from source (no build needed).
  */
+import { execFile } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import * as tf from "@kiln/core";
 import { describe, expect, it } from "vitest";
 import { corpusAvailable, DEFAULT_TEXT, loadCorpus, sequences } from "../../../examples/char_lm/data.mjs";
@@ -52,5 +57,32 @@ describe.skipIf(!textAvailable)("character-level LSTM on GPL-3 (short CI run)", 
     const text = generate(tf, model, corpus, "This License ", 30, 0.7, { random: prng(5) });
     expect(text).toHaveLength(30);
     expect([...text].every((c) => corpus.vocab.includes(c))).toBe(true);
+  }, 240_000);
+});
+
+const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
+
+/** Runs an example script with `args` and returns what it printed. */
+async function runExample(script: string, args: string[]): Promise<string> {
+  const { stdout } = await promisify(execFile)(process.execPath, ["--conditions=source", "--import", "tsx", script, ...args], {
+    cwd: repoRoot,
+    timeout: 240_000,
+  });
+  return stdout;
+}
+
+describe("the example scripts run in their quick modes", () => {
+  it("sine_forecast/train.mjs trains, prints the validation error and a forecast from a new window length", async () => {
+    const out = await runExample("examples/sine_forecast/train.mjs", ["--epochs", "1", "--series", "4", "--verbose", "0"]);
+    // The full batches and the last, smaller one: at most two traces.
+    expect(out).toMatch(/\([12] trace\(s\) of the training step\)/);
+    expect(out).toMatch(/validation MSE: LSTM \d+\.\d+, naive \(last value\) \d+\.\d+/);
+    expect(out.trim().split("\n").at(-1)).toMatch(/^\s*69\s/);
+  }, 240_000);
+
+  it.skipIf(!textAvailable)("char_lm/train.mjs trains on GPL-3 and prints generated text after the epoch", async () => {
+    const out = await runExample("examples/char_lm/train.mjs", ["--epochs", "1", "--limit", "1500", "--verbose", "0"]);
+    expect(out).toMatch(/^1500 characters, \d+ distinct, \d+ sequences of 40$/m);
+    expect(out).toMatch(/^epoch 1, loss \d+\.\d+: "This License .{160}"$/m);
   }, 240_000);
 });
