@@ -64,7 +64,7 @@ if (cpuRows.length > 0) {
 }
 if (wasmRows.length > 0) {
   console.log(
-    `\n@kiln/keras on Kiln wasm (${threads} threads) vs tfjs-layers 4.22 on tfjs-backend-wasm 4.22 (SIMD, 1 thread), ${machine}\n`,
+    `\n@kiln/keras on Kiln wasm (${threads} thread${threads === 1 ? "" : "s"}) vs tfjs-layers 4.22 on tfjs-backend-wasm 4.22 (SIMD, 1 thread), ${machine}\n`,
   );
   console.log(formatRows(wasmRows));
 }

@@ -3,10 +3,10 @@
  * also records the states after every step; its gradient (a `tf.customGradient`) is a
  * second `While` from the last step to the first that replays each step under a tape at its
  * recorded states and sends the gradients back: to the step's input (collected for every
- * timestep), to the previous states (carried to the next iteration) and to the parameters
- * and variables the step reads (summed). Each step is thus computed twice in a training
- * step, never three times, and the input projection and its gradient stay outside both
- * loops as single large products.
+ * timestep, only when a tape watches the input), to the previous states (carried to the
+ * next iteration) and to the parameters and variables the step reads (summed). Each step
+ * is thus computed twice in a training step, never three times. The input projection runs
+ * once for all timesteps before the forward loop; the backward loop replays it per step.
  *
  * `tf.customGradient` takes one value, so the loop's results (final states, last output and
  * the output sequence) travel packed side by side in one `[batch, n]` tensor.
