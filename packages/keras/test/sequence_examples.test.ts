@@ -80,9 +80,13 @@ describe("the example scripts run in their quick modes", () => {
     expect(out.trim().split("\n").at(-1)).toMatch(/^\s*69\s/);
   }, 240_000);
 
-  it.skipIf(!textAvailable)("char_lm/train.mjs trains on GPL-3 and prints generated text after the epoch", async () => {
-    const out = await runExample("examples/char_lm/train.mjs", ["--epochs", "1", "--limit", "1500", "--verbose", "0"]);
-    expect(out).toMatch(/^1500 characters, \d+ distinct, \d+ sequences of 40$/m);
-    expect(out).toMatch(/^epoch 1, loss \d+\.\d+: "This License .{160}"$/m);
-  }, 240_000);
+  it.skipIf(!textAvailable)(
+    "char_lm/train.mjs trains on GPL-3 and prints generated text after the epoch",
+    async () => {
+      const out = await runExample("examples/char_lm/train.mjs", ["--epochs", "1", "--limit", "1500", "--verbose", "0"]);
+      expect(out).toMatch(/^1500 characters, \d+ distinct, \d+ sequences of 40$/m);
+      expect(out).toMatch(/^epoch 1, loss \d+\.\d+: "This License .{160}"$/m);
+    },
+    240_000,
+  );
 });
