@@ -116,13 +116,13 @@ describe("Keras models export through their predict function", () => {
     }
   });
 
-  const lstmLayer = (keras.layers as unknown as Record<string, ((args: object) => keras.Layer) | undefined>).lstm;
-  it.skipIf(lstmLayer === undefined)("a Keras LSTM over sequences of unknown length (its While becomes a Loop)", async () => {
+  it("a Keras LSTM over sequences of unknown length (its While becomes a Loop)", async () => {
     const model = keras.sequential({
       name: "lstm_model",
-      layers: [lstmLayer!({ units: 8, inputShape: [null, 3] }), keras.layers.dense({ units: 2 })],
+      layers: [keras.layers.lstm({ units: 8, inputShape: [null, 3] }), keras.layers.dense({ units: 2 })],
     });
     const bytes = kerasToOnnx(model);
+    expect(fromBinary(ModelProtoSchema, bytes).graph!.node.map((n) => n.opType)).toContain("Loop");
     for (const [n, steps] of [
       [2, 5],
       [3, 12],
@@ -162,6 +162,31 @@ function lstmFunction(units: number, features: number) {
     { autograph: false, inputSignature: [new tf.TensorSpec([null, null, features])] },
   );
 }
+
+describe("Keras sequence models", () => {
+  it("GRU, SimpleRNN returning sequences, a bidirectional LSTM and masked padding agree in onnxruntime for several lengths", async () => {
+    const L = keras.layers;
+    const models = [
+      keras.sequential({ name: "gru_model", layers: [L.gru({ units: 6, inputShape: [null, 4] }), L.dense({ units: 3 })] }),
+      keras.sequential({ name: "rnn_sequences", layers: [L.simpleRNN({ units: 5, returnSequences: true, inputShape: [null, 4] }), L.gru({ units: 3 })] }),
+      keras.sequential({ name: "bidirectional_lstm", layers: [L.bidirectional({ layer: L.lstm({ units: 4 }), inputShape: [null, 4] }), L.dense({ units: 2 })] }),
+      keras.sequential({ name: "masked_lstm", layers: [L.masking({ maskValue: 0, inputShape: [null, 4] }), L.lstm({ units: 5 })] }),
+    ];
+    for (const model of models) {
+      const bytes = kerasToOnnx(model);
+      for (const [n, steps] of [
+        [2, 6],
+        [1, 3],
+      ] as const) {
+        // The last two steps of the first sequence are zeros: padding, which the masked model skips.
+        const keep = Array.from({ length: n * steps }, (_, i) => (i < steps && i >= steps - 2 ? 0 : 1));
+        const x = tf.tidy(() => tf.mul(tf.randomNormal([n, steps, 4], 0, 1, "float32", n * 10 + steps), tf.tensor(keep, [n, steps, 1])));
+        await agree(model, bytes, x);
+        x.dispose();
+      }
+    }
+  });
+});
 
 describe("an LSTM cell loop written with tf.whileLoop", () => {
   it("exports as a Loop over a data-dependent number of timesteps and agrees for several lengths and batch sizes", async () => {
