@@ -127,7 +127,7 @@ describe("saveOnnx", () => {
 
 describe("specialValues option", () => {
   const special = () => tf.tensor([Number.NaN, 1, 2, 3, Number.NEGATIVE_INFINITY, Number.NEGATIVE_INFINITY, 5, 0], [1, 2, 4, 1]);
-  const f = tf.function((t: tf.Tensor) => [tf.maxPool(t as tf.Tensor4D, 2, 2, "valid"), tf.max(t, [2]), tf.argMax(tf.reshape(t, [2, 4]), 1)], { autograph: false });
+  const f = tf.function((t: tf.Tensor) => [tf.maxPool(t, 2, 2, "valid"), tf.max(t, [2]), tf.argMax(tf.reshape(t, [2, 4]), 1)], { autograph: false });
 
   it("'kiln' (default) keeps Kiln's NaN and -Infinity rules in onnxruntime", async () => {
     const x = special();
