@@ -50,16 +50,18 @@ KILN_INLINE vec v_exp_reduced(vec r) {
 
 /*
  * x = k ln2 + r with |r| <= ln2/2; returns r and t, whose low mantissa bits hold the integer
- * k: t = x log2(e) + 1.5 * 2^23 rounds x log2(e) to an integer (cheaper in V8 than
- * f32x4.nearest plus a saturating conversion), so shifting t left by 23 puts k in the
- * exponent field. ln2 is split in two (Cody-Waite): k * LN2_HI is exact for |k| < 2^9.
- * |x| must be below 2^22.
+ * k: t = x log2(e) + 1.5 * 2^23 rounds x log2(e) to an integer, so shifting t left by 23
+ * puts k in the exponent field (cheaper in V8 than a saturating conversion). r itself
+ * takes k from f32x4.nearest of the same product, which rounds the same way (ties to even)
+ * but is one instruction after the multiply instead of two: r is on the critical path, t is
+ * only needed at the end. ln2 is split in two (Cody-Waite): k * LN2_HI is exact for
+ * |k| < 2^9. |x| must be below 2^22.
  */
 KILN_INLINE vec v_reduce_ln2(vec x, vec* t_out) {
-  vec t = v_madd(x, v_f32(0x1.715476p+0f), v_f32(0x1.8p23f));
-  vec k = wasm_f32x4_sub(t, v_f32(0x1.8p23f));
+  vec z = wasm_f32x4_mul(x, v_f32(0x1.715476p+0f));
+  vec k = wasm_f32x4_nearest(z);
+  *t_out = wasm_f32x4_add(z, v_f32(0x1.8p23f));
   vec r = wasm_f32x4_sub(x, wasm_f32x4_mul(k, v_f32(0x1.62e4p-1f)));
-  *t_out = t;
   return wasm_f32x4_sub(r, wasm_f32x4_mul(k, v_f32(0x1.7f7d1cp-20f)));
 }
 
@@ -186,8 +188,17 @@ KILN_INLINE vec v_log1p(vec x) {
  */
 KILN_INLINE vec v_tanh(vec x) {
   vec a = wasm_f32x4_pmin(wasm_v128_and(x, v_i32(0x7fffffff)), v_f32(9.0f));
-  vec t;
-  vec em1 = v_expm1_poly(v_reduce_ln2(wasm_f32x4_add(a, a), &t));
+  /*
+   * v_reduce_ln2(a + a), with 2a computed beside the product (2 a log2(e) = a (2 log2(e))
+   * exactly) and k ln2 as one product: its rounding error (under 2^-24 of 2a <= 18) shows
+   * in e^2a but is damped by 2 / (e + 2) in tanh (the maximum error over every float in
+   * [0.17, 9], where k >= 1, is 2.25 ulp either way).
+   */
+  vec z = wasm_f32x4_mul(a, v_f32(0x1.715476p+1f));
+  vec k = wasm_f32x4_nearest(z);
+  vec t = wasm_f32x4_add(z, v_f32(0x1.8p23f));
+  vec r = wasm_f32x4_sub(wasm_f32x4_add(a, a), wasm_f32x4_mul(k, v_f32(0x1.62e430p-1f)));
+  vec em1 = v_expm1_poly(r);
   vec scale = v_reduced_scale(t);
   vec e = v_madd(scale, em1, wasm_f32x4_sub(scale, v_f32(1.0f)));
   vec y = wasm_f32x4_div(e, wasm_f32x4_add(e, v_f32(2.0f)));
