@@ -1,5 +1,5 @@
 /**
- * Focused benchmark of the issue's open targets (matMul 512/1024, exp/tanh/sigmoid on 1M
+ * Focused benchmark of the issue's open targets (matMul 256/512/1024, exp/tanh/sigmoid on 1M
  * floats, the traced 10-op chain), Kiln wasm on one thread against tfjs-backend-wasm 4.22,
  * interleaved in one process. Reports both wall time and process CPU time per run (CPU
  * time excludes the time the OS gives to other jobs on a shared machine; with one thread
@@ -42,7 +42,7 @@ function cases(backend: string): Case[] {
   const out: Case[] = [];
   const only = process.env.FOCUS?.split(",");
   const want = (name: string) => only === undefined || only.some((o) => name.startsWith(o));
-  for (const size of [512, 1024]) {
+  for (const size of [256, 512, 1024]) {
     if (!want(`matMul ${size}`)) continue;
     const a = tf.tensor(randomArray(size * size, 1), [size, size]);
     const b = tf.tensor(randomArray(size * size, 2), [size, size]);
