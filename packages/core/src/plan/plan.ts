@@ -8,6 +8,7 @@ import type { FuncGraph } from "../ir/func_graph.js";
 import type { Operation, OpOutput } from "../ir/graph.js";
 import { kernelArity, withAttrInputs, type ConcreteInfo } from "../ir/op.js";
 import { BufferPool } from "./buffer_pool.js";
+import { type MemoryPlan, planMemory } from "./memory_plan.js";
 import { driveSync, type ExecuteArgs, type Execution, type ExecutionContext, type HostRun, PlanWait, readHost } from "./execution.js";
 import { findClusters, type PendingStep } from "./fusion.js";
 import { attrsKey, liveOperations, subexpressionKey } from "./plan_passes.js";
@@ -42,6 +43,8 @@ interface Step {
   readonly kernelKey?: KernelKey;
   /** For a view op (Reshape, ...): output 0 is input 0's buffer with the output's shape. */
   readonly view?: true;
+  /** Per output, the planned buffer it writes into (see `planMemory`), when it has one. */
+  readonly planned?: readonly (number | undefined)[];
   /** Slots whose last reader is this step. */
   readonly free: readonly number[];
   readonly lastUse: ReadonlySet<number>;
@@ -70,6 +73,10 @@ export class Plan {
   /** Slots holding the plan's constants, and their values (parallel arrays). */
   readonly #constantSlots: number[] = [];
   readonly #constantValues: DataSlot[] = [];
+  /** The buffers statically planned intermediates write into (see `planMemory`), reserved from the run's pool. */
+  #memory: MemoryPlan | undefined;
+  /** The pool holding this plan's reserved buffers, released on `dispose`. */
+  #reservedIn: BufferPool | undefined;
   /** For each slot a view op fills, the slot that owns its buffer (see `#schedule`). */
   readonly #viewRoots = new Map<number, number>();
   /** The fused clusters the backend compiled for this plan. */
@@ -237,6 +244,39 @@ export class Plan {
         ...(staticOutputs !== undefined ? { staticOutputs, staticSizes: staticOutputs.map((o) => sizeOf(o.shape)) } : {}),
       });
     });
+    this.#planMemory((s) => lastReader.get(root(s)), (s) => lastReader.get(root(s)) === Number.POSITIVE_INFINITY || rootOf.has(s));
+  }
+
+  /**
+   * Gives the intermediates of kernel steps with static shapes buffers ahead of time (see
+   * `planMemory`): a run writes them there without looking in the pool. Views, values that
+   * escape the run and values viewed later keep the pool's way.
+   */
+  #planMemory(lastReader: (slot: number) => number | undefined, escapes: (slot: number) => boolean): void {
+    const viewed = new Set(this.#viewRoots.values());
+    const steps = this.#steps;
+    const memory = planMemory(
+      steps.map((s) => ({
+        inputs: s.inputs,
+        outputs: s.outputs,
+        ...(s.kernel !== undefined && s.kernel.backend === this.backend && s.view !== true && s.staticOutputs !== undefined
+          ? { outputSpecs: s.staticOutputs.map((o, i) => ({ dtype: o.dtype, size: s.staticSizes![i]! })) }
+          : {}),
+      })),
+      lastReader,
+      (slot) => escapes(slot) || viewed.has(slot),
+    );
+    if (memory.buffers.length === 0) return;
+    this.#memory = memory;
+    steps.forEach((s, k) => {
+      if (!s.outputs.some((o) => memory.bufferOf.has(o))) return;
+      steps[k] = { ...s, planned: s.outputs.map((o) => memory.bufferOf.get(o)) };
+    });
+  }
+
+  /** Bytes of the buffers planned ahead for this plan's intermediates (0 when nothing is static). */
+  get plannedBytes(): number {
+    return this.#memory?.bytes ?? 0;
   }
 
   /**
@@ -291,6 +331,7 @@ export class Plan {
    */
   run(inputs: readonly SlotValue[], pool: BufferPool | undefined, context: ExecutionContext): SlotValue[] {
     const runPool = pool ?? new BufferPool(this.backend);
+    const planned = this.#reserve(runPool);
     const slots = this.#begin(inputs);
     try {
       const steps = this.#steps;
@@ -302,7 +343,7 @@ export class Plan {
         } else {
           const inputs = this.#stepInputs(step, slots);
           if (step.attrInputs === true) this.#runWithAttrInputs(step, inputs, step.op.def.attrInputs!.map((spec) => readNow(inputs[spec.input]!, step)), slots, runPool, context.maxTensorBytes);
-          else this.#runKernel(step, inputs, slots, runPool, step.op.attrs, context.maxTensorBytes);
+          else this.#runKernel(step, inputs, slots, runPool, step.op.attrs, context.maxTensorBytes, planned);
         }
         this.#free(step, slots, runPool);
       }
@@ -311,7 +352,7 @@ export class Plan {
       this.#abandon(slots, inputs);
       throw error;
     } finally {
-      if (pool === undefined) runPool.drain();
+      this.#endRun(runPool, planned, pool === undefined);
     }
   }
 
@@ -319,6 +360,7 @@ export class Plan {
   *execute(inputs: readonly SlotValue[], pool: BufferPool | undefined, context: ExecutionContext): Execution<SlotValue[]> {
     if (this.#preparing !== undefined) yield this.#preparing;
     const runPool = pool ?? new BufferPool(this.backend);
+    const planned = this.#reserve(runPool);
     const slots = this.#begin(inputs);
     try {
       for (const step of this.#steps) {
@@ -336,7 +378,7 @@ export class Plan {
           } else {
             const read = yield* this.#readAsyncInputs(step, inputs);
             try {
-              this.#runKernel(step, inputs, slots, runPool, step.op.attrs, context.maxTensorBytes);
+              this.#runKernel(step, inputs, slots, runPool, step.op.attrs, context.maxTensorBytes, planned);
             } finally {
               for (const temporary of read) freeSlot(temporary);
             }
@@ -349,16 +391,39 @@ export class Plan {
       this.#abandon(slots, inputs);
       throw error;
     } finally {
-      if (pool === undefined) runPool.drain();
+      this.#endRun(runPool, planned, pool === undefined);
     }
   }
 
   /** Frees the plan's constant buffers. */
   dispose(): void {
+    this.#reservedIn?.release(this);
+    this.#reservedIn = undefined;
     for (const value of this.#constantValues) value.backend.disposeData(value.dataId);
     this.#constantSlots.length = 0;
     this.#constantValues.length = 0;
     this.#idleSlots = undefined;
+  }
+
+  /**
+   * The planned buffers for one run, reserved from `pool` (kept there between runs), or
+   * undefined when this plan has none or another run holds them (that run uses the pool).
+   */
+  #reserve(pool: BufferPool): DataId[] | undefined {
+    const memory = this.#memory;
+    if (memory === undefined || pool.backend !== this.backend) return undefined;
+    if (this.#reservedIn !== undefined && this.#reservedIn !== pool) return undefined;
+    const ids = pool.reserve(this, memory.buffers);
+    if (ids !== undefined) this.#reservedIn = pool;
+    return ids;
+  }
+
+  /** After a run: lets go of the planned buffers (they stay reserved) and drains a pool of the run's own. */
+  #endRun(pool: BufferPool, planned: DataId[] | undefined, ownPool: boolean): void {
+    if (planned !== undefined) pool.unhold(this);
+    if (!ownPool) return;
+    pool.drain();
+    if (this.#reservedIn === pool) this.#reservedIn = undefined;
   }
 
   /** The slot array for a run (the idle one, constants in place), with the inputs filled in. */
@@ -492,7 +557,7 @@ export class Plan {
    * Runs a kernel step, offering it dead buffers of the right size to write its outputs into.
    * Outputs larger than `maxBytes` are refused before anything is allocated.
    */
-  #runKernel(step: Step, inputs: SlotValue[], slots: (SlotValue | undefined)[], pool: BufferPool, attrs: object, maxBytes: number): void {
+  #runKernel(step: Step, inputs: SlotValue[], slots: (SlotValue | undefined)[], pool: BufferPool, attrs: object, maxBytes: number, planned?: DataId[]): void {
     if (step.view === true) {
       const x = inputs[0] as DataSlot;
       const out = step.staticOutputs?.[0] ?? (step.op.def.infer([x], attrs)[0] as ConcreteInfo);
@@ -517,28 +582,36 @@ export class Plan {
     const run = step.kernel!.run ?? step.kernel!.specialize(data, outputs, attrs);
     const count = step.outputs.length;
     let out: (DataId | undefined)[] | undefined;
+    // Planned outputs write into the plan's buffers, the others into dead ones from the pool.
+    const plannedOut = planned !== undefined ? step.planned : undefined;
     if (backend === pool.backend) {
       out = new Array(count);
-      for (let i = 0; i < count; i++) out[i] = pool.take(outputs[i]!.dtype, sizes[i]!);
+      for (let i = 0; i < count; i++) {
+        const buffer = plannedOut?.[i];
+        out[i] = buffer !== undefined ? planned![buffer] : pool.take(outputs[i]!.dtype, sizes[i]!);
+      }
     }
     try {
       let ids: DataId[];
       try {
         ids = run({ inputs: data, attrs, outputs, backend, out });
       } catch (error) {
-        // The offered buffers are still the pool's.
-        if (out !== undefined) for (let i = 0; i < count; i++) if (out[i] !== undefined) pool.keep(out[i]!, outputs[i]!.dtype, sizes[i]!);
+        // The offered buffers are still the pool's (planned ones, the plan's).
+        if (out !== undefined) for (let i = 0; i < count; i++) if (out[i] !== undefined && plannedOut?.[i] === undefined) pool.keep(out[i]!, outputs[i]!.dtype, sizes[i]!);
         // Out of memory with dead buffers waiting: free them and try once more.
-        if (!(error instanceof ResourceExhaustedError) || pool.isEmpty || backend !== pool.backend) throw error;
+        if (!(error instanceof ResourceExhaustedError) || !pool.canFree || backend !== pool.backend) throw error;
         pool.drain();
         out = undefined;
         ids = run({ inputs: data, attrs, outputs, backend });
       }
       for (let i = 0; i < count; i++) {
         const offered = out?.[i];
+        const inPlan = plannedOut?.[i] !== undefined && offered !== undefined;
         // A kernel that allocated its own output leaves the offered buffer for a later step.
-        if (offered !== undefined && ids[i] !== offered) pool.keep(offered, outputs[i]!.dtype, sizes[i]!);
-        slots[step.outputs[i]!] = dataSlot(backend, ids[i]!, outputs[i]!.shape, outputs[i]!.dtype, true, undefined, sizes[i]);
+        if (offered !== undefined && ids[i] !== offered && !inPlan) pool.keep(offered, outputs[i]!.dtype, sizes[i]!);
+        // A planned buffer stays the plan's: the slot borrows it.
+        const owned = !(inPlan && ids[i] === offered);
+        slots[step.outputs[i]!] = dataSlot(backend, ids[i]!, outputs[i]!.shape, outputs[i]!.dtype, owned, undefined, sizes[i]);
       }
     } finally {
       // Copies made for a fallback kernel are temporary.

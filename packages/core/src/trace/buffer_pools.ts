@@ -80,7 +80,7 @@ export class BufferPools {
       return allocate();
     } catch (error) {
       const pool = this.#pools.get(backend);
-      if (!(error instanceof ResourceExhaustedError) || pool === undefined || pool.isEmpty) throw error;
+      if (!(error instanceof ResourceExhaustedError) || pool === undefined || !pool.canFree) throw error;
       pool.drain();
       return allocate();
     }
