@@ -48,7 +48,12 @@ function cases(backend: string): Case[] {
     const b = tf.tensor(randomArray(size * size, 2), [size, size]);
     const ta = tfjs.tensor(randomArray(size * size, 1), [size, size]);
     const tb = tfjs.tensor(randomArray(size * size, 2), [size, size]);
-    out.push({ name: `matMul ${size}`, kiln: () => tf.matMul(a, b).dispose(), anchor: () => sync(tfjs.matMul(ta, tb)), flops: 2 * size ** 3 });
+    out.push({
+      name: `matMul ${size}`,
+      kiln: () => tf.matMul(a, b).dispose(),
+      anchor: () => sync(tfjs.matMul(ta, tb)),
+      flops: 2 * size ** 3,
+    });
   }
   const x = tf.tensor(xv);
   const y = tf.tensor(yv);
@@ -88,7 +93,12 @@ const time = async (backend: string | undefined, fn: () => void): Promise<Sample
   return { wall: performance.now() - t0, cpu: cpuMs() - c0 };
 };
 
-console.log(`rounds ${rounds}; load ${(await import("node:os")).loadavg().map((l) => l.toFixed(1)).join(" ")}`);
+console.log(
+  `rounds ${rounds}; load ${(await import("node:os"))
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(" ")}`,
+);
 console.log("case            | wasm1 wall / cpu        | wasm2 wall | tfjs wall / cpu        | tfjs/wasm1 (cpu)");
 for (let i = 0; i < one.length; i++) {
   const c1 = one[i]!;
