@@ -33,14 +33,28 @@ interface CpuBuffer {
  */
 export class CpuBackend implements SyncReadBackend {
   readonly apiVersion = BACKEND_API_VERSION;
-  readonly name: string = "cpu";
-  readonly caps: BackendCapabilities = {
-    reads: "sync",
-    dtypes: ["float32", "int32", "bool"],
-    fusion: { elementwise: true, broadcast: true, epilogues: ["MatMul", "BatchMatMulV2", "Conv2D", "DepthwiseConv2dNative"] },
-  };
+  readonly name: string;
+  /**
+   * Whether elementwise kernels are generated JS (`new Function`) or prebuilt loops over the same
+   * semantics, for environments that forbid generating code. Closures run unfused.
+   */
+  readonly codegen: boolean;
+  readonly caps: BackendCapabilities;
   #numBuffers = 0;
   #numBytes = 0;
+
+  constructor(options: { readonly name?: string; readonly codegen?: boolean } = {}) {
+    this.name = options.name ?? "cpu";
+    this.codegen = options.codegen ?? true;
+    this.caps = {
+      reads: "sync",
+      dtypes: ["float32", "int32", "bool"],
+      fusion: this.codegen
+        ? { elementwise: true, broadcast: true, epilogues: ["MatMul", "BatchMatMulV2", "Conv2D", "DepthwiseConv2dNative"] }
+        : { elementwise: false, broadcast: false, epilogues: [] },
+      details: { kernels: this.codegen ? "generated" : "prebuilt" },
+    };
+  }
 
   write(values: DataArray, _shape: ConcreteShape, _dtype: DType): DataId {
     const buffer: CpuBuffer = { values, live: true };
@@ -76,8 +90,9 @@ export class CpuBackend implements SyncReadBackend {
     return { numBytes: this.#numBytes, numBuffers: this.#numBuffers };
   }
 
-  /** One generated loop for a cluster of elementwise ops (used by tf.function plans). */
+  /** One generated loop for a cluster of elementwise ops (used by tf.function plans); none without code generation. */
   compileFused(cluster: FusedCluster): KernelFn | undefined {
+    if (!this.codegen) return undefined;
     return compileFusedCluster(cluster, headKernel) as KernelFn | undefined;
   }
 

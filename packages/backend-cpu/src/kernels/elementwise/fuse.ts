@@ -1,5 +1,6 @@
-import { allocate, type DataArray, type DataId, type FusedCluster, type KernelArgs, type KernelFn, sizeOf } from "@kiln/core";
+import { allocate, compileFunction, type DataArray, type DataId, type FusedCluster, type KernelArgs, type KernelFn, sizeOf } from "@kiln/core";
 import type { CpuBackend } from "../../cpu_backend.js";
+import { CLOSURES_INSTEAD } from "./compile.js";
 import { fusedLoopSource } from "./fused_loop.js";
 import { elementwiseHelpers } from "./math.js";
 
@@ -32,7 +33,10 @@ export function compileFusedCluster(cluster: FusedCluster, headKernel: HeadKerne
   const source = fusedLoopSource(cluster, shapes);
   if (source === undefined) return undefined;
   let loop = compiled.get(source);
-  if (loop === undefined) compiled.set(source, (loop = new Function("helpers", source)(elementwiseHelpers) as FusedLoop));
+  if (loop === undefined) {
+    loop = compileFunction("cpu backend: a fused elementwise kernel", CLOSURES_INSTEAD, ["helpers"], source)(elementwiseHelpers) as FusedLoop;
+    compiled.set(source, loop);
+  }
   const run = loop;
   const size = sizeOf(cluster.shape);
   const dtypes = cluster.outputs.map((j) => cluster.ops[j]!.dtype);
