@@ -3,7 +3,9 @@
  * overhead and elementwise throughput; bench/transcendental.ts: exp, tanh, sigmoid, a traced
  * chain and bias-add broadcasts; bench/matmul.ts: matMul and conv2d), Kiln cpu against
  * tfjs-core's cpu backend in the same process, then tf.function against eager execution
- * (bench/function.ts), and the cost of kernels built without code generation (bench/csp_mode.ts). Every time is the median of several runs after warm-up; the ratio is
+ * (bench/function.ts), training steps against tfjs-cpu and tfjs-wasm with allocations
+ * and RSS growth per step (bench/steps.ts), and the cost of kernels built without code generation
+ * (bench/csp_mode.ts). Every time is the median of several runs after warm-up; the ratio is
  * anchor time / Kiln time, so above 1 means Kiln (or Kiln's traced function) is faster.
  *
  * ```sh
@@ -17,6 +19,7 @@ import { benchElementwise } from "./elementwise.js";
 import { benchFunction } from "./function.js";
 import { type BenchRow, formatTable } from "./harness.js";
 import { benchMatmul } from "./matmul.js";
+import { benchSteps } from "./steps.js";
 import { benchTraining } from "./training.js";
 import { benchTranscendental } from "./transcendental.js";
 
@@ -28,7 +31,7 @@ function table(header: readonly string[], rows: readonly BenchRow[], digits: num
 }
 
 const eager = [...(await benchElementwise()), ...(await benchTranscendental()), ...(await benchMatmul())];
-const traced = [...(await benchFunction()), ...(await benchTraining())];
+const traced = [...(await benchFunction()), ...(await benchTraining()), ...(await benchSteps())];
 const asyncRows = await benchAsyncBackend();
 const cspRows = await benchCspMode();
 
