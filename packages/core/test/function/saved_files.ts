@@ -1,4 +1,5 @@
 import * as tf from "@kiln/core";
+import { expect } from "vitest";
 
 /**
  * Valid saved files to break, one concept each, and arguments each accepts. The hostile-file
@@ -84,7 +85,17 @@ function calls(): SavedFile {
     const y = sum!.mul(args.scale);
     return { y, parts: tf.split(y, 2), rest: less, label: "done" };
   });
-  outer({ a: tf.tensor([1, 2]), scale: 3 });
+  // The call that traces it prints; captured (and checked) rather than left in the test output.
+  const runtime = tf.getRuntime();
+  const print = runtime.print;
+  const printed: string[] = [];
+  runtime.print = (line) => printed.push(line);
+  try {
+    outer({ a: tf.tensor([1, 2]), scale: 3 });
+  } finally {
+    runtime.print = print;
+  }
+  expect(printed).toEqual(["inner [1 2]"]);
   const saved = parsed(outer);
   offset.dispose();
   return { name: "calls", saved, args: () => [{ a: tf.tensor([1, 2]), scale: 3 }] };
