@@ -1,5 +1,6 @@
 import * as tf from "@kiln/core";
 import { expect } from "vitest";
+import { printedBy } from "../setup.js";
 
 /**
  * Valid saved files to break, one concept each, and arguments each accepts. The hostile-file
@@ -86,16 +87,7 @@ function calls(): SavedFile {
     return { y, parts: tf.split(y, 2), rest: less, label: "done" };
   });
   // The call that traces it prints; captured (and checked) rather than left in the test output.
-  const runtime = tf.getRuntime();
-  const print = runtime.print;
-  const printed: string[] = [];
-  runtime.print = (line) => printed.push(line);
-  try {
-    outer({ a: tf.tensor([1, 2]), scale: 3 });
-  } finally {
-    runtime.print = print;
-  }
-  expect(printed).toEqual(["inner [1 2]"]);
+  expect(printedBy(() => outer({ a: tf.tensor([1, 2]), scale: 3 }))).toEqual(["inner [1 2]"]);
   const saved = parsed(outer);
   offset.dispose();
   return { name: "calls", saved, args: () => [{ a: tf.tensor([1, 2]), scale: 3 }] };

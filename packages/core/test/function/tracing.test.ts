@@ -1,20 +1,6 @@
 import * as tf from "@kiln/core";
 import { describe, expect, it } from "vitest";
-import { loosely, take, useCpu } from "../setup.js";
-
-/** Runs `fn` with the runtime's warnings collected instead of printed; returns them. */
-function collectWarnings(fn: () => void): string[] {
-  const runtime = tf.getRuntime();
-  const warn = runtime.warn;
-  const warnings: string[] = [];
-  runtime.warn = (message) => warnings.push(message);
-  try {
-    fn();
-  } finally {
-    runtime.warn = warn;
-  }
-  return warnings;
-}
+import { loosely, take, useCpu, warnedBy } from "../setup.js";
 
 useCpu();
 
@@ -328,7 +314,7 @@ describe("C. cache key", () => {
   });
 
   it("C2: JS primitives key by value with Object.is (NaN matches NaN; true is not 1)", () => {
-    const warnings = collectWarnings(() => {
+    const warnings = warnedBy(() => {
       const f = counting();
       f(NaN);
       f(NaN);
@@ -352,7 +338,7 @@ describe("C. cache key", () => {
   });
 
   it("C3: arrays by length and elements in order; objects by key set (order-insensitive) and values", () => {
-    const warnings = collectWarnings(() => {
+    const warnings = warnedBy(() => {
       const f = counting();
       f([1, 2]);
       f([1, 2]);
