@@ -4,7 +4,7 @@
  * what `cpu()` picks by itself under such a policy), registered side by side in one process,
  * runs interleaved, medians of CPU time per call (a busy shared machine inflates it less
  * than wall-clock time). Only elementwise ops differ (reductions, matMul, conv and movement
- * kernels are the same code in both modes), and closures are never fused.
+ * kernels are the same code in both modes); fused clusters run as block loops.
  *
  * ```sh
  * node --import tsx bench/csp_mode.ts
@@ -25,7 +25,7 @@ export interface CspRow {
   readonly cost: number;
 }
 
-/** add, mul, relu, neg, exp, sub, abs, sqrt, sigmoid, tanh (one fused loop with generated kernels). */
+/** add, mul, relu, neg, exp, sub, abs, sqrt, sigmoid, tanh (one fused cluster when traced). */
 function chain(x: tf.Tensor, y: tf.Tensor): tf.Tensor {
   return tf.tanh(tf.sigmoid(tf.sqrt(tf.abs(tf.sub(tf.exp(tf.neg(tf.relu(tf.mul(tf.add(x, y), y)))), x)))));
 }
@@ -55,7 +55,7 @@ function makeCases(): { cases: [string, () => unknown, number][]; dispose: () =>
       15,
     ],
     ["10-op chain, 1M, eager", () => tf.tidy(() => chain(x, y)).dispose(), 9],
-    ["10-op chain, 1M, traced (generated: one fused loop)", () => tracedChain(x, y).dispose(), 9],
+    ["10-op chain, 1M, traced (one fused pass)", () => tracedChain(x, y).dispose(), 9],
     ["dense layer relu(x·W + b), [128,256]·[256,256], traced", () => dense(m).dispose(), 15],
   ];
   return { cases, dispose: () => [x, y, m, bias, w, small].forEach((t) => t.dispose()) };

@@ -36,7 +36,7 @@ export class CpuBackend implements SyncReadBackend {
   readonly name: string;
   /**
    * Whether elementwise kernels are generated JS (`new Function`) or prebuilt loops over the same
-   * semantics, for environments that forbid generating code. Closures run unfused.
+   * semantics, for environments that forbid generating code (fused clusters then run as block loops too).
    */
   readonly codegen: boolean;
   readonly caps: BackendCapabilities;
@@ -49,9 +49,7 @@ export class CpuBackend implements SyncReadBackend {
     this.caps = {
       reads: "sync",
       dtypes: ["float32", "int32", "bool"],
-      fusion: this.codegen
-        ? { elementwise: true, broadcast: true, epilogues: ["MatMul", "BatchMatMulV2", "Conv2D", "DepthwiseConv2dNative"] }
-        : { elementwise: false, broadcast: false, epilogues: [] },
+      fusion: { elementwise: true, broadcast: true, epilogues: ["MatMul", "BatchMatMulV2", "Conv2D", "DepthwiseConv2dNative"] },
       details: { kernels: this.codegen ? "generated" : "prebuilt" },
     };
   }
@@ -99,10 +97,9 @@ export class CpuBackend implements SyncReadBackend {
     return { numBytes: this.#numBytes, numBuffers: this.#numBuffers };
   }
 
-  /** One generated loop for a cluster of elementwise ops (used by tf.function plans); none without code generation. */
+  /** One pass for a cluster of elementwise ops (used by tf.function plans): a generated loop, or prebuilt block loops without code generation. */
   compileFused(cluster: FusedCluster): KernelFn | undefined {
-    if (!this.codegen) return undefined;
-    return compileFusedCluster(cluster, headKernel) as KernelFn | undefined;
+    return compileFusedCluster(cluster, headKernel, this.codegen) as KernelFn | undefined;
   }
 
   /** Forgets every buffer (their memory is reclaimed by the GC once tensors drop them). */

@@ -8,12 +8,12 @@ describe("the cpu backend where code generation is forbidden (a CSP without 'uns
     expect(tf.codeGenerationAllowed()).toBe(false);
   });
 
-  it("cpu() then uses its prebuilt kernels and says so in caps.details, and does not fuse", async () => {
+  it("cpu() then uses its prebuilt kernels and says so in caps.details, and still fuses (as block loops)", async () => {
     tf.registerBackend(cpu({ name: "cpu-detecting" }), { priority: 0 });
     try {
       await tf.setBackend("cpu-detecting");
       expect(tf.backend().caps.details?.kernels).toBe("prebuilt");
-      expect(tf.backend().caps.fusion.elementwise).toBe(false);
+      expect(tf.backend().caps.fusion.elementwise).toBe(true);
       const x = tf.tensor2d([[1, -2], [3, -4]]);
       const f = tf.function((t: tf.Tensor) => tf.relu(t.mul(2).add(1)).exp().sum());
       expect(x.square().add(x).arraySync()).toEqual([[2, 2], [12, 12]]);

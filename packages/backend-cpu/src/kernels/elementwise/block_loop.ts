@@ -1,7 +1,8 @@
-import { type DataArray, KilnError, type ScalarExpr, type ScalarKernel } from "@kiln/core";
+import { type DataArray, type DType, type FusedCluster, type FusedOperand, KilnError, type ScalarExpr, type ScalarKernel, scalarKernelOf } from "@kiln/core";
 import { type BlockLoop, blockDialect } from "./block_dialect.js";
-import type { BroadcastLayout } from "./broadcast.js";
+import { type BroadcastLayout, broadcastLayout } from "./broadcast.js";
 import type { ElementwiseLoop } from "./compile.js";
+import { exactInFloat32 } from "./exact_float32.js";
 
 /** Elements evaluated per pass: every intermediate of a block stays in L1 (2 KiB each). */
 const BLOCK = 256;
@@ -15,25 +16,24 @@ interface Step {
   readonly c: Float64Array;
 }
 
-/** An expression ready to run over blocks: input buffers to fill, the steps, the result buffer. */
+/** Expressions ready to run over blocks: input buffers to fill, the steps, one result buffer per output. */
 interface BlockProgram {
   readonly inputs: readonly Float64Array[];
   readonly steps: readonly Step[];
-  readonly result: Float64Array;
+  readonly results: readonly Float64Array[];
 }
 
 const UNUSED = new Float64Array(0);
 
 /**
- * Orders an expression's call nodes so each runs after its operands, one buffer per node
- * (a node used twice, the same object, is computed once), literals as filled buffers.
+ * Appends the steps that compute `kernel` with its args read from `args`: call nodes in an
+ * order where each runs after its operands, one buffer per node (a node used twice, the
+ * same object, is computed once), literals as filled buffers. Returns the result's buffer.
  */
-function blockProgram(kernel: ScalarKernel): BlockProgram {
-  const inputs = kernel.args.map(() => new Float64Array(BLOCK));
-  const steps: Step[] = [];
+function addKernelSteps(kernel: ScalarKernel, args: readonly Float64Array[], steps: Step[]): Float64Array {
   const buffers = new Map<ScalarExpr, Float64Array>();
   const visit = (node: ScalarExpr): Float64Array => {
-    if (node.kind === "arg") return inputs[node.index]!;
+    if (node.kind === "arg") return args[node.index]!;
     const known = buffers.get(node);
     if (known !== undefined) return known;
     let out: Float64Array;
@@ -51,8 +51,14 @@ function blockProgram(kernel: ScalarKernel): BlockProgram {
     buffers.set(node, out);
     return out;
   };
-  const result = visit(kernel.body);
-  return { inputs, steps, result };
+  return visit(kernel.body);
+}
+
+/** One op's expression over its own input buffers. */
+function blockProgram(kernel: ScalarKernel): BlockProgram {
+  const inputs = kernel.args.map(() => new Float64Array(BLOCK));
+  const steps: Step[] = [];
+  return { inputs, steps, results: [addKernelSteps(kernel, inputs, steps)] };
 }
 
 /** Runs the steps over the first `n` elements of the input buffers. */
@@ -77,17 +83,67 @@ function runBlock(program: BlockProgram, n: number): void {
 export function compileElementwiseBlocks(kernel: ScalarKernel): ElementwiseLoop {
   const program = blockProgram(kernel);
   return (out, inputs, layout) => {
-    if (layout === null) sameLayout(program, out, inputs);
-    else broadcastLayout(program, out, inputs, layout);
+    if (layout === null) sameLayout(program, [out], inputs);
+    else broadcastBlocks(program, [out], inputs, layout);
   };
+}
+
+/** Each cluster operand's dtype; the head's outputs come after the cluster's inputs. */
+function operandDtype(cluster: FusedCluster, operand: FusedOperand): DType {
+  if ("input" in operand) return cluster.inputs[operand.input]!.dtype;
+  if ("op" in operand) return cluster.ops[operand.op]!.dtype;
+  return cluster.head!.outputs[operand.head]!.dtype;
+}
+
+/**
+ * A fused cluster's ops as one pass over blocks, without generating code (what
+ * `fused_loop.ts` generates, for a backend that may not): every op's steps run over the
+ * same block, reading earlier ops' buffers, and a float32 result that may not be a float32
+ * already is rounded (as the generated loop's Math.fround), so results are bit-identical to
+ * running the ops one by one. Inputs (the head's outputs after the cluster's) broadcast
+ * through `shapes`' layout. Same signature as a generated fused loop: `(outs, ins)`.
+ * Undefined when an op has no scalar semantics for its dtypes.
+ *
+ * ```ts
+ * compileFusedBlocks(cluster, shapes)!(outs, ins); // one pass over blocks of 256
+ * ```
+ */
+export function compileFusedBlocks(
+  cluster: FusedCluster,
+  shapes: readonly (readonly number[])[],
+): ((outs: DataArray[], ins: DataArray[]) => void) | undefined {
+  const headInput = cluster.inputs.length;
+  const inputs = shapes.map(() => new Float64Array(BLOCK));
+  const steps: Step[] = [];
+  const values: Float64Array[] = [];
+  for (const fused of cluster.ops) {
+    const kernel = scalarKernelOf(
+      fused.op,
+      fused.operands.map((o) => operandDtype(cluster, o)),
+      fused.dtype,
+      fused.attrs,
+    );
+    if (kernel === undefined) return undefined;
+    const args = fused.operands.map((o) => ("op" in o ? values[o.op]! : inputs["input" in o ? o.input : headInput + o.head]!));
+    let value = addKernelSteps(kernel, args, steps);
+    if (fused.dtype === "float32" && !exactInFloat32(kernel.body)) {
+      const rounded = new Float64Array(BLOCK);
+      steps.push({ loop: blockDialect.roundF32.float32!, out: rounded, a: value, b: UNUSED, c: UNUSED });
+      value = rounded;
+    }
+    values.push(value);
+  }
+  const program: BlockProgram = { inputs, steps, results: cluster.outputs.map((j) => values[j]!) };
+  const layout = broadcastLayout(cluster.shape, shapes);
+  return (outs, ins) => broadcastBlocks(program, outs, ins, layout);
 }
 
 /** Below this many elements, copies are plain loops: a `subarray` view costs more than the copy. */
 const SMALL = 32;
 
-/** Every input holds the output's elements in order: blocks are plain copies. */
-function sameLayout(program: BlockProgram, out: DataArray, inputs: readonly DataArray[]): void {
-  const size = out.length;
+/** Every input holds the outputs' elements in order: blocks are plain copies. */
+function sameLayout(program: BlockProgram, outs: readonly DataArray[], inputs: readonly DataArray[]): void {
+  const size = outs[0]!.length;
   if (size <= SMALL) {
     for (let k = 0; k < inputs.length; k++) {
       const from = inputs[k]!;
@@ -95,15 +151,18 @@ function sameLayout(program: BlockProgram, out: DataArray, inputs: readonly Data
       for (let i = 0; i < size; i++) to[i] = from[i]!;
     }
     runBlock(program, size);
-    const result = program.result;
-    for (let i = 0; i < size; i++) out[i] = result[i]!;
+    for (let q = 0; q < outs.length; q++) {
+      const out = outs[q]!;
+      const result = program.results[q]!;
+      for (let i = 0; i < size; i++) out[i] = result[i]!;
+    }
     return;
   }
   for (let start = 0; start < size; start += BLOCK) {
     const n = Math.min(BLOCK, size - start);
     for (let k = 0; k < inputs.length; k++) program.inputs[k]!.set(inputs[k]!.subarray(start, start + n));
     runBlock(program, n);
-    out.set(program.result.subarray(0, n), start);
+    for (let q = 0; q < outs.length; q++) outs[q]!.set(program.results[q]!.subarray(0, n), start);
   }
 }
 
@@ -112,7 +171,7 @@ function sameLayout(program: BlockProgram, out: DataArray, inputs: readonly Data
  * and gathers each row of the inner dim into the block, an input that repeats along it
  * (stride 0) as one value filled in; a block runs whenever it is full.
  */
-function broadcastLayout(program: BlockProgram, out: DataArray, inputs: readonly DataArray[], layout: BroadcastLayout): void {
+function broadcastBlocks(program: BlockProgram, outs: readonly DataArray[], inputs: readonly DataArray[], layout: BroadcastLayout): void {
   const { shape, strides } = layout;
   const rank = shape.length;
   const inner = shape[rank - 1]!;
@@ -123,11 +182,12 @@ function broadcastLayout(program: BlockProgram, out: DataArray, inputs: readonly
   let blockStart = 0;
   const flush = () => {
     runBlock(program, filled);
-    out.set(program.result.subarray(0, filled), blockStart);
+    for (let q = 0; q < outs.length; q++) outs[q]!.set(program.results[q]!.subarray(0, filled), blockStart);
     blockStart += filled;
     filled = 0;
   };
-  for (let row = 0; row < out.length; row += inner) {
+  const size = outs[0]!.length;
+  for (let row = 0; row < size; row += inner) {
     for (let j = 0; j < inner; ) {
       const take = Math.min(inner - j, BLOCK - filled);
       for (let k = 0; k < arity; k++) {
