@@ -85,7 +85,7 @@ describe("fused clusters without code generation (CSP mode)", () => {
       tf.randomUniform([3, 3, 2, 4], -1, 1, "float32", 11),
       tf.randomUniform([4], -1, 1, "float32", 12),
     ];
-    const conv = (p: tf.Tensor, q: tf.Tensor, r: tf.Tensor) => tf.relu(tf.add(tf.conv2d(p as tf.Tensor4D, q as tf.Tensor4D, 1, "same"), r));
+    const conv = (p: tf.Tensor, q: tf.Tensor, r: tf.Tensor) => tf.relu(tf.add(tf.conv2d(p, q, 1, "same"), r));
     expect(clustersOf(conv, [image, filter, channelBias]).map((s) => s.cluster.head?.op.name)).toEqual(["Conv2D"]);
     expectTracedMatchesEager((p, q, r) => [conv(p!, q!, r!)], [image, filter, channelBias]);
     const ints = tf.tensor([2147483647, -7, 5, 0, -2147483648, 9], [2, 3], "int32");
