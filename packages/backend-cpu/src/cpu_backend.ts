@@ -8,10 +8,11 @@ import {
   type DType,
   type FusedCluster,
   type KernelFn,
+  type KernelSource,
   KilnError,
   type SyncReadBackend,
 } from "@kiln/core";
-import { compileFusedCluster } from "./kernels/elementwise/fuse.js";
+import { compileFusedCluster, fusedClusterSource } from "./kernels/elementwise/fuse.js";
 import { headKernel } from "./kernels/head_kernels.js";
 
 /** A buffer handle on the cpu backend; the identity of the object is the id. */
@@ -100,6 +101,13 @@ export class CpuBackend implements SyncReadBackend {
   /** One pass for a cluster of elementwise ops (used by tf.function plans): a generated loop, or prebuilt block loops without code generation. */
   compileFused(cluster: FusedCluster): KernelFn | undefined {
     return compileFusedCluster(cluster, headKernel, this.codegen) as KernelFn | undefined;
+  }
+
+  /** The JS loop `compileFused` generates for a cluster, for `cf.planSummary()`; none without code generation (block loops run instead). */
+  fusedKernelSource(cluster: FusedCluster): KernelSource | undefined {
+    if (!this.codegen) return undefined;
+    const code = fusedClusterSource(cluster);
+    return code === undefined ? undefined : { language: "javascript", code };
   }
 
   /** Forgets every buffer (their memory is reclaimed by the GC once tensors drop them). */
