@@ -1,0 +1,131 @@
+import * as keras from "@kiln/keras";
+import * as tf from "@kiln/tfjs";
+import { describe, expect, it } from "vitest";
+import { tfjs } from "./tfjs.js";
+
+describe("importing @kiln/tfjs", () => {
+  it("registers cpu and wasm and leaves the faster wasm active, so ops run synchronously after the import", () => {
+    expect(tf.listBackends()).toEqual(["wasm", "cpu"]);
+    expect(tf.getBackend()).toBe("wasm");
+    expect(tf.tensor([1, 2, 3]).square().arraySync()).toEqual([1, 4, 9]);
+  });
+
+  it("re-exports @kiln/core and maps tfjs-layers' top-level names onto @kiln/keras", () => {
+    expect(tf.tensor2d).toBeTypeOf("function");
+    expect(tf.tidy).toBeTypeOf("function");
+    expect(tf.sequential).toBe(keras.sequential);
+    expect(tf.model).toBe(keras.model);
+    expect(tf.input).toBe(keras.input);
+    expect(tf.loadLayersModel).toBe(keras.loadLayersModel);
+    expect(tf.layers.dense).toBe(keras.layers.dense);
+    expect(tf.sequential()).toBeInstanceOf(tf.Sequential);
+    expect(tf.sequential()).toBeInstanceOf(tf.LayersModel);
+  });
+});
+
+describe("tf.train: tfjs's positional signatures", () => {
+  it("passes each positional argument to the @kiln/keras optimizer's option of the same meaning", () => {
+    // Dyadic values, exact in float32 (the optimizers keep hyper-parameters as float32 scalars).
+    const eps = 2 ** -20;
+    expect(tf.train.sgd(0.25).getConfig()).toMatchObject({ learningRate: 0.25 });
+    expect(tf.train.momentum(0.125, 0.75, true).getConfig()).toMatchObject({ learningRate: 0.125, momentum: 0.75, nesterov: true });
+    expect(tf.train.adam(0.0625, 0.75, 0.875, eps).getConfig()).toMatchObject({
+      learningRate: 0.0625,
+      beta1: 0.75,
+      beta2: 0.875,
+      epsilon: eps,
+    });
+    expect(tf.train.adamax(0.03125, 0.5, 0.875).getConfig()).toMatchObject({ learningRate: 0.03125, beta1: 0.5, beta2: 0.875 });
+    expect(tf.train.rmsprop(0.125, 0.75, 0.5, eps, true).getConfig()).toMatchObject({
+      learningRate: 0.125,
+      rho: 0.75,
+      momentum: 0.5,
+      epsilon: eps,
+      centered: true,
+    });
+    expect(tf.train.adagrad(0.5, 0.25).getConfig()).toMatchObject({ learningRate: 0.5, initialAccumulatorValue: 0.25 });
+    expect(tf.train.adadelta(1, 0.875, eps).getConfig()).toMatchObject({ learningRate: 1, rho: 0.875, epsilon: eps });
+  });
+
+  it("takes one SGD step as tfjs's tf.train.sgd does: w - lr * dL/dw", () => {
+    const w = tf.variable(tf.tensor1d([1, -2]));
+    const loss = tf.train.sgd(0.1).minimize(() => tf.sum(tf.square(w)), true);
+    expect(loss!.dataSync()[0]).toBeCloseTo(5, 5);
+    const tw = tfjs.variable(tfjs.tensor1d([1, -2]));
+    tfjs.train.sgd(0.1).minimize(() => tfjs.sum(tfjs.square(tw)));
+    expect(Array.from(w.dataSync())).toEqual(Array.from(tw.dataSync()));
+  });
+
+  it("rejects adamax's decay, which the Keras optimizer does not have, naming the function and the value", () => {
+    expect(() => tf.train.adamax(0.002, 0.9, 0.999, 1e-7, 0.1)).toThrow(/tf\.train\.adamax: decay=0\.1 is not supported/);
+  });
+});
+
+describe("tf.losses: tfjs's elementwise losses and reductions (tfjs as the oracle)", () => {
+  const labels = [
+    [0, 1, 1],
+    [1, 0, 1],
+  ];
+  const predictions = [
+    [0.2, 0.7, 0.9],
+    [0.6, 0.1, 0.4],
+  ];
+  const weights = [
+    [1, 0, 2],
+    [0.5, 1, 0],
+  ];
+  const close = (kiln: tf.Tensor, oracle: { dataSync(): ArrayLike<number>; shape: number[] }) => {
+    expect(kiln.shape).toEqual(oracle.shape);
+    const want = Array.from(oracle.dataSync());
+    Array.from(kiln.dataSync()).forEach((v, i) => expect(v).toBeCloseTo(want[i]!, 5));
+  };
+
+  for (const name of ["absoluteDifference", "meanSquaredError", "hingeLoss", "huberLoss", "logLoss"] as const) {
+    it(`${name}: default reduction, with weights, and every tf.Reduction match tfjs`, () => {
+      const y = tfjs.tensor2d(labels);
+      const p = tfjs.tensor2d(predictions);
+      close(tf.losses[name](labels, predictions), tfjs.losses[name](y, p));
+      close(tf.losses[name](labels, predictions, weights), tfjs.losses[name](y, p, tfjs.tensor2d(weights)));
+      for (const r of [tf.Reduction.NONE, tf.Reduction.MEAN, tf.Reduction.SUM, tf.Reduction.SUM_BY_NONZERO_WEIGHTS]) {
+        const kiln =
+          name === "huberLoss" || name === "logLoss"
+            ? tf.losses[name](labels, predictions, [1, 2, 0], undefined, r)
+            : tf.losses[name](labels, predictions, [1, 2, 0], r);
+        const oracle =
+          name === "huberLoss" || name === "logLoss"
+            ? tfjs.losses[name](y, p, tfjs.tensor1d([1, 2, 0]), undefined, r as number)
+            : tfjs.losses[name](y, p, tfjs.tensor1d([1, 2, 0]), r as number);
+        close(kiln, oracle);
+      }
+    });
+  }
+
+  it("huberLoss's delta and computeWeightedLoss match tfjs", () => {
+    close(
+      tf.losses.huberLoss(labels, predictions, undefined, 0.3),
+      tfjs.losses.huberLoss(tfjs.tensor2d(labels), tfjs.tensor2d(predictions), undefined, 0.3),
+    );
+    close(
+      tf.losses.computeWeightedLoss(
+        [
+          [1, 2],
+          [3, 4],
+        ],
+        [1, 0],
+      ),
+      tfjs.losses.computeWeightedLoss(
+        tfjs.tensor2d([
+          [1, 2],
+          [3, 4],
+        ]),
+        tfjs.tensor1d([1, 0]),
+      ),
+    );
+  });
+
+  it("rejects labels and predictions of different shapes, naming the loss and both shapes", () => {
+    expect(() => tf.losses.meanSquaredError([1, 2, 3], [1, 2])).toThrow(
+      /tf\.losses\.meanSquaredError: labels shape \[3\] and predictions shape \[2\]/,
+    );
+  });
+});
