@@ -16,4 +16,5 @@ export * from "@kiln/core";
 export * from "./layers_api.js";
 export * as losses from "./losses.js";
 export { Reduction } from "./losses.js";
+export * as metrics from "./metrics.js";
 export * as train from "./train.js";

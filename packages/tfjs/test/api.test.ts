@@ -129,3 +129,91 @@ describe("tf.losses: tfjs's elementwise losses and reductions (tfjs as the oracl
     );
   });
 });
+
+describe("tf.metrics: tfjs's per-sample metric functions (tfjs as the oracle)", () => {
+  const cases = {
+    binaryAccuracy: [
+      [
+        [1, 0],
+        [0, 1],
+        [1, 1],
+      ],
+      [
+        [0.8, 0.3],
+        [0.6, 0.9],
+        [0.2, 0.51],
+      ],
+    ],
+    categoricalAccuracy: [
+      [
+        [0, 1, 0],
+        [1, 0, 0],
+      ],
+      [
+        [0.1, 0.7, 0.2],
+        [0.2, 0.5, 0.3],
+      ],
+    ],
+    meanSquaredError: [
+      [
+        [1, 2],
+        [3, 4],
+      ],
+      [
+        [1.5, 2],
+        [2, 6],
+      ],
+    ],
+    meanAbsoluteError: [
+      [
+        [1, 2],
+        [3, 4],
+      ],
+      [
+        [1.5, 2],
+        [2, 6],
+      ],
+    ],
+    meanAbsolutePercentageError: [
+      [
+        [1, 2],
+        [3, 4],
+      ],
+      [
+        [1.5, 2],
+        [2, 6],
+      ],
+    ],
+  } as const;
+  for (const [name, [yTrue, yPred]] of Object.entries(cases) as [keyof typeof cases, (typeof cases)[keyof typeof cases]][]) {
+    it(`${name} matches tfjs`, () => {
+      const kiln = tf.metrics[name](tf.tensor(yTrue as unknown as number[][]), tf.tensor(yPred as unknown as number[][]));
+      const oracle = tfjs.metrics[name](tfjs.tensor(yTrue as unknown as number[][]), tfjs.tensor(yPred as unknown as number[][]));
+      expect(kiln.shape).toEqual(oracle.shape);
+      const want = Array.from(oracle.dataSync());
+      Array.from(kiln.dataSync()).forEach((v, i) => expect(v).toBeCloseTo(want[i]!, 4));
+    });
+  }
+
+  it("sparseCategoricalAccuracy matches tfjs, and the MSE/mse/MAPE/mape aliases are the same functions", () => {
+    const kiln = tf.metrics.sparseCategoricalAccuracy(
+      tf.tensor([[1], [0]]),
+      tf.tensor([
+        [0.1, 0.7, 0.2],
+        [0.2, 0.5, 0.3],
+      ]),
+    );
+    const oracle = tfjs.metrics.sparseCategoricalAccuracy(
+      tfjs.tensor([[1], [0]]),
+      tfjs.tensor([
+        [0.1, 0.7, 0.2],
+        [0.2, 0.5, 0.3],
+      ]),
+    );
+    expect(Array.from(kiln.dataSync())).toEqual(Array.from(oracle.dataSync()));
+    expect(tf.metrics.MSE).toBe(tf.metrics.meanSquaredError);
+    expect(tf.metrics.mse).toBe(tf.metrics.meanSquaredError);
+    expect(tf.metrics.MAPE).toBe(tf.metrics.meanAbsolutePercentageError);
+    expect(tf.metrics.mape).toBe(tf.metrics.meanAbsolutePercentageError);
+  });
+});
