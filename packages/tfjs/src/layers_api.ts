@@ -22,3 +22,9 @@ export const layers = keras.layers;
 export const Sequential = keras.Sequential;
 /** `tf.LayersModel`: the base class of models (Kiln's `Model`). */
 export const LayersModel = keras.Model;
+/** `tf.initializers.*`: weight initializers (`glorotUniform({ seed })`, `ones()`, ...); seeded ones draw Kiln's Philox stream. */
+export const initializers = keras.initializers;
+/** `tf.regularizers.*`: `l1`, `l2`, `l1l2` with tfjs's `{ l1, l2 }` options. */
+export const regularizers = keras.regularizers;
+/** `tf.constraints.*`: `maxNorm`, `unitNorm`, `nonNeg`, `minMaxNorm` with tfjs's options. */
+export const constraints = keras.constraints;

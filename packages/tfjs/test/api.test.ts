@@ -217,3 +217,43 @@ describe("tf.metrics: tfjs's per-sample metric functions (tfjs as the oracle)", 
     expect(tf.metrics.mape).toBe(tf.metrics.meanAbsolutePercentageError);
   });
 });
+
+describe("tf.initializers, tf.regularizers, tf.constraints", () => {
+  it("configure a tf.layers.dense as in tfjs: a ones kernel and its L2 penalty in the evaluated loss", () => {
+    const model = tf.sequential();
+    model.add(
+      tf.layers.dense({
+        units: 2,
+        inputShape: [2],
+        kernelInitializer: tf.initializers.ones(),
+        kernelRegularizer: tf.regularizers.l2({ l2: 0.5 }),
+        kernelConstraint: tf.constraints.nonNeg(),
+      }),
+    );
+    const kernel = model.layers[0]!.getWeights()[0]!;
+    expect(kernel.arraySync()).toEqual([
+      [1, 1],
+      [1, 1],
+    ]);
+    // Predictions equal the labels, so the loss evaluate reports is the L2 penalty alone: 0.5 * sum(kernel^2) = 2.
+    model.compile({ loss: "meanSquaredError", optimizer: tf.train.sgd(1) });
+    const loss = model.evaluate(tf.tensor2d([[1, 1]]), tf.tensor2d([[2, 2]]), { verbose: 0 }) as tf.Tensor;
+    expect(loss.dataSync()[0]).toBeCloseTo(2, 5);
+  });
+
+  it("tf.constraints.nonNeg clamps a kernel that a step pushes below zero", async () => {
+    const model = tf.sequential({
+      layers: [
+        tf.layers.dense({
+          units: 1,
+          inputShape: [1],
+          kernelInitializer: tf.initializers.ones(),
+          kernelConstraint: tf.constraints.nonNeg(),
+        }),
+      ],
+    });
+    model.compile({ loss: "meanSquaredError", optimizer: tf.train.sgd(1) });
+    await model.fit(tf.tensor2d([[1]]), tf.tensor2d([[-10]]), { epochs: 1, verbose: 0 });
+    expect(model.layers[0]!.getWeights()[0]!.arraySync()).toEqual([[0]]);
+  });
+});
