@@ -335,6 +335,14 @@ export class Plan {
     }
   }
 
+  /**
+   * The fused clusters the backend compiled for this plan, in plan order (for tools that show
+   * what a backend generated, such as the webgpu backend's `fusedKernelWgsl`).
+   */
+  get clusters(): readonly FusedCluster[] {
+    return this.#clusters;
+  }
+
   /** Frees the plan's constant buffers. */
   dispose(): void {
     for (const value of this.#constantValues) value.backend.disposeData(value.dataId);

@@ -1,0 +1,113 @@
+/// <reference types="@webgpu/types" />
+import { WebGPUUnavailableError } from "../errors.js";
+
+/** How to find a GPU (every field optional). */
+export interface DeviceOptions {
+  /**
+   * A `GPU` object to use: `navigator.gpu`, or in Node the result of the `webgpu`
+   * package's `create([...])`. Default: `navigator.gpu` where it exists, else the `webgpu`
+   * package (Dawn), loaded when the backend is first selected.
+   */
+  readonly gpu?: GPU;
+  /** Flags for the `webgpu` package's `create` (Node only), e.g. `["backend=vulkan"]`. */
+  readonly dawnFlags?: readonly string[];
+  readonly powerPreference?: GPUPowerPreference;
+}
+
+/** An open device, and the objects that must stay referenced as long as it lives. */
+export interface OpenDevice {
+  readonly device: GPUDevice;
+  readonly adapter: GPUAdapter;
+  /**
+   * The GPU object. Dawn for Node crashes at random if its `create()` result is collected
+   * while a device lives, so the backend keeps this until `dispose`.
+   */
+  readonly gpu: GPU;
+  readonly adapterInfo: { readonly vendor: string; readonly architecture: string; readonly device: string; readonly description: string };
+}
+
+/** True when running in Node (where `navigator.gpu` does not exist). */
+function inNode(): boolean {
+  const p = (globalThis as { process?: { versions?: { node?: string } } }).process;
+  return typeof p?.versions?.node === "string";
+}
+
+/** The GPU object: the one given, the browser's, or Dawn's from the `webgpu` package. */
+async function findGpu(options: DeviceOptions): Promise<GPU> {
+  if (options.gpu !== undefined) return options.gpu;
+  const nav = (globalThis as { navigator?: { gpu?: GPU } }).navigator;
+  if (nav?.gpu !== undefined) return nav.gpu;
+  if (!inNode()) {
+    throw new WebGPUUnavailableError(
+      "webgpu backend: this browser has no WebGPU (navigator.gpu is undefined); use a browser with WebGPU enabled (Chrome 113+, or Chromium with --enable-unsafe-webgpu), or select another backend",
+    );
+  }
+  // A computed specifier keeps bundlers from pulling the Node-only package into browser builds.
+  const name = "webgpu";
+  let dawn: { create(flags: string[]): GPU };
+  try {
+    dawn = (await import(/* @vite-ignore */ name)) as typeof dawn;
+  } catch (error) {
+    throw new WebGPUUnavailableError(
+      `webgpu backend: in Node, WebGPU comes from the 'webgpu' package (Dawn), which could not be loaded (${(error as Error).message}); install it with npm i webgpu@0.6.2, or pass { gpu } to webgpu()`,
+    );
+  }
+  return dawn.create([...(options.dawnFlags ?? [])]);
+}
+
+/** Limits worth raising above WebGPU's defaults when the adapter allows (storage buffers per stage, big buffers). */
+const RAISED_LIMITS = [
+  "maxStorageBuffersPerShaderStage",
+  "maxStorageBufferBindingSize",
+  "maxBufferSize",
+  "maxComputeWorkgroupStorageSize",
+  "maxComputeInvocationsPerWorkgroup",
+  "maxComputeWorkgroupSizeX",
+  "maxComputeWorkgroupSizeY",
+] as const;
+
+/**
+ * Finds an adapter and opens a device with the adapter's best limits for compute. Rejects
+ * with a WebGPUUnavailableError saying why when there is no GPU to use.
+ *
+ * ```ts
+ * const { device, gpu } = await openDevice({});
+ * ```
+ */
+export async function openDevice(options: DeviceOptions): Promise<OpenDevice> {
+  const gpu = await findGpu(options);
+  let adapter: GPUAdapter | null;
+  try {
+    adapter = await gpu.requestAdapter(options.powerPreference !== undefined ? { powerPreference: options.powerPreference } : {});
+  } catch (error) {
+    throw new WebGPUUnavailableError(`webgpu backend: requestAdapter failed: ${(error as Error).message}`);
+  }
+  if (adapter === null) {
+    throw new WebGPUUnavailableError(
+      "webgpu backend: no WebGPU adapter is available (requestAdapter returned null). " +
+        (inNode()
+          ? "In Node, Dawn needs a Vulkan driver: a GPU driver, or SwiftShader's CPU driver (Debian: apt-get install libvulkan1 chromium, then VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json)"
+          : "The browser may block WebGPU on this GPU or need --enable-unsafe-webgpu"),
+    );
+  }
+  const requiredLimits: Record<string, number> = {};
+  for (const name of RAISED_LIMITS) requiredLimits[name] = adapter.limits[name];
+  let device: GPUDevice;
+  try {
+    device = await adapter.requestDevice({ requiredLimits });
+  } catch (error) {
+    throw new WebGPUUnavailableError(`webgpu backend: the adapter refused a device: ${(error as Error).message}`);
+  }
+  const info = adapter.info ?? ({} as GPUAdapterInfo);
+  return {
+    device,
+    adapter,
+    gpu,
+    adapterInfo: {
+      vendor: info.vendor ?? "",
+      architecture: info.architecture ?? "",
+      device: info.device ?? "",
+      description: info.description ?? "",
+    },
+  };
+}
