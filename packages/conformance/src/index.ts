@@ -29,7 +29,7 @@ import { fusionSuite } from "./suites/fusion.js";
 import { coverageSuite } from "./suites/coverage.js";
 
 export * from "./context.js";
-export { asyncOnly, type ReadDelay } from "./async_only.js";
+export { asyncOnly, type AsyncOnlyOptions, type ReadDelay } from "./async_only.js";
 export { programsSuite } from "./suites/programs.js";
 export { opsNeedingKernels } from "./suites/coverage.js";
 

@@ -9,8 +9,9 @@
  * ```
  */
 export class KilnError extends Error {
-  constructor(message: string) {
-    super(message);
+  /** `options.cause`: the error this one reports (a backend's own typed error, for example). */
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
     this.name = new.target.name;
   }
 }

@@ -93,8 +93,16 @@ export class Plan {
     // On a backend with synchronous reads nothing ever waits. Elsewhere, runtime-executed
     // ops may read (conservatively: any of them) and so may kernels running on a fallback.
     this.mayRead =
-      !readsSync(backend) && this.#steps.some((s) => s.host !== undefined || s.attrInputs === true || (s.kernel !== undefined && s.kernel.backend !== backend));
+      !readsSync(backend) &&
+      this.#steps.some((s) => (s.host !== undefined && this.#hostReads(s.op)) || s.attrInputs === true || (s.kernel !== undefined && s.kernel.backend !== backend));
     if (backend.prepare !== undefined) this.#startPreparing(backend.prepare.bind(backend));
+  }
+
+  /** Whether a runtime-executed op may need a host read here (see `OpExecution.reads`). */
+  #hostReads(op: Operation): boolean {
+    const execution = op.def.execution;
+    if (execution?.kind !== "host" || execution.reads === undefined) return true;
+    return execution.reads === false ? false : execution.reads(op.attrs, this.graph.library, this.backend, this.registry);
   }
 
   /**

@@ -2,6 +2,7 @@ import type { DType } from "../../base/dtype.js";
 import type { Shape } from "../../base/shape.js";
 import { defineOp } from "../../ir/op.js";
 import { ifGradient } from "./cond_grad.js";
+import { canPredicate } from "./predication.js";
 import { executeIf } from "./run_if.js";
 import { executeWhile } from "./run_while.js";
 import { whileGradient } from "./while_grad.js";
@@ -28,7 +29,12 @@ function defineIf(name: string, stateful: boolean) {
     family: "opaque",
     inputs: "variadic",
     stateful,
-    execution: { kind: "host", run: executeIf },
+    execution: {
+      kind: "host",
+      run: executeIf,
+      // A predicated If needs no host read (see predication.ts).
+      reads: (attrs: IfAttrs, library, backend, registry) => !canPredicate(attrs.thenBranch, attrs.elseBranch, library, backend, registry),
+    },
     infer: (_inputs, attrs) => attrs.Tout.map((t) => ({ shape: t.shape, dtype: t.dtype })),
     grad: (args) => ifGradient(args),
   });

@@ -66,11 +66,7 @@ export function whileGradient({ inputs, outputs, dys, attrs, differentiate }: Gr
       const dExtra = grads.slice(dVars0.length);
       const state = stacks.map((stack) => gather(stack, k!));
       const sources = [...state.filter((_, j) => floatVar[j]), ...bodyExtra.filter((_, j) => floatExtra[j])];
-      const g = differentiate(
-        () => replayGraph(bodyGraph, [...state, ...bodyExtra]).filter((_, j) => floatVar[j]),
-        sources,
-        dVars,
-      );
+      const g = differentiate(() => replayGraph(bodyGraph, [...state, ...bodyExtra]).filter((_, j) => floatVar[j]), sources, dVars);
       const newDVars = g.slice(0, dVars.length).map((d, j) => d ?? zerosLike(dVars[j]!));
       const newDExtra = dExtra.map((acc, j) => {
         const d = g[dVars.length + j];
