@@ -16,7 +16,7 @@ import {
 import { BufferPool, GpuData, StagingPool, USAGE } from "./device/buffers.js";
 import { type CommandStats, CommandStream } from "./device/commands.js";
 import { type Guard, Guards } from "./device/guards.js";
-import type { OpenDevice } from "./device/open_device.js";
+import { type OpenDevice, releaseGpu } from "./device/open_device.js";
 import { ParamCache } from "./device/params.js";
 import { PipelineCache } from "./device/pipelines.js";
 import { WebGPUDeviceError } from "./errors.js";
@@ -353,7 +353,8 @@ export class WebGPUBackend implements Backend {
     this.pipelines.clear();
     this.#compiled.clear();
     this.device.destroy();
-    // Only now may Dawn's GPU object be collected (so Node can exit).
+    // Only now may Dawn's GPU object be collected (so Node can exit), once no other backend uses it.
+    releaseGpu(this.#gpu);
     this.#gpu = undefined;
   }
 

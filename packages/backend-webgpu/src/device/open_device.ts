@@ -42,6 +42,24 @@ async function findGpu(options: DeviceOptions): Promise<GPU> {
       "webgpu backend: this browser has no WebGPU (navigator.gpu is undefined); use a browser with WebGPU enabled (Chrome 113+, or Chromium with --enable-unsafe-webgpu), or select another backend",
     );
   }
+  return acquireDawn(options.dawnFlags ?? []);
+}
+
+/**
+ * Dawn's GPU objects in this process, one per flag set, with the number of devices using
+ * each. Dawn crashes (at random, in its own threads) when a `create()` result is collected
+ * while any device lives, so every backend shares one object and it is dropped only when
+ * the last device using it is disposed (then Node can exit).
+ */
+const dawnInstances = new Map<string, { gpu: GPU; users: number }>();
+
+async function acquireDawn(flags: readonly string[]): Promise<GPU> {
+  const key = flags.join(" ");
+  const shared = dawnInstances.get(key);
+  if (shared !== undefined) {
+    shared.users++;
+    return shared.gpu;
+  }
   // A computed specifier keeps bundlers from pulling the Node-only package into browser builds.
   const name = "webgpu";
   let dawn: { create(flags: string[]): GPU };
@@ -52,7 +70,23 @@ async function findGpu(options: DeviceOptions): Promise<GPU> {
       `webgpu backend: in Node, WebGPU comes from the 'webgpu' package (Dawn), which could not be loaded (${(error as Error).message}); install it with npm i webgpu@0.6.2, or pass { gpu } to webgpu()`,
     );
   }
-  return dawn.create([...(options.dawnFlags ?? [])]);
+  const again = dawnInstances.get(key);
+  if (again !== undefined) {
+    again.users++;
+    return again.gpu;
+  }
+  const gpu = dawn.create([...flags]);
+  dawnInstances.set(key, { gpu, users: 1 });
+  return gpu;
+}
+
+/** Lets go of a GPU object from `openDevice` (the shared Dawn instance is dropped with its last user). */
+export function releaseGpu(gpu: GPU): void {
+  for (const [key, shared] of dawnInstances) {
+    if (shared.gpu !== gpu) continue;
+    if (--shared.users === 0) dawnInstances.delete(key);
+    return;
+  }
 }
 
 /** Limits worth raising above WebGPU's defaults when the adapter allows (storage buffers per stage, big buffers). */
@@ -76,6 +110,15 @@ const RAISED_LIMITS = [
  */
 export async function openDevice(options: DeviceOptions): Promise<OpenDevice> {
   const gpu = await findGpu(options);
+  try {
+    return await openOn(gpu, options);
+  } catch (error) {
+    releaseGpu(gpu);
+    throw error;
+  }
+}
+
+async function openOn(gpu: GPU, options: DeviceOptions): Promise<OpenDevice> {
   let adapter: GPUAdapter | null;
   try {
     adapter = await gpu.requestAdapter(options.powerPreference !== undefined ? { powerPreference: options.powerPreference } : {});

@@ -1,7 +1,8 @@
 import type { ConvAttrs, KernelKey } from "@kiln/core";
 import type { ElementType } from "../../wgsl/shader.js";
 import { type Epilogue, type HeadCompiler, plainStore } from "../epilogue.js";
-import { type KernelCompiler, planned } from "../kernel.js";
+import { input, type KernelCompiler, output, planned } from "../kernel.js";
+import { directGemmProgram, directGrid, TILED_FROM } from "../gemm/direct.js";
 import { gemmProgram } from "../gemm/gemm.js";
 import { denseLoadB, gatherLoadA, gatherLoadB } from "../gemm/loaders.js";
 import { chooseSplit, chooseTile, gemmPlan } from "../gemm/plan.js";
@@ -133,6 +134,32 @@ function convHead(variant: Variant): HeadCompiler {
       });
     const grid = [Math.ceil(n / tile.bn), Math.ceil(m / tile.bm), split.splits] as const;
     if (m === 0 || n === 0) return planned({ dispatches: [] });
+    if (m * n * k < TILED_FROM) {
+      const elementA = variant === "forward" ? "conv_patch(gm, gk)" : variant === "input" ? "dy_patch(gm, gk)" : "x_patch(gm, gk)";
+      const elementB = variant === "input" ? "in0[((gk / param_u(19u)) * N + gn) * param_u(19u) + gk % param_u(19u)]" : "in1[gk * N + gn]";
+      const program = directGemmProgram({
+        label: `conv2d_${variant}`,
+        type: "f32",
+        inputs: ["f32", "f32"],
+        params: params.length + 1,
+        prologue: "let M = param_u(0u);\nlet N = param_u(1u);\nlet K = param_u(2u);",
+        elementA,
+        elementB,
+        epilogue,
+        declarations: helpers,
+      });
+      return planned({
+        dispatches: [
+          {
+            program,
+            inputs: [input(0), input(1), ...epilogue.inputs.map((_, e) => input(2 + e))],
+            outputs: epilogue.outputs.map((_, j) => output(j)),
+            params: Uint32Array.from([...params, m * n]),
+            grid: directGrid(m * n),
+          },
+        ],
+      });
+    }
     return planned(gemmPlan({ gemm, params, grid, total: m * n, split, heads: 2, dtype: "float32", epilogue }));
   };
 }

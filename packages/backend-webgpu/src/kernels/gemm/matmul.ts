@@ -2,7 +2,8 @@ import type { KernelKey } from "@kiln/core";
 import { storageType } from "../../wgsl/dialect.js";
 import type { ElementType } from "../../wgsl/shader.js";
 import { type Epilogue, type HeadCompiler, plainStore } from "../epilogue.js";
-import { type KernelCompiler, planned } from "../kernel.js";
+import { input, type KernelCompiler, output, planned } from "../kernel.js";
+import { directGemmProgram, directGrid, TILED_FROM } from "./direct.js";
 import { gemmProgram } from "./gemm.js";
 import { denseLoadA, denseLoadB } from "./loaders.js";
 import { chooseSplit, chooseTile, gemmPlan } from "./plan.js";
@@ -98,8 +99,32 @@ ${batchCode}`;
     });
   const params = Uint32Array.from([M, N, K, split.splits, split.chunk, batch, ...dims, ...aStrides, ...bStrides]);
   const grid = [Math.ceil(N / tile.bn), Math.ceil(M / tile.bm), batch * split.splits] as const;
-  if (M === 0 || N === 0 || batch === 0) return planned({ dispatches: [] });
-  return planned(gemmPlan({ gemm, params, grid, total: batch * M * N, split, heads: 2, dtype: out.dtype!, epilogue }));
+  const total = batch * M * N;
+  if (total === 0) return planned({ dispatches: [] });
+  if (total * K < TILED_FROM) {
+    const program = directGemmProgram({
+      label: `matmul_${type}_${transA ? "t" : "n"}${transB ? "t" : "n"}_b${r}`,
+      type,
+      inputs: [type, type],
+      params: params.length + 1,
+      prologue: `let M = param_u(0u);\nlet N = param_u(1u);\nlet K = param_u(2u);\n${batchCode}`,
+      elementA: transA ? "in0[aOff + gk * M + gm]" : "in0[aOff + gm * K + gk]",
+      elementB: transB ? "in1[bOff + gn * K + gk]" : "in1[bOff + gk * N + gn]",
+      epilogue,
+    });
+    return planned({
+      dispatches: [
+        {
+          program,
+          inputs: [input(0), input(1), ...epilogue.inputs.map((_, e) => input(2 + e))],
+          outputs: epilogue.outputs.map((_, k) => output(k)),
+          params: Uint32Array.from([...params, total]),
+          grid: directGrid(total),
+        },
+      ],
+    });
+  }
+  return planned(gemmPlan({ gemm, params, grid, total, split, heads: 2, dtype: out.dtype!, epilogue }));
 };
 
 /** MatMul / BatchMatMulV2 kernels (plain stores). */
