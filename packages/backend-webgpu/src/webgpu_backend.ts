@@ -16,7 +16,7 @@ import {
 import { BufferPool, GpuData, StagingPool, USAGE } from "./device/buffers.js";
 import { type CommandStats, CommandStream } from "./device/commands.js";
 import { type Guard, Guards } from "./device/guards.js";
-import { type OpenDevice, releaseGpu } from "./device/open_device.js";
+import type { OpenDevice } from "./device/open_device.js";
 import { ParamCache } from "./device/params.js";
 import { PipelineCache } from "./device/pipelines.js";
 import { WebGPUDeviceError } from "./errors.js";
@@ -65,7 +65,7 @@ export class WebGPUBackend implements Backend {
   readonly #staging: StagingPool;
   readonly #params: ParamCache;
   readonly #guards: Guards;
-  /** Dawn's GPU object in Node: it must stay referenced while the device lives (see open_device.ts). */
+  /** The GPU object, referenced while the device lives (Dawn's must be, see open_device.ts); undefined once disposed. */
   #gpu: GPU | undefined;
   readonly #kernels: ReadonlyMap<string, KernelCompiler>;
   readonly #compiled = new Map<string, GpuKernel>();
@@ -353,8 +353,6 @@ export class WebGPUBackend implements Backend {
     this.pipelines.clear();
     this.#compiled.clear();
     this.device.destroy();
-    // Only now may Dawn's GPU object be collected (so Node can exit), once no other backend uses it.
-    releaseGpu(this.#gpu);
     this.#gpu = undefined;
   }
 

@@ -18,10 +18,7 @@ export interface DeviceOptions {
 export interface OpenDevice {
   readonly device: GPUDevice;
   readonly adapter: GPUAdapter;
-  /**
-   * The GPU object. Dawn for Node crashes at random if its `create()` result is collected
-   * while a device lives, so the backend keeps this until `dispose`.
-   */
+  /** The GPU object (in Node, Dawn's shared instance, see `acquireDawn`); the backend keeps it until `dispose`. */
   readonly gpu: GPU;
   readonly adapterInfo: { readonly vendor: string; readonly architecture: string; readonly device: string; readonly description: string };
 }
@@ -46,20 +43,17 @@ async function findGpu(options: DeviceOptions): Promise<GPU> {
 }
 
 /**
- * Dawn's GPU objects in this process, one per flag set, with the number of devices using
- * each. Dawn crashes (at random, in its own threads) when a `create()` result is collected
- * while any device lives, so every backend shares one object and it is dropped only when
- * the last device using it is disposed (then Node can exit).
+ * Dawn's GPU objects in this process, one per flag set, kept for the life of the process.
+ * Dawn crashes (at random, in its own threads) when a `create()` result is collected while a
+ * device lives, or before a later `create()`'s devices are done; holding the object costs
+ * nothing once its devices are destroyed (Node still exits), so it is never let go.
  */
-const dawnInstances = new Map<string, { gpu: GPU; users: number }>();
+const dawnInstances = new Map<string, GPU>();
 
 async function acquireDawn(flags: readonly string[]): Promise<GPU> {
   const key = flags.join(" ");
   const shared = dawnInstances.get(key);
-  if (shared !== undefined) {
-    shared.users++;
-    return shared.gpu;
-  }
+  if (shared !== undefined) return shared;
   // A computed specifier keeps bundlers from pulling the Node-only package into browser builds.
   const name = "webgpu";
   let dawn: { create(flags: string[]): GPU };
@@ -70,23 +64,9 @@ async function acquireDawn(flags: readonly string[]): Promise<GPU> {
       `webgpu backend: in Node, WebGPU comes from the 'webgpu' package (Dawn), which could not be loaded (${(error as Error).message}); install it with npm i webgpu@0.6.2, or pass { gpu } to webgpu()`,
     );
   }
-  const again = dawnInstances.get(key);
-  if (again !== undefined) {
-    again.users++;
-    return again.gpu;
-  }
-  const gpu = dawn.create([...flags]);
-  dawnInstances.set(key, { gpu, users: 1 });
+  const gpu = dawnInstances.get(key) ?? dawn.create([...flags]);
+  dawnInstances.set(key, gpu);
   return gpu;
-}
-
-/** Lets go of a GPU object from `openDevice` (the shared Dawn instance is dropped with its last user). */
-export function releaseGpu(gpu: GPU): void {
-  for (const [key, shared] of dawnInstances) {
-    if (shared.gpu !== gpu) continue;
-    if (--shared.users === 0) dawnInstances.delete(key);
-    return;
-  }
 }
 
 /** Limits worth raising above WebGPU's defaults when the adapter allows (storage buffers per stage, big buffers). */
@@ -109,13 +89,7 @@ const RAISED_LIMITS = [
  * ```
  */
 export async function openDevice(options: DeviceOptions): Promise<OpenDevice> {
-  const gpu = await findGpu(options);
-  try {
-    return await openOn(gpu, options);
-  } catch (error) {
-    releaseGpu(gpu);
-    throw error;
-  }
+  return openOn(await findGpu(options), options);
 }
 
 async function openOn(gpu: GPU, options: DeviceOptions): Promise<OpenDevice> {
