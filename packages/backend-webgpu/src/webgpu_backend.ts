@@ -31,7 +31,12 @@ const HOST_COPY_LIMIT = 1 << 16;
 export interface WebGPUBackendOptions {
   /** Bytes of freed buffers kept for reuse (default 256 MiB). */
   readonly poolBytes?: number;
-  /** `While` iterations encoded ahead of each predicate read at most (default 32; 1 reads every iteration). */
+  /**
+   * `While` iterations run ahead of each predicate read at most (1 reads every iteration).
+   * Default: 32 on a hardware GPU, where a read stalls the device for far longer than a few
+   * extra dispatches cost; 1 on a software GPU (SwiftShader), where it is the other way round
+   * (see the README's measurements).
+   */
   readonly loopLookahead?: number;
 }
 
@@ -85,7 +90,7 @@ export class WebGPUBackend implements Backend {
     this.#gpu = opened.gpu;
     this.limits = opened.device.limits;
     this.#kernels = kernels;
-    this.loopLookahead = Math.max(1, Math.floor(options.loopLookahead ?? 32));
+    this.loopLookahead = Math.max(1, Math.floor(options.loopLookahead ?? (opened.software ? 1 : 32)));
     this.stream = new CommandStream(this.device);
     this.pipelines = new PipelineCache(this.device);
     this.#pool = new BufferPool(this.device, this.stream, options.poolBytes ?? 256 * 1024 * 1024);
@@ -104,6 +109,7 @@ export class WebGPUBackend implements Backend {
       loopLookahead: this.loopLookahead,
       details: {
         adapter: [info.vendor, info.architecture, info.device, info.description].filter((s) => s !== "").join(" ") || "unknown",
+        software: opened.software,
         maxStorageBuffersPerShaderStage: this.limits.maxStorageBuffersPerShaderStage,
         maxComputeInvocationsPerWorkgroup: this.limits.maxComputeInvocationsPerWorkgroup,
         maxComputeWorkgroupStorageSize: this.limits.maxComputeWorkgroupStorageSize,

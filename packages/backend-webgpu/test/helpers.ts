@@ -5,10 +5,11 @@ import { type WebGPUBackend, webgpu } from "../src/index.js";
 
 /**
  * Selects the webgpu backend for a test file (the cpu oracle registered beside it), with
- * the conformance suite's leak check after every test.
+ * the conformance suite's leak check after every test. Loops run speculatively (lookahead
+ * 32, the hardware default) also on SwiftShader, so CI covers that path.
  */
 export function useWebGPU(): void {
-  useBackend({ plugin: () => webgpu(), oracle: cpu });
+  useBackend({ plugin: () => webgpu({ loopLookahead: 32 }), oracle: cpu });
 }
 
 /** The active webgpu backend. */

@@ -21,6 +21,8 @@ export interface OpenDevice {
   /** The GPU object (in Node, Dawn's shared instance, see `acquireDawn`); the backend keeps it until `dispose`. */
   readonly gpu: GPU;
   readonly adapterInfo: { readonly vendor: string; readonly architecture: string; readonly device: string; readonly description: string };
+  /** True for a CPU implementation (SwiftShader, llvmpipe): dispatches cost more there than reads. */
+  readonly software: boolean;
 }
 
 /** True when running in Node (where `navigator.gpu` does not exist). */
@@ -116,15 +118,13 @@ async function openOn(gpu: GPU, options: DeviceOptions): Promise<OpenDevice> {
     throw new WebGPUUnavailableError(`webgpu backend: the adapter refused a device: ${(error as Error).message}`);
   }
   const info = adapter.info ?? ({} as GPUAdapterInfo);
-  return {
-    device,
-    adapter,
-    gpu,
-    adapterInfo: {
-      vendor: info.vendor ?? "",
-      architecture: info.architecture ?? "",
-      device: info.device ?? "",
-      description: info.description ?? "",
-    },
+  const adapterInfo = {
+    vendor: info.vendor ?? "",
+    architecture: info.architecture ?? "",
+    device: info.device ?? "",
+    description: info.description ?? "",
   };
+  const fallback = (info as { isFallbackAdapter?: boolean }).isFallbackAdapter === true;
+  const software = fallback || /swiftshader|llvmpipe|lavapipe|software/i.test(Object.values(adapterInfo).join(" "));
+  return { device, adapter, gpu, adapterInfo, software };
 }
