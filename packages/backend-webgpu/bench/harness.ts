@@ -23,25 +23,67 @@ export function median(times: readonly number[]): number {
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
+/** Milliseconds per call: in all (until the GPU is done) and on the host (until the call returned). */
+export interface GpuTime {
+  readonly total: number;
+  readonly host: number;
+}
+
 /** Milliseconds per call of `fn` (its results are disposed), the GPU's work included. */
 export async function timeGpu(
   backend: WebGPUBackend,
   fn: () => unknown,
   { warmup = 2, runs = 10, samples = 3 }: GpuTimeOptions = {},
 ): Promise<number> {
+  return (await timeGpuParts(backend, fn, { warmup, runs, samples })).total;
+}
+
+async function timeGpuParts(
+  backend: WebGPUBackend,
+  fn: () => unknown,
+  { warmup = 2, runs = 10, samples = 3 }: GpuTimeOptions,
+): Promise<GpuTime> {
   const once = () => tf.dispose(fn() as tf.Tensor | tf.Tensor[]);
   for (let i = 0; i < warmup; i++) once();
   await tf.asyncWait();
   await backend.sync();
-  const times: number[] = [];
+  const totals: number[] = [];
+  const hosts: number[] = [];
   for (let s = 0; s < samples; s++) {
     const start = performance.now();
     for (let i = 0; i < runs; i++) once();
+    hosts.push((performance.now() - start) / runs);
     await tf.asyncWait();
     await backend.sync();
-    times.push((performance.now() - start) / runs);
+    totals.push((performance.now() - start) / runs);
   }
-  return median(times);
+  return { total: median(totals), host: median(hosts) };
+}
+
+/**
+ * Milliseconds per call of `a` and of `b`, measured alternately (a, b, a, b, ...) so that
+ * the load of a shared machine falls on both alike; medians of `samples` timings each.
+ *
+ * ```ts
+ * const [eager, traced] = await compareGpu(backend, () => chain(x), () => f(x));
+ * ```
+ */
+export async function compareGpu(
+  backend: WebGPUBackend,
+  a: () => unknown,
+  b: () => unknown,
+  { warmup = 2, runs = 5, samples = 7 }: GpuTimeOptions = {},
+): Promise<[GpuTime, GpuTime]> {
+  await timeGpuParts(backend, a, { warmup, runs: 1, samples: 1 });
+  await timeGpuParts(backend, b, { warmup, runs: 1, samples: 1 });
+  const ta: GpuTime[] = [];
+  const tb: GpuTime[] = [];
+  for (let s = 0; s < samples; s++) {
+    ta.push(await timeGpuParts(backend, a, { warmup: 0, runs, samples: 1 }));
+    tb.push(await timeGpuParts(backend, b, { warmup: 0, runs, samples: 1 }));
+  }
+  const pick = (times: GpuTime[]): GpuTime => ({ total: median(times.map((t) => t.total)), host: median(times.map((t) => t.host)) });
+  return [pick(ta), pick(tb)];
 }
 
 /** A table with aligned columns. */

@@ -45,11 +45,20 @@ console.log(`\nKiln webgpu benches, Node ${process.version}, ${cpus()[0]?.model 
 console.log(`adapter: ${adapter}${software ? " (a software GPU: only the ratios below mean anything)" : ""}\n`);
 
 const ratios = await tracedVsEager(backend);
-console.log("traced + fused vs eager on the same backend (ms per call, median; ratio = eager / traced)");
+console.log("traced + fused vs eager on the same backend, ms per call (medians, measured alternately); ratio = eager / traced");
+console.log("total: until the GPU finished; host: until the calls returned (the JS and driver cost of issuing the work)");
 console.log(
   formatTable(
-    ["case", "eager ms", "traced ms", "ratio"],
-    ratios.map((r) => [r.name, r.eager.toFixed(2), r.traced.toFixed(2), `${(r.eager / r.traced).toFixed(1)}x`]),
+    ["case", "eager total", "traced total", "ratio", "eager host", "traced host", "host ratio"],
+    ratios.map((r) => [
+      r.name,
+      r.eager.total.toFixed(2),
+      r.traced.total.toFixed(2),
+      `${(r.eager.total / r.traced.total).toFixed(1)}x`,
+      r.eager.host.toFixed(3),
+      r.traced.host.toFixed(3),
+      `${(r.eager.host / r.traced.host).toFixed(1)}x`,
+    ]),
   ),
 );
 

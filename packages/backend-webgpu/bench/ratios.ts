@@ -6,12 +6,12 @@
  */
 import * as tf from "@kiln/core";
 import type { WebGPUBackend } from "../src/index.js";
-import { kernelOps, timeGpu } from "./harness.js";
+import { compareGpu, type GpuTime, kernelOps, median } from "./harness.js";
 
 export interface RatioRow {
   readonly name: string;
-  readonly eager: number;
-  readonly traced: number;
+  readonly eager: GpuTime;
+  readonly traced: GpuTime;
 }
 
 /** The 10-op chain (as the wasm bench has it): add, mul, relu, neg, exp, sub, abs, sqrt, sigmoid, tanh. */
@@ -46,11 +46,12 @@ export async function tracedVsEager(backend: WebGPUBackend): Promise<RatioRow[]>
   const x = tf.randomUniform([1 << 16], -1, 1, "float32", 1);
   const y = tf.randomUniform([1 << 16], -1, 1, "float32", 9);
   const f = tf.function(chain);
-  rows.push({
-    name: "10-op elementwise chain, 65536 floats",
-    eager: await timeGpu(backend, () => tf.tidy(() => chain(x, y))),
-    traced: await timeGpu(backend, () => f(x, y)),
-  });
+  const [chainEager, chainTraced] = await compareGpu(
+    backend,
+    () => tf.tidy(() => chain(x, y)),
+    () => f(x, y),
+  );
+  rows.push({ name: "10-op elementwise chain, 65536 floats", eager: chainEager, traced: chainTraced });
   for (const [label, batch, sizes] of [
     ["MLP forward, batch 8, 64-128-128-10", 8, [64, 128, 128, 10]],
     ["MLP forward, batch 64, 256-256-256-10", 64, [256, 256, 256, 10]],
@@ -59,11 +60,12 @@ export async function tracedVsEager(backend: WebGPUBackend): Promise<RatioRow[]>
     const input = tf.randomUniform([batch, sizes[0]], -1, 1, "float32", 2);
     const forward = mlp(layers);
     const g = tf.function(forward);
-    rows.push({
-      name: label,
-      eager: await timeGpu(backend, () => tf.tidy(() => forward(input))),
-      traced: await timeGpu(backend, () => g(input)),
-    });
+    const [eager, traced] = await compareGpu(
+      backend,
+      () => tf.tidy(() => forward(input)),
+      () => g(input),
+    );
+    rows.push({ name: label, eager, traced });
     tf.dispose([input, ...layers.flat()]);
     for (const cf of g.concreteFunctions()) cf.dispose();
   }
@@ -87,6 +89,7 @@ export async function dispatchesPerCall(backend: WebGPUBackend): Promise<Dispatc
     await tf.asyncWait();
     const before = backend.stats();
     tf.dispose(f(...args) as tf.Tensor);
+    await Promise.resolve();
     const after = backend.stats();
     const cf = (f as unknown as tf.PolymorphicFunction).getConcreteFunction(...args);
     rows.push({ name, ops: kernelOps(cf), dispatches: after.dispatches - before.dispatches, submits: after.submits - before.submits });

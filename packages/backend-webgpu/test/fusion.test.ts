@@ -17,6 +17,8 @@ describe.runIf(gpu.available)("fused kernels on webgpu", () => {
   ): Promise<{ dispatches: number; submits: number; values: number[] }> {
     const before = gpuBackend().stats();
     const y = tf.tidy(() => f(...inputs) as tf.Tensor);
+    // Submitted at the end of this JS task (the read below would submit too).
+    await Promise.resolve();
     const after = gpuBackend().stats();
     const values = Array.from(await y.data());
     y.dispose();

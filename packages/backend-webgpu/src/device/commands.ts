@@ -96,10 +96,14 @@ export class CommandStream {
     this.#holds++;
   }
 
-  /** Ends a `hold`; the outermost one submits. */
+  /**
+   * Ends a `hold`. After the outermost one, what the call encoded is submitted when the
+   * current JS task ends, with whatever else the task encodes: a call's dispatches are never
+   * split over command buffers, and a loop of calls in one task costs one submit.
+   */
   release(): void {
     if (this.#holds > 0) this.#holds--;
-    if (this.#holds === 0) this.flush();
+    if (this.#holds === 0 && this.#commands > 0) this.#scheduleFlush();
   }
 
   /** Submits what is encoded (nothing happens when nothing is). */
@@ -125,12 +129,15 @@ export class CommandStream {
   #encoded(): void {
     this.#commands++;
     // Eager work outside a held call is submitted when the current JS task ends.
-    if (this.#holds === 0 && !this.#flushQueued) {
-      this.#flushQueued = true;
-      queueMicrotask(() => {
-        this.#flushQueued = false;
-        if (this.#holds === 0) this.flush();
-      });
-    }
+    if (this.#holds === 0) this.#scheduleFlush();
+  }
+
+  #scheduleFlush(): void {
+    if (this.#flushQueued) return;
+    this.#flushQueued = true;
+    queueMicrotask(() => {
+      this.#flushQueued = false;
+      if (this.#holds === 0) this.flush();
+    });
   }
 }
