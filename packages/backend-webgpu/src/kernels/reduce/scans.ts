@@ -54,7 +54,11 @@ out0[index] = i32(at);`;
   };
 }
 
-/** Cumsum: one thread per line along the axis, exclusive and reverse baked in (float32 sums in f32, int32 wraps). */
+/**
+ * Cumsum: one thread per line along the axis, exclusive and reverse baked in. float32 runs
+ * are compensated like the reductions' sums (a (sum, error) pair, `kiln_sum_add`), so each
+ * prefix matches the cpu oracle's double-precision running sum rounded once; int32 wraps.
+ */
 const cumsum: KernelCompiler = (key) => {
   const x = key.inputs[0]!;
   const shape = x.shape!;
@@ -63,17 +67,20 @@ const cumsum: KernelCompiler = (key) => {
   const pass = splitAtAxis(shape, axis);
   const from = storageType(x.dtype!);
   const type = storageType(key.outputs[0]!.dtype!);
-  const zero = type === "f32" ? "0.0" : "0";
+  const compensated = type === "f32";
+  const init = compensated ? "vec2<f32>(0.0, 0.0)" : "0";
+  const add = compensated ? "acc = kiln_sum_add(acc, v);" : "acc = acc + v;";
+  const store = `out0[at] = ${compensated ? "kiln_sum_value(acc)" : "acc"};`;
   const body = `if (index >= param_u(0u) * param_u(2u)) { return; }
 let o = index / param_u(2u);
 let j = index % param_u(2u);
 let n = param_u(1u);
-var acc = ${zero};
+var acc = ${init};
 for (var step = 0u; step < n; step = step + 1u) {
   let k = ${attrs.reverse ? "n - 1u - step" : "step"};
   let at = (o * n + k) * param_u(2u) + j;
   let v = ${from === type ? "in0[at]" : `${type}(in0[at])`};
-  ${attrs.exclusive ? "out0[at] = acc;\n  acc = acc + v;" : "acc = acc + v;\n  out0[at] = acc;"}
+  ${attrs.exclusive ? `${store}\n  ${add}` : `${add}\n  ${store}`}
 }`;
   const program = buildProgram({
     label: `cumsum_${from}_${type}${attrs.exclusive ? "_exclusive" : ""}${attrs.reverse ? "_reverse" : ""}`,
