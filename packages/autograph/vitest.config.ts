@@ -8,6 +8,6 @@ import { vite as autograph } from "./src/plugin.js";
 export default mergeConfig(
   defineConfig(kilnTestConfig(import.meta.url)),
   defineConfig({
-    plugins: [autograph({ include: (id) => /\/test\/(graph|readme_collatz|async_backend|loop_options)\.test\.ts$/.test(id) })],
+    plugins: [autograph({ include: (id) => /\/test\/(graph|readme_collatz|async_backend|loop_options|tf_autograph)\.test\.ts$/.test(id) })],
   }),
 );

@@ -7,7 +7,14 @@
 import * as tf from "@kiln/core";
 import { type ConvertedSource, convertSource } from "./converter/function_source.js";
 import { ConversionError } from "./errors.js";
-import { type RuntimeConverter, converted, doNotConvert, isConverted, setRuntimeConverter, twinOf } from "./operators/calls.js";
+import {
+  type RuntimeConverter,
+  converted,
+  doNotConvert,
+  isConverted,
+  knownConvertedSource,
+  setRuntimeConverter,
+} from "./operators/calls.js";
 import { setLoopOptions } from "./operators/loop_options.js";
 import * as runtime from "./runtime.js";
 
@@ -40,7 +47,8 @@ function convertedSource(fn: Function): ConvertedSource | undefined {
 /**
  * The converted source of a function (SPEC G8): what AutoGraph runs in place of `fn`. For a
  * `tf.function`, the function it traces; for a function the loader or plugin gave a
- * converted twin, the twin (with the module's file and lines in its locations).
+ * converted twin, the twin (with the module's file and lines in its locations). Loading
+ * this module makes it core's `tf.autograph.toCode` too.
  *
  * ```ts
  * import { autograph } from "@kiln/autograph";
@@ -51,9 +59,8 @@ function convertedSource(fn: Function): ConvertedSource | undefined {
 export function toCode(fn: Function): string {
   if (typeof fn !== "function") throw new TypeError(`autograph.toCode: expected a function, received ${typeof fn}`);
   if (fn instanceof tf.PolymorphicFunction) return toCode(fn.pythonFunction);
-  if (isConverted(fn)) return sourceOf(fn);
-  const twin = twinOf(fn);
-  if (twin !== undefined) return sourceOf(twin);
+  const known = knownConvertedSource(fn);
+  if (known !== undefined) return known;
   const conversion = convertedSource(fn);
   if (conversion === undefined)
     throw new ConversionError(
@@ -215,10 +222,19 @@ function compileOrWarn(fn: Function, conversion: ConvertedSource, bindings: Map<
   }
 }
 
-/** Turns on run-time conversion: core's hook and recursive conversion of called functions. */
+/** Makes `toCode` the implementation of core's `tf.autograph.toCode` (on the current runtime). */
+function installToCode(): void {
+  tf.getRuntime().autographToCode = toCode;
+}
+
+// Importing "@kiln/autograph" is enough for tf.autograph.toCode.
+installToCode();
+
+/** Turns on run-time conversion: core's hooks and recursive conversion of called functions. */
 export function enableRuntimeConversion(): void {
   setRuntimeConverter(runtimeConverter);
   tf.getRuntime().autograph = runtime.functionForTrace;
+  installToCode();
 }
 
 /**

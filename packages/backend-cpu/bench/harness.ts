@@ -59,6 +59,27 @@ export async function timeIt(fn: () => unknown, { warmup = 2, runs = 5 }: TimeOp
 }
 
 /**
+ * Like `timeIt`, but the median CPU time this process spent (user + system, all threads,
+ * milliseconds): on a shared machine whose other jobs take the cores away, this stays near
+ * what an idle machine's wall clock shows, where wall-clock time does not.
+ *
+ * ```ts
+ * const cpuMs = await cpuTimeIt(() => tf.exp(x).dispose(), { runs: 9 });
+ * ```
+ */
+export async function cpuTimeIt(fn: () => unknown, { warmup = 2, runs = 5 }: TimeOptions = {}): Promise<number> {
+  for (let i = 0; i < warmup; i++) await fn();
+  const times: number[] = [];
+  for (let i = 0; i < Math.max(runs, 1); i++) {
+    const start = process.cpuUsage();
+    await fn();
+    const used = process.cpuUsage(start);
+    times.push((used.user + used.system) / 1000);
+  }
+  return median(times);
+}
+
+/**
  * Times Kiln and the anchor on the same work with their runs interleaved (after both
  * warm up), so a machine that gets busier halfway through slows both sides alike and the
  * ratio stays honest. Returns the median milliseconds of each.

@@ -1,8 +1,10 @@
 /**
  * The cpu backend's benchmarks: one table of eager ops (bench/elementwise.ts: dispatch
- * overhead and elementwise throughput; bench/matmul.ts: matMul and conv2d), Kiln cpu against
+ * overhead and elementwise throughput; bench/transcendental.ts: exp, tanh, sigmoid, a traced
+ * chain and bias-add broadcasts; bench/matmul.ts: matMul and conv2d), Kiln cpu against
  * tfjs-core's cpu backend in the same process, then tf.function against eager execution
- * (bench/function.ts). Every time is the median of several runs after warm-up; the ratio is
+ * (bench/function.ts), and training steps against tfjs-cpu and tfjs-wasm with allocations
+ * and RSS growth per step (bench/steps.ts). Every time is the median of several runs after warm-up; the ratio is
  * anchor time / Kiln time, so above 1 means Kiln (or Kiln's traced function) is faster.
  *
  * ```sh
@@ -15,7 +17,9 @@ import { benchElementwise } from "./elementwise.js";
 import { benchFunction } from "./function.js";
 import { type BenchRow, formatTable } from "./harness.js";
 import { benchMatmul } from "./matmul.js";
+import { benchSteps } from "./steps.js";
 import { benchTraining } from "./training.js";
+import { benchTranscendental } from "./transcendental.js";
 
 function table(header: readonly string[], rows: readonly BenchRow[], digits: number): string {
   return formatTable(
@@ -24,13 +28,13 @@ function table(header: readonly string[], rows: readonly BenchRow[], digits: num
   );
 }
 
-const eager = [...(await benchElementwise()), ...(await benchMatmul())];
-const traced = [...(await benchFunction()), ...(await benchTraining())];
+const eager = [...(await benchElementwise()), ...(await benchTranscendental()), ...(await benchMatmul())];
+const traced = [...(await benchFunction()), ...(await benchTraining()), ...(await benchSteps())];
 const asyncRows = await benchAsyncBackend();
 
 console.log(`\nKiln cpu vs tfjs-core 4.22 cpu, Node ${process.version}, ${cpus()[0]?.model ?? "unknown cpu"}`);
 console.log("medians after warm-up; ratio = anchor / kiln (above 1: Kiln is faster)\n");
-console.log("eager ops, Kiln cpu vs tfjs cpu (milliseconds per run)");
+console.log("eager ops (and the traced 10-op chain with exp, sigmoid and tanh), Kiln cpu vs tfjs cpu (milliseconds per run)");
 console.log(table(["case", "kiln ms", "tfjs ms", "ratio", "note"], eager, 2));
 console.log("\ntf.function, training and control flow (units in each case's name)");
 console.log(table(["case", "kiln traced", "anchor", "ratio", "note"], traced, 3));

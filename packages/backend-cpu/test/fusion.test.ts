@@ -1,5 +1,7 @@
 import * as tf from "@kiln/core";
 import { describe, expect, it } from "vitest";
+import { exactInFloat32 } from "../src/kernels/elementwise/exact_float32.js";
+import { fusedLoopSource, splitSegments } from "../src/kernels/elementwise/fused_loop.js";
 import { cpu } from "../src/index.js";
 
 if (!tf.listBackends().includes("cpu")) tf.registerBackend(cpu());
@@ -51,5 +53,66 @@ describe("the cpu backend fuses broadcast clusters and epilogues (DESIGN 6)", ()
     }, [a, w]);
     expect(reused.every((s) => s.cluster.head === undefined)).toBe(true);
     tf.dispose([x, f, b, a, w]);
+  });
+});
+
+/** Runs `fn` traced and eagerly; every output must match bit for bit (NaN payloads aside). */
+function expectTracedMatchesEager(fn: (...xs: tf.Tensor[]) => tf.Tensor[], inputs: readonly tf.Tensor[]): void {
+  const f = tf.function(fn, { autograph: false });
+  const traced = f(...inputs) as tf.Tensor[];
+  const eager = tf.tidy(() => fn(...inputs));
+  for (const [k, t] of traced.entries()) {
+    const [a, b] = [t.dataSync(), eager[k]!.dataSync()];
+    expect(a.length).toBe(b.length);
+    for (let i = 0; i < a.length; i++) {
+      if (!Object.is(a[i], b[i]) && !(Number.isNaN(a[i]) && Number.isNaN(b[i]))) expect([k, i, a[i]]).toEqual([k, i, b[i]]);
+    }
+  }
+  tf.dispose([...traced, ...eager]);
+  for (const cf of f.concreteFunctions()) cf.dispose();
+}
+
+describe("fused loops with several exp/log/tanh/erf ops run in blocks, one loop per heavy op", () => {
+  const chain = (x: tf.Tensor, b: tf.Tensor, c: tf.Tensor): tf.Tensor[] => {
+    const positive = tf.greater(x, 0); // a bool and an int32 value computed before the heavy ops...
+    const tenths = tf.cast(tf.mul(x, 10), "int32");
+    const t = tf.tanh(tf.sub(tf.exp(tf.add(x, b)), tf.sigmoid(x)));
+    const picked = tf.add(tf.where(positive, t, tf.sub(t, c)), tf.cast(tenths, "float32")); // ...and used after them
+    return [tf.log1p(tf.abs(picked)), tf.gelu(tf.mul(t, c)), t];
+  };
+
+  it("matches the ops run one by one, bit for bit, with bias rows, columns and several outputs", () => {
+    const x = tf.randomUniform([3, 1500], -4, 4, "float32", 1);
+    const [row, column] = [tf.randomUniform([1500], -1, 1, "float32", 2), tf.randomUniform([3, 1], -2, 2, "float32", 3)];
+    const seen = clustersOf((a, bb, cc) => chain(a, bb, cc)[0]!, [x, row, column]);
+    expect(seen.map((s) => s.compiled)).toEqual([true]);
+    const shapes = seen[0]!.cluster.inputs.map((i) => i.shape);
+    const source = fusedLoopSource(seen[0]!.cluster, shapes)!;
+    for (const scratch of ["Float32Array(1024)", "Uint8Array(1024)", "Int32Array(1024)"]) expect(source).toContain(scratch);
+    expectTracedMatchesEager(chain, [x, row, column]);
+    // Short inner runs stay one loop.
+    const narrow = tf.randomUniform([500, 3], -4, 4, "float32", 4);
+    const [narrowRow, narrowColumn] = [tf.randomUniform([3], -1, 1, "float32", 5), tf.randomUniform([500, 1], -2, 2, "float32", 6)];
+    expectTracedMatchesEager(chain, [narrow, narrowRow, narrowColumn]);
+    // A MatMul head whose epilogue runs in place over its output, in blocks.
+    const [a, w, bias] = [
+      tf.randomUniform([8, 20], -1, 1, "float32", 7),
+      tf.randomUniform([20, 100], -1, 1, "float32", 8),
+      tf.randomUniform([100], -1, 1, "float32", 9),
+    ];
+    const epilogue = (p: tf.Tensor, q: tf.Tensor, r: tf.Tensor) => tf.sigmoid(tf.tanh(tf.exp(tf.add(tf.matMul(p, q), r))));
+    expect(clustersOf(epilogue, [a, w, bias]).map((s) => s.cluster.head?.op.name)).toEqual(["MatMul"]);
+    expectTracedMatchesEager((p, q, r) => [epilogue(p!, q!, r!)], [a, w, bias]);
+    tf.dispose([x, row, column, narrow, narrowRow, narrowColumn, a, w, bias]);
+  });
+
+  it("splits before each heavy op after the first and skips rounding where values are float32 already", () => {
+    const light = { lines: [], dtype: "float32" as const, inputs: [], ops: [], heavy: false };
+    const heavy = { ...light, heavy: true };
+    expect(splitSegments([light, heavy, light, heavy, heavy, light])).toEqual([[0, 1, 2], [3], [4, 5]]);
+    expect(splitSegments([light, light])).toEqual([[0, 1]]);
+    const relu = tf.scalarKernelOf(tf.coreOpDefs().find((op) => op.name === "Relu")!, ["float32"], "float32", {})!;
+    const add = tf.scalarKernelOf(tf.coreOpDefs().find((op) => op.name === "AddV2")!, ["float32", "float32"], "float32", {})!;
+    expect([exactInFloat32(relu.body), exactInFloat32(add.body)]).toEqual([true, false]);
   });
 });

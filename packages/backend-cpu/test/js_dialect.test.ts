@@ -7,9 +7,11 @@ describe("the cpu backend renders core's elementwise semantics as JS", () => {
     expect(tf.missingTemplates(jsDialect)).toEqual([]);
   });
 
-  it("renders relu so NaN passes through and bools as JS booleans", () => {
+  it("renders relu so NaN passes through, cheap selects without a branch, and bools as JS booleans", () => {
     const relu = tf.scalarKernelOf(tf.coreOpDefs().find((op) => op.name === "Relu")!, ["float32"], "float32", {})!;
-    expect(tf.renderScalar(relu, jsDialect, ["a"], "t").value).toBe("((a < 0) ? 0 : a)");
+    expect(tf.renderScalar(relu, jsDialect, ["a"], "t").value).toBe("selectFloat((a < 0), 0, a)");
+    const elu = tf.scalarKernelOf(tf.coreOpDefs().find((op) => op.name === "Elu")!, ["float32"], "float32", {})!;
+    expect(tf.renderScalar(elu, jsDialect, ["a"], "t").value).toBe("((a > 0) ? a : expm1f(a))");
     const and = tf.scalarKernelOf(tf.coreOpDefs().find((op) => op.name === "LogicalAnd")!, ["bool", "bool"], "bool", {})!;
     expect(tf.renderScalar(and, jsDialect, ["a", "b"], "t").value).toBe("(a && b)");
   });

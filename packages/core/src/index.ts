@@ -62,12 +62,14 @@ export { PolymorphicFunction, type FunctionOptions, type CallableConcreteFunctio
 export { tfFunction as function, tfFunction, type TfFunction } from "./function/tf_function.js";
 export { print } from "./function/print.js";
 export { config, initScope, executingEagerly, nameScope } from "./function/config.js";
+export { autograph, AutoGraphUnavailableError, type LoopOptions } from "./api/autograph.js";
 export { graphToText } from "./ir/printer.js";
 export { graphToDot } from "./ir/dot.js";
 export { serializeGraph, deserializeGraph, GraphFormatError, MAX_TENSOR_ELEMENTS, type GraphJSON, type FunctionGraphJSON, type OperationJSON, type ValueInfoJSON, type AttrJSON, type DeserializeOptions } from "./ir/serialize.js";
 export { verifyGraph, InvalidGraphError, type OpResolver, type VerifyOptions } from "./ir/verify.js";
 export { saveFunction, loadFunction, knownOps, functionFromGraph, type SavedFunction, type SavedConcreteFunction, type SavedWeight, type SavedTypeNode, type SavedOutput, type SavedLiteral, type LoadOptions } from "./function/saved_function.js";
 export { LoadedFunction } from "./function/loaded_function.js";
+export { DEFAULT_MEMORY_BUDGET, type MemoryBudget } from "./ir/budget.js";
 export { GradientTape, type GradientTapeOptions, type GradientsOf } from "./autodiff/gradient_tape.js";
 export { grad, grads, valueAndGrad, valueAndGrads, variableGrads } from "./autodiff/functional.js";
 export { customGradient, type CustomGradientResult } from "./autodiff/custom_gradient.js";

@@ -239,7 +239,7 @@ describe("swapping backends at run time", () => {
     await run(() => tf.setBackend("cpu2"));
     const b = run(() => tf.zeros([2], "int32"));
     const m = run(() => tf.memory());
-    expect(m.backends).toEqual({ cpu: { numBytes: 16, numBuffers: 1 }, cpu2: { numBytes: 8, numBuffers: 1 } });
+    expect(m.backends).toEqual({ cpu: { numBytes: 16, numBuffers: 1, pooledBytes: 0 }, cpu2: { numBytes: 8, numBuffers: 1, pooledBytes: 0 } });
     expect([m.numTensors, m.numBytes, m.numDataBuffers]).toEqual([2, 24, 2]);
     run(() => tf.dispose([a, b]));
   });
@@ -313,7 +313,7 @@ describe("an async-only backend (no readSync)", () => {
     await run(() => tf.setBackend("gpu"));
     const x = run(() => tf.fill([3], 2));
     const y = run(() => tf.add(x, x));
-    expect(run(() => tf.memory().backends.gpu)).toEqual({ numBytes: 24, numBuffers: 2 });
+    expect(run(() => tf.memory().backends.gpu)).toEqual({ numBytes: 24, numBuffers: 2, pooledBytes: 0 });
 
     expect(() => x.dataSync()).toThrow(/dataSync: this tensor lives on backend 'gpu', which reads only asynchronously; use await tensor.data\(\)/);
     expect(() => x.arraySync()).toThrow(tf.KilnError);
@@ -329,7 +329,7 @@ describe("an async-only backend (no readSync)", () => {
     zeros.dispose();
 
     await run(() => tf.setBackend("cpu"));
-    expect(run(() => tf.memory().backends.gpu)).toEqual({ numBytes: 0, numBuffers: 0 });
+    expect(run(() => tf.memory().backends.gpu)).toEqual({ numBytes: 0, numBuffers: 0, pooledBytes: 0 });
     expect(x.dataSync()).toEqual(new Float32Array([2, 2, 2]));
     expect(y.arraySync()).toEqual([4, 4, 4]);
     expect(String(y)).toBe("tf.Tensor([4. 4. 4.], shape=(3,), dtype=float32)");

@@ -36,5 +36,11 @@ export const take = (t: unknown): unknown => {
   return out;
 };
 
+/** Live memory (tensors, bytes, buffers): what a leak changes; pooled dead buffers kept for reuse are left out. */
+export const liveMemory = () => {
+  const { numTensors, numBytes, numDataBuffers } = tf.memory();
+  return { numTensors, numBytes, numDataBuffers };
+};
+
 /** How many tensors are alive now. */
 export const live = () => tf.memory().numTensors;

@@ -10,6 +10,7 @@
  * ```
  */
 import * as tf from "@kiln/core";
+import { ConversionError } from "../errors.js";
 
 /**
  * Any package (or user) can keep a function, or every method of an object, out of
@@ -125,6 +126,31 @@ export function twinOf(fn: Function): Function | undefined {
 }
 
 /**
+ * The converted source AutoGraph already has for `fn` without converting anything: `fn`'s
+ * own when it is converted code, its twin's when the loader or plugin made one. For a
+ * `tf.function`, that of the function it traces.
+ */
+export function knownConvertedSource(fn: Function): string | undefined {
+  const target = fn instanceof tf.PolymorphicFunction ? fn.pythonFunction : fn;
+  const converted = convertedFunctions.has(target) ? target : twins.get(target);
+  return converted === undefined ? undefined : Function.prototype.toString.call(converted);
+}
+
+/**
+ * `tf.autograph.toCode` when only converted modules loaded the runtime (build-time
+ * conversion, no parser): it knows the code the loader or plugin converted, and says what
+ * to import for anything else.
+ */
+function toCodeWithoutConverter(fn: Function): string {
+  const source = knownConvertedSource(fn);
+  if (source !== undefined) return source;
+  throw new ConversionError(
+    `autograph.toCode: '${fn.name || "(anonymous)"}' was not converted when its module was built or loaded, and the run-time converter is not loaded; ` +
+      `import "@kiln/autograph" to convert it from its source text`,
+  );
+}
+
+/**
  * The function `tf.function` traces for `fn` (core's `autograph` hook). `doNotConvert` wins
  * over a twin: the loader and plugin make twins without knowing about it (SPEC G8).
  */
@@ -159,10 +185,12 @@ export function callMethod(object: unknown, key: PropertyKey, ...args: unknown[]
 }
 
 /**
- * Installs the hook core calls for every `tf.function`, unless one is installed already.
- * Converted modules call this, so build-time conversion works without `register`.
+ * Installs the hook core calls for every `tf.function` (and, for `tf.autograph.toCode`, one
+ * that knows the converted modules' code), unless installed already. Converted modules call
+ * this, so build-time conversion works without `register`.
  */
 export function install(): void {
   const runtime = tf.getRuntime();
   if (runtime.autograph === undefined) runtime.autograph = functionForTrace;
+  if (runtime.autographToCode === undefined) runtime.autographToCode = toCodeWithoutConverter;
 }

@@ -8,6 +8,7 @@ import {
   allocate,
   sizeOf,
 } from "@kiln/core";
+import { outputArray, outputId } from "./output.js";
 import type { CpuBackend } from "../cpu_backend.js";
 
 /** The value a `fill` stores for a dtype: booleans are 0/1. */
@@ -20,24 +21,24 @@ export const creationKernels: KernelRegistration<any, CpuBackend>[] = [
   {
     op: "Fill",
     backend: "cpu",
-    run: ({ attrs, outputs: [out], backend }) => {
-      const { value } = attrs as FillAttrs;
-      const values = allocate(out!.dtype, sizeOf(out!.shape));
-      // Typed arrays start zeroed, so zeros cost only the allocation.
-      const v = stored(value, out!.dtype);
-      if (v !== 0) values.fill(v);
-      return [backend.write(values, out!.shape, out!.dtype)];
+    run: (args) => {
+      const { value } = args.attrs as FillAttrs;
+      const values = outputArray(args);
+      // A fresh array starts zeroed; an offered one holds old values.
+      const v = stored(value, args.outputs[0]!.dtype);
+      if (v !== 0 || args.out?.[0] !== undefined) values.fill(v);
+      return [outputId(args, values)];
     },
   },
   {
     op: "ZerosLike",
     backend: "cpu",
-    run: ({ outputs: [out], backend }) => [backend.write(allocate(out!.dtype, sizeOf(out!.shape)), out!.shape, out!.dtype)],
+    run: (args) => [outputId(args, outputArray(args).fill(0))],
   },
   {
     op: "OnesLike",
     backend: "cpu",
-    run: ({ outputs: [out], backend }) => [backend.write(allocate(out!.dtype, sizeOf(out!.shape)).fill(1), out!.shape, out!.dtype)],
+    run: (args) => [outputId(args, outputArray(args).fill(1))],
   },
   {
     op: "Range",

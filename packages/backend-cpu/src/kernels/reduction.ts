@@ -13,6 +13,7 @@ import type { CpuBackend } from "../cpu_backend.js";
 import { argMaxLoop, argMinLoop } from "./reduce/arg.js";
 import { cumsumLoop } from "./reduce/cumsum.js";
 import { reductionPasses, splitAtAxis } from "./reduce/layout.js";
+import { outputArray, outputId } from "./output.js";
 import { maxLoop, minLoop, prodFloat, prodInt, type Source, sumFloat, sumInt } from "./reduce/loops.js";
 
 type Reducer = "sum" | "prod" | "max" | "min" | "mean";
@@ -60,10 +61,12 @@ function runPass(reducer: Reducer, src: Source, dst: Source, outer: number, size
  * to float32 once at the end; int32 and bool results accumulate in their own dtype (bool
  * inputs of Sum/Prod in int32), so each pass reads any input dtype directly.
  */
-function reduce(op: string, reducer: Reducer, { inputs: [x], attrs, outputs: [out], backend }: ReductionArgs): DataArray {
+function reduce(op: string, reducer: Reducer, args: ReductionArgs): DataArray {
+  const { inputs: [x], attrs, outputs: [out], backend } = args;
   const src = backend.values(x!.dataId);
   const outSize = sizeOf(out!.shape);
-  const result = allocate(out!.dtype, outSize);
+  // An offered buffer holds old values: every path below writes all of it.
+  const result = outputArray(args);
   if (src.length === 0) return result.fill(emptyValue(reducer, x!.dtype));
   let data: Source = src;
   for (const pass of reductionPasses(x!.shape, normalizeAxes(attrs.axis, x!.shape.length, op))) {
@@ -76,7 +79,6 @@ function reduce(op: string, reducer: Reducer, { inputs: [x], attrs, outputs: [ou
     for (let i = 0; i < outSize; i++) result[i] = data[i]! / count;
     return result;
   }
-  if (data !== src && data.constructor === result.constructor) return data as DataArray;
   result.set(data);
   return result;
 }
@@ -85,7 +87,7 @@ function reductionKernel(op: string, reducer: Reducer): KernelRegistration<any, 
   return {
     op,
     backend: "cpu",
-    run: (args: ReductionArgs) => [args.backend.write(reduce(op, reducer, args), args.outputs[0]!.shape, args.outputs[0]!.dtype)],
+    run: (args: ReductionArgs) => [outputId(args, reduce(op, reducer, args))],
   };
 }
 

@@ -10,18 +10,14 @@ import {
   type TransposeAttrs,
 } from "@kiln/core";
 import type { CpuBackend } from "../cpu_backend.js";
+import { outputArray, outputId } from "./output.js";
 import { copyRun, copyStrided } from "./strided_copy.js";
 
 /**
- * Shape op kernels. Reshape-like ops keep the element order, so they copy the buffer
- * whole; the others are strided copies (transpose, reverse), block replication (tile,
+ * Shape op kernels. Reshape-like ops (Reshape, ExpandDims, Squeeze) need none: core runs
+ * them as views of their input's buffer. The others are strided copies (transpose, reverse), block replication (tile,
  * broadcastTo) or a fill plus row copies (pad).
  */
-
-/** Reshape, ExpandDims and Squeeze: same elements, same order, new shape. */
-const copyAll: KernelFn<any, CpuBackend> = ({ inputs: [x], outputs: [out], backend }) => [
-  backend.write(backend.values(x!.dataId).slice(), out!.shape, out!.dtype),
-];
 
 /** Doubles a written chunk in place until it appears `times` times in a row. */
 function replicate(dst: DataArray, start: number, chunk: number, times: number): void {
@@ -78,13 +74,15 @@ const tileKernel: KernelFn<any, CpuBackend> = ({ inputs: [x], attrs, outputs: [o
 };
 
 /** BroadcastTo is a tile whose reps repeat the size-1 (and missing leading) dims. */
-const broadcastKernel: KernelFn<any, CpuBackend> = ({ inputs: [x], outputs: [out], backend }) => {
+const broadcastKernel: KernelFn<any, CpuBackend> = (args) => {
+  const { inputs: [x], outputs: [out], backend } = args;
   const outShape: readonly number[] = out!.shape;
   const inShape = [...new Array<number>(outShape.length - x!.shape.length).fill(1), ...x!.shape];
   const reps = outShape.map((d, i) => (inShape[i] === d ? 1 : d));
-  const result = allocate(out!.dtype, sizeOf(outShape));
+  // tileInto writes every element, so an offered buffer's old values never show.
+  const result = outputArray(args);
   tileInto(backend.values(x!.dataId), inShape, reps, result);
-  return [backend.write(result, outShape, out!.dtype)];
+  return [outputId(args, result)];
 };
 
 /** Transpose: output dim i walks input dim perm[i]. */
@@ -153,9 +151,6 @@ const sizeKernel: KernelFn<{}, CpuBackend> = ({ inputs: [x], outputs: [out], bac
 export const shapeOpsKernels: KernelRegistration<any, CpuBackend>[] = [
   { op: "Shape", backend: "cpu", run: shapeKernel },
   { op: "Size", backend: "cpu", run: sizeKernel },
-  { op: "Reshape", backend: "cpu", run: copyAll },
-  { op: "ExpandDims", backend: "cpu", run: copyAll },
-  { op: "Squeeze", backend: "cpu", run: copyAll },
   { op: "Transpose", backend: "cpu", run: transposeKernel },
   { op: "BroadcastTo", backend: "cpu", run: broadcastKernel },
   { op: "Tile", backend: "cpu", run: tileKernel },

@@ -1,7 +1,7 @@
 import type { DataArray, DType } from "../base/dtype.js";
 import { KilnError } from "../base/errors.js";
 import type { ConcreteShape } from "../base/shape.js";
-import type { AnyOpDef, Differentiate } from "../ir/op.js";
+import { type AnyOpDef, type Differentiate, kernelArity } from "../ir/op.js";
 import { Variable } from "../function/variable.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { type Backward, getRuntime, type TapeHooks } from "../trace/runtime.js";
@@ -13,6 +13,24 @@ export interface TapeEntry {
   readonly inputs: readonly Tensor[];
   readonly outputs: readonly Tensor[];
   readonly backward: (dys: readonly (Tensor | null)[], needs: readonly boolean[]) => (Tensor | null)[];
+}
+
+/** A tape's retained handle -> the tensor it stands for (see `identityOf`). */
+const originals = new WeakMap<Tensor, Tensor>();
+
+/**
+ * The tensor `t` stands for on every tape: `t` itself, or, for a handle a tape retained
+ * (and handed to a gradient rule because the original had been disposed), the original.
+ * Tapes key their records by it, so a backward pass computed from retained handles (the
+ * original freed by a tidy scope or an eager loop) still connects, on an outer tape, to
+ * what the original was computed from (higher-order gradients).
+ *
+ * ```ts
+ * identityOf(tape.retain(x)); // x
+ * ```
+ */
+function identityOf(t: Tensor): Tensor {
+  return originals.get(t) ?? t;
 }
 
 /**
@@ -37,7 +55,7 @@ export class Tape implements TapeHooks {
   }
 
   isWatched(tensor: Tensor): boolean {
-    return this.#watched.has(tensor);
+    return this.#watched.has(identityOf(tensor));
   }
 
   /** Tensors produced by any op while the tape recorded (watched or not). */
@@ -50,7 +68,8 @@ export class Tape implements TapeHooks {
 
   /** True if the tensor was computed while this tape recorded, or is watched. */
   knows(tensor: Tensor): boolean {
-    return this.#watched.has(tensor) || this.#produced.has(tensor);
+    const t = identityOf(tensor);
+    return this.#watched.has(t) || this.#produced.has(t);
   }
 
   watch(tensor: Tensor): void {
@@ -74,23 +93,33 @@ export class Tape implements TapeHooks {
   retain(tensor: Tensor): Tensor {
     if (getRuntime().graphTrace() !== undefined) return tensor;
     let kept = this.#retained.get(tensor);
-    if (kept === undefined) this.#retained.set(tensor, (kept = getRuntime().retain(tensor)));
+    if (kept === undefined) {
+      kept = getRuntime().retain(tensor);
+      this.#retained.set(tensor, kept);
+      originals.set(kept, identityOf(tensor));
+    }
     return kept;
   }
 
+  /**
+   * Records a computation on watched tensors. Inputs may be handles another tape retained
+   * (a backward pass run after the originals were freed): the entry names the originals
+   * (`identityOf`), so gradients flow on to what they were computed from.
+   */
   record(inputs: readonly Tensor[], outputs: readonly Tensor[], backward: Backward, name: string): void {
-    if (!inputs.some((t) => this.#watched.has(t))) return;
+    const keys = inputs.map(identityOf);
+    if (!keys.some((t) => this.#watched.has(t))) return;
     const savedInputs = inputs.map((t) => this.retain(t));
     const savedOutputs = outputs.map((t) => this.retain(t));
     // Rules see the original tensors while they are alive, so an outer tape that watches them
     // records the backward pass (higher-order gradients); the retained copies stand in once
-    // the originals were disposed.
-    const live = (originals: readonly Tensor[], saved: readonly Tensor[]) => originals.map((t, i) => (t.isDisposed ? saved[i]! : t));
+    // the originals were disposed (and stand for them on every tape, see identityOf).
+    const live = (tensors: readonly Tensor[], saved: readonly Tensor[]) => tensors.map((t, i) => (t.isDisposed ? saved[i]! : t));
     this.entries.push({
       name,
-      inputs,
+      inputs: keys,
       outputs,
-      backward: (dys, needs) => backward(dys, live(inputs, savedInputs), live(outputs, savedOutputs), needs),
+      backward: (dys, needs) => backward(dys, live(keys, savedInputs), live(outputs, savedOutputs), needs),
     });
     for (const t of outputs) if (t.dtype === "float32") this.#watched.add(t);
   }
@@ -112,8 +141,23 @@ function opBackward(op: AnyOpDef, attrs: object, differentiate: Differentiate<Te
         `gradient: no gradient is defined for op ${op.name} (${op.api}); it cannot be differentiated. Wrap the computation in tf.customGradient, or stop the gradient with tf.stopGradient`,
       );
     }
-    return grad({ inputs, outputs, dys, attrs, needs, differentiate });
+    return withAttrInputGradients(op, inputs.length, grad({ inputs, outputs, dys, attrs, needs, differentiate }));
   };
+}
+
+/**
+ * A rule's gradients with `null` added for the op's attr inputs (a shape or bound given as
+ * an int32 tensor, see `OpDef.attrInputs`): rules answer for the inputs the kernel takes,
+ * and values that only say how big something is carry no gradient.
+ *
+ * ```ts
+ * withAttrInputGradients(Reshape, 2, [dx]); // [dx, null] for reshape(x, tf.shape(y))
+ * ```
+ */
+function withAttrInputGradients(op: AnyOpDef, inputCount: number, grads: (Tensor | null)[]): (Tensor | null)[] {
+  const arity = kernelArity(op);
+  if (arity === undefined || inputCount <= arity || grads.length !== arity) return grads;
+  return [...grads, ...new Array<null>(inputCount - arity).fill(null)];
 }
 
 /**

@@ -9,6 +9,7 @@ import { outputShapes, writtenInputs } from "../plan/graph_facts.js";
 import type { Plan } from "../plan/plan.js";
 import { planFor } from "../plan/plan_cache.js";
 import type { SlotValue } from "../plan/slots.js";
+import { checkFunctionName, checkOutputTypes } from "./subgraph_attrs.js";
 
 /** Attributes of a call op: the callee's name in the graph's library and its output types. */
 export interface CallAttrs {
@@ -51,7 +52,11 @@ function defineCall(name: string, stateful: boolean) {
     },
     // One tape entry whose backward is a traced function replaying the callee.
     grad: (args) => callGradient(args),
-    infer: (_inputs, attrs: CallAttrs) => attrs.Tout.map((t) => ({ shape: t.shape, dtype: t.dtype })),
+    // The callee's signature against the inputs and `Tout` is checked by `verifyGraph`.
+    infer: (_inputs, attrs: CallAttrs) => {
+      checkFunctionName(attrs.f, name, "f");
+      return checkOutputTypes(attrs.Tout, name);
+    },
   });
 }
 

@@ -1,8 +1,7 @@
 import { tfTypeName } from "../base/dtype.js";
 import { DisposedError, OutOfScopeError } from "../base/errors.js";
 import type { DType } from "../base/dtype.js";
-import { isPlainObject } from "../base/plain_object.js";
-import type { ConcreteShape, Shape } from "../base/shape.js";
+import type { Shape } from "../base/shape.js";
 import type { AnyOpDef } from "../ir/op.js";
 import { disposeBackward } from "./call_gradient.js";
 import { PartitionedCall, StatefulPartitionedCall } from "./call_ops.js";
@@ -12,11 +11,11 @@ import { isResourceOutput } from "../ir/graph.js";
 import type { Backend } from "../backend/backend.js";
 import type { Plan } from "../plan/plan.js";
 import { disposePlans, planFor } from "../plan/plan_cache.js";
-import { formatTfShape } from "../tensor/format.js";
 import { Tensor } from "../tensor/tensor.js";
 import { getRuntime, } from "../trace/runtime.js";
 import type { FunctionType, TypeNode } from "./function_type.js";
 import { mapStructure } from "./structure.js";
+import { formatConcreteSignature, type SignatureParameter } from "./pretty_signature.js";
 import { TensorSpec } from "./tensor_spec.js";
 import { Variable } from "./variable.js";
 
@@ -31,8 +30,14 @@ export interface FunctionDef {
   readonly signature: { readonly name: string; readonly inputArg: readonly ArgDef[]; readonly outputArg: readonly ArgDef[] };
 }
 
+/** The op a concrete function's calls bind, with its attrs. */
+interface CallOp {
+  readonly def: AnyOpDef;
+  readonly attrs: { readonly f: string; readonly Tout: readonly { shape: Shape; dtype: DType }[] };
+}
+
 /** Describes a traced input for `structuredInputSignature`: a TensorSpec, a variable, or the pinned JS value. */
-function specOf(node: TypeNode, placeholder: (i: number) => OpOutput | undefined, counter: { i: number }): unknown {
+function specOf(node: TypeNode, placeholder: (i: number) => OpOutput | undefined, counter: { i: number; aliases: Set<number> }): unknown {
   switch (node.kind) {
     case "tensor": {
       // The placeholder's shape, which has null dims where the trace was relaxed (SPEC D1).
@@ -40,7 +45,9 @@ function specOf(node: TypeNode, placeholder: (i: number) => OpOutput | undefined
       return new TensorSpec(input?.shape ?? node.shape, node.dtype, node.name ?? input?.op.name);
     }
     case "variable":
-      counter.i++;
+      // A variable passed twice has one placeholder (its resource).
+      if (!counter.aliases.has(node.alias)) counter.i++;
+      counter.aliases.add(node.alias);
       return { kind: "VariableSpec", shape: node.shape, dtype: node.dtype, trainable: node.trainable };
     case "literal":
       return node.value;
@@ -84,7 +91,7 @@ export class ConcreteFunction implements LibraryFunction {
 
   /** The traced input signature: TensorSpecs, variable specs and pinned JS values, in argument structure. */
   get structuredInputSignature(): unknown[] {
-    const counter = { i: 0 };
+    const counter = { i: 0, aliases: new Set<number>() };
     return this.functionType.params.map((p) => specOf(p, (i) => this.graph.inputs[i], counter));
   }
 
@@ -123,22 +130,32 @@ export class ConcreteFunction implements LibraryFunction {
     if (inputs.length !== expected) {
       throw new TypeError(`${this.fnName}: concrete function ${this.name} expects ${expected} tensor/variable inputs, received ${inputs.length}`);
     }
-    const def = this.callOp();
+    const { def, attrs } = this.call;
     const traced = runtime.graphTrace();
-    const args = [...inputs, ...this.capturedInputs].map((value, i) => this.argument(value, def, i, traced === undefined));
+    const captured = this.graph.captures;
+    const args: Tensor[] = new Array(inputs.length + captured.length);
+    for (let i = 0; i < inputs.length; i++) args[i] = this.argument(inputs[i]!, def, i, traced === undefined);
+    for (let i = 0; i < captured.length; i++) args[inputs.length + i] = this.argument(captured[i]!.value as Tensor | Variable, def, inputs.length + i, traced === undefined);
     traced?.graph.library.set(this.name, this);
-    const outputs = runtime.trace.bind(def, args, { f: this.name, Tout: this.tout() });
+    const outputs = runtime.trace.bind(def, args, attrs);
     return this.restructure(outputs);
   }
 
-  /** The call op: stateful when the graph reads or writes state. */
-  private callOp(): AnyOpDef {
-    return this.graph.operations.some((op) => op.def.stateful === true) ? StatefulPartitionedCall : PartitionedCall;
+  /**
+   * The call op (stateful when the graph reads or writes state) and its attrs, made once:
+   * the graph is closed, and every call binds the same op.
+   */
+  private get call(): CallOp {
+    const cache = this.callCache;
+    if (cache.op === undefined) {
+      const def = this.graph.operations.some((op) => op.def.stateful === true) ? StatefulPartitionedCall : PartitionedCall;
+      cache.op = { def, attrs: { f: this.name, Tout: this.graph.outputs.map((o) => ({ shape: o.shape, dtype: o.dtype })) } };
+    }
+    return cache.op;
   }
 
-  private tout(): { shape: Shape; dtype: DType }[] {
-    return this.graph.outputs.map((o) => ({ shape: o.shape, dtype: o.dtype }));
-  }
+  /** Filled on the first call (a container, never reassigned: callables share the instance's fields). */
+  private readonly callCache: { op?: CallOp } = {};
 
   /** One input of the call op: a variable's resource, or the tensor (checked when run eagerly). */
   private argument(value: Tensor | Variable, def: AnyOpDef, index: number, eager: boolean): Tensor {
@@ -175,37 +192,11 @@ export class ConcreteFunction implements LibraryFunction {
     return `<ConcreteFunction ${this.fnName}(${params.join(", ")}) name=${this.name}>`;
   }
 
-  /** One line per input and output, as in `prettyPrintedConcreteSignatures()`. */
-  prettySignature(): string {
-    const describe = (value: unknown): string => {
-      if (value instanceof TensorSpec) return value.toString();
-      if (Array.isArray(value)) return `[${value.map(describe).join(", ")}]`;
-      if (typeof value === "object" && value !== null && (value as { kind?: string }).kind === "VariableSpec") {
-        const v = value as { shape: ConcreteShape; dtype: string; trainable: boolean };
-        return `VariableSpec(shape=${formatTfShape(v.shape)}, dtype=${v.dtype}, trainable=${v.trainable ? "True" : "False"})`;
-      }
-      if (isPlainObject(value)) {
-        return `{${Object.entries(value)
-          .map(([k, v]) => `${k}: ${describe(v)}`)
-          .join(", ")}}`;
-      }
-      return `Literal[${typeof value === "string" ? JSON.stringify(value) : String(value)}]`;
-    };
-    const outputs = mapStructure(this.structuredOutputs, (leaf) =>
-      leaf instanceof Tensor ? new TensorSpec(leaf.shape, leaf.dtype) : leaf,
-    );
-    const lines = [`Input Parameters:`];
-    this.structuredInputSignature.forEach((spec, i) =>
-      lines.push(`  ${this.graph.inputs[i]?.op.name ?? `args_${i}`} (POSITIONAL_OR_KEYWORD): ${describe(spec)}`),
-    );
-    lines.push(`Output Type:`, `  ${describe(outputs)}`);
-    if (this.graph.captures.length > 0) {
-      lines.push(`Captures:`);
-      for (const c of this.graph.captures)
-        lines.push(
-          `  ${c.placeholder.op.name}: ${c.value instanceof Variable ? "Variable" : "Tensor"} ${describe(new TensorSpec(c.placeholder.shape, c.placeholder.dtype))}`,
-        );
-    }
-    return lines.join("\n");
+  /**
+   * One line per input (named after the JS parameters when given, else after their
+   * placeholders), then the output type and captures, as in `prettyPrintedConcreteSignatures()`.
+   */
+  prettySignature(parameters?: readonly SignatureParameter[]): string {
+    return formatConcreteSignature(this, parameters);
   }
 }

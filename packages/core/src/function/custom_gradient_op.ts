@@ -75,6 +75,11 @@ export const CustomGradient = defineOp<CustomGradientAttrs>({
   // The value passes through; the other inputs matter only to the gradient.
   execution: { kind: "alias" },
   infer: (inputs, attrs) => {
+    if (typeof attrs.id !== "string" || !Number.isInteger(attrs.numInputs) || attrs.numInputs < 0) {
+      throw new ArgumentError(
+        `customGradient: the CustomGradient op needs a string 'id' and a non-negative integer 'numInputs', received ${JSON.stringify(attrs.id)} and ${JSON.stringify(attrs.numInputs)}`,
+      );
+    }
     if (inputs.length < 1 + attrs.numInputs) {
       throw new ArgumentError(
         `customGradient: the CustomGradient op needs the value and ${attrs.numInputs} argument(s), received ${inputs.length} input(s)`,

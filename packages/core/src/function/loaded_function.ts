@@ -6,10 +6,46 @@ import { Tensor } from "../tensor/tensor.js";
 import { getRuntime } from "../trace/runtime.js";
 import { makeCallable } from "./callable.js";
 import { ConcreteFunction } from "./concrete_function.js";
-import type { TypeNode } from "./function_type.js";
+import type { FunctionType, TypeNode } from "./function_type.js";
 import type { CallableConcreteFunction } from "./polymorphic_function.js";
 import { TensorSpec } from "./tensor_spec.js";
 import { Variable } from "./variable.js";
+
+/**
+ * A concrete function rebuilt from a file. Its result structure comes from the file and
+ * may leave some graph outputs out (a valid file never does; an edited one can): those
+ * outputs are computed by every call and freed at once, so they cannot leak (SPEC K2).
+ *
+ * ```ts
+ * // outputs: { kind: "tensor", index: 0 } over a graph with two outputs
+ * loaded(x); // output 0; output 1 is freed
+ * ```
+ */
+export class LoadedConcreteFunction extends ConcreteFunction {
+  /** Graph outputs the result structure never mentions. */
+  readonly #unreferenced: readonly number[];
+
+  constructor(graph: ConcreteFunction["graph"], name: string, type: FunctionType, structured: unknown, outputs: readonly Tensor[], fnName: string) {
+    super(graph, name, type, structured, outputs, fnName);
+    const used = new Set<unknown>();
+    const visit = (v: unknown): void => {
+      if (v instanceof Tensor) used.add(v);
+      else if (Array.isArray(v)) v.forEach(visit);
+      else if (isPlainObject(v)) Object.values(v).forEach(visit);
+    };
+    visit(structured);
+    this.#unreferenced = outputs.flatMap((t, i) => (used.has(t) ? [] : [i]));
+  }
+
+  override restructure(tensors: readonly Tensor[]): unknown {
+    const result = super.restructure(tensors);
+    for (const i of this.#unreferenced) {
+      const t = tensors[i];
+      if (t !== undefined && !t.isSymbolic) t.dispose();
+    }
+    return result;
+  }
+}
 
 /** One loaded concrete function and how calls are matched against it. */
 export interface LoadedEntry {

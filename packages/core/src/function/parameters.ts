@@ -65,3 +65,23 @@ export function parameters(fn: Function): Parameter[] | undefined {
   if (node === undefined) return undefined;
   return (node.params as AnyNode[]).map((p, i) => describe(p, i));
 }
+
+/**
+ * The name of each of `count` arguments of a call: the declared parameter's name;
+ * `xs_0`, `xs_1`, ... for the elements of a rest parameter `...xs` (as TF names the parts
+ * of `*args`); `args_<i>` past the declared parameters or when the source is unreadable.
+ * Placeholders, signatures and error messages use these names.
+ *
+ * ```ts
+ * argumentNames(parameters((x, ...xs) => x), 3); // ["x", "xs_0", "xs_1"]
+ * ```
+ */
+export function argumentNames(params: readonly Parameter[] | undefined, count: number): string[] {
+  const list = params ?? [];
+  const rest = list.at(-1)?.rest === true ? list.at(-1) : undefined;
+  const fixed = rest === undefined ? list.length : list.length - 1;
+  return Array.from({ length: Math.max(count, fixed) }, (_, i) => {
+    if (i < fixed) return list[i]!.name;
+    return rest === undefined ? `args_${i}` : `${rest.name}_${i - fixed}`;
+  });
+}

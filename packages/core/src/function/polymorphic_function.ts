@@ -1,12 +1,14 @@
 import type { Shape } from "../base/shape.js";
-import type { Tensor } from "../tensor/tensor.js";
+import { Tensor } from "../tensor/tensor.js";
 import { getRuntime } from "../trace/runtime.js";
 import { makeCallable } from "./callable.js";
 import type { ConcreteFunction } from "./concrete_function.js";
 import { FunctionCache } from "./function_cache.js";
+import { bindConcreteCall } from "./concrete_call.js";
 import { acceptsDims, encodeArgs, type FunctionType } from "./function_type.js";
 import { type Conformed, conformToSignature, releaseConformed, validateSignature } from "./input_signature.js";
-import { type Parameter, parameters } from "./parameters.js";
+import { argumentNames, type Parameter, parameters } from "./parameters.js";
+import type { SignatureParameter } from "./pretty_signature.js";
 import { RetracingDetector } from "./retracing.js";
 import { isInstance, readsThis } from "./this_binding.js";
 import { traceFunction } from "./trace_function.js";
@@ -29,7 +31,10 @@ export interface FunctionOptions {
 /** A PolymorphicFunction as handed to users: callable with the function's arguments. */
 export type CallablePolymorphicFunction = PolymorphicFunction & ((...args: any[]) => any);
 
-/** A concrete function as handed to users: callable with the original (structured) arguments. */
+/**
+ * A concrete function as handed to users: callable with the original (structured)
+ * arguments, where JS-valued ones may be left out (they are pinned to the traced values).
+ */
 export type CallableConcreteFunction = ConcreteFunction & ((...args: any[]) => any);
 
 const detectors = new WeakMap<Function, RetracingDetector>();
@@ -148,6 +153,7 @@ export class PolymorphicFunction {
   dispose(): void {
     for (const fn of this.concreteFunctions()) fn.dispose();
     this.cache.clear();
+    this.lastHit.call = undefined;
     this.signatureTrace.fn = undefined;
   }
 
@@ -164,10 +170,29 @@ export class PolymorphicFunction {
     return this.resolve(undefined, args, true).fn;
   }
 
-  /** Every concrete function's inputs and outputs, one block each (SPEC B11). */
+  /**
+   * Every concrete function's inputs and outputs, one block each, each parameter named after
+   * the JS parameter (SPEC B11). A function with an inputSignature is traced first if it was
+   * not yet (as TF does), so its one signature is listed before the first call.
+   *
+   * ```ts
+   * const pow = tf.function((x, k) => tf.pow(x, k));
+   * pow.getConcreteFunction(new tf.TensorSpec([null]), 2);
+   * pow.prettyPrintedConcreteSignatures();
+   * // pow(x, k)
+   * //   Input Parameters:
+   * //     x (POSITIONAL_OR_KEYWORD): TensorSpec(shape=(None,), dtype=float32, name='x')
+   * //     k (POSITIONAL_OR_KEYWORD): Literal[2]
+   * //   Output Type:
+   * //     TensorSpec(shape=(None,), dtype=float32, name=None)
+   * ```
+   */
   prettyPrintedConcreteSignatures(): string {
-    const fns = this.signatureTrace.fn === undefined ? this.cache.entries() : [this.signatureTrace.fn];
-    return fns.map((cf) => `${this.name}(${this.paramNames().join(", ")})\n${cf.prettySignature().replace(/^/gm, "  ")}`).join("\n\n");
+    const fns = this.signature === undefined ? this.cache.entries() : [this.traceSignature(undefined)];
+    const declared = (this.params ?? []).map((p) => (p.rest ? `...${p.name}` : p.name)).join(", ");
+    return fns
+      .map((cf) => `${this.name}(${declared})\n${cf.prettySignature(this.signatureParameters(cf)).replace(/^/gm, "  ")}`)
+      .join("\n\n");
   }
 
   toString(): string {
@@ -183,21 +208,37 @@ export class PolymorphicFunction {
     args: readonly unknown[],
     allowSpecs: boolean,
   ): { fn: CallableConcreteFunction; flat: (Tensor | Variable)[]; traced: boolean } {
+    const last = this.lastHit.call;
+    if (last !== undefined && sameTensorTypes(args, last.types)) return { fn: last.fn, flat: args as Tensor[], traced: false };
     const bound = this.bindArgs(args);
-    const type = encodeArgs(bound, this.name, this.paramNames(), { allowSpecs });
+    const type = encodeArgs(bound, this.name, this.paramNames(bound.length), { allowSpecs });
     const cached = this.cache.lookup(type) as CallableConcreteFunction | undefined;
-    if (cached !== undefined) return { fn: cached, flat: type.flat as (Tensor | Variable)[], traced: false };
+    if (cached !== undefined) {
+      // Calls of one signature in a row skip building the key (the cache answers the same).
+      // (Types only: holding the tensors would keep dropped ones from the GC.)
+      if (args.length > 0 && args.every((a) => a instanceof Tensor)) this.lastHit.call = { types: args.map((t) => ({ dtype: t.dtype, shape: t.shape })), fn: cached };
+      return { fn: cached, flat: type.flat as (Tensor | Variable)[], traced: false };
+    }
     const relaxed = this.options.reduceRetracing === false ? undefined : this.cache.relaxedDims(type);
     const dims = relaxed ?? type.dims;
     const fn = this.trace(thisArg, type, dims, bound);
     this.cache.add(type, dims, fn);
+    // A new trace may be more specific than the last hit for its signature.
+    this.lastHit.call = undefined;
     return { fn, flat: type.flat as (Tensor | Variable)[], traced: true };
   }
 
+  /**
+   * The tensor types (dtype, shape) of the last call the cache answered and its concrete
+   * function: a call whose arguments are tensors of exactly those types gets the same answer.
+   * A container, never reassigned (callables share the instance's fields).
+   */
+  private readonly lastHit: { call?: { readonly types: readonly { readonly dtype: string; readonly shape: readonly (number | null)[] }[]; readonly fn: CallableConcreteFunction } } = {};
+
   /** `getConcreteFunction(specs...)` with an inputSignature: the specs must fit the signature. */
   private checkAgainstSignature(args: readonly unknown[]): void {
-    const given = encodeArgs(args, this.name, this.paramNames());
-    const expected = encodeArgs(this.signature!, this.name, this.paramNames());
+    const given = encodeArgs(args, this.name, this.paramNames(args.length));
+    const expected = encodeArgs(this.signature!, this.name, this.paramNames(this.signature!.length));
     if (given.relaxKey !== expected.relaxKey || !acceptsDims(expected.dims, given.dims)) {
       throw new TypeError(
         `${this.name}: getConcreteFunction arguments do not match the inputSignature; call getConcreteFunction() with no arguments for its single trace`,
@@ -207,7 +248,7 @@ export class PolymorphicFunction {
 
   private traceSignature(thisArg: unknown): CallableConcreteFunction {
     if (this.signatureTrace.fn === undefined) {
-      const type = encodeArgs(this.signature!, this.name, this.paramNames());
+      const type = encodeArgs(this.signature!, this.name, this.paramNames(this.signature!.length));
       this.signatureTrace.fn = this.trace(thisArg, type, type.dims, this.signature!);
     }
     return this.signatureTrace.fn;
@@ -221,14 +262,17 @@ export class PolymorphicFunction {
       type,
       dims,
       args,
-      paramNames: this.paramNames(),
+      paramNames: this.paramNames(type.params.length),
       allowVariableCreation: !this.traced,
     });
     this.traced = true;
     return makeCallable(concrete, (...callArgs: unknown[]) => this.callConcrete(concrete, callArgs));
   }
 
-  /** A concrete function called directly: same binding, but the signature is pinned (SPEC B12). */
+  /**
+   * A concrete function called directly (SPEC B12): it never retraces; JS-valued parameters
+   * are pinned to their traced values and may be left out (`bindConcreteCall`).
+   */
   private callConcrete(concrete: ConcreteFunction, args: readonly unknown[]): unknown {
     if (this.signature !== undefined) {
       const conformed = conformToSignature(args, this.signature, this.name);
@@ -238,19 +282,12 @@ export class PolymorphicFunction {
         releaseConformed(conformed);
       }
     }
-    const type = encodeArgs(this.bindArgs(args), this.name, this.paramNames(), { allowSpecs: false });
-    if (type.relaxKey !== concrete.functionType.relaxKey || !acceptsDims(concrete.inputDims, type.dims)) {
-      throw new TypeError(
-        `${this.name}: this concrete function was traced for ${concrete.structuredInputSignature.map(String).join(", ")} and cannot be called with these arguments ` +
-          `(JS values are pinned to the traced values, and tensors must match the traced shapes and dtypes). Call the tf.function itself to trace a new signature`,
-      );
-    }
-    return concrete.callFlat(type.flat as (Tensor | Variable)[]);
+    return concrete.callFlat(bindConcreteCall(concrete, args, this.signatureParameters(concrete), this.name));
   }
 
   /** The flat tensors of arguments conformed to the inputSignature, in canonical order. */
   private flatOf(conformed: Conformed["args"]): (Tensor | Variable)[] {
-    return encodeArgs(conformed, this.name, this.paramNames()).flat as (Tensor | Variable)[];
+    return encodeArgs(conformed, this.name, this.paramNames(conformed.length)).flat as (Tensor | Variable)[];
   }
 
   /** Binds call arguments to parameters: missing ones take their literal defaults (SPEC C6). */
@@ -267,7 +304,41 @@ export class PolymorphicFunction {
     return bound;
   }
 
-  private paramNames(): string[] {
-    return (this.params ?? []).map((p) => p.name);
+  /**
+   * The name of each of `count` arguments (a rest parameter's elements are `xs_0`, `xs_1`,
+   * ...), cached: every call needs them for its cache key.
+   */
+  private paramNames(count: number): string[] {
+    let names = this.namesByCount.get(count);
+    if (names === undefined) this.namesByCount.set(count, (names = argumentNames(this.params, count)));
+    return names;
   }
+
+  private readonly namesByCount = new Map<number, string[]>();
+
+  /** The parameters of a concrete function as signatures name them. */
+  private signatureParameters(concrete: ConcreteFunction): SignatureParameter[] {
+    const fixed = (this.params ?? []).filter((p) => !p.rest).length;
+    return this.paramNames(concrete.functionType.params.length).map((name, i) => ({
+      name,
+      kind: i < fixed ? "POSITIONAL_OR_KEYWORD" : "POSITIONAL_ONLY",
+    }));
+  }
+}
+
+/** Whether `args` are tensors of exactly the dtypes and shapes of `types`. */
+function sameTensorTypes(args: readonly unknown[], types: readonly { readonly dtype: string; readonly shape: readonly (number | null)[] }[]): boolean {
+  if (args.length !== types.length) return false;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (!(arg instanceof Tensor)) return false;
+    const want = types[i]!;
+    if (arg.dtype !== want.dtype) return false;
+    const shape = arg.shape;
+    const expected = want.shape;
+    if (shape === expected) continue;
+    if (shape.length !== expected.length) return false;
+    for (let j = 0; j < shape.length; j++) if (shape[j] !== expected[j]) return false;
+  }
+  return true;
 }

@@ -2,6 +2,7 @@
 import type { DataArray, DType } from "../base/dtype.js";
 import { ArgumentError } from "../base/errors.js";
 import type { ConcreteShape } from "../base/shape.js";
+import { checkMemoryBudget, type MemoryBudget, resolveMemoryBudget } from "../ir/budget.js";
 import { FuncGraph } from "../ir/func_graph.js";
 import { isResourceOutput as isResource } from "../ir/graph.js";
 import { OpTable } from "../ir/op_table.js";
@@ -27,7 +28,7 @@ import { getRuntime } from "../trace/runtime.js";
 import { makeCallable } from "./callable.js";
 import { ConcreteFunction } from "./concrete_function.js";
 import type { FunctionType, TypeNode } from "./function_type.js";
-import { type LoadedEntry, LoadedFunction } from "./loaded_function.js";
+import { LoadedConcreteFunction, type LoadedEntry, LoadedFunction } from "./loaded_function.js";
 import { type CallableConcreteFunction, PolymorphicFunction } from "./polymorphic_function.js";
 import {
   checkParams,
@@ -76,6 +77,12 @@ export interface SavedFunction {
 export interface LoadOptions {
   /** Where op types are looked up (default `tf.knownOps()`: core's ops plus those declared with `tf.defineOp`). */
   readonly ops?: OpResolver;
+  /**
+   * The most memory the loaded graphs may ask for, checked before anything is allocated
+   * (default `tf.DEFAULT_MEMORY_BUDGET`: 256 MiB per tensor, 1 GiB for all the tensors
+   * whose sizes the file fixes). Raise it for large trusted models.
+   */
+  readonly memoryBudget?: MemoryBudget;
 }
 
 /**
@@ -310,13 +317,15 @@ export function loadFunction(saved: SavedFunction | string, options: LoadOptions
   const functions = readArray(readField(root, "functions", "saved function"), "functions");
   if (functions.length === 0) fail("functions", "the file holds no concrete functions");
   const ops = options.ops ?? knownOps();
+  const budget = resolveMemoryBudget(options.memoryBudget, "loadFunction");
   const reader = new WeightReader(weights);
 
   // Everything is validated before the first tensor or variable is created.
   const pending = functions.map((value, i) => {
     const path = `functions[${i}]`;
     const record = readRecord(value, path);
-    const graph = deserializeGraph(readField(record, "graph", path), ops, { libraryEntry: (g, n) => wrapGraph(g, n) });
+    const graph = deserializeGraph(readField(record, "graph", path), ops, { libraryEntry: (g, n) => wrapGraph(g, n), path: `${path}.graph` });
+    checkMemoryBudget(graph, budget, path);
     const params = readArray(readField(record, "params", path), `${path}.params`).map((p, k) => loadTypeNode(p, `${path}.params[${k}]`, 0));
     const { dims, used } = checkParams(params, graph.inputs, path);
     const captures = readArray(readField(record, "captures", path), `${path}.captures`).map((key, k) => {
@@ -368,7 +377,7 @@ export function loadFunction(saved: SavedFunction | string, options: LoadOptions
         if (value instanceof Variable) p.graph.addResource(value, c.placeholder!);
       }
       const type: FunctionType = { params: p.params, key: "", relaxKey: "", dims: p.dims, flat: [] };
-      const cf = new ConcreteFunction(p.graph, p.cfName, type, p.structured, p.outputs, name);
+      const cf = new LoadedConcreteFunction(p.graph, p.cfName, type, p.structured, p.outputs, name);
       return { cf, inputSignature: p.inputSignature, specificity: p.dims.reduce((n, s) => n + s.filter((d) => d !== null).length, 0) };
     });
     return LoadedFunction.create(name, entries, [...objects.values()]);

@@ -32,13 +32,23 @@ function assignVariable(args: ExecuteArgs): SlotValue[] {
   return [];
 }
 
-/** An update `variable = op(variable, value)`, run now with `op`'s kernel. */
+/**
+ * An update `variable = op(variable, value)`, run now with `op`'s kernel. When nothing but
+ * the variable holds its buffer (no read pinned it, no snapshot shares it) the kernel
+ * writes into that buffer in place; otherwise into a dead buffer from the pool, and the
+ * old value's buffer goes back to the pool when it is released.
+ */
 function updateVariable(op: AnyOpDef) {
   return (args: ExecuteArgs): SlotValue[] => {
     const { variables, registry } = args.context;
     const variable = variableOf(args);
     const current = variables.peek(variable, args.backend, args.name);
-    variables.write(variable, runKernelNow(registry, op, [current, args.inputs[1] as DataSlot], args.backend), args.name);
+    const inPlace = variables.exclusive?.(variable, args.backend) === true;
+    const out = inPlace ? current.dataId : args.pool.take(current.dtype, current.size);
+    const result = runKernelNow(registry, op, [current, args.inputs[1] as DataSlot], args.backend, out);
+    if (inPlace && result.dataId === current.dataId) return [];
+    if (!inPlace && out !== undefined && result.dataId !== out) args.pool.keep(out, current.dtype, current.size);
+    variables.write(variable, result, args.name);
     return [];
   };
 }

@@ -1,6 +1,6 @@
 import type { DType } from "../base/dtype.js";
 import { ArgumentError } from "../base/errors.js";
-import type { Shape } from "../base/shape.js";
+import type { ConcreteShape, Shape } from "../base/shape.js";
 import type { LibraryFunction } from "./func_graph.js";
 import { partialValue } from "./partial_value.js";
 import type { ScalarKernel } from "./scalar.js";
@@ -10,6 +10,9 @@ export interface ValueInfo {
   readonly shape: Shape;
   readonly dtype: DType;
 }
+
+/** A value whose shape is fully known (what kernels and plans with static shapes see). */
+export type ConcreteInfo = ValueInfo & { readonly shape: ConcreteShape };
 
 /** Attribute values are plain data so graphs serialize to JSON. */
 export type AttrValue = number | string | boolean | null | DType | readonly AttrValue[] | { readonly [key: string]: AttrValue };
@@ -129,6 +132,8 @@ export type OpExecution =
   | { readonly kind: "input" }
   | { readonly kind: "constant" }
   | { readonly kind: "alias" }
+  /** Output 0 is input 0's buffer with the op's output shape (Reshape, ExpandDims, Squeeze): no work. */
+  | { readonly kind: "view" }
   | {
       readonly kind: "host";
       readonly run: (args: any) => Generator<any, any[], any> | any[];

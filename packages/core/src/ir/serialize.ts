@@ -4,7 +4,7 @@ import { FuncGraph, type LibraryFunction } from "./func_graph.js";
 import { type Graph, Operation, type OpOutput } from "./graph.js";
 import { type Attrs, type AttrValue, checkArity, inferOp, type ValueInfo } from "./op.js";
 import { FUNCTION_ATTRS, formatName, formatType, libraryFunctions } from "./printer.js";
-import { InvalidGraphError, type OpResolver, verifyGraph } from "./verify.js";
+import { attrInputProblems, InvalidGraphError, type OpResolver, verifyGraph } from "./verify.js";
 
 /**
  * A serialized graph or saved function that is malformed, inconsistent or unsafe to load
@@ -49,6 +49,8 @@ export interface GraphJSON extends FunctionGraphJSON {
 export interface DeserializeOptions {
   /** What to store in a graph's library for a called function (default: its FuncGraph). */
   readonly libraryEntry?: (graph: FuncGraph, name: string) => LibraryFunction;
+  /** Where the graph sits in the enclosing file, for error messages (default `"graph"`). */
+  readonly path?: string;
 }
 
 /** The largest tensor a loaded graph or weight may declare (typed arrays cannot hold more). */
@@ -221,19 +223,8 @@ function sameInfo(a: ValueInfo, b: ValueInfo): boolean {
   return a.dtype === b.dtype && a.shape.length === b.shape.length && a.shape.every((d, i) => d === b.shape[i]);
 }
 
-/** Values of a Const must be numbers its dtype can hold exactly: no garbage reaches a typed array. */
-function checkConstValues(attrs: Attrs, path: string): void {
-  const { value, dtype } = attrs as { value: readonly unknown[]; dtype: DType };
-  for (let i = 0; i < value.length; i++) {
-    const v = value[i];
-    const ok =
-      typeof v === "number" && (dtype === "float32" || (dtype === "int32" ? Number.isInteger(v) && (v | 0) === v : v === 0 || v === 1));
-    if (!ok) fail(`${path}.attrs.value[${i}]`, `${describeJSON(v)} is not a valid ${dtype} value`);
-  }
-}
-
 class Reader {
-  readonly #functions = new Map<string, unknown>();
+  readonly #functions = new Map<string, { value: unknown; path: string }>();
   readonly #built = new Map<string, LibraryFunction>();
   readonly #building = new Set<string>();
 
@@ -241,14 +232,15 @@ class Reader {
     readonly ops: OpResolver,
     readonly options: DeserializeOptions,
     library: readonly unknown[],
+    root: string,
   ) {
     library.forEach((entry, i) => {
-      const path = `library[${i}]`;
+      const path = `${root}.library[${i}]`;
       const record = readRecord(entry, path);
       const name = readString(readField(record, "name", path), `${path}.name`);
       if (name.length === 0) fail(`${path}.name`, "function names cannot be empty");
       if (this.#functions.has(name)) fail(`${path}.name`, `two library functions are named '${name}'`);
-      this.#functions.set(name, readField(record, "graph", path));
+      this.#functions.set(name, { value: readField(record, "graph", path), path: `${path}.graph` });
     });
   }
 
@@ -261,7 +253,8 @@ class Reader {
       fail(path, `function '${name}' calls itself (directly or through other functions); graphs cannot recurse`);
     if (depth > MAX_NESTING) fail(path, `functions are nested more than ${MAX_NESTING} calls deep`);
     this.#building.add(name);
-    const graph = this.graph(this.#functions.get(name), `library function '${name}'`, depth + 1);
+    const { value, path: at } = this.#functions.get(name)!;
+    const graph = this.graph(value, at, depth + 1);
     this.#building.delete(name);
     const entry = this.options.libraryEntry?.(graph, name) ?? { name, graph };
     this.#built.set(name, entry);
@@ -280,7 +273,8 @@ class Reader {
     graph.outputs = refs("outputs");
     graph.isOpen = false;
     try {
-      verifyGraph(graph, { ops: this.ops });
+      // Called functions were verified when they were built: each graph is checked once.
+      verifyGraph(graph, { ops: this.ops, shallow: true });
     } catch (error) {
       if (error instanceof InvalidGraphError) fail(path, error.message);
       throw error;
@@ -329,13 +323,19 @@ class Reader {
     let inferred: ValueInfo[];
     try {
       checkArity(def, inputs.length);
+    } catch (error) {
+      fail(where, (error as Error).message);
+    }
+    // Attr inputs are read when the plan runs: they must make a well-formed attr (checked before `infer` trusts them).
+    const [problem] = attrInputProblems(def, inputs, attrs);
+    if (problem !== undefined) fail(where, problem);
+    try {
       inferred = inferOp(def, inputs, attrs);
     } catch (error) {
       fail(where, `the op rejects its inputs or attributes: ${error instanceof Error ? error.message : String(error)}`);
     }
     // The executor trusts output shapes, so they come from inference, never from the file.
     const outputs = this.checkOutputs(inferred, readArray(readField(record, "outputs", path), `${path}.outputs`), where);
-    if (type === "Const") checkConstValues(attrs, where);
     graph.addOperation(new Operation(graph.uniqueName(name), def, inputs, attrs, outputs, controls));
   }
 
@@ -376,13 +376,14 @@ class Reader {
  * ```
  */
 export function deserializeGraph(json: unknown, ops: OpResolver, options: DeserializeOptions = {}): FuncGraph {
-  const record = readRecord(json, "graph");
-  const format = readField(record, "format", "graph");
-  if (format !== "kiln.graph") fail("graph.format", `expected "kiln.graph", received ${describeJSON(format)}`);
-  const version = readField(record, "version", "graph");
-  if (version !== 1) fail("graph.version", `this Kiln reads version 1 graphs, received version ${describeJSON(version)}`);
-  const reader = new Reader(ops, options, readArray(readField(record, "library", "graph"), "graph.library"));
-  return reader.graph(record, "graph", 0);
+  const root = options.path ?? "graph";
+  const record = readRecord(json, root);
+  const format = readField(record, "format", root);
+  if (format !== "kiln.graph") fail(`${root}.format`, `expected "kiln.graph", received ${describeJSON(format)}`);
+  const version = readField(record, "version", root);
+  if (version !== 1) fail(`${root}.version`, `this Kiln reads version 1 graphs, received version ${describeJSON(version)}`);
+  const reader = new Reader(ops, options, readArray(readField(record, "library", root), `${root}.library`), root);
+  return reader.graph(record, root, 0);
 }
 
 // ---------------------------------------------------------------- tensor data (base64 of little-endian bytes)

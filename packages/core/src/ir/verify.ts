@@ -3,8 +3,9 @@ import { KilnError } from "../base/errors.js";
 import type { Shape } from "../base/shape.js";
 import type { Graph, Operation, OpOutput } from "./graph.js";
 import { isResourceOutput as isResource } from "./graph.js";
-import { type AnyOpDef, inferOp, type ValueInfo } from "./op.js";
+import { type AnyOpDef, type Attrs, inferOp, kernelArity, type ValueInfo } from "./op.js";
 import { calledFunctions, formatName, formatRef, formatType, libraryOf } from "./printer.js";
+import { checkSubgraphs } from "./verify_subgraphs.js";
 
 /** A graph that breaks an invariant of the IR (dangling reference, bad order, shapes that disagree with inference...). */
 export class InvalidGraphError extends KilnError {}
@@ -17,6 +18,8 @@ export interface OpResolver {
 export interface VerifyOptions {
   /** When given, every operation's type must resolve to exactly its definition here. */
   readonly ops?: OpResolver;
+  /** Check only this graph, not the functions it calls (a loader that verifies each function as it builds it). */
+  readonly shallow?: boolean;
 }
 
 // Stop collecting after this many problems: the first few say what is wrong.
@@ -27,10 +30,7 @@ export function shapesCompatible(a: Shape, b: Shape): boolean {
   return a.length === b.length && a.every((d, i) => d === null || b[i] === null || d === b[i]);
 }
 
-/** True when every value of shape `value` fits `accepted` (`[2]` fits `[null]`, not the reverse). */
-export function shapeFits(value: Shape, accepted: Shape): boolean {
-  return value.length === accepted.length && accepted.every((d, i) => d === null || d === value[i]);
-}
+export { shapeFits } from "./verify_subgraphs.js";
 
 function describe(info: ValueInfo): string {
   return formatType(info);
@@ -79,10 +79,12 @@ function verifyInto(graph: Graph, label: string, options: VerifyOptions, problem
     }
     checkReferences(op, where, position, fail);
     checkInference(op, where, fail);
+    for (const problem of attrInputProblems(op.def, op.inputs, op.attrs)) fail(`${where}: ${problem}`);
     checkResources(op, where, graph, fail);
     position.set(op, i);
   });
   checkBoundary(graph, position, fail);
+  if (options.shallow === true) return;
   for (const name of new Set(graph.operations.flatMap(calledFunctions))) {
     const callee = libraryOf(graph).get(name)?.graph;
     if (callee !== undefined && !visited.has(callee)) verifyInto(callee, name, options, problems, visited);
@@ -123,19 +125,50 @@ function checkInference(op: Operation, where: string, fail: (m: string) => void)
   });
 }
 
+/**
+ * What is wrong with how an op takes attrs as tensors (see `OpDef.attrInputs`), one message
+ * each: given, each such input must be an int32 vector of known length (a shape) or a
+ * one-element number (a scalar), so the values read when the plan runs make a well-formed
+ * attr; not given, the attr itself must be fully known (`null` marks values only an input
+ * can give). A loader checks this before running the op's `infer`.
+ *
+ * ```ts
+ * attrInputProblems(Fill, [], { shape: [null, 3], value: 1, dtype: "float32" }); // ["attribute 'shape' has unknown (null) values, ..."]
+ * ```
+ */
+export function attrInputProblems(def: AnyOpDef, inputs: readonly ValueInfo[], attrs: Attrs): string[] {
+  const specs = def.attrInputs;
+  if (specs === undefined) return [];
+  const problems: string[] = [];
+  const given = inputs.length > (kernelArity(def) ?? inputs.length);
+  for (const spec of specs) {
+    const name = def.inputs === "variadic" ? spec.attr : (def.inputs[spec.input] ?? spec.attr);
+    if (given) {
+      const input = inputs[spec.input];
+      if (input === undefined) continue;
+      const ok = spec.scalar
+        ? input.dtype !== "bool" && input.shape.every((d) => d === 1)
+        : input.dtype === "int32" && input.shape.length === 1 && input.shape[0] !== null;
+      if (!ok)
+        problems.push(`input '${name}' is ${formatType(input)}, but it must be ${spec.scalar ? "a number (one int32 or float32 element)" : "an int32 vector of known length"}`);
+      continue;
+    }
+    const value = attrs[spec.attr];
+    if (value === null || (Array.isArray(value) && value.includes(null)))
+      problems.push(`attribute '${spec.attr}' has unknown (null) values, which only a '${name}' input could give, and the op has none`);
+  }
+  return problems;
+}
+
 function checkResources(op: Operation, where: string, graph: Graph, fail: (m: string) => void): void {
   const library = libraryOf(graph);
-  const missing = calledFunctions(op).filter((name) => library.get(name)?.graph === undefined);
-  for (const name of missing) fail(`${where}: calls function '${name}', which is not in the graph's library`);
-  const callee = op.attrs.f;
-  if (typeof callee === "string") {
-    // A call passes its inputs straight to the function's parameters: they must fit them.
-    const calleeGraph = library.get(callee)?.graph;
-    if (calleeGraph !== undefined) checkCall(op, where, callee, calleeGraph, fail);
+  const called = calledFunctions(op);
+  for (const name of called) if (library.get(name)?.graph === undefined) fail(`${where}: calls function '${name}', which is not in the graph's library`);
+  // Calls, If and While pass their inputs to sub-graphs: resources may pass where a sub-graph takes one.
+  if (called.length > 0) {
+    checkSubgraphs(op, where, library, fail);
     return;
   }
-  // Control flow (If, While) routes inputs to its sub-graphs by attribute; resources may pass.
-  if (calledFunctions(op).length > 0) return;
   op.inputs.forEach((input, k) => {
     const declared = op.def.inputs === "variadic" ? undefined : op.def.inputs[k];
     const wantsResource = declared === "resource";
@@ -146,27 +179,6 @@ function checkResources(op: Operation, where: string, graph: Graph, fail: (m: st
       );
     }
   });
-}
-
-function checkCall(op: Operation, where: string, name: string, callee: Graph, fail: (m: string) => void): void {
-  if (op.inputs.length !== callee.inputs.length) {
-    fail(`${where}: passes ${op.inputs.length} input(s) to '${name}', which takes ${callee.inputs.length}`);
-  } else {
-    op.inputs.forEach((input, k) => {
-      const param = callee.inputs[k]!;
-      const ok = isResource(input) === isResource(param) && input.dtype === param.dtype && shapeFits(input.shape, param.shape);
-      if (!ok)
-        fail(`${where}: input ${k} is ${formatType(input, isResource(input))} but '${name}' takes ${formatType(param, isResource(param))}`);
-    });
-  }
-  if (
-    op.outputs.length !== callee.outputs.length ||
-    op.outputs.some((o, k) => o.dtype !== callee.outputs[k]!.dtype || !shapesCompatible(o.shape, callee.outputs[k]!.shape))
-  ) {
-    fail(
-      `${where}: outputs (${op.outputs.map(describe).join(", ")}) differ from what '${name}' returns (${callee.outputs.map(describe).join(", ")})`,
-    );
-  }
 }
 
 function checkBoundary(graph: Graph, position: ReadonlyMap<Operation, number>, fail: (m: string) => void): void {

@@ -142,9 +142,12 @@ export const Unpack = defineOp<UnpackAttrs>({
     const shape = [...x!.shape];
     if (shape.length === 0) throw new ShapeError("unstack: cannot unstack a scalar (rank-0 tensor); it has no axis to split along");
     const a = normalizeAxis(axis, shape.length, "unstack");
-    const count = checkInt(num, "unstack", "num", 0);
-    if (shape[a] !== null && shape[a] !== count) {
-      throw new ArgumentError(`unstack: 'num' is ${count}, but axis ${a} of shape ${formatShape(shape)} has size ${shape[a]}`);
+    const count = checkParts(checkInt(num, "unstack", "num", 0), "unstack", "num");
+    // As when tracing (see `unstack`), the axis size must be known: it is the number of outputs.
+    if (shape[a] !== count) {
+      throw new ArgumentError(
+        `unstack: 'num' is ${count}, but axis ${a} of shape ${formatShape(shape)} has ${shape[a] === null ? "an unknown size" : `size ${shape[a]}`}`,
+      );
     }
     shape.splice(a, 1);
     return Array.from({ length: count }, () => ({ shape, dtype: x!.dtype }));
@@ -170,10 +173,19 @@ export function unstack(x: TensorLike, axis = 0): Tensor[] {
   return bind(Unpack, [t], { axis, num: dim! });
 }
 
+/** The most outputs one op may have: a graph file cannot make shape inference build more. */
+const MAX_PARTS = 2 ** 20;
+
+/** Checks a number of parts (an op's output count) against `MAX_PARTS`. */
+function checkParts(n: number, api: string, argName: string): number {
+  if (n > MAX_PARTS) throw new ArgumentError(`${api}: '${argName}' asks for ${n} parts; an op makes at most ${MAX_PARTS} tensors`);
+  return n;
+}
+
 /** Resolves the part sizes of a split (null where the axis is unknown while tracing). */
 function splitSizes(dim: number | null, sizeSplits: unknown, numSplit: unknown): (number | null)[] {
   if (sizeSplits === null) {
-    const n = checkInt(numSplit, "split", "numOrSizeSplits", 1);
+    const n = checkParts(checkInt(numSplit, "split", "numOrSizeSplits", 1), "split", "numOrSizeSplits");
     if (dim === null) return new Array<null>(n).fill(null);
     if (dim % n !== 0) {
       throw new ShapeError(`split: cannot split an axis of size ${dim} into ${n} equal parts; pass a list of part sizes instead`);

@@ -10,10 +10,9 @@ import { stridedSlice } from "./slicing.js";
 import type { StridedSliceEntry } from "./strided_slice_spec.js";
 
 // Helpers shared by the movement ops' gradient rules. The rules must also run while tracing
-// with relaxed shapes, where some input dims are unknown (`null`) and Kiln has no op that
-// reads a tensor's shape at run time (TF's `Shape`). Static attrs cannot name an unknown
-// size, so where a rule needs one it derives the run-time extent of an axis from the input
-// tensor itself: `axisRange(x, axis)` is the int32 vector 0..d-1 built from x's own elements
+// with relaxed shapes, where some input dims are unknown (`null`). Where a rule needs a
+// whole run-time shape it can pass `tf.shape(x)` to a shape-taking op (see tileGrad); where
+// it needs the extent of one axis as indices it derives it from the input tensor itself: `axisRange(x, axis)` is the int32 vector 0..d-1 built from x's own elements
 // (a reduction over the other axes plus a cumsum), and a `gather` with indices computed from
 // it produces a tensor whose size along that axis is x's, known or not. Eagerly every shape is
 // known and the rules take their plain static paths; these run-time paths cost a few

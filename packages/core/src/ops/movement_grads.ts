@@ -9,6 +9,7 @@ import { concat, split, stack, unstack } from "./joining.js";
 import { normalizeInsertAxis } from "./movement_args.js";
 import { axisRange, carriesGradient, lengthOf, matchStaticShape, reshapeToInput, staticReshapeTarget } from "./movement_grad_utils.js";
 import { sum } from "./reduction.js";
+import { shape } from "./shape_of.js";
 import type {
   BroadcastToAttrs,
   ExpandDimsAttrs,
@@ -116,6 +117,9 @@ export function tileGrad(args: GradArgs<TileAttrs, Tensor>): Grads {
   if (io === undefined) return [null];
   const { x, dy } = io;
   const multiples = args.attrs.multiples;
+  // Multiples given as a tensor (known only when the graph runs): split each axis into
+  // [copies, size] with a run-time shape and sum the copies.
+  if (multiples === undefined) return [sum(reshape(dy, reshape(stack([args.inputs[1]!, shape(x)], 1), [-1])), x.shape.map((_, i) => 2 * i))];
   if (multiples.includes(0) || x.shape.includes(0)) return [zerosLike(x)];
   if (multiples.every((m) => m === 1)) return [dy];
   const inner = staticReshapeTarget(x.shape);

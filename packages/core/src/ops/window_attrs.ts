@@ -98,8 +98,13 @@ export function checkSpatial(value: readonly number[] | undefined, api: string, 
 
 /** Validates the padding attrs; returns `[top, bottom, left, right]` for EXPLICIT. */
 export function checkPadding(attrs: WindowAttrs, api: string): number[] {
-  if (attrs.padding === "SAME" || attrs.padding === "VALID") return [0, 0, 0, 0];
   const p = attrs.explicitPaddings;
+  if (attrs.padding === "SAME" || attrs.padding === "VALID") {
+    // As in TF, sizes go with EXPLICIT only (a graph file could pair them with SAME).
+    if (!Array.isArray(p) || p.length > 0)
+      throw new ArgumentError(`${api}: explicitPaddings must be [] with padding ${show(attrs.padding)}, received ${show(p)}`);
+    return [0, 0, 0, 0];
+  }
   if (attrs.padding !== "EXPLICIT") {
     throw new ArgumentError(`${api}: padding must be "SAME", "VALID" or "EXPLICIT", received ${show(attrs.padding)}`);
   }
@@ -196,6 +201,8 @@ export function inferConv(api: string, depthwise: boolean, x: ValueInfo, filter:
 /** Shared shape inference of the pools. */
 export function inferPool(api: string, x: ValueInfo, attrs: PoolAttrs, dtypes: typeof FLOAT): ValueInfo[] {
   checkInputDType(api, "x", x, dtypes, 'convert with tf.cast(x, "float32")');
+  // Kernels share the window geometry of convolutions, which reads `dilations`: pools have none.
+  if ((attrs as { dilations?: unknown }).dilations !== undefined) throw new ArgumentError(`${api}: pooling takes no 'dilations'`);
   checkDataFormat(attrs.dataFormat, api);
   const [n, h, w, c] = imageDims(x, api);
   const [fh, fw] = checkSpatial(attrs.ksize, api, "filterSize");

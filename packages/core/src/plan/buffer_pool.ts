@@ -1,11 +1,12 @@
-import { bytesPerElement, type DType } from "../base/dtype.js";
+import { allocate, bytesPerElement, type DType } from "../base/dtype.js";
 import type { Backend, DataId } from "../backend/backend.js";
+import type { BufferSpec } from "./memory_plan.js";
 import { type DataSlot, freeSlot } from "./slots.js";
 
 const DTYPE_CODE: Readonly<Record<DType, number>> = { float32: 0, int32: 1, bool: 2 };
 
-/** Dead buffers a pool keeps at most, in bytes; beyond it they are freed at once, as without a pool. */
-const MAX_POOLED_BYTES = 32 * 1024 * 1024;
+/** Dead buffers a pool keeps at most by default, in bytes; beyond it they are freed at once, as without a pool. */
+export const MAX_POOLED_BYTES = 32 * 1024 * 1024;
 
 /**
  * Dead buffers of one backend, kept for reuse while a plan runs (DESIGN 5: preallocated
@@ -25,13 +26,89 @@ export class BufferPool {
   /** Kept buffers by size and dtype; made on first use, since most pools of short calls stay empty. */
   #free: Map<number, DataId[]> | undefined;
   #bytes = 0;
+  #buffers = 0;
+  /** Buffers plans keep across runs for their statically planned intermediates (see `reserve`). */
+  readonly #reservations = new Map<object, Reservation>();
+  #reservedBytes = 0;
 
-  constructor(readonly backend: Backend) {}
+  constructor(
+    readonly backend: Backend,
+    /** The most bytes of dead buffers kept. */
+    readonly maxBytes = MAX_POOLED_BYTES,
+  ) {}
+
+  /** Bytes of dead buffers kept now, and of buffers reserved by plans (idle between their runs). */
+  get bytes(): number {
+    return this.#bytes + this.#reservedBytes;
+  }
+
+  /** Dead buffers kept now, and buffers reserved by plans. */
+  get buffers(): number {
+    let reserved = 0;
+    for (const r of this.#reservations.values()) reserved += r.ids.length;
+    return this.#buffers + reserved;
+  }
+
+  /**
+   * The buffers `owner` (a plan) writes its statically planned intermediates into, kept
+   * from one run to the next: made on the first run (from dead buffers where they fit),
+   * then handed out again. Undefined while another run of the same owner holds them (its
+   * nested or interleaved run uses the pool instead), or when reservations would exceed
+   * four times the pool's bound. Pair with `unhold` at the end of the run.
+   *
+   * ```ts
+   * const buffers = pool.reserve(plan, memoryPlan.buffers); // ... run ...; pool.unhold(plan)
+   * ```
+   */
+  reserve(owner: object, specs: readonly BufferSpec[]): DataId[] | undefined {
+    const held = this.#reservations.get(owner);
+    if (held !== undefined) {
+      if (held.inUse) return undefined;
+      held.inUse = true;
+      return held.ids;
+    }
+    const bytes = specs.reduce((total, s) => total + s.size * bytesPerElement(s.dtype), 0);
+    if (this.#reservedBytes + bytes > 4 * this.maxBytes) return undefined;
+    const ids = specs.map((s) => this.take(s.dtype, s.size) ?? this.backend.write(allocate(s.dtype, s.size), [s.size], s.dtype));
+    this.#reservations.set(owner, { ids, specs, bytes, inUse: true });
+    this.#reservedBytes += bytes;
+    return ids;
+  }
+
+  /** Whether `drain` would free anything: dead buffers, or reservations no run holds. */
+  get canFree(): boolean {
+    if (this.#buffers > 0) return true;
+    for (const held of this.#reservations.values()) if (!held.inUse) return true;
+    return false;
+  }
+
+  /** Ends a run's use of `owner`'s reserved buffers; they stay reserved for its next run. */
+  unhold(owner: object): void {
+    const held = this.#reservations.get(owner);
+    if (held !== undefined) held.inUse = false;
+  }
+
+  /** Gives `owner`'s reserved buffers back as dead buffers (a disposed plan). */
+  release(owner: object): void {
+    const held = this.#reservations.get(owner);
+    if (held === undefined) return;
+    this.#reservations.delete(owner);
+    this.#reservedBytes -= held.bytes;
+    held.ids.forEach((id, i) => this.keep(id, held.specs[i]!.dtype, held.specs[i]!.size));
+  }
+
+  /** Whether the pool holds any buffer (a cheap check before offering outputs). */
+  get isEmpty(): boolean {
+    return this.#buffers === 0;
+  }
 
   /** A dead buffer holding exactly `size` elements of `dtype`, or undefined. */
   take(dtype: DType, size: number): DataId | undefined {
     const dataId = this.#free?.get(size * 3 + DTYPE_CODE[dtype])?.pop();
-    if (dataId !== undefined) this.#bytes -= size * bytesPerElement(dtype);
+    if (dataId !== undefined) {
+      this.#bytes -= size * bytesPerElement(dtype);
+      this.#buffers--;
+    }
     return dataId;
   }
 
@@ -44,7 +121,7 @@ export class BufferPool {
   /** Keeps an owned buffer of this backend for reuse (or frees it when the pool is full). */
   keep(dataId: DataId, dtype: DType, size: number): void {
     const bytes = size * bytesPerElement(dtype);
-    if (this.#bytes + bytes > MAX_POOLED_BYTES) {
+    if (this.#bytes + bytes > this.maxBytes) {
       this.backend.disposeData(dataId);
       return;
     }
@@ -54,13 +131,30 @@ export class BufferPool {
     if (list === undefined) this.#free.set(key, (list = []));
     list.push(dataId);
     this.#bytes += bytes;
+    this.#buffers++;
   }
 
-  /** Frees every kept buffer. */
+  /** Frees every kept buffer, and the reservations no run holds now (their plans reserve again). */
   drain(): void {
+    for (const [owner, held] of this.#reservations) {
+      if (held.inUse) continue;
+      for (const dataId of held.ids) this.backend.disposeData(dataId);
+      this.#reservations.delete(owner);
+      this.#reservedBytes -= held.bytes;
+    }
     if (this.#free === undefined) return;
     for (const list of this.#free.values()) for (const dataId of list) this.backend.disposeData(dataId);
     this.#free.clear();
     this.#bytes = 0;
+    this.#buffers = 0;
   }
+}
+
+/** A plan's reserved buffers (see `BufferPool.reserve`). */
+interface Reservation {
+  readonly ids: DataId[];
+  readonly specs: readonly BufferSpec[];
+  readonly bytes: number;
+  /** True while a run of the owner writes into them. */
+  inUse: boolean;
 }

@@ -94,6 +94,11 @@ export interface VariableAccess {
   peek(variable: object, backend: Backend, op: string): DataSlot;
   /** Installs `value` (owned; taken over) as the variable's new value. Throws, freeing it, when the shape differs. */
   write(variable: object, value: DataSlot, op: string): void;
+  /**
+   * Whether nothing but the variable holds its value's buffer on `backend` (no read, no
+   * snapshot), so an update may write into it in place.
+   */
+  exclusive?(variable: object, backend: Backend): boolean;
 }
 
 /** Finds a function by the name an op's attribute gives (a graph's library is one). */

@@ -1,7 +1,7 @@
 import { type ConcreteShape, isConcrete, shapesEqual, sizeOf } from "../base/shape.js";
 import type { FusedCluster, FusedOperand, FusionCapabilities } from "../backend/backend.js";
 import type { Operation, OpOutput } from "../ir/graph.js";
-import type { ValueInfo } from "../ir/op.js";
+import type { ConcreteInfo } from "../ir/op.js";
 
 /** A step as the plan builder sees it before fusion. */
 export interface PendingStep {
@@ -20,7 +20,6 @@ export interface FusedGroup {
   readonly outputSlots: readonly number[];
 }
 
-type ConcreteInfo = ValueInfo & { readonly shape: ConcreteShape };
 
 /** An elementwise step with scalar semantics, stateless, with one output of known shape. */
 function fusible(step: PendingStep): boolean {

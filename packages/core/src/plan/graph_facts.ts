@@ -51,17 +51,29 @@ export function writtenInputs(graph: FuncGraph): ReadonlySet<number> {
   const written = new Set<number>();
   writtenCache.set(graph, written);
   for (const op of graph.operations) {
-    if (ASSIGNMENTS.has(op.type)) {
-      const index = inputIndex(graph, op.inputs[0]!);
+    for (const input of writtenOperands(op, graph)) {
+      const index = inputIndex(graph, op.inputs[input]!);
       if (index >= 0) written.add(index);
-      continue;
     }
-    for (const sub of subgraphInputs(op, graph)) {
-      for (const k of writtenInputs(sub.graph)) {
-        const feed = sub.feeds[k];
-        const index = feed === undefined ? -1 : inputIndex(graph, op.inputs[feed]!);
-        if (index >= 0) written.add(index);
-      }
+  }
+  return written;
+}
+
+/**
+ * The inputs of `op` (by index) that are variables' resources it assigns: input 0 of a
+ * variable write, or what a call, branch or loop body it runs may assign.
+ *
+ * ```ts
+ * writtenOperands(whileOp, graph); // Set { 3 } when the loop body assigns the variable fed as input 3
+ * ```
+ */
+export function writtenOperands(op: Operation, graph: FuncGraph): ReadonlySet<number> {
+  if (ASSIGNMENTS.has(op.type)) return new Set([0]);
+  const written = new Set<number>();
+  for (const sub of subgraphInputs(op, graph)) {
+    for (const k of writtenInputs(sub.graph)) {
+      const feed = sub.feeds[k];
+      if (feed !== undefined) written.add(feed);
     }
   }
   return written;

@@ -1,6 +1,6 @@
 import { KilnError } from "../base/errors.js";
 import type { ConcreteShape } from "../base/shape.js";
-import { type Backend, readsSync } from "../backend/backend.js";
+import { type Backend, type DataId, readsSync } from "../backend/backend.js";
 import type { BackendRegistry } from "../backend/backend_registry.js";
 import type { LibraryFunction } from "../ir/func_graph.js";
 import type { AnyOpDef, ValueInfo } from "../ir/op.js";
@@ -32,9 +32,11 @@ export function calleeOf(args: ExecuteArgs, name: string): LibraryFunction {
 
 /**
  * Runs `op`'s kernel now, outside any plan (a copy, a variable update), moving inputs that
- * live elsewhere to the kernel's backend first. Returns the owned result.
+ * live elsewhere to the kernel's backend first. Returns the owned result. `out` offers a
+ * buffer to write the result into (`KernelArgs.out`); the result's `dataId` says whether
+ * the kernel used it.
  */
-export function runKernelNow(registry: BackendRegistry, op: AnyOpDef, inputs: readonly DataSlot[], backend: Backend): DataSlot {
+export function runKernelNow(registry: BackendRegistry, op: AnyOpDef, inputs: readonly DataSlot[], backend: Backend, out?: DataId): DataSlot {
   const resolved = registry.resolve(op, backend);
   const target = resolved.backend;
   const data = inputs.map((slot) => {
@@ -46,7 +48,8 @@ export function runKernelNow(registry: BackendRegistry, op: AnyOpDef, inputs: re
   try {
     const infos = op.infer(data, {}) as (ValueInfo & { shape: ConcreteShape })[];
     const run = resolved.run ?? resolved.specialize(data, infos, {});
-    const [dataId] = run({ inputs: data, attrs: {}, outputs: infos, backend: target });
+    const offered = out !== undefined && target === backend ? [out] : undefined;
+    const [dataId] = run({ inputs: data, attrs: {}, outputs: infos, backend: target, ...(offered !== undefined ? { out: offered } : {}) });
     return dataSlot(target, dataId!, infos[0]!.shape, infos[0]!.dtype, true);
   } finally {
     data.forEach((d, i) => d !== inputs[i] && target.disposeData(d.dataId));

@@ -29,12 +29,14 @@ export interface EagerHandle {
 export const NO_DATA: object = Object.freeze({});
 
 /**
- * Lets go of one tensor's hold on a handle: the data is freed when the last one lets go,
- * or, for data still being computed, as soon as it arrives.
+ * Lets go of one tensor's hold on a handle: when the last one lets go the data goes to
+ * `recycle` (a pool that reuses the buffer) or is freed; data still being computed is freed
+ * as soon as it arrives.
  */
-export function releaseHandle(handle: EagerHandle): void {
+export function releaseHandle(handle: EagerHandle, recycle?: (handle: EagerHandle) => void): void {
   if (--handle.refs > 0 || handle.pending !== undefined || handle.dataId === NO_DATA) return;
-  handle.backend.disposeData(handle.dataId);
+  if (recycle !== undefined) recycle(handle);
+  else handle.backend.disposeData(handle.dataId);
 }
 
 /**

@@ -9,10 +9,13 @@ export interface Tracked {
 /** What `tf.memory()` reports, like tfjs. */
 export interface MemoryInfo {
   numTensors: number;
+  /** Bytes of live data (tensors, variables, constants of compiled functions), pooled buffers excluded. */
   numBytes: number;
   numDataBuffers: number;
-  /** Bytes and buffers held per backend. */
-  backends: Record<string, { numBytes: number; numBuffers: number }>;
+  /** Bytes of dead buffers kept for reuse (see `tf.releasePools()`); not counted in `numBytes`. */
+  pooledBytes: number;
+  /** Live bytes and buffers held per backend, and the bytes its pool keeps. */
+  backends: Record<string, { numBytes: number; numBuffers: number; pooledBytes: number }>;
 }
 
 /**

@@ -14,6 +14,8 @@ export type NestedArray = number | boolean | NestedArray[];
 export interface TensorOwner {
   readonly tracker: MemoryTracker;
   readonly finalizer: FinalizationRegistry<EagerHandle>;
+  /** Takes the buffer of a handle no tensor holds any more: kept for reuse, or freed. */
+  recycle(handle: EagerHandle): void;
 }
 
 /** Thrown when a symbolic tensor is converted to a JS value (`+t`, `t > 0`, `${t}` while tracing). */
@@ -132,7 +134,7 @@ export class Tensor {
   dispose(): void {
     if (this.#disposed || this.handle.kind !== "eager") return;
     this.#disposed = true;
-    releaseHandle(this.handle);
+    releaseHandle(this.handle, this.#owner?.recycle);
     this.#owner?.finalizer.unregister(this);
     this.#owner?.tracker.untrack(this);
   }

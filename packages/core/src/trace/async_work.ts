@@ -4,8 +4,7 @@ import { type ConcreteShape, isConcrete, type Shape } from "../base/shape.js";
 import { type Backend, type DataId, readsSync } from "../backend/backend.js";
 import type { ResolvedKernel } from "../backend/backend_registry.js";
 import { Identity } from "../ir/builtin_ops.js";
-import type { AnyOpDef, ValueInfo } from "../ir/op.js";
-import { BufferPool } from "../plan/buffer_pool.js";
+import type { AnyOpDef, ValueInfo, ConcreteInfo } from "../ir/op.js";
 import { driveAsync, type Execution, type HostRun, type VariableAccess } from "../plan/execution.js";
 import { executionContext } from "./execution_context.js";
 import { runKernelNow } from "../plan/host_ops.js";
@@ -16,7 +15,6 @@ import type { PendingTensor, Runtime } from "./runtime.js";
 import { checkVariableShape, type VariableState } from "./variable_access.js";
 
 /** An output type as kernels see it. */
-type ConcreteInfo = ValueInfo & { shape: ConcreteShape };
 
 /** Waits until a tensor's data exists; rethrows the failure of the work that computed it. */
 async function ready(tensor: Tensor): Promise<void> {
@@ -189,7 +187,8 @@ export function issueAsync(
     }
   });
   runtime.tasks.enqueue(async () => {
-    const pool = new BufferPool(backend);
+    // Intermediates die into the runtime's pool, where later calls find them.
+    const pool = runtime.pools.for(backend);
     try {
       for (const t of [...held, ...view.values()]) await ready(t);
       let next = 0;
@@ -222,7 +221,6 @@ export function issueAsync(
     } catch (error) {
       for (const o of outputs) if (o.tensor.isPending) o.fail(error);
     } finally {
-      pool.drain();
       // What the call left in the view becomes the variables' values (also after a failure:
       // assignments made before it stand, as in eager code).
       for (const [variable, next] of written) {

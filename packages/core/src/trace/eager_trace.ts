@@ -2,10 +2,9 @@ import type { DType, DataArray } from "../base/dtype.js";
 import { KilnError, OutOfScopeError } from "../base/errors.js";
 import type { ConcreteShape } from "../base/shape.js";
 import { checkTensorSizes } from "../base/tensor_size.js";
-import { type Backend, readsSync, type TensorData } from "../backend/backend.js";
+import { type Backend, type DataId, readsSync, type TensorData } from "../backend/backend.js";
 import { Identity } from "../ir/builtin_ops.js";
-import { type AnyOpDef, checkArity, type ValueInfo } from "../ir/op.js";
-import { BufferPool } from "../plan/buffer_pool.js";
+import { type AnyOpDef, checkArity, type ValueInfo, type ConcreteInfo } from "../ir/op.js";
 import { driveSync, type HostRun } from "../plan/execution.js";
 import { runKernelNow } from "../plan/host_ops.js";
 import { dataSlot, type SlotValue } from "../plan/slots.js";
@@ -18,7 +17,6 @@ import type { Runtime } from "./runtime.js";
 import type { Trace } from "./trace.js";
 
 /** An output type as kernels see it. */
-type ConcreteInfo = ValueInfo & { shape: ConcreteShape };
 
 /** Eagerly no input dies inside the op: its buffers belong to tensors. */
 const NEVER_LAST_USE = () => false;
@@ -42,6 +40,7 @@ export class EagerTrace implements Trace {
       const outputs = op.infer(inputs, attrs) as ConcreteInfo[];
       const execution = op.execution;
       if (execution?.kind === "alias") return [this.runtime.share(inputs[0]!)];
+      if (execution?.kind === "view") return [this.runtime.view(inputs[0]!, outputs[0]!.shape as ConcreteShape)];
       if (execution?.kind === "host") return this.#host(op, execution.run as HostRun, inputs, outputs, attrs);
       if (execution !== undefined) throw new KilnError(`${op.api}: ${op.name} exists only inside graphs and cannot run eagerly`);
       return this.#kernel(op, inputs, outputs, attrs);
@@ -53,7 +52,8 @@ export class EagerTrace implements Trace {
 
   constant(values: DataArray, shape: ConcreteShape, dtype: DType): Tensor {
     const backend: Backend = this.runtime.backends.active();
-    return this.runtime.wrap(backend, backend.write(values, shape, dtype), shape, dtype);
+    const dataId = this.runtime.pools.retryAfterDrain(backend, () => backend.write(values, shape, dtype));
+    return this.runtime.wrap(backend, dataId, shape, dtype);
   }
 
   #kernel(op: AnyOpDef, inputs: readonly Tensor[], outputs: readonly ConcreteInfo[], attrs: object): Tensor[] {
@@ -64,7 +64,18 @@ export class EagerTrace implements Trace {
     if (mustWait(inputs, backend)) return deferKernel(this.runtime, op, resolved, inputs, outputs, attrs);
     const data: TensorData[] = inputs.map((t) => ({ dataId: this.runtime.dataOn(t, backend, op.api), shape: t.shape as ConcreteShape, dtype: t.dtype }));
     const run = resolved.run ?? resolved.specialize(data, outputs, attrs);
-    const ids = run({ inputs: data, attrs, outputs, backend });
+    // Dead buffers of the right size (disposed tensors) are offered to write the outputs into.
+    const pools = this.runtime.pools;
+    const ids = pools.retryAfterDrain(backend, () => {
+      const out = pools.offer(backend, outputs);
+      let made: DataId[] | undefined;
+      try {
+        made = run({ inputs: data, attrs, outputs, backend, out });
+        return made;
+      } finally {
+        if (out !== undefined) pools.returnUnused(backend, outputs, out, made);
+      }
+    });
     if (ids.length !== outputs.length) {
       throw new KilnError(`${op.api}: kernel for ${op.name} on '${backend.name}' returned ${ids.length} outputs, expected ${outputs.length}`);
     }
@@ -88,7 +99,8 @@ export class EagerTrace implements Trace {
           ? { kind: "resource", value: (t.handle as ResourceHandle).variable }
           : dataSlot(backend, runtime.dataOn(t, backend, op.api), t.shape as ConcreteShape, t.dtype, false);
     }
-    const pool = new BufferPool(backend);
+    // Intermediates of the call die into the runtime's pool, where the next call finds them.
+    const pool = runtime.pools.for(backend);
     backend.beginRun?.();
     try {
       const execution = run({
@@ -112,7 +124,6 @@ export class EagerTrace implements Trace {
       return tensors;
     } finally {
       backend.endRun?.();
-      pool.drain();
     }
   }
 

@@ -15,6 +15,7 @@ import { GraphTrace } from "./graph_trace.js";
 import type { Trace } from "./trace.js";
 import { directVariableAccess } from "./variable_access.js";
 import { executionContext } from "./execution_context.js";
+import { BufferPools } from "./buffer_pools.js";
 import { DEFAULT_MAX_TENSOR_BYTES } from "../base/tensor_size.js";
 
 /** A backward function: upstream gradients and the (retained) inputs and outputs in, input gradients out. */
@@ -68,6 +69,8 @@ export class Runtime implements TensorOwner {
   readonly tasks = new TaskQueue();
   /** Concrete functions by name, for call ops run eagerly. */
   readonly functions = new FunctionRegistry();
+  /** Dead buffers per backend, reused by later kernels across calls and eager ops (see `BufferPools`). */
+  readonly pools = new BufferPools();
   /** What plans run by synchronous calls use: this runtime's kernels, variables and `tf.print`. */
   readonly executionContext: ExecutionContext;
   /** Handles on async-only backends, so `setBackend` can move them without blocking reads. */
@@ -88,7 +91,7 @@ export class Runtime implements TensorOwner {
   constructor() {
     this.backends = new BackendRegistry((message) => this.warn(message));
     this.finalizer = new FinalizationRegistry((handle) => {
-      releaseHandle(handle);
+      releaseHandle(handle, this.recycle);
       this.tracker.untrack(undefined);
     });
     // Tensors owned by a tidy scope are always freed by it; only those that escape every
@@ -228,9 +231,22 @@ export class Runtime implements TensorOwner {
    * ```
    */
   share(tensor: Tensor): Tensor {
+    return this.view(tensor, tensor.shape as ConcreteShape);
+  }
+
+  /**
+   * A new tensor of another shape (same element count) on `tensor`'s buffer: what a view op
+   * (Reshape, ExpandDims, Squeeze) returns eagerly. Like `share`, the data is freed when
+   * both are disposed.
+   *
+   * ```ts
+   * const flat = runtime.view(image, [784]);
+   * ```
+   */
+  view(tensor: Tensor, shape: ConcreteShape): Tensor {
     const handle = tensor.handle as EagerHandle;
     handle.refs++;
-    const copy = new Tensor(handle, tensor.shape, tensor.dtype, this);
+    const copy = new Tensor(handle, shape, tensor.dtype, this);
     if (!this.tracker.inScope) this.#guard(copy);
     this.tracker.track(copy);
     return copy;
@@ -330,6 +346,8 @@ export class Runtime implements TensorOwner {
   async setBackend(name: string): Promise<void> {
     const target = await this.backends.setActive(name);
     await this.tasks.idle();
+    // Dead buffers kept for other backends would only wait there.
+    for (const backend of this.backends.instances()) if (backend !== target) this.pools.drain(backend);
     for (const ref of this.#asyncHandles) {
       const handle = ref.deref();
       if (handle === undefined || handle.backend === target || handle.refs === 0 || handle.failure !== undefined) {
@@ -348,14 +366,21 @@ export class Runtime implements TensorOwner {
     const backends: MemoryInfo["backends"] = {};
     let numBytes = 0;
     let numDataBuffers = 0;
+    let pooledBytes = 0;
     for (const backend of this.backends.instances()) {
       const info = backend.memory();
-      backends[backend.name] = { numBytes: info.numBytes, numBuffers: info.numBuffers };
-      numBytes += info.numBytes;
-      numDataBuffers += info.numBuffers;
+      // Pooled buffers are dead data kept for reuse: reported apart from live ones.
+      const pooled = this.pools.stats(backend);
+      backends[backend.name] = { numBytes: info.numBytes - pooled.bytes, numBuffers: info.numBuffers - pooled.buffers, pooledBytes: pooled.bytes };
+      numBytes += info.numBytes - pooled.bytes;
+      numDataBuffers += info.numBuffers - pooled.buffers;
+      pooledBytes += pooled.bytes;
     }
-    return { numTensors: this.tracker.numTensors, numBytes, numDataBuffers, backends };
+    return { numTensors: this.tracker.numTensors, numBytes, numDataBuffers, pooledBytes, backends };
   }
+
+  /** Takes the buffer of a handle no tensor holds any more into its backend's pool (see `BufferPools`). */
+  readonly recycle = (handle: EagerHandle): void => this.pools.recycle(handle);
 
   #move(handle: EagerHandle, target: Backend, values: DataArray): void {
     const source = handle.backend;

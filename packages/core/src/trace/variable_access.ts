@@ -43,6 +43,10 @@ export function directVariableAccess(runtime: Runtime): VariableAccess {
       const tensor = runtime.tracker.keep(runtime.wrap(value.backend, value.dataId, value.shape, value.dtype));
       state.swapValue(tensor).dispose();
     },
+    exclusive(variable, backend) {
+      const handle = (variable as VariableState).eagerValue.handle;
+      return handle.kind === "eager" && handle.refs === 1 && handle.pending === undefined && handle.backend === backend;
+    },
   };
 }
 

@@ -22,6 +22,35 @@ export interface GradientCheckOptions {
   readonly rtol?: number;
 }
 
+/**
+ * Central finite differences of a scalar function of a flat array: element `j` of the
+ * result is `(at(base + eps e_j) - at(base - eps e_j)) / (2 eps)`.
+ *
+ * ```ts
+ * centralDifferences([1, 2], ([a, b]) => a * b, 1e-2); // ~[2, 1]
+ * ```
+ */
+export function centralDifferences(base: readonly number[], at: (values: number[]) => number, eps = 1e-2): number[] {
+  return base.map((_, j) => {
+    const shifted = (delta: number) => {
+      const values = [...base];
+      values[j]! += delta;
+      return at(values);
+    };
+    return (shifted(eps) - shifted(-eps)) / (2 * eps);
+  });
+}
+
+/** Fails naming `label` and the element when `got` and `want` differ by more than `atol + rtol * |want|`. */
+export function expectAllClose(got: readonly number[], want: readonly number[], label: string, options: GradientCheckOptions = {}): void {
+  const { atol = 2e-2, rtol = 2e-2 } = options;
+  expect(got.length, `${label} size`).toBe(want.length);
+  got.forEach((g, j) => {
+    const n = want[j]!;
+    if (!(Math.abs(g - n) <= atol + rtol * Math.abs(n))) expect.fail(`${label} element ${j}: ${g}, expected ${n}`);
+  });
+}
+
 /** Reduces any output to a scalar with fixed random weights, so every output element matters. */
 function weightedSum(y: tf.Tensor, seed = 7): tf.Tensor {
   if (y.size === 0) return tf.sum(y);
@@ -50,23 +79,13 @@ export function checkGradient(f: (...xs: tf.Tensor[]) => tf.Tensor, inputs: tf.T
     const analytic = tape.gradient(value, inputs);
     inputs.forEach((x, i) => {
       const base = Array.from(x.dataSync());
-      const numeric = base.map((_, j) => {
-        const at = (delta: number) => {
-          const shifted = [...base];
-          shifted[j]! += delta;
-          const args = inputs.map((y, k) => (k === i ? tf.tensor(shifted, y.shape as number[]) : y));
-          return loss(...args).dataSync()[0]!;
-        };
-        return (at(eps) - at(-eps)) / (2 * eps);
-      });
+      const numeric = centralDifferences(
+        base,
+        (shifted) => loss(...inputs.map((y, k) => (k === i ? tf.tensor(shifted, y.shape as number[]) : y))).dataSync()[0]!,
+        eps,
+      );
       const got = analytic[i] === null ? base.map(() => 0) : Array.from(analytic[i]!.dataSync());
-      expect(got.length, `gradient ${i} size`).toBe(numeric.length);
-      got.forEach((g, j) => {
-        const n = numeric[j]!;
-        if (!(Math.abs(g - n) <= atol + rtol * Math.abs(n))) {
-          expect.fail(`input ${i} element ${j}: tape gradient ${g}, finite difference ${n}`);
-        }
-      });
+      expectAllClose(got, numeric, `input ${i}: tape gradient against finite differences,`, { atol, rtol });
     });
     // The same gradient computed inside a traced function (tape in the graph).
     const traced = tf.function((...xs: tf.Tensor[]) => {

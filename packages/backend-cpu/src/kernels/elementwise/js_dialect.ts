@@ -1,4 +1,8 @@
 import type { DType, ScalarDialect, ScalarTemplates } from "@kiln/core";
+import { INLINED_HELPERS } from "./math.js";
+
+/** A call that costs more than a few instructions, in a rendered value. */
+const COSTLY = new RegExp(`${INLINED_HELPERS.source}|\\b(?:powFloat|powInt|Math\\.(?:sin|cos|atan2))\\(`);
 
 /**
  * Core's scalar functions written in JS (see `ir/scalar.ts` in @kiln/core for their exact
@@ -6,7 +10,10 @@ import type { DType, ScalarDialect, ScalarTemplates } from "@kiln/core";
  * arithmetic runs in double precision and is rounded to float32 once, when the kernel
  * stores the result (for + - * / and sqrt that is exactly float32 arithmetic's result);
  * int32 results are wrapped with `| 0` or Math.imul, as C does. Helpers named here come
- * from `math.ts`, which the code generator puts in scope.
+ * from `math.ts`, which the code generator puts in scope. Transcendentals use the
+ * float32-accurate helpers of `float32_math/` (`expf`, `logf`, `tanhf`, `erff`, ...; within
+ * one float32 ulp once stored, several times faster than `Math.exp`); sin, cos and atan2
+ * use Math. A float select with cheap values is `selectFloat` (no branch to mispredict).
  */
 const templates: ScalarTemplates = {
   add: { float32: ([a, b]) => `(${a} + ${b})`, int32: ([a, b]) => `((${a} + ${b}) | 0)` },
@@ -23,17 +30,17 @@ const templates: ScalarTemplates = {
   rem: { float32: ([a, b]) => `(${a} % ${b})`, int32: ([a, b]) => `remInt(${a}, ${b})` },
   floorDiv: { int32: ([a, b]) => `floorDivInt(${a}, ${b})` },
   pow: { float32: ([a, b]) => `powFloat(${a}, ${b})`, int32: ([a, b]) => `powInt(${a}, ${b})` },
-  exp: { float32: ([a]) => `Math.exp(${a})` },
-  expm1: { float32: ([a]) => `Math.expm1(${a})` },
-  log: { float32: ([a]) => `Math.log(${a})` },
-  log1p: { float32: ([a]) => `Math.log1p(${a})` },
+  exp: { float32: ([a]) => `expf(${a})` },
+  expm1: { float32: ([a]) => `expm1f(${a})` },
+  log: { float32: ([a]) => `logf(${a})` },
+  log1p: { float32: ([a]) => `log1pf(${a})` },
   sqrt: { float32: ([a]) => `Math.sqrt(${a})` },
   sin: { float32: ([a]) => `Math.sin(${a})` },
   cos: { float32: ([a]) => `Math.cos(${a})` },
-  tanh: { float32: ([a]) => `Math.tanh(${a})` },
+  tanh: { float32: ([a]) => `tanhf(${a})` },
   atan2: { float32: ([a, b]) => `Math.atan2(${a}, ${b})` },
-  erf: { float32: ([a]) => `erf(${a})` },
-  erfc: { float32: ([a]) => `erfc(${a})` },
+  erf: { float32: ([a]) => `erff(${a})` },
+  erfc: { float32: ([a]) => `erfcf(${a})` },
   floor: { float32: ([a]) => `Math.floor(${a})` },
   ceil: { float32: ([a]) => `Math.ceil(${a})` },
   roundHalfEven: { float32: ([a]) => `roundHalfEven(${a})` },
@@ -49,8 +56,10 @@ const templates: ScalarTemplates = {
   and: { bool: ([a, b]) => `(${a} && ${b})` },
   or: { bool: ([a, b]) => `(${a} || ${b})` },
   not: { bool: ([a]) => `(!${a})` },
+  // Both values are computed (core's semantics allow it) and picked without a branch, unless
+  // one is costly: then only the chosen one is (softplus, elu).
   select: {
-    float32: ([c, a, b]) => `(${c} ? ${a} : ${b})`,
+    float32: ([c, a, b]) => (COSTLY.test(a!) || COSTLY.test(b!) ? `(${c} ? ${a} : ${b})` : `selectFloat(${c}, ${a}, ${b})`),
     int32: ([c, a, b]) => `(${c} ? ${a} : ${b})`,
     bool: ([c, a, b]) => `(${c} ? ${a} : ${b})`,
   },

@@ -1,57 +1,14 @@
+import { erfcf, erff } from "./float32_math/erf.js";
+import { expf, expm1f, tanhf } from "./float32_math/exp.js";
+import { log1pf, logf } from "./float32_math/log.js";
+
 /**
  * Scalar functions that elementwise kernels call per element where one JS expression is not
  * enough. They are plain top-level functions, so V8 inlines them into the generated loops
  * (a call site in one generated kernel only ever sees one of them). Float math runs in
- * double precision and is rounded to float32 once, when the kernel stores the result.
+ * double precision and is rounded to float32 once, when the kernel stores the result. The
+ * float32-accurate transcendentals (`expf`, `logf`, `erff`, ...) live in `float32_math/`.
  */
-
-const TWO_OVER_SQRT_PI = 1.1283791670955126;
-const ONE_OVER_SQRT_PI = 0.5641895835477563;
-
-/** erf(x) for |x| < 2.5 by its all-positive Taylor series: (2/√π) e^(-x²) Σ (2x²)^n x / (2n+1)!!. */
-function erfSeries(x: number): number {
-  const twoXSquared = 2 * x * x;
-  let term = x;
-  let sum = x;
-  // Terms grow until n ≈ x², then shrink geometrically; 1e-17 relative is below double precision.
-  for (let n = 1; n < 200; n++) {
-    term *= twoXSquared / (2 * n + 1);
-    sum += term;
-    if (Math.abs(term) < 1e-17 * Math.abs(sum)) break;
-  }
-  return TWO_OVER_SQRT_PI * Math.exp(-x * x) * sum;
-}
-
-/**
- * erfc(x) for x >= 2.5 by its continued fraction e^(-x²)/√π / (x + (1/2)/(x + 1/(x + (3/2)/(x + ...)))),
- * evaluated from the tail; it keeps full relative precision where `1 - erf(x)` would cancel.
- */
-function erfcContinuedFraction(x: number): number {
-  // Fewer terms are needed as x grows; 60 terms give double precision at x = 2.5.
-  const terms = x < 4 ? 60 : x < 8 ? 30 : 12;
-  let f = x;
-  for (let k = terms; k >= 1; k--) f = x + (0.5 * k) / f;
-  return (ONE_OVER_SQRT_PI * Math.exp(-x * x)) / f;
-}
-
-/** The Gauss error function, accurate to about 1e-15 (Math has no erf). */
-export function erf(x: number): number {
-  if (Number.isNaN(x)) return x;
-  const ax = Math.abs(x);
-  if (ax < 2.5) return erfSeries(x);
-  if (ax >= 6) return x > 0 ? 1 : -1; // erfc(6) ≈ 2e-17 is below double resolution at 1
-  const tail = erfcContinuedFraction(ax);
-  return x > 0 ? 1 - tail : tail - 1;
-}
-
-/** The complementary error function 1 - erf(x), with full relative precision for large x. */
-export function erfc(x: number): number {
-  if (Number.isNaN(x)) return x;
-  if (x < 0.5) return 1 - erf(x);
-  if (x < 2.5) return 1 - erfSeries(x);
-  if (x > 27) return 0; // e^(-729) underflows double
-  return erfcContinuedFraction(x);
-}
 
 /** Round half to even (banker's rounding), like TensorFlow's Round. Keeps -0 and NaN. */
 export function roundHalfEven(x: number): number {
@@ -94,15 +51,45 @@ export function powInt(a: number, b: number): number {
   return result;
 }
 
+const PAIR = new Float64Array(2);
+
+/**
+ * `c ? a : b` for floats without a branch: both values go into a two-element array and `c`
+ * picks one. V8 compiles a float ternary (and Math.max) to a conditional jump, which
+ * mispredicts about every other element when `c` depends on random data (relu on
+ * activations): about 4 ns per element. This costs two stores and a load instead.
+ *
+ * ```ts
+ * selectFloat(x < 0, 0, x); // relu, -0 and NaN kept
+ * ```
+ */
+export function selectFloat(c: boolean, a: number, b: number): number {
+  PAIR[0] = b;
+  PAIR[1] = a;
+  return PAIR[+c]!;
+}
+
 /** float -> int32 conversion: truncates toward zero, saturates out of range, NaN -> 0. */
 export function floatToInt32(x: number): number {
   return x >= 2147483647 ? 2147483647 : x <= -2147483648 ? -2147483648 : x | 0;
 }
 
+/**
+ * A call to one of the float32 math helpers in generated JS. V8 inlines each call as a few
+ * dozen instructions, so fused loops keep at most one such op per inner loop (`fused_loop.ts`).
+ */
+export const INLINED_HELPERS = /\b(?:expf|expm1f|logf|log1pf|tanhf|erff|erfcf)\(/;
+
 /** Every helper by name, for the code generator to put in scope. */
 export const elementwiseHelpers = {
-  erf,
-  erfc,
+  selectFloat,
+  expf,
+  expm1f,
+  logf,
+  log1pf,
+  tanhf,
+  erff,
+  erfcf,
   roundHalfEven,
   remInt,
   floorDivInt,

@@ -1,6 +1,10 @@
 import type { DType } from "../../base/dtype.js";
+import { ArgumentError, DTypeError, formatShape, ShapeError } from "../../base/errors.js";
 import type { Shape } from "../../base/shape.js";
-import { defineOp } from "../../ir/op.js";
+import { defineOp, type ValueInfo } from "../../ir/op.js";
+import { shapeFits } from "../../ir/verify_subgraphs.js";
+import { show } from "../../ops/movement_args.js";
+import { checkFunctionName, checkInputIndices, checkOutputTypes } from "../subgraph_attrs.js";
 import { ifGradient } from "./cond_grad.js";
 import { canPredicate } from "./predication.js";
 import { executeIf } from "./run_if.js";
@@ -22,6 +26,29 @@ export interface IfAttrs {
   readonly Tout: OutputTypes;
 }
 
+/**
+ * `If`'s attributes against its inputs, by the rules `tf.cond` traces with: a bool
+ * predicate of one element first, branch names, branch input indices past the predicate,
+ * and the output types. That the branches take those inputs and return those types is
+ * `verifyGraph`'s part (it sees the library).
+ *
+ * ```ts
+ * inferIf([pred, x], { thenBranch: "t", elseBranch: "e", thenInputs: [1], elseInputs: [], Tout }); // Tout
+ * ```
+ */
+export function inferIf(inputs: readonly ValueInfo[], attrs: IfAttrs): ValueInfo[] {
+  const pred = inputs[0];
+  if (pred === undefined) throw new ArgumentError("cond: the If op takes the predicate as input 0, received no inputs");
+  if (pred.dtype !== "bool") throw new DTypeError(`cond: the predicate (input 0) must be a bool tensor, received dtype ${pred.dtype}`);
+  if (pred.shape.every((d) => d !== null) && pred.shape.reduce((a, b) => a * (b as number), 1) !== 1)
+    throw new ShapeError(`cond: the predicate (input 0) must have one element, received shape ${formatShape(pred.shape)}`);
+  checkFunctionName(attrs.thenBranch, "cond", "thenBranch");
+  checkFunctionName(attrs.elseBranch, "cond", "elseBranch");
+  checkInputIndices(attrs.thenInputs, "cond", "thenInputs", 1, inputs.length);
+  checkInputIndices(attrs.elseInputs, "cond", "elseInputs", 1, inputs.length);
+  return checkOutputTypes(attrs.Tout, "cond");
+}
+
 function defineIf(name: string, stateful: boolean) {
   return defineOp<IfAttrs>({
     name,
@@ -35,7 +62,7 @@ function defineIf(name: string, stateful: boolean) {
       // A predicated If needs no host read (see predication.ts).
       reads: (attrs: IfAttrs, library, backend, registry) => !canPredicate(attrs.thenBranch, attrs.elseBranch, library, backend, registry),
     },
-    infer: (_inputs, attrs) => attrs.Tout.map((t) => ({ shape: t.shape, dtype: t.dtype })),
+    infer: inferIf,
     grad: (args) => ifGradient(args),
   });
 }
@@ -60,6 +87,44 @@ export interface WhileAttrs {
   readonly Tout: OutputTypes;
 }
 
+/**
+ * `While`'s attributes against its inputs, by the rules `tf.whileLoop` traces with: the
+ * first `numLoopVars` inputs are the loop variables and `Tout` gives each one's dtype and
+ * shape invariant (its initial value must fit it); the condition and body take the loop
+ * variables and then the inputs listed in `condInputs` / `bodyInputs` (indices past the
+ * loop variables); `maximumIterations` is `null` or a non-negative integer. How the
+ * sub-graphs fit is `verifyGraph`'s part.
+ *
+ * ```ts
+ * inferWhile([i, n], { cond: "c", body: "b", numLoopVars: 1, condInputs: [1], bodyInputs: [], maximumIterations: null, Tout }); // Tout
+ * ```
+ */
+export function inferWhile(inputs: readonly ValueInfo[], attrs: WhileAttrs): ValueInfo[] {
+  const n = attrs.numLoopVars;
+  if (!Number.isInteger(n) || n < 0 || n > inputs.length) {
+    throw new ArgumentError(`whileLoop: 'numLoopVars' must be an integer from 0 to the op's ${inputs.length} inputs, received ${show(n)}`);
+  }
+  checkFunctionName(attrs.cond, "whileLoop", "cond");
+  checkFunctionName(attrs.body, "whileLoop", "body");
+  checkInputIndices(attrs.condInputs, "whileLoop", "condInputs", n, inputs.length);
+  checkInputIndices(attrs.bodyInputs, "whileLoop", "bodyInputs", n, inputs.length);
+  const max = attrs.maximumIterations;
+  if (max !== null && !(Number.isInteger(max) && max >= 0))
+    throw new ArgumentError(`whileLoop: 'maximumIterations' must be null or a non-negative integer, received ${show(max)}`);
+  const types = checkOutputTypes(attrs.Tout, "whileLoop");
+  if (types.length !== n)
+    throw new ArgumentError(`whileLoop: 'Tout' must give one type per loop variable (${n}), received ${types.length}`);
+  types.forEach((t, k) => {
+    const v = inputs[k]!;
+    if (v.dtype !== t.dtype || !shapeFits(v.shape, t.shape)) {
+      throw new ShapeError(
+        `whileLoop: loop variable ${k} is ${v.dtype}${formatShape(v.shape)}, which does not fit its type in 'Tout', ${t.dtype}${formatShape(t.shape)}`,
+      );
+    }
+  });
+  return types;
+}
+
 function defineWhile(name: string, stateful: boolean) {
   return defineOp<WhileAttrs>({
     name,
@@ -68,7 +133,7 @@ function defineWhile(name: string, stateful: boolean) {
     inputs: "variadic",
     stateful,
     execution: { kind: "host", run: executeWhile },
-    infer: (_inputs, attrs) => attrs.Tout.map((t) => ({ shape: t.shape, dtype: t.dtype })),
+    infer: inferWhile,
     grad: (args) => whileGradient(args),
   });
 }
