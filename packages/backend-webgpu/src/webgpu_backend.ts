@@ -110,6 +110,8 @@ export class WebGPUBackend implements Backend {
       details: {
         adapter: [info.vendor, info.architecture, info.device, info.description].filter((s) => s !== "").join(" ") || "unknown",
         software: opened.software,
+        // WGSL lets devices flush float32 subnormals to zero (SwiftShader does).
+        mayFlushSubnormals: true,
         maxStorageBuffersPerShaderStage: this.limits.maxStorageBuffersPerShaderStage,
         maxComputeInvocationsPerWorkgroup: this.limits.maxComputeInvocationsPerWorkgroup,
         maxComputeWorkgroupStorageSize: this.limits.maxComputeWorkgroupStorageSize,
@@ -209,10 +211,16 @@ export class WebGPUBackend implements Backend {
     return data;
   }
 
-  /** The buffer a kernel writes output into: the plan's offered dead buffer when it is this backend's and not shared, else a new one. */
-  output(offered: DataId | undefined, dtype: DType, length: number): GpuData {
+  /**
+   * The buffer a kernel writes output into: the offered dead buffer when it is this
+   * backend's, not shared and not one of the kernel's `inputs` (core updates a variable in
+   * place by offering its own buffer; WebGPU forbids binding one buffer for reading and
+   * writing in a dispatch, so such an offer is declined), else a new one.
+   */
+  output(offered: DataId | undefined, dtype: DType, length: number, inputs: readonly GpuData[] = []): GpuData {
     const data = offered as GpuData | undefined;
-    if (data?.live && data.store.refs === 1 && data.dtype === dtype && data.length === length) {
+    const aliased = data !== undefined && inputs.some((input) => input.store === data.store);
+    if (data?.live && !aliased && data.store.refs === 1 && data.dtype === dtype && data.length === length) {
       data.host = undefined;
       return data;
     }

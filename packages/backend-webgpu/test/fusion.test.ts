@@ -113,4 +113,16 @@ describe.runIf(gpu.available)("fused kernels on webgpu", () => {
       disposeFunctions(f);
     });
   });
+
+  it("a fused broadcasting cluster over an empty shape compiles (its zero dim is not baked as a divisor) and the device stays error-free", async () => {
+    const a = tf.zeros([2, 0, 3]);
+    const b = tf.tensor([1, 2, 3, 4, 5, 6], [2, 1, 3]);
+    const f = tf.function((x: tf.Tensor, y: tf.Tensor) => tf.relu(tf.mul(tf.add(x, y), y)));
+    const [empty] = await readAll(() => f(a, b));
+    expect(empty).toEqual([]);
+    // A shader that failed to compile would surface as a WebGPUDeviceError at this read.
+    expect(await readAll(() => tf.add(b, 1))).toEqual([[2, 3, 4, 5, 6, 7]]);
+    tf.dispose([a, b]);
+    disposeFunctions(f);
+  });
 });

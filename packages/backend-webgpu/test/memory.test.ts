@@ -18,8 +18,12 @@ describe.runIf(gpu.available)("buffers on webgpu", () => {
   it("a steady eager loop stops creating GPU buffers once the pool is warm, and tf.memory() stays flat", async () => {
     const backend = gpuBackend();
     let w = tf.randomUniform([32, 32], -0.1, 0.1, "float32", 1);
+    // Written once: a scalar written from JS every step gets a new GPU buffer each time
+    // (core keeps disposed tensors' buffers in its own pool and offers them to kernels
+    // only, not to writes).
+    const rate = tf.scalar(0.01);
     const step = () => {
-      const next = tf.tidy(() => w.sub(tf.matMul(w, w).mul(0.01)));
+      const next = tf.tidy(() => w.sub(tf.matMul(w, w).mul(rate)));
       w.dispose();
       w = next;
     };
@@ -32,7 +36,7 @@ describe.runIf(gpu.available)("buffers on webgpu", () => {
     expect(backend.stats().buffersCreated).toBe(created);
     expect(tf.memory().numTensors).toBe(memory.numTensors);
     expect(tf.memory().numBytes).toBe(memory.numBytes);
-    w.dispose();
+    tf.dispose([w, rate]);
   });
 
   it("reshape and identity share the input's buffer: no copy, and each side can be freed first", async () => {
@@ -90,5 +94,24 @@ describe.runIf(gpu.available)("buffers on webgpu", () => {
     expect(Array.from(data)).toEqual([1, 0, 0, 1]);
     expect(await readAll(() => tf.where(mask, a, tf.neg(a)))).toEqual([[1, 2, -0, 4]]);
     tf.dispose([a, mask]);
+  });
+
+  it("a variable updated in place (core offers its own buffer as the output) is written through a new buffer, with the cpu oracle's values", async () => {
+    // WebGPU rejects a dispatch that reads and writes one buffer, so the offer is declined.
+    const initial = tf.tensor([1, 2, 3, 4]);
+    const v = new tf.Variable(initial);
+    const step = tf.function((g: tf.Tensor) => {
+      v.assignSub(tf.mul(g, 0.5));
+      v.assignAdd(g);
+      return v.read();
+    });
+    const g = tf.tensor([2, 4, 6, 8]);
+    for (let i = 0; i < 3; i++) tf.dispose(step(g));
+    v.assignSub(g).dispose();
+    const value = v.read();
+    expect(Array.from(await value.data())).toEqual([2, 4, 6, 8]);
+    tf.dispose([g, value, initial]);
+    v.dispose();
+    disposeFunctions(step);
   });
 });

@@ -70,7 +70,7 @@ export function planned(plan: KernelPlan): GpuKernel {
   const run: KernelFn<any, WebGPUBackend> = (args) => {
     const backend = args.backend;
     const inputs = args.inputs.map((t) => t.dataId as GpuData);
-    const outputs = args.outputs.map((o, k) => backend.output(args.out?.[k], o.dtype, sizeOf(o.shape)));
+    const outputs = args.outputs.map((o, k) => backend.output(args.out?.[k], o.dtype, sizeOf(o.shape), inputs));
     const temps = (plan.temps ?? []).map((t) => backend.allocate(t.dtype, t.length));
     const resolve = (ref: Ref): GpuData =>
       "input" in ref ? inputs[ref.input]! : "output" in ref ? outputs[ref.output]! : temps[ref.temp]!;

@@ -216,7 +216,13 @@ const H: Record<string, Helper> = {
   if ((bits & 0x80000000u) != 0u) { return kiln_nan(); }
   var x = x0;
   var e = 0;
-  if ((bits & 0x7f800000u) == 0u) { x = x * 16777216.0; e = -24; }
+  if ((bits & 0x7f800000u) == 0u) {
+    // A subnormal, scaled by 2^24 on the bits (devices may flush subnormals in arithmetic).
+    let f = bits & 0x7fffffu;
+    let p = 31u - countLeadingZeros(f);
+    x = bitcast<f32>(((p + 2u) << 23u) | ((f << (23u - p)) & 0x7fffffu));
+    e = -24;
+  }
   let b = bitcast<u32>(x);
   e = e + i32((b >> 23u) & 0xffu) - 126;
   var m = bitcast<f32>((b & 0x807fffffu) | 0x3f000000u);
@@ -252,8 +258,43 @@ const H: Record<string, Helper> = {
 }`,
   },
   // Cephes sinf/cosf: reduction by pi/4 in three parts (accurate for |x| < 8192), two polynomials.
+  // Payne-Hanek reduction for |x| >= 8192, where Cody-Waite loses digits (and u32(a * 4/pi)
+  // overflows past 2^32): a = m * 2^k times 4/pi mod 8, from 12-bit pieces of 2/pi (bits
+  // chosen by k, so no piece is a multiple of 8) times the 12-bit halves of m. Every product
+  // and its reduction mod 8 is exact in f32; their sum is compensated (error about 2^-40).
+  kiln_octant_big: {
+    deps: ["kiln_sum_add"],
+    source: `fn kiln_two_over_pi_bits(p: u32) -> u32 {
+  var t = array<u32, 8>(0xa2f9836eu, 0x4e441529u, 0xfc2757d1u, 0xf534ddc0u, 0xdb629599u, 0x3c439041u, 0xfe5163abu, 0xdebbc561u);
+  let w = p / 32u;
+  let o = p % 32u;
+  if (o <= 20u) { return (t[w] >> (20u - o)) & 0xfffu; }
+  return ((t[w] << (o - 20u)) | (t[w + 1u] >> (52u - o))) & 0xfffu;
+}
+fn kiln_mod8(p: f32) -> f32 { return p - 8.0 * floor(p * 0.125); }
+fn kiln_octant_big(a: f32) -> vec2<f32> {
+  let bits = bitcast<u32>(a);
+  let k = i32((bits >> 23u) & 0xffu) - 150;
+  let m = (bits & 0x7fffffu) | 0x800000u;
+  let mh = f32(m >> 12u);
+  let ml = f32(m & 0xfffu);
+  let i0 = max(k - 1, 1);
+  var acc = vec2<f32>(0.0, 0.0);
+  for (var j = 0; j < 6; j = j + 1) {
+    let c = f32(kiln_two_over_pi_bits(u32(i0 - 1 + 12 * j)));
+    let e = k - 10 - i0 - 12 * j;
+    acc = kiln_sum_add(acc, kiln_mod8(ldexp(mh * c, e + 12)));
+    acc = kiln_sum_add(acc, kiln_mod8(ldexp(ml * c, e)));
+  }
+  let hi = kiln_mod8(acc.x);
+  var j = floor(hi);
+  if ((u32(j) & 1u) == 1u) { j = j + 1.0; }
+  let f = (hi - j) + acc.y;
+  return vec2<f32>(f * 0.78539816339744831, f32(u32(j) & 7u));
+}`,
+  },
   kiln_sincos_core: {
-    deps: [],
+    deps: ["kiln_octant_big"],
     source: `fn kiln_sin_poly(x: f32) -> f32 {
   let z = x * x;
   return ((-1.9515295891e-4 * z + 8.3321608736e-3) * z - 1.6666654611e-1) * z * x + x;
@@ -263,6 +304,7 @@ fn kiln_cos_poly(x: f32) -> f32 {
   return ((2.443315711809948e-5 * z - 1.388731625493765e-3) * z + 4.166664568298827e-2) * z * z - 0.5 * z + 1.0;
 }
 fn kiln_octant(a: f32) -> vec2<f32> {
+  if (a >= 8192.0) { return kiln_octant_big(a); }
   var j = u32(a * 1.27323954473516);
   var y = f32(j);
   if ((j & 1u) == 1u) { j = j + 1u; y = y + 1.0; }
@@ -397,7 +439,7 @@ fn kiln_octant(a: f32) -> vec2<f32> {
     let r = select(0.0, kiln_inf(false), big);
     return select(r, -r, negate);
   }
-  if (x < 0.0 && !integer) { return kiln_nan(); }
+  if (kiln_signbit(x) && !integer) { return kiln_nan(); }
   var r = 1.0;
   if (integer && ay <= 64.0) {
     var b = ax;

@@ -17,6 +17,9 @@ import { caseSeed, type FuzzInput, formatValues, Rng } from "./fuzz_ops_random.j
  * - `KILN_FUZZ_CASE`: run only this case index (with `KILN_FUZZ_OPS`, to replay a failure).
  * - `KILN_FUZZ_MODE`: `eager`, `traced` or `mixed` (default: about a third of the cases run
  *   inside a `tf.function`, where elementwise ops go through the backend's compiled path).
+ * - A backend whose `caps.details.mayFlushSubnormals` is true (GPUs: WGSL lets them flush
+ *   float32 subnormals to zero) passes a case that matches tfjs run on its inputs with
+ *   subnormals flushed to signed zeros.
  * - `KILN_FUZZ_NONFINITE_FILTERS=1`: lets NaN and ±Infinity into convolution filters, which
  *   shows a known Kiln inconsistency (see FILTER_FLOATS in `fuzz_ops_cases.ts`).
  *
@@ -83,10 +86,26 @@ async function runKiln(c: FuzzCase, traced: boolean): Promise<Outcome> {
   }
 }
 
-function runTfjs(c: FuzzCase): Outcome {
+/** `input` with its float32 subnormals replaced by zeros of the same sign. */
+function flushSubnormals(input: FuzzInput): FuzzInput {
+  if (input.dtype !== "float32") return input;
+  const flush = (v: number) => (v !== 0 && Math.abs(v) < 2 ** -126 ? (v < 0 ? -0 : 0) : v);
+  return { ...input, values: input.values.map(flush) };
+}
+
+/**
+ * Whether the backend under test says it may flush float32 subnormals to zero
+ * (`caps.details.mayFlushSubnormals`, as WGSL allows GPUs to): then a case that disagrees
+ * with tfjs is also checked against tfjs on inputs whose subnormals are flushed.
+ */
+function backendMayFlushSubnormals(): boolean {
+  return tf.backend().caps.details?.mayFlushSubnormals === true;
+}
+
+function runTfjs(c: FuzzCase, flush = false): Outcome {
   try {
     const results = tfjs.tidy(() => {
-      const out = asList(c.tfjs(c.inputs.map(tfjsTensor)));
+      const out = asList(c.tfjs(c.inputs.map((input) => tfjsTensor(flush ? flushSubnormals(input) : input))));
       return out.map((t) => ({ shape: [...t.shape], dtype: t.dtype as string, data: Array.from(t.dataSync() as ArrayLike<number>) }));
     });
     return { ok: true, results };
@@ -188,8 +207,13 @@ async function check(op: string, index: number, c: FuzzCase, traced: boolean): P
   if (!kiln.ok) fail(`Kiln threw where ${oracleName} answered`, expected, oracleName);
   if (!expected.ok) fail(`${oracleName} threw where Kiln answered`, expected, oracleName);
   if (!kiln.ok || !expected.ok) return;
-  const results = c.adapt === undefined ? expected.results : c.adapt(expected.results.map((r) => ({ ...r, data: [...r.data] })));
-  const problem = compare(kiln.results, results, c);
+  const adapt = (list: FuzzResult[]) => (c.adapt === undefined ? list : c.adapt(list.map((r) => ({ ...r, data: [...r.data] }))));
+  const results = adapt(expected.results);
+  let problem = compare(kiln.results, results, c);
+  if (problem !== undefined && oracle !== undefined && backendMayFlushSubnormals()) {
+    const flushed = runTfjs(c, true);
+    if (flushed.ok && compare(kiln.results, adapt(flushed.results), c) === undefined) problem = undefined;
+  }
   if (problem !== undefined) fail(problem, { ok: true, results }, c.adapt === undefined ? oracleName : `${oracleName} (adapted)`);
 }
 

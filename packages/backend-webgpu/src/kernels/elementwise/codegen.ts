@@ -104,7 +104,8 @@ export function elementwiseCode(
   const lines: string[] = [];
   const strided = [...used].filter((k) => modes[k] === "strided");
   if (strided.length > 0) {
-    const dimNames = dims.map((d) => param(d));
+    // A zero dim means no thread runs; baked as 1 so the shader has no constant division by zero.
+    const dimNames = dims.map((d) => param(Math.max(d, 1)));
     lines.push("var rest = i;");
     for (let d = dims.length - 1; d >= 1; d--) lines.push(`let c${d} = rest % ${dimNames[d]}; rest = rest / ${dimNames[d]};`);
     lines.push("let c0 = rest;");
