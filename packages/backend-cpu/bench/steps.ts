@@ -123,7 +123,7 @@ function kilnStep(model: Model): { step: () => void; dispose: () => void } {
 
 /** tfjs-core's `variableGrads` + SGD step for `model` on its current backend. */
 function tfjsStep(model: Model): { step: () => void; dispose: () => void } {
-  const vars = model.params.map((shape) => tfjs.variable(shape.length === 1 ? tfjs.zeros(shape) : tfjs.randomNormal(shape, 0, 0.05)));
+  const vars = model.params.map((shape) => tfjs.variable(shape.length === 1 ? tfjs.zeros([...shape]) : tfjs.randomNormal([...shape], 0, 0.05)));
   const x = tfjs.randomUniform(model.input as number[], 0, 1);
   const labels = tfjs.oneHot(tfjs.randomUniform([model.batch], 0, 10, "int32") as tfjs.Tensor1D, 10);
   const step = () =>
