@@ -10,11 +10,15 @@ import { BackendError } from "@kiln/core";
  * try { await tf.setBackend("webgpu"); } catch (e) { console.log((e as Error).cause instanceof WebGPUUnavailableError); }
  * ```
  */
-export class WebGPUUnavailableError extends BackendError {}
+export class WebGPUUnavailableError extends BackendError {
+  static override readonly errorName: string = "WebGPUUnavailableError";
+}
 
 /**
  * The GPU reported an error for work this backend issued (a shader that failed to compile,
  * a validation error, out of memory) or the device was lost. Reads reject with it, naming
  * the kernels involved.
  */
-export class WebGPUDeviceError extends BackendError {}
+export class WebGPUDeviceError extends BackendError {
+  static override readonly errorName: string = "WebGPUDeviceError";
+}
