@@ -30,7 +30,7 @@ import { coverageSuite } from "./suites/coverage.js";
 import { fuzzOpsSuite } from "./suites/fuzz_ops.js";
 
 export * from "./context.js";
-export { asyncOnly, type ReadDelay } from "./async_only.js";
+export { asyncOnly, type AsyncOnlyOptions, type ReadDelay } from "./async_only.js";
 export { programsSuite } from "./suites/programs.js";
 export { opsNeedingKernels } from "./suites/coverage.js";
 export { OP_FUZZERS, type FuzzCase, type FuzzResult, type OpFuzzer } from "./suites/fuzz_ops_cases.js";

@@ -17,6 +17,9 @@ import { caseSeed, type FuzzInput, formatValues, Rng } from "./fuzz_ops_random.j
  * - `KILN_FUZZ_CASE`: run only this case index (with `KILN_FUZZ_OPS`, to replay a failure).
  * - `KILN_FUZZ_MODE`: `eager`, `traced` or `mixed` (default: about a third of the cases run
  *   inside a `tf.function`, where elementwise ops go through the backend's compiled path).
+ * - A backend whose `caps.details.mayFlushSubnormals` is true (GPUs: WGSL lets them flush
+ *   float32 subnormals to zero, per operation) passes a case where every element matches
+ *   tfjs, or tfjs run on the inputs with subnormals flushed to signed zeros.
  * - `KILN_FUZZ_NONFINITE_FILTERS=1`: lets NaN and ±Infinity into convolution filters, which
  *   shows a known Kiln inconsistency (see FILTER_FLOATS in `fuzz_ops_cases.ts`).
  *
@@ -83,10 +86,26 @@ async function runKiln(c: FuzzCase, traced: boolean): Promise<Outcome> {
   }
 }
 
-function runTfjs(c: FuzzCase): Outcome {
+/** `input` with its float32 subnormals replaced by zeros of the same sign. */
+function flushSubnormals(input: FuzzInput): FuzzInput {
+  if (input.dtype !== "float32") return input;
+  const flush = (v: number) => (v !== 0 && Math.abs(v) < 2 ** -126 ? (v < 0 ? -0 : 0) : v);
+  return { ...input, values: input.values.map(flush) };
+}
+
+/**
+ * Whether the backend under test says it may flush float32 subnormals to zero
+ * (`caps.details.mayFlushSubnormals`, as WGSL allows GPUs to): then each element of a case
+ * that disagrees with tfjs may instead match tfjs on inputs whose subnormals are flushed.
+ */
+function backendMayFlushSubnormals(): boolean {
+  return tf.backend().caps.details?.mayFlushSubnormals === true;
+}
+
+function runTfjs(c: FuzzCase, flush = false): Outcome {
   try {
     const results = tfjs.tidy(() => {
-      const out = asList(c.tfjs(c.inputs.map(tfjsTensor)));
+      const out = asList(c.tfjs(c.inputs.map((input) => tfjsTensor(flush ? flushSubnormals(input) : input))));
       return out.map((t) => ({ shape: [...t.shape], dtype: t.dtype as string, data: Array.from(t.dataSync() as ArrayLike<number>) }));
     });
     return { ok: true, results };
@@ -131,23 +150,26 @@ function report(
  * a zero's sign is implementation-defined (relu(-0), sums starting from +0, floorDiv and mod
  * results of 0) Kiln and tfjs differ without either being wrong.
  */
-function firstMismatch(actual: readonly number[], expected: readonly number[], atol: number, rtol: number): number {
+function firstMismatch(
+  actual: readonly number[],
+  expected: readonly number[],
+  atol: number,
+  rtol: number,
+  alternative?: readonly number[],
+): number {
+  const close = (a: number, e: number) =>
+    Number.isNaN(e) ? Number.isNaN(a) : !Number.isFinite(e) ? a === e : Math.abs(a - e) <= atol + rtol * Math.abs(e);
   for (let i = 0; i < expected.length; i++) {
-    const a = actual[i]!;
-    const e = expected[i]!;
-    if (Number.isNaN(e)) {
-      if (!Number.isNaN(a)) return i;
-    } else if (!Number.isFinite(e)) {
-      if (a !== e) return i;
-    } else if (!(Math.abs(a - e) <= atol + rtol * Math.abs(e))) {
-      return i;
-    }
+    if (!close(actual[i]!, expected[i]!) && (alternative === undefined || !close(actual[i]!, alternative[i]!))) return i;
   }
   return -1;
 }
 
-/** Compares result lists; returns a description of the first difference, or undefined. */
-function compare(actual: FuzzResult[], expected: FuzzResult[], c: FuzzCase): string | undefined {
+/**
+ * Compares result lists; returns a description of the first difference, or undefined. With
+ * `alternatives` (same shapes), an element may match either list.
+ */
+function compare(actual: FuzzResult[], expected: FuzzResult[], c: FuzzCase, alternatives?: FuzzResult[]): string | undefined {
   if (actual.length !== expected.length) return `${actual.length} outputs, expected ${expected.length}`;
   for (let k = 0; k < expected.length; k++) {
     const a = actual[k]!;
@@ -157,7 +179,9 @@ function compare(actual: FuzzResult[], expected: FuzzResult[], c: FuzzCase): str
     if (a.data.length !== e.data.length) return `output ${k} has ${a.data.length} values, expected ${e.data.length}`;
     const atol = c.atol ?? 1e-6;
     const rtol = c.rtol ?? 1e-5;
-    const i = firstMismatch(a.data, e.data, atol, rtol);
+    const other = alternatives?.[k];
+    const usable = other !== undefined && other.data.length === e.data.length && other.dtype === e.dtype;
+    const i = firstMismatch(a.data, e.data, atol, rtol, usable ? other.data : undefined);
     if (i >= 0) return `output ${k} element ${i}: kiln ${a.data[i]}, expected ${e.data[i]} (atol ${atol}, rtol ${rtol})`;
   }
   return undefined;
@@ -188,8 +212,13 @@ async function check(op: string, index: number, c: FuzzCase, traced: boolean): P
   if (!kiln.ok) fail(`Kiln threw where ${oracleName} answered`, expected, oracleName);
   if (!expected.ok) fail(`${oracleName} threw where Kiln answered`, expected, oracleName);
   if (!kiln.ok || !expected.ok) return;
-  const results = c.adapt === undefined ? expected.results : c.adapt(expected.results.map((r) => ({ ...r, data: [...r.data] })));
-  const problem = compare(kiln.results, results, c);
+  const adapt = (list: FuzzResult[]) => (c.adapt === undefined ? list : c.adapt(list.map((r) => ({ ...r, data: [...r.data] }))));
+  const results = adapt(expected.results);
+  let problem = compare(kiln.results, results, c);
+  if (problem !== undefined && oracle !== undefined && backendMayFlushSubnormals()) {
+    const flushed = runTfjs(c, true);
+    if (flushed.ok && compare(kiln.results, results, c, adapt(flushed.results)) === undefined) problem = undefined;
+  }
   if (problem !== undefined) fail(problem, { ok: true, results }, c.adapt === undefined ? oracleName : `${oracleName} (adapted)`);
 }
 

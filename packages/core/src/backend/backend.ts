@@ -45,6 +45,14 @@ export interface BackendCapabilities {
   /** Dtypes the backend can store. */
   readonly dtypes: readonly DType[];
   readonly fusion: FusionCapabilities;
+  /**
+   * For backends with asynchronous reads: how many `While` iterations core may run ahead of
+   * reading the loop's predicate (DESIGN 5, speculative loops). Each speculative iteration
+   * keeps the previous loop values wherever the predicate already failed, so running past
+   * the end changes no result; with `guard`, the work past the end is skipped on the device
+   * too. Absent or 1: one predicate read per iteration.
+   */
+  readonly loopLookahead?: number;
   /** What the backend reports about itself (adapter, limits, SIMD, threads), for users and bug reports. */
   readonly details?: { readonly [key: string]: string | number | boolean | readonly string[] };
 }
@@ -108,6 +116,14 @@ export interface Backend {
    */
   beginRun?(): void;
   endRun?(): void;
+  /**
+   * Optional: runs the kernels issued until the returned function is called only where the
+   * bool scalar `predicate` (a buffer of this backend) is true (false with `negate`), without
+   * a host read; outputs of skipped kernels hold unspecified values. Guards nest (the inner
+   * region runs only where both hold). Core guards speculative `While` iterations and the
+   * branches of a predicated `If`, so a GPU decides on the device what to run.
+   */
+  guard?(predicate: DataId, negate: boolean): () => void;
 }
 
 /**

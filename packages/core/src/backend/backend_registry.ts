@@ -222,7 +222,7 @@ export class BackendRegistry {
       return await entry.pending;
     } catch (error) {
       entry.pending = undefined;
-      throw new BackendError(`setBackend: backend '${entry.plugin.name}' failed to initialize: ${(error as Error).message}`);
+      throw new BackendError(`setBackend: backend '${entry.plugin.name}' failed to initialize: ${(error as Error).message}`, { cause: error });
     }
   }
 

@@ -31,9 +31,19 @@ export function kernelKey<A extends object>(
 ): KernelKey<A> {
   const ins = inputs.map((v) => keyValue(v, spec));
   const outs = outputs.map((v) => keyValue(v, spec));
-  const names = spec.attrs === true ? Object.keys(attrs).sort() : spec.attrs === undefined || spec.attrs === false ? [] : [...spec.attrs].sort();
+  const names =
+    spec.attrs === true ? Object.keys(attrs).sort() : spec.attrs === undefined || spec.attrs === false ? [] : [...spec.attrs].sort();
   const kept = Object.fromEntries(names.map((k) => [k, (attrs as Record<string, unknown>)[k]])) as Partial<A>;
   const text = (v: KernelKeyValue) => `${v.dtype ?? ""}/${v.shape?.join("x") ?? v.rank ?? ""}`;
-  const id = `${ins.map(text).join(",")}>${outs.map(text).join(",")}|${JSON.stringify(kept)}`;
+  const id = `${ins.map(text).join(",")}>${outs.map(text).join(",")}|${JSON.stringify(kept, attrText)}`;
   return { inputs: ins, outputs: outs, attrs: kept, id };
+}
+
+/**
+ * JSON of attrs that keeps the numbers JSON cannot tell apart: NaN, ±Infinity (all `null`
+ * in plain JSON) and -0 (`0`), so `fill(NaN)` and `fill(Infinity)` get different kernels.
+ */
+function attrText(_key: string, value: unknown): unknown {
+  if (typeof value !== "number" || (Number.isFinite(value) && !Object.is(value, -0))) return value;
+  return { number: Object.is(value, -0) ? "-0" : String(value) };
 }

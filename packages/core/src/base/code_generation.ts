@@ -6,7 +6,9 @@ import { KilnError } from "./errors.js";
  * `--disallow-code-generation-from-strings`, some extension and worker sandboxes. The
  * message names what needed it and what works instead.
  */
-export class CodeGenerationError extends KilnError {}
+export class CodeGenerationError extends KilnError {
+  static override readonly errorName: string = "CodeGenerationError";
+}
 
 let allowed: boolean | undefined;
 

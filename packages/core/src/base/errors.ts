@@ -23,8 +23,9 @@ export class KilnError extends Error {
    */
   static readonly errorName: string = "KilnError";
 
-  constructor(message: string) {
-    super(message);
+  /** `options.cause`: the error this one reports (a backend's own typed error, for example). */
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
     this.name = Object.hasOwn(new.target, "errorName") ? new.target.errorName : new.target.name;
   }
 }
@@ -70,7 +71,9 @@ export class OutOfScopeError extends KilnError {
 }
 
 /** A failed `tf.util.assert` (a check a program states about its own values). */
-export class AssertionError extends KilnError {}
+export class AssertionError extends KilnError {
+  static override readonly errorName: string = "AssertionError";
+}
 
 /** Formats a shape the way error messages print it: `[2,3]`, `[]`, `[null,2]`. */
 export function formatShape(shape: readonly (number | null)[]): string {

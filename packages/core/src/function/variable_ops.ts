@@ -61,7 +61,8 @@ export const ReadVariableOp = defineOp<{}>({
   family: "opaque",
   inputs: ["resource"],
   stateful: true,
-  execution: { kind: "host", run: readVariable },
+  // Variable ops run on the host without reading tensor data.
+  execution: { kind: "host", run: readVariable, reads: false },
   // Gradients reach variables through the tape's watch of each read, not through this op.
   grad: "none",
   infer: ([resource]) => [{ shape: resource!.shape, dtype: resource!.dtype }],
@@ -74,7 +75,7 @@ function defineAssign(name: string, api: string, run: (args: ExecuteArgs) => Slo
     family: "opaque",
     inputs: ["resource", "value"],
     stateful: true,
-    execution: { kind: "host", run },
+    execution: { kind: "host", run, reads: false },
     grad: "none",
     infer: ([resource, value]) => {
       if (value!.dtype !== resource!.dtype) {

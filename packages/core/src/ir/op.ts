@@ -141,6 +141,13 @@ export type OpExecution =
       readonly outputShapes?: (inputs: readonly Shape[], attrs: any, library: { get(name: string): LibraryFunction | undefined }) => Shape[];
       /** The inputs (variables' resources) the op may assign. */
       readonly writes?: (attrs: any, library: { get(name: string): LibraryFunction | undefined }) => ReadonlySet<number>;
+      /**
+       * Whether a run of the op may need a host read (so a plan holding it needs an
+       * asynchronous driver on an async-only backend): `false` for ops that never read
+       * (variable ops), or decided per op and backend (an `If` the backend can predicate).
+       * Absent: it may.
+       */
+      readonly reads?: false | ((attrs: any, library: { get(name: string): LibraryFunction | undefined }, backend: any, registry: any) => boolean);
     };
 
 /**

@@ -131,8 +131,16 @@ export class Plan {
     // On a backend with synchronous reads nothing ever waits. Elsewhere, runtime-executed
     // ops may read (conservatively: any of them) and so may kernels running on a fallback.
     this.mayRead =
-      !readsSync(backend) && this.#steps.some((s) => s.host !== undefined || s.attrInputs === true || (s.kernel !== undefined && s.kernel.backend !== backend));
+      !readsSync(backend) &&
+      this.#steps.some((s) => (s.host !== undefined && this.#hostReads(s.op)) || s.attrInputs === true || (s.kernel !== undefined && s.kernel.backend !== backend));
     if (backend.prepare !== undefined) this.#startPreparing(backend.prepare.bind(backend));
+  }
+
+  /** Whether a runtime-executed op may need a host read here (see `OpExecution.reads`). */
+  #hostReads(op: Operation): boolean {
+    const execution = op.def.execution;
+    if (execution?.kind !== "host" || execution.reads === undefined) return true;
+    return execution.reads === false ? false : execution.reads(op.attrs, this.graph.library, this.backend, this.registry);
   }
 
   /**
@@ -452,6 +460,14 @@ export class Plan {
     } finally {
       this.#endRun(runPool, planned, pool === undefined);
     }
+  }
+
+  /**
+   * The fused clusters the backend compiled for this plan, in plan order (for tools that show
+   * what a backend generated, such as the webgpu backend's `fusedKernelWgsl`).
+   */
+  get clusters(): readonly FusedCluster[] {
+    return this.#clusters;
   }
 
   /**

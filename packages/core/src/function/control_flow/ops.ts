@@ -6,6 +6,7 @@ import { shapeFits } from "../../ir/verify_subgraphs.js";
 import { show } from "../../ops/movement_args.js";
 import { checkFunctionName, checkInputIndices, checkOutputTypes } from "../subgraph_attrs.js";
 import { ifGradient } from "./cond_grad.js";
+import { canPredicate } from "./predication.js";
 import { executeIf } from "./run_if.js";
 import { executeWhile } from "./run_while.js";
 import { whileGradient } from "./while_grad.js";
@@ -55,7 +56,12 @@ function defineIf(name: string, stateful: boolean) {
     family: "opaque",
     inputs: "variadic",
     stateful,
-    execution: { kind: "host", run: executeIf },
+    execution: {
+      kind: "host",
+      run: executeIf,
+      // A predicated If needs no host read (see predication.ts).
+      reads: (attrs: IfAttrs, library, backend, registry) => !canPredicate(attrs.thenBranch, attrs.elseBranch, library, backend, registry),
+    },
     infer: inferIf,
     grad: (args) => ifGradient(args),
   });

@@ -6,11 +6,14 @@ import type { Plan } from "../../plan/plan.js";
 import { planFor, rotatedPlanFor } from "../../plan/plan_cache.js";
 import { type DataSlot, dataSlot, type SlotValue } from "../../plan/slots.js";
 import type { WhileAttrs } from "./ops.js";
+import { type LoopState, shapesStable, speculate, speculationLimit } from "./speculation.js";
 
 /**
  * Runs `While`: the condition's plan, then (while it holds) the body's, one host read of
  * the predicate per iteration. Without an iteration limit the loop is rotated: body then
- * condition as one plan per iteration (`rotateLoop`), same operations in the same order.
+ * condition as one plan per iteration (`rotateLoop`), same operations in the same order;
+ * on a backend with asynchronous reads and `caps.loopLookahead`, a side-effect-free rotated
+ * loop runs several iterations per read (speculation.ts).
  * Loop values the op owns die into the plan's buffer pool, where the next iteration's
  * kernels find buffers of the same size, so a steady loop allocates nothing.
  *
@@ -78,14 +81,25 @@ export function* executeWhile(args: ExecuteArgs<WhileAttrs>): Execution<SlotValu
       const first = run(condPlan, [...vars, ...condExtra]) ?? (yield* condPlan.execute([...vars, ...condExtra], pool, context));
       let c = first[0] as DataSlot;
       let go = done(c, vars, (readNow(c) ?? (yield c))[0] !== 0);
+      // Iterations per predicate read: 1 without speculation, else doubling up to the limit.
+      let limit = speculationLimit(step, backend);
+      let ahead = 1;
       while (go) {
         for (let k = 0; k < n; k++) stepIn[k] = vars[k]!;
         const outs = run(step, stepIn) ?? (yield* step.execute(stepIn, pool, context));
         const next = outs.slice(0, n);
+        if (limit > 1 && !shapesStable(vars, next)) limit = ahead = 1;
         retire(vars, next);
         vars = next;
         c = outs[n] as DataSlot;
+        if (ahead > 1) {
+          let state: LoopState = { vars, cond: c };
+          for (let j = 1; j < ahead; j++) state = speculate(state, step, stepIn, n, backend, registry, pool, context, args.inputs);
+          vars = state.vars;
+          c = state.cond;
+        }
         go = done(c, vars, (readNow(c) ?? (yield c))[0] !== 0);
+        ahead = Math.min(ahead * 2, limit);
       }
     } else {
       // The plans copy inputs into their own slots, so one input list per plan is reused.

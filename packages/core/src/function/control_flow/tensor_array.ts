@@ -52,7 +52,9 @@ export class TensorArray {
     const sizeTensor = asTensor(options.size);
     if (sizeTensor !== undefined) {
       if (sizeTensor.rank !== 0 || sizeTensor.dtype !== "int32") {
-        throw new ArgumentError(`TensorArray: size must be a non-negative integer or an int32 scalar tensor, received dtype ${sizeTensor.dtype} and rank ${sizeTensor.rank}`);
+        throw new ArgumentError(
+          `TensorArray: size must be a non-negative integer or an int32 scalar tensor, received dtype ${sizeTensor.dtype} and rank ${sizeTensor.rank}`,
+        );
       }
     } else if (!Number.isInteger(options.size) || (options.size as number) < 0) {
       throw new ArgumentError(`TensorArray: size must be a non-negative integer, received ${String(options.size)}`);
@@ -82,8 +84,14 @@ export class TensorArray {
     const buffer = tidy(() => {
       const v = asTensor(value) ?? toTensor(value, "TensorArray.write", "value", this.dtype);
       if (v.dtype !== this.dtype) throw new ArgumentError(`TensorArray.write: the array holds ${this.dtype} but the value is ${v.dtype}`);
-      if (this.elementShape !== undefined && (v.shape.length !== this.elementShape.length || v.shape.some((d, i) => d !== null && this.elementShape![i] !== null && d !== this.elementShape![i]))) {
-        throw new ShapeError(`TensorArray.write: elements have shape ${formatShape(this.elementShape)}, but the value has shape ${formatShape(v.shape)}`);
+      if (
+        this.elementShape !== undefined &&
+        (v.shape.length !== this.elementShape.length ||
+          v.shape.some((d, i) => d !== null && this.elementShape![i] !== null && d !== this.elementShape![i]))
+      ) {
+        throw new ShapeError(
+          `TensorArray.write: elements have shape ${formatShape(this.elementShape)}, but the value has shape ${formatShape(v.shape)}`,
+        );
       }
       const i = typeof index === "number" ? this.#checkIndex(index, "write") : toTensor(index, "TensorArray.write", "index", "int32");
       const element = v.shape as number[];
@@ -91,7 +99,10 @@ export class TensorArray {
       if (this.dynamicSize) current = this.#grown(current, i, element);
       const rows = current.shape[0] ?? gather(shape(current), 0);
       // Rows equal to `index` take the value; others keep the buffer.
-      const mask = reshape(equal(range(0, rows, 1, "int32"), toTensor(i, "TensorArray.write", "index", "int32")), [-1, ...element.map(() => 1)]);
+      const mask = reshape(equal(range(0, rows, 1, "int32"), toTensor(i, "TensorArray.write", "index", "int32")), [
+        -1,
+        ...element.map(() => 1),
+      ]);
       return where(mask, expandDims(v, 0), current);
     });
     return new TensorArray({ dtype: this.dtype, size: 0, dynamicSize: this.dynamicSize }, buffer);

@@ -65,7 +65,11 @@ export function whileLoop(
   const arrays = loopVars.map((v) => (v instanceof TensorArray ? v : undefined));
   if (arrays.some((a) => a !== undefined)) {
     const rebuild = (vars: readonly unknown[]) =>
-      vars.map((v, i) => (arrays[i] === undefined ? v : new TensorArray({ dtype: arrays[i]!.dtype, size: 0, dynamicSize: arrays[i]!.dynamicSize }, v as Tensor)));
+      vars.map((v, i) =>
+        arrays[i] === undefined
+          ? v
+          : new TensorArray({ dtype: arrays[i]!.dtype, size: 0, dynamicSize: arrays[i]!.dynamicSize }, v as Tensor),
+      );
     const flatten = (vars: unknown) => (Array.isArray(vars) ? vars : [vars]).map((v) => (v instanceof TensorArray ? v.stack() : v));
     const flat = loopVars.map((v) => (v instanceof TensorArray ? v.stack() : v));
     // A growing array changes its row count from one iteration to the next.

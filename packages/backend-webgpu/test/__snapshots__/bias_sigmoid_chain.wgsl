@@ -1,0 +1,40 @@
+// fused_AddV2_Sigmoid_Mul_Sub
+@group(0) @binding(0) var<storage, read> in0: array<f32>;
+@group(0) @binding(1) var<storage, read> in1: array<f32>;
+@group(0) @binding(2) var<storage, read> in2: array<f32>;
+@group(0) @binding(3) var<storage, read_write> out0: array<f32>;
+fn kiln_isnan(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u; }
+fn kiln_f32_bits(b: u32) -> f32 { return bitcast<f32>(b); }
+fn kiln_inf(negative: bool) -> f32 { return kiln_f32_bits(select(0x7f800000u, 0xff800000u, negative)); }
+fn kiln_ldexp(x: f32, n: i32) -> f32 {
+  let n1 = n / 2;
+  let n2 = n - n1;
+  return x * bitcast<f32>(u32(n1 + 127) << 23u) * bitcast<f32>(u32(n2 + 127) << 23u);
+}
+fn kiln_exp(x: f32) -> f32 {
+  if (kiln_isnan(x)) { return x; }
+  if (x > 88.72283935546875) { return kiln_inf(false); }
+  if (x < -103.972084045410) { return 0.0; }
+  let n = floor(x * 1.44269504088896341 + 0.5);
+  let r = (x - n * 0.693359375) + n * 2.12194440e-4;
+  let z = r * r;
+  let p = (((((1.9875691500e-4 * r + 1.3981999507e-3) * r + 8.3334519073e-3) * r + 4.1665795894e-2) * r + 1.6666665459e-1) * r + 5.0000001201e-1) * z + r + 1.0;
+  return kiln_ldexp(p, i32(n));
+}
+@compute @workgroup_size(256, 1, 1)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(local_invocation_id) lid3: vec3<u32>, @builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let index = gid.x + gid.y * nwg.x * 256u;
+  let i = index;
+  if (i >= 32u) { return; }
+  var rest = i;
+  let c1 = rest % 8u; rest = rest / 8u;
+  let c0 = rest;
+  let x0 = in0[i];
+  let x1 = in1[c1 * 1u];
+  let x2 = in2[0u];
+  let t0 = (x0 + x1);
+  let t1 = (1.0 / (1.0 + kiln_exp((-t0))));
+  let t2 = (t1 * x0);
+  let t3 = (t2 - x2);
+  out0[i] = t3;
+}

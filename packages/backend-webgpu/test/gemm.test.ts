@@ -1,0 +1,78 @@
+import * as tf from "@kiln/core";
+import { expectClose, randomValues } from "@kiln/conformance";
+import { describe, expect, it } from "vitest";
+import { gpu } from "./gpu.js";
+import { disposeFunctions, gpuBackend, onCpu, readAll, useWebGPU } from "./helpers.js";
+
+// The tiled GEMM (workgroup tiles, register tiles, vec4 loads, split-K) behind MatMul,
+// BatchMatMulV2 and the convolutions runs for products of 2^18 multiply-adds and more;
+// the conformance suite's sizes stay below that (one thread per output), so these cases
+// exercise it against the cpu oracle. float32 sums differ from the oracle's by rounding
+// only: within 1e-4 relative here (K up to 8192).
+describe.runIf(gpu.available)("tiled GEMM kernels on webgpu", () => {
+  useWebGPU();
+
+  const tensor = (shape: number[], seed: number) =>
+    tf.tensor(
+      randomValues(
+        shape.reduce((a, b) => a * b, 1),
+        seed,
+      ),
+      shape,
+    );
+
+  async function matches(fn: (...xs: tf.Tensor[]) => tf.Tensor, inputs: tf.Tensor[]): Promise<void> {
+    const [actual] = await readAll(() => fn(...inputs));
+    const [expected] = await onCpu(() => fn(...inputs));
+    expectClose(actual!, expected!, 1e-4, 1e-4);
+    tf.dispose(inputs);
+  }
+
+  it("matMul with every transpose combination, with and without vec4 loads, and ragged edge tiles", async () => {
+    const pipelines = gpuBackend().stats().pipelines;
+    await matches((a, b) => tf.matMul(a, b), [tensor([70, 90], 1), tensor([90, 65], 2)]);
+    await matches((a, b) => tf.matMul(a, b), [tensor([68, 96], 3), tensor([96, 64], 4)]);
+    await matches((a, b) => tf.matMul(a, b, true, false), [tensor([96, 68], 5), tensor([96, 64], 6)]);
+    await matches((a, b) => tf.matMul(a, b, false, true), [tensor([68, 96], 7), tensor([64, 96], 8)]);
+    await matches((a, b) => tf.matMul(a, b, true, true), [tensor([90, 70], 9), tensor([65, 90], 10)]);
+    // Each layout is a shader of its own.
+    expect(gpuBackend().stats().pipelines - pipelines).toBe(5);
+  });
+
+  it("batched products broadcast their batch dims", async () => {
+    await matches((a, b) => tf.matMul(a, b), [tensor([2, 1, 40, 64], 11), tensor([3, 64, 48], 12)]);
+  });
+
+  it("a long K with few output tiles is split over workgroups and summed in slice order (split-K)", async () => {
+    await matches((a, b) => tf.matMul(a, b), [tensor([4, 8192], 13), tensor([8192, 8], 14)]);
+    const x = tensor([4, 8192], 15);
+    const w = tensor([8192, 8], 16);
+    const [first] = await readAll(() => tf.matMul(x, w));
+    const [second] = await readAll(() => tf.matMul(x, w));
+    expect(second).toEqual(first);
+    tf.dispose([x, w]);
+  });
+
+  it("conv2d and both of its gradients as implicit GEMMs", async () => {
+    const conv = (x: tf.Tensor, f: tf.Tensor) => tf.conv2d(x, f, 1, "same");
+    await matches(conv, [tensor([2, 16, 16, 8], 17), tensor([3, 3, 8, 16], 18)]);
+    const grads = (x: tf.Tensor, f: tf.Tensor) => {
+      const [dx, df] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.square(tf.conv2d(a, b, 2, "same"))))([x, f]);
+      return tf.concat([dx!.reshape([-1]), df!.reshape([-1])], 0);
+    };
+    await matches(grads, [tensor([2, 16, 16, 8], 19), tensor([3, 3, 8, 16], 20)]);
+  });
+
+  it("a traced dense layer (tiled matMul with a bias and relu epilogue) equals the eager ops bit for bit", async () => {
+    const x = tensor([128, 64], 21);
+    const w = tensor([64, 32], 22);
+    const b = tensor([32], 23);
+    const dense = (a: tf.Tensor, ww: tf.Tensor, bb: tf.Tensor) => tf.relu(tf.add(tf.matMul(a, ww), bb));
+    const f = tf.function(dense);
+    const [traced] = await readAll(() => f(x, w, b) as tf.Tensor);
+    const [eager] = await readAll(() => dense(x, w, b));
+    expect(traced).toEqual(eager);
+    tf.dispose([x, w, b]);
+    disposeFunctions(f);
+  });
+});
