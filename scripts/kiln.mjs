@@ -38,11 +38,17 @@ function step(title) {
   console.log(`\n== ${title}`);
 }
 
-/** Workspace package folders whose package.json has a `test` script (each writes one report). */
+/** Workspace package folders (packages/*, tooling/*) whose package.json has a `test` script (each writes one report). */
 function packagesWithTests() {
-  const dirs = readdirSync(join(root, "packages"), { withFileTypes: true })
-    .filter((entry) => entry.isDirectory())
-    .map((entry) => join(root, "packages", entry.name));
+  const dirs = ["packages", "tooling"].flatMap((parent) => {
+    try {
+      return readdirSync(join(root, parent), { withFileTypes: true })
+        .filter((entry) => entry.isDirectory())
+        .map((entry) => join(root, parent, entry.name));
+    } catch {
+      return [];
+    }
+  });
   return dirs.filter((dir) => {
     try {
       return JSON.parse(readFileSync(join(dir, "package.json"), "utf8")).scripts?.test !== undefined;
