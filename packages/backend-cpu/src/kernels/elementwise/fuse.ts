@@ -11,7 +11,7 @@ export type HeadKernel = (opName: string) => KernelFn<any, CpuBackend> | undefin
 const compiled = new Map<string, FusedLoop>();
 
 /**
- * Compiles a cluster of elementwise ops into one pass (DESIGN 6: `compileFused` emits JS on
+ * Compiles a cluster of elementwise ops into one pass (`compileFused` emits JS on
  * cpu; the loops are `fused_loop.ts`'s): each op's scalar semantics (core's data, rendered
  * by `jsDialect`) are inlined with its operands renamed, inputs that broadcast (a bias row)
  * are walked by stride, and float32 intermediates are rounded with Math.fround where they
