@@ -28,10 +28,11 @@ function defaultInclude(id: string): boolean {
   return SOURCE.test(path) && !id.startsWith("\0") && !isLibraryFile(path);
 }
 
-type Instance = UnpluginInstance<AutoGraphPluginOptions | undefined, boolean>;
+/** The plugin in every bundler's form (unplugin's instance type). */
+export type AutoGraphPluginInstance = UnpluginInstance<AutoGraphPluginOptions | undefined, boolean>;
 
 /** The plugin factory; `vite`, `rollup`, `esbuild`, ... below are its per-bundler forms. */
-export const autographPlugin: Instance = createUnplugin((options: AutoGraphPluginOptions | undefined) => {
+export const autographPlugin: AutoGraphPluginInstance = createUnplugin((options: AutoGraphPluginOptions | undefined) => {
   const include = options?.include ?? defaultInclude;
   return {
     name: "kiln-autograph",
@@ -53,9 +54,9 @@ export const autographPlugin: Instance = createUnplugin((options: AutoGraphPlugi
 });
 
 // Typed through unplugin's instance, so the published declarations name only exported types.
-export const vite: Instance["vite"] = autographPlugin.vite;
-export const rollup: Instance["rollup"] = autographPlugin.rollup;
-export const rolldown: Instance["rolldown"] = autographPlugin.rolldown;
-export const esbuild: Instance["esbuild"] = autographPlugin.esbuild;
-export const webpack: Instance["webpack"] = autographPlugin.webpack;
-export const rspack: Instance["rspack"] = autographPlugin.rspack;
+export const vite: AutoGraphPluginInstance["vite"] = autographPlugin.vite;
+export const rollup: AutoGraphPluginInstance["rollup"] = autographPlugin.rollup;
+export const rolldown: AutoGraphPluginInstance["rolldown"] = autographPlugin.rolldown;
+export const esbuild: AutoGraphPluginInstance["esbuild"] = autographPlugin.esbuild;
+export const webpack: AutoGraphPluginInstance["webpack"] = autographPlugin.webpack;
+export const rspack: AutoGraphPluginInstance["rspack"] = autographPlugin.rspack;
