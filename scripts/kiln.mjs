@@ -58,6 +58,34 @@ function packagesWithTests() {
   });
 }
 
+/**
+ * The wasm backend's binaries are committed (packages/backend-wasm/wasm/); Debian's emscripten
+ * is needed only to rebuild them. Runs its build script with `flag`; returns the exit code.
+ */
+function wasmBuild(flag) {
+  const script = join(root, "packages", "backend-wasm", "scripts", "build-wasm.mjs");
+  return spawnSync(process.execPath, [script, flag], { cwd: root, stdio: "inherit", env }).status ?? 1;
+}
+
+/** Installs Debian's emscripten when emcc is missing (needs root and Debian's package lists); returns whether emcc works. */
+function ensureEmscripten() {
+  if (spawnSync("emcc", ["--version"], { stdio: "ignore", env }).status === 0) return true;
+  step("install emscripten (apt-get install -y emscripten), for the wasm backend's binaries");
+  for (const args of [["update"], ["install", "-y", "emscripten"]]) {
+    const result = spawnSync("apt-get", args, { stdio: "inherit", env: { ...env, DEBIAN_FRONTEND: "noninteractive" } });
+    if (result.status !== 0) {
+      console.error("could not install emscripten with apt-get; install it (Debian: apt-get install -y emscripten) and retry");
+      return false;
+    }
+  }
+  return true;
+}
+
+/** Before a build: the wasm sources changed since the committed binaries were built, and emcc is missing. */
+function installWasmToolchainIfNeeded() {
+  if (wasmBuild("--needs-toolchain") === 0) ensureEmscripten();
+}
+
 function install() {
   // Datasets, toolchains and drivers the packages declare (package.json "kiln.debianPackages").
   ensureDebianPackages(root, (title) => step(title));
@@ -71,6 +99,7 @@ function install() {
 
 function demo() {
   install();
+  installWasmToolchainIfNeeded();
   step("build (the demo's packages)");
   // Only what the demo imports, so a half-built unrelated package cannot block it.
   const built = pnpm(["run", "build", "--filter=@kiln/examples..."]);
@@ -82,10 +111,17 @@ function demo() {
 
 function test() {
   install();
+  installWasmToolchainIfNeeded();
   step("build");
   // Tests resolve workspace packages from source, so they still run (and count) if the build
   // fails; the run as a whole then fails.
   const built = pnpm(["run", "build"]);
+  // CI rebuilds the committed wasm binaries and fails when they differ from their sources.
+  let wasmVerified = 0;
+  if (env.CI !== undefined || spawnSync("emcc", ["--version"], { stdio: "ignore", env }).status === 0) {
+    step("verify the wasm binaries (rebuild and compare)");
+    wasmVerified = ensureEmscripten() ? wasmBuild("--verify") : 1;
+  }
   const reportDir = join(root, ".test-reports");
   rmSync(reportDir, { recursive: true, force: true });
   mkdirSync(reportDir, { recursive: true });
@@ -96,6 +132,7 @@ function test() {
     packagesWithTests().map((dir) => basename(dir)),
   );
   if (built !== 0) totals.problems.unshift(`build failed (exit ${built})`);
+  if (wasmVerified !== 0) totals.problems.unshift("the committed wasm binaries do not match a rebuild of their sources");
   if (tested !== 0 && totals.problems.length === 0) totals.problems.push(`turbo run test failed (exit ${tested})`);
   console.log("");
   for (const problem of totals.problems) console.log(`test summary: ${problem}`);

@@ -3,7 +3,8 @@
  * overhead and elementwise throughput; bench/transcendental.ts: exp, tanh, sigmoid, a traced
  * chain and bias-add broadcasts; bench/matmul.ts: matMul and conv2d), Kiln cpu against
  * tfjs-core's cpu backend in the same process, then tf.function against eager execution
- * (bench/function.ts). Every time is the median of several runs after warm-up; the ratio is
+ * (bench/function.ts), and training steps against tfjs-cpu and tfjs-wasm with allocations
+ * and RSS growth per step (bench/steps.ts). Every time is the median of several runs after warm-up; the ratio is
  * anchor time / Kiln time, so above 1 means Kiln (or Kiln's traced function) is faster.
  *
  * ```sh
@@ -16,6 +17,7 @@ import { benchElementwise } from "./elementwise.js";
 import { benchFunction } from "./function.js";
 import { type BenchRow, formatTable } from "./harness.js";
 import { benchMatmul } from "./matmul.js";
+import { benchSteps } from "./steps.js";
 import { benchTraining } from "./training.js";
 import { benchTranscendental } from "./transcendental.js";
 
@@ -27,7 +29,7 @@ function table(header: readonly string[], rows: readonly BenchRow[], digits: num
 }
 
 const eager = [...(await benchElementwise()), ...(await benchTranscendental()), ...(await benchMatmul())];
-const traced = [...(await benchFunction()), ...(await benchTraining())];
+const traced = [...(await benchFunction()), ...(await benchTraining()), ...(await benchSteps())];
 const asyncRows = await benchAsyncBackend();
 
 console.log(`\nKiln cpu vs tfjs-core 4.22 cpu, Node ${process.version}, ${cpus()[0]?.model ?? "unknown cpu"}`);

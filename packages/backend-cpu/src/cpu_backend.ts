@@ -3,9 +3,9 @@ import {
   type BackendCapabilities,
   type BackendMemory,
   type ConcreteShape,
-  type DType,
   type DataArray,
   type DataId,
+  type DType,
   type FusedCluster,
   type KernelFn,
   KilnError,
@@ -46,6 +46,15 @@ export class CpuBackend implements SyncReadBackend {
     const buffer: CpuBuffer = { values, live: true };
     this.#numBuffers++;
     this.#numBytes += values.byteLength;
+    return buffer;
+  }
+
+  /**
+   * A buffer for a kernel's private scratch (a fused kernel's head output), not counted in
+   * `memory()`: like the patch buffers of convolutions, it lives with the kernel that keeps it.
+   */
+  scratch(values: DataArray): DataId {
+    const buffer: CpuBuffer = { values, live: true };
     return buffer;
   }
 

@@ -27,6 +27,7 @@ import { tracedSuite } from "./suites/traced.js";
 import { programsSuite } from "./suites/programs.js";
 import { fusionSuite } from "./suites/fusion.js";
 import { coverageSuite } from "./suites/coverage.js";
+import { fuzzOpsSuite } from "./suites/fuzz_ops.js";
 
 export * from "./context.js";
 export { asyncOnly, type ReadDelay } from "./async_only.js";
@@ -53,4 +54,5 @@ export function runConformance(options: ConformanceOptions): void {
   convolutionGradsSuite();
   creationSuite();
   randomSuite();
+  fuzzOpsSuite();
 }

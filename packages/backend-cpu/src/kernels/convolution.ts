@@ -3,6 +3,7 @@ import type { CpuBackend } from "../cpu_backend.js";
 import { gemmF32 } from "./gemm/gemm_f32.js";
 import { im2col, windowGeometry } from "./gemm/im2col.js";
 import type { MatrixView } from "./gemm/view.js";
+import { outputArray, outputId, zeroedOutputArray } from "./output.js";
 
 /** Patch-matrix floats per im2col chunk (1 MiB): enough rows to amortize re-packing the filter, few enough to stay cached. */
 const CHUNK_FLOATS = 1 << 18;
@@ -24,7 +25,8 @@ function rowMajor(data: Float32Array, offset: number, columns: number): MatrixVi
  * matrix is built a chunk of rows at a time so it stays in cache. A 1×1, stride-1 unpadded
  * convolution needs no patches: the image already is the patch matrix.
  */
-function conv2d({ inputs, attrs, outputs, backend }: KernelArgs<any, CpuBackend>) {
+function conv2d(args: KernelArgs<any, CpuBackend>) {
+  const { inputs, attrs, outputs, backend } = args;
   const out = outputs[0]!;
   const filterShape = inputs[1]!.shape;
   const g = windowGeometry(inputs[0]!.shape, out.shape, filterShape[0]!, filterShape[1]!, attrs);
@@ -33,7 +35,7 @@ function conv2d({ inputs, attrs, outputs, backend }: KernelArgs<any, CpuBackend>
   const outChannels = filterShape[3]!;
   const rows = g.batch * g.outHeight * g.outWidth;
   const depth = g.filterHeight * g.filterWidth * g.channels;
-  const result = new Float32Array(rows * outChannels);
+  const result = zeroedOutputArray(args) as Float32Array;
   const pointwise =
     g.filterHeight === 1 && g.filterWidth === 1 && g.strideHeight === 1 && g.strideWidth === 1 && g.padTop === 0 && g.padLeft === 0;
   if (pointwise && g.outHeight === g.inHeight && g.outWidth === g.inWidth) {
@@ -56,7 +58,7 @@ function conv2d({ inputs, attrs, outputs, backend }: KernelArgs<any, CpuBackend>
       });
     }
   }
-  return [backend.write(result, out.shape, out.dtype)];
+  return [outputId(args, result)];
 }
 
 /**
@@ -65,7 +67,8 @@ function conv2d({ inputs, attrs, outputs, backend }: KernelArgs<any, CpuBackend>
  * channels at a time sum over that list in local variables, so the inner loop only loads
  * the input and the filter. Output channel `q` reads input channel `floor(q / multiplier)`.
  */
-function depthwiseConv2d({ inputs, attrs, outputs, backend }: KernelArgs<any, CpuBackend>) {
+function depthwiseConv2d(args: KernelArgs<any, CpuBackend>) {
+  const { inputs, attrs, outputs, backend } = args;
   const out = outputs[0]!;
   const filterShape = inputs[1]!.shape;
   const g = windowGeometry(inputs[0]!.shape, out.shape, filterShape[0]!, filterShape[1]!, attrs);
@@ -74,7 +77,7 @@ function depthwiseConv2d({ inputs, attrs, outputs, backend }: KernelArgs<any, Cp
   const { inHeight, inWidth, channels, outHeight, outWidth, filterHeight, filterWidth } = g;
   const multiplier = filterShape[3]!;
   const outChannels = channels * multiplier;
-  const result = new Float32Array(g.batch * outHeight * outWidth * outChannels);
+  const result = zeroedOutputArray(args) as Float32Array;
   const channelOf = new Int32Array(outChannels);
   for (let q = 0; q < outChannels; q++) channelOf[q] = Math.floor(q / multiplier);
   const srcs = new Int32Array(filterHeight * filterWidth);
@@ -128,7 +131,7 @@ function depthwiseConv2d({ inputs, attrs, outputs, backend }: KernelArgs<any, Cp
       }
     }
   }
-  return [backend.write(result, out.shape, out.dtype)];
+  return [outputId(args, result)];
 }
 
 /**
@@ -137,13 +140,14 @@ function depthwiseConv2d({ inputs, attrs, outputs, backend }: KernelArgs<any, Cp
  * A window that lies wholly in explicit padding is empty: its max is the dtype's lowest
  * value (-Infinity) and its mean NaN, as for TF's reductions over nothing.
  */
-function pool({ inputs, attrs, outputs, backend }: KernelArgs<any, CpuBackend>, kind: "max" | "avg") {
+function pool(args: KernelArgs<any, CpuBackend>, kind: "max" | "avg") {
+  const { inputs, attrs, outputs, backend } = args;
   const out = outputs[0]!;
   const g = windowGeometry(inputs[0]!.shape, out.shape, attrs.ksize[1], attrs.ksize[2], attrs);
   const x = backend.values(inputs[0]!.dataId) as Float32Array | Int32Array;
   const { inHeight, inWidth, channels: c, outHeight, outWidth } = g;
-  const size = g.batch * outHeight * outWidth * c;
-  const result = out.dtype === "int32" ? new Int32Array(size) : new Float32Array(size);
+  // Every output element is written below, so an offered buffer's old values never show.
+  const result = outputArray(args) as Float32Array | Int32Array;
   const lowest = out.dtype === "int32" ? -2147483648 : Number.NEGATIVE_INFINITY;
   const sums = new Float64Array(kind === "avg" ? c : 0);
   let o = 0;
@@ -182,7 +186,7 @@ function pool({ inputs, attrs, outputs, backend }: KernelArgs<any, CpuBackend>, 
       }
     }
   }
-  return [backend.write(result, out.shape, out.dtype)];
+  return [outputId(args, result)];
 }
 
 /** Conv2D, DepthwiseConv2dNative, MaxPool and AvgPool over NHWC images. */

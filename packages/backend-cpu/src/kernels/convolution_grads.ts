@@ -3,6 +3,7 @@ import type { CpuBackend } from "../cpu_backend.js";
 import { gemmF32 } from "./gemm/gemm_f32.js";
 import { im2col, type WindowGeometry, windowGeometry } from "./gemm/im2col.js";
 import type { MatrixView } from "./gemm/view.js";
+import { outputId, zeroedOutputArray } from "./output.js";
 
 // The backprop kernels of the windowed ops: Conv2DBackpropInput / Conv2DBackpropFilter as
 // GEMMs around the forward kernel's patch matrix, their depthwise twins directly, and the
@@ -95,7 +96,8 @@ function col2im(cols: Float32Array, g: WindowGeometry, rowStart: number, rowCoun
  * a chunk of rows at a time, scattered back onto the image by `col2im`. For a pointwise
  * window the product already is the image gradient.
  */
-function conv2dBackpropInput({ inputs, attrs, outputs, backend }: KernelArgs<any, CpuBackend>) {
+function conv2dBackpropInput(args: KernelArgs<any, CpuBackend>) {
+  const { inputs, attrs, outputs, backend } = args;
   const out = outputs[0]!;
   const [filterInfo, dyInfo] = inputs;
   const [fh, fw, , outChannels] = filterInfo!.shape as number[];
@@ -104,7 +106,7 @@ function conv2dBackpropInput({ inputs, attrs, outputs, backend }: KernelArgs<any
   const dy = backend.values(dyInfo!.dataId) as Float32Array;
   const rows = g.batch * g.outHeight * g.outWidth;
   const depth = fh! * fw! * g.channels;
-  const dx = new Float32Array(g.batch * g.inHeight * g.inWidth * g.channels);
+  const dx = zeroedOutputArray(args) as Float32Array;
   // The filter is a row-major [depth, outC] matrix; its transpose is read by swapping strides.
   const filterT: MatrixView<Float32Array> = { data: filter, offset: 0, rowStride: 1, colStride: outChannels! };
   if (isPointwise(g)) {
@@ -122,7 +124,7 @@ function conv2dBackpropInput({ inputs, attrs, outputs, backend }: KernelArgs<any
       col2im(buffer, g, start, count, dx);
     }
   }
-  return [backend.write(dx, out.shape, out.dtype)];
+  return [outputId(args, dx)];
 }
 
 /**
@@ -130,7 +132,8 @@ function conv2dBackpropInput({ inputs, attrs, outputs, backend }: KernelArgs<any
  * chunks of patch rows (the GEMM adds into its output). The transpose costs nothing: the
  * GEMM reads the patch chunk with swapped strides.
  */
-function conv2dBackpropFilter({ inputs, attrs, outputs, backend }: KernelArgs<any, CpuBackend>) {
+function conv2dBackpropFilter(args: KernelArgs<any, CpuBackend>) {
+  const { inputs, attrs, outputs, backend } = args;
   const out = outputs[0]!;
   const [xInfo, dyInfo] = inputs;
   const [fh, fw, , outChannels] = out.shape as number[];
@@ -139,7 +142,7 @@ function conv2dBackpropFilter({ inputs, attrs, outputs, backend }: KernelArgs<an
   const dy = backend.values(dyInfo!.dataId) as Float32Array;
   const rows = g.batch * g.outHeight * g.outWidth;
   const depth = fh! * fw! * g.channels;
-  const dfilter = new Float32Array(depth * outChannels!);
+  const dfilter = zeroedOutputArray(args) as Float32Array;
   const result = { data: dfilter, offset: 0, rowStride: outChannels! };
   if (isPointwise(g)) {
     gemmF32(depth, outChannels!, rows, { data: x, offset: 0, rowStride: 1, colStride: depth }, rowMajor(dy, 0, outChannels!), result);
@@ -158,7 +161,7 @@ function conv2dBackpropFilter({ inputs, attrs, outputs, backend }: KernelArgs<an
       );
     }
   }
-  return [backend.write(dfilter, out.shape, out.dtype)];
+  return [outputId(args, dfilter)];
 }
 
 /**
@@ -362,18 +365,18 @@ function poolGeometry(xShape: readonly number[], pooledShape: readonly number[],
 }
 
 /** MaxPoolGrad(x, y, dy): each pooled element's gradient added onto its window's maximum. */
-function maxPoolGradKernel({ inputs, attrs, outputs, backend }: KernelArgs<any, CpuBackend>) {
-  const out = outputs[0]!;
+function maxPoolGradKernel(args: KernelArgs<any, CpuBackend>) {
+  const { inputs, attrs, backend } = args;
   const [xInfo, yInfo, dyInfo] = inputs;
   const g = poolGeometry(xInfo!.shape, yInfo!.shape, attrs);
   const positions = argmaxWindows(backend.values(xInfo!.dataId) as Float32Array, g);
   const dy = backend.values(dyInfo!.dataId) as Float32Array;
-  const dx = new Float32Array(g.batch * g.inHeight * g.inWidth * g.channels);
+  const dx = zeroedOutputArray(args) as Float32Array;
   for (let i = 0; i < positions.length; i++) {
     const p = positions[i]!;
     if (p >= 0) dx[p] = dx[p]! + dy[i]!;
   }
-  return [backend.write(dx, out.shape, out.dtype)];
+  return [outputId(args, dx)];
 }
 
 /** MaxPoolGradGrad(x, y, grad): each pooled element reads `grad` at its window's maximum. */

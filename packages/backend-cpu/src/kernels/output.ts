@@ -19,6 +19,16 @@ export function outputArray(args: KernelArgs<any, CpuBackend>, i = 0): DataArray
   return allocate(info.dtype, sizeOf(info.shape));
 }
 
+/**
+ * Like `outputArray`, but all zeros, for kernels that accumulate into their output (a GEMM
+ * that adds, a scatter-back): an offered buffer is cleared first.
+ */
+export function zeroedOutputArray(args: KernelArgs<any, CpuBackend>, i = 0): DataArray {
+  const values = outputArray(args, i);
+  if (args.out?.[i] !== undefined) values.fill(0);
+  return values;
+}
+
 /** The id of output `i` once `values` (from `outputArray`) hold it: the offered buffer's, or a new one's. */
 export function outputId(args: KernelArgs<any, CpuBackend>, values: DataArray, i = 0): DataId {
   const offered = args.out?.[i];

@@ -14,17 +14,10 @@ import { outputArray, outputId } from "./output.js";
 import { copyRun, copyStrided } from "./strided_copy.js";
 
 /**
- * Shape op kernels. Reshape-like ops keep the element order, so they copy the buffer
- * whole; the others are strided copies (transpose, reverse), block replication (tile,
+ * Shape op kernels. Reshape-like ops (Reshape, ExpandDims, Squeeze) need none: core runs
+ * them as views of their input's buffer. The others are strided copies (transpose, reverse), block replication (tile,
  * broadcastTo) or a fill plus row copies (pad).
  */
-
-/** Reshape, ExpandDims and Squeeze: same elements, same order, new shape. */
-const copyAll: KernelFn<any, CpuBackend> = (args) => {
-  const result = outputArray(args);
-  result.set(args.backend.values(args.inputs[0]!.dataId));
-  return [outputId(args, result)];
-};
 
 /** Doubles a written chunk in place until it appears `times` times in a row. */
 function replicate(dst: DataArray, start: number, chunk: number, times: number): void {
@@ -158,9 +151,6 @@ const sizeKernel: KernelFn<{}, CpuBackend> = ({ inputs: [x], outputs: [out], bac
 export const shapeOpsKernels: KernelRegistration<any, CpuBackend>[] = [
   { op: "Shape", backend: "cpu", run: shapeKernel },
   { op: "Size", backend: "cpu", run: sizeKernel },
-  { op: "Reshape", backend: "cpu", run: copyAll },
-  { op: "ExpandDims", backend: "cpu", run: copyAll },
-  { op: "Squeeze", backend: "cpu", run: copyAll },
   { op: "Transpose", backend: "cpu", run: transposeKernel },
   { op: "BroadcastTo", backend: "cpu", run: broadcastKernel },
   { op: "Tile", backend: "cpu", run: tileKernel },

@@ -30,6 +30,12 @@ export interface FunctionDef {
   readonly signature: { readonly name: string; readonly inputArg: readonly ArgDef[]; readonly outputArg: readonly ArgDef[] };
 }
 
+/** The op a concrete function's calls bind, with its attrs. */
+interface CallOp {
+  readonly def: AnyOpDef;
+  readonly attrs: { readonly f: string; readonly Tout: readonly { shape: Shape; dtype: DType }[] };
+}
+
 /** Describes a traced input for `structuredInputSignature`: a TensorSpec, a variable, or the pinned JS value. */
 function specOf(node: TypeNode, placeholder: (i: number) => OpOutput | undefined, counter: { i: number; aliases: Set<number> }): unknown {
   switch (node.kind) {
@@ -124,22 +130,32 @@ export class ConcreteFunction implements LibraryFunction {
     if (inputs.length !== expected) {
       throw new TypeError(`${this.fnName}: concrete function ${this.name} expects ${expected} tensor/variable inputs, received ${inputs.length}`);
     }
-    const def = this.callOp();
+    const { def, attrs } = this.call;
     const traced = runtime.graphTrace();
-    const args = [...inputs, ...this.capturedInputs].map((value, i) => this.argument(value, def, i, traced === undefined));
+    const captured = this.graph.captures;
+    const args: Tensor[] = new Array(inputs.length + captured.length);
+    for (let i = 0; i < inputs.length; i++) args[i] = this.argument(inputs[i]!, def, i, traced === undefined);
+    for (let i = 0; i < captured.length; i++) args[inputs.length + i] = this.argument(captured[i]!.value as Tensor | Variable, def, inputs.length + i, traced === undefined);
     traced?.graph.library.set(this.name, this);
-    const outputs = runtime.trace.bind(def, args, { f: this.name, Tout: this.tout() });
+    const outputs = runtime.trace.bind(def, args, attrs);
     return this.restructure(outputs);
   }
 
-  /** The call op: stateful when the graph reads or writes state. */
-  private callOp(): AnyOpDef {
-    return this.graph.operations.some((op) => op.def.stateful === true) ? StatefulPartitionedCall : PartitionedCall;
+  /**
+   * The call op (stateful when the graph reads or writes state) and its attrs, made once:
+   * the graph is closed, and every call binds the same op.
+   */
+  private get call(): CallOp {
+    const cache = this.callCache;
+    if (cache.op === undefined) {
+      const def = this.graph.operations.some((op) => op.def.stateful === true) ? StatefulPartitionedCall : PartitionedCall;
+      cache.op = { def, attrs: { f: this.name, Tout: this.graph.outputs.map((o) => ({ shape: o.shape, dtype: o.dtype })) } };
+    }
+    return cache.op;
   }
 
-  private tout(): { shape: Shape; dtype: DType }[] {
-    return this.graph.outputs.map((o) => ({ shape: o.shape, dtype: o.dtype }));
-  }
+  /** Filled on the first call (a container, never reassigned: callables share the instance's fields). */
+  private readonly callCache: { op?: CallOp } = {};
 
   /** One input of the call op: a variable's resource, or the tensor (checked when run eagerly). */
   private argument(value: Tensor | Variable, def: AnyOpDef, index: number, eager: boolean): Tensor {

@@ -1,5 +1,5 @@
 import type { Shape } from "../base/shape.js";
-import type { Tensor } from "../tensor/tensor.js";
+import { Tensor } from "../tensor/tensor.js";
 import { getRuntime } from "../trace/runtime.js";
 import { makeCallable } from "./callable.js";
 import type { ConcreteFunction } from "./concrete_function.js";
@@ -153,6 +153,7 @@ export class PolymorphicFunction {
   dispose(): void {
     for (const fn of this.concreteFunctions()) fn.dispose();
     this.cache.clear();
+    this.lastHit.call = undefined;
     this.signatureTrace.fn = undefined;
   }
 
@@ -207,16 +208,32 @@ export class PolymorphicFunction {
     args: readonly unknown[],
     allowSpecs: boolean,
   ): { fn: CallableConcreteFunction; flat: (Tensor | Variable)[]; traced: boolean } {
+    const last = this.lastHit.call;
+    if (last !== undefined && sameTensorTypes(args, last.types)) return { fn: last.fn, flat: args as Tensor[], traced: false };
     const bound = this.bindArgs(args);
     const type = encodeArgs(bound, this.name, this.paramNames(bound.length), { allowSpecs });
     const cached = this.cache.lookup(type) as CallableConcreteFunction | undefined;
-    if (cached !== undefined) return { fn: cached, flat: type.flat as (Tensor | Variable)[], traced: false };
+    if (cached !== undefined) {
+      // Calls of one signature in a row skip building the key (the cache answers the same).
+      // (Types only: holding the tensors would keep dropped ones from the GC.)
+      if (args.length > 0 && args.every((a) => a instanceof Tensor)) this.lastHit.call = { types: args.map((t) => ({ dtype: t.dtype, shape: t.shape })), fn: cached };
+      return { fn: cached, flat: type.flat as (Tensor | Variable)[], traced: false };
+    }
     const relaxed = this.options.reduceRetracing === false ? undefined : this.cache.relaxedDims(type);
     const dims = relaxed ?? type.dims;
     const fn = this.trace(thisArg, type, dims, bound);
     this.cache.add(type, dims, fn);
+    // A new trace may be more specific than the last hit for its signature.
+    this.lastHit.call = undefined;
     return { fn, flat: type.flat as (Tensor | Variable)[], traced: true };
   }
+
+  /**
+   * The tensor types (dtype, shape) of the last call the cache answered and its concrete
+   * function: a call whose arguments are tensors of exactly those types gets the same answer.
+   * A container, never reassigned (callables share the instance's fields).
+   */
+  private readonly lastHit: { call?: { readonly types: readonly { readonly dtype: string; readonly shape: readonly (number | null)[] }[]; readonly fn: CallableConcreteFunction } } = {};
 
   /** `getConcreteFunction(specs...)` with an inputSignature: the specs must fit the signature. */
   private checkAgainstSignature(args: readonly unknown[]): void {
@@ -287,10 +304,17 @@ export class PolymorphicFunction {
     return bound;
   }
 
-  /** The name of each of `count` arguments (a rest parameter's elements are `xs_0`, `xs_1`, ...). */
+  /**
+   * The name of each of `count` arguments (a rest parameter's elements are `xs_0`, `xs_1`,
+   * ...), cached: every call needs them for its cache key.
+   */
   private paramNames(count: number): string[] {
-    return argumentNames(this.params, count);
+    let names = this.namesByCount.get(count);
+    if (names === undefined) this.namesByCount.set(count, (names = argumentNames(this.params, count)));
+    return names;
   }
+
+  private readonly namesByCount = new Map<number, string[]>();
 
   /** The parameters of a concrete function as signatures name them. */
   private signatureParameters(concrete: ConcreteFunction): SignatureParameter[] {
@@ -300,4 +324,21 @@ export class PolymorphicFunction {
       kind: i < fixed ? "POSITIONAL_OR_KEYWORD" : "POSITIONAL_ONLY",
     }));
   }
+}
+
+/** Whether `args` are tensors of exactly the dtypes and shapes of `types`. */
+function sameTensorTypes(args: readonly unknown[], types: readonly { readonly dtype: string; readonly shape: readonly (number | null)[] }[]): boolean {
+  if (args.length !== types.length) return false;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (!(arg instanceof Tensor)) return false;
+    const want = types[i]!;
+    if (arg.dtype !== want.dtype) return false;
+    const shape = arg.shape;
+    const expected = want.shape;
+    if (shape === expected) continue;
+    if (shape.length !== expected.length) return false;
+    for (let j = 0; j < shape.length; j++) if (shape[j] !== expected[j]) return false;
+  }
+  return true;
 }

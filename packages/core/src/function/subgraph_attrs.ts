@@ -46,7 +46,10 @@ function checkDim(d: unknown): d is number | null {
  */
 export function checkOutputTypes(value: unknown, api: string): ValueInfo[] {
   if (!Array.isArray(value)) throw new ArgumentError(`${api}: 'Tout' must be a list of output types, received ${show(value)}`);
-  return value.map((t: unknown, i) => {
+  // Attrs never change, and an eager call infers its op on every call: check each list once.
+  const checked = checkedOutputTypes.get(value);
+  if (checked !== undefined) return checked;
+  const types = value.map((t: unknown, i) => {
     const { shape, dtype } = (typeof t === "object" && t !== null ? t : {}) as { shape?: unknown; dtype?: unknown };
     const ok = Array.isArray(shape) && shape.length <= MAX_RANK && shape.every(checkDim) && isDType(dtype);
     if (!ok) {
@@ -56,7 +59,12 @@ export function checkOutputTypes(value: unknown, api: string): ValueInfo[] {
     }
     return { shape: [...(shape as Shape)], dtype };
   });
+  checkedOutputTypes.set(value, types);
+  return types;
 }
+
+/** `Tout` lists already checked, and their types. */
+const checkedOutputTypes = new WeakMap<readonly unknown[], ValueInfo[]>();
 
 /**
  * A list of the op's input indices (which inputs a branch or loop body takes): integers

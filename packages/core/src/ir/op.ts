@@ -132,6 +132,8 @@ export type OpExecution =
   | { readonly kind: "input" }
   | { readonly kind: "constant" }
   | { readonly kind: "alias" }
+  /** Output 0 is input 0's buffer with the op's output shape (Reshape, ExpandDims, Squeeze): no work. */
+  | { readonly kind: "view" }
   | {
       readonly kind: "host";
       readonly run: (args: any) => Generator<any, any[], any> | any[];

@@ -72,6 +72,8 @@ export const Reshape = defineOp<ReshapeAttrs>({
   family: "movement",
   inputs: ["x", "shape"],
   attrInputs: [shapeInput("shape", 1)],
+  // Same elements in the same order: the result shares x's buffer.
+  execution: { kind: "view" },
   infer: ([x], { shape }) => [{ shape: reshapeTarget(x!.shape, shape), dtype: x!.dtype }],
   grad: (args) => g.reshapeGrad(args),
 });
@@ -137,6 +139,7 @@ export const ExpandDims = defineOp<ExpandDimsAttrs>({
   api: "expandDims",
   family: "movement",
   inputs: ["x"],
+  execution: { kind: "view" },
   infer: ([x], { axis }) => {
     const shape = [...x!.shape];
     shape.splice(normalizeInsertAxis(axis, shape.length, "expandDims"), 0, 1);
@@ -162,6 +165,7 @@ export const Squeeze = defineOp<SqueezeAttrs>({
   api: "squeeze",
   family: "movement",
   inputs: ["x"],
+  execution: { kind: "view" },
   infer: ([x], { axis }) => {
     const shape = x!.shape;
     const axes = checkIntArray(axis, "squeeze", "axis");

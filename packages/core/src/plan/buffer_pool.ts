@@ -1,5 +1,6 @@
-import { bytesPerElement, type DType } from "../base/dtype.js";
+import { allocate, bytesPerElement, type DType } from "../base/dtype.js";
 import type { Backend, DataId } from "../backend/backend.js";
+import type { BufferSpec } from "./memory_plan.js";
 import { type DataSlot, freeSlot } from "./slots.js";
 
 const DTYPE_CODE: Readonly<Record<DType, number>> = { float32: 0, int32: 1, bool: 2 };
@@ -25,6 +26,9 @@ export class BufferPool {
   #free: Map<number, DataId[]> | undefined;
   #bytes = 0;
   #buffers = 0;
+  /** Buffers plans keep across runs for their statically planned intermediates (see `reserve`). */
+  readonly #reservations = new Map<object, Reservation>();
+  #reservedBytes = 0;
 
   constructor(
     readonly backend: Backend,
@@ -32,14 +36,64 @@ export class BufferPool {
     readonly maxBytes = MAX_POOLED_BYTES,
   ) {}
 
-  /** Bytes of dead buffers kept now. */
+  /** Bytes of dead buffers kept now, and of buffers reserved by plans (idle between their runs). */
   get bytes(): number {
-    return this.#bytes;
+    return this.#bytes + this.#reservedBytes;
   }
 
-  /** Dead buffers kept now. */
+  /** Dead buffers kept now, and buffers reserved by plans. */
   get buffers(): number {
-    return this.#buffers;
+    let reserved = 0;
+    for (const r of this.#reservations.values()) reserved += r.ids.length;
+    return this.#buffers + reserved;
+  }
+
+  /**
+   * The buffers `owner` (a plan) writes its statically planned intermediates into, kept
+   * from one run to the next: made on the first run (from dead buffers where they fit),
+   * then handed out again. Undefined while another run of the same owner holds them (its
+   * nested or interleaved run uses the pool instead), or when reservations would exceed
+   * four times the pool's bound. Pair with `unhold` at the end of the run.
+   *
+   * ```ts
+   * const buffers = pool.reserve(plan, memoryPlan.buffers); // ... run ...; pool.unhold(plan)
+   * ```
+   */
+  reserve(owner: object, specs: readonly BufferSpec[]): DataId[] | undefined {
+    const held = this.#reservations.get(owner);
+    if (held !== undefined) {
+      if (held.inUse) return undefined;
+      held.inUse = true;
+      return held.ids;
+    }
+    const bytes = specs.reduce((total, s) => total + s.size * bytesPerElement(s.dtype), 0);
+    if (this.#reservedBytes + bytes > 4 * this.maxBytes) return undefined;
+    const ids = specs.map((s) => this.take(s.dtype, s.size) ?? this.backend.write(allocate(s.dtype, s.size), [s.size], s.dtype));
+    this.#reservations.set(owner, { ids, specs, bytes, inUse: true });
+    this.#reservedBytes += bytes;
+    return ids;
+  }
+
+  /** Whether `drain` would free anything: dead buffers, or reservations no run holds. */
+  get canFree(): boolean {
+    if (this.#buffers > 0) return true;
+    for (const held of this.#reservations.values()) if (!held.inUse) return true;
+    return false;
+  }
+
+  /** Ends a run's use of `owner`'s reserved buffers; they stay reserved for its next run. */
+  unhold(owner: object): void {
+    const held = this.#reservations.get(owner);
+    if (held !== undefined) held.inUse = false;
+  }
+
+  /** Gives `owner`'s reserved buffers back as dead buffers (a disposed plan). */
+  release(owner: object): void {
+    const held = this.#reservations.get(owner);
+    if (held === undefined) return;
+    this.#reservations.delete(owner);
+    this.#reservedBytes -= held.bytes;
+    held.ids.forEach((id, i) => this.keep(id, held.specs[i]!.dtype, held.specs[i]!.size));
   }
 
   /** Whether the pool holds any buffer (a cheap check before offering outputs). */
@@ -79,12 +133,27 @@ export class BufferPool {
     this.#buffers++;
   }
 
-  /** Frees every kept buffer. */
+  /** Frees every kept buffer, and the reservations no run holds now (their plans reserve again). */
   drain(): void {
+    for (const [owner, held] of this.#reservations) {
+      if (held.inUse) continue;
+      for (const dataId of held.ids) this.backend.disposeData(dataId);
+      this.#reservations.delete(owner);
+      this.#reservedBytes -= held.bytes;
+    }
     if (this.#free === undefined) return;
     for (const list of this.#free.values()) for (const dataId of list) this.backend.disposeData(dataId);
     this.#free.clear();
     this.#bytes = 0;
     this.#buffers = 0;
   }
+}
+
+/** A plan's reserved buffers (see `BufferPool.reserve`). */
+interface Reservation {
+  readonly ids: DataId[];
+  readonly specs: readonly BufferSpec[];
+  readonly bytes: number;
+  /** True while a run of the owner writes into them. */
+  inUse: boolean;
 }

@@ -1,5 +1,5 @@
 import type { DataArray, DType } from "../base/dtype.js";
-import { KilnError } from "../base/errors.js";
+import { KilnError, ResourceExhaustedError } from "../base/errors.js";
 import { isConcrete, sizeOf } from "../base/shape.js";
 import { checkTensorSizes } from "../base/tensor_size.js";
 import { type Backend, type DataId, type FusedCluster, type KernelFn, type KernelKey, type PlanPreparation, readsSync } from "../backend/backend.js";
@@ -8,6 +8,7 @@ import type { FuncGraph } from "../ir/func_graph.js";
 import type { Operation, OpOutput } from "../ir/graph.js";
 import { kernelArity, withAttrInputs, type ConcreteInfo } from "../ir/op.js";
 import { BufferPool } from "./buffer_pool.js";
+import { type MemoryPlan, planMemory } from "./memory_plan.js";
 import { driveSync, type ExecuteArgs, type Execution, type ExecutionContext, type HostRun, PlanWait, readHost } from "./execution.js";
 import { findClusters, type PendingStep } from "./fusion.js";
 import { attrsKey, liveOperations, subexpressionKey } from "./plan_passes.js";
@@ -40,6 +41,10 @@ interface Step {
   readonly attrInputs?: true;
   /** For a compiled kernel with static shapes: its specialization key (for `Backend.prepare`). */
   readonly kernelKey?: KernelKey;
+  /** For a view op (Reshape, ...): output 0 is input 0's buffer with the output's shape. */
+  readonly view?: true;
+  /** Per output, the planned buffer it writes into (see `planMemory`), when it has one. */
+  readonly planned?: readonly (number | undefined)[];
   /** Slots whose last reader is this step. */
   readonly free: readonly number[];
   readonly lastUse: ReadonlySet<number>;
@@ -68,6 +73,12 @@ export class Plan {
   /** Slots holding the plan's constants, and their values (parallel arrays). */
   readonly #constantSlots: number[] = [];
   readonly #constantValues: DataSlot[] = [];
+  /** The buffers statically planned intermediates write into (see `planMemory`), reserved from the run's pool. */
+  #memory: MemoryPlan | undefined;
+  /** The pool holding this plan's reserved buffers, released on `dispose`. */
+  #reservedIn: BufferPool | undefined;
+  /** For each slot a view op fills, the slot that owns its buffer (see `#schedule`). */
+  readonly #viewRoots = new Map<number, number>();
   /** The fused clusters the backend compiled for this plan. */
   readonly #clusters: FusedCluster[] = [];
   /** A slot array with the constants filled in, reused by the next run (absent while a run holds it). */
@@ -180,15 +191,19 @@ export class Plan {
    */
   #schedule(steps: readonly ScheduledStep[]): void {
     const { backend } = this;
+    // A view reads its root's buffer: the root lives as long as its last view is read.
+    const rootOf = this.#viewRoots;
+    for (const p of steps) if (p.fused === undefined && p.op.def.execution?.kind === "view") rootOf.set(p.outputs[0]!, rootOf.get(p.inputs[0]!) ?? p.inputs[0]!);
+    const root = (s: number) => rootOf.get(s) ?? s;
     const lastReader = new Map<number, number>();
-    steps.forEach((p, index) => p.inputs.forEach((s) => lastReader.set(s, index)));
-    for (const s of this.#outputSlots) lastReader.set(s, Number.POSITIVE_INFINITY);
+    steps.forEach((p, index) => p.inputs.forEach((s) => lastReader.set(root(s), index)));
+    for (const s of this.#outputSlots) lastReader.set(root(s), Number.POSITIVE_INFINITY);
     // The caller's inputs and the plan's constants outlive every run.
     const kept = new Set([...this.#inputSlots, ...this.#constantSlots]);
     steps.forEach((p, index) => {
-      const dying = new Set(p.inputs.filter((s) => lastReader.get(s) === index && !kept.has(s)));
-      // Outputs nobody reads die right after the step that makes them.
-      for (const s of p.outputs) if (!lastReader.has(s)) dying.add(s);
+      const dying = new Set(p.inputs.map(root).filter((s) => lastReader.get(s) === index && !kept.has(s)));
+      // Outputs nobody reads (nor reads through a view) die right after the step that makes them.
+      for (const s of p.outputs) if (!lastReader.has(s) && !rootOf.has(s)) dying.add(s);
       const common = { op: p.op, inputs: p.inputs, outputs: p.outputs, free: [...dying], lastUse: dying };
       if (p.fused !== undefined) {
         const run = p.fused.run;
@@ -207,6 +222,15 @@ export class Plan {
       const dynamicAttrs = p.op.inputs.length > (kernelArity(p.op.def) ?? Number.POSITIVE_INFINITY);
       const known = !dynamicAttrs && p.op.inputs.every((i) => isConcrete(i.shape)) && p.op.outputs.every((o) => isConcrete(o.shape));
       const staticOutputs = known ? (p.op.outputs as unknown as ConcreteInfo[]) : undefined;
+      if (execution?.kind === "view") {
+        this.#steps.push({
+          ...common,
+          view: true,
+          ...(dynamicAttrs ? { attrInputs: true as const } : {}),
+          ...(staticOutputs !== undefined ? { staticOutputs, staticSizes: staticOutputs.map((o) => sizeOf(o.shape)) } : {}),
+        });
+        return;
+      }
       const resolved = this.registry.resolve(p.op.def, backend);
       const inputInfos = p.op.inputs as unknown as ConcreteInfo[];
       // With static shapes a compiled kernel is specialized once, now.
@@ -220,6 +244,39 @@ export class Plan {
         ...(staticOutputs !== undefined ? { staticOutputs, staticSizes: staticOutputs.map((o) => sizeOf(o.shape)) } : {}),
       });
     });
+    this.#planMemory((s) => lastReader.get(root(s)), (s) => lastReader.get(root(s)) === Number.POSITIVE_INFINITY || rootOf.has(s));
+  }
+
+  /**
+   * Gives the intermediates of kernel steps with static shapes buffers ahead of time (see
+   * `planMemory`): a run writes them there without looking in the pool. Views, values that
+   * escape the run and values viewed later keep the pool's way.
+   */
+  #planMemory(lastReader: (slot: number) => number | undefined, escapes: (slot: number) => boolean): void {
+    const viewed = new Set(this.#viewRoots.values());
+    const steps = this.#steps;
+    const memory = planMemory(
+      steps.map((s) => ({
+        inputs: s.inputs,
+        outputs: s.outputs,
+        ...(s.kernel !== undefined && s.kernel.backend === this.backend && s.view !== true && s.staticOutputs !== undefined
+          ? { outputSpecs: s.staticOutputs.map((o, i) => ({ dtype: o.dtype, size: s.staticSizes![i]! })) }
+          : {}),
+      })),
+      lastReader,
+      (slot) => escapes(slot) || viewed.has(slot),
+    );
+    if (memory.buffers.length === 0) return;
+    this.#memory = memory;
+    steps.forEach((s, k) => {
+      if (!s.outputs.some((o) => memory.bufferOf.has(o))) return;
+      steps[k] = { ...s, planned: s.outputs.map((o) => memory.bufferOf.get(o)) };
+    });
+  }
+
+  /** Bytes of the buffers planned ahead for this plan's intermediates (0 when nothing is static). */
+  get plannedBytes(): number {
+    return this.#memory?.bytes ?? 0;
   }
 
   /**
@@ -274,6 +331,7 @@ export class Plan {
    */
   run(inputs: readonly SlotValue[], pool: BufferPool | undefined, context: ExecutionContext): SlotValue[] {
     const runPool = pool ?? new BufferPool(this.backend);
+    const planned = this.#reserve(runPool);
     const slots = this.#begin(inputs);
     try {
       const steps = this.#steps;
@@ -285,7 +343,7 @@ export class Plan {
         } else {
           const inputs = this.#stepInputs(step, slots);
           if (step.attrInputs === true) this.#runWithAttrInputs(step, inputs, step.op.def.attrInputs!.map((spec) => readNow(inputs[spec.input]!, step)), slots, runPool, context.maxTensorBytes);
-          else this.#runKernel(step, inputs, slots, runPool, step.op.attrs, context.maxTensorBytes);
+          else this.#runKernel(step, inputs, slots, runPool, step.op.attrs, context.maxTensorBytes, planned);
         }
         this.#free(step, slots, runPool);
       }
@@ -294,7 +352,7 @@ export class Plan {
       this.#abandon(slots, inputs);
       throw error;
     } finally {
-      if (pool === undefined) runPool.drain();
+      this.#endRun(runPool, planned, pool === undefined);
     }
   }
 
@@ -302,6 +360,7 @@ export class Plan {
   *execute(inputs: readonly SlotValue[], pool: BufferPool | undefined, context: ExecutionContext): Execution<SlotValue[]> {
     if (this.#preparing !== undefined) yield this.#preparing;
     const runPool = pool ?? new BufferPool(this.backend);
+    const planned = this.#reserve(runPool);
     const slots = this.#begin(inputs);
     try {
       for (const step of this.#steps) {
@@ -314,10 +373,12 @@ export class Plan {
             const values: DataArray[] = [];
             for (const spec of step.op.def.attrInputs!) values.push(yield* readHost(inputs[spec.input] as DataSlot));
             this.#runWithAttrInputs(step, inputs, values, slots, runPool, context.maxTensorBytes);
+          } else if (step.view === true) {
+            this.#runKernel(step, inputs, slots, runPool, step.op.attrs, context.maxTensorBytes);
           } else {
             const read = yield* this.#readAsyncInputs(step, inputs);
             try {
-              this.#runKernel(step, inputs, slots, runPool, step.op.attrs, context.maxTensorBytes);
+              this.#runKernel(step, inputs, slots, runPool, step.op.attrs, context.maxTensorBytes, planned);
             } finally {
               for (const temporary of read) freeSlot(temporary);
             }
@@ -330,16 +391,39 @@ export class Plan {
       this.#abandon(slots, inputs);
       throw error;
     } finally {
-      if (pool === undefined) runPool.drain();
+      this.#endRun(runPool, planned, pool === undefined);
     }
   }
 
   /** Frees the plan's constant buffers. */
   dispose(): void {
+    this.#reservedIn?.release(this);
+    this.#reservedIn = undefined;
     for (const value of this.#constantValues) value.backend.disposeData(value.dataId);
     this.#constantSlots.length = 0;
     this.#constantValues.length = 0;
     this.#idleSlots = undefined;
+  }
+
+  /**
+   * The planned buffers for one run, reserved from `pool` (kept there between runs), or
+   * undefined when this plan has none or another run holds them (that run uses the pool).
+   */
+  #reserve(pool: BufferPool): DataId[] | undefined {
+    const memory = this.#memory;
+    if (memory === undefined || pool.backend !== this.backend) return undefined;
+    if (this.#reservedIn !== undefined && this.#reservedIn !== pool) return undefined;
+    const ids = pool.reserve(this, memory.buffers);
+    if (ids !== undefined) this.#reservedIn = pool;
+    return ids;
+  }
+
+  /** After a run: lets go of the planned buffers (they stay reserved) and drains a pool of the run's own. */
+  #endRun(pool: BufferPool, planned: DataId[] | undefined, ownPool: boolean): void {
+    if (planned !== undefined) pool.unhold(this);
+    if (!ownPool) return;
+    pool.drain();
+    if (this.#reservedIn === pool) this.#reservedIn = undefined;
   }
 
   /** The slot array for a run (the idle one, constants in place), with the inputs filled in. */
@@ -360,14 +444,33 @@ export class Plan {
     const outputSlots = this.#outputSlots;
     const outputs: SlotValue[] = new Array(outputSlots.length);
     for (let i = 0; i < outputSlots.length; i++) {
-      const value = slots[outputSlots[i]!]!;
-      // A slot returned twice is owned (or released) by its first output only.
-      const repeated = value.kind === "data" && outputs.indexOf(value) >= 0;
-      outputs[i] = repeated ? dataSlot(value.backend, value.dataId, value.shape, value.dtype, false) : value;
+      const slot = outputSlots[i]!;
+      let value = slots[slot]!;
+      // A view returned where its root is not: the output takes over the root's hold on the
+      // buffer (its ownership, or its release for a pinned variable read).
+      const root = this.#viewRoots.get(slot);
+      const rootValue = root === undefined ? undefined : slots[root];
+      const takesOver = rootValue?.kind === "data" && !outputSlots.includes(root!) && !this.#inputSlots.includes(root!) && !this.#constantSlots.includes(root!);
+      if (takesOver && value.kind === "data") {
+        const view = value;
+        if (outputs.every((o) => o.kind !== "data" || o.dataId !== view.dataId)) {
+          value = dataSlot(view.backend, view.dataId, view.shape, view.dtype, rootValue.owned, rootValue.release, view.size);
+          rootValue.owned = false;
+        }
+      }
+      // A buffer returned twice is owned (or released) by the first output that holds it only.
+      const data = value.kind === "data" ? value : undefined;
+      const repeated = data !== undefined && outputs.some((o) => o.kind === "data" && o.dataId === data.dataId && (o.owned || o.release !== undefined));
+      outputs[i] = repeated ? dataSlot(data.backend, data.dataId, data.shape, data.dtype, false) : value;
     }
-    // Only inputs and outputs are still set: clear them and keep the array for the next run.
+    // Only inputs, outputs and the roots of returned views are still set: clear them and keep
+    // the array for the next run.
     for (const s of this.#inputSlots) slots[s] = undefined;
-    for (const s of outputSlots) slots[s] = undefined;
+    for (const s of outputSlots) {
+      slots[s] = undefined;
+      const root = this.#viewRoots.get(s);
+      if (root !== undefined && !this.#constantSlots.includes(root) && !this.#inputSlots.includes(root)) slots[root] = undefined;
+    }
     this.#fillConstants(slots);
     this.#idleSlots = slots;
     return outputs;
@@ -454,7 +557,14 @@ export class Plan {
    * Runs a kernel step, offering it dead buffers of the right size to write its outputs into.
    * Outputs larger than `maxBytes` are refused before anything is allocated.
    */
-  #runKernel(step: Step, inputs: SlotValue[], slots: (SlotValue | undefined)[], pool: BufferPool, attrs: object, maxBytes: number): void {
+  #runKernel(step: Step, inputs: SlotValue[], slots: (SlotValue | undefined)[], pool: BufferPool, attrs: object, maxBytes: number, planned?: DataId[]): void {
+    if (step.view === true) {
+      const x = inputs[0] as DataSlot;
+      const out = step.staticOutputs?.[0] ?? (step.op.def.infer([x], attrs)[0] as ConcreteInfo);
+      // Borrowed: the root slot owns the buffer and outlives every view of it (see #schedule).
+      slots[step.outputs[0]!] = dataSlot(x.backend, x.dataId, out.shape, out.dtype, false, undefined, x.size);
+      return;
+    }
     const { backend } = step.kernel!;
     let data = inputs as DataSlot[];
     let moved = false;
@@ -472,24 +582,36 @@ export class Plan {
     const run = step.kernel!.run ?? step.kernel!.specialize(data, outputs, attrs);
     const count = step.outputs.length;
     let out: (DataId | undefined)[] | undefined;
+    // Planned outputs write into the plan's buffers, the others into dead ones from the pool.
+    const plannedOut = planned !== undefined ? step.planned : undefined;
     if (backend === pool.backend) {
       out = new Array(count);
-      for (let i = 0; i < count; i++) out[i] = pool.take(outputs[i]!.dtype, sizes[i]!);
+      for (let i = 0; i < count; i++) {
+        const buffer = plannedOut?.[i];
+        out[i] = buffer !== undefined ? planned![buffer] : pool.take(outputs[i]!.dtype, sizes[i]!);
+      }
     }
     try {
       let ids: DataId[];
       try {
         ids = run({ inputs: data, attrs, outputs, backend, out });
       } catch (error) {
-        // The offered buffers are still the pool's.
-        if (out !== undefined) for (let i = 0; i < count; i++) if (out[i] !== undefined) pool.keep(out[i]!, outputs[i]!.dtype, sizes[i]!);
-        throw error;
+        // The offered buffers are still the pool's (planned ones, the plan's).
+        if (out !== undefined) for (let i = 0; i < count; i++) if (out[i] !== undefined && plannedOut?.[i] === undefined) pool.keep(out[i]!, outputs[i]!.dtype, sizes[i]!);
+        // Out of memory with dead buffers waiting: free them and try once more.
+        if (!(error instanceof ResourceExhaustedError) || !pool.canFree || backend !== pool.backend) throw error;
+        pool.drain();
+        out = undefined;
+        ids = run({ inputs: data, attrs, outputs, backend });
       }
       for (let i = 0; i < count; i++) {
         const offered = out?.[i];
+        const inPlan = plannedOut?.[i] !== undefined && offered !== undefined;
         // A kernel that allocated its own output leaves the offered buffer for a later step.
-        if (offered !== undefined && ids[i] !== offered) pool.keep(offered, outputs[i]!.dtype, sizes[i]!);
-        slots[step.outputs[i]!] = dataSlot(backend, ids[i]!, outputs[i]!.shape, outputs[i]!.dtype, true, undefined, sizes[i]);
+        if (offered !== undefined && ids[i] !== offered && !inPlan) pool.keep(offered, outputs[i]!.dtype, sizes[i]!);
+        // A planned buffer stays the plan's: the slot borrows it.
+        const owned = !(inPlan && ids[i] === offered);
+        slots[step.outputs[i]!] = dataSlot(backend, ids[i]!, outputs[i]!.shape, outputs[i]!.dtype, owned, undefined, sizes[i]);
       }
     } finally {
       // Copies made for a fallback kernel are temporary.

@@ -5,7 +5,6 @@ import { type Backend, type DataId, readsSync } from "../backend/backend.js";
 import type { ResolvedKernel } from "../backend/backend_registry.js";
 import { Identity } from "../ir/builtin_ops.js";
 import type { AnyOpDef, ValueInfo, ConcreteInfo } from "../ir/op.js";
-import { BufferPool } from "../plan/buffer_pool.js";
 import { driveAsync, type Execution, type HostRun, type VariableAccess } from "../plan/execution.js";
 import { executionContext } from "./execution_context.js";
 import { runKernelNow } from "../plan/host_ops.js";
@@ -188,7 +187,8 @@ export function issueAsync(
     }
   });
   runtime.tasks.enqueue(async () => {
-    const pool = new BufferPool(backend);
+    // Intermediates die into the runtime's pool, where later calls find them.
+    const pool = runtime.pools.for(backend);
     try {
       for (const t of [...held, ...view.values()]) await ready(t);
       let next = 0;
@@ -221,7 +221,6 @@ export function issueAsync(
     } catch (error) {
       for (const o of outputs) if (o.tensor.isPending) o.fail(error);
     } finally {
-      pool.drain();
       // What the call left in the view becomes the variables' values (also after a failure:
       // assignments made before it stand, as in eager code).
       for (const [variable, next] of written) {

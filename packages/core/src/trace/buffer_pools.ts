@@ -1,3 +1,4 @@
+import { ResourceExhaustedError } from "../base/errors.js";
 import { sizeOf } from "../base/shape.js";
 import type { Backend, DataId } from "../backend/backend.js";
 import type { ConcreteInfo } from "../ir/op.js";
@@ -63,6 +64,26 @@ export class BufferPools {
   stats(backend: Backend): { bytes: number; buffers: number } {
     const pool = this.#pools.get(backend);
     return { bytes: pool?.bytes ?? 0, buffers: pool?.buffers ?? 0 };
+  }
+
+  /**
+   * Runs `allocate` (a kernel, a write); if `backend` runs out of memory (a
+   * `ResourceExhaustedError`) while its pool holds dead buffers, frees them and tries once
+   * more: memory pressure empties the pools before it fails a user's op.
+   *
+   * ```ts
+   * const id = runtime.pools.retryAfterDrain(backend, () => backend.write(values, shape, dtype));
+   * ```
+   */
+  retryAfterDrain<T>(backend: Backend, allocate: () => T): T {
+    try {
+      return allocate();
+    } catch (error) {
+      const pool = this.#pools.get(backend);
+      if (!(error instanceof ResourceExhaustedError) || pool === undefined || !pool.canFree) throw error;
+      pool.drain();
+      return allocate();
+    }
   }
 
   /** Frees the pooled buffers of `backend`, or of every backend. */

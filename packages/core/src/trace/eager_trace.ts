@@ -40,6 +40,7 @@ export class EagerTrace implements Trace {
       const outputs = op.infer(inputs, attrs) as ConcreteInfo[];
       const execution = op.execution;
       if (execution?.kind === "alias") return [this.runtime.share(inputs[0]!)];
+      if (execution?.kind === "view") return [this.runtime.view(inputs[0]!, outputs[0]!.shape as ConcreteShape)];
       if (execution?.kind === "host") return this.#host(op, execution.run as HostRun, inputs, outputs, attrs);
       if (execution !== undefined) throw new KilnError(`${op.api}: ${op.name} exists only inside graphs and cannot run eagerly`);
       return this.#kernel(op, inputs, outputs, attrs);
@@ -51,7 +52,8 @@ export class EagerTrace implements Trace {
 
   constant(values: DataArray, shape: ConcreteShape, dtype: DType): Tensor {
     const backend: Backend = this.runtime.backends.active();
-    return this.runtime.wrap(backend, backend.write(values, shape, dtype), shape, dtype);
+    const dataId = this.runtime.pools.retryAfterDrain(backend, () => backend.write(values, shape, dtype));
+    return this.runtime.wrap(backend, dataId, shape, dtype);
   }
 
   #kernel(op: AnyOpDef, inputs: readonly Tensor[], outputs: readonly ConcreteInfo[], attrs: object): Tensor[] {
@@ -64,13 +66,16 @@ export class EagerTrace implements Trace {
     const run = resolved.run ?? resolved.specialize(data, outputs, attrs);
     // Dead buffers of the right size (disposed tensors) are offered to write the outputs into.
     const pools = this.runtime.pools;
-    const out = pools.offer(backend, outputs);
-    let ids: DataId[] | undefined;
-    try {
-      ids = run({ inputs: data, attrs, outputs, backend, out });
-    } finally {
-      if (out !== undefined) pools.returnUnused(backend, outputs, out, ids);
-    }
+    const ids = pools.retryAfterDrain(backend, () => {
+      const out = pools.offer(backend, outputs);
+      let made: DataId[] | undefined;
+      try {
+        made = run({ inputs: data, attrs, outputs, backend, out });
+        return made;
+      } finally {
+        if (out !== undefined) pools.returnUnused(backend, outputs, out, made);
+      }
+    });
     if (ids.length !== outputs.length) {
       throw new KilnError(`${op.api}: kernel for ${op.name} on '${backend.name}' returned ${ids.length} outputs, expected ${outputs.length}`);
     }

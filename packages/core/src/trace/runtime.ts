@@ -231,9 +231,22 @@ export class Runtime implements TensorOwner {
    * ```
    */
   share(tensor: Tensor): Tensor {
+    return this.view(tensor, tensor.shape as ConcreteShape);
+  }
+
+  /**
+   * A new tensor of another shape (same element count) on `tensor`'s buffer: what a view op
+   * (Reshape, ExpandDims, Squeeze) returns eagerly. Like `share`, the data is freed when
+   * both are disposed.
+   *
+   * ```ts
+   * const flat = runtime.view(image, [784]);
+   * ```
+   */
+  view(tensor: Tensor, shape: ConcreteShape): Tensor {
     const handle = tensor.handle as EagerHandle;
     handle.refs++;
-    const copy = new Tensor(handle, tensor.shape, tensor.dtype, this);
+    const copy = new Tensor(handle, shape, tensor.dtype, this);
     if (!this.tracker.inScope) this.#guard(copy);
     this.tracker.track(copy);
     return copy;

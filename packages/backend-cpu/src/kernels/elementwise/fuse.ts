@@ -38,13 +38,16 @@ export function compileFusedCluster(cluster: FusedCluster, headKernel: HeadKerne
   const dtypes = cluster.outputs.map((j) => cluster.ops[j]!.dtype);
   // With one output of the head's dtype, the epilogue runs in place over the head's output.
   const inPlace = head !== undefined && dtypes.length === 1 && head.outputs[0]!.dtype === dtypes[0];
+  // Otherwise the head writes into a scratch buffer this kernel keeps from one run to the next.
+  let scratch: DataId | undefined;
   return (args) => {
     const { inputs, backend } = args;
     const arrays: DataArray[] = new Array(shapes.length);
     for (let k = 0; k < inputs.length; k++) arrays[k] = backend.values(inputs[k]!.dataId);
     let headId: DataId | undefined;
     if (head !== undefined) {
-      const offered = inPlace ? args.out?.[0] : undefined;
+      if (!inPlace) scratch ??= backend.scratch(allocate(head.outputs[0]!.dtype, sizeOf(head.outputs[0]!.shape)));
+      const offered = inPlace ? args.out?.[0] : scratch;
       const headArgs: KernelArgs<any, CpuBackend> = {
         inputs: head.inputs.map((k) => inputs[k]!),
         attrs: head.attrs,
@@ -64,7 +67,8 @@ export function compileFusedCluster(cluster: FusedCluster, headKernel: HeadKerne
     }
     if (size > 0) run(results, arrays);
     for (let k = 0; k < dtypes.length; k++) ids[k] ??= backend.write(results[k]!, cluster.shape, dtypes[k]!);
-    if (headId !== undefined && !inPlace) backend.disposeData(headId);
+    // A head that ignored the scratch buffer made its own.
+    if (headId !== undefined && !inPlace && headId !== scratch) backend.disposeData(headId);
     return ids as DataId[];
   };
 }

@@ -1,0 +1,347 @@
+/*
+ * Runs the generated elementwise kernels (generated/elementwise_kernels.c) three ways:
+ *
+ * - kiln_ew_same: every input holds exactly the output's elements (the common case);
+ * - kiln_ew_strided: NumPy broadcasting over a collapsed layout (inner stride 0 or 1);
+ *   an input repeated along the inner dim is splatted into a small buffer once per row;
+ * - kiln_ew_program: a fused cluster (a traced function's elementwise chain) as a little
+ *   op program, interpreted one block of BLOCK elements at a time: every op runs over the
+ *   block, intermediates stay in L1-sized buffers, and only the cluster's outputs reach
+ *   memory. An input that broadcasts (a bias row) is gathered into a block buffer in output
+ *   order first. Each op is the same kernel eager execution runs, so fused and unfused results
+ *   are bit-identical.
+ *
+ * Large loops are split across threads in whole blocks.
+ */
+#include "elementwise.h"
+#include "threads.h"
+
+#define BLOCK 256u
+#define MAX_RANK 8
+#define MAX_FUSED_OPS 64
+#define MAX_FUSED_VALUES 16
+
+/* Blocks of at least this many elements per thread before threads are used. */
+#define PARALLEL_ELEMENTS 32768u
+
+static uint32_t threads_for(uint32_t n) {
+  uint32_t threads = kiln_thread_count();
+  uint32_t useful = n / PARALLEL_ELEMENTS;
+  if (useful < 1) useful = 1;
+  return useful < threads ? useful : threads;
+}
+
+/* ---- same layout ---- */
+
+typedef struct {
+  kiln_ew_kernel kernel;
+  const uint8_t* in[3];
+  uint32_t in_size[3];
+  uint8_t* out;
+  uint32_t out_size;
+  uint32_t n;
+  uint32_t arity;
+  uint32_t chunk;
+} SameJob;
+
+static void same_task(void* context, uint32_t begin, uint32_t end, uint32_t thread) {
+  (void)thread;
+  SameJob* job = (SameJob*)context;
+  uint32_t first = begin * job->chunk;
+  uint32_t last = end * job->chunk;
+  if (last > job->n) last = job->n;
+  const uint8_t* in[3];
+  for (uint32_t k = 0; k < job->arity; k++) in[k] = job->in[k] + (size_t)first * job->in_size[k];
+  job->kernel(in, job->out + (size_t)first * job->out_size, last - first);
+}
+
+/**
+ * out[i] = op(in0[i], in1[i], in2[i]) for i < n; element sizes in bytes (4, or 1 for bool).
+ * Example: kiln_ew_same(kernel_id, out, 4, x, 4, y, 4, 0, 0, n).
+ */
+int32_t KILN_EXPORT(kiln_ew_same)(uint32_t kernel, uint8_t* out, uint32_t out_size, const uint8_t* in0, uint32_t size0,
+                                  const uint8_t* in1, uint32_t size1, const uint8_t* in2, uint32_t size2, uint32_t n, uint32_t arity) {
+  if (kernel >= kiln_ew_kernel_count) return KILN_ERR_ARGUMENT;
+  SameJob job = {kiln_ew_kernels[kernel], {in0, in1, in2}, {size0, size1, size2}, out, out_size, n, arity, n};
+  uint32_t threads = threads_for(n);
+  if (threads <= 1) {
+    if (n > 0) job.kernel(job.in, out, n);
+    return KILN_OK;
+  }
+  /* Tasks of 8K elements, so a busy thread's share can be taken by another. */
+  job.chunk = 8192;
+  kiln_parallel_for(same_task, &job, (n + job.chunk - 1) / job.chunk, threads);
+  return KILN_OK;
+}
+
+/* ---- broadcast layout ---- */
+
+typedef struct {
+  kiln_ew_kernel kernel;
+  uint32_t arity;
+  uint8_t* out;
+  uint32_t out_size;
+  const uint8_t* in[3];
+  uint32_t in_size[3];
+  uint32_t rank;
+  uint32_t shape[MAX_RANK];
+  int32_t strides[3][MAX_RANK]; /* element strides; the inner one is 0 or 1 */
+  uint32_t rows;                /* product of the outer dims */
+  uint8_t* splat;               /* per thread: 3 * BLOCK * 4 bytes */
+} StridedJob;
+
+static void strided_task(void* context, uint32_t begin, uint32_t end, uint32_t thread) {
+  StridedJob* job = (StridedJob*)context;
+  uint32_t rank = job->rank;
+  uint32_t inner = job->shape[rank - 1];
+  uint8_t* splat = job->splat + (size_t)thread * 3 * BLOCK * 4;
+  /* Odometer start for row `begin`. */
+  uint32_t index[MAX_RANK] = {0};
+  int64_t offset[3] = {0, 0, 0};
+  uint32_t row = begin;
+  for (int d = (int)rank - 2; d >= 0; d--) {
+    index[d] = row % job->shape[d];
+    row /= job->shape[d];
+    for (uint32_t k = 0; k < job->arity; k++) offset[k] += (int64_t)index[d] * job->strides[k][d];
+  }
+  for (uint32_t r = begin; r < end; r++) {
+    const uint8_t* in[3];
+    int repeated[3];
+    for (uint32_t k = 0; k < job->arity; k++) {
+      const uint8_t* p = job->in[k] + offset[k] * job->in_size[k];
+      repeated[k] = job->strides[k][rank - 1] == 0 && inner > 1;
+      if (repeated[k]) {
+        uint8_t* buffer = splat + k * BLOCK * 4;
+        uint32_t fill = inner < BLOCK ? inner : BLOCK;
+        if (job->in_size[k] == 4) {
+          uint32_t v;
+          memcpy(&v, p, 4);
+          for (uint32_t j = 0; j < fill; j++) ((uint32_t*)buffer)[j] = v;
+        } else {
+          memset(buffer, *p, fill);
+        }
+        p = buffer;
+      }
+      in[k] = p;
+    }
+    uint8_t* out = job->out + (size_t)r * inner * job->out_size;
+    for (uint32_t j = 0; j < inner; j += BLOCK) {
+      uint32_t len = inner - j < BLOCK ? inner - j : BLOCK;
+      const uint8_t* chunk[3];
+      for (uint32_t k = 0; k < job->arity; k++) chunk[k] = repeated[k] ? in[k] : in[k] + (size_t)j * job->in_size[k];
+      job->kernel(chunk, out + (size_t)j * job->out_size, len);
+    }
+    for (int d = (int)rank - 2; d >= 0; d--) {
+      for (uint32_t k = 0; k < job->arity; k++) offset[k] += job->strides[k][d];
+      if (++index[d] < job->shape[d]) break;
+      for (uint32_t k = 0; k < job->arity; k++) offset[k] -= (int64_t)job->strides[k][d] * job->shape[d];
+      index[d] = 0;
+    }
+  }
+}
+
+/**
+ * Broadcasting elementwise op. `frame` (int32): [kernel, arity, out, out_size, in0, size0,
+ * in1, size1, in2, size2, rank, shape[rank], strides[arity][rank]].
+ */
+int32_t KILN_EXPORT(kiln_ew_strided)(const int32_t* frame) {
+  StridedJob job;
+  uint32_t kernel = (uint32_t)frame[0];
+  if (kernel >= kiln_ew_kernel_count) return KILN_ERR_ARGUMENT;
+  job.kernel = kiln_ew_kernels[kernel];
+  job.arity = (uint32_t)frame[1];
+  job.out = (uint8_t*)frame[2];
+  job.out_size = (uint32_t)frame[3];
+  for (uint32_t k = 0; k < 3; k++) {
+    job.in[k] = (const uint8_t*)frame[4 + 2 * k];
+    job.in_size[k] = (uint32_t)frame[5 + 2 * k];
+  }
+  job.rank = (uint32_t)frame[10];
+  if (job.rank < 1 || job.rank > MAX_RANK || job.arity > 3) return KILN_ERR_ARGUMENT;
+  const int32_t* p = frame + 11;
+  uint64_t total = 1;
+  job.rows = 1;
+  for (uint32_t d = 0; d < job.rank; d++) {
+    job.shape[d] = (uint32_t)*p++;
+    total *= job.shape[d];
+    if (d + 1 < job.rank) job.rows *= job.shape[d];
+  }
+  for (uint32_t k = 0; k < job.arity; k++)
+    for (uint32_t d = 0; d < job.rank; d++) job.strides[k][d] = *p++;
+  if (total == 0) return KILN_OK;
+  uint32_t threads = threads_for((uint32_t)(total > 0xffffffffu ? 0xffffffffu : total));
+  if (threads > job.rows) threads = job.rows;
+  job.splat = kiln_scratch_alloc(threads * 3 * BLOCK * 4);
+  if (!job.splat) return KILN_ERR_NO_MEMORY;
+  if (threads <= 1) strided_task(&job, 0, job.rows, 0);
+  else kiln_parallel_for(strided_task, &job, job.rows, threads);
+  kiln_scratch_free(job.splat);
+  return KILN_OK;
+}
+
+/* ---- fused programs ---- */
+
+typedef struct {
+  kiln_ew_kernel kernel;
+  uint32_t arity;
+  int32_t operands[3]; /* >= 0: the result of op i; < 0: input -(k + 1) */
+  int32_t output;      /* >= 0: the cluster output it is written to; < 0: a block buffer only */
+  uint32_t size;       /* element size of its result */
+} FusedOp;
+
+/* How a fused program reads an input: the output's elements, one element, or a broadcast view. */
+enum { INPUT_PLAIN = 0, INPUT_SCALAR = 1, INPUT_BROADCAST = 2 };
+#define BROADCAST_RANK 6
+
+/* A broadcast input: collapsed output dims and the input's element strides (inner one 0 or 1). */
+typedef struct {
+  uint32_t rank;
+  uint32_t shape[BROADCAST_RANK];
+  int32_t strides[BROADCAST_RANK];
+} BroadcastView;
+
+/* Writes elements [start, start + len) of the output order of a broadcast view of `src` into `dst`. */
+static void gather_block(uint8_t* dst, const uint8_t* src, uint32_t size, const BroadcastView* view, uint32_t start, uint32_t len) {
+  uint32_t index[BROADCAST_RANK];
+  int64_t offset = 0;
+  uint32_t rest = start;
+  for (int d = (int)view->rank - 1; d >= 0; d--) {
+    index[d] = rest % view->shape[d];
+    rest /= view->shape[d];
+    offset += (int64_t)index[d] * view->strides[d];
+  }
+  uint32_t last = view->rank - 1;
+  while (len > 0) {
+    uint32_t run = view->shape[last] - index[last];
+    if (run > len) run = len;
+    const uint8_t* p = src + offset * size;
+    if (view->strides[last] == 1) {
+      memcpy(dst, p, (size_t)run * size);
+    } else if (size == 4) {
+      uint32_t v;
+      memcpy(&v, p, 4);
+      for (uint32_t j = 0; j < run; j++) ((uint32_t*)dst)[j] = v;
+    } else {
+      memset(dst, *p, run);
+    }
+    dst += (size_t)run * size;
+    len -= run;
+    offset += (int64_t)run * view->strides[last];
+    index[last] += run;
+    for (int d = (int)last; d > 0 && index[d] == view->shape[d]; d--) {
+      offset -= (int64_t)view->strides[d] * view->shape[d];
+      index[d] = 0;
+      index[d - 1]++;
+      offset += view->strides[d - 1];
+    }
+  }
+}
+
+typedef struct {
+  uint32_t n;
+  uint32_t input_count;
+  uint32_t op_count;
+  const uint8_t* inputs[MAX_FUSED_VALUES];
+  uint32_t input_size[MAX_FUSED_VALUES];
+  uint32_t input_kind[MAX_FUSED_VALUES];
+  BroadcastView views[MAX_FUSED_VALUES];
+  uint8_t* outputs[MAX_FUSED_VALUES];
+  FusedOp ops[MAX_FUSED_OPS];
+  uint8_t* scratch; /* per thread: (inputs + ops) * BLOCK * 4 bytes */
+  uint32_t scratch_per_thread;
+} Program;
+
+static void program_task(void* context, uint32_t begin, uint32_t end, uint32_t thread) {
+  Program* program = (Program*)context;
+  uint8_t* scratch = program->scratch + (size_t)thread * program->scratch_per_thread;
+  uint8_t* splats = scratch;
+  uint8_t* temps = scratch + program->input_count * BLOCK * 4;
+  for (uint32_t k = 0; k < program->input_count; k++) {
+    if (program->input_kind[k] != INPUT_SCALAR) continue;
+    uint8_t* buffer = splats + k * BLOCK * 4;
+    if (program->input_size[k] == 4) {
+      uint32_t v;
+      memcpy(&v, program->inputs[k], 4);
+      for (uint32_t j = 0; j < BLOCK; j++) ((uint32_t*)buffer)[j] = v;
+    } else {
+      memset(buffer, program->inputs[k][0], BLOCK);
+    }
+  }
+  uint8_t* results[MAX_FUSED_OPS];
+  for (uint32_t b = begin; b < end; b++) {
+    uint32_t start = b * BLOCK;
+    uint32_t len = program->n - start < BLOCK ? program->n - start : BLOCK;
+    for (uint32_t k = 0; k < program->input_count; k++) {
+      if (program->input_kind[k] == INPUT_BROADCAST) gather_block(splats + k * BLOCK * 4, program->inputs[k], program->input_size[k], &program->views[k], start, len);
+    }
+    for (uint32_t j = 0; j < program->op_count; j++) {
+      const FusedOp* op = &program->ops[j];
+      const uint8_t* in[3];
+      for (uint32_t k = 0; k < op->arity; k++) {
+        int32_t ref = op->operands[k];
+        if (ref >= 0) {
+          in[k] = results[ref];
+        } else {
+          uint32_t input = (uint32_t)(-ref - 1);
+          in[k] = program->input_kind[input] != INPUT_PLAIN ? splats + input * BLOCK * 4 : program->inputs[input] + (size_t)start * program->input_size[input];
+        }
+      }
+      uint8_t* out = op->output >= 0 ? program->outputs[op->output] + (size_t)start * op->size : temps + j * BLOCK * 4;
+      op->kernel(in, out, len);
+      results[j] = out;
+    }
+  }
+}
+
+/**
+ * Runs a fused cluster over `n` elements. `frame` (int32): [n, input_count, output_count,
+ * op_count, then per input (ptr, size, kind, rank, shape[6], strides[6]: kind 0 plain,
+ * 1 scalar, 2 broadcast with its collapsed view), per output ptr, per op (kernel, arity,
+ * operand0, operand1, operand2, output, size)].
+ */
+int32_t KILN_EXPORT(kiln_ew_program)(const int32_t* frame) {
+  Program program;
+  program.n = (uint32_t)frame[0];
+  program.input_count = (uint32_t)frame[1];
+  uint32_t output_count = (uint32_t)frame[2];
+  program.op_count = (uint32_t)frame[3];
+  if (program.input_count > MAX_FUSED_VALUES || output_count > MAX_FUSED_VALUES || program.op_count > MAX_FUSED_OPS) return KILN_ERR_ARGUMENT;
+  const int32_t* p = frame + 4;
+  for (uint32_t k = 0; k < program.input_count; k++) {
+    program.inputs[k] = (const uint8_t*)p[0];
+    program.input_size[k] = (uint32_t)p[1];
+    program.input_kind[k] = (uint32_t)p[2];
+    program.views[k].rank = (uint32_t)p[3];
+    if (program.input_kind[k] == INPUT_BROADCAST && (program.views[k].rank < 1 || program.views[k].rank > BROADCAST_RANK)) return KILN_ERR_ARGUMENT;
+    for (uint32_t d = 0; d < BROADCAST_RANK; d++) {
+      program.views[k].shape[d] = (uint32_t)p[4 + d];
+      program.views[k].strides[d] = p[4 + BROADCAST_RANK + d];
+    }
+    p += 4 + 2 * BROADCAST_RANK;
+  }
+  for (uint32_t k = 0; k < output_count; k++) program.outputs[k] = (uint8_t*)*p++;
+  for (uint32_t j = 0; j < program.op_count; j++) {
+    uint32_t kernel = (uint32_t)p[0];
+    if (kernel >= kiln_ew_kernel_count) return KILN_ERR_ARGUMENT;
+    FusedOp* op = &program.ops[j];
+    op->kernel = kiln_ew_kernels[kernel];
+    op->arity = (uint32_t)p[1];
+    op->operands[0] = p[2];
+    op->operands[1] = p[3];
+    op->operands[2] = p[4];
+    op->output = p[5];
+    op->size = (uint32_t)p[6];
+    p += 7;
+  }
+  if (program.n == 0) return KILN_OK;
+  uint32_t blocks = (program.n + BLOCK - 1) / BLOCK;
+  uint32_t threads = threads_for(program.n);
+  if (threads > blocks) threads = blocks;
+  program.scratch_per_thread = (program.input_count + program.op_count) * BLOCK * 4;
+  program.scratch = kiln_scratch_alloc(threads * program.scratch_per_thread);
+  if (!program.scratch) return KILN_ERR_NO_MEMORY;
+  if (threads <= 1) program_task(&program, 0, blocks, 0);
+  else kiln_parallel_for(program_task, &program, blocks, threads);
+  kiln_scratch_free(program.scratch);
+  return KILN_OK;
+}
