@@ -23,7 +23,7 @@ const rootManifest = JSON.parse(readFileSync(join(root, "package.json"), "utf8")
 const pnpmSpec = rootManifest.packageManager; // "pnpm@10.34.9"
 // No update banners from npm or pnpm in the middle of build and test logs.
 const env = { ...process.env, TURBO_TELEMETRY_DISABLED: "1", npm_config_update_notifier: "false" };
-// `npm test --silent` (as .ci/run calls it, so that npm prints nothing after the closing line)
+// `npm test --silent` (as scripts/fresh-clone.mjs, CI's step, calls it, so that npm prints nothing after the closing line)
 // passes loglevel=silent down through the environment; keep it from muting pnpm's own logs.
 if (env.npm_config_loglevel === "silent") delete env.npm_config_loglevel;
 
