@@ -81,3 +81,43 @@ export function runProgram(project: string, name: string, code: string): Promise
     });
   });
 }
+
+/** The compiler options guide samples are checked with: strict, as a TypeScript user's project on Node would be. */
+const SAMPLE_COMPILER_OPTIONS = {
+  strict: true,
+  noEmit: true,
+  module: "nodenext",
+  moduleResolution: "nodenext",
+  target: "ES2022",
+  lib: ["ES2023", "DOM", "esnext.disposable"],
+  types: [],
+  skipLibCheck: true,
+};
+
+/**
+ * Type-checks programs with `tsc` (strict, nodenext) in a folder `name` of `project`, one
+ * module per program; resolves to tsc's error lines, each starting with the program's name.
+ *
+ * ```ts
+ * await typecheckPrograms(project.dir, "typecheck", { line42: "const x: number = 'a';" }); // ["line42.ts(1,7): error TS2322: ..."]
+ * ```
+ */
+export function typecheckPrograms(project: string, name: string, programs: Record<string, string>): Promise<string[]> {
+  const dir = join(project, name);
+  mkdirSync(dir);
+  for (const [program, code] of Object.entries(programs)) writeFileSync(join(dir, `${program}.ts`), code);
+  writeFileSync(join(dir, "tsconfig.json"), JSON.stringify({ compilerOptions: SAMPLE_COMPILER_OPTIONS, include: ["*.ts"] }));
+  const tsc = join(project, "node_modules/typescript/bin/tsc");
+  const child = spawn(process.execPath, [tsc, "-p", dir, "--pretty", "false"], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  child.stdout.on("data", (chunk) => {
+    output += chunk;
+  });
+  child.stderr.on("data", (chunk) => {
+    output += chunk;
+  });
+  return new Promise((resolve, reject) => {
+    child.on("error", reject);
+    child.on("close", () => resolve(output.split("\n").filter((line) => line.trim() !== "")));
+  });
+}

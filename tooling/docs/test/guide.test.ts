@@ -2,12 +2,13 @@ import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { repoRoot } from "../src/repo.js";
-import { pageSamples, runProgram, sampleProject } from "../src/samples.js";
+import { pageSamples, runProgram, sampleProject, typecheckPrograms } from "../src/samples.js";
 
 // Every TypeScript sample of the guides (docs/guide/*.md) runs as the guide tells readers to
 // run it (tsx with AutoGraph's loader, on the built packages, after the page's setup block),
 // and prints exactly the output the page shows after it. Error samples catch and print their
-// error, so a sample that throws fails here.
+// error, so a sample that throws fails here. The samples also type-check (strict), as a
+// TypeScript user who copies them would compile them.
 
 const guideDir = join(repoRoot, "docs/guide");
 const pages = readdirSync(guideDir).filter((file) => file.endsWith(".md"));
@@ -27,6 +28,11 @@ describe.each(pages.map((page) => [page]))("docs/guide/%s", (page) => {
 
   it("has samples", () => {
     expect(samples.length).toBeGreaterThan(0);
+  });
+
+  it("type-checks every sample under strict", async () => {
+    const programs = Object.fromEntries(samples.map((sample) => [`line${sample.line}`, `${setup}\n${sample.code}\n`]));
+    expect(await typecheckPrograms(project.dir, `${page.replace(/\W/g, "_")}_typecheck`, programs)).toEqual([]);
   });
 
   describe.concurrent.each(samples.map((sample) => [sample.line, sample] as const))("the sample at line %i", (line, sample) => {
