@@ -1,85 +1,79 @@
-// A tour of Kiln's eager core on the cpu backend, run with plain node against the built
-// packages: `npm run demo` from the repository root (or `node examples/demo.mjs` after
-// `pnpm build`).
-import { cpu } from "@kiln/backend-cpu";
+/**
+ * The Kiln demo: a terminal tour of what Kiln is for, on the fastest backend this machine
+ * has. `npm run demo` from the repository root installs, builds and runs it; after a build,
+ * `node examples/demo.mjs` runs it alone.
+ *
+ *   node examples/demo.mjs                   # the full tour (about a minute; under 2 on 2 busy cores)
+ *   node examples/demo.mjs --quick           # smaller timings and training subset (CI)
+ *   node examples/demo.mjs --backend cpu     # force a backend: webgpu, wasm or cpu
+ *   node examples/demo.mjs --out DIR         # where the graph picture goes (default examples/out)
+ *
+ * Sections: the backend and why; tracing (the TF guide's tf_cube: trace log, retrace on a
+ * new shape, the relaxed (None, 2) trace); AutoGraph (a tensor `while` and its graph, as
+ * text and as an SVG file); eager vs traced timings; a backend swap at run time; a Keras
+ * CNN trained on a Fashion-MNIST subset with a progress bar and its test accuracy.
+ */
+import "@kiln/autograph/register"; // AutoGraph: JS control flow on tensors becomes graph ops
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
 import * as tf from "@kiln/core";
+import * as keras from "@kiln/keras";
+import { makeCollatz, showAutograph } from "./demo/autograph.mjs";
+import { pickFastestBackend } from "./demo/backend.mjs";
+import { showKeras } from "./demo/keras.mjs";
+import { heading } from "./demo/print.mjs";
+import { makeMlp, showSpeed } from "./demo/speed.mjs";
+import { showSwap } from "./demo/swap.mjs";
+import { showTracing } from "./demo/tracing.mjs";
 
-tf.registerBackend(cpu());
+const started = performance.now();
+const { values } = parseArgs({
+  options: {
+    quick: { type: "boolean", default: false },
+    backend: { type: "string" },
+    out: { type: "string", default: join(dirname(fileURLToPath(import.meta.url)), "out") },
+  },
+});
 
-function show(label, value) {
-  console.log(`${label}\n${String(value)}\n`);
+/** How much each section does: the full tour, or a quick one for CI. Training shrinks on cpu, which is much slower. */
+function sizes(backend) {
+  const timing = values.quick ? { rounds: 3, calls: 4 } : { rounds: 7, calls: 12 };
+  const training = values.quick
+    ? { train: 512, test: 500, epochs: 1 }
+    : backend === "cpu"
+      ? { train: 1024, test: 1000, epochs: 1 }
+      : { train: 5120, test: 10000, epochs: 2 };
+  return { timing, training };
 }
 
-console.log(`Kiln eager core on the '${tf.getBackend()}' backend\n`);
+console.log(`Kiln: TensorFlow's tf.function for TypeScript${values.quick ? " (quick mode)" : ""}`);
 
-// Tensors: a JS number becomes float32 unless a dtype is given.
-const x = tf.tensor([
-  [1, 2, 3],
-  [4, 5, 6],
-]);
-const counts = tf.tidy(() => tf.range(0, 6, 1, "int32").reshape([2, 3])); // the [6] range is freed
-console.log(`x: shape [${x.shape}], dtype ${x.dtype}, rank ${x.rank}`);
-show("counts = tf.range(0, 6, 1, 'int32').reshape([2, 3])", counts);
+heading(1, "The fastest backend here");
+const choice = await pickFastestBackend(tf, { only: values.backend });
+for (const { name, why } of choice.skipped) console.log(`${name.padEnd(7)} no: ${why}`);
+console.log(`${choice.name.padEnd(7)} yes: ${choice.why}`);
+console.log(`registered: ${tf.listBackends().join(", ")}; active: ${tf.getBackend()}`);
+const { timing, training } = sizes(choice.name);
 
-// Every tensor the printing section below creates is freed when its tidy ends.
-tf.tidy(() => {
-  // Broadcasting follows NumPy: a row [3] against [2, 3], a column [2, 1] against [2, 3].
-  show("x.add([10, 20, 30])  (row broadcast)", x.add([10, 20, 30]));
-  show("x.mul([[1], [-1]])  (column broadcast)", x.mul([[1], [-1]]));
-  show("tf.sub(x, 1).div(2)  (scalar operand, chained)", tf.sub(x, 1).div(2));
+heading(2, "Tracing: tf_cube from TensorFlow's guide");
+showTracing(tf);
 
-  // int32 arithmetic wraps around like C and TensorFlow.
-  show("int32 max + 1", tf.add(tf.constant(2147483647, "int32"), tf.constant(1, "int32")));
+heading(3, "AutoGraph: a tensor while loop becomes a graph");
+const collatz = makeCollatz(tf);
+await showAutograph(tf, collatz, { outDir: values.out });
 
-  // Matrix multiplication, with tfjs's argument order: matMul(a, b, transposeA?, transposeB?).
-  const w = tf.tensor([
-    [1, 0],
-    [0, 1],
-    [1, 1],
-  ]);
-  show("tf.matMul(x, w)  [2, 3] x [3, 2]", tf.matMul(x, w));
-  show("tf.matMul(x, x, false, true)  x times its transpose", tf.matMul(x, x, false, true));
+heading(4, "Eager vs traced");
+const mlp = makeMlp(tf);
+await showSpeed(tf, { collatz, mlp }, timing);
 
-  // Reductions: over everything, over an axis (negative axes count from the end), keepDims.
-  show("x.sum()", x.sum());
-  show("x.sum(0)", x.sum(0));
-  show("x.mean(-1, true)", x.mean(-1, true));
-  show("x.max(1)", x.max(1));
-  show("x.argMax(1)  (int32 indices)", x.argMax(1));
-});
+heading(5, "Swapping the backend at run time");
+const other = choice.name === "cpu" ? undefined : "cpu";
+if (other === undefined) console.log("cpu is the only backend registered (see section 1), so there is nothing to swap to.");
+else await showSwap(tf, { collatz, mlp }, { from: choice.name, to: other, ...timing });
 
-// Memory: tidy frees everything its function created except what it returns. A softmax
-// written by hand creates five tensors and leaves only its result behind.
-console.log(`live tensors before tidy: ${tf.memory().numTensors}`);
-const probabilities = tf.tidy(() => {
-  const shifted = x.sub(x.max(-1, true));
-  const e = tf.exp(shifted);
-  return e.div(e.sum(-1, true));
-});
-console.log(`live tensors after tidy:  ${tf.memory().numTensors} (only the result was added)`);
-show("softmax(x) rows", probabilities);
-tf.tidy(() => show("each row sums to 1", probabilities.sum(-1)));
+heading(6, "Keras: a CNN on Fashion-MNIST");
+await showKeras(tf, keras, training);
 
-// Data leaves the backend with data()/dataSync()/array()/arraySync().
-console.log("probabilities.arraySync():", JSON.stringify(probabilities.arraySync()));
-console.log("await x.data():", await x.data());
-
-// tf.function traces the JS function once per input signature into a graph, then runs the
-// cached graph: the console.log inside runs only while tracing.
-const scale = tf.function((t, factor) => {
-  console.log(`  tracing scale(${String(t)}, ${factor})`);
-  return t.mul(factor).add(1);
-});
-const batches = [
-  [1, 2],
-  [3, 4],
-]; // same shape and dtype: one trace serves both calls
-for (const values of batches) {
-  tf.tidy(() => show(`scale([${values}], 10)`, scale(tf.tensor(values), 10)));
-}
-console.log(`scale was traced ${scale.tracingCount} time(s) for 2 calls\n`);
-
-// Everything not tidied must be disposed; tf.memory() shows what is still alive.
-tf.dispose([x, counts, probabilities]);
-const { numTensors, numBytes } = tf.memory();
-console.log(`after dispose: ${numTensors} tensors alive; ${numBytes} bytes held by scale's cached graph (its constants 10 and 1)`);
+tf.dispose([mlp.x, ...Object.values(mlp.params)]);
+console.log(`\nDemo finished in ${((performance.now() - started) / 1000).toFixed(1)} s on '${tf.getBackend()}'.`);

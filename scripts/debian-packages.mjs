@@ -10,16 +10,17 @@
  * that need a package skip with a message instead of failing.
  */
 import { spawnSync } from "node:child_process";
-import { readFileSync, readdirSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 
-/** The `kiln.debianPackages` of every workspace package, deduplicated and sorted. */
+/** The `kiln.debianPackages` of every workspace package (packages/* and apps/*), deduplicated and sorted. */
 export function declaredDebianPackages(root) {
   const names = new Set();
-  for (const entry of readdirSync(join(root, "packages"), { withFileTypes: true })) {
+  const folders = ["packages", "apps"].filter((group) => existsSync(join(root, group)));
+  for (const [group, entry] of folders.flatMap((group) => readdirSync(join(root, group), { withFileTypes: true }).map((e) => [group, e]))) {
     if (!entry.isDirectory()) continue;
     try {
-      const manifest = JSON.parse(readFileSync(join(root, "packages", entry.name, "package.json"), "utf8"));
+      const manifest = JSON.parse(readFileSync(join(root, group, entry.name, "package.json"), "utf8"));
       for (const name of manifest.kiln?.debianPackages ?? []) names.add(name);
     } catch {
       // A folder without a manifest declares nothing.

@@ -5,6 +5,7 @@
  *
  *   npm run demo   install, build, then run examples/demo.mjs with plain node on the built packages
  *   npm test       install, build, run every package's tests, and close with `N passed, N failed`
+ *   npm run playground   install, then serve apps/playground (Vite dev server, cross-origin isolated)
  *
  * pnpm is fetched from the npm registry at the version pinned in package.json's `packageManager`
  * field and run through `npx`, so no global pnpm is needed (corepack is not used: it fails on
@@ -12,7 +13,7 @@
  * puts itself on PATH for turbo, which runs each package's scripts with it.
  */
 import { spawnSync } from "node:child_process";
-import { mkdirSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ensureDebianPackages } from "./debian-packages.mjs";
@@ -38,17 +39,16 @@ function step(title) {
   console.log(`\n== ${title}`);
 }
 
-/** Workspace package folders (packages/*, tooling/*) whose package.json has a `test` script (each writes one report). */
+/** Workspace package folders (packages/*, apps/*, tooling/* and examples) whose package.json has a `test` script (each writes one report). */
 function packagesWithTests() {
-  const dirs = ["packages", "tooling"].flatMap((parent) => {
-    try {
-      return readdirSync(join(root, parent), { withFileTypes: true })
-        .filter((entry) => entry.isDirectory())
-        .map((entry) => join(root, parent, entry.name));
-    } catch {
-      return [];
-    }
-  });
+  const dirs = ["packages", "apps", "tooling"].flatMap((group) =>
+    existsSync(join(root, group))
+      ? readdirSync(join(root, group), { withFileTypes: true })
+          .filter((entry) => entry.isDirectory())
+          .map((entry) => join(root, group, entry.name))
+      : [],
+  );
+  dirs.push(join(root, "examples"));
   return dirs.filter((dir) => {
     try {
       return JSON.parse(readFileSync(join(dir, "package.json"), "utf8")).scripts?.test !== undefined;
@@ -97,15 +97,16 @@ function install() {
   }
 }
 
-function demo() {
+/** `npm run demo -- --quick`: arguments after `--` go to examples/demo.mjs. */
+function demo(demoArgs) {
   install();
   installWasmToolchainIfNeeded();
   step("build (the demo's packages)");
   // Only what the demo imports, so a half-built unrelated package cannot block it.
   const built = pnpm(["run", "build", "--filter=@kiln/examples..."]);
   if (built !== 0) process.exit(built);
-  step("node examples/demo.mjs");
-  const result = spawnSync(process.execPath, [join(root, "examples", "demo.mjs")], { cwd: root, stdio: "inherit", env });
+  step(["node examples/demo.mjs", ...demoArgs].join(" "));
+  const result = spawnSync(process.execPath, [join(root, "examples", "demo.mjs"), ...demoArgs], { cwd: root, stdio: "inherit", env });
   process.exit(result.status ?? 1);
 }
 
@@ -140,10 +141,17 @@ function test() {
   process.exit(totals.problems.length > 0 || tested !== 0 ? 1 : 0);
 }
 
+function playground() {
+  install();
+  step("apps/playground: vite dev server (open the URL it prints; Ctrl-C stops it)");
+  process.exit(pnpm(["--filter", "@kiln/playground", "run", "dev", "--host", "127.0.0.1"]));
+}
+
 const command = process.argv[2];
-if (command === "demo") demo();
+if (command === "demo") demo(process.argv.slice(3));
 else if (command === "test") test();
+else if (command === "playground") playground();
 else {
-  console.error("usage: node scripts/kiln.mjs demo|test");
+  console.error("usage: node scripts/kiln.mjs demo|test|playground");
   process.exit(2);
 }

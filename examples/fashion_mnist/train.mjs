@@ -6,6 +6,7 @@
  * ```sh
  * node examples/fashion_mnist/train.mjs                 # 3 epochs, batch 32 (the recorded run)
  * node examples/fashion_mnist/train.mjs --epochs 1 --limit 6000
+ * node examples/fashion_mnist/train.mjs --epochs 1 --limit 256 --test-limit 256   # a smoke run (CI)
  * ```
  */
 import { parseArgs } from "node:util";
@@ -19,6 +20,7 @@ const { values } = parseArgs({
   options: {
     epochs: { type: "string", default: "3" },
     limit: { type: "string" },
+    "test-limit": { type: "string" },
     "batch-size": { type: "string", default: "32" },
     verbose: { type: "string", default: "1" },
   },
@@ -32,7 +34,7 @@ if (!fashionMnistAvailable()) {
 tf.registerBackend(cpu());
 const limit = values.limit === undefined ? undefined : Number(values.limit);
 const train = await loadFashionMnist(tf, "train", { limit });
-const test = await loadFashionMnist(tf, "t10k");
+const test = await loadFashionMnist(tf, "t10k", { limit: values["test-limit"] === undefined ? undefined : Number(values["test-limit"]) });
 console.log(`train ${train.images.shape[0]} images, test ${test.images.shape[0]} images, backend ${tf.getBackend()}`);
 
 const model = fashionCnn(keras);

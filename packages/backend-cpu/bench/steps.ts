@@ -5,7 +5,8 @@
  * Kiln's step is one traced `tf.function` with the tape inside; the anchors are tfjs-core's
  * `variableGrads` + SGD on tfjs-backend-cpu and on tfjs-backend-wasm 4.22 (which has no
  * Conv2DBackpropFilter kernel, so it cannot train the CNN). Also: backend buffers allocated
- * per steady step, and RSS growth over 300 steps after warm-up.
+ * per steady step, and RSS growth over 300 steps after warm-up. Times are process CPU time
+ * (all threads), which a loaded shared machine skews far less than wall time.
  *
  * ```sh
  * node --import tsx bench/steps.ts
@@ -18,10 +19,10 @@ import "@tensorflow/tfjs-backend-wasm";
 import "@tensorflow/tfjs-core/dist/register_all_gradients.js";
 import { pathToFileURL } from "node:url";
 import { cpu } from "../src/index.js";
-import { type BenchRow, benchRow, formatTable, timeIt } from "./harness.js";
+import { type BenchRow, benchRow, cpuTimeIt, formatTable } from "./harness.js";
 
 /** A model as both libraries build it: parameter shapes and a forward pass. */
-interface Model {
+export interface Model {
   readonly name: string;
   readonly batch: number;
   readonly input: readonly number[];
@@ -57,7 +58,7 @@ const tfjsLib: Lib<tfjs.Tensor> = {
   reshape: (x, shape) => tfjs.reshape(x, shape),
 };
 
-const MLP: Model = {
+export const MLP: Model = {
   name: "MLP 784-256-128-10 b128",
   batch: 128,
   input: [128, 784],
@@ -72,7 +73,7 @@ const MLP: Model = {
   },
 };
 
-const CNN: Model = {
+export const CNN: Model = {
   name: "small CNN b32",
   batch: 32,
   input: [32, 28, 28, 1],
@@ -87,7 +88,7 @@ const CNN: Model = {
 const LR = 0.01;
 
 /** Kiln's traced SGD step for `model`, with its variables and data. */
-function kilnStep(model: Model): { step: () => void; dispose: () => void } {
+export function kilnStep(model: Model): { step: () => void; dispose: () => void } {
   const vars = model.params.map(
     (shape, i) => new tf.Variable(shape.length === 1 ? tf.zeros(shape) : tf.randomNormal(shape, 0, 0.05, "float32", 10 + i)),
   );
@@ -122,8 +123,10 @@ function kilnStep(model: Model): { step: () => void; dispose: () => void } {
 }
 
 /** tfjs-core's `variableGrads` + SGD step for `model` on its current backend. */
-function tfjsStep(model: Model): { step: () => void; dispose: () => void } {
-  const vars = model.params.map((shape) => tfjs.variable(shape.length === 1 ? tfjs.zeros(shape) : tfjs.randomNormal(shape, 0, 0.05)));
+export function tfjsStep(model: Model): { step: () => void; dispose: () => void } {
+  const vars = model.params.map((shape) =>
+    tfjs.variable(shape.length === 1 ? tfjs.zeros([...shape]) : tfjs.randomNormal([...shape], 0, 0.05)),
+  );
   const x = tfjs.randomUniform(model.input as number[], 0, 1);
   const labels = tfjs.oneHot(tfjs.randomUniform([model.batch], 0, 10, "int32") as tfjs.Tensor1D, 10);
   const step = () =>
@@ -172,17 +175,17 @@ export async function benchSteps(): Promise<BenchRow[]> {
     [CNN, 5, "target >= 80x"],
   ] as const) {
     const kiln = kilnStep(model);
-    const kilnMs = await timeIt(kiln.step, { warmup: 3, runs });
+    const kilnMs = await cpuTimeIt(kiln.step, { warmup: 3, runs });
     await tfjs.setBackend("cpu");
     const tfjsCpu = tfjsStep(model);
     // tfjs-cpu takes tens of seconds per CNN step: one timed run, no warm-up.
-    const cpuMs = await timeIt(tfjsCpu.step, model === CNN ? { warmup: 0, runs: 1 } : { warmup: 1, runs });
+    const cpuMs = await cpuTimeIt(tfjsCpu.step, model === CNN ? { warmup: 0, runs: 1 } : { warmup: 1, runs });
     tfjsCpu.dispose();
     rows.push(benchRow(`train step ${model.name}: kiln traced vs tfjs-cpu (ms)`, kilnMs, cpuMs, target));
     if (model === MLP) {
       await tfjs.setBackend("wasm");
       const tfjsWasm = tfjsStep(model);
-      const wasmMs = await timeIt(tfjsWasm.step, { warmup: 2, runs });
+      const wasmMs = await cpuTimeIt(tfjsWasm.step, { warmup: 2, runs });
       tfjsWasm.dispose();
       rows.push(benchRow(`train step ${model.name}: kiln traced (cpu) vs tfjs-wasm (ms)`, kilnMs, wasmMs));
     } else {

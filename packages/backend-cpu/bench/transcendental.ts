@@ -6,7 +6,10 @@
  * - a traced 10-op chain on 1M floats (add, mul, relu, neg, exp, sub, abs, sqrt, sigmoid,
  *   tanh: one fused loop in Kiln) against the same chain run eagerly by tfjs and by Kiln;
  * - bias-add broadcasts from the MLP and CNN training steps, `[128, 256] + [256]` and
- *   `[32, 13, 13, 64] + [64]`, eagerly, with the same-shape add as a note.
+ *   `[32, 13, 13, 64] + [64]`, eagerly, with the same-shape add as a note;
+ * - the small CNN's ReLU gradient (`Greater` + `SelectV2`) and bias add + ReLU on its first
+ *   activation `[32, 26, 26, 32]`, traced (one fused loop each), against a plain JS loop
+ *   into a reused array doing the same work.
  *
  * Notes add Kiln's CPU time per call (`cpuTimeIt`), which a busy shared machine inflates
  * less than wall-clock time.
@@ -164,7 +167,80 @@ async function biasAddRow(shape: number[]): Promise<BenchRow> {
   return benchRow(`bias add [${shape}] + [${n}], per op`, kilnMs / repeat, anchorMs / repeat, note);
 }
 
-/** exp, tanh, sigmoid on 1M floats, the traced 10-op chain and two bias-add broadcasts. */
+/**
+ * A traced two-input elementwise function on the CNN's first activation against `plain`, a
+ * JS loop computing the same values into a reused array (the tightest loop JS can write).
+ */
+async function fusedVsLoopRow(
+  name: string,
+  f: (a: tf.Tensor, b: tf.Tensor) => tf.Tensor,
+  b: number[],
+  plain: (x: Float32Array, b: Float32Array, out: Float32Array) => void,
+): Promise<BenchRow> {
+  const shape = [32, 26, 26, 32];
+  const size = shape.reduce((a, d) => a * d, 1);
+  const [xs, bs] = [
+    new Float32Array(randomArray(size, 7)),
+    new Float32Array(
+      randomArray(
+        b.reduce((a, d) => a * d, 1),
+        8,
+      ),
+    ),
+  ];
+  const [kx, kb] = [tf.tensor(xs, shape), tf.tensor(bs, b)];
+  const traced = tf.function(f);
+  const out = new Float32Array(size);
+  plain(xs, bs, out);
+  const result = traced(kx, kb) as tf.Tensor;
+  const same = (result.dataSync() as Float32Array).every((v, i) => Object.is(v, out[i]));
+  result.dispose();
+  if (!same) throw new Error(`${name}: the traced function and the plain loop disagree`);
+  const { kilnMs, anchorMs } = await timePair(
+    () => (traced(kx, kb) as tf.Tensor).dispose(),
+    () => plain(xs, bs, out),
+    { warmup: 3, runs: 15 },
+  );
+  const cpuMs = await cpuTimeIt(() => (traced(kx, kb) as tf.Tensor).dispose(), { warmup: 1, runs: 9 });
+  tf.dispose([kx, kb]);
+  traced.dispose();
+  return benchRow(
+    name,
+    kilnMs,
+    anchorMs,
+    `ns/element: kiln ${nsPerElement(kilnMs, size)} (CPU ${nsPerElement(cpuMs, size)}), plain loop ${nsPerElement(anchorMs, size)}`,
+  );
+}
+
+/** The small CNN's ReLU gradient and bias add + ReLU, each one traced fused loop, against plain loops. */
+async function cnnActivationRows(): Promise<BenchRow[]> {
+  const shape = [32, 26, 26, 32];
+  return [
+    await fusedVsLoopRow(
+      "ReLU gradient where(x > 0, dy, 0) [32,26,26,32], traced vs plain JS loop",
+      (x, dy) => tf.where(tf.greater(x, 0), dy, 0),
+      shape,
+      (x, dy, out) => {
+        for (let i = 0; i < out.length; i++) out[i] = x[i]! > 0 ? dy[i]! : 0;
+      },
+    ),
+    await fusedVsLoopRow(
+      "bias add + ReLU [32,26,26,32] + [32], traced vs plain JS loop",
+      (x, b) => tf.relu(tf.add(x, b)),
+      [32],
+      (x, b, out) => {
+        for (let i = 0; i < out.length; i += 32) {
+          for (let c = 0; c < 32; c++) {
+            const v = Math.fround(x[i + c]! + b[c]!);
+            out[i + c] = v < 0 ? 0 : v;
+          }
+        }
+      },
+    ),
+  ];
+}
+
+/** exp, tanh, sigmoid on 1M floats, the traced 10-op chain, two bias-add broadcasts and the CNN's activation loops. */
 export async function benchTranscendental(): Promise<BenchRow[]> {
   await setUp();
   const rows: BenchRow[] = [];
@@ -172,6 +248,7 @@ export async function benchTranscendental(): Promise<BenchRow[]> {
   rows.push(await tracedChainRow());
   rows.push(await biasAddRow([128, 256]));
   rows.push(await biasAddRow([32, 13, 13, 64]));
+  rows.push(...(await cnnActivationRows()));
   return rows;
 }
 

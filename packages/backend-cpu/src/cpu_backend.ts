@@ -8,10 +8,11 @@ import {
   type DType,
   type FusedCluster,
   type KernelFn,
+  type KernelSource,
   KilnError,
   type SyncReadBackend,
 } from "@kiln/core";
-import { compileFusedCluster } from "./kernels/elementwise/fuse.js";
+import { compileFusedCluster, fusedClusterSource } from "./kernels/elementwise/fuse.js";
 import { headKernel } from "./kernels/head_kernels.js";
 
 /** A buffer handle on the cpu backend; the identity of the object is the id. */
@@ -88,6 +89,12 @@ export class CpuBackend implements SyncReadBackend {
   /** One generated loop for a cluster of elementwise ops (used by tf.function plans). */
   compileFused(cluster: FusedCluster): KernelFn | undefined {
     return compileFusedCluster(cluster, headKernel) as KernelFn | undefined;
+  }
+
+  /** The JS loop `compileFused` generates for a cluster, for `cf.planSummary()`. */
+  fusedKernelSource(cluster: FusedCluster): KernelSource | undefined {
+    const code = fusedClusterSource(cluster);
+    return code === undefined ? undefined : { language: "javascript", code };
   }
 
   /** Forgets every buffer (their memory is reclaimed by the GC once tensors drop them). */

@@ -41,6 +41,7 @@ export {
   type KernelSpecialization,
   type KernelKey,
   type KernelKeyValue,
+  type KernelSource,
   type PlanPreparation,
   type TensorData,
 } from "./backend/backend.js";
@@ -55,12 +56,14 @@ export * from "./api/memory.js";
 export * from "./ops/index.js";
 export { Graph, Operation, OpOutput } from "./ir/graph.js";
 export { FuncGraph } from "./ir/func_graph.js";
+export { PlanSummary, type PlanStepSummary, type PlanStepKind, type PlanRemovals } from "./plan/plan_summary.js";
 export { TensorSpec } from "./function/tensor_spec.js";
 export { Variable, VariableCreationError, type VariableOptions } from "./function/variable.js";
 export { ConcreteFunction, type FunctionDef, type ArgDef } from "./function/concrete_function.js";
 export { PolymorphicFunction, type FunctionOptions, type CallableConcreteFunction } from "./function/polymorphic_function.js";
 export { tfFunction as function, tfFunction, type TfFunction } from "./function/tf_function.js";
 export { print } from "./function/print.js";
+export type { TraceReason, ArgumentChange, ArgumentChangeKind } from "./function/trace_reason.js";
 export { config, initScope, executingEagerly, nameScope } from "./function/config.js";
 export { autograph, AutoGraphUnavailableError, type LoopOptions } from "./api/autograph.js";
 export { graphToText } from "./ir/printer.js";
@@ -78,4 +81,5 @@ export { cond, type CondOptions } from "./function/control_flow/cond.js";
 export { whileLoop, type WhileOptions } from "./function/control_flow/while_loop.js";
 export { ControlFlowError } from "./function/control_flow/structure_check.js";
 export * from "./function/ops.js";
+export { planOnlyOps } from "./plan/pool_argmax.js";
 export { TensorArray, type TensorArrayOptions } from "./function/control_flow/tensor_array.js";

@@ -1,6 +1,6 @@
-import * as tf from "@kiln/core";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
+import * as tf from "@kiln/core";
 import { describe, expect, it } from "vitest";
 import { useCpu } from "./setup.js";
 
@@ -85,5 +85,32 @@ describe("FinalizationRegistry safety net", () => {
     });
     expect(done).toBe(3);
     expect(tf.memory().numTensors).toBe(before.numTensors);
+  });
+});
+
+describe("plans of functions dropped without dispose()", () => {
+  /** Traces and calls `count` functions with their own constants and static intermediates, then drops them. */
+  function traceAndDrop(count: number, x: tf.Tensor): void {
+    for (let i = 0; i < count; i++) {
+      const f = tf.function((a: tf.Tensor) => tf.sum(tf.exp(tf.mul(tf.add(a, i + 0.5), tf.tensor(new Array(256).fill(2), [256])))));
+      (f(x) as tf.Tensor).dispose();
+    }
+  }
+
+  it("free their constants and the buffers reserved for their intermediates once collected", async () => {
+    const x = tf.ones([64, 256]);
+    (tf.function((a: tf.Tensor) => tf.sum(a))(x) as tf.Tensor).dispose();
+    tf.releasePools();
+    const before = tf.memory();
+    traceAndDrop(20, x);
+    const grown = tf.memory();
+    expect(grown.numDataBuffers).toBeGreaterThanOrEqual(before.numDataBuffers + 40);
+    expect(grown.pooledBytes).toBeGreaterThan(before.pooledBytes + 20 * 64 * 256 * 4);
+    await collectUntil(() => tf.memory().pooledBytes <= before.pooledBytes + 2 * 64 * 256 * 4);
+    const after = tf.memory();
+    // What stays is the dead buffers the pool keeps for reuse (at most a couple here), not a plan's.
+    expect(after.pooledBytes).toBeLessThanOrEqual(before.pooledBytes + 2 * 64 * 256 * 4);
+    expect(after.numDataBuffers).toBeLessThanOrEqual(before.numDataBuffers + 2);
+    x.dispose();
   });
 });

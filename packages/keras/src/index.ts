@@ -19,6 +19,7 @@ export { Functional, type FunctionalArgs } from "./engine/functional.js";
 export { Sequential, sequential, type SequentialArgs } from "./engine/sequential.js";
 export { InputLayer, input, type InputArgs } from "./engine/input_layer.js";
 export { KerasTensor } from "./engine/keras_tensor.js";
+export { getMask, type MaskArg } from "./engine/masking.js";
 export { Node } from "./engine/node.js";
 export type { InputSpec } from "./engine/input_spec.js";
 export { clearSession } from "./engine/naming.js";

@@ -372,9 +372,9 @@ describe("storage handlers", () => {
     const model = keras.sequential({ layers: [keras.layers.dense({ units: 2, inputShape: [3] })] });
     const store = new keras.io.MemoryStore();
     await model.save(store);
-    const files: Record<string, Uint8Array | string> = {
+    const files: Record<string, Uint8Array<ArrayBuffer> | string> = {
       "https://example.test/m/model.json": JSON.stringify(keras.io.toModelJSON(store.artifacts!, ["shard1.bin"])),
-      "https://example.test/m/shard1.bin": new Uint8Array(store.artifacts!.weightData!),
+      "https://example.test/m/shard1.bin": new Uint8Array(store.artifacts!.weightData! as ArrayBuffer),
     };
     const fakeFetch = (async (url: string) =>
       new Response(files[url] ?? null, { status: files[url] === undefined ? 404 : 200 })) as unknown as typeof fetch;

@@ -6,6 +6,8 @@
 import "@tensorflow/tfjs-backend-cpu";
 import * as tfc from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-core/dist/register_all_gradients.js";
+// tfjs-layers' orthogonal initializer (recurrent kernels) calls chained tensor methods.
+import "@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops.js";
 import * as tfl from "@tensorflow/tfjs-layers";
 import * as tf from "@kiln/core";
 

@@ -4,6 +4,7 @@ import { gemmF32 } from "./gemm/gemm_f32.js";
 import { im2col, type WindowGeometry, windowGeometry } from "./gemm/im2col.js";
 import type { MatrixView } from "./gemm/view.js";
 import { outputId, zeroedOutputArray } from "./output.js";
+import { argmaxWindows } from "./pool_argmax.js";
 
 // The backprop kernels of the windowed ops: Conv2DBackpropInput / Conv2DBackpropFilter as
 // GEMMs around the forward kernel's patch matrix, their depthwise twins directly, and the
@@ -309,55 +310,6 @@ function depthwiseBackpropFilter({ inputs, attrs, outputs, backend }: KernelArgs
     }
   }
   return [backend.write(Float32Array.from(sums), out.shape, out.dtype)];
-}
-
-/**
- * For every pooled element, the flat index in `x` of its window's maximum, the first one in
- * row-major window order on ties (as TF and tfjs), or -1 for a window lying wholly in explicit
- * padding. A NaN beats every number (the forward max is NaN), and the first NaN wins.
- */
-function argmaxWindows(x: Float32Array, g: WindowGeometry): Int32Array {
-  const { inHeight, inWidth, channels: c, outHeight, outWidth } = g;
-  const positions = new Int32Array(g.batch * outHeight * outWidth * c);
-  const best = new Float32Array(c);
-  let o = 0;
-  for (let n = 0; n < g.batch; n++) {
-    for (let oy = 0; oy < outHeight; oy++) {
-      const y0 = oy * g.strideHeight - g.padTop;
-      const yStart = Math.max(y0, 0);
-      const yEnd = Math.min(y0 + g.filterHeight, inHeight);
-      for (let ox = 0; ox < outWidth; ox++, o += c) {
-        const x0 = ox * g.strideWidth - g.padLeft;
-        const xStart = Math.max(x0, 0);
-        const xEnd = Math.min(x0 + g.filterWidth, inWidth);
-        if (yStart >= yEnd || xStart >= xEnd) {
-          positions.fill(-1, o, o + c);
-          continue;
-        }
-        // The window's first pixel starts every channel's running maximum.
-        const first = ((n * inHeight + yStart) * inWidth + xStart) * c;
-        for (let ch = 0; ch < c; ch++) {
-          best[ch] = x[first + ch]!;
-          positions[o + ch] = first + ch;
-        }
-        for (let iy = yStart; iy < yEnd; iy++) {
-          for (let ix = iy === yStart ? xStart + 1 : xStart; ix < xEnd; ix++) {
-            const src = ((n * inHeight + iy) * inWidth + ix) * c;
-            for (let ch = 0; ch < c; ch++) {
-              const v = x[src + ch]!;
-              const b = best[ch]!;
-              // Once the maximum is NaN nothing replaces it.
-              if (v > b || (Number.isNaN(v) && !Number.isNaN(b))) {
-                best[ch] = v;
-                positions[o + ch] = src + ch;
-              }
-            }
-          }
-        }
-      }
-    }
-  }
-  return positions;
 }
 
 function poolGeometry(xShape: readonly number[], pooledShape: readonly number[], attrs: any): WindowGeometry {

@@ -10,6 +10,7 @@ import { gatherKernels } from "./gather.js";
 import { matmulKernels } from "./matmul.js";
 import { convolutionKernels } from "./convolution.js";
 import { convolutionGradKernels } from "./convolution_grads.js";
+import { poolArgmaxKernels } from "./pool_argmax.js";
 import { creationKernels } from "./creation.js";
 import { randomKernels } from "./random.js";
 
@@ -25,6 +26,7 @@ export const cpuKernels: KernelRegistration<any, CpuBackend>[] = [
   ...matmulKernels,
   ...convolutionKernels,
   ...convolutionGradKernels,
+  ...poolArgmaxKernels,
   ...creationKernels,
   ...randomKernels,
 ];

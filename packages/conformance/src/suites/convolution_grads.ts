@@ -390,6 +390,43 @@ export function convolutionGradsSuite(): void {
       it("handles a zero batch", async () => {
         expect(await kilnGrads((a) => tf.maxPool(a, 2, 2, "valid"), [input([0, 4, 4, 2], 1)])).toEqual([{ shape: [0, 4, 4, 2], data: [] }]);
       });
+
+      it("a traced step with the tape inside gives eager's values and gradients bit for bit (where the plan pairs MaxPool with MaxPoolGrad)", async () => {
+        const pad: Pad = [
+          [0, 0],
+          [0, 3],
+          [1, 0],
+          [0, 0],
+        ];
+        const cases: (Case & { values?: number[] })[] = [
+          ...POOLS,
+          { x: [1, 2, 2, 1], k: [2, 2], strides: 1, pad: "valid", values: [1, Number.NaN, 3, Number.NaN] },
+          { x: [1, 2, 3, 1], k: [2, 2], strides: 1, pad: "same", values: [-Infinity, -Infinity, 0, -0, 2, 2] },
+          { x: [1, 2, 2, 2], k: [2, 2], strides: 2, pad, values: [1, -1, 2, -2, 3, -3, 4, -4] },
+        ];
+        let seed = 1400;
+        for (const c of cases) {
+          const values = c.values ?? randomValues(count(c.x), seed++).map((v) => Math.round(v * 2));
+          const x = tf.tensor(values, c.x);
+          const yShape = tf.tidy(() => tf.maxPool(x, c.k, c.strides, c.pad).shape as number[]);
+          const w = tf.tensor(randomValues(count(yShape), seed++, 0.5, 1.5), yShape);
+          const step = (a: tf.Tensor): tf.Tensor[] => {
+            const tape = new tf.GradientTape();
+            tape.watch(a);
+            const y = tape.record(() => tf.maxPool(a, c.k, c.strides, c.pad));
+            const loss = tape.record(() => tf.sum(tf.mul(y, w)));
+            return [y, tape.gradient(loss, a)!];
+          };
+          const eager = tf.tidy(() => step(x));
+          const traced = tf.function(step);
+          const graphed = traced(x) as tf.Tensor[];
+          for (let i = 0; i < 2; i++) {
+            expect(Array.from(await graphed[i]!.data()), `${JSON.stringify(c)} output ${i}`).toEqual(Array.from(await eager[i]!.data()));
+          }
+          tf.dispose([x, w, ...eager, ...graphed]);
+          traced.dispose();
+        }
+      });
     });
 
     describe("avgPool", () => {

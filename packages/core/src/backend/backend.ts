@@ -93,6 +93,11 @@ export interface Backend {
    * `undefined` for a cluster it cannot compile; its ops then run one by one.
    */
   compileFused?(cluster: FusedCluster): KernelFn | undefined;
+  /**
+   * Optional: the code `compileFused` generates for a cluster (JS loops on cpu, WGSL on a
+   * GPU), for people reading what runs: `cf.planSummary()` shows it. Never on a hot path.
+   */
+  fusedKernelSource?(cluster: FusedCluster): KernelSource | undefined;
   /** Optional: compiles ahead what a plan will run (awaited before an asynchronous call first runs it). */
   prepare?(work: PlanPreparation): Promise<void>;
   /**
@@ -150,6 +155,13 @@ export interface FusedCluster {
   };
   readonly ops: readonly { readonly op: AnyOpDef; readonly attrs: object; readonly operands: readonly FusedOperand[]; readonly dtype: DType }[];
   readonly outputs: readonly number[];
+}
+
+/** Generated kernel code, as `Backend.fusedKernelSource` returns it: `{ language: "wgsl", code: "@compute ..." }`. */
+export interface KernelSource {
+  /** `javascript`, `wgsl`, `c`, ...: what `code` is written in. */
+  readonly language: string;
+  readonly code: string;
 }
 
 /** Arguments every kernel receives. Output shapes were already inferred and checked by core. */

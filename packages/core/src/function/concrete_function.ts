@@ -9,8 +9,10 @@ import type { FuncGraph, LibraryFunction } from "../ir/func_graph.js";
 import type { OpOutput } from "../ir/graph.js";
 import { isResourceOutput } from "../ir/graph.js";
 import type { Backend } from "../backend/backend.js";
+import { libraryFunctions } from "../ir/printer.js";
 import type { Plan } from "../plan/plan.js";
 import { disposePlans, planFor } from "../plan/plan_cache.js";
+import type { PlanSummary } from "../plan/plan_summary.js";
 import { Tensor } from "../tensor/tensor.js";
 import { getRuntime, } from "../trace/runtime.js";
 import type { FunctionType, TypeNode } from "./function_type.js";
@@ -116,6 +118,29 @@ export class ConcreteFunction implements LibraryFunction {
   /** The plan for a backend, compiled on first use. */
   planFor(backend: Backend): Plan {
     return planFor(this.graph, backend, getRuntime().backends);
+  }
+
+  /**
+   * What a call runs on the active backend: the plan compiled from this graph (built now if
+   * no call built it yet) after dead-code elimination, common subexpressions, constant
+   * folding and fusion, with the plans of every function it calls (`If` branches, `While`
+   * bodies, nested functions) in `functions`. Prints as text and as DOT; a fused step carries
+   * the backend's generated code where the backend tells (`Backend.fusedKernelSource`).
+   *
+   * ```ts
+   * const cf = tf.function((x) => tf.relu(x.mul(2).add(1))).getConcreteFunction(tf.ones([2, 3]));
+   * cf.planSummary().steps.map((s) => s.type);   // ["Fused"]
+   * console.log(String(cf.planSummary()));         // plan of __inference_..._1 on cpu: 1 step for 7 operations ...
+   * ```
+   */
+  planSummary(): PlanSummary {
+    const runtime = getRuntime();
+    const backend = runtime.backends.active();
+    const functions = libraryFunctions(this.graph).map(({ name, graph }) => ({
+      name,
+      summary: planFor(graph as FuncGraph, backend, runtime.backends).summary(),
+    }));
+    return planFor(this.graph, backend, runtime.backends).summary(functions);
   }
 
   /**

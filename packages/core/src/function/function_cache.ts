@@ -31,6 +31,11 @@ export class FunctionCache {
     return this.order.map((e) => e.fn);
   }
 
+  /** Every entry's type and the dims it was traced with, in trace order (to explain a miss). */
+  traced(): readonly Entry[] {
+    return this.order;
+  }
+
   lookup(type: FunctionType): ConcreteFunction | undefined {
     const hit = this.exact.get(type.key);
     if (hit !== undefined) return hit.fn;

@@ -10,6 +10,7 @@ import { type Conformed, conformToSignature, releaseConformed, validateSignature
 import { argumentNames, type Parameter, parameters } from "./parameters.js";
 import type { SignatureParameter } from "./pretty_signature.js";
 import { RetracingDetector } from "./retracing.js";
+import { explainTrace, type TraceReason } from "./trace_reason.js";
 import { isInstance, readsThis } from "./this_binding.js";
 import { traceFunction } from "./trace_function.js";
 import type { Variable } from "./variable.js";
@@ -60,6 +61,8 @@ export class PolymorphicFunction {
   private readonly signatureTrace: { fn?: CallableConcreteFunction } = {};
   /** Whether a trace ever succeeded: only the first may create variables, even after `dispose()`. */
   private traced = false;
+  /** Why each concrete function in the cache was traced, in trace order. */
+  private readonly reasons = new Map<ConcreteFunction, TraceReason>();
   /** Per-instance functions (SPEC C8), held as long as their instance lives. */
   private readonly instances = new WeakMap<object, CallablePolymorphicFunction>();
   /** Whether a call with an instance as `this` runs that instance's function: `this` can change the result. */
@@ -153,6 +156,7 @@ export class PolymorphicFunction {
   dispose(): void {
     for (const fn of this.concreteFunctions()) fn.dispose();
     this.cache.clear();
+    this.reasons.clear();
     this.lastHit.call = undefined;
     this.signatureTrace.fn = undefined;
   }
@@ -168,6 +172,28 @@ export class PolymorphicFunction {
       return this.traceSignature(undefined);
     }
     return this.resolve(undefined, args, true).fn;
+  }
+
+  /**
+   * Why each concrete function was traced, in trace order: the first trace, the
+   * inputSignature's, or a retrace with the arguments whose types differ from the closest
+   * earlier trace (a shape, a dtype, a JS value, an object's identity, a structure) and the
+   * dims `reduceRetracing` relaxed. What to read when a function traces more than expected.
+   *
+   * ```ts
+   * const f = tf.function((x) => tf.pow(x, 3));
+   * f(tf.ones([1, 2])); f(tf.ones([2, 2])); f(2);
+   * f.traceReasons().map((r) => r.message);
+   * // ["first trace", "x: shape (1, 2) -> (2, 2); relaxed x to (None, 2)",
+   * //  "x: TensorSpec(shape=(None, 2), dtype=float32) -> Literal[2]"]
+   * ```
+   */
+  traceReasons(): TraceReason[] {
+    if (this.signature !== undefined) this.traceSignature(undefined);
+    // Entries keyed on collected objects leave the cache (SPEC C4): their reasons go too.
+    const live = new Set<ConcreteFunction>(this.concreteFunctions());
+    for (const fn of this.reasons.keys()) if (!live.has(fn)) this.reasons.delete(fn);
+    return [...this.reasons.values()];
   }
 
   /**
@@ -222,6 +248,7 @@ export class PolymorphicFunction {
     const relaxed = this.options.reduceRetracing === false ? undefined : this.cache.relaxedDims(type);
     const dims = relaxed ?? type.dims;
     const fn = this.trace(thisArg, type, dims, bound);
+    this.reasons.set(fn, explainTrace(fn, type, this.cache.traced(), dims, this.paramNames(type.params.length)));
     this.cache.add(type, dims, fn);
     // A new trace may be more specific than the last hit for its signature.
     this.lastHit.call = undefined;
@@ -249,7 +276,9 @@ export class PolymorphicFunction {
   private traceSignature(thisArg: unknown): CallableConcreteFunction {
     if (this.signatureTrace.fn === undefined) {
       const type = encodeArgs(this.signature!, this.name, this.paramNames(this.signature!.length));
-      this.signatureTrace.fn = this.trace(thisArg, type, type.dims, this.signature!);
+      const fn = this.trace(thisArg, type, type.dims, this.signature!);
+      this.signatureTrace.fn = fn;
+      this.reasons.set(fn, { concreteFunction: fn, kind: "inputSignature", changes: [], relaxed: [], message: "traced once for the inputSignature" });
     }
     return this.signatureTrace.fn;
   }

@@ -8,6 +8,7 @@
 export * from "./binary.js";
 export * from "./convolution.js";
 export * from "./creation.js";
+export * from "./einsum.js";
 export * from "./gather.js";
 export * from "./identity.js";
 export * from "./joining.js";

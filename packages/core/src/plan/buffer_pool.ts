@@ -1,11 +1,12 @@
-import { allocate, bytesPerElement, type DType } from "../base/dtype.js";
 import type { Backend, DataId } from "../backend/backend.js";
+import { allocate, bytesPerElement, type DType } from "../base/dtype.js";
 import type { BufferSpec } from "./memory_plan.js";
 import { type DataSlot, freeSlot } from "./slots.js";
 
 const DTYPE_CODE: Readonly<Record<DType, number>> = { float32: 0, int32: 1, bool: 2 };
+const DTYPE_NAMES: readonly DType[] = ["float32", "int32", "bool"];
 
-/** Dead buffers a pool keeps at most by default, in bytes; beyond it they are freed at once, as without a pool. */
+/** Dead buffers a pool keeps at most by default, in bytes; beyond it the oldest are freed, as without a pool. */
 export const MAX_POOLED_BYTES = 32 * 1024 * 1024;
 
 /**
@@ -24,10 +25,18 @@ export const MAX_POOLED_BYTES = 32 * 1024 * 1024;
 export class BufferPool {
   /** Kept buffers by size and dtype; made on first use, since most pools of short calls stay empty. */
   #free: Map<number, DataId[]> | undefined;
+  /** Every kept buffer with its key, oldest first: a full pool evicts from the front. */
+  readonly #age = new Map<DataId, number>();
   #bytes = 0;
   #buffers = 0;
-  /** Buffers plans keep across runs for their statically planned intermediates (see `reserve`). */
+  /**
+   * Buffers plans keep across runs for their statically planned intermediates (see
+   * `reserve`), by a token per plan rather than the plan itself, so a plan dropped without
+   * `dispose()` is not kept alive from here: when it is collected, its buffers are freed.
+   */
   readonly #reservations = new Map<object, Reservation>();
+  readonly #tokens = new WeakMap<object, object>();
+  #collected: FinalizationRegistry<object> | undefined;
   #reservedBytes = 0;
 
   constructor(
@@ -60,7 +69,8 @@ export class BufferPool {
    * ```
    */
   reserve(owner: object, specs: readonly BufferSpec[]): DataId[] | undefined {
-    const held = this.#reservations.get(owner);
+    let token = this.#tokens.get(owner);
+    const held = token === undefined ? undefined : this.#reservations.get(token);
     if (held !== undefined) {
       if (held.inUse) return undefined;
       held.inUse = true;
@@ -69,9 +79,28 @@ export class BufferPool {
     const bytes = specs.reduce((total, s) => total + s.size * bytesPerElement(s.dtype), 0);
     if (this.#reservedBytes + bytes > 4 * this.maxBytes) return undefined;
     const ids = specs.map((s) => this.take(s.dtype, s.size) ?? this.backend.write(allocate(s.dtype, s.size), [s.size], s.dtype));
-    this.#reservations.set(owner, { ids, specs, bytes, inUse: true });
+    if (token === undefined) {
+      token = {};
+      this.#tokens.set(owner, token);
+      this.#collected ??= new FinalizationRegistry((collected) => this.#forget(collected));
+      this.#collected.register(owner, token, token);
+    }
+    this.#reservations.set(token, { ids, specs, bytes, inUse: true });
     this.#reservedBytes += bytes;
     return ids;
+  }
+
+  /** Frees the reservation of a plan that was collected without `dispose()`. */
+  #forget(token: object): void {
+    const held = this.#reservations.get(token);
+    if (held === undefined) return;
+    this.#reservations.delete(token);
+    this.#reservedBytes -= held.bytes;
+    try {
+      for (const dataId of held.ids) this.backend.disposeData(dataId);
+    } catch {
+      // The backend itself was disposed in the meantime, and its memory with it.
+    }
   }
 
   /** Whether `drain` would free anything: dead buffers, or reservations no run holds. */
@@ -83,15 +112,19 @@ export class BufferPool {
 
   /** Ends a run's use of `owner`'s reserved buffers; they stay reserved for its next run. */
   unhold(owner: object): void {
-    const held = this.#reservations.get(owner);
+    const token = this.#tokens.get(owner);
+    const held = token === undefined ? undefined : this.#reservations.get(token);
     if (held !== undefined) held.inUse = false;
   }
 
   /** Gives `owner`'s reserved buffers back as dead buffers (a disposed plan). */
   release(owner: object): void {
-    const held = this.#reservations.get(owner);
+    const token = this.#tokens.get(owner);
+    const held = token === undefined ? undefined : this.#reservations.get(token);
     if (held === undefined) return;
-    this.#reservations.delete(owner);
+    this.#reservations.delete(token!);
+    this.#tokens.delete(owner);
+    this.#collected?.unregister(token!);
     this.#reservedBytes -= held.bytes;
     held.ids.forEach((id, i) => this.keep(id, held.specs[i]!.dtype, held.specs[i]!.size));
   }
@@ -105,6 +138,7 @@ export class BufferPool {
   take(dtype: DType, size: number): DataId | undefined {
     const dataId = this.#free?.get(size * 3 + DTYPE_CODE[dtype])?.pop();
     if (dataId !== undefined) {
+      this.#age.delete(dataId);
       this.#bytes -= size * bytesPerElement(dtype);
       this.#buffers--;
     }
@@ -117,33 +151,52 @@ export class BufferPool {
     else freeSlot(slot);
   }
 
-  /** Keeps an owned buffer of this backend for reuse (or frees it when the pool is full). */
+  /**
+   * Keeps an owned buffer of this backend for reuse. A full pool frees its oldest buffers to
+   * make room (the workload it serves now wins over buffers left by earlier ones); a buffer
+   * larger than the whole pool is freed at once.
+   */
   keep(dataId: DataId, dtype: DType, size: number): void {
     const bytes = size * bytesPerElement(dtype);
-    if (this.#bytes + bytes > this.maxBytes) {
+    if (bytes > this.maxBytes) {
       this.backend.disposeData(dataId);
       return;
     }
+    while (this.#bytes + bytes > this.maxBytes) this.#evictOldest();
     const key = size * 3 + DTYPE_CODE[dtype];
     this.#free ??= new Map();
     let list = this.#free.get(key);
     if (list === undefined) this.#free.set(key, (list = []));
     list.push(dataId);
+    this.#age.set(dataId, key);
     this.#bytes += bytes;
     this.#buffers++;
   }
 
+  /** Frees the buffer kept longest. */
+  #evictOldest(): void {
+    const [dataId, key] = this.#age.entries().next().value as [DataId, number];
+    this.#age.delete(dataId);
+    const list = this.#free!.get(key)!;
+    list.splice(list.indexOf(dataId), 1);
+    const size = Math.floor(key / 3);
+    this.#bytes -= size * bytesPerElement(DTYPE_NAMES[key % 3]!);
+    this.#buffers--;
+    this.backend.disposeData(dataId);
+  }
+
   /** Frees every kept buffer, and the reservations no run holds now (their plans reserve again). */
   drain(): void {
-    for (const [owner, held] of this.#reservations) {
+    for (const [token, held] of this.#reservations) {
       if (held.inUse) continue;
       for (const dataId of held.ids) this.backend.disposeData(dataId);
-      this.#reservations.delete(owner);
+      this.#reservations.delete(token);
       this.#reservedBytes -= held.bytes;
     }
     if (this.#free === undefined) return;
     for (const list of this.#free.values()) for (const dataId of list) this.backend.disposeData(dataId);
     this.#free.clear();
+    this.#age.clear();
     this.#bytes = 0;
     this.#buffers = 0;
   }

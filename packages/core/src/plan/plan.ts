@@ -12,12 +12,16 @@ import { type MemoryPlan, planMemory } from "./memory_plan.js";
 import { driveSync, type ExecuteArgs, type Execution, type ExecutionContext, type HostRun, PlanWait, readHost } from "./execution.js";
 import { findClusters, type PendingStep } from "./fusion.js";
 import { attrsKey, liveOperations, subexpressionKey } from "./plan_passes.js";
+import { PlanSummary, type PlanLayoutRecord } from "./plan_summary.js";
+import { MaxPoolGradWithArgmax, MaxPoolWithArgmax, pairMaxPools } from "./pool_argmax.js";
 import { type DataSlot, dataSlot, freeSlot, type SlotValue } from "./slots.js";
 
 /** A value's concrete type, as kernels see it. */
 
 /** An operation to schedule; a fused cluster carries its compiled kernel and output types. */
-type ScheduledStep = PendingStep & { readonly fused?: { readonly run: KernelFn<any, any>; readonly infos: ConcreteInfo[] } };
+type ScheduledStep = PendingStep & {
+  readonly fused?: { readonly run: KernelFn<any, any>; readonly infos: ConcreteInfo[]; readonly cluster: FusedCluster; readonly ops: readonly Operation[] };
+};
 
 /** How a kernel step finds its function: fixed when shapes are static, else specialized per call. */
 interface StepKernel {
@@ -41,6 +45,8 @@ interface Step {
   readonly attrInputs?: true;
   /** For a compiled kernel with static shapes: its specialization key (for `Backend.prepare`). */
   readonly kernelKey?: KernelKey;
+  /** For a fused step: the cluster the backend compiled and the graph's operations it replaces. */
+  readonly fused?: { readonly cluster: FusedCluster; readonly ops: readonly Operation[] };
   /** For a view op (Reshape, ...): output 0 is input 0's buffer with the output's shape. */
   readonly view?: true;
   /** Per output, the planned buffer it writes into (see `planMemory`), when it has one. */
@@ -49,6 +55,21 @@ interface Step {
   readonly free: readonly number[];
   readonly lastUse: ReadonlySet<number>;
 }
+
+/**
+ * Frees the constants of plans that were collected without `dispose()` (the plans of a
+ * `tf.function` dropped by its user): on cpu they are ordinary arrays, but on wasm or a GPU
+ * they hold the backend's memory. The held value is the constants list, never the plan.
+ */
+const collectedPlans = new FinalizationRegistry<readonly DataSlot[]>((constants) => {
+  for (const value of constants) {
+    try {
+      value.backend.disposeData(value.dataId);
+    } catch {
+      // Its backend was disposed in the meantime, and its memory with it.
+    }
+  }
+});
 
 /**
  * A graph compiled for one backend: kernels resolved once, one slot per value (alias ops
@@ -87,6 +108,8 @@ export class Plan {
   readonly mayRead: boolean;
   /** The backend's `prepare` of this plan, while it runs (see `Backend.prepare`). */
   #preparing: PlanWait | undefined;
+  /** What layout did to the graph (names of slots, operations it removed), for `summary()`. */
+  readonly #record: PlanLayoutRecord = { slotNames: [], dead: [], aliases: [], merged: [], folded: [], constants: [] };
 
   constructor(
     readonly graph: FuncGraph,
@@ -95,6 +118,7 @@ export class Plan {
   ) {
     try {
       this.#schedule(this.#fuse(this.#layout()));
+      collectedPlans.register(this, this.#constantValues, this);
     } catch (error) {
       // A plan that cannot be built (e.g. a missing kernel) keeps no constant buffers.
       this.dispose();
@@ -131,42 +155,66 @@ export class Plan {
   /**
    * Assigns a slot to every live value and uploads constants. Dead operations are skipped,
    * alias ops (Identity, StopGradient, CustomGradient) share their input's slot, common
-   * subexpressions share slots, and stateless kernel ops on constants are folded. Returns
-   * the operations left to run.
+   * subexpressions share slots, stateless kernel ops on constants are folded, and a max pool
+   * paired with its gradient runs as the argmax pair where the backend has it. Returns the
+   * operations left to run.
    */
   #layout(): PendingStep[] {
     const { graph, backend } = this;
     const slotOf = new Map<OpOutput, number>();
     let next = 0;
-    for (const input of graph.inputs) slotOf.set(input, next++);
+    const record = this.#record;
+    for (const input of graph.inputs) {
+      slotOf.set(input, next++);
+      record.slotNames.push(input.op.name);
+    }
     this.#inputSlots = graph.inputs.map((i) => slotOf.get(i)!);
     const pending: PendingStep[] = [];
     const constantSlots = new Map<number, DataSlot>();
     const seen = new Map<string, number[]>();
-    for (const op of liveOperations(graph)) {
+    const live = liveOperations(graph);
+    const liveSet = new Set(live);
+    for (const op of graph.operations) if (!liveSet.has(op)) record.dead.push(op);
+    const pairs = pairMaxPools(
+      live,
+      () =>
+        this.registry.hasKernel(MaxPoolWithArgmax.name, backend.name) && this.registry.hasKernel(MaxPoolGradWithArgmax.name, backend.name),
+    );
+    for (const traced of live) {
+      // A paired max pool or its gradient runs as its argmax twin (see `pairMaxPools`).
+      const op = pairs?.forward.get(traced) ?? pairs?.backward.get(traced) ?? traced;
       const kind = op.def.execution?.kind;
       if (kind === "input") continue;
       const inputs = op.inputs.map((i) => slotOf.get(i)!);
       if (kind === "alias") {
         slotOf.set(op.outputs[0]!, inputs[0]!);
+        record.aliases.push(op);
         continue;
       }
       const key = kind === "constant" ? `Const${attrsKey(op.attrs)}` : kind === "host" ? undefined : subexpressionKey(op, inputs);
       const same = key === undefined ? undefined : seen.get(key);
       if (same !== undefined) {
         op.outputs.forEach((o, i) => slotOf.set(o, same[i]!));
+        if (op !== traced) traced.outputs.forEach((o, i) => slotOf.set(o, same[i]!));
+        record.merged.push(op);
         continue;
       }
       const outputs = op.outputs.map((o) => {
         slotOf.set(o, next);
+        record.slotNames.push(o.name);
         return next++;
       });
       if (key !== undefined) seen.set(key, outputs);
+      if (op !== traced) traced.outputs.forEach((o, i) => slotOf.set(o, outputs[i]!));
       if (kind === "constant") {
         this.#addConstant(outputs[0]!, constantValue(op, backend), constantSlots);
+        record.constants.push(op);
         continue;
       }
-      if (kind === undefined && this.#fold(op, inputs, outputs, constantSlots)) continue;
+      if (kind === undefined && this.#fold(op, inputs, outputs, constantSlots)) {
+        record.folded.push(op);
+        continue;
+      }
       pending.push({ op, inputs, outputs });
     }
     this.#slotCount = next;
@@ -206,9 +254,9 @@ export class Plan {
       for (const s of p.outputs) if (!lastReader.has(s) && !rootOf.has(s)) dying.add(s);
       const common = { op: p.op, inputs: p.inputs, outputs: p.outputs, free: [...dying], lastUse: dying };
       if (p.fused !== undefined) {
-        const run = p.fused.run;
+        const { run, infos, cluster, ops } = p.fused;
         const kernel: StepKernel = { backend, run, specialize: () => run };
-        this.#steps.push({ ...common, kernel, staticOutputs: p.fused.infos, staticSizes: p.fused.infos.map((o) => sizeOf(o.shape)) });
+        this.#steps.push({ ...common, kernel, fused: { cluster, ops }, staticOutputs: infos, staticSizes: infos.map((o) => sizeOf(o.shape)) });
         return;
       }
       const execution = p.op.def.execution;
@@ -297,7 +345,12 @@ export class Plan {
       this.#clusters.push(group.cluster);
       const infos = group.cluster.outputs.map((j) => ({ shape: group.cluster.shape, dtype: group.cluster.ops[j]!.dtype }));
       group.steps.forEach((step, i) =>
-        replaced.set(step, i === 0 ? { op: step.op, inputs: group.inputSlots, outputs: group.outputSlots, fused: { run, infos } } : null),
+        replaced.set(
+          step,
+          i === 0
+            ? { op: step.op, inputs: group.inputSlots, outputs: group.outputSlots, fused: { run, infos, cluster: group.cluster, ops: group.steps.map((s) => s.op) } }
+            : null,
+        ),
       );
     }
     return pending.flatMap((step) => {
@@ -395,8 +448,30 @@ export class Plan {
     }
   }
 
+  /**
+   * What this plan runs, after dead-code elimination, alias sharing, common subexpressions,
+   * constant folding and fusion: its steps in order, and the graph's operations it
+   * removed. `PlanSummary` prints as text and as Graphviz DOT.
+   *
+   * ```ts
+   * cf.planFor(tf.backend()).summary().toString(); // "plan of __inference_f_1 on cpu: 1 step ..."
+   * ```
+   */
+  summary(functions: PlanSummary["functions"] = []): PlanSummary {
+    const steps = this.#steps.map((s) => ({
+      op: s.op,
+      inputs: s.inputs,
+      outputs: s.outputs,
+      kind: s.fused !== undefined ? ("fused" as const) : s.host !== undefined ? ("host" as const) : s.view === true ? ("view" as const) : ("kernel" as const),
+      backend: s.kernel?.backend.name ?? this.backend.name,
+      ...(s.fused !== undefined ? { fused: s.fused } : {}),
+    }));
+    return new PlanSummary(this.graph, this.backend, this.#record, steps, this.#inputSlots, this.#outputSlots, this.#constantSlots, functions);
+  }
+
   /** Frees the plan's constant buffers. */
   dispose(): void {
+    collectedPlans.unregister(this);
     this.#reservedIn?.release(this);
     this.#reservedIn = undefined;
     for (const value of this.#constantValues) value.backend.disposeData(value.dataId);

@@ -1,5 +1,5 @@
-import * as tf from "@kiln/core";
 import { CpuBackend } from "@kiln/backend-cpu";
+import * as tf from "@kiln/core";
 import { describe, expect, it } from "vitest";
 import { BufferPool } from "../../src/plan/buffer_pool.js";
 import { dataSlot } from "../../src/plan/slots.js";
@@ -45,15 +45,39 @@ describe("BufferPool", () => {
     backend.disposeData(borrowed.dataId);
   });
 
-  it("frees at once what would take it past its byte budget, and drain frees the rest", () => {
+  it("stays within its byte budget by freeing its oldest buffers, and drain frees the rest", () => {
     const backend = new CpuBackend();
     const pool = new BufferPool(backend);
     const big = 4 * 1024 * 1024; // 16 MiB of float32
-    for (let i = 0; i < 3; i++) pool.keep(backend.write(new Float32Array(big), [big], "float32"), "float32", big);
+    const ids = [0, 1, 2].map(() => backend.write(new Float32Array(big), [big], "float32"));
+    for (const id of ids) pool.keep(id, "float32", big);
+    expect(backend.memory().numBuffers).toBe(2);
+    // The newest two stay: the workload running now wins over what earlier ones left.
+    const kept = [pool.take("float32", big), pool.take("float32", big)];
+    expect(kept.includes(ids[1]) && kept.includes(ids[2])).toBe(true);
+    for (const id of [ids[1]!, ids[2]!]) pool.keep(id, "float32", big);
+    // A buffer larger than the whole budget is never kept.
+    pool.keep(backend.write(new Float32Array(9 * big), [9 * big], "float32"), "float32", 9 * big);
     expect(backend.memory().numBuffers).toBe(2);
     pool.drain();
     expect(backend.memory()).toEqual({ numBuffers: 0, numBytes: 0 });
     expect(pool.take("float32", big)).toBeUndefined();
+  });
+
+  it("evicts across sizes and dtypes in the order buffers were kept", () => {
+    const backend = new CpuBackend();
+    const pool = new BufferPool(backend, 64);
+    const a = backend.write(new Float32Array(8), [8], "float32"); // 32 bytes
+    const b = backend.write(new Int32Array(4), [4], "int32"); // 16 bytes
+    const c = backend.write(new Float32Array(6), [6], "float32"); // 24 bytes
+    pool.keep(a, "float32", 8);
+    pool.keep(b, "int32", 4);
+    pool.keep(c, "float32", 6); // 72 > 64: a, the oldest, goes
+    expect(pool.bytes).toBe(40);
+    expect(pool.take("float32", 8)).toBeUndefined();
+    expect(pool.take("int32", 4)).toBe(b);
+    expect(pool.take("float32", 6)).toBe(c);
+    expect(backend.memory().numBuffers).toBe(2);
   });
 });
 
@@ -112,7 +136,14 @@ describe("plans offer dead buffers to kernels (KernelArgs.out)", () => {
   });
 
   it("a While loop reuses the previous iteration's buffers and leaks nothing", () => {
-    const f = tf.function((x: tf.Tensor) => tf.whileLoop((i) => tf.less(i, 5), (i, v) => [i!.add(1), twice(v!)], [tf.scalar(0, "int32"), x])[1]!);
+    const f = tf.function(
+      (x: tf.Tensor) =>
+        tf.whileLoop(
+          (i) => tf.less(i, 5),
+          (i, v) => [i!.add(1), twice(v!)],
+          [tf.scalar(0, "int32"), x],
+        )[1]!,
+    );
     const x = tf.tensor([1, -1]);
     tf.dispose(f(x)); // trace once
     const before = liveMemory();
@@ -242,7 +273,14 @@ describe("memory reuse across calls (the runtime's pools)", () => {
     tf.fill([6], 7).dispose();
     expect(tf.zerosLike([1, 2, 3, 4, 5, 6]).arraySync()).toEqual([0, 0, 0, 0, 0, 0]);
     tf.fill([2, 3], 7).dispose();
-    expect(tf.pad(tf.ones([2, 1]), [[0, 0], [1, 1]]).arraySync()).toEqual([
+    expect(
+      tf
+        .pad(tf.ones([2, 1]), [
+          [0, 0],
+          [1, 1],
+        ])
+        .arraySync(),
+    ).toEqual([
       [0, 1, 0],
       [0, 1, 0],
     ]);
@@ -285,20 +323,36 @@ describe("reshape-like ops are views of their input's buffer", () => {
       // The first call compiles the plan, whose constants stay alive with it.
       const before = call === 0 ? undefined : liveMemory();
       const out = f(x) as Record<string, unknown>;
-      const values = JSON.parse(JSON.stringify(tf.tidy(() => ({
-        intermediate: (out.intermediate as tf.Tensor).arraySync(),
-        twice: (out.twice as tf.Tensor[]).map((t) => t.arraySync()),
-        input: (out.input as tf.Tensor).arraySync(),
-        variable: (out.variable as tf.Tensor).arraySync(),
-      }))));
+      const values = JSON.parse(
+        JSON.stringify(
+          tf.tidy(() => ({
+            intermediate: (out.intermediate as tf.Tensor).arraySync(),
+            twice: (out.twice as tf.Tensor[]).map((t) => t.arraySync()),
+            input: (out.input as tf.Tensor).arraySync(),
+            variable: (out.variable as tf.Tensor).arraySync(),
+          })),
+        ),
+      );
       expect(values).toEqual({
         intermediate: [
           [2, 4],
           [6, 8],
         ],
-        twice: [[[2], [4], [6], [8]], [2, 4, 6, 8]],
+        twice: [
+          [[2], [4], [6], [8]],
+          [2, 4, 6, 8],
+        ],
         input: [[1, 2, 3, 4]],
-        variable: call === 0 ? [[1, 2], [3, 4]] : [[2, 3], [4, 5]],
+        variable:
+          call === 0
+            ? [
+                [1, 2],
+                [3, 4],
+              ]
+            : [
+                [2, 3],
+                [4, 5],
+              ],
       });
       tf.dispose(out as never);
       if (before !== undefined) expect(liveMemory()).toEqual(before);

@@ -24,6 +24,7 @@ import type { Shape } from "../utils/shape.js";
 import { currentCallContext, withCallContext } from "./call_context.js";
 import { checkInputSpec, type InputSpec } from "./input_spec.js";
 import { isSymbolic, KerasTensor } from "./keras_tensor.js";
+import { getMask, type MaskArg, setMask } from "./masking.js";
 import { names, snakeCaseClassName } from "./naming.js";
 import { Node } from "./node.js";
 import type { ConfigDict, SerializedObject } from "./serialization.js";
@@ -50,6 +51,8 @@ export interface LayerArgs {
 export interface CallOptions {
   /** Training mode (dropout active, batch statistics used). Inherited from the enclosing call when omitted. */
   training?: boolean;
+  /** The inputs' masks (found on the input tensors by `apply` when not given): one, or one per input. */
+  mask?: MaskArg;
   [key: string]: unknown;
 }
 
@@ -81,6 +84,17 @@ export class Layer {
   readonly inboundNodes: Node[] = [];
   /** Whether `getConfig` should write `batchInputShape`/`dtype` (the layer was given an input shape). */
   protected readonly hasInputShapeConfig: boolean;
+  /**
+   * Whether the layer passes its input's mask on unchanged (`computeMask`'s default) instead
+   * of dropping it. Layers that make or change masks override `computeMask`.
+   */
+  supportsMasking = false;
+  /**
+   * The prefix of this layer's weight names (`<prefix>/kernel`); its own name unless a
+   * wrapper set it before the build (an RNN names its cell's weights after itself, as
+   * tfjs-layers does, so files match).
+   */
+  weightPrefix: string | undefined;
   #trainableWeights: tf.Variable[] = [];
   #nonTrainableWeights: tf.Variable[] = [];
   #weightRegularizers: WeightRegularizer[] = [];
@@ -102,6 +116,24 @@ export class Layer {
   /** Creates the layer's weights for inputs of `inputShape` (with batch dimension). Called once, before the first call. */
   build(_inputShape: Shape | Shape[]): void {
     this.built = true;
+  }
+
+  /**
+   * The mask of the output(s), given the inputs and their mask(s). By default the input's
+   * mask passes through when `supportsMasking`, and is dropped otherwise.
+   *
+   * ```ts
+   * override computeMask(inputs: tf.Tensor | tf.Tensor[], mask?: keras.MaskArg) { return undefined; } // consumes the mask
+   * ```
+   */
+  computeMask(_inputs: tf.Tensor | tf.Tensor[], mask?: MaskArg): MaskArg {
+    if (!this.supportsMasking) return undefined;
+    return Array.isArray(mask) ? mask[0] : mask;
+  }
+
+  /** Whether `call` itself leaves the right masks on its outputs (models: their inner layers did), so `apply` keeps them. */
+  protected masksSetByCall(): boolean {
+    return false;
   }
 
   /** The computation. Receives what `apply` was given (one tensor or an array) and the call options. */
@@ -173,11 +205,16 @@ export class Layer {
     const shapes = list.map((t) => [...t.shape] as Shape);
     this.maybeBuild(Array.isArray(inputs) ? shapes : shapes[0]!);
     this.checkInputs(shapes);
+    const mask = "mask" in options ? options.mask : inputMasks(inputs as tf.Tensor | tf.Tensor[]);
     return withCallContext(options.training, (context) => {
-      const output = this.call(inputs as tf.Tensor | tf.Tensor[], { ...options, training: context.training });
+      const callOptions: CallOptions = { ...options, training: context.training };
+      if (mask === undefined) delete callOptions.mask;
+      else callOptions.mask = mask;
+      const output = this.call(inputs as tf.Tensor | tf.Tensor[], callOptions);
       if (this.activityRegularizer !== undefined) {
         for (const o of toList(output)) context.losses.push(tf.div(this.activityRegularizer.apply(o), batchSizeOf(o)));
       }
+      if (!this.masksSetByCall()) attachMasks(output, this.computeMask(inputs as tf.Tensor | tf.Tensor[], mask), list);
       return output;
     });
   }
@@ -266,7 +303,7 @@ export class Layer {
     const resolvedConstraint = getConstraint(constraint);
     const concreteShape = shape as number[];
     const variable = createVariable(() => init.apply(concreteShape, dtype ?? this.dtype), {
-      name: `${this.name}/${name}`,
+      name: `${this.weightPrefix ?? this.name}/${name}`,
       trainable,
       ...(dtype === undefined ? {} : { dtype }),
       ...(resolvedConstraint === undefined ? {} : { constraint: (v: tf.Tensor) => resolvedConstraint.apply(v) }),
@@ -427,6 +464,25 @@ export class Layer {
   toString(): string {
     return `<${this.getClassName()} '${this.name}'>`;
   }
+}
+
+/** The masks attached to a layer's input tensors: one mask, one per input, or undefined when none has one. */
+function inputMasks(inputs: tf.Tensor | tf.Tensor[]): MaskArg {
+  if (!Array.isArray(inputs)) return getMask(inputs);
+  const found = inputs.map(getMask);
+  return found.some((m) => m !== undefined) ? found : undefined;
+}
+
+/**
+ * Attaches computed masks to a layer's output tensor(s). An output that is one of the inputs
+ * (a pass-through) keeps the mask it has: it may feed other layers too.
+ */
+function attachMasks(output: tf.Tensor | tf.Tensor[], mask: MaskArg, inputs: readonly tf.Tensor[]): void {
+  const outputs = toList(output);
+  outputs.forEach((o, i) => {
+    if (inputs.includes(o)) return;
+    setMask(o, Array.isArray(mask) ? mask[i] : i === 0 ? mask : undefined);
+  });
 }
 
 function unique<T>(items: T[]): T[] {

@@ -385,6 +385,11 @@ export class Model extends Layer {
     return saveModel(this, destination, options);
   }
 
+  /** A model's layers attach the masks of its outputs themselves. */
+  protected override masksSetByCall(): boolean {
+    return true;
+  }
+
   /** The model's outputs for real tensors (subclassed models override `call`). */
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor | tf.Tensor[] {
     throw new ModelStateError(

@@ -107,8 +107,12 @@ export class Sequential extends Model {
 
   override call(inputs: tf.Tensor | tf.Tensor[], options: CallOptions = {}): tf.Tensor | tf.Tensor[] {
     if (this.#layers.length === 0) throw new ConfigError(`Sequential '${this.name}' has no layers`);
+    // Each layer finds its input's mask on the tensor; an explicit model mask goes to the first layer only.
+    const { mask, ...rest } = options;
     let x: tf.Tensor | tf.Tensor[] = inputs;
-    for (const layer of this.#layers) x = layer.apply(x, options) as tf.Tensor | tf.Tensor[];
+    this.#layers.forEach((layer, i) => {
+      x = layer.apply(x, i === 0 && mask !== undefined ? { ...rest, mask } : rest) as tf.Tensor | tf.Tensor[];
+    });
     return x;
   }
 

@@ -37,7 +37,7 @@ export interface ConvArgs extends LayerArgs {
 }
 
 /** Shared parts of 1-D and 2-D convolutions; `rank` is the number of spatial axes. */
-abstract class Conv extends Layer {
+export abstract class Conv extends Layer {
   readonly rank: number;
   readonly filters: number;
   readonly kernelSize: number[];

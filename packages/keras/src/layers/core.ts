@@ -14,7 +14,7 @@ import { classes, type ConfigDict, type SerializedObject } from "../engine/seria
 import { ConfigError, InputShapeError } from "../errors.js";
 import { GlorotUniform, getInitializer, type Initializer, type InitializerIdentifier, Zeros } from "../initializers.js";
 import { getRegularizer, type Regularizer } from "../regularizers.js";
-import { randomUniformLike } from "../utils/dynamic.js";
+import { dimOf, randomUniformLike, shapeArg } from "../utils/dynamic.js";
 import { knownSize, type Shape } from "../utils/shape.js";
 import { serializeOptional } from "./config_helpers.js";
 
@@ -69,6 +69,7 @@ export class Dense extends Layer {
     this.kernelConstraint = getConstraint(args.kernelConstraint);
     this.biasConstraint = getConstraint(args.biasConstraint);
     this.inputSpec = [{ minNdim: 2 }];
+    this.supportsMasking = true;
   }
 
   override build(inputShape: Shape): void {
@@ -95,11 +96,11 @@ export class Dense extends Layer {
     let y: tf.Tensor;
     if (x.rank === 2) y = tf.matMul(x, this.kernel!);
     else {
+      // Every axis but the last is a batch axis; sizes unknown while tracing (a sequence length) come from tf.shape.
       const inner = x.shape.slice(1, -1);
-      if (inner.some((d) => d === null))
-        throw new InputShapeError(`Dense '${this.name}': only the batch dimension may be unknown for inputs of rank > 2`);
       const flat = tf.reshape(x, [-1, x.shape[x.rank - 1] as number]);
-      y = tf.reshape(tf.matMul(flat, this.kernel!), [-1, ...(inner as number[]), this.units]);
+      const lead = inner.every((d) => d !== null) ? [-1, ...(inner as number[])] : x.shape.slice(0, -1).map((_, i) => dimOf(x, i));
+      y = tf.reshape(tf.matMul(flat, this.kernel!), shapeArg([...lead, this.units]));
     }
     if (this.bias !== undefined) y = tf.add(y, this.bias);
     return this.activation.apply(y);
@@ -133,6 +134,7 @@ export class Activation_ extends Layer {
   constructor(args: LayerArgs & { activation: ActivationIdentifier | Activation }) {
     super(args);
     this.activation = getActivation(args.activation);
+    this.supportsMasking = true;
   }
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     return this.activation.apply(inputs as tf.Tensor);
@@ -161,6 +163,7 @@ export class Dropout extends Layer {
     this.rate = args.rate;
     this.noiseShape = args.noiseShape ?? undefined;
     this.seed = args.seed ?? undefined;
+    this.supportsMasking = true;
   }
   override call(inputs: tf.Tensor | tf.Tensor[], options: CallOptions = {}): tf.Tensor {
     const x = inputs as tf.Tensor;

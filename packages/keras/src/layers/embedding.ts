@@ -8,6 +8,7 @@
 import * as tf from "@kiln/core";
 import { type Constraint, getConstraint } from "../constraints.js";
 import { Layer, type LayerArgs } from "../engine/layer.js";
+import type { MaskArg } from "../engine/masking.js";
 import { classes, type ConfigDict, type SerializedObject } from "../engine/serialization.js";
 import { ConfigError } from "../errors.js";
 import { getInitializer, type Initializer, type InitializerIdentifier, RandomUniform } from "../initializers.js";
@@ -72,6 +73,11 @@ export class Embedding extends Layer {
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     const ids = inputs as tf.Tensor;
     return tf.gather(this.embeddings!, ids.dtype === "int32" ? ids : tf.cast(ids, "int32"));
+  }
+
+  /** With `maskZero`, id 0 is padding: the mask is `ids !== 0`. */
+  override computeMask(inputs: tf.Tensor | tf.Tensor[]): MaskArg {
+    return this.maskZero ? tf.notEqual(inputs as tf.Tensor, 0) : undefined;
   }
 
   override computeOutputShape(inputShape: Shape): Shape {

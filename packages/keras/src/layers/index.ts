@@ -27,7 +27,26 @@ import {
   MaxPooling2D,
   type PoolingArgs,
 } from "./pooling.js";
-import { UpSampling2D, ZeroPadding2D } from "./reshaping.js";
+import { UpSampling1D, UpSampling2D, ZeroPadding1D, ZeroPadding2D } from "./reshaping.js";
+import { Masking } from "./masking.js";
+import { Conv1DTranspose, Conv2DTranspose, type ConvTransposeArgs } from "./conv_transpose.js";
+import { Cropping1D, Cropping2D } from "./cropping.js";
+import { DepthwiseConv2D, type DepthwiseConv2DArgs, SeparableConv2D, type SeparableConv2DArgs } from "./depthwise_conv.js";
+import { AlphaDropout, GaussianDropout, GaussianNoise, SpatialDropout1D, SpatialDropout2D } from "./noise.js";
+import { Normalization, type NormalizationArgs, Rescaling } from "./preprocessing.js";
+import { ELU, LeakyReLU, PReLU, type PReLUArgs, ReLU, Softmax, ThresholdedReLU } from "./activation_layers.js";
+import { AdditiveAttention, Attention, type BaseAttentionArgs } from "./attention/attention.js";
+import { EinsumDense, type EinsumDenseArgs } from "./attention/einsum_dense.js";
+import { MultiHeadAttention, type MultiHeadAttentionArgs } from "./attention/multi_head_attention.js";
+import { Bidirectional, type BidirectionalMergeMode, TimeDistributed, type WrapperArgs } from "./wrappers.js";
+import type { RNNCell } from "./recurrent/cell.js";
+import { GRUCell, type GRUCellArgs } from "./recurrent/gru_cell.js";
+import { GRU, type GRUArgs, LSTM, type LSTMArgs, SimpleRNN, type SimpleRNNArgs } from "./recurrent/layers.js";
+import { LSTMCell, type LSTMCellArgs } from "./recurrent/lstm_cell.js";
+import { RNN, type RNNArgs } from "./recurrent/rnn.js";
+import type { RecurrentCellArgs } from "./recurrent/builtin_cell.js";
+import { SimpleRNNCell } from "./recurrent/simple_rnn_cell.js";
+import { StackedRNNCells } from "./recurrent/stacked_cells.js";
 
 export { Layer, type LayerArgs, type CallOptions } from "../engine/layer.js";
 export { InputLayer } from "../engine/input_layer.js";
@@ -37,7 +56,26 @@ export * from "./pooling.js";
 export { BatchNormalization, LayerNormalization } from "./normalization.js";
 export { Embedding } from "./embedding.js";
 export { Add, Subtract, Multiply, Average, Maximum, Minimum, Concatenate, Dot } from "./merge.js";
-export { ZeroPadding2D, UpSampling2D } from "./reshaping.js";
+export { ZeroPadding1D, ZeroPadding2D, UpSampling1D, UpSampling2D } from "./reshaping.js";
+export { Conv2DTranspose, Conv1DTranspose, type ConvTransposeArgs } from "./conv_transpose.js";
+export { DepthwiseConv2D, SeparableConv2D, type DepthwiseConv2DArgs, type SeparableConv2DArgs } from "./depthwise_conv.js";
+export { Cropping1D, Cropping2D } from "./cropping.js";
+export { GaussianNoise, GaussianDropout, AlphaDropout, SpatialDropout1D, SpatialDropout2D } from "./noise.js";
+export { Rescaling, Normalization, type NormalizationArgs } from "./preprocessing.js";
+export { Masking } from "./masking.js";
+export { ReLU, LeakyReLU, PReLU, ELU, ThresholdedReLU, Softmax, type PReLUArgs } from "./activation_layers.js";
+export { Attention, AdditiveAttention, type AttentionCallOptions, type BaseAttentionArgs } from "./attention/attention.js";
+export { EinsumDense, type EinsumDenseArgs } from "./attention/einsum_dense.js";
+export { MultiHeadAttention, type MultiHeadAttentionArgs, type MultiHeadAttentionCallOptions } from "./attention/multi_head_attention.js";
+export { Bidirectional, TimeDistributed, type BidirectionalMergeMode, type WrapperArgs } from "./wrappers.js";
+export { RNNCell, type Recurrence, type Stepper } from "./recurrent/cell.js";
+export { SimpleRNNCell } from "./recurrent/simple_rnn_cell.js";
+export { LSTMCell } from "./recurrent/lstm_cell.js";
+export { GRUCell } from "./recurrent/gru_cell.js";
+export { StackedRNNCells } from "./recurrent/stacked_cells.js";
+export { RNN, type BaseRNNArgs, type RNNCallOptions } from "./recurrent/rnn.js";
+export { SimpleRNN, LSTM, GRU } from "./recurrent/layers.js";
+export type { RNNArgs, SimpleRNNArgs, LSTMArgs, GRUArgs, RecurrentCellArgs, LSTMCellArgs, GRUCellArgs };
 export type { DenseArgs, ConvArgs, PoolingArgs, BatchNormalizationArgs, EmbeddingArgs, InputArgs };
 
 /**
@@ -300,3 +338,293 @@ export const upSampling2d = (args?: ConstructorParameters<typeof UpSampling2D>[0
  * ```
  */
 export const inputLayer = (args: InputArgs) => new InputLayer(args);
+/**
+ * Masks timesteps whose features all equal `maskValue` (later layers skip them).
+ *
+ * ```ts
+ * keras.layers.masking({ maskValue: 0, inputShape: [null, 8] })
+ * ```
+ */
+export const masking = (args?: ConstructorParameters<typeof Masking>[0]) => new Masking(args);
+/**
+ * A recurrent layer over any cell (or a list of cells, stacked).
+ *
+ * ```ts
+ * keras.layers.rnn({ cell: [keras.layers.lstmCell({ units: 8 }), keras.layers.lstmCell({ units: 4 })] })
+ * ```
+ */
+export const rnn = (args: RNNArgs) => new RNN(args);
+/**
+ * A fully connected recurrent layer.
+ *
+ * ```ts
+ * keras.layers.simpleRNN({ units: 16, returnSequences: true })
+ * ```
+ */
+export const simpleRNN = (args: SimpleRNNArgs) => new SimpleRNN(args);
+/**
+ * A long short-term memory layer (one traced While over time).
+ *
+ * ```ts
+ * keras.layers.lstm({ units: 64, inputShape: [null, 32] })
+ * ```
+ */
+export const lstm = (args: LSTMArgs) => new LSTM(args);
+/**
+ * A gated recurrent unit layer.
+ *
+ * ```ts
+ * keras.layers.gru({ units: 32, returnState: true })
+ * ```
+ */
+export const gru = (args: GRUArgs) => new GRU(args);
+/**
+ * The cell of `simpleRNN`, for `rnn`.
+ *
+ * ```ts
+ * keras.layers.rnn({ cell: keras.layers.simpleRNNCell({ units: 8 }) })
+ * ```
+ */
+export const simpleRNNCell = (args: RecurrentCellArgs) => new SimpleRNNCell(args);
+/**
+ * The cell of `lstm`, for `rnn`.
+ *
+ * ```ts
+ * keras.layers.lstmCell({ units: 8 })
+ * ```
+ */
+export const lstmCell = (args: LSTMCellArgs) => new LSTMCell(args);
+/**
+ * The cell of `gru`, for `rnn`.
+ *
+ * ```ts
+ * keras.layers.gruCell({ units: 8, resetAfter: true })
+ * ```
+ */
+export const gruCell = (args: GRUCellArgs) => new GRUCell(args);
+/**
+ * Several cells run as one, each feeding the next within a timestep.
+ *
+ * ```ts
+ * keras.layers.stackedRNNCells({ cells: [keras.layers.lstmCell({ units: 8 }), keras.layers.lstmCell({ units: 8 })] })
+ * ```
+ */
+export const stackedRNNCells = (args: { cells: RNNCell[]; name?: string }) => new StackedRNNCells(args);
+/**
+ * Applies a layer to every timestep (one call on the folded batch and time axes).
+ *
+ * ```ts
+ * keras.layers.timeDistributed({ layer: keras.layers.dense({ units: 8 }) })
+ * ```
+ */
+export const timeDistributed = (args: WrapperArgs) => new TimeDistributed(args);
+/**
+ * Runs a recurrent layer in both directions and merges the results.
+ *
+ * ```ts
+ * keras.layers.bidirectional({ layer: keras.layers.lstm({ units: 16, returnSequences: true }), mergeMode: "concat" })
+ * ```
+ */
+export const bidirectional = (args: WrapperArgs & { mergeMode?: BidirectionalMergeMode }) => new Bidirectional(args);
+/**
+ * `max(x, 0)`, optionally capped.
+ *
+ * ```ts
+ * keras.layers.reLU({ maxValue: 6 })
+ * ```
+ */
+export const reLU = (args?: ConstructorParameters<typeof ReLU>[0]) => new ReLU(args);
+/**
+ * Leaky ReLU: slope `alpha` (default 0.3) for negative inputs.
+ *
+ * ```ts
+ * keras.layers.leakyReLU({ alpha: 0.1 })
+ * ```
+ */
+export const leakyReLU = (args?: ConstructorParameters<typeof LeakyReLU>[0]) => new LeakyReLU(args);
+/**
+ * Parametric ReLU: a learned negative slope per unit.
+ *
+ * ```ts
+ * keras.layers.prelu({ sharedAxes: [1, 2] })
+ * ```
+ */
+export const prelu = (args?: PReLUArgs) => new PReLU(args);
+/**
+ * Exponential linear unit with `alpha`.
+ *
+ * ```ts
+ * keras.layers.elu({ alpha: 1 })
+ * ```
+ */
+export const elu = (args?: ConstructorParameters<typeof ELU>[0]) => new ELU(args);
+/**
+ * Zero below `theta`, identity above.
+ *
+ * ```ts
+ * keras.layers.thresholdedReLU({ theta: 0.5 })
+ * ```
+ */
+export const thresholdedReLU = (args?: ConstructorParameters<typeof ThresholdedReLU>[0]) => new ThresholdedReLU(args);
+/**
+ * Softmax over `axis` (default the last), masked positions excluded.
+ *
+ * ```ts
+ * keras.layers.softmax({ axis: -1 })
+ * ```
+ */
+export const softmax = (args?: ConstructorParameters<typeof Softmax>[0]) => new Softmax(args);
+/**
+ * Dot-product attention over `[query, value]` or `[query, value, key]`.
+ *
+ * ```ts
+ * keras.layers.attention({ useScale: true }).apply([query, value])
+ * ```
+ */
+export const attention = (args?: ConstructorParameters<typeof Attention>[0]) => new Attention(args);
+/**
+ * Additive (Bahdanau) attention over `[query, value]` or `[query, value, key]`.
+ *
+ * ```ts
+ * keras.layers.additiveAttention().apply([query, value])
+ * ```
+ */
+export const additiveAttention = (args?: BaseAttentionArgs) => new AdditiveAttention(args);
+/**
+ * Multi-head attention (Keras 3).
+ *
+ * ```ts
+ * keras.layers.multiHeadAttention({ numHeads: 2, keyDim: 32 }).apply([x, x], { useCausalMask: true })
+ * ```
+ */
+export const multiHeadAttention = (args: MultiHeadAttentionArgs) => new MultiHeadAttention(args);
+/**
+ * A dense layer defined by an einsum equation.
+ *
+ * ```ts
+ * keras.layers.einsumDense({ equation: "abc,cd->abd", outputShape: [null, 64], biasAxes: "d" })
+ * ```
+ */
+export const einsumDense = (args: EinsumDenseArgs) => new EinsumDense(args);
+/**
+ * Transposed 2-D convolution (upsampling).
+ *
+ * ```ts
+ * keras.layers.conv2dTranspose({ filters: 8, kernelSize: 3, strides: 2, padding: "same" })
+ * ```
+ */
+export const conv2dTranspose = (args: ConvTransposeArgs) => new Conv2DTranspose(args);
+/**
+ * Transposed 1-D convolution.
+ *
+ * ```ts
+ * keras.layers.conv1dTranspose({ filters: 4, kernelSize: 3, strides: 2 })
+ * ```
+ */
+export const conv1dTranspose = (args: ConvTransposeArgs) => new Conv1DTranspose(args);
+/**
+ * Per-channel 2-D convolution.
+ *
+ * ```ts
+ * keras.layers.depthwiseConv2d({ kernelSize: 3, depthMultiplier: 2 })
+ * ```
+ */
+export const depthwiseConv2d = (args: DepthwiseConv2DArgs) => new DepthwiseConv2D(args);
+/**
+ * Depthwise then pointwise 2-D convolution.
+ *
+ * ```ts
+ * keras.layers.separableConv2d({ filters: 16, kernelSize: 3 })
+ * ```
+ */
+export const separableConv2d = (args: SeparableConv2DArgs) => new SeparableConv2D(args);
+/**
+ * Crops steps off both ends of sequences.
+ *
+ * ```ts
+ * keras.layers.cropping1d({ cropping: [1, 1] })
+ * ```
+ */
+export const cropping1d = (args?: ConstructorParameters<typeof Cropping1D>[0]) => new Cropping1D(args);
+/**
+ * Crops rows and columns off images.
+ *
+ * ```ts
+ * keras.layers.cropping2d({ cropping: [[1, 1], [2, 2]] })
+ * ```
+ */
+export const cropping2d = (args?: ConstructorParameters<typeof Cropping2D>[0]) => new Cropping2D(args);
+/** tfjs's spelling of `cropping2d`. */
+export const cropping2D = cropping2d;
+/**
+ * Pads sequences with zero steps.
+ *
+ * ```ts
+ * keras.layers.zeroPadding1d({ padding: [2, 0] })
+ * ```
+ */
+export const zeroPadding1d = (args?: ConstructorParameters<typeof ZeroPadding1D>[0]) => new ZeroPadding1D(args);
+/**
+ * Repeats each step `size` times.
+ *
+ * ```ts
+ * keras.layers.upSampling1d({ size: 2 })
+ * ```
+ */
+export const upSampling1d = (args?: ConstructorParameters<typeof UpSampling1D>[0]) => new UpSampling1D(args);
+/**
+ * Drops whole channels of sequences in training.
+ *
+ * ```ts
+ * keras.layers.spatialDropout1d({ rate: 0.2 })
+ * ```
+ */
+export const spatialDropout1d = (args: ConstructorParameters<typeof SpatialDropout1D>[0]) => new SpatialDropout1D(args);
+/**
+ * Drops whole feature maps of images in training.
+ *
+ * ```ts
+ * keras.layers.spatialDropout2d({ rate: 0.2 })
+ * ```
+ */
+export const spatialDropout2d = (args: ConstructorParameters<typeof SpatialDropout2D>[0]) => new SpatialDropout2D(args);
+/**
+ * Additive Gaussian noise in training.
+ *
+ * ```ts
+ * keras.layers.gaussianNoise({ stddev: 0.1 })
+ * ```
+ */
+export const gaussianNoise = (args: ConstructorParameters<typeof GaussianNoise>[0]) => new GaussianNoise(args);
+/**
+ * Multiplicative Gaussian noise in training.
+ *
+ * ```ts
+ * keras.layers.gaussianDropout({ rate: 0.1 })
+ * ```
+ */
+export const gaussianDropout = (args: ConstructorParameters<typeof GaussianDropout>[0]) => new GaussianDropout(args);
+/**
+ * Dropout that keeps SELU's self-normalization.
+ *
+ * ```ts
+ * keras.layers.alphaDropout({ rate: 0.1 })
+ * ```
+ */
+export const alphaDropout = (args: ConstructorParameters<typeof AlphaDropout>[0]) => new AlphaDropout(args);
+/**
+ * `x * scale + offset`.
+ *
+ * ```ts
+ * keras.layers.rescaling({ scale: 1 / 255 })
+ * ```
+ */
+export const rescaling = (args: ConstructorParameters<typeof Rescaling>[0]) => new Rescaling(args);
+/**
+ * Standardizes features with statistics given or learned by `adapt`.
+ *
+ * ```ts
+ * const norm = keras.layers.normalization(); norm.adapt(x);
+ * ```
+ */
+export const normalization = (args?: NormalizationArgs) => new Normalization(args);

@@ -9,6 +9,7 @@
  */
 import * as tf from "@kiln/core";
 import { Layer, type LayerArgs } from "../engine/layer.js";
+import type { MaskArg } from "../engine/masking.js";
 import { classes, type ConfigDict } from "../engine/serialization.js";
 import { ConfigError, InputShapeError } from "../errors.js";
 import { positiveAxis, type Shape } from "../utils/shape.js";
@@ -47,6 +48,11 @@ abstract class ElementwiseMerge extends Layer {
     if (!Array.isArray(shapes[0]) || shapes.length < 2)
       throw new InputShapeError(`${this.getClassName()} '${this.name}' must be called on a list of at least 2 tensors`);
     return broadcastShapes(`${this.getClassName()} '${this.name}'`, shapes);
+  }
+  /** A timestep is kept when every masked input keeps it (Keras's merge mask). */
+  override computeMask(_inputs: tf.Tensor | tf.Tensor[], mask?: MaskArg): MaskArg {
+    const masks = (Array.isArray(mask) ? mask : [mask]).filter((m): m is tf.Tensor => m !== undefined);
+    return masks.length === 0 ? undefined : masks.reduce((a, b) => tf.logicalAnd(a, b));
   }
 }
 
@@ -114,6 +120,28 @@ export class Concatenate extends Layer {
     if (!Array.isArray(inputs) || inputs.length < 2)
       throw new InputShapeError(`Concatenate '${this.name}' must be called on a list of at least 2 tensors`);
     return tf.concat(inputs, positiveAxis(this.axis, inputs[0]!.rank));
+  }
+  /**
+   * Keras's concatenated mask: each input's mask (all true where it has none), widened to
+   * the input's rank, concatenated along `axis` and reduced over the last axis.
+   */
+  override computeMask(inputs: tf.Tensor | tf.Tensor[], mask?: MaskArg): MaskArg {
+    const list = Array.isArray(mask) ? mask : [mask];
+    if (!Array.isArray(inputs) || list.every((m) => m === undefined)) return undefined;
+    const rank = inputs[0]!.rank;
+    const axis = positiveAxis(this.axis, rank);
+    const full = inputs.map((x, i) => {
+      const m = list[i] ?? tf.onesLike(tf.cast(x, "bool"));
+      return m.rank < rank ? tf.expandDims(m, -1) : m;
+    });
+    if (axis === rank - 1) return full.map((m) => tf.all(m, -1)).reduce((a, b) => tf.logicalAnd(a, b));
+    return tf.all(
+      tf.concat(
+        full.map((m) => tf.cast(m, "bool")),
+        axis,
+      ),
+      -1,
+    );
   }
   override computeOutputShape(inputShape: Shape | Shape[]): Shape {
     const shapes = inputShape as Shape[];

@@ -72,6 +72,7 @@ export class BatchNormalization extends Layer {
     this.gammaRegularizer = getRegularizer(args.gammaRegularizer);
     this.betaConstraint = getConstraint(args.betaConstraint);
     this.gammaConstraint = getConstraint(args.gammaConstraint);
+    this.supportsMasking = true;
   }
 
   override build(inputShape: Shape): void {
@@ -177,6 +178,7 @@ export class LayerNormalization extends Layer {
     this.gammaInitializer = getInitializer(args.gammaInitializer, new Ones());
     this.betaRegularizer = getRegularizer(args.betaRegularizer);
     this.gammaRegularizer = getRegularizer(args.gammaRegularizer);
+    this.supportsMasking = true;
   }
 
   private axes(rank: number): number[] {

@@ -1,9 +1,12 @@
 /**
- * Image reshaping layers: `ZeroPadding2D` (zeros around height and width) and
- * `UpSampling2D` (nearest-neighbour repetition).
+ * Reshaping layers for sequences and images: `ZeroPadding1D`/`ZeroPadding2D` (zeros around
+ * the steps, or the height and width) and `UpSampling1D`/`UpSampling2D` (nearest-neighbour
+ * repetition).
  *
  * ```ts
+ * keras.layers.zeroPadding1d({ padding: [1, 2] });
  * keras.layers.zeroPadding2d({ padding: [[1, 1], [2, 2]] });
+ * keras.layers.upSampling1d({ size: 3 });
  * keras.layers.upSampling2d({ size: [2, 2] });
  * ```
  */
@@ -11,7 +14,9 @@ import * as tf from "@kiln/core";
 import { Layer, type LayerArgs } from "../engine/layer.js";
 import { classes, type ConfigDict } from "../engine/serialization.js";
 import { ConfigError, InputShapeError } from "../errors.js";
+import { dimOf, shapeArg } from "../utils/dynamic.js";
 import { normalizeTuple, type Shape } from "../utils/shape.js";
+import { pairs } from "./cropping.js";
 
 type Padding2D = number | [number, number] | [[number, number], [number, number]];
 
@@ -80,4 +85,52 @@ export class UpSampling2D extends Layer {
   }
 }
 
-for (const cls of [ZeroPadding2D, UpSampling2D]) classes.register(cls as never, cls.className);
+/** Pads the steps of `[batch, steps, features]` sequences with zeros: `padding` is a size or `[start, end]`. */
+export class ZeroPadding1D extends Layer {
+  static override className = "ZeroPadding1D";
+  readonly padding: [number, number];
+  constructor(args: LayerArgs & { padding?: number | [number, number] } = {}) {
+    super(args);
+    this.padding = pairs(args.padding, 1, 1, `ZeroPadding1D '${this.name}'`)[0]!;
+    this.inputSpec = [{ ndim: 3 }];
+  }
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    return tf.pad(inputs as tf.Tensor, [[0, 0], this.padding, [0, 0]]);
+  }
+  override computeOutputShape(s: Shape): Shape {
+    return [s[0]!, s[1] === null ? null : s[1]! + this.padding[0] + this.padding[1], s[2]!];
+  }
+  override getConfig(): ConfigDict {
+    return { padding: this.padding, ...super.getConfig() };
+  }
+}
+
+/** Repeats each step `size` times. */
+export class UpSampling1D extends Layer {
+  static override className = "UpSampling1D";
+  readonly size: number;
+  constructor(args: LayerArgs & { size?: number } = {}) {
+    super(args);
+    this.size = args.size ?? 2;
+    if (!Number.isInteger(this.size) || this.size < 1)
+      throw new ConfigError(`UpSampling1D '${this.name}': 'size' must be a positive integer, received ${args.size}`);
+    this.inputSpec = [{ ndim: 3 }];
+  }
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    const x = inputs as tf.Tensor;
+    const repeated = tf.tile(tf.expandDims(x, 2), [1, 1, this.size, 1]);
+    const steps = dimOf(x, 1);
+    return tf.reshape(
+      repeated,
+      shapeArg([dimOf(x, 0), typeof steps === "number" ? steps * this.size : tf.mul(steps, this.size), dimOf(x, 2)]),
+    );
+  }
+  override computeOutputShape(s: Shape): Shape {
+    return [s[0]!, s[1] === null ? null : s[1]! * this.size, s[2]!];
+  }
+  override getConfig(): ConfigDict {
+    return { size: this.size, ...super.getConfig() };
+  }
+}
+
+for (const cls of [ZeroPadding2D, UpSampling2D, ZeroPadding1D, UpSampling1D]) classes.register(cls as never, cls.className);

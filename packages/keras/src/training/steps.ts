@@ -20,6 +20,9 @@ import type { CompiledLossAndMetrics } from "./compiled.js";
 /** What a step needs of a model (kept narrow so steps do not depend on the Model class). */
 export interface TrainableModel {
   readonly name: string;
+  /** Symbolic inputs and outputs, when known: their `null` dims (beyond the batch) stay unknown in the first trace. */
+  readonly inputs?: readonly { readonly shape: readonly (number | null)[] }[];
+  readonly outputs?: readonly { readonly shape: readonly (number | null)[] }[];
   apply(inputs: tf.Tensor | tf.Tensor[], options: { training: boolean }): any;
   readonly trainableWeights: tf.Variable[];
   regularizationLosses(): tf.Tensor[];
@@ -81,10 +84,40 @@ export function testStep(
 /** A step function; `traced` is its `tf.function` (undefined when it runs eagerly), for introspection. */
 export type StepFunction<A extends unknown[], R> = ((...args: A) => R) & { readonly traced: tf.PolymorphicFunction | undefined };
 
-function wrap<A extends unknown[], R>(fn: (...args: A) => R, eager: boolean, name: string): StepFunction<A, R> {
+/**
+ * The signature of a step's first trace: each tensor's shape, with the dims the model
+ * declares unknown (a sequence length, beyond the batch axis) set to `null`, so a new length
+ * runs the same trace instead of costing a relaxing retrace. Undefined when nothing is unknown.
+ */
+function relaxedSignature(model: TrainableModel | undefined, args: readonly unknown[]): unknown[] | undefined {
+  const declared = [model?.inputs, model?.outputs, model?.outputs];
+  let relaxed = false;
+  const specs = args.map((group, g) =>
+    (group as tf.Tensor[]).map((t, i) => {
+      const symbolic = declared[g]?.[g === 2 ? 0 : i]?.shape;
+      const shape = t.shape.map((d, axis) =>
+        axis > 0 && symbolic !== undefined && axis < symbolic.length && symbolic[axis] === null ? null : d,
+      );
+      relaxed ||= shape.some((d, axis) => d !== t.shape[axis]);
+      return new tf.TensorSpec(shape, t.dtype);
+    }),
+  );
+  return relaxed ? specs : undefined;
+}
+
+function wrap<A extends tf.Tensor[][], R>(fn: (...args: A) => R, eager: boolean, name: string, model?: TrainableModel): StepFunction<A, R> {
   if (eager) return Object.assign((...args: A) => tf.tidy(() => fn(...args) as never) as R, { traced: undefined });
   const traced = tf.function(fn as (...args: unknown[]) => unknown, { reduceRetracing: true, autograph: false, name });
-  return Object.assign((...args: A) => traced(...args) as R, { traced: traced as unknown as tf.PolymorphicFunction });
+  let first = true;
+  const call = (...args: A) => {
+    if (first) {
+      first = false;
+      const signature = relaxedSignature(model, args);
+      if (signature !== undefined) traced.getConcreteFunction(...signature);
+    }
+    return traced(...args) as R;
+  };
+  return Object.assign(call, { traced: traced as unknown as tf.PolymorphicFunction });
 }
 
 /** The train function: one step per call, returning the metric results after it. */
@@ -96,6 +129,7 @@ export function makeTrainFunction(state: StepState): StepFunction<[tf.Tensor[], 
     },
     state.eager,
     `${state.model.name}_train_function`,
+    state.model,
   );
 }
 
@@ -137,10 +171,16 @@ export function makeTestFunction(state: Omit<StepState, "optimizer">): StepFunct
     },
     state.eager,
     `${state.model.name}_test_function`,
+    state.model,
   );
 }
 
 /** The predict function: the model's outputs in inference mode. */
 export function makePredictFunction(model: TrainableModel, eager: boolean): StepFunction<[tf.Tensor[]], tf.Tensor[]> {
-  return wrap((xs: tf.Tensor[]) => withCallContext(false, () => callModel(model, xs, false)), eager, `${model.name}_predict_function`);
+  return wrap(
+    (xs: tf.Tensor[]) => withCallContext(false, () => callModel(model, xs, false)),
+    eager,
+    `${model.name}_predict_function`,
+    model,
+  );
 }

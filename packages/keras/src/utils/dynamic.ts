@@ -26,3 +26,39 @@ export function randomUniformLike(x: tf.Tensor): tf.Tensor {
   if (shape.every((d) => d !== null)) return tf.randomUniform(shape as number[], 0, 1, "float32");
   return tf.randomUniform(tf.shape(x), 0, 1, "float32");
 }
+
+/** The size of `axis` of `x`: a number when static, else an int32 scalar read from `tf.shape(x)`. */
+export function dimOf(x: tf.Tensor, axis: number): number | tf.Tensor {
+  const a = axis < 0 ? x.rank + axis : axis;
+  const d = x.shape[a];
+  if (d !== null && d !== undefined) return d;
+  return tf.reshape(tf.slice(tf.shape(x), [a], [1]), []);
+}
+
+/**
+ * A shape argument for ops that take one (`zeros`, `reshape`, `randomUniform`): plain
+ * numbers when every size is static, else an int32 shape tensor built from the parts.
+ *
+ * ```ts
+ * tf.zeros(shapeArg([dimOf(x, 0), 16])); // [batch, 16] with a batch size known only at run time
+ * ```
+ */
+export function shapeArg(dims: readonly (number | tf.Tensor)[]): number[] | tf.Tensor {
+  if (dims.every((d) => typeof d === "number")) return dims as number[];
+  return tf.stack(dims.map((d) => (typeof d === "number" ? tf.scalar(d, "int32") : tf.cast(d, "int32"))));
+}
+
+/**
+ * A dropout mask of `shape`: `1 / (1 - rate)` where a unit is kept, 0 where it is dropped
+ * (the mask Keras's recurrent layers draw once per sequence), fresh on every execution.
+ */
+export function dropoutMask(shape: readonly (number | tf.Tensor)[], rate: number): tf.Tensor {
+  const noise = tf.randomUniform(shapeArg(shape), 0, 1, "float32");
+  return tf.mul(tf.cast(tf.greaterEqual(noise, rate), "float32"), 1 / (1 - rate));
+}
+
+/** Inverted dropout of `x` at `rate`: a fresh mask on every execution, kept units scaled by `1 / (1 - rate)`. */
+export function applyDropout(x: tf.Tensor, rate: number): tf.Tensor {
+  if (rate === 0) return x;
+  return tf.mul(x, tf.mul(tf.cast(tf.greaterEqual(randomUniformLike(x), rate), x.dtype), 1 / (1 - rate)));
+}

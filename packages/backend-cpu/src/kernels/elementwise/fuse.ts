@@ -1,4 +1,13 @@
-import { allocate, type DataArray, type DataId, type FusedCluster, type KernelArgs, type KernelFn, sizeOf } from "@kiln/core";
+import {
+  allocate,
+  type ConcreteShape,
+  type DataArray,
+  type DataId,
+  type FusedCluster,
+  type KernelArgs,
+  type KernelFn,
+  sizeOf,
+} from "@kiln/core";
 import type { CpuBackend } from "../../cpu_backend.js";
 import { fusedLoopSource } from "./fused_loop.js";
 import { elementwiseHelpers } from "./math.js";
@@ -9,6 +18,26 @@ type FusedLoop = (outs: DataArray[], ins: DataArray[]) => void;
 export type HeadKernel = (opName: string) => KernelFn<any, CpuBackend> | undefined;
 
 const compiled = new Map<string, FusedLoop>();
+
+/**
+ * The JS that `compileFusedCluster` compiles for a cluster (the body of a
+ * `new Function("helpers", code)`), for reading: `cf.planSummary()` shows it through
+ * `CpuBackend.fusedKernelSource`. Undefined when the cluster would not be fused.
+ *
+ * ```ts
+ * fusedClusterSource(cluster); // "const f0 = ...; for (let i = 0; ...) { ... }"
+ * ```
+ */
+export function fusedClusterSource(cluster: FusedCluster): string | undefined {
+  const source = fusedLoopSource(cluster, clusterShapes(cluster));
+  if (source === undefined || cluster.head === undefined) return source;
+  return `// ${cluster.head.op.name} runs first (its kernel, not generated); its output is ins[${cluster.inputs.length}]\n${source}`;
+}
+
+/** The shapes of the arrays a cluster's loop reads: its inputs, then the head's outputs. */
+function clusterShapes(cluster: FusedCluster): ConcreteShape[] {
+  return [...cluster.inputs.map((i) => i.shape), ...(cluster.head?.outputs.map((o) => o.shape) ?? [])];
+}
 
 /**
  * Compiles a cluster of elementwise ops into one pass (`compileFused` emits JS on
@@ -28,7 +57,7 @@ export function compileFusedCluster(cluster: FusedCluster, headKernel: HeadKerne
   const head = cluster.head;
   const runHead = head === undefined ? undefined : headKernel(head.op.name);
   if (head !== undefined && runHead === undefined) return undefined;
-  const shapes = [...cluster.inputs.map((i) => i.shape), ...(head?.outputs.map((o) => o.shape) ?? [])];
+  const shapes = clusterShapes(cluster);
   const source = fusedLoopSource(cluster, shapes);
   if (source === undefined) return undefined;
   let loop = compiled.get(source);
