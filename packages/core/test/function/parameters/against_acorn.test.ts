@@ -78,7 +78,7 @@ describe("parameters agree with a full JS parser", () => {
       function total(...xs: number[]) {
         return xs.length;
       },
-      ({ a, b }: { a: number; b: number }, [c]: number[]) => a + b + c,
+      ({ a, b }: { a: number; b: number }, [c]: [number]) => a + b + c,
       async function load(path: string, { signal }: { signal?: AbortSignal } = {}) {
         return [path, signal];
       },

@@ -40,7 +40,7 @@ describe("parameter names, by the form of the function", () => {
   });
 
   it("class methods: static, computed and quoted names", () => {
-    const klass = compile('class { static s(a) {} ["m" + "(" + ")"](b, c) {} "q (r"(d) {} [`t${")"}`](e) {} 1(f) {} }');
+    const klass = compile('class { static s(a) {} ["m" + "(" + ")"](b, c) {} "q (r"(d) {} [`t${")"}`](e) {} 1(f) {} }') as Function & { s: Function };
     expect(names(klass.s)).toEqual(["a"]);
     expect(names(klass.prototype["m()"])).toEqual(["b", "c"]);
     expect(names(klass.prototype["q (r"])).toEqual(["d"]);
