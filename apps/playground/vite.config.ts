@@ -16,9 +16,6 @@ export default defineConfig({
     target: "es2022",
     chunkSizeWarningLimit: 4096,
     rolldownOptions: {
-      // Kiln's typed errors take their name from their class (`ShapeError: ...`), which the
-      // minifier would otherwise rename (`nF: ...`) in what the page shows.
-      output: { keepNames: true },
       // No "plugins took N% of the build" warning in test logs when the machine is busy.
       checks: { bundlerTimings: false },
     },

@@ -30,5 +30,7 @@ export default {
   excludePrivate: true,
   excludeInternal: true,
   treatWarningsAsErrors: true,
+  // Shown as plain text: doc comments that quote other languages (onnx's protobuf schema).
+  ignoredHighlightLanguages: ["protobuf"],
   validation: { notExported: true, invalidLink: true, rewrittenLink: true, notDocumented: false, unusedMergeModuleWith: true },
 };

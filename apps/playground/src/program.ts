@@ -11,7 +11,9 @@ export interface Program {
 }
 
 /** A program that cannot be loaded: a syntax error, an import the playground lacks, a wrong default export. */
-export class ProgramError extends tf.KilnError {}
+export class ProgramError extends tf.KilnError {
+  static override readonly errorName: string = "ProgramError";
+}
 
 /** The modules a program may import; the program gets the playground's own instances (one runtime). */
 const MODULES: Readonly<Record<string, unknown>> = {

@@ -14,15 +14,15 @@ export interface MachineLimits {
 export function measureLimits(backend: WasmBackend): MachineLimits {
   const { exports, heap } = backend.module;
   backend.setThreads(1);
-  const panels = heap.alloc(4 * 3072, "probe");
-  heap.f32().fill(1e-3, panels >>> 2, (panels >>> 2) + 3072);
+  const panels = heap.alloc(4 * 3328, "probe");
+  heap.f32().fill(1e-3, panels >>> 2, (panels >>> 2) + 3328);
   const rounds = 20_000;
   const peak: number[] = [];
   exports.kiln_probe_peak(panels, 2000);
   for (let i = 0; i < 7; i++) {
     const start = performance.now();
     exports.kiln_probe_peak(panels, rounds);
-    peak.push((rounds * 256 * 64) / (performance.now() - start) / 1e6);
+    peak.push((rounds * 256 * 80) / (performance.now() - start) / 1e6);
   }
   const floats = 32 * 1024 * 1024;
   const buffer = heap.alloc(floats * 4, "probe");

@@ -70,26 +70,17 @@ static void patch_row(const Window* w, const float* x, uint32_t pixel, uint32_t 
 
 typedef void (*row_fn)(const Window* w, const float* image, uint32_t pixel, uint32_t p0, uint32_t count, float* row);
 
-/* Packs A tiles from four rows produced by `fill` (rows at or past m are zero). */
+/* Packs A tiles from GEMM_MR rows produced by `fill` (rows at or past m are zero). */
 static void pack_rows(const ConvSource* s, row_fn fill, float* dst, uint32_t m, uint32_t i0, uint32_t mc, uint32_t p0, uint32_t kc) {
   float rows[GEMM_MR][GEMM_KC + 4];
+  const float* row_ptrs[GEMM_MR];
+  for (uint32_t r = 0; r < GEMM_MR; r++) row_ptrs[r] = rows[r];
   for (uint32_t t = 0; t < mc; t += GEMM_MR, dst += (size_t)kc * GEMM_MR) {
     for (uint32_t r = 0; r < GEMM_MR; r++) {
       if (i0 + t + r < m) fill(&s->w, s->image, i0 + t + r, p0, kc, rows[r]);
       else zero_run(rows[r], kc);
     }
-    uint32_t p = 0;
-    for (; p + 4 <= kc; p += 4) {
-      v128_t x0 = wasm_v128_load(rows[0] + p), x1 = wasm_v128_load(rows[1] + p), x2 = wasm_v128_load(rows[2] + p), x3 = wasm_v128_load(rows[3] + p);
-      v128_t t0 = wasm_i32x4_shuffle(x0, x1, 0, 4, 1, 5), t1 = wasm_i32x4_shuffle(x2, x3, 0, 4, 1, 5);
-      v128_t t2 = wasm_i32x4_shuffle(x0, x1, 2, 6, 3, 7), t3 = wasm_i32x4_shuffle(x2, x3, 2, 6, 3, 7);
-      wasm_v128_store(dst + p * 4, wasm_i64x2_shuffle(t0, t1, 0, 2));
-      wasm_v128_store(dst + p * 4 + 4, wasm_i64x2_shuffle(t0, t1, 1, 3));
-      wasm_v128_store(dst + p * 4 + 8, wasm_i64x2_shuffle(t2, t3, 0, 2));
-      wasm_v128_store(dst + p * 4 + 12, wasm_i64x2_shuffle(t2, t3, 1, 3));
-    }
-    for (; p < kc; p++)
-      for (uint32_t r = 0; r < GEMM_MR; r++) dst[p * 4 + r] = rows[r][p];
+    gemm_pack_a_rows(row_ptrs, dst, kc);
   }
 }
 
@@ -99,7 +90,7 @@ static void pack_patches(const void* source, float* dst, uint32_t m, uint32_t i0
 
 /*
  * A = patches^T for the filter gradient: row i is patch column i, column q is output
- * pixel q. Each pixel's patch segment [i0, i0 + mc) is four values per tile.
+ * pixel q. Each pixel's patch segment [i0, i0 + mc) is GEMM_MR values per tile.
  */
 static void pack_patches_transposed(const void* source, float* dst, uint32_t m, uint32_t i0, uint32_t mc, uint32_t p0, uint32_t kc) {
   const ConvSource* s = (const ConvSource*)source;
@@ -108,7 +99,11 @@ static void pack_patches_transposed(const void* source, float* dst, uint32_t m, 
   for (uint32_t q = 0; q < kc; q++) {
     patch_row(&s->w, s->image, p0 + q, i0, valid, segment);
     for (uint32_t r = valid; r < mc; r++) segment[r] = 0.0f;
-    for (uint32_t t = 0; t < mc; t += GEMM_MR) wasm_v128_store(dst + (size_t)t * kc + q * 4, wasm_v128_load(segment + t));
+    for (uint32_t t = 0; t < mc; t += GEMM_MR) {
+      float* d = dst + (size_t)t * kc + q * GEMM_MR;
+      wasm_v128_store(d, wasm_v128_load(segment + t));
+      d[4] = segment[t + 4];
+    }
   }
 }
 

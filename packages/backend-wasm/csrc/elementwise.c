@@ -267,7 +267,34 @@ static void program_task(void* context, uint32_t begin, uint32_t end, uint32_t t
       memset(buffer, program->inputs[k][0], BLOCK);
     }
   }
-  uint8_t* results[MAX_FUSED_OPS];
+  /*
+   * Every pointer an op reads or writes is base + block * step (step 0 for block buffers),
+   * worked out once here, so the per-block loop does no operand decoding.
+   */
+  const uint8_t* in_base[MAX_FUSED_OPS][3];
+  uint32_t in_step[MAX_FUSED_OPS][3];
+  uint8_t* out_base[MAX_FUSED_OPS];
+  uint32_t out_step[MAX_FUSED_OPS];
+  for (uint32_t j = 0; j < program->op_count; j++) {
+    const FusedOp* op = &program->ops[j];
+    for (uint32_t k = 0; k < 3; k++) {
+      int32_t ref = op->operands[k];
+      if (k >= op->arity) {
+        in_base[j][k] = splats; /* unused */
+        in_step[j][k] = 0;
+      } else if (ref >= 0) {
+        in_base[j][k] = out_base[ref];
+        in_step[j][k] = out_step[ref];
+      } else {
+        uint32_t input = (uint32_t)(-ref - 1);
+        int plain = program->input_kind[input] == INPUT_PLAIN;
+        in_base[j][k] = plain ? program->inputs[input] : splats + input * BLOCK * 4;
+        in_step[j][k] = plain ? BLOCK * program->input_size[input] : 0;
+      }
+    }
+    out_base[j] = op->output >= 0 ? program->outputs[op->output] : temps + j * BLOCK * 4;
+    out_step[j] = op->output >= 0 ? BLOCK * op->size : 0;
+  }
   for (uint32_t b = begin; b < end; b++) {
     uint32_t start = b * BLOCK;
     uint32_t len = program->n - start < BLOCK ? program->n - start : BLOCK;
@@ -275,20 +302,8 @@ static void program_task(void* context, uint32_t begin, uint32_t end, uint32_t t
       if (program->input_kind[k] == INPUT_BROADCAST) gather_block(splats + k * BLOCK * 4, program->inputs[k], program->input_size[k], &program->views[k], start, len);
     }
     for (uint32_t j = 0; j < program->op_count; j++) {
-      const FusedOp* op = &program->ops[j];
-      const uint8_t* in[3];
-      for (uint32_t k = 0; k < op->arity; k++) {
-        int32_t ref = op->operands[k];
-        if (ref >= 0) {
-          in[k] = results[ref];
-        } else {
-          uint32_t input = (uint32_t)(-ref - 1);
-          in[k] = program->input_kind[input] != INPUT_PLAIN ? splats + input * BLOCK * 4 : program->inputs[input] + (size_t)start * program->input_size[input];
-        }
-      }
-      uint8_t* out = op->output >= 0 ? program->outputs[op->output] + (size_t)start * op->size : temps + j * BLOCK * 4;
-      op->kernel(in, out, len);
-      results[j] = out;
+      const uint8_t* in[3] = {in_base[j][0] + (size_t)b * in_step[j][0], in_base[j][1] + (size_t)b * in_step[j][1], in_base[j][2] + (size_t)b * in_step[j][2]};
+      program->ops[j].kernel(in, out_base[j] + (size_t)b * out_step[j], len);
     }
   }
 }

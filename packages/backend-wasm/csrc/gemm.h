@@ -8,16 +8,27 @@
 
 #include "kiln.h"
 
-#define GEMM_MR 4
+/* Micro-tile: GEMM_MR rows x GEMM_NR columns of C in registers (10 of x86-64's 16 vector registers). */
+#define GEMM_MR 5
 #define GEMM_NR 8
+/* Slab depth (a B panel of GEMM_KC x GEMM_NR floats is 8 KiB, kept in L1) and rows per A block (L2). */
 #define GEMM_KC 256
-#define GEMM_MC 64
+#define GEMM_MC 80
 
 /*
  * Packs rows [i0, i0 + mc) x columns [p0, p0 + kc) of A into `dst` as tiles of GEMM_MR
  * rows: tile t holds, for each column p, the MR values A(i0 + t*MR + r, p0 + p). Rows at
  * or past `m` are zero.
  */
+/*
+ * Interleaves GEMM_MR rows of `kc` values into one A tile: dst[p * GEMM_MR + r] = rows[r][p].
+ * The packing functions of matmul and convolution end here.
+ *
+ *   const float* rows[GEMM_MR] = {r0, r1, r2, r3, r4};
+ *   gemm_pack_a_rows(rows, tile, 256); // tile[0..4] = r0[0], r1[0], ..., r4[0]
+ */
+void gemm_pack_a_rows(const float* const rows[GEMM_MR], float* dst, uint32_t kc);
+
 typedef void (*gemm_pack_a)(const void* source, float* dst, uint32_t m, uint32_t i0, uint32_t mc, uint32_t p0, uint32_t kc);
 
 /*

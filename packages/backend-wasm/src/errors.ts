@@ -11,6 +11,8 @@ import { KilnError, ResourceExhaustedError } from "@kiln/core";
  * ```
  */
 export class WasmOutOfMemoryError extends ResourceExhaustedError {
+  static override readonly errorName: string = "WasmOutOfMemoryError";
+
   constructor(
     readonly op: string,
     readonly bytes: number,
@@ -31,4 +33,6 @@ export class WasmOutOfMemoryError extends ResourceExhaustedError {
  * backend.readSync(id); // throws WasmKernelError: "read: a buffer given to the wasm backend was disposed ..."
  * ```
  */
-export class WasmKernelError extends KilnError {}
+export class WasmKernelError extends KilnError {
+  static override readonly errorName: string = "WasmKernelError";
+}

@@ -33,6 +33,8 @@ export * from "./context.js";
 export { asyncOnly, type ReadDelay } from "./async_only.js";
 export { programsSuite } from "./suites/programs.js";
 export { opsNeedingKernels } from "./suites/coverage.js";
+export { OP_FUZZERS, type FuzzCase, type FuzzResult, type OpFuzzer } from "./suites/fuzz_ops_cases.js";
+export { caseSeed, Rng, type FuzzInput } from "./suites/fuzz_ops_random.js";
 
 export function runConformance(options: ConformanceOptions): void {
   useBackend(options);

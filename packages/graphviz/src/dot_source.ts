@@ -7,7 +7,9 @@ import { KilnError } from "@kiln/core";
 export type DotSource = string | { toDot(): string } | { readonly graph: { toDot(): string } };
 
 /** A DOT source that is none of the accepted kinds, or DOT that Graphviz cannot lay out. */
-export class GraphvizError extends KilnError {}
+export class GraphvizError extends KilnError {
+  static override readonly errorName: string = "GraphvizError";
+}
 
 /**
  * The DOT text of a source: the string itself, `source.toDot()`, or `source.graph.toDot()`.

@@ -760,11 +760,15 @@ static void ew_33(const uint8_t* const* in, uint8_t* out, uint32_t n) {
 static void ew_34(const uint8_t* const* in, uint8_t* out, uint32_t n) {
   const uint8_t* a0 = in[0];
   uint32_t i = 0;
-  for (; i + 8 <= n; i += 8) {
+  for (; i + 16 <= n; i += 16) {
     const vec x0 = ld_f32(a0 + 4 * i);
     const vec x0b = ld_f32(a0 + 4 * (i + 4));
+    const vec x0c = ld_f32(a0 + 4 * (i + 8));
+    const vec x0d = ld_f32(a0 + 4 * (i + 12));
     st_f32(out + 4 * i, v_exp(x0));
     st_f32(out + 4 * (i + 4), v_exp(x0b));
+    st_f32(out + 4 * (i + 8), v_exp(x0c));
+    st_f32(out + 4 * (i + 12), v_exp(x0d));
   }
   for (; i + 4 <= n; i += 4) {
     const vec x0 = ld_f32(a0 + 4 * i);
@@ -782,11 +786,15 @@ static void ew_34(const uint8_t* const* in, uint8_t* out, uint32_t n) {
 static void ew_35(const uint8_t* const* in, uint8_t* out, uint32_t n) {
   const uint8_t* a0 = in[0];
   uint32_t i = 0;
-  for (; i + 8 <= n; i += 8) {
+  for (; i + 16 <= n; i += 16) {
     const vec x0 = ld_f32(a0 + 4 * i);
     const vec x0b = ld_f32(a0 + 4 * (i + 4));
+    const vec x0c = ld_f32(a0 + 4 * (i + 8));
+    const vec x0d = ld_f32(a0 + 4 * (i + 12));
     st_f32(out + 4 * i, v_expm1(x0));
     st_f32(out + 4 * (i + 4), v_expm1(x0b));
+    st_f32(out + 4 * (i + 8), v_expm1(x0c));
+    st_f32(out + 4 * (i + 12), v_expm1(x0d));
   }
   for (; i + 4 <= n; i += 4) {
     const vec x0 = ld_f32(a0 + 4 * i);
@@ -804,11 +812,15 @@ static void ew_35(const uint8_t* const* in, uint8_t* out, uint32_t n) {
 static void ew_36(const uint8_t* const* in, uint8_t* out, uint32_t n) {
   const uint8_t* a0 = in[0];
   uint32_t i = 0;
-  for (; i + 8 <= n; i += 8) {
+  for (; i + 16 <= n; i += 16) {
     const vec x0 = ld_f32(a0 + 4 * i);
     const vec x0b = ld_f32(a0 + 4 * (i + 4));
+    const vec x0c = ld_f32(a0 + 4 * (i + 8));
+    const vec x0d = ld_f32(a0 + 4 * (i + 12));
     st_f32(out + 4 * i, v_log(x0));
     st_f32(out + 4 * (i + 4), v_log(x0b));
+    st_f32(out + 4 * (i + 8), v_log(x0c));
+    st_f32(out + 4 * (i + 12), v_log(x0d));
   }
   for (; i + 4 <= n; i += 4) {
     const vec x0 = ld_f32(a0 + 4 * i);
@@ -826,11 +838,15 @@ static void ew_36(const uint8_t* const* in, uint8_t* out, uint32_t n) {
 static void ew_37(const uint8_t* const* in, uint8_t* out, uint32_t n) {
   const uint8_t* a0 = in[0];
   uint32_t i = 0;
-  for (; i + 8 <= n; i += 8) {
+  for (; i + 16 <= n; i += 16) {
     const vec x0 = ld_f32(a0 + 4 * i);
     const vec x0b = ld_f32(a0 + 4 * (i + 4));
+    const vec x0c = ld_f32(a0 + 4 * (i + 8));
+    const vec x0d = ld_f32(a0 + 4 * (i + 12));
     st_f32(out + 4 * i, v_log1p(x0));
     st_f32(out + 4 * (i + 4), v_log1p(x0b));
+    st_f32(out + 4 * (i + 8), v_log1p(x0c));
+    st_f32(out + 4 * (i + 12), v_log1p(x0d));
   }
   for (; i + 4 <= n; i += 4) {
     const vec x0 = ld_f32(a0 + 4 * i);
@@ -870,11 +886,15 @@ static void ew_38(const uint8_t* const* in, uint8_t* out, uint32_t n) {
 static void ew_39(const uint8_t* const* in, uint8_t* out, uint32_t n) {
   const uint8_t* a0 = in[0];
   uint32_t i = 0;
-  for (; i + 8 <= n; i += 8) {
+  for (; i + 16 <= n; i += 16) {
     const vec x0 = ld_f32(a0 + 4 * i);
     const vec x0b = ld_f32(a0 + 4 * (i + 4));
+    const vec x0c = ld_f32(a0 + 4 * (i + 8));
+    const vec x0d = ld_f32(a0 + 4 * (i + 12));
     st_f32(out + 4 * i, v_tanh(x0));
     st_f32(out + 4 * (i + 4), v_tanh(x0b));
+    st_f32(out + 4 * (i + 8), v_tanh(x0c));
+    st_f32(out + 4 * (i + 12), v_tanh(x0d));
   }
   for (; i + 4 <= n; i += 4) {
     const vec x0 = ld_f32(a0 + 4 * i);
@@ -936,11 +956,15 @@ static void ew_41(const uint8_t* const* in, uint8_t* out, uint32_t n) {
 static void ew_42(const uint8_t* const* in, uint8_t* out, uint32_t n) {
   const uint8_t* a0 = in[0];
   uint32_t i = 0;
-  for (; i + 8 <= n; i += 8) {
+  for (; i + 16 <= n; i += 16) {
     const vec x0 = ld_f32(a0 + 4 * i);
     const vec x0b = ld_f32(a0 + 4 * (i + 4));
+    const vec x0c = ld_f32(a0 + 4 * (i + 8));
+    const vec x0d = ld_f32(a0 + 4 * (i + 12));
     st_f32(out + 4 * i, wasm_f32x4_div(v_f32(1.00000000f), wasm_f32x4_add(v_f32(1.00000000f), v_exp(wasm_f32x4_neg(x0)))));
     st_f32(out + 4 * (i + 4), wasm_f32x4_div(v_f32(1.00000000f), wasm_f32x4_add(v_f32(1.00000000f), v_exp(wasm_f32x4_neg(x0b)))));
+    st_f32(out + 4 * (i + 8), wasm_f32x4_div(v_f32(1.00000000f), wasm_f32x4_add(v_f32(1.00000000f), v_exp(wasm_f32x4_neg(x0c)))));
+    st_f32(out + 4 * (i + 12), wasm_f32x4_div(v_f32(1.00000000f), wasm_f32x4_add(v_f32(1.00000000f), v_exp(wasm_f32x4_neg(x0d)))));
   }
   for (; i + 4 <= n; i += 4) {
     const vec x0 = ld_f32(a0 + 4 * i);
@@ -1046,11 +1070,15 @@ static void ew_46(const uint8_t* const* in, uint8_t* out, uint32_t n) {
 static void ew_47(const uint8_t* const* in, uint8_t* out, uint32_t n) {
   const uint8_t* a0 = in[0];
   uint32_t i = 0;
-  for (; i + 8 <= n; i += 8) {
+  for (; i + 16 <= n; i += 16) {
     const vec x0 = ld_f32(a0 + 4 * i);
     const vec x0b = ld_f32(a0 + 4 * (i + 4));
+    const vec x0c = ld_f32(a0 + 4 * (i + 8));
+    const vec x0d = ld_f32(a0 + 4 * (i + 12));
     st_f32(out + 4 * i, wasm_f32x4_mul(wasm_f32x4_mul(v_f32(0.500000000f), x0), wasm_f32x4_add(v_f32(1.00000000f), v_tanh(wasm_f32x4_mul(v_f32(0.797884583f), wasm_f32x4_add(x0, wasm_f32x4_mul(wasm_f32x4_mul(wasm_f32x4_mul(v_f32(0.0447149985f), x0), x0), x0)))))));
     st_f32(out + 4 * (i + 4), wasm_f32x4_mul(wasm_f32x4_mul(v_f32(0.500000000f), x0b), wasm_f32x4_add(v_f32(1.00000000f), v_tanh(wasm_f32x4_mul(v_f32(0.797884583f), wasm_f32x4_add(x0b, wasm_f32x4_mul(wasm_f32x4_mul(wasm_f32x4_mul(v_f32(0.0447149985f), x0b), x0b), x0b)))))));
+    st_f32(out + 4 * (i + 8), wasm_f32x4_mul(wasm_f32x4_mul(v_f32(0.500000000f), x0c), wasm_f32x4_add(v_f32(1.00000000f), v_tanh(wasm_f32x4_mul(v_f32(0.797884583f), wasm_f32x4_add(x0c, wasm_f32x4_mul(wasm_f32x4_mul(wasm_f32x4_mul(v_f32(0.0447149985f), x0c), x0c), x0c)))))));
+    st_f32(out + 4 * (i + 12), wasm_f32x4_mul(wasm_f32x4_mul(v_f32(0.500000000f), x0d), wasm_f32x4_add(v_f32(1.00000000f), v_tanh(wasm_f32x4_mul(v_f32(0.797884583f), wasm_f32x4_add(x0d, wasm_f32x4_mul(wasm_f32x4_mul(wasm_f32x4_mul(v_f32(0.0447149985f), x0d), x0d), x0d)))))));
   }
   for (; i + 4 <= n; i += 4) {
     const vec x0 = ld_f32(a0 + 4 * i);
@@ -1222,11 +1250,15 @@ static void ew_54(const uint8_t* const* in, uint8_t* out, uint32_t n) {
 static void ew_55(const uint8_t* const* in, uint8_t* out, uint32_t n) {
   const uint8_t* a0 = in[0];
   uint32_t i = 0;
-  for (; i + 8 <= n; i += 8) {
+  for (; i + 16 <= n; i += 16) {
     const vec x0 = ld_f32(a0 + 4 * i);
     const vec x0b = ld_f32(a0 + 4 * (i + 4));
+    const vec x0c = ld_f32(a0 + 4 * (i + 8));
+    const vec x0d = ld_f32(a0 + 4 * (i + 12));
     st_f32(out + 4 * i, wasm_v128_bitselect(wasm_f32x4_add(x0, v_log1p(v_exp(wasm_f32x4_neg(x0)))), v_log1p(v_exp(x0)), wasm_f32x4_gt(x0, v_f32(0.00000000f))));
     st_f32(out + 4 * (i + 4), wasm_v128_bitselect(wasm_f32x4_add(x0b, v_log1p(v_exp(wasm_f32x4_neg(x0b)))), v_log1p(v_exp(x0b)), wasm_f32x4_gt(x0b, v_f32(0.00000000f))));
+    st_f32(out + 4 * (i + 8), wasm_v128_bitselect(wasm_f32x4_add(x0c, v_log1p(v_exp(wasm_f32x4_neg(x0c)))), v_log1p(v_exp(x0c)), wasm_f32x4_gt(x0c, v_f32(0.00000000f))));
+    st_f32(out + 4 * (i + 12), wasm_v128_bitselect(wasm_f32x4_add(x0d, v_log1p(v_exp(wasm_f32x4_neg(x0d)))), v_log1p(v_exp(x0d)), wasm_f32x4_gt(x0d, v_f32(0.00000000f))));
   }
   for (; i + 4 <= n; i += 4) {
     const vec x0 = ld_f32(a0 + 4 * i);
@@ -1244,11 +1276,15 @@ static void ew_55(const uint8_t* const* in, uint8_t* out, uint32_t n) {
 static void ew_56(const uint8_t* const* in, uint8_t* out, uint32_t n) {
   const uint8_t* a0 = in[0];
   uint32_t i = 0;
-  for (; i + 8 <= n; i += 8) {
+  for (; i + 16 <= n; i += 16) {
     const vec x0 = ld_f32(a0 + 4 * i);
     const vec x0b = ld_f32(a0 + 4 * (i + 4));
+    const vec x0c = ld_f32(a0 + 4 * (i + 8));
+    const vec x0d = ld_f32(a0 + 4 * (i + 12));
     st_f32(out + 4 * i, wasm_v128_bitselect(wasm_f32x4_mul(v_f32(1.05070102f), x0), wasm_f32x4_mul(v_f32(1.75809932f), v_expm1(x0)), wasm_f32x4_gt(x0, v_f32(0.00000000f))));
     st_f32(out + 4 * (i + 4), wasm_v128_bitselect(wasm_f32x4_mul(v_f32(1.05070102f), x0b), wasm_f32x4_mul(v_f32(1.75809932f), v_expm1(x0b)), wasm_f32x4_gt(x0b, v_f32(0.00000000f))));
+    st_f32(out + 4 * (i + 8), wasm_v128_bitselect(wasm_f32x4_mul(v_f32(1.05070102f), x0c), wasm_f32x4_mul(v_f32(1.75809932f), v_expm1(x0c)), wasm_f32x4_gt(x0c, v_f32(0.00000000f))));
+    st_f32(out + 4 * (i + 12), wasm_v128_bitselect(wasm_f32x4_mul(v_f32(1.05070102f), x0d), wasm_f32x4_mul(v_f32(1.75809932f), v_expm1(x0d)), wasm_f32x4_gt(x0d, v_f32(0.00000000f))));
   }
   for (; i + 4 <= n; i += 4) {
     const vec x0 = ld_f32(a0 + 4 * i);
@@ -1266,11 +1302,15 @@ static void ew_56(const uint8_t* const* in, uint8_t* out, uint32_t n) {
 static void ew_57(const uint8_t* const* in, uint8_t* out, uint32_t n) {
   const uint8_t* a0 = in[0];
   uint32_t i = 0;
-  for (; i + 8 <= n; i += 8) {
+  for (; i + 16 <= n; i += 16) {
     const vec x0 = ld_f32(a0 + 4 * i);
     const vec x0b = ld_f32(a0 + 4 * (i + 4));
+    const vec x0c = ld_f32(a0 + 4 * (i + 8));
+    const vec x0d = ld_f32(a0 + 4 * (i + 12));
     st_f32(out + 4 * i, wasm_v128_bitselect(x0, v_expm1(x0), wasm_f32x4_gt(x0, v_f32(0.00000000f))));
     st_f32(out + 4 * (i + 4), wasm_v128_bitselect(x0b, v_expm1(x0b), wasm_f32x4_gt(x0b, v_f32(0.00000000f))));
+    st_f32(out + 4 * (i + 8), wasm_v128_bitselect(x0c, v_expm1(x0c), wasm_f32x4_gt(x0c, v_f32(0.00000000f))));
+    st_f32(out + 4 * (i + 12), wasm_v128_bitselect(x0d, v_expm1(x0d), wasm_f32x4_gt(x0d, v_f32(0.00000000f))));
   }
   for (; i + 4 <= n; i += 4) {
     const vec x0 = ld_f32(a0 + 4 * i);

@@ -22,7 +22,9 @@ const DO_NOT_CONVERT = Symbol.for("kiln.autograph.doNotConvert");
  * Something that needs @kiln/autograph was used without it loaded (`tf.autograph.toCode`).
  * The message says what to import.
  */
-export class AutoGraphUnavailableError extends KilnError {}
+export class AutoGraphUnavailableError extends KilnError {
+  static override readonly errorName: string = "AutoGraphUnavailableError";
+}
 
 function received(value: unknown): string {
   if (value === null) return "null";

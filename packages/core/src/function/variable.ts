@@ -25,7 +25,9 @@ export interface VariableOptions {
 }
 
 /** Thrown when a traced function creates variables on a trace other than its first (SPEC H1). */
-export class VariableCreationError extends KilnError {}
+export class VariableCreationError extends KilnError {
+  static override readonly errorName: string = "VariableCreationError";
+}
 
 let nextVariableId = 0;
 

@@ -11,7 +11,9 @@ import { attrInputProblems, InvalidGraphError, type OpResolver, verifyGraph } fr
  * (unknown op, dangling reference, shapes that disagree with inference, truncated data,
  * sizes no backend can allocate), or a graph that cannot be written as JSON.
  */
-export class GraphFormatError extends KilnError {}
+export class GraphFormatError extends KilnError {
+  static override readonly errorName: string = "GraphFormatError";
+}
 
 /** An attribute value in JSON: numbers JSON cannot hold (NaN, ±Infinity, -0) are tagged `{"@number": "NaN"}`. */
 export type AttrJSON = number | string | boolean | null | readonly AttrJSON[] | { readonly [key: string]: AttrJSON };

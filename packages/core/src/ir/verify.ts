@@ -8,7 +8,9 @@ import { calledFunctions, formatName, formatRef, formatType, libraryOf } from ".
 import { checkSubgraphs } from "./verify_subgraphs.js";
 
 /** A graph that breaks an invariant of the IR (dangling reference, bad order, shapes that disagree with inference...). */
-export class InvalidGraphError extends KilnError {}
+export class InvalidGraphError extends KilnError {
+  static override readonly errorName: string = "InvalidGraphError";
+}
 
 /** Anything that finds an op definition by its raw op name (an `OpTable`, `tf.knownOps()`). */
 export interface OpResolver {

@@ -1,5 +1,6 @@
 import type { Backend, DataId } from "../backend/backend.js";
 import { allocate, bytesPerElement, type DType } from "../base/dtype.js";
+import { ResourceExhaustedError } from "../base/errors.js";
 import type { BufferSpec } from "./memory_plan.js";
 import { type DataSlot, freeSlot } from "./slots.js";
 
@@ -61,8 +62,10 @@ export class BufferPool {
    * The buffers `owner` (a plan) writes its statically planned intermediates into, kept
    * from one run to the next: made on the first run (from dead buffers where they fit),
    * then handed out again. Undefined while another run of the same owner holds them (its
-   * nested or interleaved run uses the pool instead), or when reservations would exceed
-   * four times the pool's bound. Pair with `unhold` at the end of the run.
+   * nested or interleaved run uses the pool instead), when reservations would exceed
+   * four times the pool's bound, or when the backend is out of memory for them (a
+   * `ResourceExhaustedError`: nothing is lost, the run goes without). Pair with `unhold` at
+   * the end of the run.
    *
    * ```ts
    * const buffers = pool.reserve(plan, memoryPlan.buffers); // ... run ...; pool.unhold(plan)
@@ -78,7 +81,8 @@ export class BufferPool {
     }
     const bytes = specs.reduce((total, s) => total + s.size * bytesPerElement(s.dtype), 0);
     if (this.#reservedBytes + bytes > 4 * this.maxBytes) return undefined;
-    const ids = specs.map((s) => this.take(s.dtype, s.size) ?? this.backend.write(allocate(s.dtype, s.size), [s.size], s.dtype));
+    const ids = this.#make(specs);
+    if (ids === undefined) return undefined;
     if (token === undefined) {
       token = {};
       this.#tokens.set(owner, token);
@@ -88,6 +92,23 @@ export class BufferPool {
     this.#reservations.set(token, { ids, specs, bytes, inUse: true });
     this.#reservedBytes += bytes;
     return ids;
+  }
+
+  /**
+   * The buffers of a reservation, from dead ones where they fit. Out of memory, the ones
+   * made so far wait in the pool and the answer is undefined: the run then takes buffers
+   * step by step, and a step that runs out of memory frees the pool and tries again.
+   */
+  #make(specs: readonly BufferSpec[]): DataId[] | undefined {
+    const ids: DataId[] = [];
+    try {
+      for (const s of specs) ids.push(this.take(s.dtype, s.size) ?? this.backend.write(allocate(s.dtype, s.size), [s.size], s.dtype));
+      return ids;
+    } catch (error) {
+      ids.forEach((id, i) => this.keep(id, specs[i]!.dtype, specs[i]!.size));
+      if (error instanceof ResourceExhaustedError) return undefined;
+      throw error;
+    }
   }
 
   /** Frees the reservation of a plan that was collected without `dispose()`. */

@@ -108,6 +108,10 @@ export class Plan {
   readonly mayRead: boolean;
   /** The backend's `prepare` of this plan, while it runs (see `Backend.prepare`). */
   #preparing: PlanWait | undefined;
+  /** Runs in progress and holders between runs (a While between iterations), see `hold`. */
+  #users = 0;
+  /** Set by a `dispose()` that came while the plan was in use: the last user disposes it. */
+  #disposeWhenIdle = false;
   /** What layout did to the graph (names of slots, operations it removed), for `summary()`. */
   readonly #record: PlanLayoutRecord = { slotNames: [], dead: [], aliases: [], merged: [], folded: [], constants: [] };
 
@@ -386,6 +390,7 @@ export class Plan {
     const runPool = pool ?? new BufferPool(this.backend);
     const planned = this.#reserve(runPool);
     const slots = this.#begin(inputs);
+    this.#users++;
     try {
       const steps = this.#steps;
       for (let i = 0; i < steps.length; i++) {
@@ -415,6 +420,7 @@ export class Plan {
     const runPool = pool ?? new BufferPool(this.backend);
     const planned = this.#reserve(runPool);
     const slots = this.#begin(inputs);
+    this.#users++;
     try {
       for (const step of this.#steps) {
         if (step.host !== undefined) {
@@ -469,8 +475,37 @@ export class Plan {
     return new PlanSummary(this.graph, this.backend, this.#record, steps, this.#inputSlots, this.#outputSlots, this.#constantSlots, functions);
   }
 
-  /** Frees the plan's constant buffers. */
+  /**
+   * Keeps the plan whole until the matching `letGo`, for a caller that runs it again and
+   * again across host reads (a While between iterations): a `dispose()` meanwhile (the
+   * function dropped while an asynchronous call is pending) waits for the last user. Every
+   * run holds its plan the same way.
+   *
+   * ```ts
+   * plan.hold();
+   * try { while (go) outs = plan.run(ins, pool, context); } finally { plan.letGo(); }
+   * ```
+   */
+  hold(): void {
+    this.#users++;
+  }
+
+  /** Ends a `hold`; the last user carries out a `dispose()` that came meanwhile. */
+  letGo(): void {
+    if (--this.#users > 0 || !this.#disposeWhenIdle) return;
+    this.#disposeWhenIdle = false;
+    this.dispose();
+  }
+
+  /**
+   * Frees the plan's constant buffers and gives its reserved buffers back to their pool; while
+   * a run is in progress (or a caller holds the plan), once the last one ends.
+   */
   dispose(): void {
+    if (this.#users > 0) {
+      this.#disposeWhenIdle = true;
+      return;
+    }
     collectedPlans.unregister(this);
     this.#reservedIn?.release(this);
     this.#reservedIn = undefined;
@@ -496,9 +531,11 @@ export class Plan {
   /** After a run: lets go of the planned buffers (they stay reserved) and drains a pool of the run's own. */
   #endRun(pool: BufferPool, planned: DataId[] | undefined, ownPool: boolean): void {
     if (planned !== undefined) pool.unhold(this);
-    if (!ownPool) return;
-    pool.drain();
-    if (this.#reservedIn === pool) this.#reservedIn = undefined;
+    if (ownPool) {
+      pool.drain();
+      if (this.#reservedIn === pool) this.#reservedIn = undefined;
+    }
+    this.letGo();
   }
 
   /** The slot array for a run (the idle one, constants in place), with the inputs filled in. */

@@ -21,7 +21,9 @@ export interface TensorOwner {
 }
 
 /** Thrown when a symbolic tensor is converted to a JS value (`+t`, `t > 0`, `${t}` while tracing). */
-export class SymbolicTensorError extends KilnError {}
+export class SymbolicTensorError extends KilnError {
+  static override readonly errorName: string = "SymbolicTensorError";
+}
 
 let nextTensorId = 0;
 

@@ -61,10 +61,19 @@ export function* executeWhile(args: ExecuteArgs<WhileAttrs>): Execution<SlotValu
   // creates no generator per iteration.
   const run = (plan: Plan, inputs: readonly SlotValue[]) => (plan.mayRead ? undefined : plan.run(inputs, pool, context));
   const readNow = (c: DataSlot) => (readsSync(c.backend) ? c.backend.readSync(c.dataId) : undefined);
+  // The loop's plans stay whole until it ends, even if its function is disposed while an
+  // asynchronous run waits for a predicate (see `Plan.hold`).
+  const held: Plan[] = [];
+  const hold = (plan: Plan) => {
+    plan.hold();
+    held.push(plan);
+    return plan;
+  };
+  hold(condPlan);
   try {
     if (attrs.maximumIterations === null) {
       // One plan run per iteration: the body, then the condition on its results.
-      const step = rotatedPlanFor(body.graph, cond.graph, n, backend, registry);
+      const step = hold(rotatedPlanFor(body.graph, cond.graph, n, backend, registry));
       const stepIn: SlotValue[] = [...vars, ...bodyExtra, ...condExtra];
       const first = run(condPlan, [...vars, ...condExtra]) ?? (yield* condPlan.execute([...vars, ...condExtra], pool, context));
       let c = first[0] as DataSlot;
@@ -82,7 +91,7 @@ export function* executeWhile(args: ExecuteArgs<WhileAttrs>): Execution<SlotValu
       // The plans copy inputs into their own slots, so one input list per plan is reused.
       const condIn: SlotValue[] = [...vars, ...condExtra];
       const bodyIn: SlotValue[] = [...vars, ...bodyExtra];
-      const bodyPlan = planFor(body.graph, backend, registry);
+      const bodyPlan = hold(planFor(body.graph, backend, registry));
       for (let i = 0; i < attrs.maximumIterations; i++) {
         for (let k = 0; k < n; k++) condIn[k] = bodyIn[k] = vars[k]!;
         const c = (run(condPlan, condIn) ?? (yield* condPlan.execute(condIn, pool, context)))[0] as DataSlot;
@@ -95,6 +104,8 @@ export function* executeWhile(args: ExecuteArgs<WhileAttrs>): Execution<SlotValu
   } catch (error) {
     for (const value of vars) drop(value);
     throw error;
+  } finally {
+    for (const plan of held) plan.letGo();
   }
   return ownedResults(args, vars, (slot) => runKernelNow(registry, Identity, [slot], backend));
 }

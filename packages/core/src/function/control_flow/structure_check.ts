@@ -5,7 +5,9 @@ import { Tensor } from "../../tensor/tensor.js";
 import { flattenStructure } from "../structure.js";
 
 /** Thrown when branches or loop iterations disagree in structure, dtype or shape (SPEC G5, G6). */
-export class ControlFlowError extends KilnError {}
+export class ControlFlowError extends KilnError {
+  static override readonly errorName: string = "ControlFlowError";
+}
 
 function describeLeaf(leaf: unknown): string {
   if (leaf instanceof Tensor) return `a tensor of dtype ${leaf.dtype}`;

@@ -1,0 +1,11 @@
+/** Every error class this package exports declares a stable name (`static errorName`) equal to its export name, so minified bundles print it. */
+import { describe, expect, it } from "vitest";
+import { exportedErrorClasses, misnamedErrorClasses } from "../../../error_names.shared.js";
+import * as autograph from "../src/index.js";
+
+describe("error names survive minification", () => {
+  it("every exported error class declares errorName equal to its export name", () => {
+    expect(exportedErrorClasses(autograph).map(([name]) => name)).toEqual(expect.arrayContaining(["ConversionError", "AutoGraphError"]));
+    expect(misnamedErrorClasses(autograph)).toEqual([]);
+  });
+});

@@ -1,0 +1,125 @@
+/**
+ * Focused benchmark of the issue's open targets (matMul 256/512/1024, exp/tanh/sigmoid on 1M
+ * floats, the traced 10-op chain), Kiln wasm on one thread against tfjs-backend-wasm 4.22,
+ * interleaved in one process. Reports both wall time and process CPU time per run (CPU
+ * time excludes the time the OS gives to other jobs on a shared machine; with one thread
+ * running it is that thread's time). Two-thread rows report wall time only.
+ *
+ * ```sh
+ * node --import tsx --conditions=source bench/focus.ts [rounds]
+ * ```
+ */
+import { median, randomArray } from "./harness.js";
+import { setUpBenchBackends, tf, tfjs } from "./setup.js";
+
+const rounds = Number(process.argv[2] ?? 9);
+await setUpBenchBackends();
+
+interface Case {
+  name: string;
+  kiln: () => void;
+  anchor?: () => void;
+  flops?: number;
+}
+
+const n = 1 << 20;
+const xv = randomArray(n, 6);
+const yv = randomArray(n, 7);
+function chain(x: tf.Tensor, y: tf.Tensor): tf.Tensor {
+  return tf.tanh(tf.sigmoid(tf.sqrt(tf.abs(tf.sub(tf.exp(tf.neg(tf.relu(tf.mul(tf.add(x, y), 0.5)))), y)))));
+}
+function chainTfjs(x: tfjs.Tensor, y: tfjs.Tensor): tfjs.Tensor {
+  return tfjs.tidy(() =>
+    tfjs.tanh(tfjs.sigmoid(tfjs.sqrt(tfjs.abs(tfjs.sub(tfjs.exp(tfjs.neg(tfjs.relu(tfjs.mul(tfjs.add(x, y), 0.5)))), y))))),
+  );
+}
+const sync = (t: tfjs.Tensor) => {
+  t.dataSync();
+  t.dispose();
+};
+
+function cases(backend: string): Case[] {
+  const out: Case[] = [];
+  const only = process.env.FOCUS?.split(",");
+  const want = (name: string) => only === undefined || only.some((o) => name.startsWith(o));
+  for (const size of [256, 512, 1024]) {
+    if (!want(`matMul ${size}`)) continue;
+    const a = tf.tensor(randomArray(size * size, 1), [size, size]);
+    const b = tf.tensor(randomArray(size * size, 2), [size, size]);
+    const ta = tfjs.tensor(randomArray(size * size, 1), [size, size]);
+    const tb = tfjs.tensor(randomArray(size * size, 2), [size, size]);
+    out.push({
+      name: `matMul ${size}`,
+      kiln: () => tf.matMul(a, b).dispose(),
+      anchor: () => sync(tfjs.matMul(ta, tb)),
+      flops: 2 * size ** 3,
+    });
+  }
+  const x = tf.tensor(xv);
+  const y = tf.tensor(yv);
+  const tx = tfjs.tensor1d(xv);
+  const ty = tfjs.tensor1d(yv);
+  const unary: [string, (t: tf.Tensor) => tf.Tensor, (t: tfjs.Tensor) => tfjs.Tensor][] = [
+    ["exp", tf.exp, tfjs.exp],
+    ["tanh", tf.tanh, tfjs.tanh],
+    ["sigmoid", tf.sigmoid, tfjs.sigmoid],
+  ];
+  for (const [name, k, t] of unary) {
+    if (want(name)) out.push({ name: `${name} 1M`, kiln: () => k(x).dispose(), anchor: () => sync(t(tx)) });
+  }
+  if (want("chain")) {
+    const f = tf.function(chain);
+    out.push({ name: "chain 1M", kiln: () => (f(x, y) as tf.Tensor).dispose(), anchor: () => sync(chainTfjs(tx, ty)) });
+  }
+  void backend;
+  return out;
+}
+
+await tf.setBackend("wasm1");
+const one = cases("wasm1");
+await tf.setBackend("wasm");
+const two = cases("wasm");
+
+const cpuMs = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+type Sample = { wall: number; cpu: number };
+const time = async (backend: string | undefined, fn: () => void): Promise<Sample> => {
+  if (backend !== undefined) await tf.setBackend(backend);
+  const c0 = cpuMs();
+  const t0 = performance.now();
+  fn();
+  return { wall: performance.now() - t0, cpu: cpuMs() - c0 };
+};
+
+console.log(
+  `rounds ${rounds}; load ${(await import("node:os"))
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(" ")}`,
+);
+console.log("case            | wasm1 wall / cpu        | wasm2 wall | tfjs wall / cpu        | tfjs/wasm1 (cpu)");
+for (let i = 0; i < one.length; i++) {
+  const c1 = one[i]!;
+  const c2 = two[i]!;
+  for (let w = 0; w < 3; w++) {
+    await time("wasm1", c1.kiln);
+    await time("wasm", c2.kiln);
+    if (c1.anchor) await time(undefined, c1.anchor);
+  }
+  const s1: Sample[] = [];
+  const s2: Sample[] = [];
+  const st: Sample[] = [];
+  for (let r = 0; r < rounds; r++) {
+    s1.push(await time("wasm1", c1.kiln));
+    s2.push(await time("wasm", c2.kiln));
+    if (c1.anchor) st.push(await time(undefined, c1.anchor));
+  }
+  const m = (s: Sample[], k: keyof Sample) => median(s.map((v) => v[k]));
+  const fmt = (ms: number) => (c1.flops ? `${ms.toFixed(2)} (${(c1.flops / ms / 1e6).toFixed(1)} GF/s)` : ms.toFixed(3));
+  console.log(
+    `${c1.name.padEnd(15)} | ${fmt(m(s1, "wall"))} / ${fmt(m(s1, "cpu"))} | ${fmt(m(s2, "wall"))} | ${fmt(m(st, "wall"))} / ${fmt(m(st, "cpu"))} | ${(m(st, "cpu") / m(s1, "cpu")).toFixed(2)}x`,
+  );
+}
+process.exit(0);
