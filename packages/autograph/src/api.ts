@@ -109,7 +109,12 @@ function compile(fn: Function, conversion: ConvertedSource, bindings: Map<string
   const names = [...bindings.keys()];
   const mapUrl = `data:application/json;charset=utf-8;base64,${base64(JSON.stringify(conversion.map))}`;
   const body = `"use strict";\nreturn (${conversion.expression});\n//# sourceURL=kiln-autograph:///${encodeURIComponent(nameOf(fn))}.js\n//# sourceMappingURL=${mapUrl}`;
-  const factory = new Function("ag__", ...names, body) as (...args: unknown[]) => unknown;
+  const factory = tf.compileFunction(
+    `AutoGraph's run-time conversion of '${nameOf(fn)}'`,
+    "convert ahead of time instead (the loader hook, node --import @kiln/autograph/register, or the bundler plugin @kiln/autograph/plugin), or pass { autograph: false } to tf.function and use tf.cond and tf.whileLoop",
+    ["ag__", ...names],
+    body,
+  ) as (...args: unknown[]) => unknown;
   let result = factory(runtime, ...names.map((n) => bindings.get(n)));
   if (conversion.form === "method") {
     const [descriptor] = Object.values(Object.getOwnPropertyDescriptors(result as object));

@@ -3,8 +3,9 @@
  * overhead and elementwise throughput; bench/transcendental.ts: exp, tanh, sigmoid, a traced
  * chain and bias-add broadcasts; bench/matmul.ts: matMul and conv2d), Kiln cpu against
  * tfjs-core's cpu backend in the same process, then tf.function against eager execution
- * (bench/function.ts), and training steps against tfjs-cpu and tfjs-wasm with allocations
- * and RSS growth per step (bench/steps.ts). Every time is the median of several runs after warm-up; the ratio is
+ * (bench/function.ts), training steps against tfjs-cpu and tfjs-wasm with allocations
+ * and RSS growth per step (bench/steps.ts), and the cost of kernels built without code generation
+ * (bench/csp_mode.ts). Every time is the median of several runs after warm-up; the ratio is
  * anchor time / Kiln time, so above 1 means Kiln (or Kiln's traced function) is faster.
  *
  * ```sh
@@ -13,6 +14,7 @@
  */
 import { cpus } from "node:os";
 import { benchAsyncBackend } from "./async_backend.js";
+import { benchCspMode } from "./csp_mode.js";
 import { benchElementwise } from "./elementwise.js";
 import { benchFunction } from "./function.js";
 import { type BenchRow, formatTable } from "./harness.js";
@@ -31,6 +33,7 @@ function table(header: readonly string[], rows: readonly BenchRow[], digits: num
 const eager = [...(await benchElementwise()), ...(await benchTranscendental()), ...(await benchMatmul())];
 const traced = [...(await benchFunction()), ...(await benchTraining()), ...(await benchSteps())];
 const asyncRows = await benchAsyncBackend();
+const cspRows = await benchCspMode();
 
 console.log(`\nKiln cpu vs tfjs-core 4.22 cpu, Node ${process.version}, ${cpus()[0]?.model ?? "unknown cpu"}`);
 console.log("medians after warm-up; ratio = anchor / kiln (above 1: Kiln is faster)\n");
@@ -40,3 +43,10 @@ console.log("\ntf.function, training and control flow (units in each case's name
 console.log(table(["case", "kiln traced", "anchor", "ratio", "note"], traced, 3));
 console.log("\nthe same kernels on an async-only backend (asyncOnly(cpu()), see bench/async_backend.ts); ratio = cpu / async");
 console.log(table(["case", "async ms", "cpu ms", "ratio", "note"], asyncRows, 2));
+console.log("\nkernels without code generation (what cpu() uses under a CSP without 'unsafe-eval', see bench/csp_mode.ts); CPU ms per call");
+console.log(
+  formatTable(
+    ["case", "generated ms", "no codegen ms", "cost"],
+    cspRows.map((r) => [r.name, r.generatedMs.toFixed(3), r.prebuiltMs.toFixed(3), `${r.cost.toFixed(2)}x`]),
+  ),
+);

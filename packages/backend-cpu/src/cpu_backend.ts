@@ -34,14 +34,26 @@ interface CpuBuffer {
  */
 export class CpuBackend implements SyncReadBackend {
   readonly apiVersion = BACKEND_API_VERSION;
-  readonly name: string = "cpu";
-  readonly caps: BackendCapabilities = {
-    reads: "sync",
-    dtypes: ["float32", "int32", "bool"],
-    fusion: { elementwise: true, broadcast: true, epilogues: ["MatMul", "BatchMatMulV2", "Conv2D", "DepthwiseConv2dNative"] },
-  };
+  readonly name: string;
+  /**
+   * Whether elementwise kernels are generated JS (`new Function`) or prebuilt loops over the same
+   * semantics, for environments that forbid generating code (fused clusters then run as block loops too).
+   */
+  readonly codegen: boolean;
+  readonly caps: BackendCapabilities;
   #numBuffers = 0;
   #numBytes = 0;
+
+  constructor(options: { readonly name?: string; readonly codegen?: boolean } = {}) {
+    this.name = options.name ?? "cpu";
+    this.codegen = options.codegen ?? true;
+    this.caps = {
+      reads: "sync",
+      dtypes: ["float32", "int32", "bool"],
+      fusion: { elementwise: true, broadcast: true, epilogues: ["MatMul", "BatchMatMulV2", "Conv2D", "DepthwiseConv2dNative"] },
+      details: { kernels: this.codegen ? "generated" : "prebuilt" },
+    };
+  }
 
   write(values: DataArray, _shape: ConcreteShape, _dtype: DType): DataId {
     const buffer: CpuBuffer = { values, live: true };
@@ -86,13 +98,14 @@ export class CpuBackend implements SyncReadBackend {
     return { numBytes: this.#numBytes, numBuffers: this.#numBuffers };
   }
 
-  /** One generated loop for a cluster of elementwise ops (used by tf.function plans). */
+  /** One pass for a cluster of elementwise ops (used by tf.function plans): a generated loop, or prebuilt block loops without code generation. */
   compileFused(cluster: FusedCluster): KernelFn | undefined {
-    return compileFusedCluster(cluster, headKernel) as KernelFn | undefined;
+    return compileFusedCluster(cluster, headKernel, this.codegen) as KernelFn | undefined;
   }
 
-  /** The JS loop `compileFused` generates for a cluster, for `cf.planSummary()`. */
+  /** The JS loop `compileFused` generates for a cluster, for `cf.planSummary()`; none without code generation (block loops run instead). */
   fusedKernelSource(cluster: FusedCluster): KernelSource | undefined {
+    if (!this.codegen) return undefined;
     const code = fusedClusterSource(cluster);
     return code === undefined ? undefined : { language: "javascript", code };
   }

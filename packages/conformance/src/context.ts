@@ -3,6 +3,9 @@ import * as tfjs from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
 import { afterEach, beforeAll, beforeEach, expect } from "vitest";
 
+// tfjs is the oracle here, not the library under test: no "install tfjs-node" banner in test output.
+tfjs.env().set("IS_TEST", true);
+
 /** What a backend's test file passes to the suite. */
 export interface ConformanceOptions {
   /** The backend plugin under test (the cpu oracle is registered beside it). */

@@ -8,11 +8,14 @@
  * tf.add(tf.tensor([1, 2]), 1).print();
  * ```
  */
+import { installVariableMethods } from "./function/variable_methods.js";
 import { installTensorMethods } from "./ops/methods.js";
 
 installTensorMethods();
+installVariableMethods();
 
 export * from "./base/errors.js";
+export { CodeGenerationError, codeGenerationAllowed, compileFunction } from "./base/code_generation.js";
 export { type DType, type DataArray, DTYPES, tfTypeName, bytesPerElement, allocate } from "./base/dtype.js";
 export { type Shape, type ConcreteShape, sizeOf, stridesOf, broadcastShapes, normalizeAxis, normalizeAxes } from "./base/shape.js";
 export { type ValueInfo, type AttrValue, type Attrs, type KernelFamily, type OpDef, type AnyOpDef, scalarKernelOf } from "./ir/op.js";
@@ -59,6 +62,9 @@ export { FuncGraph } from "./ir/func_graph.js";
 export { PlanSummary, type PlanStepSummary, type PlanStepKind, type PlanRemovals } from "./plan/plan_summary.js";
 export { TensorSpec } from "./function/tensor_spec.js";
 export { Variable, VariableCreationError, type VariableOptions } from "./function/variable.js";
+export { variable } from "./api/variable.js";
+export { nextFrame } from "./api/next_frame.js";
+export * as util from "./api/util.js";
 export { ConcreteFunction, type FunctionDef, type ArgDef } from "./function/concrete_function.js";
 export { PolymorphicFunction, type FunctionOptions, type CallableConcreteFunction } from "./function/polymorphic_function.js";
 export { tfFunction as function, tfFunction, type TfFunction } from "./function/tf_function.js";

@@ -202,6 +202,19 @@ describe("backend registry", () => {
     await run(() => tf.ready());
     expect(run(() => tf.getBackend())).toBe("gpu");
   });
+
+  it("tf.ready() initializes the highest-priority async backend when nothing touched the backends before (as after a side-effect registration)", async () => {
+    const { run } = runtime(cpu(), { ...asyncGpu(), priority: 5 });
+    await run(() => tf.ready());
+    expect(run(() => tf.getBackend())).toBe("gpu");
+    const ones = run(() => tf.ones([2]));
+    expect(await run(() => ones.array())).toEqual([1, 1]);
+  });
+
+  it("tf.ready() with no backend registered is the BackendError that says how to register one", async () => {
+    const { run } = runtime();
+    await expect(run(() => tf.ready())).rejects.toThrow(/no backend is registered.*registerBackend\(cpu\(\)\)/);
+  });
 });
 
 describe("swapping backends at run time", () => {

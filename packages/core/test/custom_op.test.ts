@@ -1,7 +1,7 @@
 import * as tf from "@kiln/core";
 import type { CpuBackend } from "@kiln/backend-cpu";
 import { readFileSync } from "node:fs";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { useCpu } from "./setup.js";
 
 useCpu();
@@ -10,6 +10,9 @@ let kernelRuns = 0;
 
 // The worked example from packages/core/README.md ("Writing a custom op"). The test at the
 // bottom checks the README shows exactly this code, so the two cannot drift apart.
+// The example prints its result: captured here (and checked below) rather than left in the test output.
+const logged: string[] = [];
+const log = vi.spyOn(console, "log").mockImplementation((...args: unknown[]) => void logged.push(args.map(String).join(" ")));
 // #region custom-op
 // 1. Declare the op once: TensorFlow-style raw name, the public name errors use, and
 //    shape/dtype inference. `infer` is the one place bad input is rejected, for eager
@@ -71,9 +74,11 @@ console.log(String(d));
 // [[0. 5.]
 //  [5. 0.]], shape=(2, 2), dtype=float32)
 // #endregion custom-op
+log.mockRestore();
 
 describe("custom ops: defineOp + registerKernel + bind1", () => {
   it("runs the kernel and prints the documented result", () => {
+    expect(logged).toEqual(["tf.Tensor(\n[[0. 5.]\n [5. 0.]], shape=(2, 2), dtype=float32)"]);
     expect(d.arraySync()).toEqual([[0, 5], [5, 0]]);
     expect(String(d)).toBe("tf.Tensor(\n[[0. 5.]\n [5. 0.]], shape=(2, 2), dtype=float32)");
   });

@@ -20,6 +20,20 @@ export function printedBy(fn: () => void): string[] {
   return lines;
 }
 
+/** The runtime's warnings while `fn` runs (collected instead of printed; restored afterwards). */
+export function warnedBy(fn: () => void): string[] {
+  const warnings: string[] = [];
+  const runtime = tf.getRuntime();
+  const saved = runtime.warn;
+  runtime.warn = (m) => warnings.push(m);
+  try {
+    fn();
+  } finally {
+    runtime.warn = saved;
+  }
+  return warnings;
+}
+
 /** For calling a gradient rule directly in a test: rules of ordinary ops never differentiate a sub-graph. */
 export const noDifferentiate: tf.Differentiate = () => {
   throw new Error("this gradient rule was not expected to differentiate a sub-graph");

@@ -64,10 +64,21 @@ export function removeBackend(name: string): void {
   getRuntime().backends.remove(name);
 }
 
-/** Resolves once the active backend is initialized. */
+/**
+ * Resolves once the active backend (or, before any was chosen, the highest-priority registered
+ * one) is initialized, as tfjs's `tf.ready()`: what to await after a side-effect registration
+ * of a backend that loads asynchronously.
+ *
+ * ```ts
+ * import "@kiln/backend-wasm/register";
+ * await tf.ready(); // the wasm binary is compiled; ops run on it
+ * ```
+ */
 export async function ready(): Promise<void> {
   const runtime = getRuntime();
-  await runtime.setBackend(runtime.backends.activeName() ?? runtime.backends.active().name);
+  const name = runtime.backends.activeName() ?? runtime.backends.names()[0];
+  if (name === undefined) runtime.backends.active(); // throws: no backend is registered
+  else await runtime.setBackend(name);
 }
 
 /**

@@ -69,6 +69,9 @@ export class OutOfScopeError extends KilnError {
   static override readonly errorName: string = "OutOfScopeError";
 }
 
+/** A failed `tf.util.assert` (a check a program states about its own values). */
+export class AssertionError extends KilnError {}
+
 /** Formats a shape the way error messages print it: `[2,3]`, `[]`, `[null,2]`. */
 export function formatShape(shape: readonly (number | null)[]): string {
   return `[${shape.map((d) => (d === null ? "null" : String(d))).join(",")}]`;

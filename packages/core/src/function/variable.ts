@@ -1,6 +1,6 @@
-import type { DType } from "../base/dtype.js";
+import type { DType, DataArray } from "../base/dtype.js";
 import { ArgumentError, DisposedError, KilnError } from "../base/errors.js";
-import type { Shape } from "../base/shape.js";
+import { type Shape, sizeOf } from "../base/shape.js";
 import type { FuncGraph } from "../ir/func_graph.js";
 import type { OpOutput } from "../ir/graph.js";
 import type { AnyOpDef } from "../ir/op.js";
@@ -8,7 +8,7 @@ import { add, sub } from "../ops/binary.js";
 import { identity } from "../ops/identity.js";
 import { toOwnedTensor, toTensor } from "../ops/convert.js";
 import { type TensorLike, asTensor, toTensorSymbol } from "../tensor/convert.js";
-import { Tensor } from "../tensor/tensor.js";
+import { type NestedArray, Tensor } from "../tensor/tensor.js";
 import { OutOfScopeError } from "../base/errors.js";
 import { getRuntime } from "../trace/runtime.js";
 import { tidy } from "../trace/scope.js";
@@ -235,6 +235,55 @@ export class Variable {
   /** The current eager value, for the executor. */
   get eagerValue(): Tensor {
     return this.#eagerValue("read");
+  }
+
+  /** The number of dimensions, as for a tensor. */
+  get rank(): number {
+    return this.shape.length;
+  }
+
+  /** The number of elements, as for a tensor. */
+  get size(): number {
+    return sizeOf(this.shape as number[]);
+  }
+
+  /**
+   * The current value's elements, read like a tensor's (`Tensor.dataSync`), so tfjs code
+   * that treats a variable as a tensor works. No tensor is left for the caller to free.
+   * Inside a `tf.function` the value is symbolic and reading it throws, as for a tensor.
+   *
+   * ```ts
+   * const v = tf.variable(tf.tensor1d([1, 2]));
+   * v.dataSync(); // Float32Array [1, 2]
+   * ```
+   */
+  dataSync(): DataArray {
+    return this.#valueToRead("dataSync").dataSync();
+  }
+
+  /** The current value's elements, read asynchronously (works on every backend). */
+  data(): Promise<DataArray> {
+    return this.#valueToRead("data").data();
+  }
+
+  /** The current value as nested arrays, read synchronously. */
+  arraySync(): NestedArray {
+    return this.#valueToRead("arraySync").arraySync();
+  }
+
+  /** The current value as nested arrays, read asynchronously. */
+  array(): Promise<NestedArray> {
+    return this.#valueToRead("array").array();
+  }
+
+  /** Prints the current value in tfjs's format (see `Tensor.print`). */
+  print(verbose = false): void {
+    this.#valueToRead("print").print(verbose);
+  }
+
+  /** The tensor a read method looks at: the eager value itself, or a symbolic read while tracing. */
+  #valueToRead(method: string): Tensor {
+    return getRuntime().graphTrace() === undefined ? this.#eagerValue(method) : this.readForOp();
   }
 
   /** Frees the value (a stand-in has none: disposing it does nothing). */

@@ -3,7 +3,7 @@ import { ArgumentError, DTypeError, ShapeError, formatShape } from "../base/erro
 import { checkShape, sizeOf } from "../base/shape.js";
 import { defineOp } from "../ir/op.js";
 import { type NestedValues, type TensorLike, asTensor, checkTensorLike, flattenValues } from "../tensor/convert.js";
-import type { Tensor } from "../tensor/tensor.js";
+import { Tensor } from "../tensor/tensor.js";
 import { bind1 } from "../trace/bind.js";
 import { getRuntime } from "../trace/runtime.js";
 import { convertEach, toTensor } from "./convert.js";
@@ -20,8 +20,10 @@ import { type ScalarLike, type ShapeLike, scalarArgument, shapeArgument } from "
  * ```
  */
 export function constant(value: TensorLike, dtype?: DType): Tensor {
-  const existing = asTensor(value);
-  if (existing !== undefined) return existing;
+  if (value instanceof Tensor) return value;
+  // A Variable: its current value as a snapshot the caller owns (never the variable's own tensor).
+  const read = asTensor(value);
+  if (read !== undefined) return read.isSymbolic ? read : getRuntime().share(read);
   checkTensorLike(value, "constant", "value");
   if (dtype !== undefined) checkDType(dtype, "constant");
   const flat = flattenValues(value as NestedValues | DataArray, dtype, "constant");

@@ -37,7 +37,7 @@ export function isTensorConvertible(value: unknown): value is TensorConvertible 
 }
 
 /** Infers the shape of nested arrays, rejecting ragged ones. */
-function inferShape(value: NestedValues | DataArray, op: string): number[] {
+export function inferShape(value: NestedValues | DataArray, op: string): number[] {
   const shape: number[] = [];
   let level: unknown = value;
   while (Array.isArray(level) || ArrayBuffer.isView(level)) {

@@ -1,5 +1,6 @@
 import type { DType, DataArray } from "../base/dtype.js";
 import type { Shape } from "../base/shape.js";
+import { floatFormatter, formatFloatScalar } from "./float_format.js";
 
 /** Formats a shape like TF: `()`, `(3,)`, `(None, 2)`. */
 export function formatTfShape(shape: Shape): string {
@@ -7,82 +8,10 @@ export function formatTfShape(shape: Shape): string {
   return dims.length === 1 ? `(${dims[0]},)` : `(${dims.join(", ")})`;
 }
 
-const MAX_ELEMENTS = 1000;
+/** NumPy's print options TF's `str` uses: summarise above 1000 elements, 3 edge items, 75 columns. */
+const THRESHOLD = 1000;
 const EDGE_ITEMS = 3;
-
-/** The fewest significant digits that read back as the same float32 (numpy's "unique" mode). */
-function shortestDigits(value: number): number {
-  for (let p = 1; p < 9; p++) if (Math.fround(Number(value.toPrecision(p))) === value) return p;
-  return 9;
-}
-
-function nonFinite(value: number): string | undefined {
-  if (Number.isNaN(value)) return "nan";
-  if (value === Infinity) return "inf";
-  if (value === -Infinity) return "-inf";
-  return undefined;
-}
-
-/** Python's repr of a float, which numpy uses for 0-d float arrays: `8.0`, `0.33333334`, `1e-05`. */
-function formatFloatScalar(value: number): string {
-  const special = nonFinite(value);
-  if (special !== undefined) return special;
-  const digits = shortestDigits(value);
-  const abs = Math.abs(value);
-  if (abs !== 0 && (abs < 1e-4 || abs >= 1e16)) {
-    const [mantissa, exponent] = value.toExponential(digits - 1).split("e") as [string, string];
-    const sign = exponent.startsWith("-") ? "-" : "+";
-    return `${mantissa}e${sign}${exponent.replace(/^[+-]/, "").padStart(2, "0")}`;
-  }
-  const text = Number(value.toPrecision(digits)).toString();
-  return text.includes(".") ? text : `${text}.0`;
-}
-
-/** Splits each finite value into the parts numpy aligns: integer part, fraction, exponent. */
-interface FloatParts {
-  readonly int: string;
-  readonly frac: string;
-  readonly exp: string;
-}
-
-function floatParts(value: number, scientific: boolean): FloatParts {
-  const digits = shortestDigits(value);
-  if (scientific) {
-    const [mantissa, exponent] = value.toExponential(digits - 1).split("e") as [string, string];
-    const [int, frac = ""] = mantissa.split(".") as [string, string?];
-    const sign = exponent.startsWith("-") ? "-" : "+";
-    return { int, frac, exp: `e${sign}${exponent.replace(/^[+-]/, "").padStart(2, "0")}` };
-  }
-  const [int, frac = ""] = Number(value.toPrecision(digits)).toString().split(".") as [string, string?];
-  return { int, frac, exp: "" };
-}
-
-/**
- * numpy's FloatingFormat: scientific when values span too much (max >= 1e16, min nonzero
- * < 1e-4, or max/min > 1e3); otherwise positional with decimal points aligned (integer
- * parts padded left, fractions padded right).
- */
-function floatFormatter(values: readonly number[]): (value: number) => string {
-  const finite = values.filter((v) => Number.isFinite(v)).map(Math.abs);
-  const nonzero = finite.filter((v) => v !== 0);
-  const max = Math.max(0, ...finite);
-  const min = nonzero.length === 0 ? 0 : Math.min(...nonzero);
-  const scientific = max >= 1e16 || (min !== 0 && (min < 1e-4 || max / min > 1e3));
-  const parts = values.filter((v) => Number.isFinite(v)).map((v) => floatParts(v, scientific));
-  let padLeft = Math.max(0, ...parts.map((p) => p.int.length));
-  const padRight = Math.max(0, ...parts.map((p) => p.frac.length));
-  const padExp = Math.max(0, ...parts.map((p) => p.exp.length));
-  const specials = values.map(nonFinite).filter((s): s is string => s !== undefined);
-  const specialWidth = Math.max(0, ...specials.map((s) => s.length));
-  if (padLeft + padRight + 1 + padExp < specialWidth) padLeft = specialWidth - padRight - 1 - padExp;
-  const width = padLeft + 1 + padRight + padExp;
-  return (value) => {
-    const special = nonFinite(value);
-    if (special !== undefined) return special.padStart(width);
-    const p = floatParts(value, scientific);
-    return `${p.int.padStart(padLeft)}.${p.frac.padEnd(padRight)}${p.exp.padEnd(padExp)}`;
-  };
-}
+const LINE_WIDTH = 75;
 
 /** The elements shown (all, or the edges of each dimension when summarising), in order. */
 function shownElements(values: DataArray, shape: readonly number[], summarise: boolean): number[] {
@@ -108,12 +37,23 @@ function shownElements(values: DataArray, shape: readonly number[], summarise: b
   return out;
 }
 
+/** The element formatter NumPy picks for a dtype: aligned floats, right-aligned ints, ` True`/`False`. */
+function elementFormatter(shown: readonly number[], dtype: DType): (value: number) => string {
+  if (dtype === "float32") return floatFormatter(shown);
+  if (dtype === "bool") return (v) => (v ? " True" : "False");
+  const width = Math.max(...shown.map((v) => String(v).length));
+  return (v) => String(v).padStart(width);
+}
+
 /**
- * Formats values like numpy's `str` (what TF's eager repr shows): nested brackets, elements
- * aligned, large tensors summarised with `...`, a 0-d float like Python's repr.
+ * Formats values like NumPy's `str` (what TF's eager tensor string shows): nested
+ * brackets, elements aligned to one width, rows wrapped at 75 columns with a hanging
+ * indent, tensors over 1000 elements summarised with `...` (3 items at each edge), a 0-d
+ * float like Python's repr.
  *
  * ```ts
  * formatValues(new Float32Array([1.5, 2.25]), [2], "float32"); // "[1.5  2.25]"
+ * formatValues(new Float32Array([1e-5, -2500]), [2], "float32"); // "[ 1.0e-05 -2.5e+03]"
  * ```
  */
 export function formatValues(values: DataArray, shape: readonly number[], dtype: DType): string {
@@ -121,29 +61,52 @@ export function formatValues(values: DataArray, shape: readonly number[], dtype:
     const v = values[0]!;
     return dtype === "bool" ? (v ? "True" : "False") : dtype === "int32" ? String(v) : formatFloatScalar(v);
   }
-  if (values.length === 0) return "[]";
-  const summarise = values.length > MAX_ELEMENTS;
+  const summarise = values.length > THRESHOLD;
   const shown = shownElements(values, shape, summarise);
-  const format =
-    dtype === "float32"
-      ? floatFormatter(shown)
-      : ((width: number) => (v: number) => (dtype === "bool" ? (v ? "True" : "False") : String(v)).padStart(width))(
-          Math.max(...shown.map((v) => (dtype === "bool" ? (v ? 4 : 5) : String(v).length))),
-        );
+  // NumPy prints any array without elements as `[]`, whatever its shape.
+  if (shown.length === 0) return "[]";
+  const format = elementFormatter(shown, dtype);
   let next = 0;
-  const render = (dim: number, indent: number): string => {
+  // NumPy's _formatArray: each nesting level adds one space of hanging indent and takes one
+  // column off the width (for its closing bracket); rows wrap before an element that would
+  // pass the width.
+  const render = (dim: number, hangingIndent: string, width: number): string => {
     if (dim === shape.length) return format(shown[next++]!);
     const n = shape[dim]!;
-    const parts: string[] = [];
-    for (let i = 0; i < n; i++) {
-      if (summarise && n > 2 * EDGE_ITEMS && i === EDGE_ITEMS) {
-        parts.push("...");
-        i = n - EDGE_ITEMS;
+    const summary = summarise && n > 2 * EDGE_ITEMS;
+    const count = summary ? 2 * EDGE_ITEMS : n;
+    const innerIndent = `${hangingIndent} `;
+    const innerWidth = width - 1;
+    let text = "";
+    if (dim === shape.length - 1) {
+      const elementWidth = width - 1;
+      let line = hangingIndent;
+      const extend = (word: string): void => {
+        // Wrapping never helps a line holding only the indent.
+        if (line.length + word.length > elementWidth && line.length > hangingIndent.length) {
+          text += `${line.trimEnd()}\n`;
+          line = hangingIndent;
+        }
+        line += word;
+      };
+      for (let i = 0; i < count; i++) {
+        if (summary && i === EDGE_ITEMS) {
+          extend("...");
+          line += " ";
+        }
+        extend(render(dim + 1, innerIndent, innerWidth));
+        if (i < count - 1) line += " ";
       }
-      parts.push(render(dim + 1, indent + 1));
+      text += line;
+    } else {
+      const lineSeparator = "\n".repeat(shape.length - dim - 1);
+      for (let i = 0; i < count; i++) {
+        if (summary && i === EDGE_ITEMS) text += `${hangingIndent}...${lineSeparator}`;
+        text += hangingIndent + render(dim + 1, innerIndent, innerWidth);
+        if (i < count - 1) text += lineSeparator;
+      }
     }
-    const separator = dim === shape.length - 1 ? " " : "\n".repeat(shape.length - dim - 1) + " ".repeat(indent + 1);
-    return `[${parts.join(separator)}]`;
+    return `[${text.slice(hangingIndent.length)}]`;
   };
-  return render(0, 0);
+  return render(0, " ", LINE_WIDTH);
 }

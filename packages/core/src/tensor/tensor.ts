@@ -7,6 +7,7 @@ import type { MemoryTracker } from "./memory_tracker.js";
 import { readsSync } from "../backend/backend.js";
 import { isResourceOutput, type OpOutput } from "../ir/graph.js";
 import { formatTfShape, formatValues } from "./format.js";
+import { formatTfjs } from "./tfjs_format.js";
 import { type EagerHandle, releaseHandle, type TensorHandle } from "./handle.js";
 
 /** Nested JS arrays, as returned by `array()`. */
@@ -132,6 +133,30 @@ export class Tensor {
   /** Reads the values synchronously as nested JS arrays; throws where `dataSync` does. */
   arraySync(): NestedArray {
     return this.#nest(this.#readSync("arraySync"));
+  }
+
+  /**
+   * Prints the values to the console in tfjs's format (`toString()` gives TF's). On a
+   * backend that reads only asynchronously (webgpu) the values print once they arrive.
+   *
+   * ```ts
+   * tf.tensor([[1, 2], [3, 4]]).print();
+   * // Tensor
+   * //     [[1, 2],
+   * //      [3, 4]]
+   * ```
+   */
+  print(verbose = false): void {
+    this.#eager("print");
+    const shape = this.shape as number[];
+    if (this.canReadSync) {
+      console.log(formatTfjs(this.#readSync("print"), shape, this.dtype, verbose));
+      return;
+    }
+    void this.data().then(
+      (values) => console.log(formatTfjs(values, shape, this.dtype, verbose)),
+      (error: unknown) => console.error(error),
+    );
   }
 
   /** Releases the data. Using the tensor afterwards throws a DisposedError. Idempotent. */

@@ -1,4 +1,6 @@
 import * as tf from "@kiln/core";
+import { expect } from "vitest";
+import { printedBy } from "../setup.js";
 
 /**
  * Valid saved files to break, one concept each, and arguments each accepts. The hostile-file
@@ -84,7 +86,8 @@ function calls(): SavedFile {
     const y = sum!.mul(args.scale);
     return { y, parts: tf.split(y, 2), rest: less, label: "done" };
   });
-  outer({ a: tf.tensor([1, 2]), scale: 3 });
+  // The call that traces it prints; captured (and checked) rather than left in the test output.
+  expect(printedBy(() => outer({ a: tf.tensor([1, 2]), scale: 3 }))).toEqual(["inner [1 2]"]);
   const saved = parsed(outer);
   offset.dispose();
   return { name: "calls", saved, args: () => [{ a: tf.tensor([1, 2]), scale: 3 }] };

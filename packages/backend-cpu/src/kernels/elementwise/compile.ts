@@ -1,4 +1,4 @@
-import { type DataArray, renderScalar, type ScalarKernel } from "@kiln/core";
+import { compileFunction, type DataArray, renderScalar, type ScalarKernel } from "@kiln/core";
 import type { BroadcastLayout } from "./broadcast.js";
 import { jsDialect, loadJs, storeJs } from "./js_dialect.js";
 import { elementwiseHelpers } from "./math.js";
@@ -8,6 +8,9 @@ import { elementwiseHelpers } from "./math.js";
  * elements in the same order (same shape up to leading 1s): the tight path.
  */
 export type ElementwiseLoop = (out: DataArray, inputs: readonly DataArray[], layout: BroadcastLayout | null) => void;
+
+/** What a CodeGenerationError from the cpu backend advises. */
+export const CLOSURES_INSTEAD = "register cpu() (which detects this and uses prebuilt kernels) or cpu({ codegen: false }) instead of cpu({ codegen: true })";
 
 /** Names the expression uses for the current element of input 0, 1, 2. */
 const ELEMENT_NAMES = ["a", "b", "c"] as const;
@@ -78,5 +81,5 @@ return function ${label.replace(/\W/g, "_")}(out, inputs, layout) {
   if (layout === null) same(out, ${xs.map((_, k) => `inputs[${k}]`).join(", ")});
   else strided(out, ${xs.map((_, k) => `inputs[${k}]`).join(", ")}, layout.shape, ${ss.map((_, k) => `layout.strides[${k}]`).join(", ")});
 };`;
-  return new Function("helpers", source)(elementwiseHelpers) as ElementwiseLoop;
+  return compileFunction(`cpu backend: the ${label} kernel`, CLOSURES_INSTEAD, ["helpers"], source)(elementwiseHelpers) as ElementwiseLoop;
 }

@@ -1,5 +1,6 @@
 import {
   allocate,
+  compileFunction,
   type ConcreteShape,
   type DataArray,
   type DataId,
@@ -9,6 +10,8 @@ import {
   sizeOf,
 } from "@kiln/core";
 import type { CpuBackend } from "../../cpu_backend.js";
+import { compileFusedBlocks } from "./block_loop.js";
+import { CLOSURES_INSTEAD } from "./compile.js";
 import { fusedLoopSource } from "./fused_loop.js";
 import { elementwiseHelpers } from "./math.js";
 
@@ -47,21 +50,21 @@ function clusterShapes(cluster: FusedCluster): ConcreteShape[] {
  * are not float32 already, so results are bit-identical to running the ops one by one. A
  * cluster headed by MatMul or Conv2D runs that kernel first and applies the epilogue in
  * place over its output. Returns undefined when an op has no scalar semantics for its
- * dtypes (or the head has no kernel), so the ops run unfused.
+ * dtypes (or the head has no kernel), so the ops run unfused. With `codegen` false (a
+ * Content-Security-Policy without 'unsafe-eval') the pass is `compileFusedBlocks`' block
+ * loops instead of a generated loop, with the same results.
  *
  * ```ts
  * backend.compileFused(cluster); // relu(matMul(x, w) + b) as a MatMul and one pass
  * ```
  */
-export function compileFusedCluster(cluster: FusedCluster, headKernel: HeadKernel): KernelFn<{}, CpuBackend> | undefined {
+export function compileFusedCluster(cluster: FusedCluster, headKernel: HeadKernel, codegen = true): KernelFn<{}, CpuBackend> | undefined {
   const head = cluster.head;
   const runHead = head === undefined ? undefined : headKernel(head.op.name);
   if (head !== undefined && runHead === undefined) return undefined;
   const shapes = clusterShapes(cluster);
-  const source = fusedLoopSource(cluster, shapes);
-  if (source === undefined) return undefined;
-  let loop = compiled.get(source);
-  if (loop === undefined) compiled.set(source, (loop = new Function("helpers", source)(elementwiseHelpers) as FusedLoop));
+  const loop = codegen ? generatedLoop(cluster, shapes) : compileFusedBlocks(cluster, shapes);
+  if (loop === undefined) return undefined;
   const run = loop;
   const size = sizeOf(cluster.shape);
   const dtypes = cluster.outputs.map((j) => cluster.ops[j]!.dtype);
@@ -100,4 +103,16 @@ export function compileFusedCluster(cluster: FusedCluster, headKernel: HeadKerne
     if (headId !== undefined && !inPlace && headId !== scratch) backend.disposeData(headId);
     return ids as DataId[];
   };
+}
+
+/** The generated loop for a cluster (compiled once per distinct source), or undefined without scalar semantics. */
+function generatedLoop(cluster: FusedCluster, shapes: readonly ConcreteShape[]): FusedLoop | undefined {
+  const source = fusedLoopSource(cluster, shapes);
+  if (source === undefined) return undefined;
+  let loop = compiled.get(source);
+  if (loop === undefined) {
+    loop = compileFunction("cpu backend: a fused elementwise kernel", CLOSURES_INSTEAD, ["helpers"], source)(elementwiseHelpers) as FusedLoop;
+    compiled.set(source, loop);
+  }
+  return loop;
 }

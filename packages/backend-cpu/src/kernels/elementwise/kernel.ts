@@ -13,6 +13,7 @@ import {
 import type { CpuBackend } from "../../cpu_backend.js";
 import { outputArray, outputId } from "../output.js";
 import { broadcastLayout } from "./broadcast.js";
+import { compileElementwiseBlocks } from "./block_loop.js";
 import { compileElementwise, type ElementwiseLoop } from "./compile.js";
 
 /**
@@ -53,6 +54,8 @@ function dtypeCode(args: KernelArgs<any, CpuBackend>): number {
  * core (`OpDef.scalar`). The loop for each scalar kernel (one per op, input dtypes and
  * output dtype, and attrs where they choose the semantics, as for Cast and Gelu) is
  * generated on first use and cached, so every dtype combination gets its own monomorphic loop.
+ * A backend that may not generate code (`cpu({ codegen: false })`, or a Content-Security-Policy
+ * without 'unsafe-eval') gets loops over the same semantics built without code generation instead (`block_loop.ts`).
  *
  * ```ts
  * elementwiseKernel(tf.AddV2); // float32 and int32 loops, with broadcasting
@@ -61,25 +64,32 @@ function dtypeCode(args: KernelArgs<any, CpuBackend>): number {
 export function elementwiseKernel(op: AnyOpDef): KernelRegistration<any, CpuBackend> {
   // Ops whose semantics depend only on dtypes are keyed by a dtype code; the others by the
   // scalar kernel their attrs choose.
-  const byDtypes: ElementwiseLoop[] = [];
-  const byKernel = new Map<ScalarKernel, ElementwiseLoop>();
+  // One cache per kind of loop: generated (index 1) and block loops (index 0).
+  const byDtypes: [ElementwiseLoop[], ElementwiseLoop[]] = [[], []];
+  const byKernel = [new Map<ScalarKernel, ElementwiseLoop>(), new Map<ScalarKernel, ElementwiseLoop>()] as const;
   const attrsChoose = typeof op.scalar === "function";
-  const compile = (args: KernelArgs<any, CpuBackend>): ElementwiseLoop => {
+  const compile = (args: KernelArgs<any, CpuBackend>, codegen: boolean): ElementwiseLoop => {
     const inputs = args.inputs.map((t) => t.dtype);
     const output = args.outputs[0]!.dtype;
     const kernel = scalarKernelOf(op, inputs, output, args.attrs);
     if (kernel === undefined) throw new KilnError(`cpu backend: no ${op.name} kernel for ${inputs.join(", ")} -> ${output}`);
-    let loop = byKernel.get(kernel);
-    if (loop === undefined) byKernel.set(kernel, (loop = compileElementwise(`${op.name}_${inputs.join("_")}`, kernel)));
+    const cache = byKernel[codegen ? 1 : 0];
+    let loop = cache.get(kernel);
+    if (loop === undefined) {
+      loop = codegen ? compileElementwise(`${op.name}_${inputs.join("_")}`, kernel) : compileElementwiseBlocks(kernel);
+      cache.set(kernel, loop);
+    }
     return loop;
   };
   return {
     op,
     backend: "cpu",
     run: (args) => {
-      if (attrsChoose) return runElementwise(args, compile(args));
+      const codegen = args.backend.codegen;
+      if (attrsChoose) return runElementwise(args, compile(args, codegen));
       const code = dtypeCode(args);
-      const loop = byDtypes[code] ?? (byDtypes[code] = compile(args));
+      const loops = byDtypes[codegen ? 1 : 0];
+      const loop = loops[code] ?? (loops[code] = compile(args, codegen));
       return runElementwise(args, loop);
     },
   };
