@@ -32,7 +32,7 @@ export function pageSamples(path: string): PageSamples {
   const tree: Root = fromMarkdown(readFileSync(path, "utf8"));
   const blocks = tree.children.filter((node): node is Code => node.type === "code");
   const setups = blocks.filter((block) => block.lang === "ts" && block.meta === "setup");
-  if (setups.length !== 1) throw new Error(`${path}: expected one \`\`\`ts setup block, found ${setups.length}`);
+  if (setups.length > 1) throw new Error(`${path}: expected at most one \`\`\`ts setup block, found ${setups.length}`);
   const samples: Sample[] = [];
   tree.children.forEach((node, index) => {
     if (node.type !== "code" || node.lang !== "ts" || node.meta === "setup") return;
@@ -40,7 +40,7 @@ export function pageSamples(path: string): PageSamples {
     const expected = next?.type === "code" && next.lang === "text" ? next.value : undefined;
     samples.push({ line: node.position?.start.line ?? 0, code: node.value, expected });
   });
-  return { setup: setups[0]!.value, samples };
+  return { setup: setups[0]?.value ?? "", samples };
 }
 
 /** A folder to run samples in: an ES module project whose node_modules is `modules` (where the Kiln packages are installed). */
