@@ -1,24 +1,22 @@
 /**
  * The backends `@kiln/tfjs` registers on import, as `@tensorflow/tfjs` registers its own:
- * cpu always, and wasm (priority 2, the faster one) made active when its binary loads in
- * this environment; if it cannot load, wasm is unregistered and cpu stays active. The
- * module awaits this at top level, so ops can run synchronously right after the import,
- * as in tfjs.
+ * cpu, active at once so ops run synchronously right after the import (as tfjs programs
+ * expect), and wasm, registered below cpu so `await tf.setBackend("wasm")` switches to it,
+ * as with tfjs's wasm backend. wasm is not made active automatically: its binary loads
+ * asynchronously, and waiting for it here would need a top-level `await`, which would make
+ * the package impossible to `require()` and still leave ops unusable until it settled.
  *
  * ```ts
  * import * as tf from "@kiln/tfjs";
- * tf.getBackend(); // "wasm" where its binary loads, else "cpu"
+ * tf.getBackend();            // "cpu"
+ * await tf.setBackend("wasm"); // the faster backend, once its binary has loaded
  * ```
  */
-import { listBackends, ready, removeBackend } from "@kiln/core";
+import { listBackends, registerBackend } from "@kiln/core";
 import "@kiln/backend-cpu/register";
-import "@kiln/backend-wasm/register";
+import { wasm } from "@kiln/backend-wasm";
 
-try {
-  await ready();
-} catch {
-  // The wasm binary did not load here (no WebAssembly, a CSP without 'wasm-unsafe-eval'):
-  // fall back to cpu, which needs nothing.
-  if (listBackends().includes("wasm")) removeBackend("wasm");
-  await ready();
-}
+/** Below cpu's priority (1): cpu stays the default, wasm is one `setBackend` away. */
+const WASM_PRIORITY = 0;
+
+if (!listBackends().includes("wasm")) registerBackend(wasm(), { priority: WASM_PRIORITY });

@@ -1,8 +1,8 @@
 /**
  * @kiln/tfjs: the `@tensorflow/tfjs` union package on Kiln. Importing it registers the cpu
- * backend and, where its binary loads, the faster wasm backend (made active before the
- * import settles), re-exports all of `@kiln/core`, and maps tfjs's Layers API, `tf.train`
- * and `tf.losses` onto `@kiln/keras`, so a tfjs program ports by changing its import.
+ * backend (active) and the wasm backend (`await tf.setBackend("wasm")`), re-exports all of
+ * `@kiln/core`, and maps tfjs's Layers API, `tf.train`, `tf.losses` and `tf.metrics` onto
+ * `@kiln/keras`, so a tfjs program ports by changing its import.
  *
  * ```ts
  * import * as tf from "@kiln/tfjs";

@@ -4,10 +4,18 @@ import { describe, expect, it } from "vitest";
 import { tfjs } from "./tfjs.js";
 
 describe("importing @kiln/tfjs", () => {
-  it("registers cpu and wasm and leaves the faster wasm active, so ops run synchronously after the import", () => {
-    expect(tf.listBackends()).toEqual(["wasm", "cpu"]);
-    expect(tf.getBackend()).toBe("wasm");
-    expect(tf.tensor([1, 2, 3]).square().arraySync()).toEqual([1, 4, 9]);
+  it("registers cpu, active at once so ops run synchronously after the import, and wasm one setBackend away", async () => {
+    expect(tf.listBackends()).toEqual(["cpu", "wasm"]);
+    expect(tf.getBackend()).toBe("cpu");
+    const x = tf.tensor([1, 2, 3]);
+    expect(x.square().arraySync()).toEqual([1, 4, 9]);
+    await tf.setBackend("wasm");
+    try {
+      expect(tf.getBackend()).toBe("wasm");
+      expect(x.square().arraySync()).toEqual([1, 4, 9]);
+    } finally {
+      await tf.setBackend("cpu");
+    }
   });
 
   it("re-exports @kiln/core and maps tfjs-layers' top-level names onto @kiln/keras", () => {
