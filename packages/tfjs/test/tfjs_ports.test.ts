@@ -31,6 +31,9 @@ async function run(name: string, flavour: "tfjs" | "kiln"): Promise<Output> {
     }),
     vi.spyOn(console, "warn").mockImplementation((...args: unknown[]) => void warnings.push(format(...args))),
     vi.spyOn(console, "error").mockImplementation((...args: unknown[]) => void warnings.push(format(...args))),
+    // The programs start from Math.random() values (polynomial-regression-core's initial
+    // coefficients); a fixed sequence makes that start the same on every run and library.
+    vi.spyOn(Math, "random").mockImplementation(fixedRandom()),
   ];
   try {
     await import(/* @vite-ignore */ programPath(name, flavour).href);
@@ -38,6 +41,13 @@ async function run(name: string, flavour: "tfjs" | "kiln"): Promise<Output> {
     for (const spy of spies) spy.mockRestore();
   }
   return { printed: printed.join(""), warnings };
+}
+
+/** A repeating sequence of values in [0, 1), standing in for Math.random. */
+function fixedRandom(): () => number {
+  const values = [0.62, 0.17, 0.84, 0.39, 0.05, 0.71];
+  let i = 0;
+  return () => values[i++ % values.length]!;
 }
 
 function expectImportOnlyPort(name: string): void {
@@ -65,8 +75,10 @@ describe("tfjs union-package programs ported by changing the import only", () =>
       const before = fitOf(printed, "random");
       const after = fitOf(printed, "trained");
       // 75 SGD steps fit the noisy curve (noise sigma 0.04 before normalization): the loss
-      // ends far below the random start, b and d are recovered, and the x^3 and x terms
-      // (correlated on [-1, 1], still converging) have the true signs.
+      // ends far below the start, b and d are recovered, and the x^3 and x terms (correlated
+      // on [-1, 1], still converging) have the true signs. With Math.random fixed (see run)
+      // both libraries start from the same coefficients; with truly random starts, 1 run in
+      // ~40 on tfjs was still far from converged after 75 steps (a = -0.11, loss 0.012).
       expect(after.loss, flavour).toBeLessThan(0.015);
       expect(after.loss, flavour).toBeLessThan(before.loss);
       const [a, b, c, d] = after.coefficients as [number, number, number, number];
