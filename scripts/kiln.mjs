@@ -24,7 +24,7 @@ const rootManifest = JSON.parse(readFileSync(join(root, "package.json"), "utf8")
 const pnpmSpec = rootManifest.packageManager; // "pnpm@10.34.9"
 // No update banners from npm or pnpm in the middle of build and test logs.
 const env = { ...process.env, TURBO_TELEMETRY_DISABLED: "1", npm_config_update_notifier: "false" };
-// `npm test --silent` (as .ci/run calls it, so that npm prints nothing after the closing line)
+// `npm test --silent` (as scripts/fresh-clone.mjs, CI's step, calls it, so that npm prints nothing after the closing line)
 // passes loglevel=silent down through the environment; keep it from muting pnpm's own logs.
 if (env.npm_config_loglevel === "silent") delete env.npm_config_loglevel;
 
@@ -39,9 +39,9 @@ function step(title) {
   console.log(`\n== ${title}`);
 }
 
-/** Workspace package folders (packages/*, apps/* and examples) whose package.json has a `test` script (each writes one report). */
+/** Workspace package folders (packages/*, apps/*, tooling/* and examples) whose package.json has a `test` script (each writes one report). */
 function packagesWithTests() {
-  const dirs = ["packages", "apps"].flatMap((group) =>
+  const dirs = ["packages", "apps", "tooling"].flatMap((group) =>
     existsSync(join(root, group))
       ? readdirSync(join(root, group), { withFileTypes: true })
           .filter((entry) => entry.isDirectory())
@@ -97,15 +97,16 @@ function install() {
   }
 }
 
-function demo() {
+/** `npm run demo -- --quick`: arguments after `--` go to examples/demo.mjs. */
+function demo(demoArgs) {
   install();
   installWasmToolchainIfNeeded();
   step("build (the demo's packages)");
   // Only what the demo imports, so a half-built unrelated package cannot block it.
   const built = pnpm(["run", "build", "--filter=@kiln/examples..."]);
   if (built !== 0) process.exit(built);
-  step("node examples/demo.mjs");
-  const result = spawnSync(process.execPath, [join(root, "examples", "demo.mjs")], { cwd: root, stdio: "inherit", env });
+  step(["node examples/demo.mjs", ...demoArgs].join(" "));
+  const result = spawnSync(process.execPath, [join(root, "examples", "demo.mjs"), ...demoArgs], { cwd: root, stdio: "inherit", env });
   process.exit(result.status ?? 1);
 }
 
@@ -147,7 +148,7 @@ function playground() {
 }
 
 const command = process.argv[2];
-if (command === "demo") demo();
+if (command === "demo") demo(process.argv.slice(3));
 else if (command === "test") test();
 else if (command === "playground") playground();
 else {

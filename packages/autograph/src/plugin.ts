@@ -11,7 +11,7 @@
  * ```
  */
 import { relative } from "node:path";
-import { createUnplugin } from "unplugin";
+import { createUnplugin, type UnpluginInstance } from "unplugin";
 import { isLibraryFile } from "./converter/kiln_sources.js";
 import { transformModule } from "./converter/module_transform.js";
 
@@ -28,8 +28,11 @@ function defaultInclude(id: string): boolean {
   return SOURCE.test(path) && !id.startsWith("\0") && !isLibraryFile(path);
 }
 
+/** The plugin in every bundler's form (unplugin's instance type). */
+export type AutoGraphPluginInstance = UnpluginInstance<AutoGraphPluginOptions | undefined, boolean>;
+
 /** The plugin factory; `vite`, `rollup`, `esbuild`, ... below are its per-bundler forms. */
-export const autographPlugin = createUnplugin((options: AutoGraphPluginOptions | undefined) => {
+export const autographPlugin: AutoGraphPluginInstance = createUnplugin((options: AutoGraphPluginOptions | undefined) => {
   const include = options?.include ?? defaultInclude;
   return {
     name: "kiln-autograph",
@@ -50,9 +53,10 @@ export const autographPlugin = createUnplugin((options: AutoGraphPluginOptions |
   };
 });
 
-export const vite = autographPlugin.vite;
-export const rollup = autographPlugin.rollup;
-export const rolldown = autographPlugin.rolldown;
-export const esbuild = autographPlugin.esbuild;
-export const webpack = autographPlugin.webpack;
-export const rspack = autographPlugin.rspack;
+// Typed through unplugin's instance, so the published declarations name only exported types.
+export const vite: AutoGraphPluginInstance["vite"] = autographPlugin.vite;
+export const rollup: AutoGraphPluginInstance["rollup"] = autographPlugin.rollup;
+export const rolldown: AutoGraphPluginInstance["rolldown"] = autographPlugin.rolldown;
+export const esbuild: AutoGraphPluginInstance["esbuild"] = autographPlugin.esbuild;
+export const webpack: AutoGraphPluginInstance["webpack"] = autographPlugin.webpack;
+export const rspack: AutoGraphPluginInstance["rspack"] = autographPlugin.rspack;

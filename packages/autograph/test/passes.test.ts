@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { convertText } from "./helpers.js";
 
 // Source -> source goldens, one pass at a time (after canonicalization, which every pass
-// relies on), then the whole pipeline. DESIGN 9: "autograph as source -> source pairs".
+// relies on), then the whole pipeline.
 
 describe("canonicalize", () => {
   it("makes bodies blocks, hoists nested vars, and turns for(;;) into while with the update last", () => {

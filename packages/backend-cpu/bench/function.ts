@@ -1,5 +1,5 @@
 /**
- * tf.function benchmarks (issue 3), Kiln cpu traced vs Kiln cpu eager vs tfjs-core eager,
+ * tf.function benchmarks, Kiln cpu traced vs Kiln cpu eager vs tfjs-core eager,
  * side by side in one process:
  * - a 20-op elementwise chain on small tensors (dispatch-bound),
  * - an MLP forward pass 784-256-128-10 at batch 128,

@@ -1,5 +1,5 @@
 /**
- * Training steps on the cpu backend (issue 11), side by side in one process: an MLP
+ * Training steps on the cpu backend, side by side in one process: an MLP
  * 784-256-128-10 (batch 128) and a small CNN (batch 32: conv3x3x32 relu, maxpool 2,
  * conv3x3x64 relu, maxpool 2, dense 10), each one SGD step with softmax cross-entropy.
  * Kiln's step is one traced `tf.function` with the tape inside; the anchors are tfjs-core's

@@ -1,5 +1,5 @@
 /**
- * Training and control-flow benchmarks (issues 4 and 5), side by side in one process:
+ * Training and control-flow benchmarks, side by side in one process:
  * - one SGD training step of an MLP 784-256-128-10 (relu, softmax cross-entropy), batch
  *   128: Kiln traced step vs Kiln eager step vs tfjs-core `variableGrads` + SGD (cpu);
  * - a tensor `while` loop of 1000 iterations of a small recurrent update, run as one

@@ -1,5 +1,5 @@
 /**
- * The cpu backend's hot elementwise loops (issue 11), Kiln cpu against tfjs-core's cpu
+ * The cpu backend's hot elementwise loops, Kiln cpu against tfjs-core's cpu
  * backend in one process, runs interleaved, medians:
  *
  * - `exp`, `tanh` and `sigmoid` on 1M float32 values, eagerly (ms per op);

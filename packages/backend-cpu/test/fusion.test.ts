@@ -26,7 +26,7 @@ function clustersOf(fn: (...xs: tf.Tensor[]) => tf.Tensor, inputs: readonly tf.T
   return seen;
 }
 
-describe("the cpu backend fuses broadcast clusters and epilogues (DESIGN 6)", () => {
+describe("the cpu backend fuses broadcast clusters and epilogues", () => {
   it("declares what it can fuse", () => {
     expect(tf.backend().caps.fusion).toEqual({ elementwise: true, broadcast: true, epilogues: ["MatMul", "BatchMatMulV2", "Conv2D", "DepthwiseConv2dNative"] });
   });

@@ -1,7 +1,7 @@
 /**
  * @kiln/keras benchmarks, side by side in one process: `fit` per step against tfjs-layers
  * 4.22, Keras overhead against a hand-written traced step, `stepsPerExecution`, and the
- * sequence models of issue 15 (LSTM and a transformer block) on the cpu backends and on
+ * sequence models (LSTM and a transformer block) on the cpu backends and on
  * the wasm backends (Kiln wasm against tfjs-backend-wasm 4.22). Every number is a median
  * after warm-up; ratio = anchor / Kiln (above 1: Kiln is faster).
  *

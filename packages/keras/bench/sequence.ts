@@ -1,5 +1,5 @@
 /**
- * Sequence-model training steps (issue 15): an LSTM (64 units, 32 features, batch 32, Adam,
+ * Sequence-model training steps: an LSTM (64 units, 32 features, batch 32, Adam,
  * mean squared error) per `fit` step, Kiln traced against tfjs-layers 4.22 `fit` on the same
  * backend kind (cpu, and wasm: Kiln's wasm backend against tfjs-backend-wasm); the same
  * LSTM at lengths 25, 50 and 100 on one model (time per step against the 25-step time

@@ -17,7 +17,7 @@ async function eagerAndTraced(fn: (...xs: tf.Tensor[]) => tf.Tensor, inputs: rea
 }
 
 /**
- * Wider fusion (DESIGN 6): elementwise clusters with broadcast inputs (a bias row, a
+ * Wider fusion: elementwise clusters with broadcast inputs (a bias row, a
  * column) and elementwise epilogues of contractions (matMul + bias + relu, conv + bias +
  * relu). Whatever a backend fuses, the traced result must equal the eager one bit for bit.
  */

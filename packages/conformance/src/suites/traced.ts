@@ -15,7 +15,7 @@ async function eagerAndTraced(fn: (...xs: tf.Tensor[]) => tf.Tensor, inputs: tf.
 }
 
 /**
- * Plans write kernel outputs into dead intermediates' buffers (DESIGN 5). Those buffers
+ * Plans write kernel outputs into dead intermediates' buffers. Those buffers
  * hold old values, so a kernel that reuses one must overwrite every element: these cases
  * make a dead buffer of the right size available to each op and compare with eager
  * execution bit for bit.

@@ -1,3 +1,5 @@
+// `[Symbol.dispose]` is in this file's declarations: consumers get its lib with them, whatever their own `lib`.
+/// <reference lib="esnext.disposable" preserve="true" />
 import { describeValue } from "../base/describe.js";
 import { ArgumentError, KilnError } from "../base/errors.js";
 import { flattenStructure, mapStructure } from "../function/structure.js";

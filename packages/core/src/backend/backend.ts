@@ -97,7 +97,7 @@ export interface Backend {
   dispose(): void;
   /**
    * Optional: one kernel for a cluster of elementwise ops, possibly headed by a contraction
-   * or reduction (DESIGN 6). Only clusters within `caps.fusion` are offered. Return
+   * or reduction (see "Fusion" in docs/architecture.md). Only clusters within `caps.fusion` are offered. Return
    * `undefined` for a cluster it cannot compile; its ops then run one by one.
    */
   compileFused?(cluster: FusedCluster): KernelFn | undefined;
@@ -187,7 +187,7 @@ export interface KernelArgs<A extends object = Attrs, B extends Backend = Backen
   readonly outputs: readonly (ValueInfo & { readonly shape: ConcreteShape })[];
   readonly backend: B;
   /**
-   * Optional buffers for the outputs, offered by plans (DESIGN 5): `out[i]`, when present,
+   * Optional buffers for the outputs, offered by plans (buffer reuse): `out[i]`, when present,
    * is a dead buffer of this backend holding exactly output i's dtype and element count
    * (old contents, nobody else reads it). A kernel may overwrite it completely and return
    * it as output i's id instead of allocating, or ignore it. Inputs never alias it.

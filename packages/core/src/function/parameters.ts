@@ -1,7 +1,7 @@
-import { type Node, parseExpressionAt } from "acorn";
+import { identifierName, literalValue, type Primitive } from "./js_literal.js";
+import { type JsToken, jsTokens } from "./js_tokens.js";
 
-/** A JS primitive that can be a parameter's default (and a cache-key literal). */
-export type Primitive = number | string | boolean | bigint | null | undefined;
+export type { Primitive } from "./js_literal.js";
 
 /** One declared parameter of a user function. */
 export interface Parameter {
@@ -12,41 +12,84 @@ export interface Parameter {
   readonly rest: boolean;
 }
 
-type AnyNode = Node & Record<string, any>;
+const OPENERS: Record<string, string> = { "(": ")", "[": "]", "{": "}" };
 
-function literalValue(node: AnyNode): { value: Primitive } | undefined {
-  if (node.type === "Literal" && !(node.value instanceof RegExp)) return { value: node.value as Primitive };
-  if (node.type === "Identifier" && node.name === "undefined") return { value: undefined };
-  if (node.type === "UnaryExpression" && node.operator === "-" && node.argument.type === "Literal" && typeof node.argument.value === "number") {
-    return { value: -node.argument.value };
+/**
+ * The tokens of each declared parameter, read from a function's source: a function
+ * declaration or expression, an arrow (with or without parentheses), or an object or class
+ * method (getters, generators, async, computed and quoted names). `undefined` when the
+ * source has no parameter list (a class).
+ */
+function parameterTokens(source: string): JsToken[][] | undefined {
+  const tokens = jsTokens(source);
+  let previous: JsToken | undefined;
+  // The header: everything before the parameter list's `(`.
+  for (let token = tokens.next(); ; token = tokens.next()) {
+    if (token.done === true) return undefined;
+    const { text, kind } = token.value;
+    if (previous === undefined && kind === "name" && text === "class") return undefined;
+    if (kind === "punct" && text === "(") break;
+    if (kind === "punct" && text === "=>") return previous?.kind === "name" ? [[previous]] : undefined; // `x => ...`
+    if (kind === "punct" && text === "[") skipGroup(tokens, "]"); // a computed method name
+    else if (kind === "punct" && text === "{") return undefined;
+    previous = token.value;
   }
-  return undefined;
-}
-
-function describe(param: AnyNode, index: number): Parameter {
-  if (param.type === "Identifier") return { name: param.name, hasDefault: false, rest: false };
-  if (param.type === "RestElement") return { ...describe(param.argument, index), rest: true };
-  if (param.type === "AssignmentPattern") {
-    const inner = describe(param.left, index);
-    const literal = literalValue(param.right);
-    return { name: inner.name, hasDefault: true, rest: false, ...(literal !== undefined ? { literalDefault: literal } : {}) };
-  }
-  return { name: `args_${index}`, hasDefault: false, rest: false };
-}
-
-function functionNode(source: string): AnyNode | undefined {
-  // A function's source may be a declaration, an arrow, an object method or a class method.
-  for (const wrapped of [`(${source})`, `({${source}})`, `(class { ${source} })`]) {
-    try {
-      const expr = parseExpressionAt(wrapped, 0, { ecmaVersion: "latest" }) as AnyNode;
-      if (expr.type === "FunctionExpression" || expr.type === "ArrowFunctionExpression") return expr;
-      if (expr.type === "ObjectExpression") return expr.properties[0]?.value;
-      if (expr.type === "ClassExpression") return expr.body.body[0]?.value;
-    } catch {
-      // try the next form
+  const params: JsToken[][] = [[]];
+  const closers: string[] = [];
+  for (let token = tokens.next(); !token.done; token = tokens.next()) {
+    const { text, kind } = token.value;
+    if (kind === "punct" && closers.length === 0 && (text === ")" || text === ",")) {
+      if (text === ")") return params.at(-1)!.length === 0 ? params.slice(0, -1) : params; // a trailing comma
+      params.push([]);
+      continue;
     }
+    if (kind === "punct" && OPENERS[text] !== undefined) closers.push(OPENERS[text]);
+    else if (kind === "punct" && text === closers.at(-1)) closers.pop();
+    params.at(-1)!.push(token.value);
   }
   return undefined;
+}
+
+/** Consumes tokens up to the `closer` that matches an opener already read. */
+function skipGroup(tokens: Iterator<JsToken>, closer: string): void {
+  const closers = [closer];
+  while (closers.length > 0) {
+    const token = tokens.next();
+    if (token.done === true) return;
+    const { text, kind } = token.value;
+    if (kind !== "punct") continue;
+    if (OPENERS[text] !== undefined) closers.push(OPENERS[text]);
+    else if (text === closers.at(-1)) closers.pop();
+  }
+}
+
+/** The length of the bracketed pattern that starts `tokens` (`{ a, b: [c] }`). */
+function patternLength(tokens: readonly JsToken[]): number {
+  let depth = 0;
+  for (let i = 0; i < tokens.length; i++) {
+    const { text, kind } = tokens[i]!;
+    if (kind !== "punct") continue;
+    if (OPENERS[text] !== undefined) depth++;
+    else if ((text === ")" || text === "]" || text === "}") && --depth === 0) return i + 1;
+  }
+  return tokens.length;
+}
+
+function describe(tokens: readonly JsToken[], index: number): Parameter | undefined {
+  const [first] = tokens;
+  if (first === undefined) return undefined;
+  if (first.kind === "punct" && first.text === "...") {
+    const inner = describe(tokens.slice(1), index);
+    return inner === undefined ? undefined : { ...inner, rest: true };
+  }
+  const isName = first.kind === "name";
+  if (!isName && first.text !== "{" && first.text !== "[") return undefined;
+  const nameLength = isName ? 1 : patternLength(tokens);
+  const name = isName ? identifierName(first.text) : `args_${index}`;
+  if (tokens.length === nameLength) return { name, hasDefault: false, rest: false };
+  if (tokens[nameLength]!.text !== "=") return undefined;
+  const literal = isName ? literalValue(tokens.slice(nameLength + 1)) : undefined;
+  return { name, hasDefault: true, rest: false, ...(literal !== undefined ? { literalDefault: literal } : {}) };
 }
 
 /**
@@ -61,9 +104,8 @@ function functionNode(source: string): AnyNode | undefined {
 export function parameters(fn: Function): Parameter[] | undefined {
   const source = Function.prototype.toString.call(fn);
   if (source.includes("[native code]")) return undefined;
-  const node = functionNode(source);
-  if (node === undefined) return undefined;
-  return (node.params as AnyNode[]).map((p, i) => describe(p, i));
+  const described = parameterTokens(source)?.map(describe);
+  return described?.every((p): p is Parameter => p !== undefined) ? described : undefined;
 }
 
 /**

@@ -56,7 +56,7 @@ export interface OpDef<A extends object = Attrs> {
    */
   readonly scalar?: readonly ScalarKernel[] | ((attrs: A) => readonly ScalarKernel[]);
   /**
-   * For ops the runtime executes itself instead of a backend kernel (DESIGN 1): graph
+   * For ops the runtime executes itself instead of a backend kernel: graph
    * inputs, constants, aliases of their input, and host-run ops (calls, `If`, `While`,
    * `PrintV2`, variable reads and writes).
    */

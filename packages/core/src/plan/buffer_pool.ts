@@ -11,8 +11,7 @@ const DTYPE_NAMES: readonly DType[] = ["float32", "int32", "bool"];
 export const MAX_POOLED_BYTES = 32 * 1024 * 1024;
 
 /**
- * Dead buffers of one backend, kept for reuse while a plan runs (DESIGN 5: preallocated
- * slots). When an intermediate dies its buffer waits here, and the next kernel output of
+ * Dead buffers of one backend, kept for reuse while a plan runs. When an intermediate dies its buffer waits here, and the next kernel output of
  * the same dtype and element count is written into it instead of a fresh allocation. A
  * While loop shares one pool across its iterations, so a steady loop allocates nothing.
  * The pool is bounded, and whoever created it drains it when the run ends.

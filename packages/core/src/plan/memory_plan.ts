@@ -22,7 +22,7 @@ export interface MemoryPlan {
 }
 
 /**
- * Static memory planning (DESIGN 5, "preallocated buffer slots"): gives every intermediate
+ * Static memory planning (docs/architecture.md, "Memory"): gives every intermediate
  * with a static size a buffer ahead of time, reusing a buffer once the value in it has had
  * its last reader, so a run does no pool lookups. `lastReader(slot)` is the index of the
  * last step reading the slot (through views too), or undefined when nothing reads it;

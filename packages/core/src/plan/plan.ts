@@ -76,7 +76,7 @@ const collectedPlans = new FinalizationRegistry<readonly DataSlot[]>((constants)
  * such as Identity share their input's slot), and the slots each step is the last reader
  * of, so intermediates are freed (into the run's buffer pool) as soon as they are dead.
  *
- * A run is described once and driven two ways (DESIGN 5): `run` synchronously, where every
+ * A run is described once and driven two ways: `run` synchronously, where every
  * host read is answered at once, and `execute` as an `Execution` that yields host reads to
  * an asynchronous driver. `mayRead` says whether a run can need a host read that only an
  * asynchronous driver can answer; when it is false both ways are the same.
@@ -340,7 +340,7 @@ export class Plan {
   }
 
   /**
-   * Elementwise fusion (DESIGN 6): runs of elementwise steps of one shape become one step
+   * Elementwise fusion: runs of elementwise steps of one shape become one step
    * when the backend compiles the cluster into a single kernel.
    */
   #fuse(pending: readonly PendingStep[]): ScheduledStep[] {

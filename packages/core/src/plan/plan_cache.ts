@@ -10,7 +10,7 @@ const plans = new WeakMap<FuncGraph, Map<Backend, Plan>>();
 const rotated = new WeakMap<FuncGraph, Map<FuncGraph, Map<Backend, Plan>>>();
 
 /**
- * The plan of `graph` on `backend`, compiled on first use (DESIGN 5: one plan per graph
+ * The plan of `graph` on `backend`, compiled on first use (one plan per graph
  * and backend). Concrete functions, control-flow branches and loaded graphs all get their
  * plans here.
  *

@@ -67,9 +67,10 @@ export interface PlanRemovals {
 const names = (ops: readonly Operation[]) => ops.map((op) => op.name);
 
 /**
- * What a plan runs (DESIGN 5): the graph after dead-code elimination, alias sharing, common
- * subexpressions, constant folding and fusion, as steps in run order, with what was removed
- * and (where the backend tells) the generated code of fused kernels. Prints as text
+ * What a plan runs (docs/architecture.md, "The path of a traced call"): the graph after
+ * dead-code elimination, alias sharing, common subexpressions, constant folding and fusion,
+ * as steps in run order, with what was removed and (where the backend tells) the generated
+ * code of fused kernels. Prints as text
  * (`toString`) and as Graphviz DOT (`toDot`), the optimized counterpart of `graph.toDot()`.
  * `functions` holds the summaries of the functions the graph calls (branches, loop bodies,
  * nested functions) when the summary came from `cf.planSummary()`.

@@ -1,3 +1,5 @@
+// `[Symbol.dispose]` is in this file's declarations: consumers get its lib with them, whatever their own `lib`.
+/// <reference lib="esnext.disposable" preserve="true" />
 import type { DType, DataArray } from "../base/dtype.js";
 import { BackendError, DisposedError, KilnError } from "../base/errors.js";
 import { type Shape, isConcrete, sizeOf } from "../base/shape.js";

@@ -4,7 +4,7 @@ import { live, take, useCpu } from "../setup.js";
 
 useCpu();
 
-describe("JS values converted to int32 (issue 10: no silent wrap-around)", () => {
+describe("JS values converted to int32: no silent wrap-around", () => {
   it("tf.tensor rejects NaN, ±Infinity and numbers outside the int32 range with a DTypeError naming the value", () => {
     expect(() => tf.tensor([1, Number.NaN], [2], "int32")).toThrow(tf.DTypeError);
     expect(() => tf.tensor([1, Number.NaN], [2], "int32")).toThrow(/^tensor: NaN cannot be converted to int32 \(it has no integer value\)/);
@@ -29,7 +29,7 @@ describe("JS values converted to int32 (issue 10: no silent wrap-around)", () =>
   });
 });
 
-describe("nested arrays (issue 10: deep nesting is a typed error, not a stack overflow)", () => {
+describe("nested arrays: deep nesting is a typed error, not a stack overflow", () => {
   it("more than 64 levels of nesting is a ShapeError naming the op", () => {
     let deep: unknown = 1;
     for (let i = 0; i < 100_000; i++) deep = [deep];

@@ -104,8 +104,8 @@ function leakOf(fn: (...args: unknown[]) => unknown, args: unknown[]): { tensors
   return { tensors: after.tensors - before.tensors, bytes: after.bytes - before.bytes, threw };
 }
 
-describe("conversion leaks (issue 10)", () => {
-  it("every op frees the tensors it converted from JS arguments when it rejects an argument (issue 10)", () => {
+describe("conversion leaks", () => {
+  it("every op frees the tensors it converted from JS arguments when it rejects an argument", () => {
     const swept = sweptFunctions();
     const names = swept.map(([name]) => name);
     // The sweep reaches the ops (not just helpers): binary, contraction, joining, reductions, shapes, pools.

@@ -4,7 +4,7 @@ import { live, take, useCpu } from "../setup.js";
 
 useCpu();
 
-describe("misuse gets typed errors that say what was received (issue 10)", () => {
+describe("misuse gets typed errors that say what was received", () => {
   it("a disposed tensor passed to or captured by a tf.function is a DisposedError", () => {
     const f = tf.function((x: tf.Tensor) => x.add(1));
     const gone = tf.ones([2]);

@@ -15,7 +15,7 @@ function refused(fn: () => unknown, api: string, elements: RegExp): void {
   expect(tf.memory().numBytes).toBe(before.numBytes);
 }
 
-describe("tensor size limit (issue 10: sizes are refused before allocating)", () => {
+describe("tensor size limit: sizes are refused before allocating", () => {
   it("creation ops past the limit throw a ResourceExhaustedError naming the op and the size", () => {
     // zeros and ones are Fill ops: the error names the op.
     refused(() => tf.zeros([1e6, 1e6]), "fill", /1,000,000,000,000 float32 elements, 3\.64 TiB/);

@@ -7,7 +7,7 @@ import { liveMemory, useCpu } from "../setup.js";
 
 useCpu();
 
-// DESIGN 5: plans keep dead intermediates' buffers and offer them to later kernels.
+// Plans keep dead intermediates' buffers and offer them to later kernels.
 describe("BufferPool", () => {
   it("hands back only buffers of the same dtype and element count", () => {
     const backend = new CpuBackend();

@@ -42,7 +42,7 @@ function capped(limit: { bytes: number }, name = "cpu-capped"): tf.BackendPlugin
   };
 }
 
-// Memory pressure frees the pools' dead buffers before it fails a user's op (DESIGN 5).
+// Memory pressure frees the pools' dead buffers before it fails a user's op (docs/architecture.md, "Memory").
 describe("memory pressure on a traced call's planned buffers", () => {
   const limit = { bytes: Number.POSITIVE_INFINITY };
   let previous: string;

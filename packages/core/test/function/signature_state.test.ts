@@ -542,7 +542,7 @@ describe("relaxed traces re-check shapes at run time", () => {
   });
 });
 
-describe("plan optimizations (DESIGN 5) keep results exact", () => {
+describe("plan optimizations keep results exact", () => {
   it("constants that differ only in NaN/Infinity/-0 are not merged; unused values are not computed", () => {
     const f = tf.function((x: tf.Tensor) => {
       const unused = x.mul(1000);
@@ -559,7 +559,7 @@ describe("plan optimizations (DESIGN 5) keep results exact", () => {
   });
 });
 
-describe("elementwise fusion (DESIGN 6) is exact", () => {
+describe("elementwise fusion is exact", () => {
   it("a fused chain gives bit-identical float32 results to eager ops, with scalars and several outputs", () => {
     const body = (x: tf.Tensor, y: tf.Tensor) => {
       const a = x.mul(1.1).add(y).sub(0.3);

@@ -24,7 +24,7 @@ const ATTR_CASES: Record<string, readonly object[]> = {
   Gelu: [{ approximate: false }, { approximate: true }],
 };
 
-describe("elementwise semantics are one table in core (DESIGN 6)", () => {
+describe("elementwise semantics are one table in core", () => {
   const elementwise = tf.coreOpDefs().filter((op) => op.family === "elementwise");
 
   it("every elementwise op in the op table has scalar semantics", () => {

@@ -43,7 +43,7 @@ function clusterShapes(cluster: FusedCluster): ConcreteShape[] {
 }
 
 /**
- * Compiles a cluster of elementwise ops into one pass (DESIGN 6: `compileFused` emits JS on
+ * Compiles a cluster of elementwise ops into one pass (`compileFused` emits JS on
  * cpu; the loops are `fused_loop.ts`'s): each op's scalar semantics (core's data, rendered
  * by `jsDialect`) are inlined with its operands renamed, inputs that broadcast (a bias row)
  * are walked by stride, and float32 intermediates are rounded with Math.fround where they
