@@ -208,9 +208,10 @@ describe.runIf(hasChromium)("the built playground in headless chromium", () => {
   });
 
   it("on webgpu (where this chromium has a WebGPU adapter) runs the typed program and shows its fused kernel's generated WGSL", async (context) => {
-    const adapter = await page.evaluate(async () =>
-      "gpu" in navigator ? ((await (navigator as unknown as { gpu: GPU }).gpu.requestAdapter()) !== null ? "adapter" : "no adapter") : "no navigator.gpu",
-    );
+    const adapter = await page.evaluate(async () => {
+      if (!("gpu" in navigator)) return "no navigator.gpu";
+      return (await (navigator as unknown as { gpu: GPU }).gpu.requestAdapter()) !== null ? "adapter" : "no adapter";
+    });
     if (adapter !== "adapter") {
       const why = `this chromium has ${adapter === "no adapter" ? "navigator.gpu but no WebGPU adapter" : "no navigator.gpu"}, so the playground's webgpu backend was not run`;
       console.warn(`playground browser test: ${why}`);
