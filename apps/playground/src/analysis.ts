@@ -68,12 +68,36 @@ async function settle(value: unknown): Promise<void> {
   for (const t of tensorsIn(value)) await t.data();
 }
 
+/**
+ * `t.toString()` with its values. A tensor on an async-only backend (webgpu) prints as
+ * `tf.Tensor(<on webgpu>, ...)`, so its values are read and printed from a copy on cpu.
+ *
+ * ```ts
+ * await tensorText(y); // "tf.Tensor([3. 5. 7.], shape=(3,), dtype=float32)" on any backend
+ * ```
+ */
+async function tensorText(t: tf.Tensor): Promise<string> {
+  if (t.canReadSync) return String(t);
+  const values = await t.data();
+  const active = tf.getBackend();
+  await tf.setBackend("cpu");
+  const copy = tf.tensor(values, t.shape as number[], t.dtype);
+  try {
+    return String(copy);
+  } finally {
+    copy.dispose();
+    await tf.setBackend(active);
+  }
+}
+
 /** A result as Kiln prints it: each tensor's `toString()`. */
 async function formatResult(value: unknown): Promise<string> {
   await settle(value);
   const tensors = tensorsIn(value);
   if (tensors.length === 0) return describeValue(value);
-  return tensors.map(String).join("\n");
+  const texts: string[] = [];
+  for (const t of tensors) texts.push(await tensorText(t));
+  return texts.join("\n");
 }
 
 /** Runs `body` with Kiln's warnings and tf.print output collected instead of printed. */

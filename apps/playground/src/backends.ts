@@ -14,21 +14,21 @@ interface InstalledBackend {
  * browser supports, so it never shows an option that cannot run. Heavy backends are
  * imported lazily (their own chunk), and load their binaries only when first selected.
  *
- * Extension point: `@kiln/backend-webgpu` is still a placeholder that exports no plugin.
- * When it does, add it to `package.json`'s dependencies and here, offered only where the
- * browser has WebGPU:
+ * webgpu is offered only where the browser has WebGPU (`navigator.gpu`); the page shows the
+ * WGSL it generates for fused kernels through `Backend.fusedKernelSource` (see `view.ts`),
+ * as it shows the cpu backend's generated loops. Another backend package is one line here
+ * (and a dependency in `package.json`):
  *
  * ```ts
  * { name: "webgpu", plugin: async () => (await import("@kiln/backend-webgpu")).webgpu(), supported: () => "gpu" in navigator },
  * ```
- *
- * The page then shows the WGSL it generates for fused kernels through
- * `Backend.fusedKernelSource` (see `view.ts`), with no other change.
  */
 const INSTALLED: readonly InstalledBackend[] = [
   // Priority 2 (above cpu): the default. Threads where the page is cross-origin isolated.
   { name: "wasm", plugin: async () => (await import("@kiln/backend-wasm")).wasm(), supported: () => typeof WebAssembly === "object" },
   { name: "cpu", plugin: () => cpu() },
+  // Priority 0: offered, selected from the picker. Its device opens on first selection.
+  { name: "webgpu", plugin: async () => (await import("@kiln/backend-webgpu")).webgpu(), supported: () => "gpu" in navigator },
 ];
 
 /**
@@ -36,7 +36,7 @@ const INSTALLED: readonly InstalledBackend[] = [
  * highest priority first (`tf.listBackends()`).
  *
  * ```ts
- * const names = await registerBackends(); // ["wasm", "cpu"]
+ * const names = await registerBackends(); // ["wasm", "cpu", "webgpu"] (webgpu where the browser has navigator.gpu)
  * ```
  */
 export async function registerBackends(): Promise<string[]> {

@@ -108,7 +108,11 @@ describe.runIf(hasChromium)("the built playground in headless chromium", () => {
     // Every installed backend the browser runs is offered; wasm (priority 2) is the default,
     // on its threaded binary (one thread per core, at most 8) because the page is
     // cross-origin isolated; a one-core machine gets the single-threaded binary.
-    expect(await page.locator('[data-testid="backend"] option').allTextContents()).toEqual(["wasm", "cpu"]);
+    // webgpu (priority 0, last) only where this chromium exposes navigator.gpu.
+    const hasNavigatorGpu = await page.evaluate(() => "gpu" in navigator);
+    expect(await page.locator('[data-testid="backend"] option').allTextContents()).toEqual(
+      hasNavigatorGpu ? ["wasm", "cpu", "webgpu"] : ["wasm", "cpu"],
+    );
     const cores = await page.evaluate(() => navigator.hardwareConcurrency);
     const threads = Math.min(8, Math.max(1, cores));
     expect((await textsOf(page, "backend-details"))[0]).toBe(
@@ -160,7 +164,8 @@ describe.runIf(hasChromium)("the built playground in headless chromium", () => {
         document.querySelector('[data-testid="calls"]')?.querySelectorAll("tr").length === 3,
     );
     await waitForRun(page);
-    expect((await textsOf(page, "backend-details"))[0]).toBe("cpu");
+    // The page sets no Content-Security-Policy, so the cpu backend generates its kernels.
+    expect((await textsOf(page, "backend-details"))[0]).toBe("cpu: kernels generated");
     const resultsText = await textsOf(page, "call-result");
     expect(resultsText).toEqual(["tf.Tensor(111, shape=(), dtype=int32)", "tf.Tensor(118, shape=(), dtype=int32)"]);
     const graph = await drawn(page, "graph");
@@ -200,6 +205,31 @@ describe.runIf(hasChromium)("the built playground in headless chromium", () => {
     expect(kernels).toMatch(/^scaled\S*: fused Mul → AddV2 \(javascript\)/);
     expect(kernels).toContain("function fused(outs, ins)"); // the generated loop itself, folded in a <details>
     await page.screenshot({ path: join(results, "playground-typed-program.png"), fullPage: true });
+  });
+
+  it("on webgpu (where this chromium has a WebGPU adapter) runs the typed program and shows its fused kernel's generated WGSL", async (context) => {
+    const adapter = await page.evaluate(async () => {
+      if (!("gpu" in navigator)) return "no navigator.gpu";
+      return (await (navigator as unknown as { gpu: GPU }).gpu.requestAdapter()) !== null ? "adapter" : "no adapter";
+    });
+    if (adapter !== "adapter") {
+      const why = `this chromium has ${adapter === "no adapter" ? "navigator.gpu but no WebGPU adapter" : "no navigator.gpu"}, so the playground's webgpu backend was not run`;
+      console.warn(`playground browser test: ${why}`);
+      context.skip(why);
+    }
+    await page.selectOption('[data-testid="backend"]', "webgpu");
+    await page.click('[data-testid="run"]');
+    await waitForRun(page);
+    expect((await textsOf(page, "backend-details"))[0]).toMatch(/^webgpu/);
+    expect((await textsOf(page, "call-result")).map((r) => r.replace(/\s+/g, " "))).toEqual([
+      "tf.Tensor([3. 5. 7.], shape=(3,), dtype=float32)",
+      "tf.Tensor([ 4. 7. 10.], shape=(3,), dtype=float32)",
+    ]);
+    const kernels = (await textsOf(page, "kernels"))[0]!;
+    expect(kernels).toMatch(/^scaled\S*: fused Mul → AddV2 \(wgsl\)/);
+    expect(kernels).toContain("@compute"); // the WGSL itself, folded in a <details>
+    await page.screenshot({ path: join(results, "playground-webgpu-wgsl.png"), fullPage: true });
+    await page.selectOption('[data-testid="backend"]', "cpu");
   });
 
   it("a program whose default export is not a tf.function shows the ProgramError saying what to write; the next run works", async () => {

@@ -11,6 +11,7 @@ import {
   type DType,
   type FusedCluster,
   type KernelFn,
+  type KernelSource,
   type PlanPreparation,
 } from "@kiln/core";
 import { BufferPool, GpuData, StagingPool, USAGE } from "./device/buffers.js";
@@ -20,7 +21,7 @@ import type { OpenDevice } from "./device/open_device.js";
 import { ParamCache } from "./device/params.js";
 import { PipelineCache } from "./device/pipelines.js";
 import { WebGPUDeviceError } from "./errors.js";
-import { compileFusedCluster, EPILOGUE_HEADS, fusedPrograms } from "./fusion/fuse.js";
+import { compileFusedCluster, EPILOGUE_HEADS, fusedPrograms, fusedWgsl } from "./fusion/fuse.js";
 import type { GpuKernel, KernelCompiler } from "./kernels/kernel.js";
 import type { Program } from "./wgsl/shader.js";
 
@@ -326,6 +327,19 @@ export class WebGPUBackend implements Backend {
 
   compileFused(cluster: FusedCluster): KernelFn | undefined {
     return compileFusedCluster(cluster, this) as KernelFn | undefined;
+  }
+
+  /**
+   * The WGSL `compileFused` compiles for a cluster (every program it dispatches, in order),
+   * for `cf.planSummary()` and the playground; undefined where it declines the cluster.
+   *
+   * ```ts
+   * backend.fusedKernelSource(cluster); // { language: "wgsl", code: "...@compute @workgroup_size(64)..." }
+   * ```
+   */
+  fusedKernelSource(cluster: FusedCluster): KernelSource | undefined {
+    const code = fusedWgsl(cluster, this);
+    return code === undefined ? undefined : { language: "wgsl", code };
   }
 
   /** Compiles every pipeline a new plan will use, asynchronously, before its first asynchronous run. */

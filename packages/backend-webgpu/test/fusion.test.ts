@@ -114,6 +114,46 @@ describe.runIf(gpu.available)("fused kernels on webgpu", () => {
     });
   });
 
+  describe("Backend.fusedKernelSource (what cf.planSummary() and the playground show)", () => {
+    it("is the WGSL of every program compileFused dispatches for the cluster, and the plan summary's fused step shows it", async () => {
+      const f = tf.function((x: tf.Tensor, w: tf.Tensor, b: tf.Tensor) => tf.relu(tf.add(tf.matMul(x, w), b)));
+      const cf = f.getConcreteFunction(new tf.TensorSpec([16, 8]), new tf.TensorSpec([8, 4]), new tf.TensorSpec([4]));
+      const backend = gpuBackend();
+      const [cluster] = cf.planFor(backend).clusters;
+      const compiled = backend.compileFused(cluster!) as { programs?: readonly { source: string }[] } | undefined;
+      const source = backend.fusedKernelSource(cluster!);
+      expect(source).toEqual({ language: "wgsl", code: compiled!.programs!.map((p) => p.source).join("\n") });
+      expect(source!.code).toContain("@compute");
+      const fused = cf.planSummary().steps.filter((step) => step.source !== undefined);
+      expect(fused.map((step) => step.source)).toEqual([source]);
+      disposeFunctions(f);
+    });
+
+    it("is undefined for a cluster the backend declines (more storage buffers than a shader may bind), as compileFused is", async () => {
+      const f = tf.function((x: tf.Tensor, y: tf.Tensor) => tf.relu(tf.add(x, y)));
+      const cf = f.getConcreteFunction(new tf.TensorSpec([4]), new tf.TensorSpec([4]));
+      const backend = gpuBackend();
+      const [real] = cf.planFor(backend).clusters;
+      const add = real!.ops[0]!;
+      // A sum of as many inputs as a shader stage may bind storage buffers: with its output, one too many.
+      const n = backend.limits.maxStorageBuffersPerShaderStage;
+      const wide: tf.FusedCluster = {
+        shape: [4],
+        inputs: Array.from({ length: n }, () => real!.inputs[0]!),
+        ops: Array.from({ length: n - 1 }, (_, i) => ({
+          op: add.op,
+          attrs: add.attrs,
+          operands: [i === 0 ? { input: 0 } : { op: i - 1 }, { input: i + 1 }],
+          dtype: "float32" as const,
+        })),
+        outputs: [n - 2],
+      };
+      expect(backend.compileFused(wide)).toBeUndefined();
+      expect(backend.fusedKernelSource(wide)).toBeUndefined();
+      disposeFunctions(f);
+    });
+  });
+
   it("a fused broadcasting cluster over an empty shape compiles (its zero dim is not baked as a divisor) and the device stays error-free", async () => {
     const a = tf.zeros([2, 0, 3]);
     const b = tf.tensor([1, 2, 3, 4, 5, 6], [2, 1, 3]);
