@@ -8,6 +8,9 @@
  * console.log(choice.name, choice.why, choice.skipped); // "wasm", "WebAssembly SIMD128, 2 threads", [{ name: "webgpu", why: "..." }]
  * ```
  */
+import { spawnSync } from "node:child_process";
+import { dirname } from "node:path";
+import { fileURLToPath } from "node:url";
 import { cpu } from "@kiln/backend-cpu";
 import { wasm } from "@kiln/backend-wasm";
 
@@ -17,12 +20,55 @@ function reasonOf(error) {
   return String(cause?.message ?? cause).split("\n")[0];
 }
 
+// The probe run in a child process: opens webgpu and prints what kind of adapter it got.
+const PROBE = `
+import * as tf from "@kiln/core";
+import { webgpu } from "@kiln/backend-webgpu";
+const why = (e) => String((e?.cause instanceof Error ? e.cause : e)?.message ?? e).split("\\n")[0];
+try {
+  tf.registerBackend(webgpu());
+  await tf.setBackend("webgpu");
+  const details = tf.backend().caps?.details ?? {};
+  console.log(JSON.stringify({ ok: true, software: details.software === true, adapter: details.adapter ?? "unknown" }));
+} catch (error) {
+  console.log(JSON.stringify({ ok: false, why: why(error) }));
+}
+process.exit(0);
+`;
+
+/**
+ * Asks a child process whether webgpu opens a hardware adapter. Dawn probes the machine's
+ * Vulkan drivers when it starts and writes warnings straight to the process's stderr where
+ * there is no GPU driver; probing in a child keeps them off the demo's terminal, and the
+ * demo loads webgpu itself only where there is a GPU to use.
+ */
+function probeWebgpu() {
+  const run = spawnSync(process.execPath, ["--input-type=module", "-e", PROBE], {
+    cwd: dirname(fileURLToPath(import.meta.url)),
+    encoding: "utf8",
+    timeout: 60_000,
+  });
+  try {
+    return JSON.parse(run.stdout.trim().split("\n").at(-1));
+  } catch {
+    const reason = run.stderr?.trim().split("\n")[0] || `exit code ${run.status}`;
+    if (/ERR_MODULE_NOT_FOUND|Cannot find package/.test(run.stderr ?? "")) return { ok: false, why: "@kiln/backend-webgpu is not installed" };
+    return { ok: false, why: `the WebGPU probe did not answer (${reason})` };
+  }
+}
+
 /**
  * Tries webgpu: the package must provide a backend, setBackend must open a device, and the
  * adapter must be a GPU (SwiftShader or llvmpipe run WGSL on the CPU, slower than wasm).
- * Resolves to `{ ok: true, why }` or `{ ok: false, why }`; on failure webgpu is not active.
+ * Unless `forced`, a child process checks that first (see `probeWebgpu`). Resolves to
+ * `{ ok: true, why }` or `{ ok: false, why }`; on failure webgpu is not active.
  */
-async function tryWebgpu(tf) {
+async function tryWebgpu(tf, forced = false) {
+  if (!forced) {
+    const probe = probeWebgpu();
+    if (!probe.ok) return { ok: false, why: `no WebGPU device: ${probe.why}` };
+    if (probe.software) return { ok: false, why: `the only adapter is a software renderer (${probe.adapter}), slower than wasm on a CPU` };
+  }
   let webgpuPackage;
   try {
     webgpuPackage = await import("@kiln/backend-webgpu");
@@ -79,7 +125,7 @@ export async function pickFastestBackend(tf, { only } = {}) {
   const order = only === undefined ? ["webgpu", "wasm"] : only === "cpu" ? [] : [only];
   const skipped = [];
   for (const name of order) {
-    const result = await candidates[name](tf);
+    const result = await candidates[name](tf, only === name);
     if (result.ok || (result.software && only === name)) return { name, why: result.why, skipped };
     if (only !== undefined) throw new Error(`the ${name} backend was asked for but cannot run here: ${result.why}`);
     skipped.push({ name, why: result.why });
