@@ -7,7 +7,10 @@
 // package's own typedoc.json lists `intentionallyNotExported`: the types its public
 // signatures name on purpose without exporting them (runtime internals reachable through
 // public fields, helper types of option objects); export any other such type, or list it
-// there. test/api_reference.test.ts builds the reference and checks its links.
+// there. Each typedoc.json also sets its source links from the repository's address
+// (`sourceLinkTemplate`, `disableGit`): a fresh clone's git remote is a local path, which
+// TypeDoc cannot turn into links and warns about. test/api_reference.test.ts builds the
+// reference and checks its links.
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 

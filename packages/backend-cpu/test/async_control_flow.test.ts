@@ -3,7 +3,7 @@ import { asyncOnly } from "@kiln/conformance";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cpu } from "../src/index.js";
 
-// Control flow decided on the device (DESIGN 5, SPEC L2): on a backend that reads only
+// Control flow decided on the device (SPEC L2): on a backend that reads only
 // asynchronously, core runs side-effect-free While loops several iterations ahead of their
 // predicate read and runs side-effect-free Ifs predicated (both branches under the
 // backend's guard, results picked by SelectV2), so they read less, or nothing. The cpu

@@ -4,7 +4,7 @@ import { wgslDialect } from "../src/index.js";
 import { f32Literal, i32Literal } from "../src/wgsl/dialect.js";
 import { HELPER_NAMES, helperSource } from "../src/wgsl/math.js";
 
-// Elementwise semantics are written once in core and rendered per backend (DESIGN 6):
+// Elementwise semantics are written once in core and rendered per backend:
 // the WGSL dialect must cover every scalar function for every dtype it accepts.
 describe("the WGSL scalar dialect", () => {
   it("writes every scalar function core defines, for every operand dtype", () => {

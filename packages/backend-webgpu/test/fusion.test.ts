@@ -4,7 +4,7 @@ import { fusedKernelWgsl } from "../src/index.js";
 import { gpu } from "./gpu.js";
 import { disposeFunctions, gpuBackend, readAll, useWebGPU } from "./helpers.js";
 
-// Fusion on webgpu (DESIGN 6): elementwise clusters and epilogues of contractions and
+// Fusion on webgpu: elementwise clusters and epilogues of contractions and
 // reductions become single generated kernels; a traced call is one command buffer; the
 // generated WGSL can be printed (snapshots below pin it down).
 describe.runIf(gpu.available)("fused kernels on webgpu", () => {

@@ -4,7 +4,7 @@ import { sizeClass } from "../src/device/buffers.js";
 import { gpu } from "./gpu.js";
 import { disposeFunctions, gpuBackend, readAll, useWebGPU } from "./helpers.js";
 
-// Buffers (DESIGN 7): a pool with size classes serves allocations, aliases share buffers,
+// Buffers: a pool with size classes serves allocations, aliases share buffers,
 // reads reuse staging buffers, and nothing leaks (every test ends with tf.memory() where it began).
 describe("size classes", () => {
   it("serves requests from powers of two and their midpoints, 256 bytes at least", () => {

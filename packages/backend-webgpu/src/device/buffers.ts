@@ -66,7 +66,7 @@ export function sizeClass(bytes: number): number {
 }
 
 /**
- * Device buffers kept for reuse, by size class (DESIGN 5's pool, at the device level): a
+ * Device buffers kept for reuse, by size class (the plans' buffer pool, at the device level): a
  * freed tensor's buffer waits here and serves the next allocation of its class, so steady
  * code (a training loop, a traced call) stops creating GPU buffers. Reuse is safe while
  * commands that read the old contents are still pending, because every later write to it

@@ -16,7 +16,7 @@ export interface CommandStats {
  * The command stream of one device: every dispatch and copy is encoded into one open
  * command encoder (one compute pass for consecutive dispatches) and submitted as one
  * command buffer when someone needs the results (a read), when a traced call ends
- * (`hold`/`release` around it, DESIGN 6: one command buffer per call), or, for eager ops,
+ * (`hold`/`release` around it, one command buffer per call), or, for eager ops,
  * at the end of the current JS task (a microtask), so a burst of eager ops is one submit.
  * Buffers that must die while commands that use them are still unsubmitted are destroyed
  * right after the next submit.

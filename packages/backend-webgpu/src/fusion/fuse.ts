@@ -58,7 +58,7 @@ function headKey(cluster: FusedCluster): KernelKey<any> {
 const compiled = new WeakMap<FusedCluster, GpuKernel | null>();
 
 /**
- * One kernel for a cluster of elementwise ops (DESIGN 6: `compileFused` emits WGSL on
+ * One kernel for a cluster of elementwise ops (`compileFused` emits WGSL on
  * webgpu). Without a head it is one dispatch: every op's scalar semantics (core's data,
  * rendered by the WGSL dialect) inlined per element, broadcast inputs read through strides
  * baked into the shader (a plan's shapes are static). With a head (MatMul, Conv2D, a

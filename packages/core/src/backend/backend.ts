@@ -47,7 +47,7 @@ export interface BackendCapabilities {
   readonly fusion: FusionCapabilities;
   /**
    * For backends with asynchronous reads: how many `While` iterations core may run ahead of
-   * reading the loop's predicate (DESIGN 5, speculative loops). Each speculative iteration
+   * reading the loop's predicate (speculative loops, see docs/architecture.md). Each speculative iteration
    * keeps the previous loop values wherever the predicate already failed, so running past
    * the end changes no result; with `guard`, the work past the end is skipped on the device
    * too. Absent or 1: one predicate read per iteration.

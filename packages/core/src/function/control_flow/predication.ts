@@ -10,7 +10,7 @@ import { planFor } from "../../plan/plan_cache.js";
 import type { DataSlot, SlotValue } from "../../plan/slots.js";
 
 /**
- * Control flow decided on the device (DESIGN 5): on a backend with asynchronous reads, a
+ * Control flow decided on the device: on a backend with asynchronous reads, a
  * read of a predicate costs a round trip that stalls the GPU. When a branch or loop body
  * has no side effects, core can instead run it under the backend's `guard` (its work runs
  * only where the predicate holds, decided on the device) and pick results with `SelectV2`,

@@ -7,7 +7,7 @@ import type { DataSlot, SlotValue } from "../../plan/slots.js";
 import { andSlot, releaseUnkept, selectSlot, sideEffectFree } from "./predication.js";
 
 /**
- * Speculative loops (DESIGN 5): on a backend with asynchronous reads, a `While` that reads
+ * Speculative loops: on a backend with asynchronous reads, a `While` that reads
  * its predicate every iteration waits for the device once per iteration. When the rotated
  * step (body, then condition) has no side effects and needs no host read, core runs several
  * iterations ahead of the read instead. Iteration j + 1 runs under the backend's `guard` on
