@@ -18,6 +18,7 @@ export * from "./base/errors.js";
 export { CodeGenerationError, codeGenerationAllowed, compileFunction } from "./base/code_generation.js";
 export { type DType, type DataArray, DTYPES, tfTypeName, bytesPerElement, allocate } from "./base/dtype.js";
 export { type Shape, type ConcreteShape, sizeOf, stridesOf, broadcastShapes, normalizeAxis, normalizeAxes } from "./base/shape.js";
+export { type WindowGeometry, type WindowAttrsLike, windowGeometry } from "./base/window_geometry.js";
 export { type ValueInfo, type AttrValue, type Attrs, type KernelFamily, type OpDef, type AnyOpDef, scalarKernelOf } from "./ir/op.js";
 export { type ScalarExpr, type ScalarFn, type ScalarKernel, SCALAR_FNS, scalarFnOperandDTypes } from "./ir/scalar.js";
 export * as scalarExpr from "./ir/scalar.js";
