@@ -31,6 +31,18 @@ static uint32_t threads_for(uint32_t n) {
   return useful < threads ? useful : threads;
 }
 
+/*
+ * Tasks per claim for `tasks` tasks of `task_elements` elements: about 16K elements (tens
+ * of microseconds), and at least 8 claims per thread, so a worker that wakes late takes
+ * its share of the rest instead of leaving the caller one long last chunk.
+ */
+static uint32_t claim_size(uint32_t tasks, uint32_t task_elements, uint32_t threads) {
+  uint32_t chunk = 16384u / task_elements;
+  uint32_t fair = tasks / (threads * 8);
+  if (chunk > fair) chunk = fair;
+  return chunk < 1 ? 1 : chunk;
+}
+
 /* ---- same layout ---- */
 
 typedef struct {
@@ -68,9 +80,10 @@ int32_t KILN_EXPORT(kiln_ew_same)(uint32_t kernel, uint8_t* out, uint32_t out_si
     if (n > 0) job.kernel(job.in, out, n);
     return KILN_OK;
   }
-  /* Tasks of 8K elements, so a busy thread's share can be taken by another. */
-  job.chunk = 8192;
-  kiln_parallel_for(same_task, &job, (n + job.chunk - 1) / job.chunk, threads);
+  /* Tasks of 4K elements, claimed a few at a time (claim_size). */
+  job.chunk = 4096;
+  uint32_t tasks = (n + job.chunk - 1) / job.chunk;
+  kiln_parallel_for_chunks(same_task, &job, tasks, threads, claim_size(tasks, job.chunk, threads));
   return KILN_OK;
 }
 
@@ -356,7 +369,7 @@ int32_t KILN_EXPORT(kiln_ew_program)(const int32_t* frame) {
   program.scratch = kiln_scratch_alloc(threads * program.scratch_per_thread);
   if (!program.scratch) return KILN_ERR_NO_MEMORY;
   if (threads <= 1) program_task(&program, 0, blocks, 0);
-  else kiln_parallel_for(program_task, &program, blocks, threads);
+  else kiln_parallel_for_chunks(program_task, &program, blocks, threads, claim_size(blocks, BLOCK, threads));
   kiln_scratch_free(program.scratch);
   return KILN_OK;
 }
