@@ -775,20 +775,20 @@ static void ew_29(const uint8_t* const* in, uint8_t* out, uint32_t n) {
     const vec x0b = ld_f32(a0 + 16);
     const vec x0c = ld_f32(a0 + 32);
     const vec x0d = ld_f32(a0 + 48);
-    st_bool(o, wasm_f32x4_lt(wasm_f32x4_abs(x0), v_f32(INFINITY)));
-    st_bool(o + 4, wasm_f32x4_lt(wasm_f32x4_abs(x0b), v_f32(INFINITY)));
-    st_bool(o + 8, wasm_f32x4_lt(wasm_f32x4_abs(x0c), v_f32(INFINITY)));
-    st_bool(o + 12, wasm_f32x4_lt(wasm_f32x4_abs(x0d), v_f32(INFINITY)));
+    st_bool(o, wasm_f32x4_lt(v_abs_f32(x0), v_f32(INFINITY)));
+    st_bool(o + 4, wasm_f32x4_lt(v_abs_f32(x0b), v_f32(INFINITY)));
+    st_bool(o + 8, wasm_f32x4_lt(v_abs_f32(x0c), v_f32(INFINITY)));
+    st_bool(o + 12, wasm_f32x4_lt(v_abs_f32(x0d), v_f32(INFINITY)));
   }
   for (; i + 4 <= n; i += 4, a0 += 16, o += 4) {
     const vec x0 = ld_f32(a0);
-    st_bool(o, wasm_f32x4_lt(wasm_f32x4_abs(x0), v_f32(INFINITY)));
+    st_bool(o, wasm_f32x4_lt(v_abs_f32(x0), v_f32(INFINITY)));
   }
   if (i < n) {
     uint8_t t0[16] = {0}; uint8_t to[16];
     memcpy(t0, a0, 4 * (n - i));
     const vec x0 = ld_f32(t0);
-    st_bool(to, wasm_f32x4_lt(wasm_f32x4_abs(x0), v_f32(INFINITY)));
+    st_bool(to, wasm_f32x4_lt(v_abs_f32(x0), v_f32(INFINITY)));
     memcpy(o, to, 1 * (n - i));
   }
 }
@@ -853,6 +853,32 @@ static void ew_32(const uint8_t* const* in, uint8_t* out, uint32_t n) {
     const vec x0b = ld_f32(a0 + 16);
     const vec x0c = ld_f32(a0 + 32);
     const vec x0d = ld_f32(a0 + 48);
+    st_f32(o, v_abs_f32(x0));
+    st_f32(o + 16, v_abs_f32(x0b));
+    st_f32(o + 32, v_abs_f32(x0c));
+    st_f32(o + 48, v_abs_f32(x0d));
+  }
+  for (; i + 4 <= n; i += 4, a0 += 16, o += 16) {
+    const vec x0 = ld_f32(a0);
+    st_f32(o, v_abs_f32(x0));
+  }
+  if (i < n) {
+    uint8_t t0[16] = {0}; uint8_t to[16];
+    memcpy(t0, a0, 4 * (n - i));
+    const vec x0 = ld_f32(t0);
+    st_f32(to, v_abs_f32(x0));
+    memcpy(o, to, 4 * (n - i));
+  }
+}
+
+static void ew_33(const uint8_t* const* in, uint8_t* out, uint32_t n) {
+  const uint8_t* a0 = in[0]; uint8_t* o = out;
+  uint32_t i = 0;
+  for (; i + 16 <= n; i += 16, a0 += 64, o += 64) {
+    const vec x0 = ld_f32(a0);
+    const vec x0b = ld_f32(a0 + 16);
+    const vec x0c = ld_f32(a0 + 32);
+    const vec x0d = ld_f32(a0 + 48);
     st_f32(o, v_cos(x0));
     st_f32(o + 16, v_cos(x0b));
     st_f32(o + 32, v_cos(x0c));
@@ -871,7 +897,7 @@ static void ew_32(const uint8_t* const* in, uint8_t* out, uint32_t n) {
   }
 }
 
-static void ew_33(const uint8_t* const* in, uint8_t* out, uint32_t n) {
+static void ew_34(const uint8_t* const* in, uint8_t* out, uint32_t n) {
   const uint8_t* a0 = in[0]; uint8_t* o = out;
   uint32_t i = 0;
   for (; i + 16 <= n; i += 16, a0 += 64, o += 64) {
@@ -897,7 +923,7 @@ static void ew_33(const uint8_t* const* in, uint8_t* out, uint32_t n) {
   }
 }
 
-static void ew_34(const uint8_t* const* in, uint8_t* out, uint32_t n) {
+static void ew_35(const uint8_t* const* in, uint8_t* out, uint32_t n) {
   const uint8_t* a0 = in[0]; uint8_t* o = out;
   uint32_t i = 0;
   for (; i + 16 <= n; i += 16, a0 += 64, o += 64) {
@@ -923,7 +949,7 @@ static void ew_34(const uint8_t* const* in, uint8_t* out, uint32_t n) {
   }
 }
 
-static void ew_35(const uint8_t* const* in, uint8_t* out, uint32_t n) {
+static void ew_36(const uint8_t* const* in, uint8_t* out, uint32_t n) {
   const uint8_t* a0 = in[0]; uint8_t* o = out;
   uint32_t i = 0;
   for (; i + 16 <= n; i += 16, a0 += 64, o += 64) {
@@ -949,7 +975,7 @@ static void ew_35(const uint8_t* const* in, uint8_t* out, uint32_t n) {
   }
 }
 
-static void ew_36(const uint8_t* const* in, uint8_t* out, uint32_t n) {
+static void ew_37(const uint8_t* const* in, uint8_t* out, uint32_t n) {
   const uint8_t* a0 = in[0]; uint8_t* o = out;
   uint32_t i = 0;
   for (; i + 16 <= n; i += 16, a0 += 64, o += 64) {
@@ -975,7 +1001,7 @@ static void ew_36(const uint8_t* const* in, uint8_t* out, uint32_t n) {
   }
 }
 
-static void ew_37(const uint8_t* const* in, uint8_t* out, uint32_t n) {
+static void ew_38(const uint8_t* const* in, uint8_t* out, uint32_t n) {
   const uint8_t* a0 = in[0]; uint8_t* o = out;
   uint32_t i = 0;
   for (; i + 16 <= n; i += 16, a0 += 64, o += 64) {
@@ -1001,7 +1027,33 @@ static void ew_37(const uint8_t* const* in, uint8_t* out, uint32_t n) {
   }
 }
 
-static void ew_38(const uint8_t* const* in, uint8_t* out, uint32_t n) {
+static void ew_39(const uint8_t* const* in, uint8_t* out, uint32_t n) {
+  const uint8_t* a0 = in[0]; uint8_t* o = out;
+  uint32_t i = 0;
+  for (; i + 16 <= n; i += 16, a0 += 64, o += 64) {
+    const vec x0 = ld_f32(a0);
+    const vec x0b = ld_f32(a0 + 16);
+    const vec x0c = ld_f32(a0 + 32);
+    const vec x0d = ld_f32(a0 + 48);
+    st_f32(o, v_neg_f32(x0));
+    st_f32(o + 16, v_neg_f32(x0b));
+    st_f32(o + 32, v_neg_f32(x0c));
+    st_f32(o + 48, v_neg_f32(x0d));
+  }
+  for (; i + 4 <= n; i += 4, a0 += 16, o += 16) {
+    const vec x0 = ld_f32(a0);
+    st_f32(o, v_neg_f32(x0));
+  }
+  if (i < n) {
+    uint8_t t0[16] = {0}; uint8_t to[16];
+    memcpy(t0, a0, 4 * (n - i));
+    const vec x0 = ld_f32(t0);
+    st_f32(to, v_neg_f32(x0));
+    memcpy(o, to, 4 * (n - i));
+  }
+}
+
+static void ew_40(const uint8_t* const* in, uint8_t* out, uint32_t n) {
   const uint8_t* a0 = in[0]; uint8_t* o = out;
   uint32_t i = 0;
   for (; i + 16 <= n; i += 16, a0 += 64, o += 64) {
@@ -1027,7 +1079,7 @@ static void ew_38(const uint8_t* const* in, uint8_t* out, uint32_t n) {
   }
 }
 
-static void ew_39(const uint8_t* const* in, uint8_t* out, uint32_t n) {
+static void ew_41(const uint8_t* const* in, uint8_t* out, uint32_t n) {
   const uint8_t* a0 = in[0]; uint8_t* o = out;
   uint32_t i = 0;
   for (; i + 16 <= n; i += 16, a0 += 64, o += 64) {
@@ -1053,33 +1105,7 @@ static void ew_39(const uint8_t* const* in, uint8_t* out, uint32_t n) {
   }
 }
 
-static void ew_40(const uint8_t* const* in, uint8_t* out, uint32_t n) {
-  const uint8_t* a0 = in[0]; uint8_t* o = out;
-  uint32_t i = 0;
-  for (; i + 16 <= n; i += 16, a0 += 64, o += 64) {
-    const vec x0 = ld_f32(a0);
-    const vec x0b = ld_f32(a0 + 16);
-    const vec x0c = ld_f32(a0 + 32);
-    const vec x0d = ld_f32(a0 + 48);
-    st_f32(o, wasm_f32x4_abs(x0));
-    st_f32(o + 16, wasm_f32x4_abs(x0b));
-    st_f32(o + 32, wasm_f32x4_abs(x0c));
-    st_f32(o + 48, wasm_f32x4_abs(x0d));
-  }
-  for (; i + 4 <= n; i += 4, a0 += 16, o += 16) {
-    const vec x0 = ld_f32(a0);
-    st_f32(o, wasm_f32x4_abs(x0));
-  }
-  if (i < n) {
-    uint8_t t0[16] = {0}; uint8_t to[16];
-    memcpy(t0, a0, 4 * (n - i));
-    const vec x0 = ld_f32(t0);
-    st_f32(to, wasm_f32x4_abs(x0));
-    memcpy(o, to, 4 * (n - i));
-  }
-}
-
-static void ew_41(const uint8_t* const* in, uint8_t* out, uint32_t n) {
+static void ew_42(const uint8_t* const* in, uint8_t* out, uint32_t n) {
   const uint8_t* a0 = in[0]; uint8_t* o = out;
   uint32_t i = 0;
   for (; i + 16 <= n; i += 16, a0 += 64, o += 64) {
@@ -1105,7 +1131,7 @@ static void ew_41(const uint8_t* const* in, uint8_t* out, uint32_t n) {
   }
 }
 
-static void ew_42(const uint8_t* const* in, uint8_t* out, uint32_t n) {
+static void ew_43(const uint8_t* const* in, uint8_t* out, uint32_t n) {
   const uint8_t* a0 = in[0]; uint8_t* o = out;
   uint32_t i = 0;
   for (; i + 16 <= n; i += 16, a0 += 64, o += 64) {
@@ -1113,25 +1139,25 @@ static void ew_42(const uint8_t* const* in, uint8_t* out, uint32_t n) {
     const vec x0b = ld_f32(a0 + 16);
     const vec x0c = ld_f32(a0 + 32);
     const vec x0d = ld_f32(a0 + 48);
-    st_f32(o, wasm_f32x4_div(v_f32(1.00000000f), wasm_f32x4_add(v_f32(1.00000000f), v_exp(wasm_f32x4_neg(x0)))));
-    st_f32(o + 16, wasm_f32x4_div(v_f32(1.00000000f), wasm_f32x4_add(v_f32(1.00000000f), v_exp(wasm_f32x4_neg(x0b)))));
-    st_f32(o + 32, wasm_f32x4_div(v_f32(1.00000000f), wasm_f32x4_add(v_f32(1.00000000f), v_exp(wasm_f32x4_neg(x0c)))));
-    st_f32(o + 48, wasm_f32x4_div(v_f32(1.00000000f), wasm_f32x4_add(v_f32(1.00000000f), v_exp(wasm_f32x4_neg(x0d)))));
+    st_f32(o, wasm_f32x4_div(v_f32(1.00000000f), wasm_f32x4_add(v_f32(1.00000000f), v_exp(v_neg_f32(x0)))));
+    st_f32(o + 16, wasm_f32x4_div(v_f32(1.00000000f), wasm_f32x4_add(v_f32(1.00000000f), v_exp(v_neg_f32(x0b)))));
+    st_f32(o + 32, wasm_f32x4_div(v_f32(1.00000000f), wasm_f32x4_add(v_f32(1.00000000f), v_exp(v_neg_f32(x0c)))));
+    st_f32(o + 48, wasm_f32x4_div(v_f32(1.00000000f), wasm_f32x4_add(v_f32(1.00000000f), v_exp(v_neg_f32(x0d)))));
   }
   for (; i + 4 <= n; i += 4, a0 += 16, o += 16) {
     const vec x0 = ld_f32(a0);
-    st_f32(o, wasm_f32x4_div(v_f32(1.00000000f), wasm_f32x4_add(v_f32(1.00000000f), v_exp(wasm_f32x4_neg(x0)))));
+    st_f32(o, wasm_f32x4_div(v_f32(1.00000000f), wasm_f32x4_add(v_f32(1.00000000f), v_exp(v_neg_f32(x0)))));
   }
   if (i < n) {
     uint8_t t0[16] = {0}; uint8_t to[16];
     memcpy(t0, a0, 4 * (n - i));
     const vec x0 = ld_f32(t0);
-    st_f32(to, wasm_f32x4_div(v_f32(1.00000000f), wasm_f32x4_add(v_f32(1.00000000f), v_exp(wasm_f32x4_neg(x0)))));
+    st_f32(to, wasm_f32x4_div(v_f32(1.00000000f), wasm_f32x4_add(v_f32(1.00000000f), v_exp(v_neg_f32(x0)))));
     memcpy(o, to, 4 * (n - i));
   }
 }
 
-static void ew_43(const uint8_t* const* in, uint8_t* out, uint32_t n) {
+static void ew_44(const uint8_t* const* in, uint8_t* out, uint32_t n) {
   const uint8_t* a0 = in[0]; uint8_t* o = out;
   uint32_t i = 0;
   for (; i + 16 <= n; i += 16, a0 += 64, o += 64) {
@@ -1157,7 +1183,7 @@ static void ew_43(const uint8_t* const* in, uint8_t* out, uint32_t n) {
   }
 }
 
-static void ew_44(const uint8_t* const* in, uint8_t* out, uint32_t n) {
+static void ew_45(const uint8_t* const* in, uint8_t* out, uint32_t n) {
   const uint8_t* a0 = in[0]; uint8_t* o = out;
   uint32_t i = 0;
   for (; i + 16 <= n; i += 16, a0 += 64, o += 64) {
@@ -1183,7 +1209,7 @@ static void ew_44(const uint8_t* const* in, uint8_t* out, uint32_t n) {
   }
 }
 
-static void ew_45(const uint8_t* const* in, uint8_t* out, uint32_t n) {
+static void ew_46(const uint8_t* const* in, uint8_t* out, uint32_t n) {
   const uint8_t* a0 = in[0]; uint8_t* o = out;
   uint32_t i = 0;
   for (; i + 16 <= n; i += 16, a0 += 64, o += 64) {
@@ -1209,7 +1235,7 @@ static void ew_45(const uint8_t* const* in, uint8_t* out, uint32_t n) {
   }
 }
 
-static void ew_46(const uint8_t* const* in, uint8_t* out, uint32_t n) {
+static void ew_47(const uint8_t* const* in, uint8_t* out, uint32_t n) {
   const uint8_t* a0 = in[0]; uint8_t* o = out;
   uint32_t i = 0;
   for (; i + 16 <= n; i += 16, a0 += 64, o += 64) {
@@ -1217,25 +1243,25 @@ static void ew_46(const uint8_t* const* in, uint8_t* out, uint32_t n) {
     const vec x0b = ld_f32(a0 + 16);
     const vec x0c = ld_f32(a0 + 32);
     const vec x0d = ld_f32(a0 + 48);
-    st_f32(o, wasm_f32x4_mul(wasm_f32x4_mul(v_f32(0.500000000f), x0), v_erfc(wasm_f32x4_mul(wasm_f32x4_neg(x0), v_f32(0.707106769f)))));
-    st_f32(o + 16, wasm_f32x4_mul(wasm_f32x4_mul(v_f32(0.500000000f), x0b), v_erfc(wasm_f32x4_mul(wasm_f32x4_neg(x0b), v_f32(0.707106769f)))));
-    st_f32(o + 32, wasm_f32x4_mul(wasm_f32x4_mul(v_f32(0.500000000f), x0c), v_erfc(wasm_f32x4_mul(wasm_f32x4_neg(x0c), v_f32(0.707106769f)))));
-    st_f32(o + 48, wasm_f32x4_mul(wasm_f32x4_mul(v_f32(0.500000000f), x0d), v_erfc(wasm_f32x4_mul(wasm_f32x4_neg(x0d), v_f32(0.707106769f)))));
+    st_f32(o, wasm_f32x4_mul(wasm_f32x4_mul(v_f32(0.500000000f), x0), v_erfc(wasm_f32x4_mul(v_neg_f32(x0), v_f32(0.707106769f)))));
+    st_f32(o + 16, wasm_f32x4_mul(wasm_f32x4_mul(v_f32(0.500000000f), x0b), v_erfc(wasm_f32x4_mul(v_neg_f32(x0b), v_f32(0.707106769f)))));
+    st_f32(o + 32, wasm_f32x4_mul(wasm_f32x4_mul(v_f32(0.500000000f), x0c), v_erfc(wasm_f32x4_mul(v_neg_f32(x0c), v_f32(0.707106769f)))));
+    st_f32(o + 48, wasm_f32x4_mul(wasm_f32x4_mul(v_f32(0.500000000f), x0d), v_erfc(wasm_f32x4_mul(v_neg_f32(x0d), v_f32(0.707106769f)))));
   }
   for (; i + 4 <= n; i += 4, a0 += 16, o += 16) {
     const vec x0 = ld_f32(a0);
-    st_f32(o, wasm_f32x4_mul(wasm_f32x4_mul(v_f32(0.500000000f), x0), v_erfc(wasm_f32x4_mul(wasm_f32x4_neg(x0), v_f32(0.707106769f)))));
+    st_f32(o, wasm_f32x4_mul(wasm_f32x4_mul(v_f32(0.500000000f), x0), v_erfc(wasm_f32x4_mul(v_neg_f32(x0), v_f32(0.707106769f)))));
   }
   if (i < n) {
     uint8_t t0[16] = {0}; uint8_t to[16];
     memcpy(t0, a0, 4 * (n - i));
     const vec x0 = ld_f32(t0);
-    st_f32(to, wasm_f32x4_mul(wasm_f32x4_mul(v_f32(0.500000000f), x0), v_erfc(wasm_f32x4_mul(wasm_f32x4_neg(x0), v_f32(0.707106769f)))));
+    st_f32(to, wasm_f32x4_mul(wasm_f32x4_mul(v_f32(0.500000000f), x0), v_erfc(wasm_f32x4_mul(v_neg_f32(x0), v_f32(0.707106769f)))));
     memcpy(o, to, 4 * (n - i));
   }
 }
 
-static void ew_47(const uint8_t* const* in, uint8_t* out, uint32_t n) {
+static void ew_48(const uint8_t* const* in, uint8_t* out, uint32_t n) {
   const uint8_t* a0 = in[0]; uint8_t* o = out;
   uint32_t i = 0;
   for (; i + 16 <= n; i += 16, a0 += 64, o += 64) {
@@ -1261,7 +1287,7 @@ static void ew_47(const uint8_t* const* in, uint8_t* out, uint32_t n) {
   }
 }
 
-static void ew_48(const uint8_t* const* in, uint8_t* out, uint32_t n) {
+static void ew_49(const uint8_t* const* in, uint8_t* out, uint32_t n) {
   const uint8_t* a0 = in[0]; uint8_t* o = out;
   uint32_t i = 0;
   for (; i + 16 <= n; i += 16, a0 += 64, o += 64) {
@@ -1287,7 +1313,7 @@ static void ew_48(const uint8_t* const* in, uint8_t* out, uint32_t n) {
   }
 }
 
-static void ew_49(const uint8_t* const* in, uint8_t* out, uint32_t n) {
+static void ew_50(const uint8_t* const* in, uint8_t* out, uint32_t n) {
   const uint8_t* a0 = in[0]; uint8_t* o = out;
   uint32_t i = 0;
   for (; i + 16 <= n; i += 16, a0 += 64, o += 64) {
@@ -1309,32 +1335,6 @@ static void ew_49(const uint8_t* const* in, uint8_t* out, uint32_t n) {
     memcpy(t0, a0, 4 * (n - i));
     const vec x0 = ld_f32(t0);
     st_f32(to, wasm_f32x4_nearest(x0));
-    memcpy(o, to, 4 * (n - i));
-  }
-}
-
-static void ew_50(const uint8_t* const* in, uint8_t* out, uint32_t n) {
-  const uint8_t* a0 = in[0]; uint8_t* o = out;
-  uint32_t i = 0;
-  for (; i + 16 <= n; i += 16, a0 += 64, o += 64) {
-    const vec x0 = ld_f32(a0);
-    const vec x0b = ld_f32(a0 + 16);
-    const vec x0c = ld_f32(a0 + 32);
-    const vec x0d = ld_f32(a0 + 48);
-    st_f32(o, wasm_f32x4_neg(x0));
-    st_f32(o + 16, wasm_f32x4_neg(x0b));
-    st_f32(o + 32, wasm_f32x4_neg(x0c));
-    st_f32(o + 48, wasm_f32x4_neg(x0d));
-  }
-  for (; i + 4 <= n; i += 4, a0 += 16, o += 16) {
-    const vec x0 = ld_f32(a0);
-    st_f32(o, wasm_f32x4_neg(x0));
-  }
-  if (i < n) {
-    uint8_t t0[16] = {0}; uint8_t to[16];
-    memcpy(t0, a0, 4 * (n - i));
-    const vec x0 = ld_f32(t0);
-    st_f32(to, wasm_f32x4_neg(x0));
     memcpy(o, to, 4 * (n - i));
   }
 }
@@ -1451,20 +1451,20 @@ static void ew_55(const uint8_t* const* in, uint8_t* out, uint32_t n) {
     const vec x0b = ld_f32(a0 + 16);
     const vec x0c = ld_f32(a0 + 32);
     const vec x0d = ld_f32(a0 + 48);
-    st_f32(o, wasm_v128_bitselect(wasm_f32x4_add(x0, v_log1p(v_exp(wasm_f32x4_neg(x0)))), v_log1p(v_exp(x0)), wasm_f32x4_gt(x0, v_f32(0.00000000f))));
-    st_f32(o + 16, wasm_v128_bitselect(wasm_f32x4_add(x0b, v_log1p(v_exp(wasm_f32x4_neg(x0b)))), v_log1p(v_exp(x0b)), wasm_f32x4_gt(x0b, v_f32(0.00000000f))));
-    st_f32(o + 32, wasm_v128_bitselect(wasm_f32x4_add(x0c, v_log1p(v_exp(wasm_f32x4_neg(x0c)))), v_log1p(v_exp(x0c)), wasm_f32x4_gt(x0c, v_f32(0.00000000f))));
-    st_f32(o + 48, wasm_v128_bitselect(wasm_f32x4_add(x0d, v_log1p(v_exp(wasm_f32x4_neg(x0d)))), v_log1p(v_exp(x0d)), wasm_f32x4_gt(x0d, v_f32(0.00000000f))));
+    st_f32(o, wasm_v128_bitselect(wasm_f32x4_add(x0, v_log1p(v_exp(v_neg_f32(x0)))), v_log1p(v_exp(x0)), wasm_f32x4_gt(x0, v_f32(0.00000000f))));
+    st_f32(o + 16, wasm_v128_bitselect(wasm_f32x4_add(x0b, v_log1p(v_exp(v_neg_f32(x0b)))), v_log1p(v_exp(x0b)), wasm_f32x4_gt(x0b, v_f32(0.00000000f))));
+    st_f32(o + 32, wasm_v128_bitselect(wasm_f32x4_add(x0c, v_log1p(v_exp(v_neg_f32(x0c)))), v_log1p(v_exp(x0c)), wasm_f32x4_gt(x0c, v_f32(0.00000000f))));
+    st_f32(o + 48, wasm_v128_bitselect(wasm_f32x4_add(x0d, v_log1p(v_exp(v_neg_f32(x0d)))), v_log1p(v_exp(x0d)), wasm_f32x4_gt(x0d, v_f32(0.00000000f))));
   }
   for (; i + 4 <= n; i += 4, a0 += 16, o += 16) {
     const vec x0 = ld_f32(a0);
-    st_f32(o, wasm_v128_bitselect(wasm_f32x4_add(x0, v_log1p(v_exp(wasm_f32x4_neg(x0)))), v_log1p(v_exp(x0)), wasm_f32x4_gt(x0, v_f32(0.00000000f))));
+    st_f32(o, wasm_v128_bitselect(wasm_f32x4_add(x0, v_log1p(v_exp(v_neg_f32(x0)))), v_log1p(v_exp(x0)), wasm_f32x4_gt(x0, v_f32(0.00000000f))));
   }
   if (i < n) {
     uint8_t t0[16] = {0}; uint8_t to[16];
     memcpy(t0, a0, 4 * (n - i));
     const vec x0 = ld_f32(t0);
-    st_f32(to, wasm_v128_bitselect(wasm_f32x4_add(x0, v_log1p(v_exp(wasm_f32x4_neg(x0)))), v_log1p(v_exp(x0)), wasm_f32x4_gt(x0, v_f32(0.00000000f))));
+    st_f32(to, wasm_v128_bitselect(wasm_f32x4_add(x0, v_log1p(v_exp(v_neg_f32(x0)))), v_log1p(v_exp(x0)), wasm_f32x4_gt(x0, v_f32(0.00000000f))));
     memcpy(o, to, 4 * (n - i));
   }
 }
