@@ -5,31 +5,30 @@
  * time excludes the time the OS gives to other jobs on a shared machine; with one thread
  * running it is that thread's time). Two-thread rows report wall time only.
  *
- * With `BASELINE=<folder>` (holding an older kiln-simd.wasm and kiln-simd-threads.wasm, e.g.
- * from `git show <commit>:packages/backend-wasm/wasm/...`) the same cases also run on those
- * binaries, interleaved, for a before/after comparison in one process. `FOCUS=exp,chain`
- * picks cases by name prefix.
+ * With `BASELINE=<folder>` holding this package's `src/` and `wasm/` from another commit
+ * (inside the package, so that it shares this @kiln/core; `.baseline/` is git-ignored) the
+ * same cases also run on that version, interleaved, for a before/after comparison in one
+ * process. Binaries alone are not enough: kernel ids follow the generated key list in src.
+ * `FOCUS=exp,chain` picks cases by name prefix.
  *
  * ```sh
  * node --import tsx --conditions=source bench/focus.ts [rounds]
- * BASELINE=/tmp/old-wasm node --import tsx --conditions=source bench/focus.ts 21
+ * mkdir .baseline && git archive main src wasm | tar -x -C .baseline   # from packages/backend-wasm
+ * BASELINE=.baseline node --import tsx --conditions=source bench/focus.ts 21
  * ```
  */
 import { median, randomArray } from "./harness.js";
 import { setUpBenchBackends, tf, tfjs } from "./setup.js";
-import { wasm } from "../src/index.js";
 
 const rounds = Number(process.argv[2] ?? 9);
 await setUpBenchBackends();
 const baseline = process.env.BASELINE;
 if (baseline !== undefined) {
   const { pathToFileURL } = await import("node:url");
-  const binaryUrls = {
-    simd: pathToFileURL(`${baseline}/kiln-simd.wasm`),
-    "simd-threads": pathToFileURL(`${baseline}/kiln-simd-threads.wasm`),
-  };
-  tf.registerBackend(wasm({ name: "base1", variant: "simd", threads: 1, binaryUrls }));
-  tf.registerBackend(wasm({ name: "base2", binaryUrls }));
+  const { resolve } = await import("node:path");
+  const { wasm } = (await import(pathToFileURL(resolve(baseline, "src/index.ts")).href)) as typeof import("../src/index.js");
+  tf.registerBackend(wasm({ name: "base1", variant: "simd", threads: 1 }));
+  tf.registerBackend(wasm({ name: "base2" }));
 }
 
 interface Case {
