@@ -12,7 +12,7 @@ import { bind1 } from "../trace/bind.js";
  * The shared seeded streams (Philox4x32-10), re-exported so backends compute exactly the
  * values the cpu backend does: `import { prng } from "@kiln/core"`.
  */
-export * as prng from "../base/prng.js";
+export * as prng from "../base/prng_api.js";
 
 // Random ops are `stateful`: the optimizer never folds, deduplicates or prunes them, so two
 // unseeded calls in a traced function stay two draws. A `seed` of `null` means "draw a
