@@ -20,7 +20,7 @@
  * fillStatelessNormal(out, 1, 2, 0, 1, false); // the same four values on every backend
  * ```
  */
-import { mulHi32, philox4x32, TRUNCATION_BOUND } from "./prng.js";
+import { fillUniformIntKey, philox4x32, TRUNCATION_BOUND } from "./prng.js";
 
 const f = Math.fround;
 const TWO_POW_32 = 4294967296;
@@ -133,14 +133,7 @@ export function fillStatelessUniform(out: Float32Array, k0: number, k1: number, 
 
 /** Uniform int32 values in `[minval, maxval)`: `minval + mulHi32(word, maxval - minval)`, as `fillUniformInt`. */
 export function fillStatelessUniformInt(out: Int32Array, k0: number, k1: number, minval: number, maxval: number): void {
-  const w = new Uint32Array(4);
-  const range = (maxval - minval) >>> 0;
-  const n = out.length;
-  for (let block = 0; block * 4 < n; block++) {
-    philox4x32(block >>> 0, Math.floor(block / TWO_POW_32) >>> 0, 0, 0, k0, k1, w);
-    const end = Math.min(4, n - block * 4);
-    for (let j = 0; j < end; j++) out[block * 4 + j] = (minval + mulHi32(w[j]!, range)) | 0;
-  }
+  fillUniformIntKey(out, k0, k1, minval, maxval);
 }
 
 /**

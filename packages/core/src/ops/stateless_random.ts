@@ -1,4 +1,4 @@
-import { type DType, checkDType, INT32_MAX, INT32_MIN } from "../base/dtype.js";
+import type { DType } from "../base/dtype.js";
 import { ArgumentError, DTypeError, ShapeError, formatShape } from "../base/errors.js";
 import { checkShape } from "../base/shape.js";
 import { type AnyOpDef, defineOp, type ValueInfo } from "../ir/op.js";
@@ -7,6 +7,7 @@ import { bind1 } from "../trace/bind.js";
 import type { TensorLike } from "../tensor/convert.js";
 import { checkConverted, toTensor } from "./convert.js";
 import { dimsOf, shapeInput } from "./movement_args.js";
+import { checkNormalArgs, checkUniformArgs, requireIntMaxval } from "./random_args.js";
 import { type ShapeLike, shapeArgument } from "./shape_args.js";
 
 // Stateless random ops (TF's `tf.random.stateless_*`): the values are a pure function of
@@ -60,83 +61,31 @@ function checkSeedInfo(seed: ValueInfo | undefined, api: string): void {
   }
 }
 
-function checkNumber(value: unknown, name: string, api: string): void {
-  if (typeof value !== "number") throw new ArgumentError(`${api}: ${name} must be a number, received ${typeof value} (${String(value)})`);
-}
-
-function checkUniform(attrs: StatelessUniformAttrs, api: string): DType {
-  const dtype = checkDType(attrs.dtype, api);
-  checkNumber(attrs.minval, "minval", api);
-  checkNumber(attrs.maxval, "maxval", api);
-  if (dtype === "bool") throw new DTypeError(`${api}: dtype bool is not supported; use float32 or int32`);
-  if (dtype === "int32") {
-    for (const [name, v] of [
-      ["minval", attrs.minval],
-      ["maxval", attrs.maxval],
-    ] as const) {
-      if (!Number.isInteger(v) || v < INT32_MIN || v > INT32_MAX) {
-        throw new ArgumentError(`${api}: ${name} ${v} must be an int32 integer when dtype is int32`);
-      }
-    }
-    if (!(attrs.minval < attrs.maxval)) {
-      throw new ArgumentError(
-        `${api}: int32 values are drawn from [minval, maxval), so minval must be less than maxval; received minval ${attrs.minval}, maxval ${attrs.maxval}`,
-      );
-    }
-  }
-  return dtype;
-}
-
-function checkNormal(attrs: StatelessNormalAttrs, api: string): DType {
-  const dtype = checkDType(attrs.dtype, api);
-  checkNumber(attrs.mean, "mean", api);
-  checkNumber(attrs.stdDev, "stdDev", api);
-  if (dtype !== "float32") throw new DTypeError(`${api}: normal values are float32 only, received dtype ${dtype}`);
-  return dtype;
+/** A stateless op: inputs (seed, shape as an attr input), no gradient, checked by `check`. */
+function statelessOp<A extends { readonly shape: readonly number[] }>(name: string, api: string, check: (attrs: A, api: string) => DType) {
+  return defineOp<A>({
+    name,
+    api,
+    family: "creation",
+    // Like TF: no gradient flows to the seed (integers) or through a shape.
+    grad: "none",
+    inputs: ["seed", "shape"],
+    attrInputs: [shapeInput("shape", 1)],
+    infer: (inputs, attrs) => {
+      checkSeedInfo(inputs[0], api);
+      return [{ shape: dimsOf(attrs.shape, api), dtype: check(attrs, api) }];
+    },
+  });
 }
 
 /** `StatelessRandomUniform`: uniform values of a seed tensor; float32 or int32 in `[minval, maxval)`. */
-export const StatelessRandomUniform = defineOp<StatelessUniformAttrs>({
-  name: "StatelessRandomUniform",
-  api: "statelessRandomUniform",
-  family: "creation",
-  // Like TF: no gradient flows to the seed (integers) or through a shape.
-  grad: "none",
-  inputs: ["seed", "shape"],
-  attrInputs: [shapeInput("shape", 1)],
-  infer: (inputs, attrs) => {
-    checkSeedInfo(inputs[0], "statelessRandomUniform");
-    return [{ shape: dimsOf(attrs.shape, "statelessRandomUniform"), dtype: checkUniform(attrs, "statelessRandomUniform") }];
-  },
-});
+export const StatelessRandomUniform = statelessOp<StatelessUniformAttrs>("StatelessRandomUniform", "statelessRandomUniform", checkUniformArgs);
 
 /** `StatelessRandomNormal`: normal values of a seed tensor, with mean and standard deviation as attributes. */
-export const StatelessRandomNormal = defineOp<StatelessNormalAttrs>({
-  name: "StatelessRandomNormal",
-  api: "statelessRandomNormal",
-  family: "creation",
-  grad: "none",
-  inputs: ["seed", "shape"],
-  attrInputs: [shapeInput("shape", 1)],
-  infer: (inputs, attrs) => {
-    checkSeedInfo(inputs[0], "statelessRandomNormal");
-    return [{ shape: dimsOf(attrs.shape, "statelessRandomNormal"), dtype: checkNormal(attrs, "statelessRandomNormal") }];
-  },
-});
+export const StatelessRandomNormal = statelessOp<StatelessNormalAttrs>("StatelessRandomNormal", "statelessRandomNormal", checkNormalArgs);
 
 /** `StatelessTruncatedNormal`: normal values of a seed tensor, redrawn until within two standard deviations. */
-export const StatelessTruncatedNormal = defineOp<StatelessNormalAttrs>({
-  name: "StatelessTruncatedNormal",
-  api: "statelessTruncatedNormal",
-  family: "creation",
-  grad: "none",
-  inputs: ["seed", "shape"],
-  attrInputs: [shapeInput("shape", 1)],
-  infer: (inputs, attrs) => {
-    checkSeedInfo(inputs[0], "statelessTruncatedNormal");
-    return [{ shape: dimsOf(attrs.shape, "statelessTruncatedNormal"), dtype: checkNormal(attrs, "statelessTruncatedNormal") }];
-  },
-});
+export const StatelessTruncatedNormal = statelessOp<StatelessNormalAttrs>("StatelessTruncatedNormal", "statelessTruncatedNormal", checkNormalArgs);
 
 /** Binds a stateless op: the seed, then the shape as an attr (JS numbers) or an attr input (an int32 vector tensor). */
 function bindStateless(op: AnyOpDef, api: string, shape: ShapeLike, seed: TensorLike, attrs: object): Tensor {
@@ -160,11 +109,9 @@ function bindStateless(op: AnyOpDef, api: string, shape: ShapeLike, seed: Tensor
  */
 export function statelessRandomUniform(shape: ShapeLike, seed: TensorLike, options: StatelessUniformOptions = {}): Tensor {
   const dtype = options.dtype ?? "float32";
-  if (dtype === "int32" && options.maxval === undefined) {
-    throw new ArgumentError(`statelessRandomUniform: int32 values are drawn from [minval, maxval), so maxval must be given explicitly (like TF)`);
-  }
+  requireIntMaxval(dtype, options.maxval, "statelessRandomUniform");
   const attrs = { minval: options.minval ?? 0, maxval: options.maxval ?? 1, dtype };
-  checkUniform(attrs as StatelessUniformAttrs, "statelessRandomUniform");
+  checkUniformArgs(attrs, "statelessRandomUniform");
   return bindStateless(StatelessRandomUniform, "statelessRandomUniform", shape, seed, attrs);
 }
 
@@ -178,7 +125,7 @@ export function statelessRandomUniform(shape: ShapeLike, seed: TensorLike, optio
  */
 export function statelessRandomNormal(shape: ShapeLike, seed: TensorLike, options: StatelessNormalOptions = {}): Tensor {
   const attrs = { mean: options.mean ?? 0, stdDev: options.stdDev ?? 1, dtype: options.dtype ?? "float32" };
-  checkNormal(attrs as StatelessNormalAttrs, "statelessRandomNormal");
+  checkNormalArgs(attrs, "statelessRandomNormal");
   return bindStateless(StatelessRandomNormal, "statelessRandomNormal", shape, seed, attrs);
 }
 
@@ -193,7 +140,7 @@ export function statelessRandomNormal(shape: ShapeLike, seed: TensorLike, option
  */
 export function statelessTruncatedNormal(shape: ShapeLike, seed: TensorLike, options: StatelessNormalOptions = {}): Tensor {
   const attrs = { mean: options.mean ?? 0, stdDev: options.stdDev ?? 1, dtype: options.dtype ?? "float32" };
-  checkNormal(attrs as StatelessNormalAttrs, "statelessTruncatedNormal");
+  checkNormalArgs(attrs, "statelessTruncatedNormal");
   return bindStateless(StatelessTruncatedNormal, "statelessTruncatedNormal", shape, seed, attrs);
 }
 
