@@ -26,10 +26,15 @@ function noisyModel(seed: number): keras.Sequential {
   });
 }
 
-async function trainedWeights(seed: number, runEagerly: boolean, epochs = 2): Promise<Float32Array[]> {
+async function trainedWeights(seed: number, runEagerly: boolean, stepsPerExecution = 1, epochs = 2): Promise<Float32Array[]> {
   const { x, y } = toyClassification(64, 6, 3, 9);
   const model = noisyModel(seed);
-  model.compile({ optimizer: keras.optimizers.adam(0.01), loss: keras.losses.sparseCategoricalCrossentropy({ fromLogits: true }), runEagerly });
+  model.compile({
+    optimizer: keras.optimizers.adam(0.01),
+    loss: keras.losses.sparseCategoricalCrossentropy({ fromLogits: true }),
+    runEagerly,
+    stepsPerExecution,
+  });
   await model.fit(x, y, { epochs, batchSize: 16, shuffle: false, verbose: 0 });
   const weights = model.getWeights();
   const values = weights.map((w) => w.dataSync() as Float32Array);
@@ -44,6 +49,12 @@ describe("seeded noise layers (SeedGenerator)", () => {
     const traced = await trainedWeights(11, false);
     expect(traced).toHaveLength(eager.length);
     traced.forEach((w, i) => expect(Array.from(w)).toEqual(Array.from(eager[i]!)));
+  });
+
+  it("M2: stepsPerExecution: 4 (the steps in one traced While) gives the weights of single steps, bit for bit", async () => {
+    const single = await trainedWeights(13, false);
+    const grouped = await trainedWeights(13, false, 4);
+    grouped.forEach((w, i) => expect(Array.from(w)).toEqual(Array.from(single[i]!)));
   });
 
   it("two models with the same seed train to the same weights; another seed differs", async () => {
