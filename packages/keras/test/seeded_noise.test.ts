@@ -16,7 +16,12 @@ useCpu();
 function noisyModel(seed: number): keras.Sequential {
   return keras.sequential({
     layers: [
-      keras.layers.dense({ units: 16, activation: "selu", inputShape: [6], kernelInitializer: keras.initializers.glorotUniform({ seed: 5 }) }),
+      keras.layers.dense({
+        units: 16,
+        activation: "selu",
+        inputShape: [6],
+        kernelInitializer: keras.initializers.glorotUniform({ seed: 5 }),
+      }),
       keras.layers.dropout({ rate: 0.3, seed }),
       keras.layers.gaussianNoise({ stddev: 0.1, seed: seed + 1 }),
       keras.layers.gaussianDropout({ rate: 0.2, seed: seed + 2 }),
@@ -84,7 +89,9 @@ describe("seeded noise layers (SeedGenerator)", () => {
 
   it("inside a traced step the masks differ between steps (the seed is not a constant of the graph)", async () => {
     const { x, y } = toyClassification(32, 6, 3, 2);
-    const model = keras.sequential({ layers: [keras.layers.dropout({ rate: 0.5, seed: 7, inputShape: [6] }), keras.layers.dense({ units: 3 })] });
+    const model = keras.sequential({
+      layers: [keras.layers.dropout({ rate: 0.5, seed: 7, inputShape: [6] }), keras.layers.dense({ units: 3 })],
+    });
     model.compile({ optimizer: "sgd", loss: keras.losses.sparseCategoricalCrossentropy({ fromLogits: true }) });
     await model.fit(x, y, { epochs: 1, batchSize: 8, verbose: 0 });
     const dropout = model.layers[0] as keras.layers.Dropout;
@@ -106,7 +113,8 @@ describe("seeded noise layers (SeedGenerator)", () => {
     });
     expect(masks[1]).toEqual(masks[0]);
     // One decision per (sample, channel): every step of a channel agrees.
-    for (let b = 0; b < 2; b++) for (let c = 0; c < 8; c++) for (let t = 1; t < 5; t++) expect(masks[0]![b * 40 + t * 8 + c]).toBe(masks[0]![b * 40 + c]);
+    for (let b = 0; b < 2; b++)
+      for (let c = 0; c < 8; c++) for (let t = 1; t < 5; t++) expect(masks[0]![b * 40 + t * 8 + c]).toBe(masks[0]![b * 40 + c]);
   });
 
   it("the seed generator's state is not a weight: getWeights and saving are unchanged, dispose frees it", () => {

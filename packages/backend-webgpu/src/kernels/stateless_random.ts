@@ -175,7 +175,9 @@ function dispatch(key: KernelKey<any>, program: ReturnType<typeof buildProgram>,
   const size = sizeOf(key.outputs[0]!.shape!);
   const blocks = Math.ceil(size / 4);
   return planned({
-    dispatches: [{ program, inputs: [input(0)], outputs: [output(0)], params: Uint32Array.of(size, blocks, ...extra), grid: grid1d(blocks) }],
+    dispatches: [
+      { program, inputs: [input(0)], outputs: [output(0)], params: Uint32Array.of(size, blocks, ...extra), grid: grid1d(blocks) },
+    ],
   });
 }
 
@@ -195,9 +197,17 @@ export const statelessRandomCompilers: [string, KernelCompiler][] = [
       return dispatch(key, uniformFloat, [floatBits(minval), floatBits(maxval), bitsBelow(Math.fround(maxval))]);
     },
   ],
-  ["StatelessRandomNormal", (key) => dispatch(key, normal, [floatBits((key.attrs as StatelessNormalAttrs).mean), floatBits((key.attrs as StatelessNormalAttrs).stdDev)])],
+  [
+    "StatelessRandomNormal",
+    (key) =>
+      dispatch(key, normal, [floatBits((key.attrs as StatelessNormalAttrs).mean), floatBits((key.attrs as StatelessNormalAttrs).stdDev)]),
+  ],
   [
     "StatelessTruncatedNormal",
-    (key) => dispatch(key, truncatedNormal, [floatBits((key.attrs as StatelessNormalAttrs).mean), floatBits((key.attrs as StatelessNormalAttrs).stdDev)]),
+    (key) =>
+      dispatch(key, truncatedNormal, [
+        floatBits((key.attrs as StatelessNormalAttrs).mean),
+        floatBits((key.attrs as StatelessNormalAttrs).stdDev),
+      ]),
   ],
 ];

@@ -39,7 +39,13 @@ export function statelessRandomSuite(): void {
       const cases = [
         { kind: "uniform", n: 1003, a: -3, b: 5, draw: () => tf.statelessRandomUniform([1003], seed, { minval: -3, maxval: 5 }) },
         { kind: "uniform", n: 7, a: 0, b: 1, draw: () => tf.statelessRandomUniform([7], seed) },
-        { kind: "int", n: 1001, a: -4, b: 9, draw: () => tf.statelessRandomUniform([1001], seed, { minval: -4, maxval: 9, dtype: "int32" }) },
+        {
+          kind: "int",
+          n: 1001,
+          a: -4,
+          b: 9,
+          draw: () => tf.statelessRandomUniform([1001], seed, { minval: -4, maxval: 9, dtype: "int32" }),
+        },
         { kind: "normal", n: 1002, a: 2, b: 3, draw: () => tf.statelessRandomNormal([1002], seed, { mean: 2, stdDev: 3 }) },
         { kind: "truncated", n: 5001, a: 0.5, b: 0.1, draw: () => tf.statelessTruncatedNormal([5001], seed, { mean: 0.5, stdDev: 0.1 }) },
       ] as const;
@@ -80,7 +86,10 @@ export function statelessRandomSuite(): void {
       });
       const x = tf.zeros([3, 5]);
       const traced = [await flat(() => step(x) as tf.Tensor), await flat(() => step(x) as tf.Tensor)];
-      const eager = [await flat(() => tf.statelessRandomUniform([3, 5], [9, 0])), await flat(() => tf.statelessRandomUniform([3, 5], [9, 1]))];
+      const eager = [
+        await flat(() => tf.statelessRandomUniform([3, 5], [9, 0])),
+        await flat(() => tf.statelessRandomUniform([3, 5], [9, 1])),
+      ];
       expect(traced[0]).toEqual(eager[0]);
       expect(traced[1]).toEqual(eager[1]);
       expect(traced[1]!.data).not.toEqual(traced[0]!.data);
@@ -113,16 +122,22 @@ export function statelessRandomSuite(): void {
 
     it("bad seeds and arguments are typed errors naming the op", () => {
       expect(() => tf.statelessRandomUniform([2], [1, 2, 3])).toThrow(tf.ShapeError);
-      expect(() => tf.statelessRandomUniform([2], [1, 2, 3])).toThrow(/statelessRandomUniform: seed must be an int32 tensor of shape \[2\], received shape \[3\]/);
+      expect(() => tf.statelessRandomUniform([2], [1, 2, 3])).toThrow(
+        /statelessRandomUniform: seed must be an int32 tensor of shape \[2\], received shape \[3\]/,
+      );
       const floatSeed = tf.tensor([1, 2]);
       expect(() => tf.statelessRandomNormal([2], floatSeed)).toThrow(tf.DTypeError);
-      expect(() => tf.statelessRandomNormal([2], floatSeed)).toThrow(/statelessRandomNormal: seed must be an int32 tensor of shape \[2\], received dtype float32/);
+      expect(() => tf.statelessRandomNormal([2], floatSeed)).toThrow(
+        /statelessRandomNormal: seed must be an int32 tensor of shape \[2\], received dtype float32/,
+      );
       floatSeed.dispose();
       expect(() => tf.statelessTruncatedNormal([2], [[1, 2]])).toThrow(/statelessTruncatedNormal: seed must be .* received shape \[1,2\]/);
       expect(() => tf.statelessRandomUniform([2], [1, 2], { dtype: "int32" })).toThrow(/maxval must be given explicitly/);
       expect(() => tf.statelessRandomUniform([2], [1, 2], { minval: 3, maxval: 3, dtype: "int32" })).toThrow(tf.ArgumentError);
       expect(() => tf.statelessRandomUniform([2], [1, 2], { dtype: "bool" })).toThrow(tf.DTypeError);
-      expect(() => tf.statelessRandomNormal([2], [1, 2], { dtype: "int32" })).toThrow(/statelessRandomNormal: normal values are float32 only/);
+      expect(() => tf.statelessRandomNormal([2], [1, 2], { dtype: "int32" })).toThrow(
+        /statelessRandomNormal: normal values are float32 only/,
+      );
       expect(() => tf.statelessRandomUniform([-1], [1, 2])).toThrow(tf.ShapeError);
     });
   });

@@ -26,7 +26,9 @@ const f = Math.fround;
 const TWO_POW_32 = 4294967296;
 
 /** `ln(1 + t) = t * Q(t)` on `[sqrt(1/2) - 1, sqrt(2) - 1]`: Q's coefficients, lowest first (float32). */
-export const LOG_COEFFS: readonly number[] = [1, -0.499999881, 0.333341837, -0.250021547, 0.199569777, -0.165606961, 0.149490952, -0.143773302, 0.0874394551].map(f);
+export const LOG_COEFFS: readonly number[] = [
+  1, -0.499999881, 0.333341837, -0.250021547, 0.199569777, -0.165606961, 0.149490952, -0.143773302, 0.0874394551,
+].map(f);
 /** Taylor coefficients of sin(x)/x and cos(x) in x^2 (float32), for |x| <= pi/4. */
 export const SIN_COEFFS: readonly number[] = [1, -0.166666672, 0.00833333377, -0.000198412701, 2.75573188e-6].map(f);
 export const COS_COEFFS: readonly number[] = [1, -0.5, 0.0416666679, -0.00138888892, 2.48015876e-5, -2.755732e-7].map(f);
@@ -46,23 +48,30 @@ export function statelessKey(seed: ArrayLike<number>): [number, number] {
   return [seed[0]! >>> 0, seed[1]! >>> 0];
 }
 
-/** Horner's rule in float32: `c[0] + x * (c[1] + x * (...))`. */
-function horner(coeffs: readonly number[], x: number): number {
-  let acc = coeffs[coeffs.length - 1]!;
-  for (let k = coeffs.length - 2; k >= 0; k--) acc = f(f(acc * x) + coeffs[k]!);
+/** `2^-e` for e in 0..25 (exact), so the log's scaling needs no `Math.pow`. */
+const INVERSE_POWERS = Float64Array.from({ length: 26 }, (_, e) => 2 ** -e);
+
+/** Horner's rule in float32 over `c[0..n-1]`: `c[0] + x * (c[1] + x * (...))`. */
+function horner(c: Float64Array, x: number): number {
+  let acc = c[c.length - 1]!;
+  for (let k = c.length - 2; k >= 0; k--) acc = f(f(acc * x) + c[k]!);
   return acc;
 }
+
+const LOG = Float64Array.from(LOG_COEFFS);
+const SIN = Float64Array.from(SIN_COEFFS);
+const COS = Float64Array.from(COS_COEFFS);
 
 /** `ln(k * 2^-24)` for an integer `k` in `[1, 2^24]`, in float32 steps. */
 export function portableLog(k: number): number {
   let e = 31 - Math.clz32(k);
-  let m = k * 2 ** -e; // exact: k has at most 25 bits
+  let m = k * INVERSE_POWERS[e]!; // exact: k has at most 25 bits
   if (m > SQRT_TWO) {
     m *= 0.5;
     e += 1;
   }
   const t = f(m - 1); // exact
-  return f(f((e - 24) * LN2) + f(t * horner(LOG_COEFFS, t)));
+  return f(f((e - 24) * LN2) + f(t * horner(LOG, t)));
 }
 
 const bits = new Float32Array(1);
@@ -90,8 +99,8 @@ export function portableNormalPair(a: number, b: number, out: Float64Array | Flo
   const d = ((b >>> 6) & 0xffffff) * 2 ** -24 - 0.5; // exact, in [-0.5, 0.5)
   const theta = f(d * HALF_PI);
   const x2 = f(theta * theta);
-  const s = f(theta * horner(SIN_COEFFS, x2));
-  const c = horner(COS_COEFFS, x2);
+  const s = f(theta * horner(SIN, x2));
+  const c = horner(COS, x2);
   // The angle is quadrant * pi/2 + pi/4 + theta.
   const cq = f(f(c - s) * SQRT_HALF);
   const sq = f(f(c + s) * SQRT_HALF);

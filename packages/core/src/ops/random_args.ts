@@ -16,7 +16,10 @@ function checkNumber(value: unknown, name: string, api: string): void {
 }
 
 /** Checks a uniform draw's bounds and dtype (float32, or int32 on a non-empty int32 interval); returns the dtype. */
-export function checkUniformArgs(attrs: { readonly minval: unknown; readonly maxval: unknown; readonly dtype: unknown }, api: string): DType {
+export function checkUniformArgs(
+  attrs: { readonly minval: unknown; readonly maxval: unknown; readonly dtype: unknown },
+  api: string,
+): DType {
   const dtype = checkDType(attrs.dtype, api);
   checkNumber(attrs.minval, "minval", api);
   checkNumber(attrs.maxval, "maxval", api);

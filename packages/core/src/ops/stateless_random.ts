@@ -54,7 +54,9 @@ export interface StatelessNormalOptions {
 function checkSeedInfo(seed: ValueInfo | undefined, api: string): void {
   if (seed === undefined) throw new ArgumentError(`${api}: a seed tensor is required (an int32 tensor of shape [2])`);
   if (seed.dtype !== "int32") {
-    throw new DTypeError(`${api}: seed must be an int32 tensor of shape [2], received dtype ${seed.dtype}; convert it with tf.cast(seed, "int32")`);
+    throw new DTypeError(
+      `${api}: seed must be an int32 tensor of shape [2], received dtype ${seed.dtype}; convert it with tf.cast(seed, "int32")`,
+    );
   }
   if (seed.shape.length !== 1 || (seed.shape[0] !== null && seed.shape[0] !== 2)) {
     throw new ShapeError(`${api}: seed must be an int32 tensor of shape [2], received shape ${formatShape(seed.shape)}`);
@@ -79,13 +81,21 @@ function statelessOp<A extends { readonly shape: readonly number[] }>(name: stri
 }
 
 /** `StatelessRandomUniform`: uniform values of a seed tensor; float32 or int32 in `[minval, maxval)`. */
-export const StatelessRandomUniform = statelessOp<StatelessUniformAttrs>("StatelessRandomUniform", "statelessRandomUniform", checkUniformArgs);
+export const StatelessRandomUniform = statelessOp<StatelessUniformAttrs>(
+  "StatelessRandomUniform",
+  "statelessRandomUniform",
+  checkUniformArgs,
+);
 
 /** `StatelessRandomNormal`: normal values of a seed tensor, with mean and standard deviation as attributes. */
 export const StatelessRandomNormal = statelessOp<StatelessNormalAttrs>("StatelessRandomNormal", "statelessRandomNormal", checkNormalArgs);
 
 /** `StatelessTruncatedNormal`: normal values of a seed tensor, redrawn until within two standard deviations. */
-export const StatelessTruncatedNormal = statelessOp<StatelessNormalAttrs>("StatelessTruncatedNormal", "statelessTruncatedNormal", checkNormalArgs);
+export const StatelessTruncatedNormal = statelessOp<StatelessNormalAttrs>(
+  "StatelessTruncatedNormal",
+  "statelessTruncatedNormal",
+  checkNormalArgs,
+);
 
 /** Binds a stateless op: the seed, then the shape as an attr (JS numbers) or an attr input (an int32 vector tensor). */
 function bindStateless(op: AnyOpDef, api: string, shape: ShapeLike, seed: TensorLike, attrs: object): Tensor {

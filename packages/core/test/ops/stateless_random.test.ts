@@ -12,7 +12,8 @@ useCpu();
 describe("portable float32 transforms (base/prng_stateless.ts)", () => {
   it("the log polynomial is within 2e-6 of ln(k / 2^24) over the whole range of k", () => {
     let worst = 0;
-    for (let k = 1; k <= 2 ** 24; k += k < 4096 ? 1 : 977) worst = Math.max(worst, Math.abs(tf.prng.portableLog(k) - Math.log(k / 2 ** 24)));
+    for (let k = 1; k <= 2 ** 24; k += k < 4096 ? 1 : 977)
+      worst = Math.max(worst, Math.abs(tf.prng.portableLog(k) - Math.log(k / 2 ** 24)));
     expect(worst).toBeLessThan(2e-6);
     expect(tf.prng.portableLog(2 ** 24)).toBe(0);
   });
@@ -90,7 +91,9 @@ describe("stateless random ops in traced functions", () => {
   });
 
   it("a seed whose length is unknown when traced is checked when the function runs", () => {
-    const f = tf.function((seed: tf.Tensor) => tf.statelessRandomUniform([2], seed), { inputSignature: [new tf.TensorSpec([null], "int32")] });
+    const f = tf.function((seed: tf.Tensor) => tf.statelessRandomUniform([2], seed), {
+      inputSignature: [new tf.TensorSpec([null], "int32")],
+    });
     const good = tf.tensor([1, 2], [2], "int32");
     const bad = tf.tensor([1, 2, 3], [3], "int32");
     const r = f(good) as tf.Tensor;
@@ -103,9 +106,13 @@ describe("stateless random ops in traced functions", () => {
   it("bad seeds are typed errors naming the op, what was received and what is valid", () => {
     const scalar = tf.scalar(3, "int32");
     expect(() => tf.statelessRandomUniform([2], scalar)).toThrow(tf.ShapeError);
-    expect(() => tf.statelessRandomUniform([2], scalar)).toThrow(/statelessRandomUniform: seed must be an int32 tensor of shape \[2\], received shape \[\]/);
+    expect(() => tf.statelessRandomUniform([2], scalar)).toThrow(
+      /statelessRandomUniform: seed must be an int32 tensor of shape \[2\], received shape \[\]/,
+    );
     const b = tf.tensor([true, false], [2], "bool");
-    expect(() => tf.statelessTruncatedNormal([2], b)).toThrow(/statelessTruncatedNormal: seed must be an int32 tensor of shape \[2\], received dtype bool/);
+    expect(() => tf.statelessTruncatedNormal([2], b)).toThrow(
+      /statelessTruncatedNormal: seed must be an int32 tensor of shape \[2\], received dtype bool/,
+    );
     expect(() => tf.statelessRandomNormal([2], [1.5, 2])).toThrow(tf.KilnError);
     tf.dispose([scalar, b]);
   });
