@@ -34,7 +34,7 @@ export function statelessRandomSuite(): void {
       }
     });
 
-    it("every backend gives the cpu oracle's values bit for bit (odd sizes, negative seed words)", async () => {
+    it("L1, L4: every backend gives the cpu oracle's values bit for bit (odd sizes, negative seed words)", async () => {
       const seed = [123, -7];
       const cases = [
         { kind: "uniform", n: 1003, a: -3, b: 5, draw: () => tf.statelessRandomUniform([1003], seed, { minval: -3, maxval: 5 }) },
@@ -75,7 +75,7 @@ export function statelessRandomSuite(): void {
       expect((await flat(() => tf.statelessRandomNormal([5], [1, 2]))).data).toEqual(a.data.slice(0, 5));
     });
 
-    it("inside tf.function: a seed computed in the graph from a variable gives the eager values, step by step", async () => {
+    it("B4: inside tf.function a seed read from a variable (live, not frozen) gives the eager values, step by step", async () => {
       const init = tf.tensor([9, 0], [2], "int32");
       const state = tf.variable(init);
       init.dispose();
