@@ -10,6 +10,7 @@ import { type KernelCompiler, registrations } from "./kernel.js";
 import { movementCompilers } from "./movement/index.js";
 import { reductionCompiler } from "./reduce/reduce.js";
 import { scanCompilers } from "./reduce/scans.js";
+import { setRowCompilers } from "./set_row.js";
 
 /** Every webgpu kernel compiler, by op name: one entry per core op that runs on a kernel. */
 export const kernelCompilers: ReadonlyMap<string, KernelCompiler> = new Map<string, KernelCompiler>([
@@ -17,6 +18,7 @@ export const kernelCompilers: ReadonlyMap<string, KernelCompiler> = new Map<stri
   ...movementCompilers,
   ...creationCompilers,
   ...gatherCompilers,
+  ...setRowCompilers,
   ...scanCompilers,
   ...convCompilers,
   ...directCompilers,

@@ -51,6 +51,12 @@ interface Step {
   readonly view?: true;
   /** Per output, the planned buffer it writes into (see `planMemory`), when it has one. */
   readonly planned?: readonly (number | undefined)[];
+  /**
+   * For an op whose output may take over an input's buffer (`OpDef.inPlace`), when that
+   * input dies here: which input, and, when it is one of the plan's inputs, its position
+   * there (such a buffer is taken over only when the caller donates it, see `run`).
+   */
+  readonly inPlace?: { readonly input: number; readonly planInput: number };
   /** Slots whose last reader is this step. */
   readonly free: readonly number[];
   readonly lastUse: ReadonlySet<number>;
@@ -264,7 +270,8 @@ export class Plan {
       const dying = new Set(p.inputs.map(root).filter((s) => lastReader.get(s) === index && !kept.has(s)));
       // Outputs nobody reads (nor reads through a view) die right after the step that makes them.
       for (const s of p.outputs) if (!lastReader.has(s) && !rootOf.has(s)) dying.add(s);
-      const common = { op: p.op, inputs: p.inputs, outputs: p.outputs, free: [...dying], lastUse: dying };
+      const inPlace = this.#inPlaceInput(p, index, lastReader);
+      const common = { op: p.op, inputs: p.inputs, outputs: p.outputs, free: [...dying], lastUse: dying, ...(inPlace !== undefined ? { inPlace } : {}) };
       if (p.fused !== undefined) {
         const { run, infos, cluster, ops } = p.fused;
         const kernel: StepKernel = { backend, run, specialize: () => run };
@@ -308,6 +315,21 @@ export class Plan {
   }
 
   /**
+   * The input whose buffer a step's output may take over (`OpDef.inPlace`), when this step
+   * is its last reader: not a constant, not an output, not a view or viewed, and read by no
+   * other input of the step. Whether the buffer is really free is decided per run.
+   */
+  #inPlaceInput(p: PendingStep, index: number, lastReader: ReadonlyMap<number, number>): Step["inPlace"] {
+    const k = p.op.def.inPlace;
+    if (k === undefined || p.op.def.execution !== undefined) return undefined;
+    const slot = p.inputs[k];
+    if (slot === undefined || this.#viewRoots.has(slot) || this.#constantSlots.includes(slot)) return undefined;
+    if (lastReader.get(slot) !== index || [...this.#viewRoots.values()].includes(slot)) return undefined;
+    if (p.inputs.some((s, i) => i !== k && (s === slot || this.#viewRoots.get(s) === slot))) return undefined;
+    return { input: k, planInput: this.#inputSlots.indexOf(slot) };
+  }
+
+  /**
    * Gives the intermediates of kernel steps with static shapes buffers ahead of time (see
    * `planMemory`): a run writes them there without looking in the pool. Views, values that
    * escape the run and values viewed later keep the pool's way.
@@ -322,6 +344,7 @@ export class Plan {
         ...(s.kernel !== undefined && s.kernel.backend === this.backend && s.view !== true && s.staticOutputs !== undefined
           ? { outputSpecs: s.staticOutputs.map((o, i) => ({ dtype: o.dtype, size: s.staticSizes![i]! })) }
           : {}),
+        ...(s.inPlace !== undefined && s.inPlace.planInput < 0 ? { inPlace: s.inPlace.input } : {}),
       })),
       lastReader,
       (slot) => escapes(slot) || viewed.has(slot),
@@ -393,8 +416,10 @@ export class Plan {
    * Returns one value per graph output; owned outputs belong to the caller. Dead
    * intermediates go to `pool` for later steps to write into; without one, the run uses its
    * own and drains it. On error every owned intermediate is freed before the error propagates.
+   * `donated[k]` lets the run take over input `k`'s buffer for an in-place step (a loop
+   * variable the caller drops after the run): it then marks that input as no longer owned.
    */
-  run(inputs: readonly SlotValue[], pool: BufferPool | undefined, context: ExecutionContext): SlotValue[] {
+  run(inputs: readonly SlotValue[], pool: BufferPool | undefined, context: ExecutionContext, donated?: readonly boolean[]): SlotValue[] {
     const runPool = pool ?? new BufferPool(this.backend);
     const planned = this.#reserve(runPool);
     const slots = this.#begin(inputs);
@@ -409,7 +434,7 @@ export class Plan {
         } else {
           const inputs = this.#stepInputs(step, slots);
           if (step.attrInputs === true) this.#runWithAttrInputs(step, inputs, step.op.def.attrInputs!.map((spec) => readNow(inputs[spec.input]!, step)), slots, runPool, context.maxTensorBytes);
-          else this.#runKernel(step, inputs, slots, runPool, step.op.attrs, context.maxTensorBytes, planned);
+          else this.#runKernel(step, inputs, slots, runPool, step.op.attrs, context.maxTensorBytes, planned, donated);
         }
         this.#free(step, slots, runPool);
       }
@@ -423,7 +448,7 @@ export class Plan {
   }
 
   /** The same run as `run`, as an execution that yields the host reads it needs (see `Execution`). */
-  *execute(inputs: readonly SlotValue[], pool: BufferPool | undefined, context: ExecutionContext): Execution<SlotValue[]> {
+  *execute(inputs: readonly SlotValue[], pool: BufferPool | undefined, context: ExecutionContext, donated?: readonly boolean[]): Execution<SlotValue[]> {
     if (this.#preparing !== undefined) yield this.#preparing;
     const runPool = pool ?? new BufferPool(this.backend);
     const planned = this.#reserve(runPool);
@@ -445,7 +470,7 @@ export class Plan {
           } else {
             const read = yield* this.#readAsyncInputs(step, inputs);
             try {
-              this.#runKernel(step, inputs, slots, runPool, step.op.attrs, context.maxTensorBytes, planned);
+              this.#runKernel(step, inputs, slots, runPool, step.op.attrs, context.maxTensorBytes, planned, donated);
             } finally {
               for (const temporary of read) freeSlot(temporary);
             }
@@ -685,7 +710,16 @@ export class Plan {
    * Runs a kernel step, offering it dead buffers of the right size to write its outputs into.
    * Outputs larger than `maxBytes` are refused before anything is allocated.
    */
-  #runKernel(step: Step, inputs: SlotValue[], slots: (SlotValue | undefined)[], pool: BufferPool, attrs: object, maxBytes: number, planned?: DataId[]): void {
+  #runKernel(
+    step: Step,
+    inputs: SlotValue[],
+    slots: (SlotValue | undefined)[],
+    pool: BufferPool,
+    attrs: object,
+    maxBytes: number,
+    planned?: DataId[],
+    donated?: readonly boolean[],
+  ): void {
     if (step.view === true) {
       const x = inputs[0] as DataSlot;
       const out = step.staticOutputs?.[0] ?? (step.op.def.infer([x], attrs)[0] as ConcreteInfo);
@@ -712,11 +746,13 @@ export class Plan {
     let out: (DataId | undefined)[] | undefined;
     // Planned outputs write into the plan's buffers, the others into dead ones from the pool.
     const plannedOut = planned !== undefined ? step.planned : undefined;
+    // An input dying here whose buffer the output may take over (see `OpDef.inPlace`).
+    const taken = step.inPlace === undefined || moved ? undefined : this.#takeOver(step, data, outputs[0]!, sizes[0]!, donated);
     if (backend === pool.backend) {
       out = new Array(count);
       for (let i = 0; i < count; i++) {
         const buffer = plannedOut?.[i];
-        out[i] = buffer !== undefined ? planned![buffer] : pool.take(outputs[i]!.dtype, sizes[i]!);
+        out[i] = i === 0 && taken !== undefined ? taken.dataId : buffer !== undefined ? planned![buffer] : pool.take(outputs[i]!.dtype, sizes[i]!);
       }
     }
     try {
@@ -725,7 +761,8 @@ export class Plan {
         ids = run({ inputs: data, attrs, outputs, backend, out });
       } catch (error) {
         // The offered buffers are still the pool's (planned ones, the plan's).
-        if (out !== undefined) for (let i = 0; i < count; i++) if (out[i] !== undefined && plannedOut?.[i] === undefined) pool.keep(out[i]!, outputs[i]!.dtype, sizes[i]!);
+        if (out !== undefined)
+          for (let i = 0; i < count; i++) if (out[i] !== undefined && plannedOut?.[i] === undefined && out[i] !== taken?.dataId) pool.keep(out[i]!, outputs[i]!.dtype, sizes[i]!);
         // Out of memory with dead buffers waiting: free them and try once more.
         if (!(error instanceof ResourceExhaustedError) || !pool.canFree || backend !== pool.backend) throw error;
         pool.drain();
@@ -734,9 +771,12 @@ export class Plan {
       }
       for (let i = 0; i < count; i++) {
         const offered = out?.[i];
-        const inPlan = plannedOut?.[i] !== undefined && offered !== undefined;
-        // A kernel that allocated its own output leaves the offered buffer for a later step.
-        if (offered !== undefined && ids[i] !== offered && !inPlan) pool.keep(offered, outputs[i]!.dtype, sizes[i]!);
+        const inPlan = plannedOut?.[i] !== undefined && offered !== undefined && offered !== taken?.dataId;
+        // A kernel that allocated its own output leaves the offered buffer for a later step
+        // (an input's buffer offered for in-place work stays the input's).
+        if (offered !== undefined && ids[i] !== offered && !inPlan && offered !== taken?.dataId) pool.keep(offered, outputs[i]!.dtype, sizes[i]!);
+        // The output took over the input's buffer: the input no longer owns it.
+        if (i === 0 && taken !== undefined && ids[0] === taken.dataId) taken.owned = false;
         // A planned buffer stays the plan's: the slot borrows it.
         const owned = !(inPlan && ids[i] === offered);
         slots[step.outputs[i]!] = dataSlot(backend, ids[i]!, outputs[i]!.shape, outputs[i]!.dtype, owned, undefined, sizes[i]);
@@ -745,6 +785,20 @@ export class Plan {
       // Copies made for a fallback kernel are temporary.
       if (moved) for (let i = 0; i < data.length; i++) if (data[i] !== inputs[i]) data[i]!.backend.disposeData(data[i]!.dataId);
     }
+  }
+
+  /**
+   * The input of an in-place step whose buffer output 0 may take: owned here (an
+   * intermediate of this run, or a plan input its caller donated), of the output's dtype and
+   * size, on the kernel's backend. Undefined when it must stay as it is.
+   */
+  #takeOver(step: Step, data: readonly DataSlot[], output: ConcreteInfo, size: number, donated: readonly boolean[] | undefined): DataSlot | undefined {
+    const { input, planInput } = step.inPlace!;
+    const value = data[input]!;
+    if (value.kind !== "data" || !value.owned || value.release !== undefined) return undefined;
+    if (planInput >= 0 && donated?.[planInput] !== true) return undefined;
+    if (value.dtype !== output.dtype || value.size !== size || value.backend !== step.kernel!.backend) return undefined;
+    return value;
   }
 }
 

@@ -62,7 +62,15 @@ export function* executeWhile(args: ExecuteArgs<WhileAttrs>): Execution<SlotValu
   };
   // The hot loop inlines what `runSubPlan` and `readHost` do, so that a synchronous run
   // creates no generator per iteration.
-  const run = (plan: Plan, inputs: readonly SlotValue[]) => (plan.mayRead ? undefined : plan.run(inputs, pool, context));
+  const run = (plan: Plan, inputs: readonly SlotValue[], donated?: readonly boolean[]) =>
+    plan.mayRead ? undefined : plan.run(inputs, pool, context, donated);
+  // Loop values this op owns and drops after the body may be written in place by it (a list
+  // filled one row per iteration, see `OpDef.inPlace`): the body's plan takes them over.
+  const donated: boolean[] = new Array(n).fill(false);
+  const donate = (inputs: readonly SlotValue[]) => {
+    for (let k = 0; k < n; k++) donated[k] = isDonatable(vars[k]!, k, inputs, args.inputs);
+    return donated;
+  };
   const readNow = (c: DataSlot) => (readsSync(c.backend) ? c.backend.readSync(c.dataId) : undefined);
   // The loop's plans stay whole until it ends, even if its function is disposed while an
   // asynchronous run waits for a predicate (see `Plan.hold`).
@@ -86,7 +94,8 @@ export function* executeWhile(args: ExecuteArgs<WhileAttrs>): Execution<SlotValu
       let ahead = 1;
       while (go) {
         for (let k = 0; k < n; k++) stepIn[k] = vars[k]!;
-        const outs = run(step, stepIn) ?? (yield* step.execute(stepIn, pool, context));
+        donate(stepIn);
+        const outs = run(step, stepIn, donated) ?? (yield* step.execute(stepIn, pool, context, donated));
         const next = outs.slice(0, n);
         if (limit > 1 && !shapesStable(vars, next)) limit = ahead = 1;
         retire(vars, next);
@@ -110,7 +119,8 @@ export function* executeWhile(args: ExecuteArgs<WhileAttrs>): Execution<SlotValu
         for (let k = 0; k < n; k++) condIn[k] = bodyIn[k] = vars[k]!;
         const c = (run(condPlan, condIn) ?? (yield* condPlan.execute(condIn, pool, context)))[0] as DataSlot;
         if (!done(c, vars, (readNow(c) ?? (yield c))[0] !== 0)) break;
-        const next = run(bodyPlan, bodyIn) ?? (yield* bodyPlan.execute(bodyIn, pool, context));
+        donate(bodyIn);
+        const next = run(bodyPlan, bodyIn, donated) ?? (yield* bodyPlan.execute(bodyIn, pool, context, donated));
         retire(vars, next);
         vars = next;
       }
@@ -122,4 +132,18 @@ export function* executeWhile(args: ExecuteArgs<WhileAttrs>): Execution<SlotValu
     for (const plan of held) plan.letGo();
   }
   return ownedResults(args, vars, (slot) => runKernelNow(registry, Identity, [slot], backend));
+}
+
+/**
+ * Whether loop value `k` may be handed to the body for in-place work: a buffer this op owns
+ * (not one of the op's own inputs, which the outer plan owns) that no other input of the
+ * body run shares.
+ */
+function isDonatable(value: SlotValue, k: number, inputs: readonly SlotValue[], outer: readonly SlotValue[]): boolean {
+  if (value.kind !== "data" || !value.owned || value.release !== undefined || outer.includes(value)) return false;
+  for (let j = 0; j < inputs.length; j++) {
+    const other = inputs[j]!;
+    if (j !== k && other.kind === "data" && other.dataId === value.dataId) return false;
+  }
+  return true;
 }
