@@ -1,4 +1,4 @@
-import type { DataArray, DType } from "../base/dtype.js";
+import { bytesPerElement, type DataArray, type DType } from "../base/dtype.js";
 import { KilnError, ResourceExhaustedError } from "../base/errors.js";
 import { isConcrete, sizeOf } from "../base/shape.js";
 import { checkTensorSizes } from "../base/tensor_size.js";
@@ -41,6 +41,14 @@ interface Step {
   readonly staticOutputs?: readonly ConcreteInfo[];
   /** Element counts of the static outputs (to find reusable buffers without recounting). */
   readonly staticSizes?: readonly number[];
+  /** Bytes of the largest static output (checked against the size limit without recounting). */
+  readonly staticBytes?: number;
+  /**
+   * Arrays a synchronous run reuses for a kernel step's inputs and offered outputs, instead
+   * of allocating two per step (a kernel never keeps them past its call, and a synchronous
+   * run cannot re-enter a kernel step of the same plan).
+   */
+  readonly scratch?: { readonly inputs: SlotValue[]; readonly out: (DataId | undefined)[] };
   /** For an op given attr inputs (a shape tensor): the values are read on the host before each run. */
   readonly attrInputs?: true;
   /** For a compiled kernel with static shapes: its specialization key (for `Backend.prepare`). */
@@ -312,6 +320,17 @@ export class Plan {
       });
     });
     this.#planMemory((s) => lastReader.get(root(s)), (s) => lastReader.get(root(s)) === Number.POSITIVE_INFINITY || rootOf.has(s));
+    const steps2 = this.#steps;
+    for (let k = 0; k < steps2.length; k++) {
+      const s = steps2[k]!;
+      if (s.host !== undefined) continue;
+      const staticBytes = s.staticOutputs?.reduce((most, o, i) => Math.max(most, s.staticSizes![i]! * bytesPerElement(o.dtype)), 0);
+      steps2[k] = {
+        ...s,
+        ...(staticBytes !== undefined ? { staticBytes } : {}),
+        scratch: { inputs: new Array<SlotValue>(s.inputs.length), out: new Array<DataId | undefined>(s.outputs.length) },
+      };
+    }
   }
 
   /**
@@ -432,9 +451,10 @@ export class Plan {
           const results = step.host(this.#hostArgs(step, slots, runPool, context));
           this.#finishHost(step, slots, Array.isArray(results) ? results : driveSync(results, step.op.name));
         } else {
-          const inputs = this.#stepInputs(step, slots);
+          const inputs = this.#stepInputs(step, slots, step.scratch!.inputs);
           if (step.attrInputs === true) this.#runWithAttrInputs(step, inputs, step.op.def.attrInputs!.map((spec) => readNow(inputs[spec.input]!, step)), slots, runPool, context.maxTensorBytes);
-          else this.#runKernel(step, inputs, slots, runPool, step.op.attrs, context.maxTensorBytes, planned, donated);
+          else this.#runKernel(step, inputs, slots, runPool, step.op.attrs, context.maxTensorBytes, planned, donated, step.scratch!.out);
+          inputs.fill(undefined as never);
         }
         this.#free(step, slots, runPool);
       }
@@ -641,8 +661,8 @@ export class Plan {
     for (let i = 0; i < constantSlots.length; i++) slots[constantSlots[i]!] = this.#constantValues[i];
   }
 
-  #stepInputs(step: Step, slots: readonly (SlotValue | undefined)[]): SlotValue[] {
-    const inputs: SlotValue[] = new Array(step.inputs.length);
+  #stepInputs(step: Step, slots: readonly (SlotValue | undefined)[], into?: SlotValue[]): SlotValue[] {
+    const inputs: SlotValue[] = into ?? new Array(step.inputs.length);
     for (let i = 0; i < step.inputs.length; i++) inputs[i] = slots[step.inputs[i]!]!;
     return inputs;
   }
@@ -719,6 +739,7 @@ export class Plan {
     maxBytes: number,
     planned?: DataId[],
     donated?: readonly boolean[],
+    scratchOut?: (DataId | undefined)[],
   ): void {
     if (step.view === true) {
       const x = inputs[0] as DataSlot;
@@ -739,7 +760,7 @@ export class Plan {
       data[i] = dataOn(slot, backend, step, i);
     }
     const outputs = step.staticOutputs ?? (step.op.def.infer(data, attrs) as ConcreteInfo[]);
-    checkTensorSizes(step.op.def.api, outputs, maxBytes, step.op.name);
+    if (step.staticBytes === undefined || step.staticBytes > maxBytes) checkTensorSizes(step.op.def.api, outputs, maxBytes, step.op.name);
     const sizes = step.staticSizes ?? outputs.map((o) => sizeOf(o.shape));
     const run = step.kernel!.run ?? step.kernel!.specialize(data, outputs, attrs);
     const count = step.outputs.length;
@@ -749,7 +770,7 @@ export class Plan {
     // An input dying here whose buffer the output may take over (see `OpDef.inPlace`).
     const taken = step.inPlace === undefined || moved ? undefined : this.#takeOver(step, data, outputs[0]!, sizes[0]!, donated);
     if (backend === pool.backend) {
-      out = new Array(count);
+      out = scratchOut ?? new Array(count);
       for (let i = 0; i < count; i++) {
         const buffer = plannedOut?.[i];
         out[i] = i === 0 && taken !== undefined ? taken.dataId : buffer !== undefined ? planned![buffer] : pool.take(outputs[i]!.dtype, sizes[i]!);
@@ -784,6 +805,8 @@ export class Plan {
     } finally {
       // Copies made for a fallback kernel are temporary.
       if (moved) for (let i = 0; i < data.length; i++) if (data[i] !== inputs[i]) data[i]!.backend.disposeData(data[i]!.dataId);
+      // The reused array holds no buffer between runs.
+      if (out === scratchOut && out !== undefined) out.fill(undefined);
     }
   }
 
