@@ -1,4 +1,4 @@
-import { type CpuBackend } from "@kiln/backend-cpu";
+import type { CpuBackend } from "@kiln/backend-cpu";
 import * as tf from "@kiln/core";
 import { describe, expect, it } from "vitest";
 import { checkGradient, randomInput } from "../gradients/check.js";
