@@ -320,12 +320,17 @@ export class Plan {
       });
     });
     this.#planMemory((s) => lastReader.get(root(s)), (s) => lastReader.get(root(s)) === Number.POSITIVE_INFINITY || rootOf.has(s));
-    const steps2 = this.#steps;
-    for (let k = 0; k < steps2.length; k++) {
-      const s = steps2[k]!;
+    this.#prepareKernelSteps();
+  }
+
+  /** Gives each kernel step what its runs reuse: its largest static output's bytes, and its scratch arrays. */
+  #prepareKernelSteps(): void {
+    const steps = this.#steps;
+    for (let k = 0; k < steps.length; k++) {
+      const s = steps[k]!;
       if (s.host !== undefined) continue;
       const staticBytes = s.staticOutputs?.reduce((most, o, i) => Math.max(most, s.staticSizes![i]! * bytesPerElement(o.dtype)), 0);
-      steps2[k] = {
+      steps[k] = {
         ...s,
         ...(staticBytes !== undefined ? { staticBytes } : {}),
         scratch: { inputs: new Array<SlotValue>(s.inputs.length), out: new Array<DataId | undefined>(s.outputs.length) },
