@@ -5,6 +5,7 @@ import { calleeOf, ownedResults, runKernelNow } from "../../plan/host_ops.js";
 import type { Plan } from "../../plan/plan.js";
 import { planFor, rotatedPlanFor } from "../../plan/plan_cache.js";
 import { type DataSlot, dataSlot, type SlotValue } from "../../plan/slots.js";
+import { donatedLoopValues } from "./loop_donation.js";
 import type { WhileAttrs } from "./ops.js";
 import { type LoopState, shapesStable, speculate, speculationLimit } from "./speculation.js";
 
@@ -67,10 +68,7 @@ export function* executeWhile(args: ExecuteArgs<WhileAttrs>): Execution<SlotValu
   // Loop values this op owns and drops after the body may be written in place by it (a list
   // filled one row per iteration, see `OpDef.inPlace`): the body's plan takes them over.
   const donated: boolean[] = new Array(n).fill(false);
-  const donate = (inputs: readonly SlotValue[]) => {
-    for (let k = 0; k < n; k++) donated[k] = isDonatable(vars[k]!, k, inputs, args.inputs);
-    return donated;
-  };
+  const donate = (inputs: readonly SlotValue[]) => donatedLoopValues(vars, inputs, args.inputs, donated);
   const readNow = (c: DataSlot) => (readsSync(c.backend) ? c.backend.readSync(c.dataId) : undefined);
   // The loop's plans stay whole until it ends, even if its function is disposed while an
   // asynchronous run waits for a predicate (see `Plan.hold`).
@@ -132,18 +130,4 @@ export function* executeWhile(args: ExecuteArgs<WhileAttrs>): Execution<SlotValu
     for (const plan of held) plan.letGo();
   }
   return ownedResults(args, vars, (slot) => runKernelNow(registry, Identity, [slot], backend));
-}
-
-/**
- * Whether loop value `k` may be handed to the body for in-place work: a buffer this op owns
- * (not one of the op's own inputs, which the outer plan owns) that no other input of the
- * body run shares.
- */
-function isDonatable(value: SlotValue, k: number, inputs: readonly SlotValue[], outer: readonly SlotValue[]): boolean {
-  if (value.kind !== "data" || !value.owned || value.release !== undefined || outer.includes(value)) return false;
-  for (let j = 0; j < inputs.length; j++) {
-    const other = inputs[j]!;
-    if (j !== k && other.kind === "data" && other.dataId === value.dataId) return false;
-  }
-  return true;
 }
