@@ -11,12 +11,14 @@ import { movementCompilers } from "./movement/index.js";
 import { reductionCompiler } from "./reduce/reduce.js";
 import { scanCompilers } from "./reduce/scans.js";
 import { setRowCompilers } from "./set_row.js";
+import { statelessRandomCompilers } from "./stateless_random.js";
 
 /** Every webgpu kernel compiler, by op name: one entry per core op that runs on a kernel. */
 export const kernelCompilers: ReadonlyMap<string, KernelCompiler> = new Map<string, KernelCompiler>([
   ...elementwiseCompilers(),
   ...movementCompilers,
   ...creationCompilers,
+  ...statelessRandomCompilers,
   ...gatherCompilers,
   ...setRowCompilers,
   ...scanCompilers,
