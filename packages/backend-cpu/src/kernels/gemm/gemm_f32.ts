@@ -108,7 +108,16 @@ export function gemmF32(
  * Packs a kc×nc block of B into NR-wide panels: panel j holds, for each p, the NR values
  * B[p, j*NR .. j*NR+NR), zero-padded past the last column so the micro-kernel never branches.
  */
-function packB(out: number[], start: number, b: Float32Array, base: number, rowStride: number, colStride: number, kc: number, nc: number): void {
+function packB(
+  out: number[],
+  start: number,
+  b: Float32Array,
+  base: number,
+  rowStride: number,
+  colStride: number,
+  kc: number,
+  nc: number,
+): void {
   let idx = start;
   for (let jr = 0; jr < nc; jr += NR) {
     const nr = Math.min(NR, nc - jr);
