@@ -3,6 +3,29 @@
 @group(0) @binding(1) var<storage, read> in1: array<f32>;
 @group(0) @binding(2) var<storage, read> in2: array<f32>;
 @group(0) @binding(3) var<storage, read_write> out0: array<f32>;
+fn kiln_subnormal(x: f32) -> bool { let u = bitcast<u32>(x); return (u & 0x7f800000u) == 0u && (u & 0x007fffffu) != 0u; }
+fn kiln_copysign(x: f32, s: f32) -> f32 { return bitcast<f32>((bitcast<u32>(x) & 0x7fffffffu) | (bitcast<u32>(s) & 0x80000000u)); }
+fn kiln_scale_up64(x: f32) -> f32 { return kiln_copysign(f32(bitcast<u32>(x) & 0x007fffffu) * 0x1p-85f, x); }
+fn kiln_scale_down64(x: f32) -> f32 {
+  let u = bitcast<u32>(x);
+  if ((u & 0x7fffffffu) >= 0x20800000u) { return x * 0x1p-64f; }
+  return bitcast<f32>((u & 0x80000000u) | u32(round(abs(x) * 0x1p85f)));
+}
+fn kiln_iszero(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) == 0u; }
+fn kiln_finite(x: f32) -> bool { return (bitcast<u32>(x) & 0x7f800000u) != 0x7f800000u; }
+fn kiln_div(a: f32, b: f32) -> f32 {
+  let sa = kiln_subnormal(a);
+  if (kiln_subnormal(b)) {
+    if (sa) { return kiln_scale_up64(a) / kiln_scale_up64(b); }
+    return (a / kiln_scale_up64(b)) * 0x1p64f;
+  }
+  if (sa) { return kiln_scale_down64(kiln_scale_up64(a) / b); }
+  let eb = (bitcast<u32>(b) >> 23u) & 0xffu;
+  if (eb >= 253u && eb != 255u) { return kiln_scale_down64(a / (b * 0x1p-64f)); }
+  let q = a / b;
+  if (kiln_iszero(q) && !kiln_iszero(a) && kiln_finite(a) && kiln_finite(b)) { return kiln_scale_down64((a * 0x1p64f) / b); }
+  return q;
+}
 fn kiln_isnan(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u; }
 fn kiln_f32_bits(b: u32) -> f32 { return bitcast<f32>(b); }
 fn kiln_inf(negative: bool) -> f32 { return kiln_f32_bits(select(0x7f800000u, 0xff800000u, negative)); }
@@ -33,7 +56,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(local_invocation
   let x1 = in1[c1 * 1u];
   let x2 = in2[0u];
   let t0 = (x0 + x1);
-  let t1 = (1.0 / (1.0 + kiln_exp((-t0))));
+  let t1 = kiln_div(1.0, (1.0 + kiln_exp((-t0))));
   let t2 = (t1 * x0);
   let t3 = (t2 - x2);
   out0[i] = t3;
