@@ -12,21 +12,25 @@ interface Entry extends Bindings {
   readonly group: GPUBindGroup;
 }
 
+/** Bind groups kept per site: a kernel that runs at several places of one graph (same shapes) binds different buffers at each. */
+const PER_SITE = 8;
+
 /**
  * Bind groups remembered per dispatch site (a kernel plan's dispatch, which every call of
  * that kernel repeats): when a call binds the same buffers with the same sizes and the same
- * parameter slice as the site's last call, it reuses that call's bind group instead of
- * creating one. A traced call in a steady loop binds the same buffers each time (its inputs,
- * the weights and pooled outputs come back in the same order), so after the first call it
- * creates no bind groups. A reused group is valid: every buffer it names is bound again now,
- * so none has been destroyed.
+ * parameter slice as one of the site's last few calls, it reuses that call's bind group
+ * instead of creating one. A traced call in a steady loop binds the same buffers each time
+ * (its inputs, the weights and pooled outputs come back in the same order), so after the
+ * first call it creates no bind groups, also where one kernel serves several layers of the
+ * same shape. A reused group is valid: every buffer it names is bound again now, so none
+ * has been destroyed.
  *
  * ```ts
  * const group = cache.get(site, bindings, () => device.createBindGroup({ layout, entries }));
  * ```
  */
 export class BindGroupCache {
-  readonly #sites = new WeakMap<object, Entry>();
+  readonly #sites = new WeakMap<object, Entry[]>();
   /** Bind groups created and reused so far (for tests and benches). */
   created = 0;
   reused = 0;
@@ -36,14 +40,20 @@ export class BindGroupCache {
       this.created++;
       return create();
     }
-    const last = this.#sites.get(site);
-    if (last !== undefined && sameBindings(last, bindings)) {
+    let entries = this.#sites.get(site);
+    if (entries === undefined) this.#sites.set(site, (entries = []));
+    for (let k = 0; k < entries.length; k++) {
+      const entry = entries[k]!;
+      if (!sameBindings(entry, bindings)) continue;
       this.reused++;
-      return last.group;
+      // Most recently used first.
+      if (k > 0) entries.unshift(...entries.splice(k, 1));
+      return entry.group;
     }
     const group = create();
     this.created++;
-    this.#sites.set(site, { ...bindings, group });
+    entries.unshift({ ...bindings, group });
+    if (entries.length > PER_SITE) entries.pop();
     return group;
   }
 }
