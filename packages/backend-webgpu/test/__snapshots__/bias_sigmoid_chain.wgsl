@@ -3,28 +3,29 @@
 @group(0) @binding(1) var<storage, read> in1: array<f32>;
 @group(0) @binding(2) var<storage, read> in2: array<f32>;
 @group(0) @binding(3) var<storage, read_write> out0: array<f32>;
-fn kiln_subnormal(x: f32) -> bool { let u = bitcast<u32>(x); return (u & 0x7f800000u) == 0u && (u & 0x007fffffu) != 0u; }
 fn kiln_copysign(x: f32, s: f32) -> f32 { return bitcast<f32>((bitcast<u32>(x) & 0x7fffffffu) | (bitcast<u32>(s) & 0x80000000u)); }
 fn kiln_scale_up64(x: f32) -> f32 { return kiln_copysign(f32(bitcast<u32>(x) & 0x007fffffu) * 0x1p-85f, x); }
 fn kiln_scale_down64(x: f32) -> f32 {
   let u = bitcast<u32>(x);
-  if ((u & 0x7fffffffu) >= 0x20800000u) { return x * 0x1p-64f; }
-  return bitcast<f32>((u & 0x80000000u) | u32(round(abs(x) * 0x1p85f)));
+  let tiny = bitcast<f32>((u & 0x80000000u) | u32(round(abs(x) * 0x1p85f)));
+  return select(tiny, x * 0x1p-64f, (u & 0x7fffffffu) >= 0x20800000u);
 }
-fn kiln_iszero(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) == 0u; }
-fn kiln_finite(x: f32) -> bool { return (bitcast<u32>(x) & 0x7f800000u) != 0x7f800000u; }
 fn kiln_div(a: f32, b: f32) -> f32 {
-  let sa = kiln_subnormal(a);
-  if (kiln_subnormal(b)) {
-    if (sa) { return kiln_scale_up64(a) / kiln_scale_up64(b); }
-    return (a / kiln_scale_up64(b)) * 0x1p64f;
-  }
-  if (sa) { return kiln_scale_down64(kiln_scale_up64(a) / b); }
-  let eb = (bitcast<u32>(b) >> 23u) & 0xffu;
-  if (eb >= 253u && eb != 255u) { return kiln_scale_down64(a / (b * 0x1p-64f)); }
-  let q = a / b;
-  if (kiln_iszero(q) && !kiln_iszero(a) && kiln_finite(a) && kiln_finite(b)) { return kiln_scale_down64((a * 0x1p64f) / b); }
-  return q;
+  let ma = bitcast<u32>(a) & 0x7fffffffu;
+  let mb = bitcast<u32>(b) & 0x7fffffffu;
+  let ea = i32(ma >> 23u);
+  let eb = i32(mb >> 23u);
+  let sa = ma - 1u < 0x7fffffu;
+  let sb = mb - 1u < 0x7fffffu;
+  let hb = eb == 253 || eb == 254;
+  let ta = !sa && ma != 0u && ea < 255 && eb < 255 && ea - eb < -124;
+  let a2 = select(select(a, a * 0x1p64f, ta), kiln_scale_up64(a), sa);
+  let b2 = select(select(b, b * 0x1p-64f, hb), kiln_scale_up64(b), sb);
+  let q = a2 / b2;
+  let e = select(0, 1, sb) - select(0, 1, sa || ta) - select(0, 1, hb);
+  let q1 = select(q, kiln_scale_down64(q), e <= -2);
+  let q2 = select(q1, kiln_scale_down64(q1), e <= -1);
+  return select(q2, q2 * 0x1p64f, e >= 1);
 }
 fn kiln_isnan(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u; }
 fn kiln_f32_bits(b: u32) -> f32 { return bitcast<f32>(b); }
