@@ -5,7 +5,7 @@
  * tfjs-core's cpu backend in the same process, then tf.function against eager execution
  * (bench/function.ts), training steps against tfjs-cpu and tfjs-wasm with allocations
  * and RSS growth per step (bench/steps.ts), and the cost of kernels built without code generation
- * (bench/csp_mode.ts). Every time is the median of several runs after warm-up; the ratio is
+ * (bench/csp_mode.ts), and the stateless random ops against the seeded ones (bench/random.ts). Every time is the median of several runs after warm-up; the ratio is
  * anchor time / Kiln time, so above 1 means Kiln (or Kiln's traced function) is faster.
  *
  * ```sh
@@ -19,6 +19,7 @@ import { benchElementwise } from "./elementwise.js";
 import { benchFunction } from "./function.js";
 import { type BenchRow, formatTable } from "./harness.js";
 import { benchMatmul } from "./matmul.js";
+import { benchRandom, formatRandom } from "./random.js";
 import { benchSteps } from "./steps.js";
 import { benchTraining } from "./training.js";
 import { benchTranscendental } from "./transcendental.js";
@@ -34,6 +35,7 @@ const eager = [...(await benchElementwise()), ...(await benchTranscendental()), 
 const traced = [...(await benchFunction()), ...(await benchTraining()), ...(await benchSteps())];
 const asyncRows = await benchAsyncBackend();
 const cspRows = await benchCspMode();
+const randomRows = await benchRandom();
 
 console.log(`\nKiln cpu vs tfjs-core 4.22 cpu, Node ${process.version}, ${cpus()[0]?.model ?? "unknown cpu"}`);
 console.log("medians after warm-up; ratio = anchor / kiln (above 1: Kiln is faster)\n");
@@ -50,3 +52,5 @@ console.log(
     cspRows.map((r) => [r.name, r.generatedMs.toFixed(3), r.prebuiltMs.toFixed(3), `${r.cost.toFixed(2)}x`]),
   ),
 );
+console.log("\nstateless (tensor-seeded) random ops vs the seeded ops, cpu (see bench/random.ts); CPU ms per call, cost = stateless / seeded");
+console.log(formatRandom(randomRows));

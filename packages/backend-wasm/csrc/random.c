@@ -7,28 +7,14 @@
  */
 #include <math.h>
 #include "kiln.h"
-
-static void philox(uint32_t c[4], uint32_t k0, uint32_t k1) {
-  for (int round = 0; round < 10; round++) {
-    uint64_t p0 = (uint64_t)0xd2511f53u * c[0];
-    uint64_t p1 = (uint64_t)0xcd9e8d57u * c[2];
-    uint32_t n0 = (uint32_t)(p1 >> 32) ^ c[1] ^ k0;
-    uint32_t n2 = (uint32_t)(p0 >> 32) ^ c[3] ^ k1;
-    c[1] = (uint32_t)p1;
-    c[3] = (uint32_t)p0;
-    c[0] = n0;
-    c[2] = n2;
-    k0 += 0x9e3779b9u;
-    k1 += 0xbb67ae85u;
-  }
-}
+#include "philox.h"
 
 static void block_words(uint64_t block, uint32_t k0, uint32_t k1, uint32_t words[4]) {
   words[0] = (uint32_t)block;
   words[1] = (uint32_t)(block >> 32);
   words[2] = 0;
   words[3] = 0;
-  philox(words, k0, k1);
+  kiln_philox(words, k0, k1);
 }
 
 /** Fills `n` uniform float32 in [minval, maxval); `below` is the largest float32 under maxval. */
@@ -74,7 +60,7 @@ static double redraw(uint64_t i, uint32_t k0, uint32_t k1) {
     words[1] = (uint32_t)(i >> 32);
     words[2] = attempt;
     words[3] = 0;
-    philox(words, k0, k1);
+    kiln_philox(words, k0, k1);
     box_muller(words, normals);
     for (int j = 0; j < 4; j++) if (fabs(normals[j]) < 2.0) return normals[j];
   }

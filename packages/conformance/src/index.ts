@@ -23,6 +23,7 @@ import { convolutionSuite } from "./suites/convolution.js";
 import { convolutionGradsSuite } from "./suites/convolution_grads.js";
 import { creationSuite } from "./suites/creation.js";
 import { randomSuite } from "./suites/random.js";
+import { statelessRandomSuite } from "./suites/stateless_random.js";
 import { tracedSuite } from "./suites/traced.js";
 import { programsSuite } from "./suites/programs.js";
 import { fusionSuite } from "./suites/fusion.js";
@@ -56,5 +57,6 @@ export function runConformance(options: ConformanceOptions): void {
   convolutionGradsSuite();
   creationSuite();
   randomSuite();
+  statelessRandomSuite();
   fuzzOpsSuite();
 }

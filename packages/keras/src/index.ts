@@ -46,5 +46,6 @@ export * as losses from "./losses/index.js";
 export * as metrics from "./metrics/index.js";
 export * as optimizers from "./optimizers/index.js";
 export * as callbacks from "./callbacks/index.js";
+export * as random from "./random/index.js";
 export { loadLayersModel, type LoadOptions } from "./io/load.js";
 export * as io from "./io/index.js";

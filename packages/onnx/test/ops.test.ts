@@ -34,7 +34,7 @@ const CASES: readonly OpCase[] = [
 ];
 
 /** Ops whose values are drawn at random: compared by distribution in random.test.ts. */
-export const RANDOM_OPS = ["RandomUniform", "RandomStandardNormal", "TruncatedNormal"];
+export const RANDOM_OPS = ["RandomUniform", "RandomStandardNormal", "TruncatedNormal", "StatelessRandomUniform", "StatelessRandomNormal", "StatelessTruncatedNormal"];
 
 beforeAll(useCpu);
 

@@ -78,3 +78,47 @@ describe("random ops keep their distributions and seeds", () => {
     expect((await session(bytes)).inputNames).toEqual([]);
   });
 });
+
+describe("stateless (tensor-seeded) random ops export as the runtime's draws", () => {
+  it("a constant seed tensor becomes the seed attribute: a uniform draw in [minval, maxval)", async () => {
+    const f = tf.function(() => tf.statelessRandomUniform([100, 50], [5, 1], { minval: -2, maxval: 3 }), { inputSignature: [] });
+    const node = toOnnxModel(f).graph!.node.find((n) => n.opType === "RandomUniform")!;
+    // [lo, hi] as hi * 2^32 + lo, the JS seed with the same Philox key (a float attribute).
+    expect(node.attribute.find((a) => a.name === "seed")?.f).toBe(2 ** 32 + 5);
+    const { values } = await drawOnce(f);
+    expect(values.shape).toEqual([100, 50]);
+    const s = stats(values);
+    expect(s.min).toBeGreaterThanOrEqual(-2);
+    expect(s.max).toBeLessThan(3);
+    expect(Math.abs(s.mean - 0.5)).toBeLessThan(0.1);
+  });
+
+  it("a seed computed at run time has no ONNX form: no seed attribute, new values on each run; int32 draws stay in range", async () => {
+    const f = tf.function((seed: tf.Tensor, x: tf.Tensor) => tf.statelessRandomUniform(tf.shape(x), seed, { minval: -3, maxval: 4, dtype: "int32" }), {
+      inputSignature: [new tf.TensorSpec([2], "int32"), new tf.TensorSpec([null])],
+    });
+    const model = toOnnxModel(f);
+    const node = model.graph!.node.find((n) => n.opType === "RandomUniformLike")!;
+    expect(node.attribute.find((a) => a.name === "seed")).toBeUndefined();
+    const seed = tf.tensor([1, 2], [2], "int32");
+    const x = tf.zeros([2000]);
+    const bytes = toOnnx(f);
+    const [first] = await runOnnx(bytes, [seed, x]);
+    const [second] = await runOnnx(bytes, [seed, x]);
+    expect(first!.dtype).toBe("int32");
+    expect(new Set(first!.data)).toEqual(new Set([-3, -2, -1, 0, 1, 2, 3]));
+    expect(second!.data).not.toEqual(first!.data);
+    tf.dispose([seed, x]);
+  });
+
+  it("statelessRandomNormal and statelessTruncatedNormal keep their distributions", async () => {
+    const normal = await drawOnce(tf.function(() => tf.statelessRandomNormal([20000], [3, 0], { mean: 5, stdDev: 2 }), { inputSignature: [] }));
+    const n = stats(normal.values);
+    expect(Math.abs(n.mean - 5)).toBeLessThan(0.1);
+    expect(Math.abs(n.sd - 2)).toBeLessThan(0.1);
+    const truncated = await drawOnce(tf.function(() => tf.statelessTruncatedNormal([5000], [3, 0], { mean: 1, stdDev: 0.5 }), { inputSignature: [] }));
+    const t = stats(truncated.values);
+    expect(t.min).toBeGreaterThanOrEqual(0);
+    expect(t.max).toBeLessThanOrEqual(2);
+  });
+});

@@ -54,6 +54,9 @@ export interface KilnExports {
   kiln_random_uniform(out: number, n: number, k0: number, k1: number, minval: number, maxval: number, below: number): void;
   kiln_random_uniform_int(out: number, n: number, k0: number, k1: number, minval: number, maxval: number): void;
   kiln_random_normal(out: number, n: number, k0: number, k1: number, mean: number, stdDev: number, truncated: number): void;
+  kiln_stateless_uniform(out: number, n: number, seed: number, minval: number, maxval: number, below: number): void;
+  kiln_stateless_uniform_int(out: number, n: number, seed: number, minval: number, maxval: number): void;
+  kiln_stateless_normal(out: number, n: number, seed: number, mean: number, stdDev: number, truncated: number): void;
   kiln_reduce(frame: number): number;
   kiln_arg_reduce(out: number, src: number, dtype: number, isMax: number, outer: number, size: number, inner: number): void;
   kiln_top_k(values: number, indices: number, src: number, dtype: number, rows: number, n: number, k: number): number;

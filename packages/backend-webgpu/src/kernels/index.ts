@@ -10,12 +10,14 @@ import { type KernelCompiler, registrations } from "./kernel.js";
 import { movementCompilers } from "./movement/index.js";
 import { reductionCompiler } from "./reduce/reduce.js";
 import { scanCompilers } from "./reduce/scans.js";
+import { statelessRandomCompilers } from "./stateless_random.js";
 
 /** Every webgpu kernel compiler, by op name: one entry per core op that runs on a kernel. */
 export const kernelCompilers: ReadonlyMap<string, KernelCompiler> = new Map<string, KernelCompiler>([
   ...elementwiseCompilers(),
   ...movementCompilers,
   ...creationCompilers,
+  ...statelessRandomCompilers,
   ...gatherCompilers,
   ...scanCompilers,
   ...convCompilers,

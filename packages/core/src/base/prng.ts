@@ -146,6 +146,11 @@ export function fillUniform(out: Float32Array, seed: number, minval: number, max
  */
 export function fillUniformInt(out: Int32Array, seed: number, minval: number, maxval: number): void {
   const [k0, k1] = seedKey(seed);
+  fillUniformIntKey(out, k0, k1, minval, maxval);
+}
+
+/** `fillUniformInt` under the Philox key `(k0, k1)` (the stateless ops' entry, whose key comes from a seed tensor). */
+export function fillUniformIntKey(out: Int32Array, k0: number, k1: number, minval: number, maxval: number): void {
   const words = new Uint32Array(4);
   const range = (maxval - minval) >>> 0;
   const n = out.length;

@@ -20,6 +20,7 @@ export * from "./reduction.js";
 export * from "./selection.js";
 export * from "./shape_ops.js";
 export * from "./slicing.js";
+export * from "./stateless_random.js";
 export * from "./stop_gradient.js";
 export * from "./tfjs_methods.js";
 export * from "./unary.js";

@@ -1,9 +1,10 @@
-import { type DType, checkDType, INT32_MAX, INT32_MIN } from "../base/dtype.js";
-import { ArgumentError, DTypeError } from "../base/errors.js";
+import type { DType } from "../base/dtype.js";
+import { ArgumentError } from "../base/errors.js";
 import { isSeed } from "../base/prng.js";
 import { checkShape } from "../base/shape.js";
 import { type AnyOpDef, defineOp } from "../ir/op.js";
 import { dimsOf, shapeInput } from "./movement_args.js";
+import { checkNormalArgs, checkUniformArgs, requireIntMaxval } from "./random_args.js";
 import { type ShapeLike, shapeArgument } from "./shape_args.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { bind1 } from "../trace/bind.js";
@@ -12,7 +13,7 @@ import { bind1 } from "../trace/bind.js";
  * The shared seeded streams (Philox4x32-10), re-exported so backends compute exactly the
  * values the cpu backend does: `import { prng } from "@kiln/core"`.
  */
-export * as prng from "../base/prng.js";
+export * as prng from "../base/prng_api.js";
 
 // Random ops are `stateful`: the optimizer never folds, deduplicates or prunes them, so two
 // unseeded calls in a traced function stay two draws. A `seed` of `null` means "draw a
@@ -44,46 +45,14 @@ function checkSeed(seed: unknown, api: string): void {
   }
 }
 
-function checkNumber(value: unknown, name: string, api: string): void {
-  if (typeof value !== "number") throw new ArgumentError(`${api}: ${name} must be a number, received ${typeof value} (${String(value)})`);
-}
-
 function checkUniform(attrs: RandomUniformAttrs, api: string): DType {
-  const dtype = checkDType(attrs.dtype, api);
-  checkNumber(attrs.minval, "minval", api);
-  checkNumber(attrs.maxval, "maxval", api);
   checkSeed(attrs.seed, api);
-  if (dtype === "bool") throw new DTypeError(`${api}: dtype bool is not supported; use float32 or int32`);
-  if (dtype === "int32") {
-    // Integer draws are exact only on a non-empty int32 interval (TF: "Need minval < maxval").
-    for (const [name, v] of [
-      ["minval", attrs.minval],
-      ["maxval", attrs.maxval],
-    ] as const) {
-      if (!Number.isInteger(v) || v < INT32_MIN || v > INT32_MAX) {
-        throw new ArgumentError(`${api}: ${name} ${v} must be an int32 integer when dtype is int32`);
-      }
-    }
-    if (!(attrs.minval < attrs.maxval)) {
-      throw new ArgumentError(
-        `${api}: int32 values are drawn from [minval, maxval), so minval must be less than maxval; received minval ${attrs.minval}, maxval ${attrs.maxval}`,
-      );
-    }
-  }
-  return dtype;
+  return checkUniformArgs(attrs, api);
 }
 
 function checkNormal(attrs: RandomNormalAttrs, api: string): DType {
-  const dtype = checkDType(attrs.dtype, api);
-  checkNumber(attrs.mean, "mean", api);
-  checkNumber(attrs.stdDev, "stdDev", api);
   checkSeed(attrs.seed, api);
-  if (dtype !== "float32") {
-    throw new DTypeError(
-      `${api}: normal values are float32 only, received dtype ${dtype}; draw float32 and convert with tf.cast (after tf.round) if you need integers`,
-    );
-  }
-  return dtype;
+  return checkNormalArgs(attrs, api);
 }
 
 /** `RandomUniform`: uniform values; float32 in `[minval, maxval)`, or int32 in `[minval, maxval)`. */
@@ -137,9 +106,7 @@ export const TruncatedNormal = defineOp<RandomNormalAttrs>({
  * ```
  */
 export function randomUniform(shape: ShapeLike, minval = 0, maxval?: number, dtype: DType = "float32", seed?: number): Tensor {
-  if (dtype === "int32" && maxval === undefined) {
-    throw new ArgumentError(`randomUniform: int32 values are drawn from [minval, maxval), so maxval must be given explicitly (like TF)`);
-  }
+  requireIntMaxval(dtype, maxval, "randomUniform");
   const attrs = { minval, maxval: maxval ?? 1, dtype, seed: seed ?? null };
   checkUniform(attrs as RandomUniformAttrs, "randomUniform");
   return bindRandom(RandomUniform, "randomUniform", shape, attrs);

@@ -14,7 +14,8 @@ import { classes, type ConfigDict, type SerializedObject } from "../engine/seria
 import { ConfigError, InputShapeError } from "../errors.js";
 import { GlorotUniform, getInitializer, type Initializer, type InitializerIdentifier, Zeros } from "../initializers.js";
 import { getRegularizer, type Regularizer } from "../regularizers.js";
-import { dimOf, randomUniformLike, shapeArg } from "../utils/dynamic.js";
+import { seedGeneratorFor, type SeedGenerator, uniformNoise } from "../random/seed_generator.js";
+import { dimOf, shapeArg } from "../utils/dynamic.js";
 import { knownSize, type Shape } from "../utils/shape.js";
 import { serializeOptional } from "./config_helpers.js";
 
@@ -149,13 +150,17 @@ export class Activation_ extends Layer {
 
 /**
  * Sets a fraction `rate` of inputs to 0 during training and scales the rest by
- * `1 / (1 - rate)`; a fresh mask on every step, traced or eager.
+ * `1 / (1 - rate)`; a fresh mask on every step, traced or eager. With a `seed` the masks
+ * come from a `SeedGenerator` (Keras 3): reproducible, and the same in eager and traced
+ * training.
  */
 export class Dropout extends Layer {
   static override className = "Dropout";
   readonly rate: number;
   readonly noiseShape: Shape | undefined;
   readonly seed: number | undefined;
+  /** The generator of seeded masks (undefined without a `seed`: masks are unseeded draws). */
+  readonly seedGenerator: SeedGenerator | undefined;
   constructor(args: LayerArgs & { rate: number; noiseShape?: Shape; seed?: number }) {
     super(args);
     if (!(args.rate >= 0 && args.rate < 1))
@@ -163,15 +168,14 @@ export class Dropout extends Layer {
     this.rate = args.rate;
     this.noiseShape = args.noiseShape ?? undefined;
     this.seed = args.seed ?? undefined;
+    this.seedGenerator = seedGeneratorFor(this.seed, this.name);
     this.supportsMasking = true;
   }
   override call(inputs: tf.Tensor | tf.Tensor[], options: CallOptions = {}): tf.Tensor {
     const x = inputs as tf.Tensor;
     if (options.training !== true || this.rate === 0) return x;
-    const shapeSource = this.noiseShape === undefined ? x : tf.zeros(this.noiseShape.map((d, i) => d ?? (x.shape[i] as number)));
-    // `seed` is kept for configs only: core's seeded random ops are pure functions of the
-    // seed, so a seeded draw would drop the same units on every step (see README, core gaps).
-    const keep = tf.cast(tf.greaterEqual(randomUniformLike(shapeSource), this.rate), "float32");
+    const dims = this.noiseShape === undefined ? x.shape.map((_, i) => dimOf(x, i)) : this.noiseShape.map((d, i) => d ?? dimOf(x, i));
+    const keep = tf.cast(tf.greaterEqual(uniformNoise(shapeArg(dims), this.seedGenerator), this.rate), "float32");
     return tf.mul(x, tf.mul(keep, 1 / (1 - this.rate)));
   }
   override computeOutputShape(inputShape: Shape): Shape {
@@ -179,6 +183,10 @@ export class Dropout extends Layer {
   }
   override getConfig(): ConfigDict {
     return { rate: this.rate, noiseShape: this.noiseShape ?? null, seed: this.seed ?? null, ...super.getConfig() };
+  }
+  override dispose(): void {
+    super.dispose();
+    this.seedGenerator?.dispose();
   }
 }
 

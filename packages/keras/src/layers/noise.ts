@@ -4,7 +4,8 @@
  * `rate / (1 - rate)`), `AlphaDropout` (keeps the mean and variance of SELU activations:
  * dropped units take SELU's negative saturation value, as in Keras), and
  * `SpatialDropout1D`/`SpatialDropout2D` (drop whole channels: one decision per sample and
- * channel). Fresh noise on every training step, traced or eager.
+ * channel). Fresh noise on every training step, traced or eager. With a `seed`, noise comes
+ * from a `SeedGenerator` (Keras 3): reproducible, and the same in eager and traced training.
  *
  * ```ts
  * keras.layers.gaussianNoise({ stddev: 0.1 });
@@ -15,14 +16,21 @@ import * as tf from "@kiln/core";
 import { type CallOptions, Layer, type LayerArgs } from "../engine/layer.js";
 import { classes, type ConfigDict } from "../engine/serialization.js";
 import { ConfigError } from "../errors.js";
+import { normalNoise, type SeedGenerator, seedGeneratorFor, uniformNoise } from "../random/seed_generator.js";
 import { dimOf, shapeArg } from "../utils/dynamic.js";
 import type { Shape } from "../utils/shape.js";
 
 /** A layer that adds noise in training: shape and mask pass through. */
 abstract class NoiseLayer extends Layer {
-  constructor(args: LayerArgs) {
+  /** The `seed` option (null: unseeded draws). */
+  readonly seed: number | null;
+  /** The generator of seeded noise (undefined without a `seed`). */
+  readonly seedGenerator: SeedGenerator | undefined;
+  constructor(args: LayerArgs & { seed?: number | null }) {
     super(args);
     this.supportsMasking = true;
+    this.seed = args.seed ?? null;
+    this.seedGenerator = seedGeneratorFor(this.seed, this.name);
   }
   protected abstract noisy(x: tf.Tensor): tf.Tensor;
   override call(inputs: tf.Tensor | tf.Tensor[], options: CallOptions = {}): tf.Tensor {
@@ -31,6 +39,14 @@ abstract class NoiseLayer extends Layer {
   }
   override computeOutputShape(inputShape: Shape): Shape {
     return inputShape;
+  }
+  override getConfig(): ConfigDict {
+    // tfjs-layers' GaussianNoise, GaussianDropout and AlphaDropout have no seed: only a given one is saved.
+    return { ...(this.seed === null ? {} : { seed: this.seed }), ...super.getConfig() };
+  }
+  override dispose(): void {
+    super.dispose();
+    this.seedGenerator?.dispose();
   }
 }
 
@@ -49,14 +65,14 @@ function shapeOf(x: tf.Tensor, override?: Record<number, number>): number[] | tf
 export class GaussianNoise extends NoiseLayer {
   static override className = "GaussianNoise";
   readonly stddev: number;
-  constructor(args: LayerArgs & { stddev: number }) {
+  constructor(args: LayerArgs & { stddev: number; seed?: number | null }) {
     super(args);
     if (typeof args.stddev !== "number" || !(args.stddev >= 0))
       throw new ConfigError(`GaussianNoise '${this.name}': 'stddev' must be a number >= 0, received ${String(args.stddev)}`);
     this.stddev = args.stddev;
   }
   protected noisy(x: tf.Tensor): tf.Tensor {
-    return tf.add(x, tf.randomNormal(shapeOf(x), 0, this.stddev));
+    return tf.add(x, normalNoise(shapeOf(x), 0, this.stddev, this.seedGenerator));
   }
   override getConfig(): ConfigDict {
     return { stddev: this.stddev, ...super.getConfig() };
@@ -67,13 +83,13 @@ export class GaussianNoise extends NoiseLayer {
 export class GaussianDropout extends NoiseLayer {
   static override className = "GaussianDropout";
   readonly rate: number;
-  constructor(args: LayerArgs & { rate: number }) {
+  constructor(args: LayerArgs & { rate: number; seed?: number | null }) {
     super(args);
     this.rate = rateOf(args.rate, `GaussianDropout '${this.name}'`);
   }
   protected noisy(x: tf.Tensor): tf.Tensor {
     if (this.rate === 0) return x;
-    return tf.mul(x, tf.randomNormal(shapeOf(x), 1, Math.sqrt(this.rate / (1 - this.rate))));
+    return tf.mul(x, normalNoise(shapeOf(x), 1, Math.sqrt(this.rate / (1 - this.rate)), this.seedGenerator));
   }
   override getConfig(): ConfigDict {
     return { rate: this.rate, ...super.getConfig() };
@@ -85,7 +101,7 @@ export class AlphaDropout extends NoiseLayer {
   static override className = "AlphaDropout";
   readonly rate: number;
   readonly noiseShape: Shape | null;
-  constructor(args: LayerArgs & { rate: number; noiseShape?: Shape | null }) {
+  constructor(args: LayerArgs & { rate: number; noiseShape?: Shape | null; seed?: number | null }) {
     super(args);
     this.rate = rateOf(args.rate, `AlphaDropout '${this.name}'`);
     this.noiseShape = args.noiseShape ?? null;
@@ -94,7 +110,7 @@ export class AlphaDropout extends NoiseLayer {
     if (this.rate === 0) return x;
     const alphaP = -1.6732632423543772 * 1.0507009873554805;
     const shape = this.noiseShape === null ? shapeOf(x) : shapeArg(this.noiseShape.map((d, i) => d ?? dimOf(x, i)));
-    const kept = tf.cast(tf.greaterEqual(tf.randomUniform(shape, 0, 1), this.rate), "float32");
+    const kept = tf.cast(tf.greaterEqual(uniformNoise(shape, this.seedGenerator), this.rate), "float32");
     const a = ((1 - this.rate) * (1 + this.rate * alphaP ** 2)) ** -0.5;
     const b = -a * alphaP * this.rate;
     return tf.add(tf.mul(tf.add(tf.mul(x, kept), tf.mul(tf.sub(1, kept), alphaP)), a), b);
@@ -107,17 +123,15 @@ export class AlphaDropout extends NoiseLayer {
 /** Drops whole channels (the last axis) of each sample. */
 abstract class SpatialDropout extends NoiseLayer {
   readonly rate: number;
-  readonly seed: number | null;
   constructor(args: LayerArgs & { rate: number; seed?: number | null }, rank: number) {
     super(args);
     this.rate = rateOf(args.rate, `${this.getClassName()} '${this.name}'`);
-    this.seed = args.seed ?? null;
     this.inputSpec = [{ ndim: rank }];
   }
   protected noisy(x: tf.Tensor): tf.Tensor {
     if (this.rate === 0) return x;
     const ones = Object.fromEntries(x.shape.slice(1, -1).map((_, i) => [i + 1, 1]));
-    const keep = tf.cast(tf.greaterEqual(tf.randomUniform(shapeOf(x, ones), 0, 1), this.rate), "float32");
+    const keep = tf.cast(tf.greaterEqual(uniformNoise(shapeOf(x, ones), this.seedGenerator), this.rate), "float32");
     return tf.mul(x, tf.mul(keep, 1 / (1 - this.rate)));
   }
   override getConfig(): ConfigDict {
