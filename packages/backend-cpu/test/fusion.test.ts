@@ -72,7 +72,7 @@ function expectTracedMatchesEager(fn: (...xs: tf.Tensor[]) => tf.Tensor[], input
   for (const cf of f.concreteFunctions()) cf.dispose();
 }
 
-describe("fused loops with several exp/log/tanh/erf ops run in blocks, one loop per heavy op", () => {
+describe("fused loops with exp/log/tanh/erf ops run in blocks, each heavy op in its own loop", () => {
   const chain = (x: tf.Tensor, b: tf.Tensor, c: tf.Tensor): tf.Tensor[] => {
     const positive = tf.greater(x, 0); // a bool and an int32 value computed before the heavy ops...
     const tenths = tf.cast(tf.mul(x, 10), "int32");
@@ -106,11 +106,14 @@ describe("fused loops with several exp/log/tanh/erf ops run in blocks, one loop 
     tf.dispose([x, row, column, narrow, narrowRow, narrowColumn, a, w, bias]);
   });
 
-  it("splits before each heavy op after the first and skips rounding where values are float32 already", () => {
+  it("gives each heavy op its own loop, light ops between them one loop, and skips rounding where values are float32 already", () => {
     const light = { lines: [], dtype: "float32" as const, inputs: [], ops: [], heavy: false };
     const heavy = { ...light, heavy: true };
-    expect(splitSegments([light, heavy, light, heavy, heavy, light])).toEqual([[0, 1, 2], [3], [4, 5]]);
+    expect(splitSegments([light, heavy, light, heavy, heavy, light])).toEqual([[0], [1], [2], [3], [4], [5]]);
+    expect(splitSegments([light, light, heavy, light, light])).toEqual([[0, 1], [2], [3, 4]]);
+    expect(splitSegments([heavy, light])).toEqual([[0], [1]]);
     expect(splitSegments([light, light])).toEqual([[0, 1]]);
+    expect(splitSegments([heavy])).toEqual([[0]]);
     const relu = tf.scalarKernelOf(tf.coreOpDefs().find((op) => op.name === "Relu")!, ["float32"], "float32", {})!;
     const add = tf.scalarKernelOf(tf.coreOpDefs().find((op) => op.name === "AddV2")!, ["float32", "float32"], "float32", {})!;
     expect([exactInFloat32(relu.body), exactInFloat32(add.body)]).toEqual([true, false]);

@@ -23,10 +23,21 @@ export function median(times: readonly number[]): number {
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-/** Milliseconds per call: in all (until the GPU is done) and on the host (until the call returned). */
+/**
+ * Milliseconds per call: in all (until the GPU is done), on the host (until the call
+ * returned) and of process CPU time until the GPU is done (all threads: on a software GPU
+ * that includes the GPU's work, and it is less skewed than wall time on a loaded machine).
+ */
 export interface GpuTime {
   readonly total: number;
   readonly host: number;
+  readonly cpu: number;
+}
+
+/** Process CPU time in milliseconds (user + system, every thread). */
+function cpuNow(): number {
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) / 1000;
 }
 
 /** Milliseconds per call of `fn` (its results are disposed), the GPU's work included. */
@@ -49,15 +60,18 @@ async function timeGpuParts(
   await backend.sync();
   const totals: number[] = [];
   const hosts: number[] = [];
+  const cpus: number[] = [];
   for (let s = 0; s < samples; s++) {
+    const cpuStart = cpuNow();
     const start = performance.now();
     for (let i = 0; i < runs; i++) once();
     hosts.push((performance.now() - start) / runs);
     await tf.asyncWait();
     await backend.sync();
     totals.push((performance.now() - start) / runs);
+    cpus.push((cpuNow() - cpuStart) / runs);
   }
-  return { total: median(totals), host: median(hosts) };
+  return { total: median(totals), host: median(hosts), cpu: median(cpus) };
 }
 
 /**
@@ -82,7 +96,11 @@ export async function compareGpu(
     ta.push(await timeGpuParts(backend, a, { warmup: 0, runs, samples: 1 }));
     tb.push(await timeGpuParts(backend, b, { warmup: 0, runs, samples: 1 }));
   }
-  const pick = (times: GpuTime[]): GpuTime => ({ total: median(times.map((t) => t.total)), host: median(times.map((t) => t.host)) });
+  const pick = (times: GpuTime[]): GpuTime => ({
+    total: median(times.map((t) => t.total)),
+    host: median(times.map((t) => t.host)),
+    cpu: median(times.map((t) => t.cpu)),
+  });
   return [pick(ta), pick(tb)];
 }
 

@@ -6,7 +6,7 @@
  */
 import * as tf from "@kiln/core";
 import type { WebGPUBackend } from "../src/index.js";
-import { compareGpu, type GpuTime, kernelOps, median } from "./harness.js";
+import { compareGpu, type GpuTime, kernelOps } from "./harness.js";
 
 export interface RatioRow {
   readonly name: string;

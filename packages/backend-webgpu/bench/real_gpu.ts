@@ -14,42 +14,58 @@ export interface GpuRow {
   readonly value: string;
 }
 
-export async function realGpu(backend: WebGPUBackend): Promise<GpuRow[]> {
+/** Problem sizes of the real-GPU bench. */
+export interface RealGpuSizes {
+  readonly matmul: readonly number[];
+  /** Elements of the 10-op chain. */
+  readonly chain: number;
+  readonly mlpBatch: number;
+  readonly cnnBatch: number;
+}
+
+/** The issue's sizes. */
+export const FULL_SIZES: RealGpuSizes = { matmul: [1024, 2048, 4096], chain: 1 << 24, mlpBatch: 256, cnnBatch: 64 };
+/** Sizes a software GPU runs in seconds: for checking the bench itself (`KILN_BENCH_SIZES=small`), not for numbers. */
+export const SMALL_SIZES: RealGpuSizes = { matmul: [64, 128], chain: 1 << 12, mlpBatch: 8, cnnBatch: 2 };
+
+export async function realGpu(backend: WebGPUBackend, sizes: RealGpuSizes = FULL_SIZES): Promise<GpuRow[]> {
   const rows: GpuRow[] = [];
   const matmul = tf.function((a: tf.Tensor, b: tf.Tensor) => tf.matMul(a, b));
-  for (const n of [1024, 2048, 4096]) {
+  for (const n of sizes.matmul) {
     const a = tf.randomUniform([n, n], -1, 1, "float32", 1);
     const b = tf.randomUniform([n, n], -1, 1, "float32", 2);
     const ms = await timeGpu(backend, () => matmul(a, b), { warmup: 3, runs: n >= 4096 ? 5 : 20, samples: 3 });
     rows.push({ name: `matMul ${n}x${n}x${n} f32`, value: `${((2 * n ** 3) / (ms * 1e6)).toFixed(0)} GFLOP/s (${ms.toFixed(2)} ms)` });
     tf.dispose([a, b]);
   }
-  const x = tf.randomUniform([1 << 24], -1, 1, "float32", 3);
-  const y = tf.randomUniform([1 << 24], -1, 1, "float32", 4);
+  const x = tf.randomUniform([sizes.chain], -1, 1, "float32", 3);
+  const y = tf.randomUniform([sizes.chain], -1, 1, "float32", 4);
   const fused = tf.function(chain);
   const chainMs = await timeGpu(backend, () => fused(x, y), { runs: 20 });
   rows.push({
-    name: "10-op chain, 16M floats (traced, fused)",
-    value: `${chainMs.toFixed(2)} ms (${((3 * 4 * (1 << 24)) / (chainMs * 1e6)).toFixed(0)} GB/s)`,
+    name: `10-op chain, ${sizes.chain} floats (traced, fused)`,
+    value: `${chainMs.toFixed(2)} ms (${((3 * 4 * sizes.chain) / (chainMs * 1e6)).toFixed(0)} GB/s)`,
   });
   tf.dispose([x, y]);
-  rows.push({ name: "MLP training step, batch 256, 784-512-512-10", value: `${(await trainingStep(backend, "mlp")).toFixed(2)} ms` });
   rows.push({
-    name: "CNN training step, batch 64, 28x28: conv32-pool-conv64-pool-dense10",
-    value: `${(await trainingStep(backend, "cnn")).toFixed(2)} ms`,
+    name: `MLP training step, batch ${sizes.mlpBatch}, 784-512-512-10`,
+    value: `${(await trainingStep(backend, "mlp", sizes.mlpBatch)).toFixed(2)} ms`,
+  });
+  rows.push({
+    name: `CNN training step, batch ${sizes.cnnBatch}, 28x28: conv32-pool-conv64-pool-dense10`,
+    value: `${(await trainingStep(backend, "cnn", sizes.cnnBatch)).toFixed(2)} ms`,
   });
   for (const cf of [...matmul.concreteFunctions(), ...fused.concreteFunctions()]) cf.dispose();
   return rows;
 }
 
 /** Milliseconds per traced training step of a small MLP or CNN. */
-async function trainingStep(backend: WebGPUBackend, kind: "mlp" | "cnn"): Promise<number> {
+async function trainingStep(backend: WebGPUBackend, kind: "mlp" | "cnn", batch: number): Promise<number> {
   const init = (shape: number[], seed: number) => new tf.Variable(tf.randomNormal(shape, 0, 0.05, "float32", seed));
   const params =
     kind === "mlp"
       ? [init([784, 512], 1), init([512], 2), init([512, 512], 3), init([512], 4), init([512, 10], 5), init([10], 6)]
       : [init([3, 3, 1, 32], 1), init([32], 2), init([3, 3, 32, 64], 3), init([64], 4), init([7 * 7 * 64, 10], 5), init([10], 6)];
-  const batch = kind === "mlp" ? 256 : 64;
   const x = kind === "mlp" ? tf.randomUniform([batch, 784], 0, 1, "float32", 7) : tf.randomUniform([batch, 28, 28, 1], 0, 1, "float32", 7);
   const labels = tf.oneHot(tf.randomUniform([batch], 0, 10, "int32", 8), 10);
   const forward = (input: tf.Tensor): tf.Tensor => {

@@ -14,12 +14,14 @@ import {
   type KernelSource,
   type PlanPreparation,
 } from "@kiln/core";
-import { BufferPool, GpuData, StagingPool, USAGE } from "./device/buffers.js";
+import { BindGroupCache } from "./device/bind_groups.js";
+import { BufferPool, GpuData, StagingPool } from "./device/buffers.js";
 import { type CommandStats, CommandStream } from "./device/commands.js";
 import { type Guard, Guards } from "./device/guards.js";
 import type { OpenDevice } from "./device/open_device.js";
 import { ParamCache } from "./device/params.js";
 import { PipelineCache } from "./device/pipelines.js";
+import { UploadRing } from "./device/uploads.js";
 import { WebGPUDeviceError } from "./errors.js";
 import { compileFusedCluster, EPILOGUE_HEADS, fusedPrograms, fusedWgsl } from "./fusion/fuse.js";
 import type { GpuKernel, KernelCompiler } from "./kernels/kernel.js";
@@ -45,8 +47,10 @@ export interface WebGPUBackendOptions {
 export interface WebGPUStats extends CommandStats {
   /** Pipelines compiled so far. */
   pipelines: number;
-  /** GPU buffers created so far (the pool serves the rest). */
+  /** GPU buffers created so far: storage buffers and upload staging chunks (the pools serve the rest). */
   buffersCreated: number;
+  /** Bind groups created so far (a repeated call with the same buffers reuses its dispatches' groups). */
+  bindGroupsCreated: number;
 }
 
 /**
@@ -71,6 +75,8 @@ export class WebGPUBackend implements Backend {
   readonly #staging: StagingPool;
   readonly #params: ParamCache;
   readonly #guards: Guards;
+  readonly #bindGroups = new BindGroupCache();
+  readonly #uploads: UploadRing;
   /** The GPU object, referenced while the device lives (Dawn's must be, see open_device.ts); undefined once disposed. */
   #gpu: GPU | undefined;
   readonly #kernels: ReadonlyMap<string, KernelCompiler>;
@@ -96,6 +102,7 @@ export class WebGPUBackend implements Backend {
     this.pipelines = new PipelineCache(this.device);
     this.#pool = new BufferPool(this.device, this.stream, options.poolBytes ?? 256 * 1024 * 1024);
     this.#staging = new StagingPool(this.device);
+    this.#uploads = new UploadRing(this.device, this.stream);
     this.#params = new ParamCache(this.device, this.stream, this.limits.minUniformBufferOffsetAlignment);
     this.#guards = new Guards({
       device: this.device,
@@ -108,6 +115,7 @@ export class WebGPUBackend implements Backend {
       dtypes: ["float32", "int32", "bool"],
       fusion: { elementwise: true, broadcast: true, epilogues: [...EPILOGUE_HEADS] },
       loopLookahead: this.loopLookahead,
+      writeReuse: true,
       details: {
         adapter: [info.vendor, info.architecture, info.device, info.description].filter((s) => s !== "").join(" ") || "unknown",
         software: opened.software,
@@ -136,9 +144,14 @@ export class WebGPUBackend implements Backend {
 
   // ---- buffers -------------------------------------------------------------------------
 
-  write(values: DataArray, _shape: ConcreteShape, dtype: DType): DataId {
+  /**
+   * Uploads `values` into a new buffer from the pool, or into `reuse` (a disposed tensor's
+   * buffer core offers, `caps.writeReuse`), so an eager loop that writes a scalar each step
+   * (`x.mul(0.01)`) reuses the same few GPU buffers instead of creating one per step.
+   */
+  write(values: DataArray, _shape: ConcreteShape, dtype: DType, reuse?: DataId): DataId {
     this.#checkAlive();
-    const data = this.allocate(dtype, values.length);
+    const data = this.output(reuse, dtype, values.length);
     if (values.length > 0) {
       const words = values instanceof Uint8Array ? Uint32Array.from(values) : values;
       this.#upload(data.buffer, words as Float32Array | Int32Array | Uint32Array);
@@ -150,19 +163,12 @@ export class WebGPUBackend implements Backend {
   /**
    * Writes `words` at the start of `buffer`. `queue.writeBuffer` runs before any command
    * not yet submitted, so when commands are pending (which may still read the buffer's old
-   * contents: it can come from the pool) the bytes go through a staging buffer copied in
+   * contents: it can come from the pool) the bytes go through the upload ring, copied in
    * command order instead.
    */
   #upload(buffer: GPUBuffer, words: Float32Array | Int32Array | Uint32Array): void {
-    if (!this.stream.pending) {
-      this.device.queue.writeBuffer(buffer, 0, words.buffer, words.byteOffset, words.byteLength);
-      return;
-    }
-    const staging = this.device.createBuffer({ size: words.byteLength, usage: USAGE.COPY_SRC, mappedAtCreation: true });
-    new Uint8Array(staging.getMappedRange()).set(new Uint8Array(words.buffer, words.byteOffset, words.byteLength));
-    staging.unmap();
-    this.stream.copy(staging, 0, buffer, 0, words.byteLength);
-    this.stream.destroyLater(staging);
+    if (!this.stream.pending) this.device.queue.writeBuffer(buffer, 0, words.buffer, words.byteOffset, words.byteLength);
+    else this.#uploads.write(buffer, words);
   }
 
   async read(dataId: DataId): Promise<DataArray> {
@@ -255,14 +261,17 @@ export class WebGPUBackend implements Backend {
     outputs: readonly GpuData[],
     params: Uint32Array | undefined,
     grid: readonly [number, number, number],
+    site?: object,
   ): void {
     if (grid[0] === 0 || grid[1] === 0 || grid[2] === 0) return;
     this.#checkAlive();
-    const entries: GPUBindGroupEntry[] = [];
-    let binding = 0;
-    for (const data of inputs) entries.push({ binding: binding++, resource: { buffer: data.buffer, offset: 0, size: data.bytes } });
-    for (const data of outputs) entries.push({ binding: binding++, resource: { buffer: data.buffer, offset: 0, size: data.bytes } });
-    this.#encode(program, entries, params, grid, this.#guards.current);
+    const buffers: GPUBuffer[] = [];
+    const sizes: number[] = [];
+    for (const data of [...inputs, ...outputs]) {
+      buffers.push(data.buffer);
+      sizes.push(data.bytes);
+    }
+    this.#encode(program, buffers, sizes, params, grid, this.#guards.current, site);
   }
 
   #dispatchRaw(
@@ -272,23 +281,41 @@ export class WebGPUBackend implements Backend {
     params: Uint32Array,
     grid: readonly [number, number, number],
   ): void {
-    const entries: GPUBindGroupEntry[] = [...inputs, ...outputs].map((buffer, binding) => ({ binding, resource: { buffer } }));
-    this.#encode(program, entries, params, grid, undefined);
+    const buffers = [...inputs, ...outputs];
+    this.#encode(
+      program,
+      buffers,
+      buffers.map((b) => b.size),
+      params,
+      grid,
+      undefined,
+      undefined,
+    );
   }
 
+  /**
+   * Encodes one dispatch. `site` (a kernel plan's dispatch, the same object every call) lets
+   * a call that binds what the site's last call bound reuse its bind group.
+   */
   #encode(
     program: Program,
-    entries: GPUBindGroupEntry[],
+    buffers: readonly GPUBuffer[],
+    sizes: readonly number[],
     params: Uint32Array | undefined,
     grid: readonly [number, number, number],
     guard: Guard | undefined,
+    site: object | undefined,
   ): void {
-    if (program.params > 0) {
-      const slice = this.#params.slice(params ?? new Uint32Array(program.params));
-      entries.push({ binding: entries.length, resource: slice });
-    }
+    const slice = program.params > 0 ? this.#params.slice(params ?? new Uint32Array(program.params)) : undefined;
     const pipeline = this.pipelines.get(program);
-    const bindGroup = this.device.createBindGroup({ layout: this.pipelines.groupLayout(program), entries });
+    const bindGroup = this.#bindGroups.get(site, { buffers, sizes, params: slice }, () => {
+      const entries: GPUBindGroupEntry[] = buffers.map((buffer, binding) => ({
+        binding,
+        resource: { buffer, offset: 0, size: sizes[binding]! },
+      }));
+      if (slice !== undefined) entries.push({ binding: entries.length, resource: slice });
+      return this.device.createBindGroup({ layout: this.pipelines.groupLayout(program), entries });
+    });
     if (guard === undefined) this.stream.dispatch(pipeline, bindGroup, grid);
     else {
       const args = this.#guards.record(guard, grid);
@@ -362,7 +389,12 @@ export class WebGPUBackend implements Backend {
 
   /** Dispatches, submits, reads and compiled pipelines so far. */
   stats(): WebGPUStats {
-    return { ...this.stream.stats, pipelines: this.pipelines.compiled, buffersCreated: this.#pool.created };
+    return {
+      ...this.stream.stats,
+      pipelines: this.pipelines.compiled,
+      buffersCreated: this.#pool.created + this.#uploads.created,
+      bindGroupsCreated: this.#bindGroups.created,
+    };
   }
 
   /** Waits until the GPU has finished everything submitted so far. */
@@ -376,6 +408,7 @@ export class WebGPUBackend implements Backend {
     this.stream.flush();
     this.#pool.clear();
     this.#staging.clear();
+    this.#uploads.clear();
     this.#params.clear();
     this.#guards.clear();
     this.pipelines.clear();

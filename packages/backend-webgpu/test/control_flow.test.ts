@@ -179,6 +179,39 @@ describe.runIf(gpu.available)("control flow on webgpu", () => {
       }
     });
 
+    it("a list filled row by row in a While is written in place after the first copy, with the cpu oracle's values", async () => {
+      const n = 40;
+      const fill = tf.function((x: tf.Tensor) => {
+        const [, list] = tf.whileLoop(
+          (i) => tf.less(i, n),
+          (i, l) => [i!.add(1), tf.setRow(l!, i!, tf.mul(x, tf.cast(i!, "float32")))],
+          [tf.scalar(0, "int32"), tf.zeros([n, 3])],
+        );
+        return list!;
+      });
+      const x = tf.tensor([1, -2, 0.5]);
+      const backend = gpuBackend();
+      const dispatch = backend.dispatch.bind(backend);
+      const labels: string[] = [];
+      backend.dispatch = (program, ...rest) => {
+        if (program.label.startsWith("set_row")) labels.push(program.label);
+        dispatch(program, ...rest);
+      };
+      try {
+        const [values] = await readAll(() => fill(x));
+        const [oracle] = await onCpu(() => fill(x));
+        expect(values).toEqual(oracle);
+      } finally {
+        backend.dispatch = dispatch;
+      }
+      // One whole-list copy (the caller's zeros), then one row per iteration, speculative
+      // ones included (encoded past the end, skipped on the device by their guard).
+      expect(labels.filter((l) => l === "set_row_copy").length).toBe(1);
+      expect(labels.filter((l) => l === "set_row").length).toBeGreaterThanOrEqual(n - 1);
+      x.dispose();
+      disposeFunctions(fill);
+    });
+
     it("gradients through a While loop and an If match the cpu oracle (SPEC J4)", async () => {
       const loss = tf.function((x: tf.Tensor) =>
         tf.grad((v: tf.Tensor) => {

@@ -71,7 +71,7 @@ describe.runIf(gpu.available)("fused kernels on webgpu", () => {
     disposeFunctions(f);
   });
 
-  it("a repeated traced call compiles no pipeline and creates no GPU buffer (pooled buffers, cached pipelines)", async () => {
+  it("a repeated traced call compiles no pipeline and creates no GPU buffer or bind group (pooled buffers, cached pipelines and bind groups)", async () => {
     const x = tf.randomUniform([16, 32], -1, 1, "float32", 5);
     const w = tf.randomUniform([32, 32], -1, 1, "float32", 6);
     const mlp = tf.function((a: tf.Tensor, ww: tf.Tensor) => tf.sum(tf.tanh(tf.matMul(tf.relu(tf.matMul(a, ww)), ww))));
@@ -81,6 +81,8 @@ describe.runIf(gpu.available)("fused kernels on webgpu", () => {
     const after = gpuBackend().stats();
     expect(after.pipelines - before.pipelines).toBe(0);
     expect(after.buffersCreated - before.buffersCreated).toBe(0);
+    expect(after.bindGroupsCreated - before.bindGroupsCreated).toBe(0);
+    expect(after.dispatches - before.dispatches).toBeGreaterThan(0);
     tf.dispose([x, w]);
     disposeFunctions(mlp);
   });

@@ -39,6 +39,16 @@ describe.runIf(gpu.available)("tiled GEMM kernels on webgpu", () => {
     expect(gpuBackend().stats().pipelines - pipelines).toBe(5);
   });
 
+  it("the direct kernel (4 x 4 register blocks, small products) gives the tiled kernel's bits: rows of one product computed both ways", async () => {
+    // 70 x 90 x 65 runs tiled; its first 9 rows as a 9 x 90 x 65 product (under 2^18
+    // multiply-adds, ragged 4 x 4 blocks) run direct. Each output sums k in the same order.
+    const a = tensor([70, 90], 21);
+    const b = tensor([90, 65], 22);
+    const [tiled, direct] = await readAll(() => [tf.matMul(a, b), tf.matMul(tf.slice(a, [0, 0], [9, 90]), b)]);
+    expect(direct).toEqual(tiled!.slice(0, 9 * 65));
+    tf.dispose([a, b]);
+  });
+
   it("batched products broadcast their batch dims", async () => {
     await matches((a, b) => tf.matMul(a, b), [tensor([2, 1, 40, 64], 11), tensor([3, 64, 48], 12)]);
   });

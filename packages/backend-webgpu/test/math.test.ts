@@ -56,4 +56,36 @@ describe.runIf(gpu.available)("float math at the edges of float32 on webgpu", ()
     expect(g[2]).toEqual(c[2]);
     expect(c[2]!.every(Number.isNaN)).toBe(true);
   });
+
+  it("division, floorDiv, mod and comparisons with subnormal operands or quotients, or divisors past 2^126, match the cpu oracle", async () => {
+    // Devices may flush subnormals and divide as a * (1 / b) (SwiftShader does both): 1 / b
+    // overflows for a subnormal b and flushes for |b| >= 2^126, and a flushed tiny quotient
+    // loses the sign floor needs. kiln_div scales such operands exactly, builds subnormal
+    // quotients on the bits, and floor, ceil and the comparisons read subnormals on the bits.
+    const min = 1.1754943508222875e-38;
+    const a = [-min, 1.401298464324817e-45, 2, -2, 1e30, 9.99994610111476e-41, -3, 1e-40, 5, 0];
+    const b = [9.99994610111476e-41, -0.46217867732048035, -3.4e38, 3.4e38, 3e38, 1.401298464324817e-45, 2.5e-42, -6, -1e-44, 1e-40];
+    const fn = () => {
+      const x = tf.tensor(a);
+      const y = tf.tensor(b);
+      return [tf.floorDiv(x, y), tf.mod(x, y), tf.div(x, y), tf.less(x, tf.zerosLike(x)), tf.equal(x, tf.zerosLike(x)), tf.ceil(tf.div(x, y))];
+    };
+    const g = await readAll(fn);
+    const c = await onCpu(fn);
+    expect(g[0]).toEqual(c[0]);
+    expect(g[0]!.slice(0, 4)).toEqual([-118, -1, -1, -1]);
+    // mod adds the divisor to a subnormal remainder; a device may flush that sum (WGSL allows it).
+    const flushTiny = (values: number[]) => values.map((v) => (Math.abs(v) < 2 ** -126 ? 0 : v));
+    expect(flushTiny(g[1]!)).toEqual(flushTiny(c[1]!));
+    expect(g[1]![7]).toBe(-6); // mod(1e-40, -6): the remainder is nonzero and of the other sign
+    expect(g[3]).toEqual(c[3]);
+    expect(g[4]).toEqual(c[4]);
+    expect(g[5]).toEqual(c[5]);
+    // Quotients within a few float32 ulps (SwiftShader's division is a * (1 / b)), subnormal ones within one subnormal step.
+    g[2]!.forEach((v, i) => {
+      const want = c[2]![i]!;
+      if (!Number.isFinite(want)) expect(v, `${a[i]} / ${b[i]}`).toBe(want);
+      else expect(Math.abs(v - want), `${a[i]} / ${b[i]}`).toBeLessThanOrEqual(4e-7 * Math.abs(want) + 2 ** -149);
+    });
+  });
 });

@@ -18,12 +18,8 @@ describe.runIf(gpu.available)("buffers on webgpu", () => {
   it("a steady eager loop stops creating GPU buffers once the pool is warm, and tf.memory() stays flat", async () => {
     const backend = gpuBackend();
     let w = tf.randomUniform([32, 32], -0.1, 0.1, "float32", 1);
-    // Written once: a scalar written from JS every step gets a new GPU buffer each time
-    // (core keeps disposed tensors' buffers in its own pool and offers them to kernels
-    // only, not to writes).
-    const rate = tf.scalar(0.01);
     const step = () => {
-      const next = tf.tidy(() => w.sub(tf.matMul(w, w).mul(rate)));
+      const next = tf.tidy(() => w.sub(tf.matMul(w, w).mul(0.01)));
       w.dispose();
       w = next;
     };
@@ -36,7 +32,29 @@ describe.runIf(gpu.available)("buffers on webgpu", () => {
     expect(backend.stats().buffersCreated).toBe(created);
     expect(tf.memory().numTensors).toBe(memory.numTensors);
     expect(tf.memory().numBytes).toBe(memory.numBytes);
-    tf.dispose([w, rate]);
+    w.dispose();
+  });
+
+  it("scalars written from JS in every step of an eager loop reuse disposed tensors' buffers and the upload chunks (caps.writeReuse)", async () => {
+    const backend = gpuBackend();
+    expect(backend.caps.writeReuse).toBe(true);
+    let x = tf.randomUniform([64], -1, 1, "float32", 2);
+    const expected = Array.from(await x.data());
+    // Each step writes two scalars while the previous step's kernels are still pending, so
+    // they go through the upload ring into reused buffers.
+    const step = (i: number) => {
+      const next = tf.tidy(() => x.mul(0.5).add(i));
+      x.dispose();
+      x = next;
+      for (let k = 0; k < expected.length; k++) expected[k] = Math.fround(Math.fround(expected[k]! * 0.5) + i);
+    };
+    for (let i = 0; i < 3; i++) step(i);
+    await x.data();
+    const created = backend.stats().buffersCreated;
+    for (let i = 3; i < 40; i++) step(i);
+    expect(Array.from(await x.data())).toEqual(expected);
+    expect(backend.stats().buffersCreated).toBe(created);
+    x.dispose();
   });
 
   it("reshape and identity share the input's buffer: no copy, and each side can be freed first", async () => {

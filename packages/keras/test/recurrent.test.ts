@@ -7,6 +7,7 @@
 import * as tf from "@kiln/core";
 import { describe, expect, it } from "vitest";
 import * as keras from "../src/index.js";
+import { runTimeLoop } from "../src/layers/recurrent/time_loop.js";
 import { checkLayerGradients } from "./gradient_check.js";
 import { maxAbsDiff, useCpu } from "./setup.js";
 import { fromTfjs, tfc, tfl, toTfjs } from "./tfjs.js";
@@ -384,6 +385,34 @@ describe("stateful layers, dropout and custom cells", () => {
     const steps = tf.unstack(y, 1);
     steps.forEach((s) => expect(maxAbsDiff(s, steps[0]!)).toBe(0));
     expect(() => L.lstm({ units: 2, dropout: 1 })).toThrow(keras.ConfigError);
+  });
+
+  it("with dropout masks, backpropagation through the While gives the unrolled loop's gradients (same masks)", () => {
+    for (const cell of [L.lstmCell({ units: 3, dropout: 0.3, recurrentDropout: 0.4 }), L.simpleRNNCell({ units: 3, recurrentDropout: 0.5 })]) {
+      cell.build([2, 4]);
+      const w = tf.randomNormal([5, 2, 3], 0, 1, "float32", 21);
+      const grads = tf.function((xs: tf.Tensor) => {
+        // One recurrence (masks drawn once), run as a While with its BPTT and as a JS loop.
+        const rec = cell.recurrence(xs, { training: true });
+        const h0 = tf.zeros([2, 3]);
+        const initial = cell instanceof keras.layers.LSTMCell ? [h0, tf.zeros([2, 3])] : [h0];
+        return [false, true].flatMap((unroll) => {
+          const tape = new tf.GradientTape();
+          const loss = tape.record(() => {
+            tape.watch([xs, ...rec.params]);
+            const { outputs } = runTimeLoop(rec, initial, { goBackwards: false, unroll, returnSequences: true, mask: undefined, layer: "test" });
+            return tf.sum(tf.mul(tf.transpose(outputs!, [1, 0, 2]), w));
+          });
+          return tape.gradient(loss, [xs, ...rec.params]) as tf.Tensor[];
+        });
+      });
+      const all = grads(tf.randomNormal([5, 2, 4], 0, 1, "float32", 22)) as tf.Tensor[];
+      const half = all.length / 2;
+      expect(all[0]!.shape).toEqual([5, 2, 4]);
+      for (let i = 0; i < half; i++) expect(maxAbsDiff(all[i]!, all[half + i]!), `gradient ${i}`).toBeLessThan(1e-5);
+      // The masks really dropped something: the input gradient has zeros where units were dropped.
+      expect(Array.from(all[0]!.dataSync()).some((v) => v === 0)).toBe(cell instanceof keras.layers.LSTMCell);
+    }
   });
 
   it("a custom cell runs in the generic loop, eagerly and traced, and its gradients reach its weights", () => {

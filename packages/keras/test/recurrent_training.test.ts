@@ -46,6 +46,26 @@ describe("training recurrent models", () => {
     expect(matmuls[0]).toBeLessThan(16);
   });
 
+  it("the loops record per-step values in lists written in place, and an LSTM step's backward replays no product but one", async () => {
+    const model = keras.sequential({ layers: [keras.layers.lstm({ units: 5, inputShape: [null, 3] }), keras.layers.dense({ units: 1 })] });
+    model.compile({ optimizer: "adam", loss: "meanSquaredError" });
+    await model.fit(tf.randomNormal([4, 6, 3], 0, 1, "float32", 1), tf.randomNormal([4, 1], 0, 1, "float32", 2), { epochs: 1, verbose: 0 });
+    const graph = model.trainFunction().traced!.concreteFunctions()[0]!.graph;
+    const loops = graph.getOperations().filter((op) => op.type === "While" || op.type === "StatelessWhile");
+    expect(loops.length).toBe(2);
+    const bodies = loops.map((op) => graph.library.get((op.attrs as { body: string }).body)!.graph.getOperations().map((o) => o.type));
+    const [forward, backward] = bodies as [string[], string[]];
+    // Lists grow by no concatenation: states, pre-activations and dz are rows set in place
+    // (the one concatenation going back is the gradient of splitting z into the four gates).
+    expect(forward).not.toContain("ConcatV2");
+    expect(backward.filter((t) => t === "ConcatV2").length).toBe(1);
+    expect(forward.filter((t) => t === "SetRow").length).toBe(3);
+    expect(backward).toContain("SetRow");
+    // Forward: h · U. Backward: dz · Uᵀ only (the projection and U's gradient run once, after the loop).
+    expect(forward.filter((t) => t === "MatMul").length).toBe(1);
+    expect(backward.filter((t) => t === "MatMul").length).toBe(1);
+  });
+
   it("traced and runEagerly training give the same weights", async () => {
     const x = tf.randomNormal([12, 5, 3], 0, 1, "float32", 3);
     const y = tf.randomNormal([12, 1], 0, 1, "float32", 4);

@@ -7,6 +7,7 @@ import { shapeOpsKernels } from "./shape_ops.js";
 import { joiningKernels } from "./joining.js";
 import { slicingKernels } from "./slicing.js";
 import { gatherKernels } from "./gather.js";
+import { setRowKernels } from "./set_row.js";
 import { matmulKernels } from "./matmul.js";
 import { convolutionKernels } from "./convolution.js";
 import { convolutionGradKernels } from "./convolution_grads.js";
@@ -23,6 +24,7 @@ export const cpuKernels: KernelRegistration<any, CpuBackend>[] = [
   ...joiningKernels,
   ...slicingKernels,
   ...gatherKernels,
+  ...setRowKernels,
   ...matmulKernels,
   ...convolutionKernels,
   ...convolutionGradKernels,

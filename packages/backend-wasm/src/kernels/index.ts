@@ -7,6 +7,7 @@ import { movementKernels } from "./movement.js";
 import { joiningKernels } from "./joining.js";
 import { creationKernels } from "./creation.js";
 import { gatherKernels } from "./gather.js";
+import { setRowKernels } from "./set_row.js";
 import { randomKernels } from "./random.js";
 import { reductionKernels } from "./reduction.js";
 import { convolutionKernels } from "./convolution.js";
@@ -27,6 +28,7 @@ export function allKernels(): OpKernel[] {
     ...joiningKernels,
     ...creationKernels,
     ...gatherKernels,
+    ...setRowKernels,
     ...randomKernels,
     ...reductionKernels,
     ...convolutionKernels,

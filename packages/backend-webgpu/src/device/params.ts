@@ -18,7 +18,8 @@ const MAX_ENTRIES = 4096;
  * Kernel parameters (dims, strides, scalars) as uniform slices, content-addressed: each
  * distinct block of u32s is written to the GPU once and never changed, so a slice can be
  * bound by any number of dispatches in flight without hazards, and a traced call that
- * repeats the same kernels writes no parameters at all. Slices are 256-byte aligned
+ * repeats the same kernels writes no parameters at all. Parameter arrays are treated as
+ * immutable once passed here (kernel plans build theirs once per key). Slices are 256-byte aligned
  * (`minUniformBufferOffsetAlignment`) inside 64 KiB chunks; when the cache is full it
  * starts over and the old chunks are destroyed after the commands using them are submitted.
  *
@@ -28,6 +29,8 @@ const MAX_ENTRIES = 4096;
  */
 export class ParamCache {
   readonly #slices = new Map<string, ParamSlice>();
+  /** Slices by parameter array: a kernel plan passes the same (never modified) array every call, so its key is built once. */
+  #byArray = new WeakMap<Uint32Array, ParamSlice>();
   #chunks: GPUBuffer[] = [];
   #used = CHUNK;
 
@@ -38,9 +41,14 @@ export class ParamCache {
   ) {}
 
   slice(values: Uint32Array): ParamSlice {
+    const known = this.#byArray.get(values);
+    if (known !== undefined) return known;
     const key = values.join(",");
     const hit = this.#slices.get(key);
-    if (hit !== undefined) return hit;
+    if (hit !== undefined) {
+      this.#byArray.set(values, hit);
+      return hit;
+    }
     if (this.#slices.size >= MAX_ENTRIES) this.#startOver();
     // Uniform arrays of vec4<u32>: whole 16-byte rows.
     const size = Math.max(16, Math.ceil((values.length * 4) / 16) * 16);
@@ -57,6 +65,7 @@ export class ParamCache {
     this.#used = Math.ceil((offset + size) / this.alignment) * this.alignment;
     const slice = { buffer, offset, size };
     this.#slices.set(key, slice);
+    this.#byArray.set(values, slice);
     return slice;
   }
 
@@ -64,6 +73,7 @@ export class ParamCache {
     for (const chunk of this.#chunks) this.stream.destroyLater(chunk);
     this.#chunks = [];
     this.#slices.clear();
+    this.#byArray = new WeakMap();
     this.#used = CHUNK;
   }
 

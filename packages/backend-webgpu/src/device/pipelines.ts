@@ -17,6 +17,8 @@ const COMPUTE = 0x4;
  */
 export class PipelineCache {
   readonly #pipelines = new Map<string, GPUComputePipeline>();
+  /** The same pipelines by program object: a kernel dispatches the same Program every call, so this skips hashing its source. */
+  #byProgram = new WeakMap<Program, GPUComputePipeline>();
   readonly #warming = new Map<string, Promise<void>>();
   readonly #layouts = new Map<string, { group: GPUBindGroupLayout; pipeline: GPUPipelineLayout }>();
   /** Pipelines compiled so far (tests check that a repeated call compiles nothing new). */
@@ -26,12 +28,15 @@ export class PipelineCache {
 
   /** The pipeline for `program`, compiled now if it is not cached. */
   get(program: Program): GPUComputePipeline {
+    const known = this.#byProgram.get(program);
+    if (known !== undefined) return known;
     let pipeline = this.#pipelines.get(program.source);
     if (pipeline === undefined) {
       pipeline = this.device.createComputePipeline(this.#descriptor(program));
       this.#pipelines.set(program.source, pipeline);
       this.compiled++;
     }
+    this.#byProgram.set(program, pipeline);
     return pipeline;
   }
 
@@ -85,6 +90,7 @@ export class PipelineCache {
   }
 
   clear(): void {
+    this.#byProgram = new WeakMap();
     this.#pipelines.clear();
     this.#layouts.clear();
   }

@@ -10,6 +10,7 @@ import { type KernelCompiler, registrations } from "./kernel.js";
 import { movementCompilers } from "./movement/index.js";
 import { reductionCompiler } from "./reduce/reduce.js";
 import { scanCompilers } from "./reduce/scans.js";
+import { setRowCompilers } from "./set_row.js";
 import { statelessRandomCompilers } from "./stateless_random.js";
 
 /** Every webgpu kernel compiler, by op name: one entry per core op that runs on a kernel. */
@@ -19,6 +20,7 @@ export const kernelCompilers: ReadonlyMap<string, KernelCompiler> = new Map<stri
   ...creationCompilers,
   ...statelessRandomCompilers,
   ...gatherCompilers,
+  ...setRowCompilers,
   ...scanCompilers,
   ...convCompilers,
   ...directCompilers,

@@ -74,7 +74,7 @@ export function planned(plan: KernelPlan): GpuKernel {
     const temps = (plan.temps ?? []).map((t) => backend.allocate(t.dtype, t.length));
     const resolve = (ref: Ref): GpuData =>
       "input" in ref ? inputs[ref.input]! : "output" in ref ? outputs[ref.output]! : temps[ref.temp]!;
-    for (const d of plan.dispatches) backend.dispatch(d.program, d.inputs.map(resolve), d.outputs.map(resolve), d.params, d.grid);
+    for (const d of plan.dispatches) backend.dispatch(d.program, d.inputs.map(resolve), d.outputs.map(resolve), d.params, d.grid, d);
     for (const t of temps) backend.disposeData(t);
     return outputs;
   };

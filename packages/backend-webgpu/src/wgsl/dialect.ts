@@ -3,15 +3,17 @@ import type { DType, ScalarDialect, ScalarTemplates } from "@kiln/core";
 /**
  * Core's scalar functions written in WGSL (see `ir/scalar.ts` in @kiln/core for their exact
  * meaning). Values are `f32`, `i32` and `bool`. Arithmetic that WGSL defines exactly (f32
- * `+ - * /` and `sqrt` are correctly rounded on the devices tested; i32 `+ - *` wrap) is
- * written inline; everything whose WGSL builtin is loose about NaN, infinities, signed
- * zeros or accuracy calls a `kiln_*` helper from `math.ts`.
+ * `+ - *` are correctly rounded on the devices tested; i32 `+ - *` wrap) is written inline;
+ * everything whose WGSL builtin is loose about NaN, infinities, signed zeros, subnormals or
+ * accuracy calls a `kiln_*` helper from `math.ts` (float32 division too: `kiln_div` keeps
+ * subnormal operands and quotients right where a device divides as a * (1 / b) and flushes
+ * subnormals).
  */
 const templates: ScalarTemplates = {
   add: { float32: ([a, b]) => `(${a} + ${b})`, int32: ([a, b]) => `(${a} + ${b})` },
   sub: { float32: ([a, b]) => `(${a} - ${b})`, int32: ([a, b]) => `(${a} - ${b})` },
   mul: { float32: ([a, b]) => `(${a} * ${b})`, int32: ([a, b]) => `(${a} * ${b})` },
-  div: { float32: ([a, b]) => `(${a} / ${b})` },
+  div: { float32: ([a, b]) => `kiln_div(${a}, ${b})` },
   neg: { float32: ([a]) => `(-${a})`, int32: ([a]) => `kiln_neg_i32(${a})` },
   abs: { float32: ([a]) => `abs(${a})`, int32: ([a]) => `kiln_abs_i32(${a})` },
   max: { float32: ([a, b]) => `kiln_max_f32(${a}, ${b})`, int32: ([a, b]) => `max(${a}, ${b})` },

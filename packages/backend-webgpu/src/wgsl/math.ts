@@ -40,10 +40,26 @@ const H: Record<string, Helper> = {
     source:
       "fn kiln_copysign(x: f32, s: f32) -> f32 { return bitcast<f32>((bitcast<u32>(x) & 0x7fffffffu) | (bitcast<u32>(s) & 0x80000000u)); }",
   },
-  // Ordered comparisons: false when either side is NaN.
-  kiln_lt: { deps: ["kiln_isnan"], source: "fn kiln_lt(a: f32, b: f32) -> bool { return !kiln_isnan(a) && !kiln_isnan(b) && a < b; }" },
-  kiln_le: { deps: ["kiln_isnan"], source: "fn kiln_le(a: f32, b: f32) -> bool { return !kiln_isnan(a) && !kiln_isnan(b) && a <= b; }" },
-  kiln_eq: { deps: ["kiln_isnan"], source: "fn kiln_eq(a: f32, b: f32) -> bool { return !kiln_isnan(a) && !kiln_isnan(b) && a == b; }" },
+  // Ordered comparisons: false when either side is NaN. Decided on the bits (sign and
+  // magnitude as one integer, both zeros 0), so a device that flushes subnormals in
+  // arithmetic still orders them exactly: -1e-40 < 0 holds, 1e-40 == 0 does not.
+  kiln_order: {
+    deps: [],
+    source:
+      "fn kiln_order(x: f32) -> i32 { let u = bitcast<u32>(x); let m = i32(u & 0x7fffffffu); return select(m, -m, (u & 0x80000000u) != 0u); }",
+  },
+  kiln_lt: {
+    deps: ["kiln_isnan", "kiln_order"],
+    source: "fn kiln_lt(a: f32, b: f32) -> bool { return !kiln_isnan(a) && !kiln_isnan(b) && kiln_order(a) < kiln_order(b); }",
+  },
+  kiln_le: {
+    deps: ["kiln_isnan", "kiln_order"],
+    source: "fn kiln_le(a: f32, b: f32) -> bool { return !kiln_isnan(a) && !kiln_isnan(b) && kiln_order(a) <= kiln_order(b); }",
+  },
+  kiln_eq: {
+    deps: ["kiln_isnan", "kiln_order"],
+    source: "fn kiln_eq(a: f32, b: f32) -> bool { return !kiln_isnan(a) && !kiln_isnan(b) && kiln_order(a) == kiln_order(b); }",
+  },
   // NaN wins; -0 orders below +0.
   kiln_max_f32: {
     deps: ["kiln_isnan", "kiln_nan"],
@@ -76,6 +92,56 @@ const H: Record<string, Helper> = {
   if (x >= 2147483648.0) { return 2147483647; }
   if (x <= -2147483648.0) { return bitcast<i32>(0x80000000u); }
   return i32(x);
+}`,
+  },
+  // float32 division that subnormals do not break. Devices may flush subnormal operands and
+  // results to zero (WGSL allows it; SwiftShader does) and may compute a / b as a * (1 / b),
+  // where 1 / b overflows for |b| < 2^-126 and flushes for |b| >= 2^126. So such a divisor,
+  // and a subnormal dividend, are scaled by 2^64 or 2^-64 (exactly: powers of two, rebuilt
+  // from the bits where subnormal), the quotient is scaled back exactly, and a quotient in
+  // the subnormal range is built on the bits (`kiln_scale_down64`), where `kiln_floor`,
+  // `kiln_ceil` and the comparisons read it exactly (floorDiv(-1, 3e38) is -1, not -0).
+  kiln_subnormal: {
+    deps: [],
+    source: "fn kiln_subnormal(x: f32) -> bool { let u = bitcast<u32>(x); return (u & 0x7f800000u) == 0u && (u & 0x007fffffu) != 0u; }",
+  },
+  // A subnormal x times 2^64: its integer mantissa times 2^-149 * 2^64, a normal float.
+  kiln_scale_up64: {
+    deps: ["kiln_copysign"],
+    source: "fn kiln_scale_up64(x: f32) -> f32 { return kiln_copysign(f32(bitcast<u32>(x) & 0x007fffffu) * 0x1p-85f, x); }",
+  },
+  // x times 2^-64, rounded to nearest even where the result is subnormal (built on the bits).
+  kiln_scale_down64: {
+    deps: [],
+    source: `fn kiln_scale_down64(x: f32) -> f32 {
+  let u = bitcast<u32>(x);
+  let tiny = bitcast<f32>((u & 0x80000000u) | u32(round(abs(x) * 0x1p85f)));
+  return select(tiny, x * 0x1p-64f, (u & 0x7fffffffu) >= 0x20800000u);
+}`,
+  },
+  // Without branches (it sits in every sigmoid, and on SwiftShader a version with early
+  // returns made the fused 10-op chain 1.4x slower; this one costs it about 1.1x): one
+  // division of operands pre-scaled by exact powers of two, scaled back by 2^(64 e). A
+  // subnormal dividend, or one far smaller than the divisor (its quotient may be subnormal),
+  // is taken times 2^64; a subnormal divisor times 2^64 and one of 2^126 or more times 2^-64.
+  kiln_div: {
+    deps: ["kiln_scale_up64", "kiln_scale_down64"],
+    source: `fn kiln_div(a: f32, b: f32) -> f32 {
+  let ma = bitcast<u32>(a) & 0x7fffffffu;
+  let mb = bitcast<u32>(b) & 0x7fffffffu;
+  let ea = i32(ma >> 23u);
+  let eb = i32(mb >> 23u);
+  let sa = ma - 1u < 0x7fffffu;
+  let sb = mb - 1u < 0x7fffffu;
+  let hb = eb == 253 || eb == 254;
+  let ta = !sa && ma != 0u && ea < 255 && eb < 255 && ea - eb < -124;
+  let a2 = select(select(a, a * 0x1p64f, ta), kiln_scale_up64(a), sa);
+  let b2 = select(select(b, b * 0x1p-64f, hb), kiln_scale_up64(b), sb);
+  let q = a2 / b2;
+  let e = select(0, 1, sb) - select(0, 1, sa || ta) - select(0, 1, hb);
+  let q1 = select(q, kiln_scale_down64(q), e <= -2);
+  let q2 = select(q1, kiln_scale_down64(q1), e <= -1);
+  return select(q2, q2 * 0x1p64f, e >= 1);
 }`,
   },
   kiln_neg_i32: { deps: [], source: "fn kiln_neg_i32(a: i32) -> i32 { return bitcast<i32>(0u - bitcast<u32>(a)); }" },
@@ -474,8 +540,21 @@ fn kiln_octant(a: f32) -> vec2<f32> {
 fn kiln_sum_merge(a: vec2<f32>, b: vec2<f32>) -> vec2<f32> { let t = kiln_two_sum(a.x, b.x); return vec2<f32>(t.x, a.y + b.y + t.y); }
 fn kiln_sum_value(acc: vec2<f32>) -> f32 { if (!kiln_finite(acc.x)) { return acc.x; } return acc.x + acc.y; }`,
   },
-  kiln_floor: { deps: ["kiln_finite"], source: "fn kiln_floor(x: f32) -> f32 { return select(x, floor(x), kiln_finite(x)); }" },
-  kiln_ceil: { deps: ["kiln_finite"], source: "fn kiln_ceil(x: f32) -> f32 { return select(x, ceil(x), kiln_finite(x)); }" },
+  // Subnormals are decided on the bits (a device that flushes them would give -0 for floor(-1e-45), not -1).
+  kiln_floor: {
+    deps: ["kiln_finite", "kiln_subnormal"],
+    source: `fn kiln_floor(x: f32) -> f32 {
+  if (kiln_subnormal(x)) { return select(0.0, -1.0, (bitcast<u32>(x) & 0x80000000u) != 0u); }
+  return select(x, floor(x), kiln_finite(x));
+}`,
+  },
+  kiln_ceil: {
+    deps: ["kiln_finite", "kiln_subnormal"],
+    source: `fn kiln_ceil(x: f32) -> f32 {
+  if (kiln_subnormal(x)) { return select(1.0, bitcast<f32>(0x80000000u), (bitcast<u32>(x) & 0x80000000u) != 0u); }
+  return select(x, ceil(x), kiln_finite(x));
+}`,
+  },
   // WGSL's round is round-half-to-even.
   kiln_round: { deps: ["kiln_finite"], source: "fn kiln_round(x: f32) -> f32 { return select(x, round(x), kiln_finite(x)); }" },
 };

@@ -8,7 +8,8 @@ fn param_u(i: u32) -> u32 { return params[i >> 2u][i & 3u]; }
 fn param_i(i: u32) -> i32 { return bitcast<i32>(param_u(i)); }
 fn param_f(i: u32) -> f32 { return bitcast<f32>(param_u(i)); }
 fn kiln_isnan(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u; }
-fn kiln_lt(a: f32, b: f32) -> bool { return !kiln_isnan(a) && !kiln_isnan(b) && a < b; }
+fn kiln_order(x: f32) -> i32 { let u = bitcast<u32>(x); let m = i32(u & 0x7fffffffu); return select(m, -m, (u & 0x80000000u) != 0u); }
+fn kiln_lt(a: f32, b: f32) -> bool { return !kiln_isnan(a) && !kiln_isnan(b) && kiln_order(a) < kiln_order(b); }
 var<workgroup> As: array<vec4<f32>, 256>;
 var<workgroup> Bs: array<vec4<f32>, 256>;
 fn store(i: u32, v: f32) {

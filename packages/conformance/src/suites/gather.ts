@@ -4,7 +4,7 @@ import { DTYPES, expectThrows, iota, typed, typedValues, zeros } from "./movemen
 
 const INT32_MAX = 2147483647;
 
-/** Gather and scatter: gather, gatherNd, scatterNd, oneHot. */
+/** Gather and scatter: gather, gatherNd, scatterNd, setRow, oneHot. */
 export function gatherSuite(): void {
   describe("gather", () => {
     describe("gather", () => {
@@ -323,6 +323,57 @@ export function gatherSuite(): void {
         expectThrows(() => tf.scatterNd([[1], [2]], [1, 2, 3], [4]), tf.ShapeError, "'updates' has shape [3]", "[2]");
         expectThrows(() => tf.scatterNd([[1, 1, 1]], [1], [4, 4]), tf.ShapeError, "3 entries", "rank 2");
         expectThrows(() => tf.scatterNd([[1]], [1], [-4]), tf.ShapeError, "non-negative");
+      });
+    });
+
+    describe("setRow", () => {
+      it("replaces one row, for every dtype and rank, like tfjs's tensorScatterUpdate", async () => {
+        for (const dtype of DTYPES) {
+          const x = typed(iota(12), [3, 4], dtype);
+          const row = typed([7, 8, 9, 10], [4], dtype);
+          expect(await values(() => tf.setRow(x, 2, row))).toEqual({
+            shape: [3, 4],
+            dtype,
+            value: [typedValues([0, 1, 2, 3], dtype), typedValues([4, 5, 6, 7], dtype), typedValues([7, 8, 9, 10], dtype)],
+          });
+          x.dispose();
+          row.dispose();
+        }
+        const x = randomValues(24, 11);
+        const v = randomValues(6, 12);
+        await matchesTfjs(
+          () => tf.setRow(tf.tensor(x, [4, 2, 3]), 1, tf.tensor(v, [2, 3])),
+          () => tfjs.tensorScatterUpdate(tfjs.tensor(x, [4, 2, 3]), [[1]], tfjs.tensor(v, [1, 2, 3])),
+        );
+        expect((await values(() => tf.setRow(tf.tensor([1, 2]), 0, 5))).value).toEqual([5, 2]);
+      });
+
+      it("fills a list in a traced While (in place after the first write) with the eager loop's values", async () => {
+        const n = 5;
+        const f = tf.function((x: tf.Tensor) => {
+          const [, list] = tf.whileLoop(
+            (i) => tf.less(i!, n),
+            (i, l) => [i!.add(1), tf.setRow(l!, i!, tf.mul(x, tf.cast(i!, "float32")).add(l!.gather(tf.maximum(tf.sub(i!, 1), 0))))],
+            [tf.scalar(0, "int32"), tf.zeros([n, 3])],
+          );
+          return list!;
+        });
+        const x = tf.tensor([1, -2, 0.5]);
+        const traced = await values(() => f(x));
+        const eager = await values(() => {
+          let l = tf.zeros([n, 3]);
+          for (let i = 0; i < n; i++) l = tf.setRow(l, i, tf.mul(x, i).add(l.gather(Math.max(i - 1, 0))));
+          return l;
+        });
+        expect(traced).toEqual(eager);
+        x.dispose();
+        for (const cf of f.concreteFunctions()) cf.dispose();
+      });
+
+      it("rejects an index outside the rows (naming it and the valid range), shapes and dtypes that do not fit", () => {
+        expectThrows(() => tf.setRow(tf.zeros([3, 2]), 3, tf.zeros([2])), tf.ArgumentError, "setRow", "index 3", "0..2");
+        expectThrows(() => tf.setRow(tf.zeros([3, 2]), 0, tf.zeros([3])), tf.ShapeError, "setRow", "[3]", "[2]");
+        expectThrows(() => tf.setRow(tf.zeros([3, 2]), 0, tf.zeros([2], "int32")), tf.DTypeError, "setRow", "int32");
       });
     });
 

@@ -53,6 +53,14 @@ export interface BackendCapabilities {
    * too. Absent or 1: one predicate read per iteration.
    */
   readonly loopLookahead?: number;
+  /**
+   * Whether `write` takes a dead buffer to write into (its `reuse` argument). Core then
+   * offers constants written eagerly (`x.mul(0.01)`'s scalar) the buffers of disposed
+   * tensors of the same dtype and size from its pools, as it offers kernels their outputs,
+   * so a steady eager loop creates no buffers for them. For backends whose buffers cost
+   * something to create (GPU buffers); a backend that wraps the given array leaves it unset.
+   */
+  readonly writeReuse?: boolean;
   /** What the backend reports about itself (adapter, limits, SIMD, threads), for users and bug reports. */
   readonly details?: { readonly [key: string]: string | number | boolean | readonly string[] };
 }
@@ -87,8 +95,13 @@ export interface Backend {
   readonly apiVersion: number;
   readonly name: string;
   readonly caps: BackendCapabilities;
-  /** Takes ownership of `values` (the caller must not mutate them afterwards). */
-  write(values: DataArray, shape: ConcreteShape, dtype: DType): DataId;
+  /**
+   * Takes ownership of `values` (the caller must not mutate them afterwards). With
+   * `caps.writeReuse`, core may pass `reuse`: a dead buffer of this backend holding exactly
+   * this dtype and element count (old contents, nobody else reads it), which the backend may
+   * fill with `values` and return instead of allocating, or ignore.
+   */
+  write(values: DataArray, shape: ConcreteShape, dtype: DType, reuse?: DataId): DataId;
   /** The values; the result may be a view of backend memory, valid as `readSync`'s. */
   read(dataId: DataId): Promise<DataArray>;
   disposeData(dataId: DataId): void;

@@ -70,6 +70,13 @@ export interface OpDef<A extends object = Attrs> {
    * plan reads the input on the host before running the kernel with the resolved attr.
    */
   readonly attrInputs?: readonly AttrInput[];
+  /**
+   * The input whose buffer output 0 may take over (TF's `forward_input`): same dtype and
+   * size. A plan offers that buffer as the kernel's output when nothing reads the input
+   * afterwards, and the kernel then writes only what changes (`SetRow` writes one row).
+   * Kernels must still work on a fresh output (a copy of the input plus the change).
+   */
+  readonly inPlace?: number;
 }
 
 /** One attr an op may take as a tensor input (see `OpDef.attrInputs`). */

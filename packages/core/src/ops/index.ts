@@ -10,6 +10,7 @@ export * from "./convolution.js";
 export * from "./creation.js";
 export * from "./einsum.js";
 export * from "./gather.js";
+export * from "./set_row.js";
 export * from "./identity.js";
 export * from "./joining.js";
 export * from "./matmul.js";

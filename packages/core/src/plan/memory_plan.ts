@@ -12,6 +12,8 @@ export interface PlannedStep {
   readonly outputs: readonly number[];
   /** Output dtypes and element counts; absent when the step's outputs cannot take planned buffers. */
   readonly outputSpecs?: readonly BufferSpec[];
+  /** For an in-place op (`OpDef.inPlace`): the input whose buffer output 0 may keep writing into. */
+  readonly inPlace?: number;
 }
 
 /** Which buffer each planned slot writes into, the buffers, and their total bytes (the plan's planned peak). */
@@ -28,7 +30,9 @@ export interface MemoryPlan {
  * last step reading the slot (through views too), or undefined when nothing reads it;
  * `escapes(slot)` says a value outlives the run (a graph output, the root of a returned
  * view), which never takes a planned buffer. A buffer freed by step k is reused from step
- * k + 1 on, never by step k's own outputs (kernels may not write over their inputs).
+ * k + 1 on, never by step k's own outputs (kernels may not write over their inputs),
+ * except output 0 of an in-place step (`inPlace`), which keeps the buffer of the input
+ * that dies there (a list written row by row stays in one buffer).
  *
  * ```ts
  * const plan = planMemory(steps, (s) => lastReader.get(s), (s) => outputs.has(s));
@@ -50,7 +54,8 @@ export function planMemory(
       const slot = step.outputs[i]!;
       if (escapes(slot)) return;
       const key = `${spec.dtype}:${spec.size}`;
-      let buffer = free.get(key)?.pop();
+      let buffer = i === 0 ? inheritedBuffer(step, k, spec) : undefined;
+      if (buffer === undefined) buffer = free.get(key)?.pop();
       if (buffer === undefined) buffer = buffers.push(spec) - 1;
       bufferOf.set(slot, buffer);
       const death = lastReader(slot) ?? k;
@@ -66,6 +71,18 @@ export function planMemory(
       list.push(buffer);
     }
   });
+  /** The planned buffer of an in-place step's input dying at step `k`, taken out of the dying list. */
+  function inheritedBuffer(step: PlannedStep, k: number, spec: BufferSpec): number | undefined {
+    const slot = step.inPlace === undefined ? undefined : step.inputs[step.inPlace];
+    const buffer = slot === undefined ? undefined : bufferOf.get(slot);
+    if (buffer === undefined || lastReader(slot!) !== k) return undefined;
+    const held = buffers[buffer]!;
+    const dying = dyingAt.get(k);
+    const at = dying?.indexOf(buffer) ?? -1;
+    if (held.dtype !== spec.dtype || held.size !== spec.size || at < 0) return undefined;
+    dying!.splice(at, 1);
+    return buffer;
+  }
   const bytes = buffers.reduce((total, b) => total + b.size * bytesPerElement(b.dtype), 0);
   return { bufferOf, buffers, bytes };
 }

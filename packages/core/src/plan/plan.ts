@@ -1,4 +1,4 @@
-import type { DataArray, DType } from "../base/dtype.js";
+import { bytesPerElement, type DataArray, type DType } from "../base/dtype.js";
 import { KilnError, ResourceExhaustedError } from "../base/errors.js";
 import { isConcrete, sizeOf } from "../base/shape.js";
 import { checkTensorSizes } from "../base/tensor_size.js";
@@ -41,6 +41,14 @@ interface Step {
   readonly staticOutputs?: readonly ConcreteInfo[];
   /** Element counts of the static outputs (to find reusable buffers without recounting). */
   readonly staticSizes?: readonly number[];
+  /** Bytes of the largest static output (checked against the size limit without recounting). */
+  readonly staticBytes?: number;
+  /**
+   * Arrays a synchronous run reuses for a kernel step's inputs and offered outputs, instead
+   * of allocating two per step (a kernel never keeps them past its call, and a synchronous
+   * run cannot re-enter a kernel step of the same plan).
+   */
+  readonly scratch?: { readonly inputs: SlotValue[]; readonly out: (DataId | undefined)[] };
   /** For an op given attr inputs (a shape tensor): the values are read on the host before each run. */
   readonly attrInputs?: true;
   /** For a compiled kernel with static shapes: its specialization key (for `Backend.prepare`). */
@@ -51,6 +59,12 @@ interface Step {
   readonly view?: true;
   /** Per output, the planned buffer it writes into (see `planMemory`), when it has one. */
   readonly planned?: readonly (number | undefined)[];
+  /**
+   * For an op whose output may take over an input's buffer (`OpDef.inPlace`), when that
+   * input dies here: which input, and, when it is one of the plan's inputs, its position
+   * there (such a buffer is taken over only when the caller donates it, see `run`).
+   */
+  readonly inPlace?: { readonly input: number; readonly planInput: number };
   /** Slots whose last reader is this step. */
   readonly free: readonly number[];
   readonly lastUse: ReadonlySet<number>;
@@ -264,7 +278,8 @@ export class Plan {
       const dying = new Set(p.inputs.map(root).filter((s) => lastReader.get(s) === index && !kept.has(s)));
       // Outputs nobody reads (nor reads through a view) die right after the step that makes them.
       for (const s of p.outputs) if (!lastReader.has(s) && !rootOf.has(s)) dying.add(s);
-      const common = { op: p.op, inputs: p.inputs, outputs: p.outputs, free: [...dying], lastUse: dying };
+      const inPlace = this.#inPlaceInput(p, index, lastReader);
+      const common = { op: p.op, inputs: p.inputs, outputs: p.outputs, free: [...dying], lastUse: dying, ...(inPlace !== undefined ? { inPlace } : {}) };
       if (p.fused !== undefined) {
         const { run, infos, cluster, ops } = p.fused;
         const kernel: StepKernel = { backend, run, specialize: () => run };
@@ -305,6 +320,37 @@ export class Plan {
       });
     });
     this.#planMemory((s) => lastReader.get(root(s)), (s) => lastReader.get(root(s)) === Number.POSITIVE_INFINITY || rootOf.has(s));
+    this.#prepareKernelSteps();
+  }
+
+  /** Gives each kernel step what its runs reuse: its largest static output's bytes, and its scratch arrays. */
+  #prepareKernelSteps(): void {
+    const steps = this.#steps;
+    for (let k = 0; k < steps.length; k++) {
+      const s = steps[k]!;
+      if (s.host !== undefined) continue;
+      const staticBytes = s.staticOutputs?.reduce((most, o, i) => Math.max(most, s.staticSizes![i]! * bytesPerElement(o.dtype)), 0);
+      steps[k] = {
+        ...s,
+        ...(staticBytes !== undefined ? { staticBytes } : {}),
+        scratch: { inputs: new Array<SlotValue>(s.inputs.length), out: new Array<DataId | undefined>(s.outputs.length) },
+      };
+    }
+  }
+
+  /**
+   * The input whose buffer a step's output may take over (`OpDef.inPlace`), when this step
+   * is its last reader: not a constant, not an output, not a view or viewed, and read by no
+   * other input of the step. Whether the buffer is really free is decided per run.
+   */
+  #inPlaceInput(p: PendingStep, index: number, lastReader: ReadonlyMap<number, number>): Step["inPlace"] {
+    const k = p.op.def.inPlace;
+    if (k === undefined || p.op.def.execution !== undefined) return undefined;
+    const slot = p.inputs[k];
+    if (slot === undefined || this.#viewRoots.has(slot) || this.#constantSlots.includes(slot)) return undefined;
+    if (lastReader.get(slot) !== index || [...this.#viewRoots.values()].includes(slot)) return undefined;
+    if (p.inputs.some((s, i) => i !== k && (s === slot || this.#viewRoots.get(s) === slot))) return undefined;
+    return { input: k, planInput: this.#inputSlots.indexOf(slot) };
   }
 
   /**
@@ -322,6 +368,7 @@ export class Plan {
         ...(s.kernel !== undefined && s.kernel.backend === this.backend && s.view !== true && s.staticOutputs !== undefined
           ? { outputSpecs: s.staticOutputs.map((o, i) => ({ dtype: o.dtype, size: s.staticSizes![i]! })) }
           : {}),
+        ...(s.inPlace !== undefined && s.inPlace.planInput < 0 ? { inPlace: s.inPlace.input } : {}),
       })),
       lastReader,
       (slot) => escapes(slot) || viewed.has(slot),
@@ -393,8 +440,10 @@ export class Plan {
    * Returns one value per graph output; owned outputs belong to the caller. Dead
    * intermediates go to `pool` for later steps to write into; without one, the run uses its
    * own and drains it. On error every owned intermediate is freed before the error propagates.
+   * `donated[k]` lets the run take over input `k`'s buffer for an in-place step (a loop
+   * variable the caller drops after the run): it then marks that input as no longer owned.
    */
-  run(inputs: readonly SlotValue[], pool: BufferPool | undefined, context: ExecutionContext): SlotValue[] {
+  run(inputs: readonly SlotValue[], pool: BufferPool | undefined, context: ExecutionContext, donated?: readonly boolean[]): SlotValue[] {
     const runPool = pool ?? new BufferPool(this.backend);
     const planned = this.#reserve(runPool);
     const slots = this.#begin(inputs);
@@ -407,9 +456,10 @@ export class Plan {
           const results = step.host(this.#hostArgs(step, slots, runPool, context));
           this.#finishHost(step, slots, Array.isArray(results) ? results : driveSync(results, step.op.name));
         } else {
-          const inputs = this.#stepInputs(step, slots);
+          const inputs = this.#stepInputs(step, slots, step.scratch!.inputs);
           if (step.attrInputs === true) this.#runWithAttrInputs(step, inputs, step.op.def.attrInputs!.map((spec) => readNow(inputs[spec.input]!, step)), slots, runPool, context.maxTensorBytes);
-          else this.#runKernel(step, inputs, slots, runPool, step.op.attrs, context.maxTensorBytes, planned);
+          else this.#runKernel(step, inputs, slots, runPool, step.op.attrs, context.maxTensorBytes, planned, donated, step.scratch!.out);
+          inputs.fill(undefined as never);
         }
         this.#free(step, slots, runPool);
       }
@@ -423,7 +473,7 @@ export class Plan {
   }
 
   /** The same run as `run`, as an execution that yields the host reads it needs (see `Execution`). */
-  *execute(inputs: readonly SlotValue[], pool: BufferPool | undefined, context: ExecutionContext): Execution<SlotValue[]> {
+  *execute(inputs: readonly SlotValue[], pool: BufferPool | undefined, context: ExecutionContext, donated?: readonly boolean[]): Execution<SlotValue[]> {
     if (this.#preparing !== undefined) yield this.#preparing;
     const runPool = pool ?? new BufferPool(this.backend);
     const planned = this.#reserve(runPool);
@@ -445,7 +495,7 @@ export class Plan {
           } else {
             const read = yield* this.#readAsyncInputs(step, inputs);
             try {
-              this.#runKernel(step, inputs, slots, runPool, step.op.attrs, context.maxTensorBytes, planned);
+              this.#runKernel(step, inputs, slots, runPool, step.op.attrs, context.maxTensorBytes, planned, donated);
             } finally {
               for (const temporary of read) freeSlot(temporary);
             }
@@ -616,8 +666,8 @@ export class Plan {
     for (let i = 0; i < constantSlots.length; i++) slots[constantSlots[i]!] = this.#constantValues[i];
   }
 
-  #stepInputs(step: Step, slots: readonly (SlotValue | undefined)[]): SlotValue[] {
-    const inputs: SlotValue[] = new Array(step.inputs.length);
+  #stepInputs(step: Step, slots: readonly (SlotValue | undefined)[], into?: SlotValue[]): SlotValue[] {
+    const inputs: SlotValue[] = into ?? new Array(step.inputs.length);
     for (let i = 0; i < step.inputs.length; i++) inputs[i] = slots[step.inputs[i]!]!;
     return inputs;
   }
@@ -685,7 +735,17 @@ export class Plan {
    * Runs a kernel step, offering it dead buffers of the right size to write its outputs into.
    * Outputs larger than `maxBytes` are refused before anything is allocated.
    */
-  #runKernel(step: Step, inputs: SlotValue[], slots: (SlotValue | undefined)[], pool: BufferPool, attrs: object, maxBytes: number, planned?: DataId[]): void {
+  #runKernel(
+    step: Step,
+    inputs: SlotValue[],
+    slots: (SlotValue | undefined)[],
+    pool: BufferPool,
+    attrs: object,
+    maxBytes: number,
+    planned?: DataId[],
+    donated?: readonly boolean[],
+    scratchOut?: (DataId | undefined)[],
+  ): void {
     if (step.view === true) {
       const x = inputs[0] as DataSlot;
       const out = step.staticOutputs?.[0] ?? (step.op.def.infer([x], attrs)[0] as ConcreteInfo);
@@ -705,18 +765,20 @@ export class Plan {
       data[i] = dataOn(slot, backend, step, i);
     }
     const outputs = step.staticOutputs ?? (step.op.def.infer(data, attrs) as ConcreteInfo[]);
-    checkTensorSizes(step.op.def.api, outputs, maxBytes, step.op.name);
+    if (step.staticBytes === undefined || step.staticBytes > maxBytes) checkTensorSizes(step.op.def.api, outputs, maxBytes, step.op.name);
     const sizes = step.staticSizes ?? outputs.map((o) => sizeOf(o.shape));
     const run = step.kernel!.run ?? step.kernel!.specialize(data, outputs, attrs);
     const count = step.outputs.length;
     let out: (DataId | undefined)[] | undefined;
     // Planned outputs write into the plan's buffers, the others into dead ones from the pool.
     const plannedOut = planned !== undefined ? step.planned : undefined;
+    // An input dying here whose buffer the output may take over (see `OpDef.inPlace`).
+    const taken = step.inPlace === undefined || moved ? undefined : this.#takeOver(step, data, outputs[0]!, sizes[0]!, donated);
     if (backend === pool.backend) {
-      out = new Array(count);
+      out = scratchOut ?? new Array(count);
       for (let i = 0; i < count; i++) {
         const buffer = plannedOut?.[i];
-        out[i] = buffer !== undefined ? planned![buffer] : pool.take(outputs[i]!.dtype, sizes[i]!);
+        out[i] = i === 0 && taken !== undefined ? taken.dataId : buffer !== undefined ? planned![buffer] : pool.take(outputs[i]!.dtype, sizes[i]!);
       }
     }
     try {
@@ -725,7 +787,8 @@ export class Plan {
         ids = run({ inputs: data, attrs, outputs, backend, out });
       } catch (error) {
         // The offered buffers are still the pool's (planned ones, the plan's).
-        if (out !== undefined) for (let i = 0; i < count; i++) if (out[i] !== undefined && plannedOut?.[i] === undefined) pool.keep(out[i]!, outputs[i]!.dtype, sizes[i]!);
+        if (out !== undefined)
+          for (let i = 0; i < count; i++) if (out[i] !== undefined && plannedOut?.[i] === undefined && out[i] !== taken?.dataId) pool.keep(out[i]!, outputs[i]!.dtype, sizes[i]!);
         // Out of memory with dead buffers waiting: free them and try once more.
         if (!(error instanceof ResourceExhaustedError) || !pool.canFree || backend !== pool.backend) throw error;
         pool.drain();
@@ -734,9 +797,12 @@ export class Plan {
       }
       for (let i = 0; i < count; i++) {
         const offered = out?.[i];
-        const inPlan = plannedOut?.[i] !== undefined && offered !== undefined;
-        // A kernel that allocated its own output leaves the offered buffer for a later step.
-        if (offered !== undefined && ids[i] !== offered && !inPlan) pool.keep(offered, outputs[i]!.dtype, sizes[i]!);
+        const inPlan = plannedOut?.[i] !== undefined && offered !== undefined && offered !== taken?.dataId;
+        // A kernel that allocated its own output leaves the offered buffer for a later step
+        // (an input's buffer offered for in-place work stays the input's).
+        if (offered !== undefined && ids[i] !== offered && !inPlan && offered !== taken?.dataId) pool.keep(offered, outputs[i]!.dtype, sizes[i]!);
+        // The output took over the input's buffer: the input no longer owns it.
+        if (i === 0 && taken !== undefined && ids[0] === taken.dataId) taken.owned = false;
         // A planned buffer stays the plan's: the slot borrows it.
         const owned = !(inPlan && ids[i] === offered);
         slots[step.outputs[i]!] = dataSlot(backend, ids[i]!, outputs[i]!.shape, outputs[i]!.dtype, owned, undefined, sizes[i]);
@@ -744,7 +810,23 @@ export class Plan {
     } finally {
       // Copies made for a fallback kernel are temporary.
       if (moved) for (let i = 0; i < data.length; i++) if (data[i] !== inputs[i]) data[i]!.backend.disposeData(data[i]!.dataId);
+      // The reused array holds no buffer between runs.
+      if (out === scratchOut && out !== undefined) out.fill(undefined);
     }
+  }
+
+  /**
+   * The input of an in-place step whose buffer output 0 may take: owned here (an
+   * intermediate of this run, or a plan input its caller donated), of the output's dtype and
+   * size, on the kernel's backend. Undefined when it must stay as it is.
+   */
+  #takeOver(step: Step, data: readonly DataSlot[], output: ConcreteInfo, size: number, donated: readonly boolean[] | undefined): DataSlot | undefined {
+    const { input, planInput } = step.inPlace!;
+    const value = data[input]!;
+    if (value.kind !== "data" || !value.owned || value.release !== undefined) return undefined;
+    if (planInput >= 0 && donated?.[planInput] !== true) return undefined;
+    if (value.dtype !== output.dtype || value.size !== size || value.backend !== step.kernel!.backend) return undefined;
+    return value;
   }
 }
 

@@ -52,7 +52,20 @@ export class EagerTrace implements Trace {
 
   constant(values: DataArray, shape: ConcreteShape, dtype: DType): Tensor {
     const backend: Backend = this.runtime.backends.active();
-    const dataId = this.runtime.pools.retryAfterDrain(backend, () => backend.write(values, shape, dtype));
+    const pools = this.runtime.pools;
+    const dataId = pools.retryAfterDrain(backend, () => {
+      if (backend.caps.writeReuse !== true) return backend.write(values, shape, dtype);
+      // A dead buffer of the same dtype and size (a disposed tensor's) is offered to write into.
+      const infos = [{ shape, dtype }];
+      const out = pools.offer(backend, infos);
+      let made: DataId | undefined;
+      try {
+        made = backend.write(values, shape, dtype, out?.[0]);
+        return made;
+      } finally {
+        if (out !== undefined) pools.returnUnused(backend, infos, out, made === undefined ? undefined : [made]);
+      }
+    });
     return this.runtime.wrap(backend, dataId, shape, dtype);
   }
 

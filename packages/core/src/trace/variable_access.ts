@@ -2,6 +2,7 @@ import { ShapeError, formatShape } from "../base/errors.js";
 import { type ConcreteShape, type Shape, shapesEqual } from "../base/shape.js";
 import type { VariableAccess } from "../plan/execution.js";
 import { type DataSlot, dataSlot } from "../plan/slots.js";
+import { type EagerHandle, releaseHandle } from "../tensor/handle.js";
 import type { Tensor } from "../tensor/tensor.js";
 import type { Runtime } from "./runtime.js";
 
@@ -29,9 +30,23 @@ export interface VariableState {
 export function directVariableAccess(runtime: Runtime): VariableAccess {
   return {
     read(variable, backend, op) {
-      const pinned = runtime.retain((variable as VariableState).eagerValue);
-      const dataId = runtime.dataOn(pinned, backend, op);
-      return dataSlot(backend, dataId, pinned.shape as ConcreteShape, pinned.dtype, false, () => pinned.dispose());
+      const value = (variable as VariableState).eagerValue;
+      if (value.handle.kind !== "eager" || value.isDisposed) {
+        const pinned = runtime.retain(value);
+        return dataSlot(backend, runtime.dataOn(pinned, backend, op), pinned.shape as ConcreteShape, pinned.dtype, false, () => pinned.dispose());
+      }
+      const dataId = runtime.dataOn(value, backend, op);
+      // The pin is one more hold on the value's handle (as a retained tensor would be, without
+      // the tensor): the plan lets go of it at the read's last use, or when the run fails.
+      const handle = value.handle as EagerHandle;
+      handle.refs++;
+      let held = true;
+      const release = () => {
+        if (!held) return;
+        held = false;
+        releaseHandle(handle, runtime.recycle);
+      };
+      return dataSlot(backend, dataId, value.shape as ConcreteShape, value.dtype, false, release);
     },
     peek(variable, backend, op) {
       const tensor = (variable as VariableState).eagerValue;

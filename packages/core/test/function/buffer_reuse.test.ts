@@ -265,6 +265,42 @@ describe("memory reuse across calls (the runtime's pools)", () => {
     a.dispose();
   });
 
+  it("with caps.writeReuse, a constant written eagerly is offered a disposed tensor's buffer of its dtype and size; one the backend declines stays pooled", () => {
+    const backend = tf.getRuntime().backends.active();
+    const caps = backend.caps;
+    const write = backend.write;
+    const offered: unknown[] = [];
+    backend.write = (values, shape, dtype, reuse) => {
+      offered.push(reuse);
+      return write.call(backend, values, shape, dtype);
+    };
+    try {
+      tf.releasePools();
+      const start = liveMemory();
+      tf.scalar(3).dispose();
+      expect(tf.memory().pooledBytes).toBe(4);
+      // Without the capability nothing is offered.
+      tf.scalar(4).dispose();
+      expect(offered).toEqual([undefined, undefined]);
+      expect(tf.memory().pooledBytes).toBe(8);
+      (backend as { caps: tf.BackendCapabilities }).caps = { ...caps, writeReuse: true };
+      const five = tf.scalar(5);
+      expect(offered[2]).toBeDefined();
+      // The cpu backend ignores the offer: the buffer goes back to the pool, nothing leaks.
+      expect(tf.memory().pooledBytes).toBe(8);
+      expect(five.dataSync()).toEqual(new Float32Array([5]));
+      // No dead int32 buffer of one element: nothing to offer.
+      tf.scalar(1, "int32").dispose();
+      expect(offered[3]).toBeUndefined();
+      five.dispose();
+      tf.releasePools();
+      expect(liveMemory()).toEqual(start);
+    } finally {
+      (backend as { caps: tf.BackendCapabilities }).caps = caps;
+      backend.write = write;
+    }
+  });
+
   it("a reused buffer never shows old values: ops that write part of their output still clear the rest", () => {
     tf.releasePools();
     const big = tf.fill([6], 7);

@@ -306,6 +306,7 @@ describe("movement gradients: dtype rules", () => {
       tf.GatherV2,
       tf.GatherNd,
       tf.ScatterNd,
+      tf.SetRow,
       tf.OneHot,
     ];
     const exported = Object.values(tf).filter(

@@ -1,7 +1,8 @@
 /**
  * Gathers and scatters. Indices are cast to int64. `gather` with `batchDims` uses `GatherND`
  * over the batch dims (moving the gathered axis next to them and back); `scatterNd` adds
- * duplicate indices like Kiln (`ScatterND(reduction="add")` into zeros); `oneHot` compares
+ * duplicate indices like Kiln (`ScatterND(reduction="add")` into zeros); `setRow` is one
+ * `ScatterND` of a single row (no reduction); `oneHot` compares
  * with a `Range`, so out-of-range and negative indices give all-off rows as in Kiln (ONNX's
  * own `OneHot` wraps negative indices).
  *
@@ -55,6 +56,15 @@ export const gatherMappings: readonly OpMapping[] = [
       const indices = cast(b, n.inputs[0]!, n.input(0).dtype, "int64");
       const summed = b.node1("ScatterND", [zero, indices, updates], { reduction: { string: "add" } });
       return [cast(b, summed, work, dtype)];
+    },
+  },
+  {
+    op: "SetRow",
+    onnx: "ScatterND(x, Reshape(index, [1, 1]), Unsqueeze(value, 0))",
+    convert: (n) => {
+      const { b } = n;
+      const index = b.node1("Reshape", [cast(b, n.inputs[1]!, n.input(1).dtype, "int64"), b.int64s([1, 1])]);
+      return [b.node1("ScatterND", [n.inputs[0]!, index, unsqueeze(b, n.inputs[2]!, [0])])];
     },
   },
   {

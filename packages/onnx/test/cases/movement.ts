@@ -85,6 +85,18 @@ export const gatherCases: OpCase[] = [
     inputs: () => [tf.tensor([[1], [3]], [2, 1], "int32"), randBool([2], 6)],
     fn: (i, u) => tf.scatterNd(i, u, [5]),
   },
+  {
+    op: "SetRow",
+    label: "one row of a float list",
+    inputs: () => [rand([4, 2, 3], 7), tf.scalar(2, "int32"), rand([2, 3], 8)],
+    fn: (x, i, v) => tf.setRow(x, i, v),
+  },
+  {
+    op: "SetRow",
+    label: "bool rows",
+    inputs: () => [randBool([3, 2], 9), tf.scalar(0, "int32"), randBool([2], 10)],
+    fn: (x, i, v) => tf.setRow(x, i, v),
+  },
   { op: "OneHot", label: "out-of-range and negative indices", inputs: () => [tf.tensor([0, 2, -1, 5, 1], [5], "int32")], fn: (i) => tf.oneHot(i, 3) },
   {
     op: "OneHot",

@@ -12,28 +12,35 @@ const MIN_SPLIT_RUN = 64;
 const SCRATCH: Readonly<Record<DType, string>> = { float32: "Float32Array", int32: "Int32Array", bool: "Uint8Array" };
 
 /**
- * Cuts the ops into runs of consecutive ops with at most one heavy op each (an inlined exp,
- * log, tanh or erf). One loop holding several of them grows too big for TurboFan to peel,
- * and an unpeeled loop rematerializes every constant and re-checks every array on each
- * iteration: the traced 10-op chain (exp, sigmoid and tanh) ran in 31 ms as one loop and in
- * 20 ms as three, each over blocks of 1024 elements.
+ * Cuts the ops into segments that each get their own loop over a block: every heavy op (an
+ * inlined exp, log, tanh or erf) alone, and the light ops between them together. A loop body
+ * that chains cheap ops into a heavy one (or on from it) is one long dependency chain per
+ * element: the CPU's out-of-order window holds only a couple of iterations, so the loop
+ * runs at the chain's latency; short loops overlap many elements. Several heavy ops in one
+ * loop are worse still: TurboFan does not peel so large a body, and an unpeeled loop
+ * rematerializes every constant and re-checks every array on each iteration. CPU time on 1M
+ * floats: the traced 10-op chain (add, mul, relu, neg, exp, sub, abs, sqrt, sigmoid, tanh)
+ * took 31 ms as one loop, 19.2 ms with one heavy op per loop and 16 ms with each alone;
+ * `exp(x)` followed by four light ops, 7.7 ms as one loop and 5.7 ms as two.
  *
  * ```ts
- * splitSegments(ops); // [[0, 1, 2, 3, 4, 5, 6, 7], [8], [9]] for add ... exp ... sqrt, sigmoid, tanh
+ * splitSegments(ops); // [[0, 1, 2, 3], [4], [5, 6, 7], [8], [9]] for add, mul, relu, neg, exp, sub, abs, sqrt, sigmoid, tanh
  * ```
  */
 export function splitSegments(ops: readonly FusedOpSource[]): number[][] {
-  const segments: number[][] = [[]];
-  let heavy = false;
+  const segments: number[][] = [];
+  let light: number[] = [];
   ops.forEach((op, j) => {
-    if (op.heavy && heavy) {
-      segments.push([]);
-      heavy = false;
+    if (!op.heavy) {
+      light.push(j);
+      return;
     }
-    segments[segments.length - 1]!.push(j);
-    heavy ||= op.heavy;
+    if (light.length > 0) segments.push(light);
+    segments.push([j]);
+    light = [];
   });
-  return segments;
+  if (light.length > 0) segments.push(light);
+  return segments.length > 1 ? segments : [[...ops.keys()]];
 }
 
 /** What the inner loops need to know: the ops, the outputs, and each input's stride along the inner dim. */
@@ -90,9 +97,12 @@ function singleLoop(loop: InnerLoop): string {
 /**
  * The run in blocks of BLOCK elements, one loop per segment; values a later segment (or the
  * final stores) needs cross in scratch arrays `s<m>`, exactly (they are already float32,
- * int32 or bool). Returns the loops and the scratch declarations.
+ * int32 or bool). Returns the loops and the scratch declarations: the arrays `S<m>`, made once
+ * with the kernel, and their local names `s<m>` in the kernel function (read from the
+ * enclosing scope, every access would reload the array and re-check it; 1 ms of the 10-op
+ * chain's 19 on 1M floats).
  */
-function splitLoops(loop: InnerLoop, segments: readonly (readonly number[])[]): { source: string; scratch: string } {
+function splitLoops(loop: InnerLoop, segments: readonly (readonly number[])[]): { source: string; scratch: string; locals: string } {
   const segmentOf = new Map<number, number>();
   segments.forEach((ids, s) => ids.forEach((j) => segmentOf.set(j, s)));
   const last = segments.length - 1;
@@ -102,7 +112,8 @@ function splitLoops(loop: InnerLoop, segments: readonly (readonly number[])[]): 
     for (const m of ids.flatMap((j) => loop.ops[j]!.ops)) if (segmentOf.get(m)! < s) crossing.add(m);
   }
   for (const m of loop.outputs) if (segmentOf.get(m)! < last) crossing.add(m);
-  const scratch = [...crossing].map((m) => `const s${m} = new ${SCRATCH[loop.ops[m]!.dtype]}(${BLOCK});`).join("\n");
+  const scratch = [...crossing].map((m) => `const S${m} = new ${SCRATCH[loop.ops[m]!.dtype]}(${BLOCK});`).join("\n");
+  const locals = [...crossing].map((m) => `const s${m} = S${m};`).join(" ");
   const loops = segments.map((ids, s) => {
     const reads = new Set(ids.flatMap((j) => loop.ops[j]!.ops).filter((m) => segmentOf.get(m)! < s));
     if (s === last) for (const m of loop.outputs) if (segmentOf.get(m)! < last) reads.add(m);
@@ -119,15 +130,16 @@ function splitLoops(loop: InnerLoop, segments: readonly (readonly number[])[]): 
     ...loops,
     "}",
   ].join("\n");
-  return { source: `${hoisted}\n${blocks}\ni += ${loop.run};`, scratch };
+  return { source: `${hoisted}\n${blocks}\ni += ${loop.run};`, scratch, locals };
 }
 
 /**
  * The JS source of a cluster's loops, specialized to its exact broadcast layout (a plan's
  * shapes are static): nested loops over the collapsed outer dims with each input's offset
  * advanced by its stride, then the inner dim, where a repeated input (a bias element, a
- * scalar) is loaded once per run and the others advance by one add each. Each input element
- * is loaded once; with several heavy ops the inner run is split (`splitSegments`). The
+ * scalar) is loaded once per run and the others advance by one add each. With a heavy op
+ * among other ops the inner run is split into loops (`splitSegments`), each loading the
+ * input elements it reads; otherwise each element is loaded once. The
  * function takes `(outs, ins)` arrays, the head's outputs after the cluster's inputs.
  * Returns undefined when an op has no scalar semantics for its dtypes.
  *
@@ -149,7 +161,8 @@ export function fusedLoopSource(cluster: FusedCluster, shapes: readonly Concrete
     run,
   };
   const segments = run >= MIN_SPLIT_RUN ? splitSegments(ops) : [[...ops.keys()]];
-  const { source, scratch } = segments.length > 1 ? splitLoops(loop, segments) : { source: singleLoop(loop), scratch: "" };
+  const { source, scratch, locals } =
+    segments.length > 1 ? splitLoops(loop, segments) : { source: singleLoop(loop), scratch: "", locals: "" };
   let body = source;
   for (let d = rank - 2; d >= 0; d--) {
     const init = shapes.map((_, k) => `, a${k}_${d} = ${d === 0 ? "0" : `a${k}_${d - 1}`}`).join("");
@@ -162,6 +175,7 @@ ${scratch}
 return function fused(outs, ins) {
   ${shapes.map((_, k) => `const x${k} = ins[${k}];`).join(" ")}
   ${cluster.outputs.map((_, q) => `const o${q} = outs[${q}];`).join(" ")}
+  ${locals}
   let i = 0;
   ${body}
 };`;

@@ -2,7 +2,7 @@ import type { ConvAttrs, KernelKey } from "@kiln/core";
 import type { ElementType } from "../../wgsl/shader.js";
 import { type Epilogue, type HeadCompiler, plainStore } from "../epilogue.js";
 import { input, type KernelCompiler, output, planned } from "../kernel.js";
-import { directGemmProgram, directGrid, TILED_FROM } from "../gemm/direct.js";
+import { directGemmProgram, directGrid, directThreads, TILED_FROM } from "../gemm/direct.js";
 import { gemmProgram } from "../gemm/gemm.js";
 import { denseLoadB, gatherLoadA, gatherLoadB } from "../gemm/loaders.js";
 import { chooseSplit, chooseTile, gemmPlan } from "../gemm/plan.js";
@@ -154,8 +154,8 @@ function convHead(variant: Variant): HeadCompiler {
             program,
             inputs: [input(0), input(1), ...epilogue.inputs.map((_, e) => input(2 + e))],
             outputs: epilogue.outputs.map((_, j) => output(j)),
-            params: Uint32Array.from([...params, m * n]),
-            grid: directGrid(m * n),
+            params: Uint32Array.from([...params, directThreads(1, m, n)]),
+            grid: directGrid(directThreads(1, m, n)),
           },
         ],
       });

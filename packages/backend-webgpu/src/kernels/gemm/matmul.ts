@@ -3,7 +3,7 @@ import { storageType } from "../../wgsl/dialect.js";
 import type { ElementType } from "../../wgsl/shader.js";
 import { type Epilogue, type HeadCompiler, plainStore } from "../epilogue.js";
 import { input, type KernelCompiler, output, planned } from "../kernel.js";
-import { directGemmProgram, directGrid, TILED_FROM } from "./direct.js";
+import { directGemmProgram, directGrid, directThreads, TILED_FROM } from "./direct.js";
 import { gemmProgram } from "./gemm.js";
 import { denseLoadA, denseLoadB } from "./loaders.js";
 import { chooseSplit, chooseTile, gemmPlan } from "./plan.js";
@@ -118,8 +118,8 @@ ${batchCode}`;
           program,
           inputs: [input(0), input(1), ...epilogue.inputs.map((_, e) => input(2 + e))],
           outputs: epilogue.outputs.map((_, k) => output(k)),
-          params: Uint32Array.from([...params, total]),
-          grid: directGrid(total),
+          params: Uint32Array.from([...params, directThreads(batch, M, N)]),
+          grid: directGrid(directThreads(batch, M, N)),
         },
       ],
     });

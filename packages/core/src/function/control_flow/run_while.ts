@@ -5,6 +5,7 @@ import { calleeOf, ownedResults, runKernelNow } from "../../plan/host_ops.js";
 import type { Plan } from "../../plan/plan.js";
 import { planFor, rotatedPlanFor } from "../../plan/plan_cache.js";
 import { type DataSlot, dataSlot, type SlotValue } from "../../plan/slots.js";
+import { donatedLoopValues } from "./loop_donation.js";
 import type { WhileAttrs } from "./ops.js";
 import { type LoopState, shapesStable, speculate, speculationLimit } from "./speculation.js";
 
@@ -62,7 +63,12 @@ export function* executeWhile(args: ExecuteArgs<WhileAttrs>): Execution<SlotValu
   };
   // The hot loop inlines what `runSubPlan` and `readHost` do, so that a synchronous run
   // creates no generator per iteration.
-  const run = (plan: Plan, inputs: readonly SlotValue[]) => (plan.mayRead ? undefined : plan.run(inputs, pool, context));
+  const run = (plan: Plan, inputs: readonly SlotValue[], donated?: readonly boolean[]) =>
+    plan.mayRead ? undefined : plan.run(inputs, pool, context, donated);
+  // Loop values this op owns and drops after the body may be written in place by it (a list
+  // filled one row per iteration, see `OpDef.inPlace`): the body's plan takes them over.
+  const donated: boolean[] = new Array(n).fill(false);
+  const donate = (inputs: readonly SlotValue[]) => donatedLoopValues(vars, inputs, args.inputs, donated);
   const readNow = (c: DataSlot) => (readsSync(c.backend) ? c.backend.readSync(c.dataId) : undefined);
   // The loop's plans stay whole until it ends, even if its function is disposed while an
   // asynchronous run waits for a predicate (see `Plan.hold`).
@@ -86,7 +92,8 @@ export function* executeWhile(args: ExecuteArgs<WhileAttrs>): Execution<SlotValu
       let ahead = 1;
       while (go) {
         for (let k = 0; k < n; k++) stepIn[k] = vars[k]!;
-        const outs = run(step, stepIn) ?? (yield* step.execute(stepIn, pool, context));
+        donate(stepIn);
+        const outs = run(step, stepIn, donated) ?? (yield* step.execute(stepIn, pool, context, donated));
         const next = outs.slice(0, n);
         if (limit > 1 && !shapesStable(vars, next)) limit = ahead = 1;
         retire(vars, next);
@@ -110,7 +117,8 @@ export function* executeWhile(args: ExecuteArgs<WhileAttrs>): Execution<SlotValu
         for (let k = 0; k < n; k++) condIn[k] = bodyIn[k] = vars[k]!;
         const c = (run(condPlan, condIn) ?? (yield* condPlan.execute(condIn, pool, context)))[0] as DataSlot;
         if (!done(c, vars, (readNow(c) ?? (yield c))[0] !== 0)) break;
-        const next = run(bodyPlan, bodyIn) ?? (yield* bodyPlan.execute(bodyIn, pool, context));
+        donate(bodyIn);
+        const next = run(bodyPlan, bodyIn, donated) ?? (yield* bodyPlan.execute(bodyIn, pool, context, donated));
         retire(vars, next);
         vars = next;
       }

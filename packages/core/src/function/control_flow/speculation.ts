@@ -4,6 +4,7 @@ import type { BufferPool } from "../../plan/buffer_pool.js";
 import type { ExecutionContext } from "../../plan/execution.js";
 import type { Plan } from "../../plan/plan.js";
 import type { DataSlot, SlotValue } from "../../plan/slots.js";
+import { donatedLoopValues } from "./loop_donation.js";
 import { andSlot, releaseUnkept, selectSlot, sideEffectFree } from "./predication.js";
 
 /**
@@ -18,7 +19,9 @@ import { andSlot, releaseUnkept, selectSlot, sideEffectFree } from "./predicatio
  *
  * Once the condition fails, the loop values stop changing and the condition stays false, so
  * however far the speculation runs past the end the result is the same as the plain loop's.
- * The guard makes the device skip the work past the end. Lookahead doubles after every read
+ * The guard makes the device skip the work past the end. A loop value the step writes in
+ * place (a list, `OpDef.inPlace`) needs no select: past the end its kernels are skipped and
+ * its buffer keeps the old value. Lookahead doubles after every read
  * (1, 2, 4, ... up to `caps.loopLookahead`), so a short loop wastes little and a long one
  * reads its predicate once per `loopLookahead` iterations.
  */
@@ -75,13 +78,16 @@ export function speculate(
   const end = backend.guard?.(cond.dataId, false);
   let outs: SlotValue[];
   try {
-    outs = step.run(stepIn, pool, context);
+    outs = step.run(stepIn, pool, context, donatedLoopValues(vars, stepIn, inputs, new Array<boolean>(n)));
   } finally {
     end?.();
   }
   const next = vars.map((v, k) => {
     const w = outs[k]!;
-    return w === v ? v : selectSlot(registry, cond, w as DataSlot, v as DataSlot, backend);
+    // A value the step wrote in place needs no select: where the guard failed, its kernels
+    // did not run and the buffer still holds the old value.
+    if (w === v || (w.kind === "data" && v.kind === "data" && w.dataId === v.dataId && !v.owned)) return w;
+    return selectSlot(registry, cond, w as DataSlot, v as DataSlot, backend);
   });
   const nextCond = andSlot(registry, cond, outs[n] as DataSlot, backend);
   releaseUnkept([...vars, cond, ...outs], [...next, nextCond], inputs, pool);

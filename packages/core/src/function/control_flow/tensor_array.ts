@@ -1,14 +1,13 @@
 import { type DType, checkDType } from "../../base/dtype.js";
 import { ArgumentError, ShapeError, formatShape } from "../../base/errors.js";
 import type { Shape } from "../../base/shape.js";
-import { add, equal, maximum, sub } from "../../ops/binary.js";
+import { add, maximum, sub } from "../../ops/binary.js";
 import { toOwnedTensor, toTensor } from "../../ops/convert.js";
-import { range, zeros } from "../../ops/creation.js";
+import { zeros } from "../../ops/creation.js";
 import { gather } from "../../ops/gather.js";
 import { concat } from "../../ops/joining.js";
-import { where } from "../../ops/selection.js";
 import { shape } from "../../ops/shape_of.js";
-import { expandDims, reshape } from "../../ops/shape_ops.js";
+import { setRow } from "../../ops/set_row.js";
 import { type TensorLike, asTensor } from "../../tensor/convert.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { tidy } from "../../trace/scope.js";
@@ -77,8 +76,10 @@ export class TensorArray {
 
   /**
    * A new array with element `index` replaced by `value` (index may be a tensor); with
-   * `dynamicSize`, growing the array first when `index` is past its end. Eagerly, only the
-   * new buffer survives (the mask and the value's new axis are freed).
+   * `dynamicSize`, growing the array first when `index` is past its end. It is one `SetRow`:
+   * inside a `tf.function`, an array that is a `tf.whileLoop` variable is written in place
+   * (one row copied per write, not the whole buffer). An index outside the array is an
+   * ArgumentError when the write runs.
    */
   write(index: TensorLike, value: TensorLike): TensorArray {
     const buffer = tidy(() => {
@@ -97,13 +98,8 @@ export class TensorArray {
       const element = v.shape as number[];
       let current = this.buffer ?? zeros([this.#sizeTensor ?? (this.size as number), ...element], this.dtype);
       if (this.dynamicSize) current = this.#grown(current, i, element);
-      const rows = current.shape[0] ?? gather(shape(current), 0);
-      // Rows equal to `index` take the value; others keep the buffer.
-      const mask = reshape(equal(range(0, rows, 1, "int32"), toTensor(i, "TensorArray.write", "index", "int32")), [
-        -1,
-        ...element.map(() => 1),
-      ]);
-      return where(mask, expandDims(v, 0), current);
+      // One row replaced: in place when nothing reads the old buffer afterwards (a loop variable).
+      return setRow(current, i, v);
     });
     return new TensorArray({ dtype: this.dtype, size: 0, dynamicSize: this.dynamicSize }, buffer);
   }

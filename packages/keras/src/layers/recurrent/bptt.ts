@@ -1,12 +1,20 @@
 /**
  * Backpropagation through time for the traced loop. The forward pass is one `While` that
- * also records the states after every step; its gradient (a `tf.customGradient`) is a
- * second `While` from the last step to the first that replays each step under a tape at its
- * recorded states and sends the gradients back: to the step's input (collected for every
- * timestep, only when a tape watches the input), to the previous states (carried to the
- * next iteration) and to the parameters and variables the step reads (summed). Each step
- * is thus computed twice in a training step, never three times. The input projection runs
- * once for all timesteps before the forward loop; the backward loop replays it per step.
+ * also records, one row per step in lists written in place (`tf.setRow`), the states after
+ * every step and, for a cell whose step is a product with the recurrent kernel followed by
+ * elementwise work (`Recurrence.linear`: SimpleRNN, LSTM), the pre-activations `z`. Its
+ * gradient (a `tf.customGradient`) is a second `While` from the last step to the first:
+ *
+ * - with `linear`, each step replays only the elementwise rest at the recorded `z` and
+ *   states under a tape (no product is recomputed), sends the state gradients back through
+ *   one product with the kernel's transpose, and records `dz`; the kernel's gradient is then
+ *   one product over all steps (`Σ_t h_{t-1}ᵀ dz_t`);
+ * - otherwise each step is replayed under a tape at its recorded states (GRU, custom cells),
+ *   its parameter and variable gradients summed in the loop, and `dz` (the gradient of the
+ *   step's projected input) recorded.
+ *
+ * The input projection runs once for all timesteps before the forward loop, and its
+ * gradient once for all timesteps after the backward loop, from the recorded `dz`.
  *
  * `tf.customGradient` takes one value, so the loop's results (final states, last output and
  * the output sequence) travel packed side by side in one `[batch, n]` tensor.
@@ -17,8 +25,8 @@
  */
 import * as tf from "@kiln/core";
 import { dimOf, shapeArg } from "../../utils/dynamic.js";
-import type { Recurrence } from "./cell.js";
-import { appendRow, emptyLog, maskedStep, sequenceFromLog, type TimeLoopResult } from "./loop_helpers.js";
+import type { LinearStep, Recurrence } from "./cell.js";
+import { applyMask, maskedStep, newList, sequenceFromList, type TimeLoopResult, writeRow } from "./loop_helpers.js";
 
 /** Rows of `[batch, ...]` tensors as `[batch, size]` columns, and back. */
 interface Packing {
@@ -70,7 +78,17 @@ function dims(t: tf.Tensor): (number | tf.Tensor)[] {
   return t.shape.map((_, i) => dimOf(t, i));
 }
 
-/** The loop under a tape: forward `While` recording states, backward `While` replaying steps. */
+/** The products a linear step does with its first state: `(h * mask) · kernel`. */
+function recurrentProduct(linear: LinearStep, h: tf.Tensor, kernel: tf.Tensor): tf.Tensor {
+  return tf.matMul(linear.mask === undefined ? h : tf.mul(h, linear.mask), kernel);
+}
+
+/** `[rows, last]` view of a `[..., last]` tensor (for one product over every step). */
+function rowsOf(t: tf.Tensor): tf.Tensor {
+  return tf.reshape(t, shapeArg([-1, dimOf(t, t.rank - 1)]));
+}
+
+/** The loop under a tape: forward `While` recording states, backward `While` walking back over the steps. */
 export function backpropagatedLoop(
   rec: Recurrence,
   mask: tf.Tensor | undefined,
@@ -87,51 +105,53 @@ export function backpropagatedLoop(
   const sequenceShape = [batch, steps, ...outputShape.slice(1)];
   const shapes = [...stateShapes, outputShape, ...(returnSequences ? [sequenceShape] : [])];
   let packing: Packing | undefined;
-  // The inputs' gradient is computed (and its per-step rows collected) only when a tape will use it.
+  // The inputs' gradient is computed only when a tape will use it.
   const inputGradient = recordedByATape(rec.inputs);
+  // A step that reads variables directly is replayed whole (their gradients come from its tape).
+  const linear = variables.length === 0 ? rec.linear : undefined;
 
   const loop = tf.customGradient((...args: unknown[]) => {
     const save = args.pop() as (tensors: tf.Tensor[]) => void;
     const [xs, ...rest] = args as tf.Tensor[];
     const init = rest.slice(0, n);
     const params = rest.slice(n, n + nParams);
-    // The projection of every timestep, before the loop (its gradient is replayed per step).
+    // The projection of every timestep, before the loop (its gradient comes after the backward loop).
     const projected = rec.project === undefined ? xs! : rec.project(xs!, params);
-    // Forward: carries the states and the last output, logs the states after each step and,
-    // when the output is not the first state, the outputs.
+    // Forward: carries the states and the last output; lists the states after each step, the
+    // outputs (when asked) and, for a linear step, the pre-activations.
     const last0 = tf.zerosLike(init[0]!);
     let separateOutputs = false;
-    const logs0 = init.map(emptyLog);
-    const outLog0 = returnSequences ? [emptyLog(last0)] : [];
+    const lists0 = [
+      ...init.map((s) => newList(s, steps)),
+      ...(returnSequences ? [newList(last0, steps)] : []),
+      ...(linear === undefined ? [] : [tf.zerosLike(projected)]),
+    ];
     const result = tf.whileLoop(
       (t) => tf.less(t!, steps),
       (t, ...vars) => {
         const states = vars.slice(0, n);
         const m = mask === undefined ? undefined : tf.gather(mask, t!);
-        const [out, next] = maskedStep(rec, tf.gather(projected, t!), states, params, m);
+        const x = tf.gather(projected, t!);
+        const z = linear === undefined ? undefined : tf.add(x, recurrentProduct(linear, states[0]!, params[linear.kernel]!));
+        const [out, next] = z === undefined ? maskedStep(rec, x, states, params, m) : applyMask(linear!.finish(z, states), states, m);
         separateOutputs = out !== next[0];
-        const logs = next.map((s, j) => appendRow(vars[n + 1 + j]!, s));
-        const outLog = returnSequences ? [appendRow(vars[2 * n + 1]!, out)] : [];
-        return [tf.add(t!, 1), ...next, out, ...logs, ...outLog];
+        const lists = vars.slice(n + 1);
+        const written = [
+          ...next.map((s, j) => writeRow(lists[j]!, t!, s)),
+          ...(returnSequences ? [writeRow(lists[n]!, t!, out)] : []),
+          ...(z === undefined ? [] : [writeRow(lists.at(-1)!, t!, z)]),
+        ];
+        return [tf.add(t!, 1), ...next, out, ...written];
       },
-      [tf.scalar(0, "int32"), ...init, last0, ...logs0, ...outLog0],
-      {
-        shapeInvariants: [
-          [],
-          ...init.map((s) => s.shape),
-          last0.shape,
-          ...logs0.map((l) => [null, ...l.shape.slice(1)]),
-          ...outLog0.map((l) => [null, ...l.shape.slice(1)]),
-        ],
-      },
+      [tf.scalar(0, "int32"), ...init, last0, ...lists0],
     );
     const finalStates = result.slice(1, n + 1);
     const last = result[n + 1]!;
-    const logs = result.slice(n + 2, 2 * n + 2);
-    const sequenceTM = returnSequences ? (separateOutputs ? result[2 * n + 2]! : logs[0]!) : undefined;
-    save(logs);
+    const stateLists = result.slice(n + 2, 2 * n + 2);
+    const sequenceTM = returnSequences ? (separateOutputs ? result[2 * n + 2]! : stateLists[0]!) : undefined;
+    save([...stateLists, projected, ...(linear === undefined ? [] : [result.at(-1)!])]);
     const pieces = [...finalStates, last];
-    if (sequenceTM !== undefined) pieces.push(sequenceFromLog(sequenceTM, null));
+    if (sequenceTM !== undefined) pieces.push(sequenceFromList(sequenceTM, null));
     const packed = pack(pieces);
     packing = packed.packing;
 
@@ -142,74 +162,87 @@ export function backpropagatedLoop(
       const dSequenceTM = returnSequences
         ? tf.transpose(parts[n + 1]!, [1, 0, ...Array.from({ length: dLast.rank - 1 }, (_, i) => i + 2)])
         : undefined;
-      // The states each step started from: the initial ones, then those logged after each step.
+      const projectedRows = saved[n]!;
+      const zs = linear === undefined ? undefined : saved[n + 1]!;
+      // The states each step started from: the initial ones, then those listed after each step.
       const previous = init.map((s, j) => tf.concat([tf.expandDims(s, 0), saved[j]!], 0));
-      const dx0 = emptyLog(tf.gather(xs!, 0));
+      // Per-step sums of parameter and variable gradients (only when steps are replayed whole).
+      const perStep = linear === undefined;
+      const sums0 = perStep ? [...params.map((p) => tf.zerosLike(p)), ...variables.map((v) => tf.zeros(v.shape as number[], v.dtype))] : [];
+      const needDz = linear !== undefined || rec.project !== undefined || inputGradient;
       const back = tf.whileLoop(
         (k) => tf.greaterEqual(k!, 0),
         (k, ...vars) => {
           const dStates = vars.slice(0, n);
           const dLastCarry = vars[n]!;
-          const dParams = vars.slice(n + 1, n + 1 + nParams);
-          const dVars = vars.slice(n + 1 + nParams, n + 1 + nParams + variables.length);
-          const dxLog = vars[n + 1 + nParams + variables.length]!;
-          const x = tf.gather(xs!, k!);
+          const sums = vars.slice(n + 1, n + 1 + sums0.length);
           const states = previous.map((p) => tf.gather(p, k!));
-          const stepParams = params.map((p) => tf.identity(p));
           const m = mask === undefined ? undefined : tf.gather(mask, k!);
           const dOut = dSequenceTM === undefined ? dLastCarry : tf.add(dLastCarry, tf.gather(dSequenceTM, k!));
           const tape = new tf.GradientTape();
+          // The step's input: the pre-activations (linear) or the projected input (replayed whole).
+          const input = zs === undefined ? tf.gather(projectedRows, k!) : tf.gather(zs, k!);
+          const stepParams = perStep ? params.map((p) => tf.identity(p)) : [];
           const [out, next] = tape.record(() => {
-            tape.watch([...(inputGradient ? [x] : []), ...states, ...stepParams]);
-            const input = rec.project === undefined ? x : rec.project(x, stepParams);
-            return maskedStep(rec, input, states, stepParams, m);
+            tape.watch([input, ...states, ...stepParams]);
+            return linear === undefined ? maskedStep(rec, input, states, stepParams, m) : applyMask(linear.finish(input, states), states, m);
           });
           const shared = out === next[0];
           const targets = shared ? next : [out, ...next];
           const upstream = shared ? [tf.add(dStates[0]!, dOut), ...dStates.slice(1)] : [dOut, ...dStates];
-          const g = [
-            ...(inputGradient ? [] : [null]),
-            ...(tape.gradient(
-              targets,
-              [...(inputGradient ? [x] : []), ...states, ...stepParams, ...variables],
-              upstream,
-            ) as (tf.Tensor | null)[]),
-          ];
+          const g = tape.gradient(targets, [input, ...states, ...stepParams, ...(perStep ? variables : [])], upstream) as (tf.Tensor | null)[];
           const orZeros = (d: tf.Tensor | null | undefined, like: tf.Tensor) => d ?? tf.zerosLike(like);
+          const dz = orZeros(g[0], input);
+          const dPrevious = states.map((s, j) => orZeros(g[1 + j], s));
+          // z = x + (h * mask) · kernel: h's share comes back through the kernel's transpose.
+          if (linear !== undefined) {
+            const dh = tf.matMul(dz, params[linear.kernel]!, false, true);
+            dPrevious[0] = tf.add(dPrevious[0]!, linear.mask === undefined ? dh : tf.mul(dh, linear.mask));
+          }
           const sum = (acc: tf.Tensor, d: tf.Tensor | null | undefined) => (d === null || d === undefined ? acc : tf.add(acc, d));
           return [
             tf.sub(k!, 1),
-            ...states.map((s, j) => orZeros(g[1 + j], s)),
+            ...dPrevious,
             tf.zerosLike(dLastCarry),
-            ...dParams.map((acc, j) => sum(acc, g[1 + n + j])),
-            ...dVars.map((acc, j) => sum(acc, g[1 + n + nParams + j])),
-            inputGradient ? appendRow(dxLog, orZeros(g[0], x)) : dxLog,
+            ...sums.map((acc, j) => sum(acc, g[1 + n + j])),
+            ...(needDz ? [writeRow(vars.at(-1)!, k!, dz)] : []),
           ];
         },
         [
           typeof steps === "number" ? tf.scalar(steps - 1, "int32") : tf.sub(steps, 1),
           ...dFinal,
           dLast,
-          ...params.map((p) => tf.zerosLike(p)),
-          ...variables.map((v) => tf.zeros(v.shape as number[], v.dtype)),
-          dx0,
+          ...sums0,
+          ...(needDz ? [tf.zerosLike(projectedRows)] : []),
         ],
-        {
-          shapeInvariants: [
-            [],
-            ...dFinal.map((d) => d.shape),
-            dLast.shape,
-            ...params.map((p) => p.shape),
-            ...variables.map((v) => v.shape),
-            [null, ...dx0.shape.slice(1)],
-          ],
-        },
       );
       const dInitial = back.slice(1, n + 1);
-      const dParams = back.slice(n + 2, n + 2 + nParams);
-      const dVars = back.slice(n + 2 + nParams, n + 2 + nParams + variables.length);
-      const dxs = inputGradient ? tf.reverse(back[n + 2 + nParams + variables.length]!, 0) : null;
-      return [dxs!, ...dInitial, ...dParams, ...dVars];
+      const sums = back.slice(n + 2, n + 2 + sums0.length);
+      const dParams: (tf.Tensor | null)[] = perStep ? sums.slice(0, nParams) : params.map(() => null);
+      const dVars = perStep ? sums.slice(nParams) : [];
+      const dzs = needDz ? back.at(-1)! : undefined;
+      if (linear !== undefined) {
+        // The kernel's gradient over every step at once: Σ_t (h_{t-1} * mask)ᵀ dz_t.
+        let hPrevious = tf.gather(previous[0]!, tf.range(0, steps, 1, "int32"));
+        if (linear.mask !== undefined) hPrevious = tf.mul(hPrevious, linear.mask);
+        dParams[linear.kernel] = tf.matMul(rowsOf(hPrevious), rowsOf(dzs!), true, false);
+      }
+      let dxs: tf.Tensor | null = null;
+      if (rec.project !== undefined) {
+        // The projection's gradient for every timestep at once, from the listed dz.
+        const tape = new tf.GradientTape();
+        const sources = [...(inputGradient ? [xs!] : []), ...params];
+        const p = tape.record(() => {
+          tape.watch(sources);
+          return rec.project!(xs!, params);
+        });
+        const g = tape.gradient(p, sources, dzs!) as (tf.Tensor | null)[];
+        if (inputGradient) dxs = g[0]!;
+        g.slice(inputGradient ? 1 : 0).forEach((d, j) => {
+          if (d !== null && d !== undefined) dParams[j] = dParams[j] === null ? d : tf.add(dParams[j]!, d);
+        });
+      } else if (inputGradient) dxs = dzs!;
+      return [dxs!, ...dInitial, ...dParams.map((d, j) => d ?? tf.zerosLike(params[j]!)), ...dVars];
     };
     return { value: packed.value, gradFunc };
   });

@@ -137,6 +137,12 @@ export abstract class BuiltinCell extends RNNCell {
     recurrentMask: tf.Tensor | undefined,
   ): [tf.Tensor, tf.Tensor[]];
 
+  /**
+   * For cells whose step is `finishStep(x + (h * mask) · recurrentKernel, states)` (see
+   * `LinearStep`): the elementwise rest of the step. Absent for other cells (GRU).
+   */
+  protected finishStep?(z: tf.Tensor, states: readonly tf.Tensor[]): [tf.Tensor, tf.Tensor[]];
+
   /** Creates `kernel`, `recurrent_kernel` and (with `useBias`) `bias`. */
   protected buildWeights(inputShape: Shape | Shape[], biasShape: number[], biasInitializer: Initializer = this.biasInitializer): void {
     // Called on [input, ...states], the input's shape is the first.
@@ -195,11 +201,13 @@ export abstract class BuiltinCell extends RNNCell {
     const masks = this.masks(dimOf(like, 1), this.kernel!.shape[0] as number, training);
     const bias = this.inputBias();
     const head = bias === undefined ? [this.kernel!.read()] : [this.kernel!.read(), bias];
+    const finish = this.finishStep;
     return {
       params: [...head, ...this.recurrentParams()],
       variables: [],
       project: (x, params) => this.project(x, params[0]!, bias === undefined ? undefined : params[1], masks.input),
       step: (x, states, params) => this.cellStep(x, states, params.slice(head.length), masks.recurrent),
+      ...(finish === undefined ? {} : { linear: { kernel: head.length, mask: masks.recurrent, finish: (z, states) => finish.call(this, z, states) } }),
     };
   }
 

@@ -36,6 +36,27 @@ export interface Recurrence {
   readonly variables: readonly tf.Variable[];
   project?(inputs: tf.Tensor, params: readonly tf.Tensor[]): tf.Tensor;
   step(input: tf.Tensor, states: readonly tf.Tensor[], params: readonly tf.Tensor[]): [tf.Tensor, tf.Tensor[]];
+  /** Present when `step` is a product with the first state followed by elementwise work (see `LinearStep`). */
+  readonly linear?: LinearStep;
+}
+
+/**
+ * How a step splits when it is `finish(x + (h * mask) · params[kernel], states)`, `h` the
+ * first state and `finish` free of products (SimpleRNN, LSTM): `step` must compute exactly
+ * that. Backpropagation through time then replays only `finish` per step and does the
+ * products with the recurrent kernel itself, the kernel's gradient once for all steps.
+ *
+ * ```ts
+ * const z = tf.add(x, tf.matMul(h, params[linear.kernel]));
+ * const [out, next] = linear.finish(z, states);
+ * ```
+ */
+export interface LinearStep {
+  /** Index of the recurrent kernel in `params`. */
+  readonly kernel: number;
+  /** The recurrent dropout mask applied to `h` before the product (`[batch, units]`), if any. */
+  readonly mask: tf.Tensor | undefined;
+  finish(z: tf.Tensor, states: readonly tf.Tensor[]): [tf.Tensor, tf.Tensor[]];
 }
 
 /**

@@ -1,11 +1,10 @@
 /**
- * Pieces shared by the time loops: one step with masking, the loop's result, and logs of
- * per-step values (a tensor that grows by one row per step, a loop variable of unknown
- * first dimension).
+ * Pieces shared by the time loops: one step with masking, the loop's result, and lists of
+ * per-step values (a `[steps, ...]` tensor written one row per step, in place).
  *
  * ```ts
- * let log = emptyLog(h0);            // [0, batch, units]
- * log = appendRow(log, h);           // inside the loop body
+ * let list = newList(h0, steps);     // [steps, batch, units]
+ * list = writeRow(list, t, h);       // inside the loop body
  * ```
  */
 import * as tf from "@kiln/core";
@@ -37,7 +36,11 @@ export function maskedStep(
   params: readonly tf.Tensor[],
   m: tf.Tensor | undefined,
 ): [tf.Tensor, tf.Tensor[]] {
-  const [out, next] = rec.step(x, states, params);
+  return applyMask(rec.step(x, states, params), states, m);
+}
+
+/** A step's `[output, new states]` with the mask `m` applied (see `maskedStep`). */
+export function applyMask([out, next]: [tf.Tensor, tf.Tensor[]], states: readonly tf.Tensor[], m: tf.Tensor | undefined): [tf.Tensor, tf.Tensor[]] {
   if (m === undefined) return [out, next];
   const keep = (value: tf.Tensor, old: tf.Tensor) =>
     tf.where(value.rank === 2 ? m : tf.reshape(m, [-1, ...value.shape.slice(1).map(() => 1)]), value, old);
@@ -45,22 +48,26 @@ export function maskedStep(
   return [out === next[0] ? masked[0]! : keep(out, states[0]!), masked];
 }
 
-/** An empty log of per-step values shaped like `like` (`[0, ...like.shape]`), for appending rows in a loop. */
-export function emptyLog(like: tf.Tensor): tf.Tensor {
-  return tf.zeros(shapeArg([0, ...like.shape.map((_, i) => dimOf(like, i))]), like.dtype);
+/**
+ * A list of one row per timestep shaped like `like` (`[steps, ...like.shape]`, zeros), for a
+ * loop to fill with `writeRow`. Inside a `While` each write is one `tf.setRow`, which the
+ * plan runs in place (the list is a loop variable nothing else reads), so filling it costs
+ * one row copy per step.
+ */
+export function newList(like: tf.Tensor, steps: number | tf.Tensor): tf.Tensor {
+  return tf.zeros(shapeArg([steps, ...like.shape.map((_, i) => dimOf(like, i))]), like.dtype);
 }
 
-/** `log` with `row` appended along a new first axis. */
-export function appendRow(log: tf.Tensor, row: tf.Tensor): tf.Tensor {
-  return tf.concat([log, tf.expandDims(row, 0)], 0);
+/** `list` with row `t` replaced by `row`. */
+export function writeRow(list: tf.Tensor, t: tf.Tensor, row: tf.Tensor): tf.Tensor {
+  return tf.setRow(list, t, row);
 }
 
 /**
- * Time-major per-step records (`[time, batch, ...]`, the loop's log) as the batch-major output
- * sequence, with the time dimension known again when the input's was (a loop variable that
- * grows has an unknown first dimension).
+ * Time-major per-step records (`[time, batch, ...]`, the loop's list) as the batch-major
+ * output sequence, with the time dimension known statically when the input's was.
  */
-export function sequenceFromLog(log: tf.Tensor, steps: number | null): tf.Tensor {
+export function sequenceFromList(log: tf.Tensor, steps: number | null): tf.Tensor {
   const batchMajor = tf.transpose(log, [1, 0, ...Array.from({ length: log.rank - 2 }, (_, i) => i + 2)]);
   if (steps === null || batchMajor.shape[1] === steps) return batchMajor;
   return tf.reshape(

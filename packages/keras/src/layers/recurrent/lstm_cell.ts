@@ -70,8 +70,13 @@ export class LSTMCell extends BuiltinCell {
     [kernel]: readonly tf.Tensor[],
     mask: tf.Tensor | undefined,
   ): [tf.Tensor, tf.Tensor[]] {
-    const gate = this.recurrentActivation;
     const z = tf.add(x, tf.matMul(mask === undefined ? h! : tf.mul(h!, mask), kernel!));
+    return this.finishStep(z, [h!, c!]);
+  }
+
+  /** The gates from the pre-activations `z` (`[batch, 4 units]`), and the new states. */
+  protected override finishStep(z: tf.Tensor, [, c]: readonly tf.Tensor[]): [tf.Tensor, tf.Tensor[]] {
+    const gate = this.recurrentActivation;
     const [zi, zf, zc, zo] = tf.split(z, 4, -1);
     const cNext = tf.add(tf.mul(gate.apply(zf!), c!), tf.mul(gate.apply(zi!), this.activation.apply(zc!)));
     const hNext = tf.mul(gate.apply(zo!), this.activation.apply(cNext));

@@ -42,7 +42,12 @@ export class SimpleRNNCell extends BuiltinCell {
     [kernel]: readonly tf.Tensor[],
     mask: tf.Tensor | undefined,
   ): [tf.Tensor, tf.Tensor[]] {
-    const y = this.activation.apply(tf.add(x, tf.matMul(mask === undefined ? h! : tf.mul(h!, mask), kernel!)));
+    return this.finishStep(tf.add(x, tf.matMul(mask === undefined ? h! : tf.mul(h!, mask), kernel!)));
+  }
+
+  /** The new state from the pre-activation `z`. */
+  protected override finishStep(z: tf.Tensor): [tf.Tensor, tf.Tensor[]] {
+    const y = this.activation.apply(z);
     return [y, [y]];
   }
 }

@@ -18,7 +18,7 @@ import { InputShapeError } from "../../errors.js";
 import { dimOf } from "../../utils/dynamic.js";
 import { backpropagatedLoop } from "./bptt.js";
 import type { Recurrence } from "./cell.js";
-import { appendRow, emptyLog, maskedStep, projectAll, sequenceFromLog, type TimeLoopResult } from "./loop_helpers.js";
+import { maskedStep, newList, projectAll, sequenceFromList, type TimeLoopResult, writeRow } from "./loop_helpers.js";
 
 export type { TimeLoopResult } from "./loop_helpers.js";
 
@@ -74,7 +74,7 @@ function jsLoop(rec: Recurrence, mask: tf.Tensor | undefined, initial: readonly 
   return { lastOutput: last, outputs: sequence, states };
 }
 
-/** The traced loop without gradients (prediction): one `While` carrying the states, the last output and the outputs so far. */
+/** The traced loop without gradients (prediction): one `While` carrying the states, the last output and the list of outputs. */
 function whileLoopForward(
   rec: Recurrence,
   mask: tf.Tensor | undefined,
@@ -85,17 +85,16 @@ function whileLoopForward(
   const steps = dimOf(rec.inputs, 0);
   const projected = projectAll(rec);
   const last0 = tf.zerosLike(initial[0]!);
-  const log0 = returnSequences ? [emptyLog(last0)] : [];
+  const list0 = returnSequences ? [newList(last0, steps)] : [];
   const result = tf.whileLoop(
     (t) => tf.less(t!, steps),
     (t, ...vars) => {
       const m = mask === undefined ? undefined : tf.gather(mask, t!);
       const [out, next] = maskedStep(rec, tf.gather(projected, t!), vars.slice(0, n), rec.params, m);
-      return [tf.add(t!, 1), ...next, out, ...(returnSequences ? [appendRow(vars[n + 1]!, out)] : [])];
+      return [tf.add(t!, 1), ...next, out, ...(returnSequences ? [writeRow(vars[n + 1]!, t!, out)] : [])];
     },
-    [tf.scalar(0, "int32"), ...initial, last0, ...log0],
-    { shapeInvariants: [[], ...initial.map((s) => s.shape), last0.shape, ...log0.map((l) => [null, ...l.shape.slice(1)])] },
+    [tf.scalar(0, "int32"), ...initial, last0, ...list0],
   );
-  const outputs = returnSequences ? sequenceFromLog(result[n + 2]!, rec.inputs.shape[0] ?? null) : undefined;
+  const outputs = returnSequences ? sequenceFromList(result[n + 2]!, rec.inputs.shape[0] ?? null) : undefined;
   return { lastOutput: result[n + 1]!, outputs, states: result.slice(1, n + 1) };
 }
