@@ -5,8 +5,16 @@
  * time excludes the time the OS gives to other jobs on a shared machine; with one thread
  * running it is that thread's time). Two-thread rows report wall time only.
  *
+ * With `BASELINE=<folder>` holding this package's `src/` and `wasm/` from another commit
+ * (inside the package, so that it shares this @kiln/core; `.baseline/` is git-ignored) the
+ * same cases also run on that version, interleaved, for a before/after comparison in one
+ * process. Binaries alone are not enough: kernel ids follow the generated key list in src.
+ * `FOCUS=exp,chain` picks cases by name prefix.
+ *
  * ```sh
  * node --import tsx --conditions=source bench/focus.ts [rounds]
+ * mkdir .baseline && git archive main src wasm | tar -x -C .baseline   # from packages/backend-wasm
+ * BASELINE=.baseline node --import tsx --conditions=source bench/focus.ts 21
  * ```
  */
 import { median, randomArray } from "./harness.js";
@@ -14,6 +22,14 @@ import { setUpBenchBackends, tf, tfjs } from "./setup.js";
 
 const rounds = Number(process.argv[2] ?? 9);
 await setUpBenchBackends();
+const baseline = process.env.BASELINE;
+if (baseline !== undefined) {
+  const { pathToFileURL } = await import("node:url");
+  const { resolve } = await import("node:path");
+  const { wasm } = (await import(pathToFileURL(resolve(baseline, "src/index.ts")).href)) as typeof import("../src/index.js");
+  tf.registerBackend(wasm({ name: "base1", variant: "simd", threads: 1 }));
+  tf.registerBackend(wasm({ name: "base2" }));
+}
 
 interface Case {
   name: string;
@@ -79,6 +95,14 @@ await tf.setBackend("wasm1");
 const one = cases("wasm1");
 await tf.setBackend("wasm");
 const two = cases("wasm");
+let baseOne: Case[] = [];
+let baseTwo: Case[] = [];
+if (baseline !== undefined) {
+  await tf.setBackend("base1");
+  baseOne = cases("base1");
+  await tf.setBackend("base2");
+  baseTwo = cases("base2");
+}
 
 const cpuMs = () => {
   const u = process.cpuUsage();
@@ -99,27 +123,45 @@ console.log(
     .map((l) => l.toFixed(1))
     .join(" ")}`,
 );
-console.log("case            | wasm1 wall / cpu        | wasm2 wall | tfjs wall / cpu        | tfjs/wasm1 (cpu)");
+console.log(
+  `case            | wasm1 wall / cpu        | wasm2 wall | tfjs wall / cpu        | tfjs/wasm1 (cpu)${baseline === undefined ? "" : " | baseline wasm1 cpu | baseline wasm2 wall | baseline/new 1 thread (cpu), 2 threads (wall)"}`,
+);
 for (let i = 0; i < one.length; i++) {
   const c1 = one[i]!;
   const c2 = two[i]!;
+  const b1 = baseOne[i];
+  const b2 = baseTwo[i];
   for (let w = 0; w < 3; w++) {
     await time("wasm1", c1.kiln);
     await time("wasm", c2.kiln);
     if (c1.anchor) await time(undefined, c1.anchor);
+    if (b1 && b2) {
+      await time("base1", b1.kiln);
+      await time("base2", b2.kiln);
+    }
   }
   const s1: Sample[] = [];
   const s2: Sample[] = [];
   const st: Sample[] = [];
+  const sb1: Sample[] = [];
+  const sb2: Sample[] = [];
   for (let r = 0; r < rounds; r++) {
     s1.push(await time("wasm1", c1.kiln));
     s2.push(await time("wasm", c2.kiln));
     if (c1.anchor) st.push(await time(undefined, c1.anchor));
+    if (b1 && b2) {
+      sb1.push(await time("base1", b1.kiln));
+      sb2.push(await time("base2", b2.kiln));
+    }
   }
   const m = (s: Sample[], k: keyof Sample) => median(s.map((v) => v[k]));
   const fmt = (ms: number) => (c1.flops ? `${ms.toFixed(2)} (${(c1.flops / ms / 1e6).toFixed(1)} GF/s)` : ms.toFixed(3));
+  const base =
+    b1 && b2
+      ? ` | ${fmt(m(sb1, "cpu"))} | ${fmt(m(sb2, "wall"))} | ${(m(sb1, "cpu") / m(s1, "cpu")).toFixed(2)}x, ${(m(sb2, "wall") / m(s2, "wall")).toFixed(2)}x`
+      : "";
   console.log(
-    `${c1.name.padEnd(15)} | ${fmt(m(s1, "wall"))} / ${fmt(m(s1, "cpu"))} | ${fmt(m(s2, "wall"))} | ${fmt(m(st, "wall"))} / ${fmt(m(st, "cpu"))} | ${(m(st, "cpu") / m(s1, "cpu")).toFixed(2)}x`,
+    `${c1.name.padEnd(15)} | ${fmt(m(s1, "wall"))} / ${fmt(m(s1, "cpu"))} | ${fmt(m(s2, "wall"))} | ${fmt(m(st, "wall"))} / ${fmt(m(st, "cpu"))} | ${(m(st, "cpu") / m(s1, "cpu")).toFixed(2)}x${base}`,
   );
 }
 process.exit(0);

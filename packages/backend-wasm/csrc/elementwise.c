@@ -6,8 +6,9 @@
  *   an input repeated along the inner dim is splatted into a small buffer once per row;
  * - kiln_ew_program: a fused cluster (a traced function's elementwise chain) as a little
  *   op program, interpreted one block of BLOCK elements at a time: every op runs over the
- *   block, intermediates stay in L1-sized buffers, and only the cluster's outputs reach
- *   memory. An input that broadcasts (a bias row) is gathered into a block buffer in output
+ *   block, intermediates stay in L1-sized buffers (shared once a value is dead: a chain
+ *   uses two), and only the cluster's outputs reach memory. An input that broadcasts (a
+ *   bias row) is gathered into a block buffer in output
  *   order first. Each op is the same kernel eager execution runs, so fused and unfused results
  *   are bit-identical.
  *
@@ -29,6 +30,18 @@ static uint32_t threads_for(uint32_t n) {
   uint32_t useful = n / PARALLEL_ELEMENTS;
   if (useful < 1) useful = 1;
   return useful < threads ? useful : threads;
+}
+
+/*
+ * Tasks per claim for `tasks` tasks of `task_elements` elements: about 16K elements (tens
+ * of microseconds), and at least 8 claims per thread, so a worker that wakes late takes
+ * its share of the rest instead of leaving the caller one long last chunk.
+ */
+static uint32_t claim_size(uint32_t tasks, uint32_t task_elements, uint32_t threads) {
+  uint32_t chunk = 16384u / task_elements;
+  uint32_t fair = tasks / (threads * 8);
+  if (chunk > fair) chunk = fair;
+  return chunk < 1 ? 1 : chunk;
 }
 
 /* ---- same layout ---- */
@@ -68,9 +81,10 @@ int32_t KILN_EXPORT(kiln_ew_same)(uint32_t kernel, uint8_t* out, uint32_t out_si
     if (n > 0) job.kernel(job.in, out, n);
     return KILN_OK;
   }
-  /* Tasks of 8K elements, so a busy thread's share can be taken by another. */
-  job.chunk = 8192;
-  kiln_parallel_for(same_task, &job, (n + job.chunk - 1) / job.chunk, threads);
+  /* Tasks of 4K elements, claimed a few at a time (claim_size). */
+  job.chunk = 4096;
+  uint32_t tasks = (n + job.chunk - 1) / job.chunk;
+  kiln_parallel_for_chunks(same_task, &job, tasks, threads, claim_size(tasks, job.chunk, threads));
   return KILN_OK;
 }
 
@@ -247,7 +261,9 @@ typedef struct {
   BroadcastView views[MAX_FUSED_VALUES];
   uint8_t* outputs[MAX_FUSED_VALUES];
   FusedOp ops[MAX_FUSED_OPS];
-  uint8_t* scratch; /* per thread: (inputs + ops) * BLOCK * 4 bytes */
+  uint32_t slot[MAX_FUSED_OPS]; /* the block buffer of each op whose result is not a cluster output */
+  uint32_t slot_count;
+  uint8_t* scratch; /* per thread: (inputs + slots) * BLOCK * 4 bytes */
   uint32_t scratch_per_thread;
 } Program;
 
@@ -292,7 +308,7 @@ static void program_task(void* context, uint32_t begin, uint32_t end, uint32_t t
         in_step[j][k] = plain ? BLOCK * program->input_size[input] : 0;
       }
     }
-    out_base[j] = op->output >= 0 ? program->outputs[op->output] : temps + j * BLOCK * 4;
+    out_base[j] = op->output >= 0 ? program->outputs[op->output] : temps + program->slot[j] * BLOCK * 4;
     out_step[j] = op->output >= 0 ? BLOCK * op->size : 0;
   }
   for (uint32_t b = begin; b < end; b++) {
@@ -306,6 +322,42 @@ static void program_task(void* context, uint32_t begin, uint32_t end, uint32_t t
       program->ops[j].kernel(in, out_base[j] + (size_t)b * out_step[j], len);
     }
   }
+}
+
+/*
+ * Gives each intermediate a block buffer, reusing the buffer of a value after its last
+ * reader: a chain of unary ops needs two. An op's buffer is taken before its operands'
+ * are released, so no op writes the buffer it reads (kernels with bool operands read
+ * bytes and write words). Returns KILN_ERR_ARGUMENT for an operand that is not an earlier op.
+ */
+static int32_t assign_slots(Program* program) {
+  uint32_t last_use[MAX_FUSED_OPS];
+  for (uint32_t j = 0; j < program->op_count; j++) {
+    last_use[j] = j;
+    for (uint32_t k = 0; k < program->ops[j].arity; k++) {
+      int32_t ref = program->ops[j].operands[k];
+      if (ref >= (int32_t)j) return KILN_ERR_ARGUMENT;
+      if (ref >= 0) last_use[ref] = j;
+      else if ((uint32_t)(-ref - 1) >= program->input_count) return KILN_ERR_ARGUMENT;
+    }
+  }
+  uint64_t busy = 0;
+  program->slot_count = 0;
+  for (uint32_t j = 0; j < program->op_count; j++) {
+    if (program->ops[j].output < 0) {
+      uint32_t free_slot = 0;
+      while (busy >> free_slot & 1) free_slot++;
+      busy |= (uint64_t)1 << free_slot;
+      program->slot[j] = free_slot;
+      if (free_slot + 1 > program->slot_count) program->slot_count = free_slot + 1;
+    }
+    for (uint32_t k = 0; k < program->ops[j].arity; k++) {
+      int32_t ref = program->ops[j].operands[k];
+      if (ref >= 0 && last_use[ref] == j && program->ops[ref].output < 0) busy &= ~((uint64_t)1 << program->slot[ref]);
+    }
+    if (last_use[j] == j && program->ops[j].output < 0) busy &= ~((uint64_t)1 << program->slot[j]);
+  }
+  return KILN_OK;
 }
 
 /**
@@ -352,11 +404,13 @@ int32_t KILN_EXPORT(kiln_ew_program)(const int32_t* frame) {
   uint32_t blocks = (program.n + BLOCK - 1) / BLOCK;
   uint32_t threads = threads_for(program.n);
   if (threads > blocks) threads = blocks;
-  program.scratch_per_thread = (program.input_count + program.op_count) * BLOCK * 4;
+  int32_t status = assign_slots(&program);
+  if (status != KILN_OK) return status;
+  program.scratch_per_thread = (program.input_count + program.slot_count) * BLOCK * 4;
   program.scratch = kiln_scratch_alloc(threads * program.scratch_per_thread);
   if (!program.scratch) return KILN_ERR_NO_MEMORY;
   if (threads <= 1) program_task(&program, 0, blocks, 0);
-  else kiln_parallel_for(program_task, &program, blocks, threads);
+  else kiln_parallel_for_chunks(program_task, &program, blocks, threads, claim_size(blocks, BLOCK, threads));
   kiln_scratch_free(program.scratch);
   return KILN_OK;
 }

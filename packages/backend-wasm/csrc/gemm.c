@@ -186,6 +186,7 @@ typedef struct {
   float* packed_b;      /* kc x n_padded for the current slab */
   float* packed_a;      /* per thread: GEMM_MC x GEMM_KC */
   uint32_t p0, kc;
+  uint32_t mc; /* rows per A block: GEMM_MC, or fewer so that threads get enough blocks */
   uint32_t m_blocks, n_slices, panels_per_slice;
 } Slab;
 
@@ -209,8 +210,8 @@ static void block_task(void* context, uint32_t begin, uint32_t end, uint32_t thr
   for (uint32_t task = begin; task < end; task++) {
     uint32_t block = task / slab->n_slices;
     uint32_t slice = task % slab->n_slices;
-    uint32_t i0 = block * GEMM_MC;
-    uint32_t mc = KILN_MIN(GEMM_MC, g->m - i0);
+    uint32_t i0 = block * slab->mc;
+    uint32_t mc = KILN_MIN(slab->mc, g->m - i0);
     if (block != packed_block) {
       g->pack_a(g->a, packed_a, g->m, i0, (mc + GEMM_MR - 1) / GEMM_MR * GEMM_MR, slab->p0, slab->kc);
       packed_block = block;
@@ -275,6 +276,7 @@ void kiln_gemm_into(const GemmProblem* g, float* scratch) {
   uint32_t panels = (g->n + GEMM_NR - 1) / GEMM_NR;
   Slab slab;
   slab.problem = g;
+  slab.mc = GEMM_MC;
   slab.m_blocks = (g->m + GEMM_MC - 1) / GEMM_MC;
   slab.n_slices = 1;
   slab.panels_per_slice = panels;
@@ -283,11 +285,28 @@ void kiln_gemm_into(const GemmProblem* g, float* scratch) {
   run_slabs(&slab, panels, 1);
 }
 
+/*
+ * Rows per A block for `threads` threads: GEMM_MC, or, when M has fewer than 6 blocks per
+ * thread, equal blocks (a multiple of GEMM_MR, at least 4 tiles) so that threads claiming
+ * blocks finish together even when one starts late. M = 256 on two threads: 11 blocks of
+ * 25 rows instead of 80 + 80 + 80 + 16 (at best 160 : 96 rows). A block's height does not
+ * change any element's sum, so results stay bit-identical across thread counts.
+ */
+static uint32_t block_rows(uint32_t m, uint32_t threads) {
+  uint32_t blocks = (m + GEMM_MC - 1) / GEMM_MC;
+  if (threads <= 1 || blocks >= 6 * threads) return GEMM_MC;
+  uint32_t most = (m + 4 * GEMM_MR - 1) / (4 * GEMM_MR);
+  blocks = KILN_MIN(6 * threads, KILN_MAX(most, 1));
+  uint32_t rows = (m + blocks - 1) / blocks;
+  return KILN_MIN(GEMM_MC, (rows + GEMM_MR - 1) / GEMM_MR * GEMM_MR);
+}
+
 int32_t kiln_gemm(const GemmProblem* g, uint32_t threads) {
   if (trivial(g)) return KILN_OK;
   uint32_t panels = (g->n + GEMM_NR - 1) / GEMM_NR;
-  uint32_t m_blocks = (g->m + GEMM_MC - 1) / GEMM_MC;
   if (threads < 1) threads = 1;
+  uint32_t mc = block_rows(g->m, threads);
+  uint32_t m_blocks = (g->m + mc - 1) / mc;
   /* Enough tasks for every thread: when M has few blocks, slice the panels too. */
   uint32_t n_slices = 1;
   if (m_blocks < 2 * threads && threads > 1) {
@@ -296,6 +315,7 @@ int32_t kiln_gemm(const GemmProblem* g, uint32_t threads) {
   }
   Slab slab;
   slab.problem = g;
+  slab.mc = mc;
   slab.m_blocks = m_blocks;
   slab.n_slices = n_slices;
   slab.panels_per_slice = (panels + n_slices - 1) / n_slices;

@@ -90,6 +90,10 @@ static __attribute__((unused)) void run_chunks(Job* job, uint32_t gen, uint32_t 
 }
 
 void kiln_parallel_for(kiln_task_fn task, void* context, uint32_t count, uint32_t threads) {
+  kiln_parallel_for_chunks(task, context, count, threads, 0);
+}
+
+void kiln_parallel_for_chunks(kiln_task_fn task, void* context, uint32_t count, uint32_t threads, uint32_t chunk) {
   if (threads > active_threads) threads = active_threads;
   if (threads > count) threads = count;
 #ifdef KILN_THREADS
@@ -99,7 +103,7 @@ void kiln_parallel_for(kiln_task_fn task, void* context, uint32_t count, uint32_
     job->task = task;
     job->context = context;
     job->count = count;
-    job->chunk = count / (threads * 4);
+    job->chunk = chunk > 0 ? chunk : count / (threads * 4);
     if (job->chunk < 1) job->chunk = 1;
     job->chunks = (count + job->chunk - 1) / job->chunk;
     __atomic_store_n(&job->done, 0, __ATOMIC_RELAXED);

@@ -76,4 +76,23 @@ describe("fusion on wasm: broadcast inputs and epilogues", () => {
     expect(traced).toEqual(eager);
     tf.dispose([x, row, column, middle]);
   });
+
+  it("a long cluster whose values are read again later and cross dtypes (block buffers are shared) equals eager bit for bit", () => {
+    // 3000 elements: several blocks and a partial last one; `a` is read by three later ops,
+    // the bool mask lives while other values come and go, and two results are outputs.
+    const x = tf.tensor(randomValues(3000, 11), [3000]);
+    const y = tf.tensor(randomValues(3000, 12), [3000]);
+    const fn = (x: tf.Tensor, y: tf.Tensor) => {
+      const a = tf.exp(tf.mul(x, y));
+      const mask = tf.greater(a, 1);
+      const b = tf.sqrt(tf.abs(tf.sub(tf.neg(a), y)));
+      const c = tf.where(mask, tf.tanh(b), tf.sigmoid(tf.add(b, a)));
+      return tf.concat([tf.mul(c, a), tf.cast(mask, "float32")], 0);
+    };
+    const { clusters, traced, again, eager } = tracedAndEager(backend, (x, y) => fn(x!, y!), [x, y]);
+    expect(clusters.some((c) => c.ops.length >= 8)).toBe(true);
+    expect(traced).toEqual(eager);
+    expect(again).toEqual(eager);
+    tf.dispose([x, y]);
+  });
 });

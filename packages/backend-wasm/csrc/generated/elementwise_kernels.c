@@ -2,1928 +2,2236 @@
 #include "../elementwise.h"
 
 static void ew_0(const uint8_t* const* in, uint8_t* out, uint32_t n) {
-  const uint8_t* a0 = in[0]; const uint8_t* a1 = in[1]; const uint8_t* a2 = in[2];
+  const uint8_t* a0 = in[0]; const uint8_t* a1 = in[1]; const uint8_t* a2 = in[2]; uint8_t* o = out;
   uint32_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    const vec x0 = ld_bool(a0 + 1 * i); const vec x1 = ld_bool(a1 + 1 * i); const vec x2 = ld_bool(a2 + 1 * i);
-    const vec x0b = ld_bool(a0 + 1 * (i + 4)); const vec x1b = ld_bool(a1 + 1 * (i + 4)); const vec x2b = ld_bool(a2 + 1 * (i + 4));
-    st_bool(out + 1 * i, wasm_v128_bitselect(x1, x2, x0));
-    st_bool(out + 1 * (i + 4), wasm_v128_bitselect(x1b, x2b, x0b));
+  for (; i + 16 <= n; i += 16, a0 += 16, a1 += 16, a2 += 16, o += 16) {
+    const vec x0 = ld_bool(a0); const vec x1 = ld_bool(a1); const vec x2 = ld_bool(a2);
+    const vec x0b = ld_bool(a0 + 4); const vec x1b = ld_bool(a1 + 4); const vec x2b = ld_bool(a2 + 4);
+    const vec x0c = ld_bool(a0 + 8); const vec x1c = ld_bool(a1 + 8); const vec x2c = ld_bool(a2 + 8);
+    const vec x0d = ld_bool(a0 + 12); const vec x1d = ld_bool(a1 + 12); const vec x2d = ld_bool(a2 + 12);
+    st_bool(o, wasm_v128_bitselect(x1, x2, x0));
+    st_bool(o + 4, wasm_v128_bitselect(x1b, x2b, x0b));
+    st_bool(o + 8, wasm_v128_bitselect(x1c, x2c, x0c));
+    st_bool(o + 12, wasm_v128_bitselect(x1d, x2d, x0d));
   }
-  for (; i + 4 <= n; i += 4) {
-    const vec x0 = ld_bool(a0 + 1 * i); const vec x1 = ld_bool(a1 + 1 * i); const vec x2 = ld_bool(a2 + 1 * i);
-    st_bool(out + 1 * i, wasm_v128_bitselect(x1, x2, x0));
+  for (; i + 4 <= n; i += 4, a0 += 4, a1 += 4, a2 += 4, o += 4) {
+    const vec x0 = ld_bool(a0); const vec x1 = ld_bool(a1); const vec x2 = ld_bool(a2);
+    st_bool(o, wasm_v128_bitselect(x1, x2, x0));
   }
   if (i < n) {
     uint8_t t0[16] = {0}; uint8_t t1[16] = {0}; uint8_t t2[16] = {0}; uint8_t to[16];
-    memcpy(t0, a0 + 1 * i, 1 * (n - i)); memcpy(t1, a1 + 1 * i, 1 * (n - i)); memcpy(t2, a2 + 1 * i, 1 * (n - i));
+    memcpy(t0, a0, 1 * (n - i)); memcpy(t1, a1, 1 * (n - i)); memcpy(t2, a2, 1 * (n - i));
     const vec x0 = ld_bool(t0); const vec x1 = ld_bool(t1); const vec x2 = ld_bool(t2);
     st_bool(to, wasm_v128_bitselect(x1, x2, x0));
-    memcpy(out + 1 * i, to, 1 * (n - i));
+    memcpy(o, to, 1 * (n - i));
   }
 }
 
 static void ew_1(const uint8_t* const* in, uint8_t* out, uint32_t n) {
-  const uint8_t* a0 = in[0]; const uint8_t* a1 = in[1];
+  const uint8_t* a0 = in[0]; const uint8_t* a1 = in[1]; uint8_t* o = out;
   uint32_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    const vec x0 = ld_bool(a0 + 1 * i); const vec x1 = ld_bool(a1 + 1 * i);
-    const vec x0b = ld_bool(a0 + 1 * (i + 4)); const vec x1b = ld_bool(a1 + 1 * (i + 4));
-    st_bool(out + 1 * i, wasm_i32x4_eq(x0, x1));
-    st_bool(out + 1 * (i + 4), wasm_i32x4_eq(x0b, x1b));
+  for (; i + 16 <= n; i += 16, a0 += 16, a1 += 16, o += 16) {
+    const vec x0 = ld_bool(a0); const vec x1 = ld_bool(a1);
+    const vec x0b = ld_bool(a0 + 4); const vec x1b = ld_bool(a1 + 4);
+    const vec x0c = ld_bool(a0 + 8); const vec x1c = ld_bool(a1 + 8);
+    const vec x0d = ld_bool(a0 + 12); const vec x1d = ld_bool(a1 + 12);
+    st_bool(o, wasm_i32x4_eq(x0, x1));
+    st_bool(o + 4, wasm_i32x4_eq(x0b, x1b));
+    st_bool(o + 8, wasm_i32x4_eq(x0c, x1c));
+    st_bool(o + 12, wasm_i32x4_eq(x0d, x1d));
   }
-  for (; i + 4 <= n; i += 4) {
-    const vec x0 = ld_bool(a0 + 1 * i); const vec x1 = ld_bool(a1 + 1 * i);
-    st_bool(out + 1 * i, wasm_i32x4_eq(x0, x1));
+  for (; i + 4 <= n; i += 4, a0 += 4, a1 += 4, o += 4) {
+    const vec x0 = ld_bool(a0); const vec x1 = ld_bool(a1);
+    st_bool(o, wasm_i32x4_eq(x0, x1));
   }
   if (i < n) {
     uint8_t t0[16] = {0}; uint8_t t1[16] = {0}; uint8_t to[16];
-    memcpy(t0, a0 + 1 * i, 1 * (n - i)); memcpy(t1, a1 + 1 * i, 1 * (n - i));
+    memcpy(t0, a0, 1 * (n - i)); memcpy(t1, a1, 1 * (n - i));
     const vec x0 = ld_bool(t0); const vec x1 = ld_bool(t1);
     st_bool(to, wasm_i32x4_eq(x0, x1));
-    memcpy(out + 1 * i, to, 1 * (n - i));
+    memcpy(o, to, 1 * (n - i));
   }
 }
 
 static void ew_2(const uint8_t* const* in, uint8_t* out, uint32_t n) {
-  const uint8_t* a0 = in[0]; const uint8_t* a1 = in[1];
+  const uint8_t* a0 = in[0]; const uint8_t* a1 = in[1]; uint8_t* o = out;
   uint32_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    const vec x0 = ld_bool(a0 + 1 * i); const vec x1 = ld_bool(a1 + 1 * i);
-    const vec x0b = ld_bool(a0 + 1 * (i + 4)); const vec x1b = ld_bool(a1 + 1 * (i + 4));
-    st_bool(out + 1 * i, wasm_i32x4_ne(x0, x1));
-    st_bool(out + 1 * (i + 4), wasm_i32x4_ne(x0b, x1b));
+  for (; i + 16 <= n; i += 16, a0 += 16, a1 += 16, o += 16) {
+    const vec x0 = ld_bool(a0); const vec x1 = ld_bool(a1);
+    const vec x0b = ld_bool(a0 + 4); const vec x1b = ld_bool(a1 + 4);
+    const vec x0c = ld_bool(a0 + 8); const vec x1c = ld_bool(a1 + 8);
+    const vec x0d = ld_bool(a0 + 12); const vec x1d = ld_bool(a1 + 12);
+    st_bool(o, wasm_i32x4_ne(x0, x1));
+    st_bool(o + 4, wasm_i32x4_ne(x0b, x1b));
+    st_bool(o + 8, wasm_i32x4_ne(x0c, x1c));
+    st_bool(o + 12, wasm_i32x4_ne(x0d, x1d));
   }
-  for (; i + 4 <= n; i += 4) {
-    const vec x0 = ld_bool(a0 + 1 * i); const vec x1 = ld_bool(a1 + 1 * i);
-    st_bool(out + 1 * i, wasm_i32x4_ne(x0, x1));
+  for (; i + 4 <= n; i += 4, a0 += 4, a1 += 4, o += 4) {
+    const vec x0 = ld_bool(a0); const vec x1 = ld_bool(a1);
+    st_bool(o, wasm_i32x4_ne(x0, x1));
   }
   if (i < n) {
     uint8_t t0[16] = {0}; uint8_t t1[16] = {0}; uint8_t to[16];
-    memcpy(t0, a0 + 1 * i, 1 * (n - i)); memcpy(t1, a1 + 1 * i, 1 * (n - i));
+    memcpy(t0, a0, 1 * (n - i)); memcpy(t1, a1, 1 * (n - i));
     const vec x0 = ld_bool(t0); const vec x1 = ld_bool(t1);
     st_bool(to, wasm_i32x4_ne(x0, x1));
-    memcpy(out + 1 * i, to, 1 * (n - i));
+    memcpy(o, to, 1 * (n - i));
   }
 }
 
 static void ew_3(const uint8_t* const* in, uint8_t* out, uint32_t n) {
-  const uint8_t* a0 = in[0]; const uint8_t* a1 = in[1];
+  const uint8_t* a0 = in[0]; const uint8_t* a1 = in[1]; uint8_t* o = out;
   uint32_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    const vec x0 = ld_bool(a0 + 1 * i); const vec x1 = ld_bool(a1 + 1 * i);
-    const vec x0b = ld_bool(a0 + 1 * (i + 4)); const vec x1b = ld_bool(a1 + 1 * (i + 4));
-    st_bool(out + 1 * i, wasm_v128_and(x0, x1));
-    st_bool(out + 1 * (i + 4), wasm_v128_and(x0b, x1b));
+  for (; i + 16 <= n; i += 16, a0 += 16, a1 += 16, o += 16) {
+    const vec x0 = ld_bool(a0); const vec x1 = ld_bool(a1);
+    const vec x0b = ld_bool(a0 + 4); const vec x1b = ld_bool(a1 + 4);
+    const vec x0c = ld_bool(a0 + 8); const vec x1c = ld_bool(a1 + 8);
+    const vec x0d = ld_bool(a0 + 12); const vec x1d = ld_bool(a1 + 12);
+    st_bool(o, wasm_v128_and(x0, x1));
+    st_bool(o + 4, wasm_v128_and(x0b, x1b));
+    st_bool(o + 8, wasm_v128_and(x0c, x1c));
+    st_bool(o + 12, wasm_v128_and(x0d, x1d));
   }
-  for (; i + 4 <= n; i += 4) {
-    const vec x0 = ld_bool(a0 + 1 * i); const vec x1 = ld_bool(a1 + 1 * i);
-    st_bool(out + 1 * i, wasm_v128_and(x0, x1));
+  for (; i + 4 <= n; i += 4, a0 += 4, a1 += 4, o += 4) {
+    const vec x0 = ld_bool(a0); const vec x1 = ld_bool(a1);
+    st_bool(o, wasm_v128_and(x0, x1));
   }
   if (i < n) {
     uint8_t t0[16] = {0}; uint8_t t1[16] = {0}; uint8_t to[16];
-    memcpy(t0, a0 + 1 * i, 1 * (n - i)); memcpy(t1, a1 + 1 * i, 1 * (n - i));
+    memcpy(t0, a0, 1 * (n - i)); memcpy(t1, a1, 1 * (n - i));
     const vec x0 = ld_bool(t0); const vec x1 = ld_bool(t1);
     st_bool(to, wasm_v128_and(x0, x1));
-    memcpy(out + 1 * i, to, 1 * (n - i));
+    memcpy(o, to, 1 * (n - i));
   }
 }
 
 static void ew_4(const uint8_t* const* in, uint8_t* out, uint32_t n) {
-  const uint8_t* a0 = in[0]; const uint8_t* a1 = in[1];
+  const uint8_t* a0 = in[0]; const uint8_t* a1 = in[1]; uint8_t* o = out;
   uint32_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    const vec x0 = ld_bool(a0 + 1 * i); const vec x1 = ld_bool(a1 + 1 * i);
-    const vec x0b = ld_bool(a0 + 1 * (i + 4)); const vec x1b = ld_bool(a1 + 1 * (i + 4));
-    st_bool(out + 1 * i, wasm_v128_or(x0, x1));
-    st_bool(out + 1 * (i + 4), wasm_v128_or(x0b, x1b));
+  for (; i + 16 <= n; i += 16, a0 += 16, a1 += 16, o += 16) {
+    const vec x0 = ld_bool(a0); const vec x1 = ld_bool(a1);
+    const vec x0b = ld_bool(a0 + 4); const vec x1b = ld_bool(a1 + 4);
+    const vec x0c = ld_bool(a0 + 8); const vec x1c = ld_bool(a1 + 8);
+    const vec x0d = ld_bool(a0 + 12); const vec x1d = ld_bool(a1 + 12);
+    st_bool(o, wasm_v128_or(x0, x1));
+    st_bool(o + 4, wasm_v128_or(x0b, x1b));
+    st_bool(o + 8, wasm_v128_or(x0c, x1c));
+    st_bool(o + 12, wasm_v128_or(x0d, x1d));
   }
-  for (; i + 4 <= n; i += 4) {
-    const vec x0 = ld_bool(a0 + 1 * i); const vec x1 = ld_bool(a1 + 1 * i);
-    st_bool(out + 1 * i, wasm_v128_or(x0, x1));
+  for (; i + 4 <= n; i += 4, a0 += 4, a1 += 4, o += 4) {
+    const vec x0 = ld_bool(a0); const vec x1 = ld_bool(a1);
+    st_bool(o, wasm_v128_or(x0, x1));
   }
   if (i < n) {
     uint8_t t0[16] = {0}; uint8_t t1[16] = {0}; uint8_t to[16];
-    memcpy(t0, a0 + 1 * i, 1 * (n - i)); memcpy(t1, a1 + 1 * i, 1 * (n - i));
+    memcpy(t0, a0, 1 * (n - i)); memcpy(t1, a1, 1 * (n - i));
     const vec x0 = ld_bool(t0); const vec x1 = ld_bool(t1);
     st_bool(to, wasm_v128_or(x0, x1));
-    memcpy(out + 1 * i, to, 1 * (n - i));
+    memcpy(o, to, 1 * (n - i));
   }
 }
 
 static void ew_5(const uint8_t* const* in, uint8_t* out, uint32_t n) {
-  const uint8_t* a0 = in[0]; const uint8_t* a1 = in[1]; const uint8_t* a2 = in[2];
+  const uint8_t* a0 = in[0]; const uint8_t* a1 = in[1]; const uint8_t* a2 = in[2]; uint8_t* o = out;
   uint32_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    const vec x0 = ld_bool(a0 + 1 * i); const vec x1 = ld_f32(a1 + 4 * i); const vec x2 = ld_f32(a2 + 4 * i);
-    const vec x0b = ld_bool(a0 + 1 * (i + 4)); const vec x1b = ld_f32(a1 + 4 * (i + 4)); const vec x2b = ld_f32(a2 + 4 * (i + 4));
-    st_f32(out + 4 * i, wasm_v128_bitselect(x1, x2, x0));
-    st_f32(out + 4 * (i + 4), wasm_v128_bitselect(x1b, x2b, x0b));
+  for (; i + 16 <= n; i += 16, a0 += 16, a1 += 64, a2 += 64, o += 64) {
+    const vec x0 = ld_bool(a0); const vec x1 = ld_f32(a1); const vec x2 = ld_f32(a2);
+    const vec x0b = ld_bool(a0 + 4); const vec x1b = ld_f32(a1 + 16); const vec x2b = ld_f32(a2 + 16);
+    const vec x0c = ld_bool(a0 + 8); const vec x1c = ld_f32(a1 + 32); const vec x2c = ld_f32(a2 + 32);
+    const vec x0d = ld_bool(a0 + 12); const vec x1d = ld_f32(a1 + 48); const vec x2d = ld_f32(a2 + 48);
+    st_f32(o, wasm_v128_bitselect(x1, x2, x0));
+    st_f32(o + 16, wasm_v128_bitselect(x1b, x2b, x0b));
+    st_f32(o + 32, wasm_v128_bitselect(x1c, x2c, x0c));
+    st_f32(o + 48, wasm_v128_bitselect(x1d, x2d, x0d));
   }
-  for (; i + 4 <= n; i += 4) {
-    const vec x0 = ld_bool(a0 + 1 * i); const vec x1 = ld_f32(a1 + 4 * i); const vec x2 = ld_f32(a2 + 4 * i);
-    st_f32(out + 4 * i, wasm_v128_bitselect(x1, x2, x0));
+  for (; i + 4 <= n; i += 4, a0 += 4, a1 += 16, a2 += 16, o += 16) {
+    const vec x0 = ld_bool(a0); const vec x1 = ld_f32(a1); const vec x2 = ld_f32(a2);
+    st_f32(o, wasm_v128_bitselect(x1, x2, x0));
   }
   if (i < n) {
     uint8_t t0[16] = {0}; uint8_t t1[16] = {0}; uint8_t t2[16] = {0}; uint8_t to[16];
-    memcpy(t0, a0 + 1 * i, 1 * (n - i)); memcpy(t1, a1 + 4 * i, 4 * (n - i)); memcpy(t2, a2 + 4 * i, 4 * (n - i));
+    memcpy(t0, a0, 1 * (n - i)); memcpy(t1, a1, 4 * (n - i)); memcpy(t2, a2, 4 * (n - i));
     const vec x0 = ld_bool(t0); const vec x1 = ld_f32(t1); const vec x2 = ld_f32(t2);
     st_f32(to, wasm_v128_bitselect(x1, x2, x0));
-    memcpy(out + 4 * i, to, 4 * (n - i));
+    memcpy(o, to, 4 * (n - i));
   }
 }
 
 static void ew_6(const uint8_t* const* in, uint8_t* out, uint32_t n) {
-  const uint8_t* a0 = in[0]; const uint8_t* a1 = in[1]; const uint8_t* a2 = in[2];
+  const uint8_t* a0 = in[0]; const uint8_t* a1 = in[1]; const uint8_t* a2 = in[2]; uint8_t* o = out;
   uint32_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    const vec x0 = ld_bool(a0 + 1 * i); const vec x1 = ld_i32(a1 + 4 * i); const vec x2 = ld_i32(a2 + 4 * i);
-    const vec x0b = ld_bool(a0 + 1 * (i + 4)); const vec x1b = ld_i32(a1 + 4 * (i + 4)); const vec x2b = ld_i32(a2 + 4 * (i + 4));
-    st_i32(out + 4 * i, wasm_v128_bitselect(x1, x2, x0));
-    st_i32(out + 4 * (i + 4), wasm_v128_bitselect(x1b, x2b, x0b));
+  for (; i + 16 <= n; i += 16, a0 += 16, a1 += 64, a2 += 64, o += 64) {
+    const vec x0 = ld_bool(a0); const vec x1 = ld_i32(a1); const vec x2 = ld_i32(a2);
+    const vec x0b = ld_bool(a0 + 4); const vec x1b = ld_i32(a1 + 16); const vec x2b = ld_i32(a2 + 16);
+    const vec x0c = ld_bool(a0 + 8); const vec x1c = ld_i32(a1 + 32); const vec x2c = ld_i32(a2 + 32);
+    const vec x0d = ld_bool(a0 + 12); const vec x1d = ld_i32(a1 + 48); const vec x2d = ld_i32(a2 + 48);
+    st_i32(o, wasm_v128_bitselect(x1, x2, x0));
+    st_i32(o + 16, wasm_v128_bitselect(x1b, x2b, x0b));
+    st_i32(o + 32, wasm_v128_bitselect(x1c, x2c, x0c));
+    st_i32(o + 48, wasm_v128_bitselect(x1d, x2d, x0d));
   }
-  for (; i + 4 <= n; i += 4) {
-    const vec x0 = ld_bool(a0 + 1 * i); const vec x1 = ld_i32(a1 + 4 * i); const vec x2 = ld_i32(a2 + 4 * i);
-    st_i32(out + 4 * i, wasm_v128_bitselect(x1, x2, x0));
+  for (; i + 4 <= n; i += 4, a0 += 4, a1 += 16, a2 += 16, o += 16) {
+    const vec x0 = ld_bool(a0); const vec x1 = ld_i32(a1); const vec x2 = ld_i32(a2);
+    st_i32(o, wasm_v128_bitselect(x1, x2, x0));
   }
   if (i < n) {
     uint8_t t0[16] = {0}; uint8_t t1[16] = {0}; uint8_t t2[16] = {0}; uint8_t to[16];
-    memcpy(t0, a0 + 1 * i, 1 * (n - i)); memcpy(t1, a1 + 4 * i, 4 * (n - i)); memcpy(t2, a2 + 4 * i, 4 * (n - i));
+    memcpy(t0, a0, 1 * (n - i)); memcpy(t1, a1, 4 * (n - i)); memcpy(t2, a2, 4 * (n - i));
     const vec x0 = ld_bool(t0); const vec x1 = ld_i32(t1); const vec x2 = ld_i32(t2);
     st_i32(to, wasm_v128_bitselect(x1, x2, x0));
-    memcpy(out + 4 * i, to, 4 * (n - i));
+    memcpy(o, to, 4 * (n - i));
   }
 }
 
 static void ew_7(const uint8_t* const* in, uint8_t* out, uint32_t n) {
-  const uint8_t* a0 = in[0];
+  const uint8_t* a0 = in[0]; uint8_t* o = out;
   uint32_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    const vec x0 = ld_bool(a0 + 1 * i);
-    const vec x0b = ld_bool(a0 + 1 * (i + 4));
-    st_bool(out + 1 * i, wasm_v128_not(x0));
-    st_bool(out + 1 * (i + 4), wasm_v128_not(x0b));
+  for (; i + 16 <= n; i += 16, a0 += 16, o += 16) {
+    const vec x0 = ld_bool(a0);
+    const vec x0b = ld_bool(a0 + 4);
+    const vec x0c = ld_bool(a0 + 8);
+    const vec x0d = ld_bool(a0 + 12);
+    st_bool(o, wasm_v128_not(x0));
+    st_bool(o + 4, wasm_v128_not(x0b));
+    st_bool(o + 8, wasm_v128_not(x0c));
+    st_bool(o + 12, wasm_v128_not(x0d));
   }
-  for (; i + 4 <= n; i += 4) {
-    const vec x0 = ld_bool(a0 + 1 * i);
-    st_bool(out + 1 * i, wasm_v128_not(x0));
+  for (; i + 4 <= n; i += 4, a0 += 4, o += 4) {
+    const vec x0 = ld_bool(a0);
+    st_bool(o, wasm_v128_not(x0));
   }
   if (i < n) {
     uint8_t t0[16] = {0}; uint8_t to[16];
-    memcpy(t0, a0 + 1 * i, 1 * (n - i));
+    memcpy(t0, a0, 1 * (n - i));
     const vec x0 = ld_bool(t0);
     st_bool(to, wasm_v128_not(x0));
-    memcpy(out + 1 * i, to, 1 * (n - i));
+    memcpy(o, to, 1 * (n - i));
   }
 }
 
 static void ew_8(const uint8_t* const* in, uint8_t* out, uint32_t n) {
-  const uint8_t* a0 = in[0];
+  const uint8_t* a0 = in[0]; uint8_t* o = out;
   uint32_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    const vec x0 = ld_bool(a0 + 1 * i);
-    const vec x0b = ld_bool(a0 + 1 * (i + 4));
-    st_bool(out + 1 * i, x0);
-    st_bool(out + 1 * (i + 4), x0b);
+  for (; i + 16 <= n; i += 16, a0 += 16, o += 16) {
+    const vec x0 = ld_bool(a0);
+    const vec x0b = ld_bool(a0 + 4);
+    const vec x0c = ld_bool(a0 + 8);
+    const vec x0d = ld_bool(a0 + 12);
+    st_bool(o, x0);
+    st_bool(o + 4, x0b);
+    st_bool(o + 8, x0c);
+    st_bool(o + 12, x0d);
   }
-  for (; i + 4 <= n; i += 4) {
-    const vec x0 = ld_bool(a0 + 1 * i);
-    st_bool(out + 1 * i, x0);
+  for (; i + 4 <= n; i += 4, a0 += 4, o += 4) {
+    const vec x0 = ld_bool(a0);
+    st_bool(o, x0);
   }
   if (i < n) {
     uint8_t t0[16] = {0}; uint8_t to[16];
-    memcpy(t0, a0 + 1 * i, 1 * (n - i));
+    memcpy(t0, a0, 1 * (n - i));
     const vec x0 = ld_bool(t0);
     st_bool(to, x0);
-    memcpy(out + 1 * i, to, 1 * (n - i));
+    memcpy(o, to, 1 * (n - i));
   }
 }
 
 static void ew_9(const uint8_t* const* in, uint8_t* out, uint32_t n) {
-  const uint8_t* a0 = in[0];
+  const uint8_t* a0 = in[0]; uint8_t* o = out;
   uint32_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    const vec x0 = ld_bool(a0 + 1 * i);
-    const vec x0b = ld_bool(a0 + 1 * (i + 4));
-    st_f32(out + 4 * i, wasm_v128_and(x0, v_f32(1.0f)));
-    st_f32(out + 4 * (i + 4), wasm_v128_and(x0b, v_f32(1.0f)));
+  for (; i + 16 <= n; i += 16, a0 += 16, o += 64) {
+    const vec x0 = ld_bool(a0);
+    const vec x0b = ld_bool(a0 + 4);
+    const vec x0c = ld_bool(a0 + 8);
+    const vec x0d = ld_bool(a0 + 12);
+    st_f32(o, wasm_v128_and(x0, v_f32(1.0f)));
+    st_f32(o + 16, wasm_v128_and(x0b, v_f32(1.0f)));
+    st_f32(o + 32, wasm_v128_and(x0c, v_f32(1.0f)));
+    st_f32(o + 48, wasm_v128_and(x0d, v_f32(1.0f)));
   }
-  for (; i + 4 <= n; i += 4) {
-    const vec x0 = ld_bool(a0 + 1 * i);
-    st_f32(out + 4 * i, wasm_v128_and(x0, v_f32(1.0f)));
+  for (; i + 4 <= n; i += 4, a0 += 4, o += 16) {
+    const vec x0 = ld_bool(a0);
+    st_f32(o, wasm_v128_and(x0, v_f32(1.0f)));
   }
   if (i < n) {
     uint8_t t0[16] = {0}; uint8_t to[16];
-    memcpy(t0, a0 + 1 * i, 1 * (n - i));
+    memcpy(t0, a0, 1 * (n - i));
     const vec x0 = ld_bool(t0);
     st_f32(to, wasm_v128_and(x0, v_f32(1.0f)));
-    memcpy(out + 4 * i, to, 4 * (n - i));
+    memcpy(o, to, 4 * (n - i));
   }
 }
 
 static void ew_10(const uint8_t* const* in, uint8_t* out, uint32_t n) {
-  const uint8_t* a0 = in[0];
+  const uint8_t* a0 = in[0]; uint8_t* o = out;
   uint32_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    const vec x0 = ld_bool(a0 + 1 * i);
-    const vec x0b = ld_bool(a0 + 1 * (i + 4));
-    st_i32(out + 4 * i, wasm_i32x4_neg(x0));
-    st_i32(out + 4 * (i + 4), wasm_i32x4_neg(x0b));
+  for (; i + 16 <= n; i += 16, a0 += 16, o += 64) {
+    const vec x0 = ld_bool(a0);
+    const vec x0b = ld_bool(a0 + 4);
+    const vec x0c = ld_bool(a0 + 8);
+    const vec x0d = ld_bool(a0 + 12);
+    st_i32(o, wasm_i32x4_neg(x0));
+    st_i32(o + 16, wasm_i32x4_neg(x0b));
+    st_i32(o + 32, wasm_i32x4_neg(x0c));
+    st_i32(o + 48, wasm_i32x4_neg(x0d));
   }
-  for (; i + 4 <= n; i += 4) {
-    const vec x0 = ld_bool(a0 + 1 * i);
-    st_i32(out + 4 * i, wasm_i32x4_neg(x0));
+  for (; i + 4 <= n; i += 4, a0 += 4, o += 16) {
+    const vec x0 = ld_bool(a0);
+    st_i32(o, wasm_i32x4_neg(x0));
   }
   if (i < n) {
     uint8_t t0[16] = {0}; uint8_t to[16];
-    memcpy(t0, a0 + 1 * i, 1 * (n - i));
+    memcpy(t0, a0, 1 * (n - i));
     const vec x0 = ld_bool(t0);
     st_i32(to, wasm_i32x4_neg(x0));
-    memcpy(out + 4 * i, to, 4 * (n - i));
+    memcpy(o, to, 4 * (n - i));
   }
 }
 
 static void ew_11(const uint8_t* const* in, uint8_t* out, uint32_t n) {
-  const uint8_t* a0 = in[0]; const uint8_t* a1 = in[1]; const uint8_t* a2 = in[2];
+  const uint8_t* a0 = in[0]; const uint8_t* a1 = in[1]; const uint8_t* a2 = in[2]; uint8_t* o = out;
   uint32_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    const vec x0 = ld_f32(a0 + 4 * i); const vec x1 = ld_f32(a1 + 4 * i); const vec x2 = ld_f32(a2 + 4 * i);
-    const vec x0b = ld_f32(a0 + 4 * (i + 4)); const vec x1b = ld_f32(a1 + 4 * (i + 4)); const vec x2b = ld_f32(a2 + 4 * (i + 4));
-    st_f32(out + 4 * i, wasm_v128_bitselect(x1, wasm_v128_bitselect(x2, x0, wasm_f32x4_gt(x0, x2)), wasm_f32x4_lt(x0, x1)));
-    st_f32(out + 4 * (i + 4), wasm_v128_bitselect(x1b, wasm_v128_bitselect(x2b, x0b, wasm_f32x4_gt(x0b, x2b)), wasm_f32x4_lt(x0b, x1b)));
+  for (; i + 16 <= n; i += 16, a0 += 64, a1 += 64, a2 += 64, o += 64) {
+    const vec x0 = ld_f32(a0); const vec x1 = ld_f32(a1); const vec x2 = ld_f32(a2);
+    const vec x0b = ld_f32(a0 + 16); const vec x1b = ld_f32(a1 + 16); const vec x2b = ld_f32(a2 + 16);
+    const vec x0c = ld_f32(a0 + 32); const vec x1c = ld_f32(a1 + 32); const vec x2c = ld_f32(a2 + 32);
+    const vec x0d = ld_f32(a0 + 48); const vec x1d = ld_f32(a1 + 48); const vec x2d = ld_f32(a2 + 48);
+    st_f32(o, wasm_v128_bitselect(x1, wasm_v128_bitselect(x2, x0, wasm_f32x4_gt(x0, x2)), wasm_f32x4_lt(x0, x1)));
+    st_f32(o + 16, wasm_v128_bitselect(x1b, wasm_v128_bitselect(x2b, x0b, wasm_f32x4_gt(x0b, x2b)), wasm_f32x4_lt(x0b, x1b)));
+    st_f32(o + 32, wasm_v128_bitselect(x1c, wasm_v128_bitselect(x2c, x0c, wasm_f32x4_gt(x0c, x2c)), wasm_f32x4_lt(x0c, x1c)));
+    st_f32(o + 48, wasm_v128_bitselect(x1d, wasm_v128_bitselect(x2d, x0d, wasm_f32x4_gt(x0d, x2d)), wasm_f32x4_lt(x0d, x1d)));
   }
-  for (; i + 4 <= n; i += 4) {
-    const vec x0 = ld_f32(a0 + 4 * i); const vec x1 = ld_f32(a1 + 4 * i); const vec x2 = ld_f32(a2 + 4 * i);
-    st_f32(out + 4 * i, wasm_v128_bitselect(x1, wasm_v128_bitselect(x2, x0, wasm_f32x4_gt(x0, x2)), wasm_f32x4_lt(x0, x1)));
+  for (; i + 4 <= n; i += 4, a0 += 16, a1 += 16, a2 += 16, o += 16) {
+    const vec x0 = ld_f32(a0); const vec x1 = ld_f32(a1); const vec x2 = ld_f32(a2);
+    st_f32(o, wasm_v128_bitselect(x1, wasm_v128_bitselect(x2, x0, wasm_f32x4_gt(x0, x2)), wasm_f32x4_lt(x0, x1)));
   }
   if (i < n) {
     uint8_t t0[16] = {0}; uint8_t t1[16] = {0}; uint8_t t2[16] = {0}; uint8_t to[16];
-    memcpy(t0, a0 + 4 * i, 4 * (n - i)); memcpy(t1, a1 + 4 * i, 4 * (n - i)); memcpy(t2, a2 + 4 * i, 4 * (n - i));
+    memcpy(t0, a0, 4 * (n - i)); memcpy(t1, a1, 4 * (n - i)); memcpy(t2, a2, 4 * (n - i));
     const vec x0 = ld_f32(t0); const vec x1 = ld_f32(t1); const vec x2 = ld_f32(t2);
     st_f32(to, wasm_v128_bitselect(x1, wasm_v128_bitselect(x2, x0, wasm_f32x4_gt(x0, x2)), wasm_f32x4_lt(x0, x1)));
-    memcpy(out + 4 * i, to, 4 * (n - i));
+    memcpy(o, to, 4 * (n - i));
   }
 }
 
 static void ew_12(const uint8_t* const* in, uint8_t* out, uint32_t n) {
-  const uint8_t* a0 = in[0]; const uint8_t* a1 = in[1];
+  const uint8_t* a0 = in[0]; const uint8_t* a1 = in[1]; uint8_t* o = out;
   uint32_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    const vec x0 = ld_f32(a0 + 4 * i); const vec x1 = ld_f32(a1 + 4 * i);
-    const vec x0b = ld_f32(a0 + 4 * (i + 4)); const vec x1b = ld_f32(a1 + 4 * (i + 4));
-    st_bool(out + 1 * i, wasm_f32x4_eq(x0, x1));
-    st_bool(out + 1 * (i + 4), wasm_f32x4_eq(x0b, x1b));
+  for (; i + 16 <= n; i += 16, a0 += 64, a1 += 64, o += 16) {
+    const vec x0 = ld_f32(a0); const vec x1 = ld_f32(a1);
+    const vec x0b = ld_f32(a0 + 16); const vec x1b = ld_f32(a1 + 16);
+    const vec x0c = ld_f32(a0 + 32); const vec x1c = ld_f32(a1 + 32);
+    const vec x0d = ld_f32(a0 + 48); const vec x1d = ld_f32(a1 + 48);
+    st_bool(o, wasm_f32x4_eq(x0, x1));
+    st_bool(o + 4, wasm_f32x4_eq(x0b, x1b));
+    st_bool(o + 8, wasm_f32x4_eq(x0c, x1c));
+    st_bool(o + 12, wasm_f32x4_eq(x0d, x1d));
   }
-  for (; i + 4 <= n; i += 4) {
-    const vec x0 = ld_f32(a0 + 4 * i); const vec x1 = ld_f32(a1 + 4 * i);
-    st_bool(out + 1 * i, wasm_f32x4_eq(x0, x1));
+  for (; i + 4 <= n; i += 4, a0 += 16, a1 += 16, o += 4) {
+    const vec x0 = ld_f32(a0); const vec x1 = ld_f32(a1);
+    st_bool(o, wasm_f32x4_eq(x0, x1));
   }
   if (i < n) {
     uint8_t t0[16] = {0}; uint8_t t1[16] = {0}; uint8_t to[16];
-    memcpy(t0, a0 + 4 * i, 4 * (n - i)); memcpy(t1, a1 + 4 * i, 4 * (n - i));
+    memcpy(t0, a0, 4 * (n - i)); memcpy(t1, a1, 4 * (n - i));
     const vec x0 = ld_f32(t0); const vec x1 = ld_f32(t1);
     st_bool(to, wasm_f32x4_eq(x0, x1));
-    memcpy(out + 1 * i, to, 1 * (n - i));
+    memcpy(o, to, 1 * (n - i));
   }
 }
 
 static void ew_13(const uint8_t* const* in, uint8_t* out, uint32_t n) {
-  const uint8_t* a0 = in[0]; const uint8_t* a1 = in[1];
+  const uint8_t* a0 = in[0]; const uint8_t* a1 = in[1]; uint8_t* o = out;
   uint32_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    const vec x0 = ld_f32(a0 + 4 * i); const vec x1 = ld_f32(a1 + 4 * i);
-    const vec x0b = ld_f32(a0 + 4 * (i + 4)); const vec x1b = ld_f32(a1 + 4 * (i + 4));
-    st_bool(out + 1 * i, wasm_f32x4_ge(x0, x1));
-    st_bool(out + 1 * (i + 4), wasm_f32x4_ge(x0b, x1b));
+  for (; i + 16 <= n; i += 16, a0 += 64, a1 += 64, o += 16) {
+    const vec x0 = ld_f32(a0); const vec x1 = ld_f32(a1);
+    const vec x0b = ld_f32(a0 + 16); const vec x1b = ld_f32(a1 + 16);
+    const vec x0c = ld_f32(a0 + 32); const vec x1c = ld_f32(a1 + 32);
+    const vec x0d = ld_f32(a0 + 48); const vec x1d = ld_f32(a1 + 48);
+    st_bool(o, wasm_f32x4_ge(x0, x1));
+    st_bool(o + 4, wasm_f32x4_ge(x0b, x1b));
+    st_bool(o + 8, wasm_f32x4_ge(x0c, x1c));
+    st_bool(o + 12, wasm_f32x4_ge(x0d, x1d));
   }
-  for (; i + 4 <= n; i += 4) {
-    const vec x0 = ld_f32(a0 + 4 * i); const vec x1 = ld_f32(a1 + 4 * i);
-    st_bool(out + 1 * i, wasm_f32x4_ge(x0, x1));
+  for (; i + 4 <= n; i += 4, a0 += 16, a1 += 16, o += 4) {
+    const vec x0 = ld_f32(a0); const vec x1 = ld_f32(a1);
+    st_bool(o, wasm_f32x4_ge(x0, x1));
   }
   if (i < n) {
     uint8_t t0[16] = {0}; uint8_t t1[16] = {0}; uint8_t to[16];
-    memcpy(t0, a0 + 4 * i, 4 * (n - i)); memcpy(t1, a1 + 4 * i, 4 * (n - i));
+    memcpy(t0, a0, 4 * (n - i)); memcpy(t1, a1, 4 * (n - i));
     const vec x0 = ld_f32(t0); const vec x1 = ld_f32(t1);
     st_bool(to, wasm_f32x4_ge(x0, x1));
-    memcpy(out + 1 * i, to, 1 * (n - i));
+    memcpy(o, to, 1 * (n - i));
   }
 }
 
 static void ew_14(const uint8_t* const* in, uint8_t* out, uint32_t n) {
-  const uint8_t* a0 = in[0]; const uint8_t* a1 = in[1];
+  const uint8_t* a0 = in[0]; const uint8_t* a1 = in[1]; uint8_t* o = out;
   uint32_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    const vec x0 = ld_f32(a0 + 4 * i); const vec x1 = ld_f32(a1 + 4 * i);
-    const vec x0b = ld_f32(a0 + 4 * (i + 4)); const vec x1b = ld_f32(a1 + 4 * (i + 4));
-    st_bool(out + 1 * i, wasm_f32x4_gt(x0, x1));
-    st_bool(out + 1 * (i + 4), wasm_f32x4_gt(x0b, x1b));
+  for (; i + 16 <= n; i += 16, a0 += 64, a1 += 64, o += 16) {
+    const vec x0 = ld_f32(a0); const vec x1 = ld_f32(a1);
+    const vec x0b = ld_f32(a0 + 16); const vec x1b = ld_f32(a1 + 16);
+    const vec x0c = ld_f32(a0 + 32); const vec x1c = ld_f32(a1 + 32);
+    const vec x0d = ld_f32(a0 + 48); const vec x1d = ld_f32(a1 + 48);
+    st_bool(o, wasm_f32x4_gt(x0, x1));
+    st_bool(o + 4, wasm_f32x4_gt(x0b, x1b));
+    st_bool(o + 8, wasm_f32x4_gt(x0c, x1c));
+    st_bool(o + 12, wasm_f32x4_gt(x0d, x1d));
   }
-  for (; i + 4 <= n; i += 4) {
-    const vec x0 = ld_f32(a0 + 4 * i); const vec x1 = ld_f32(a1 + 4 * i);
-    st_bool(out + 1 * i, wasm_f32x4_gt(x0, x1));
+  for (; i + 4 <= n; i += 4, a0 += 16, a1 += 16, o += 4) {
+    const vec x0 = ld_f32(a0); const vec x1 = ld_f32(a1);
+    st_bool(o, wasm_f32x4_gt(x0, x1));
   }
   if (i < n) {
     uint8_t t0[16] = {0}; uint8_t t1[16] = {0}; uint8_t to[16];
-    memcpy(t0, a0 + 4 * i, 4 * (n - i)); memcpy(t1, a1 + 4 * i, 4 * (n - i));
+    memcpy(t0, a0, 4 * (n - i)); memcpy(t1, a1, 4 * (n - i));
     const vec x0 = ld_f32(t0); const vec x1 = ld_f32(t1);
     st_bool(to, wasm_f32x4_gt(x0, x1));
-    memcpy(out + 1 * i, to, 1 * (n - i));
+    memcpy(o, to, 1 * (n - i));
   }
 }
 
 static void ew_15(const uint8_t* const* in, uint8_t* out, uint32_t n) {
-  const uint8_t* a0 = in[0]; const uint8_t* a1 = in[1];
+  const uint8_t* a0 = in[0]; const uint8_t* a1 = in[1]; uint8_t* o = out;
   uint32_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    const vec x0 = ld_f32(a0 + 4 * i); const vec x1 = ld_f32(a1 + 4 * i);
-    const vec x0b = ld_f32(a0 + 4 * (i + 4)); const vec x1b = ld_f32(a1 + 4 * (i + 4));
-    st_bool(out + 1 * i, wasm_f32x4_le(x0, x1));
-    st_bool(out + 1 * (i + 4), wasm_f32x4_le(x0b, x1b));
+  for (; i + 16 <= n; i += 16, a0 += 64, a1 += 64, o += 16) {
+    const vec x0 = ld_f32(a0); const vec x1 = ld_f32(a1);
+    const vec x0b = ld_f32(a0 + 16); const vec x1b = ld_f32(a1 + 16);
+    const vec x0c = ld_f32(a0 + 32); const vec x1c = ld_f32(a1 + 32);
+    const vec x0d = ld_f32(a0 + 48); const vec x1d = ld_f32(a1 + 48);
+    st_bool(o, wasm_f32x4_le(x0, x1));
+    st_bool(o + 4, wasm_f32x4_le(x0b, x1b));
+    st_bool(o + 8, wasm_f32x4_le(x0c, x1c));
+    st_bool(o + 12, wasm_f32x4_le(x0d, x1d));
   }
-  for (; i + 4 <= n; i += 4) {
-    const vec x0 = ld_f32(a0 + 4 * i); const vec x1 = ld_f32(a1 + 4 * i);
-    st_bool(out + 1 * i, wasm_f32x4_le(x0, x1));
+  for (; i + 4 <= n; i += 4, a0 += 16, a1 += 16, o += 4) {
+    const vec x0 = ld_f32(a0); const vec x1 = ld_f32(a1);
+    st_bool(o, wasm_f32x4_le(x0, x1));
   }
   if (i < n) {
     uint8_t t0[16] = {0}; uint8_t t1[16] = {0}; uint8_t to[16];
-    memcpy(t0, a0 + 4 * i, 4 * (n - i)); memcpy(t1, a1 + 4 * i, 4 * (n - i));
+    memcpy(t0, a0, 4 * (n - i)); memcpy(t1, a1, 4 * (n - i));
     const vec x0 = ld_f32(t0); const vec x1 = ld_f32(t1);
     st_bool(to, wasm_f32x4_le(x0, x1));
-    memcpy(out + 1 * i, to, 1 * (n - i));
+    memcpy(o, to, 1 * (n - i));
   }
 }
 
 static void ew_16(const uint8_t* const* in, uint8_t* out, uint32_t n) {
-  const uint8_t* a0 = in[0]; const uint8_t* a1 = in[1];
+  const uint8_t* a0 = in[0]; const uint8_t* a1 = in[1]; uint8_t* o = out;
   uint32_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    const vec x0 = ld_f32(a0 + 4 * i); const vec x1 = ld_f32(a1 + 4 * i);
-    const vec x0b = ld_f32(a0 + 4 * (i + 4)); const vec x1b = ld_f32(a1 + 4 * (i + 4));
-    st_bool(out + 1 * i, wasm_f32x4_lt(x0, x1));
-    st_bool(out + 1 * (i + 4), wasm_f32x4_lt(x0b, x1b));
+  for (; i + 16 <= n; i += 16, a0 += 64, a1 += 64, o += 16) {
+    const vec x0 = ld_f32(a0); const vec x1 = ld_f32(a1);
+    const vec x0b = ld_f32(a0 + 16); const vec x1b = ld_f32(a1 + 16);
+    const vec x0c = ld_f32(a0 + 32); const vec x1c = ld_f32(a1 + 32);
+    const vec x0d = ld_f32(a0 + 48); const vec x1d = ld_f32(a1 + 48);
+    st_bool(o, wasm_f32x4_lt(x0, x1));
+    st_bool(o + 4, wasm_f32x4_lt(x0b, x1b));
+    st_bool(o + 8, wasm_f32x4_lt(x0c, x1c));
+    st_bool(o + 12, wasm_f32x4_lt(x0d, x1d));
   }
-  for (; i + 4 <= n; i += 4) {
-    const vec x0 = ld_f32(a0 + 4 * i); const vec x1 = ld_f32(a1 + 4 * i);
-    st_bool(out + 1 * i, wasm_f32x4_lt(x0, x1));
+  for (; i + 4 <= n; i += 4, a0 += 16, a1 += 16, o += 4) {
+    const vec x0 = ld_f32(a0); const vec x1 = ld_f32(a1);
+    st_bool(o, wasm_f32x4_lt(x0, x1));
   }
   if (i < n) {
     uint8_t t0[16] = {0}; uint8_t t1[16] = {0}; uint8_t to[16];
-    memcpy(t0, a0 + 4 * i, 4 * (n - i)); memcpy(t1, a1 + 4 * i, 4 * (n - i));
+    memcpy(t0, a0, 4 * (n - i)); memcpy(t1, a1, 4 * (n - i));
     const vec x0 = ld_f32(t0); const vec x1 = ld_f32(t1);
     st_bool(to, wasm_f32x4_lt(x0, x1));
-    memcpy(out + 1 * i, to, 1 * (n - i));
+    memcpy(o, to, 1 * (n - i));
   }
 }
 
 static void ew_17(const uint8_t* const* in, uint8_t* out, uint32_t n) {
-  const uint8_t* a0 = in[0]; const uint8_t* a1 = in[1];
+  const uint8_t* a0 = in[0]; const uint8_t* a1 = in[1]; uint8_t* o = out;
   uint32_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    const vec x0 = ld_f32(a0 + 4 * i); const vec x1 = ld_f32(a1 + 4 * i);
-    const vec x0b = ld_f32(a0 + 4 * (i + 4)); const vec x1b = ld_f32(a1 + 4 * (i + 4));
-    st_bool(out + 1 * i, wasm_f32x4_ne(x0, x1));
-    st_bool(out + 1 * (i + 4), wasm_f32x4_ne(x0b, x1b));
+  for (; i + 16 <= n; i += 16, a0 += 64, a1 += 64, o += 16) {
+    const vec x0 = ld_f32(a0); const vec x1 = ld_f32(a1);
+    const vec x0b = ld_f32(a0 + 16); const vec x1b = ld_f32(a1 + 16);
+    const vec x0c = ld_f32(a0 + 32); const vec x1c = ld_f32(a1 + 32);
+    const vec x0d = ld_f32(a0 + 48); const vec x1d = ld_f32(a1 + 48);
+    st_bool(o, wasm_f32x4_ne(x0, x1));
+    st_bool(o + 4, wasm_f32x4_ne(x0b, x1b));
+    st_bool(o + 8, wasm_f32x4_ne(x0c, x1c));
+    st_bool(o + 12, wasm_f32x4_ne(x0d, x1d));
   }
-  for (; i + 4 <= n; i += 4) {
-    const vec x0 = ld_f32(a0 + 4 * i); const vec x1 = ld_f32(a1 + 4 * i);
-    st_bool(out + 1 * i, wasm_f32x4_ne(x0, x1));
+  for (; i + 4 <= n; i += 4, a0 += 16, a1 += 16, o += 4) {
+    const vec x0 = ld_f32(a0); const vec x1 = ld_f32(a1);
+    st_bool(o, wasm_f32x4_ne(x0, x1));
   }
   if (i < n) {
     uint8_t t0[16] = {0}; uint8_t t1[16] = {0}; uint8_t to[16];
-    memcpy(t0, a0 + 4 * i, 4 * (n - i)); memcpy(t1, a1 + 4 * i, 4 * (n - i));
+    memcpy(t0, a0, 4 * (n - i)); memcpy(t1, a1, 4 * (n - i));
     const vec x0 = ld_f32(t0); const vec x1 = ld_f32(t1);
     st_bool(to, wasm_f32x4_ne(x0, x1));
-    memcpy(out + 1 * i, to, 1 * (n - i));
+    memcpy(o, to, 1 * (n - i));
   }
 }
 
 static void ew_18(const uint8_t* const* in, uint8_t* out, uint32_t n) {
-  const uint8_t* a0 = in[0]; const uint8_t* a1 = in[1];
+  const uint8_t* a0 = in[0]; const uint8_t* a1 = in[1]; uint8_t* o = out;
   uint32_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    const vec x0 = ld_f32(a0 + 4 * i); const vec x1 = ld_f32(a1 + 4 * i);
-    const vec x0b = ld_f32(a0 + 4 * (i + 4)); const vec x1b = ld_f32(a1 + 4 * (i + 4));
+  for (; i + 16 <= n; i += 16, a0 += 64, a1 += 64, o += 64) {
+    const vec x0 = ld_f32(a0); const vec x1 = ld_f32(a1);
+    const vec x0b = ld_f32(a0 + 16); const vec x1b = ld_f32(a1 + 16);
+    const vec x0c = ld_f32(a0 + 32); const vec x1c = ld_f32(a1 + 32);
+    const vec x0d = ld_f32(a0 + 48); const vec x1d = ld_f32(a1 + 48);
     const vec t_0 = v_rem_f32(x0, x1);
-    st_f32(out + 4 * i, wasm_v128_bitselect(wasm_f32x4_add(t_0, x1), t_0, wasm_v128_and(wasm_f32x4_ne(t_0, v_f32(0.00000000f)), wasm_i32x4_ne(wasm_f32x4_lt(t_0, v_f32(0.00000000f)), wasm_f32x4_lt(x1, v_f32(0.00000000f))))));
+    st_f32(o, wasm_v128_bitselect(wasm_f32x4_add(t_0, x1), t_0, wasm_v128_and(wasm_f32x4_ne(t_0, v_f32(0.00000000f)), wasm_i32x4_ne(wasm_f32x4_lt(t_0, v_f32(0.00000000f)), wasm_f32x4_lt(x1, v_f32(0.00000000f))))));
     const vec tb_0 = v_rem_f32(x0b, x1b);
-    st_f32(out + 4 * (i + 4), wasm_v128_bitselect(wasm_f32x4_add(tb_0, x1b), tb_0, wasm_v128_and(wasm_f32x4_ne(tb_0, v_f32(0.00000000f)), wasm_i32x4_ne(wasm_f32x4_lt(tb_0, v_f32(0.00000000f)), wasm_f32x4_lt(x1b, v_f32(0.00000000f))))));
+    st_f32(o + 16, wasm_v128_bitselect(wasm_f32x4_add(tb_0, x1b), tb_0, wasm_v128_and(wasm_f32x4_ne(tb_0, v_f32(0.00000000f)), wasm_i32x4_ne(wasm_f32x4_lt(tb_0, v_f32(0.00000000f)), wasm_f32x4_lt(x1b, v_f32(0.00000000f))))));
+    const vec tc_0 = v_rem_f32(x0c, x1c);
+    st_f32(o + 32, wasm_v128_bitselect(wasm_f32x4_add(tc_0, x1c), tc_0, wasm_v128_and(wasm_f32x4_ne(tc_0, v_f32(0.00000000f)), wasm_i32x4_ne(wasm_f32x4_lt(tc_0, v_f32(0.00000000f)), wasm_f32x4_lt(x1c, v_f32(0.00000000f))))));
+    const vec td_0 = v_rem_f32(x0d, x1d);
+    st_f32(o + 48, wasm_v128_bitselect(wasm_f32x4_add(td_0, x1d), td_0, wasm_v128_and(wasm_f32x4_ne(td_0, v_f32(0.00000000f)), wasm_i32x4_ne(wasm_f32x4_lt(td_0, v_f32(0.00000000f)), wasm_f32x4_lt(x1d, v_f32(0.00000000f))))));
   }
-  for (; i + 4 <= n; i += 4) {
-    const vec x0 = ld_f32(a0 + 4 * i); const vec x1 = ld_f32(a1 + 4 * i);
+  for (; i + 4 <= n; i += 4, a0 += 16, a1 += 16, o += 16) {
+    const vec x0 = ld_f32(a0); const vec x1 = ld_f32(a1);
     const vec t_0 = v_rem_f32(x0, x1);
-    st_f32(out + 4 * i, wasm_v128_bitselect(wasm_f32x4_add(t_0, x1), t_0, wasm_v128_and(wasm_f32x4_ne(t_0, v_f32(0.00000000f)), wasm_i32x4_ne(wasm_f32x4_lt(t_0, v_f32(0.00000000f)), wasm_f32x4_lt(x1, v_f32(0.00000000f))))));
+    st_f32(o, wasm_v128_bitselect(wasm_f32x4_add(t_0, x1), t_0, wasm_v128_and(wasm_f32x4_ne(t_0, v_f32(0.00000000f)), wasm_i32x4_ne(wasm_f32x4_lt(t_0, v_f32(0.00000000f)), wasm_f32x4_lt(x1, v_f32(0.00000000f))))));
   }
   if (i < n) {
     uint8_t t0[16] = {0}; uint8_t t1[16] = {0}; uint8_t to[16];
-    memcpy(t0, a0 + 4 * i, 4 * (n - i)); memcpy(t1, a1 + 4 * i, 4 * (n - i));
+    memcpy(t0, a0, 4 * (n - i)); memcpy(t1, a1, 4 * (n - i));
     const vec x0 = ld_f32(t0); const vec x1 = ld_f32(t1);
     const vec t_0 = v_rem_f32(x0, x1);
     st_f32(to, wasm_v128_bitselect(wasm_f32x4_add(t_0, x1), t_0, wasm_v128_and(wasm_f32x4_ne(t_0, v_f32(0.00000000f)), wasm_i32x4_ne(wasm_f32x4_lt(t_0, v_f32(0.00000000f)), wasm_f32x4_lt(x1, v_f32(0.00000000f))))));
-    memcpy(out + 4 * i, to, 4 * (n - i));
+    memcpy(o, to, 4 * (n - i));
   }
 }
 
 static void ew_19(const uint8_t* const* in, uint8_t* out, uint32_t n) {
-  const uint8_t* a0 = in[0]; const uint8_t* a1 = in[1];
+  const uint8_t* a0 = in[0]; const uint8_t* a1 = in[1]; uint8_t* o = out;
   uint32_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    const vec x0 = ld_f32(a0 + 4 * i); const vec x1 = ld_f32(a1 + 4 * i);
-    const vec x0b = ld_f32(a0 + 4 * (i + 4)); const vec x1b = ld_f32(a1 + 4 * (i + 4));
+  for (; i + 16 <= n; i += 16, a0 += 64, a1 += 64, o += 64) {
+    const vec x0 = ld_f32(a0); const vec x1 = ld_f32(a1);
+    const vec x0b = ld_f32(a0 + 16); const vec x1b = ld_f32(a1 + 16);
+    const vec x0c = ld_f32(a0 + 32); const vec x1c = ld_f32(a1 + 32);
+    const vec x0d = ld_f32(a0 + 48); const vec x1d = ld_f32(a1 + 48);
     const vec t_0 = wasm_f32x4_sub(x0, x1);
-    st_f32(out + 4 * i, wasm_f32x4_mul(t_0, t_0));
+    st_f32(o, wasm_f32x4_mul(t_0, t_0));
     const vec tb_0 = wasm_f32x4_sub(x0b, x1b);
-    st_f32(out + 4 * (i + 4), wasm_f32x4_mul(tb_0, tb_0));
+    st_f32(o + 16, wasm_f32x4_mul(tb_0, tb_0));
+    const vec tc_0 = wasm_f32x4_sub(x0c, x1c);
+    st_f32(o + 32, wasm_f32x4_mul(tc_0, tc_0));
+    const vec td_0 = wasm_f32x4_sub(x0d, x1d);
+    st_f32(o + 48, wasm_f32x4_mul(td_0, td_0));
   }
-  for (; i + 4 <= n; i += 4) {
-    const vec x0 = ld_f32(a0 + 4 * i); const vec x1 = ld_f32(a1 + 4 * i);
+  for (; i + 4 <= n; i += 4, a0 += 16, a1 += 16, o += 16) {
+    const vec x0 = ld_f32(a0); const vec x1 = ld_f32(a1);
     const vec t_0 = wasm_f32x4_sub(x0, x1);
-    st_f32(out + 4 * i, wasm_f32x4_mul(t_0, t_0));
+    st_f32(o, wasm_f32x4_mul(t_0, t_0));
   }
   if (i < n) {
     uint8_t t0[16] = {0}; uint8_t t1[16] = {0}; uint8_t to[16];
-    memcpy(t0, a0 + 4 * i, 4 * (n - i)); memcpy(t1, a1 + 4 * i, 4 * (n - i));
+    memcpy(t0, a0, 4 * (n - i)); memcpy(t1, a1, 4 * (n - i));
     const vec x0 = ld_f32(t0); const vec x1 = ld_f32(t1);
     const vec t_0 = wasm_f32x4_sub(x0, x1);
     st_f32(to, wasm_f32x4_mul(t_0, t_0));
-    memcpy(out + 4 * i, to, 4 * (n - i));
+    memcpy(o, to, 4 * (n - i));
   }
 }
 
 static void ew_20(const uint8_t* const* in, uint8_t* out, uint32_t n) {
-  const uint8_t* a0 = in[0]; const uint8_t* a1 = in[1];
+  const uint8_t* a0 = in[0]; const uint8_t* a1 = in[1]; uint8_t* o = out;
   uint32_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    const vec x0 = ld_f32(a0 + 4 * i); const vec x1 = ld_f32(a1 + 4 * i);
-    const vec x0b = ld_f32(a0 + 4 * (i + 4)); const vec x1b = ld_f32(a1 + 4 * (i + 4));
-    st_f32(out + 4 * i, v_atan2(x0, x1));
-    st_f32(out + 4 * (i + 4), v_atan2(x0b, x1b));
+  for (; i + 16 <= n; i += 16, a0 += 64, a1 += 64, o += 64) {
+    const vec x0 = ld_f32(a0); const vec x1 = ld_f32(a1);
+    const vec x0b = ld_f32(a0 + 16); const vec x1b = ld_f32(a1 + 16);
+    const vec x0c = ld_f32(a0 + 32); const vec x1c = ld_f32(a1 + 32);
+    const vec x0d = ld_f32(a0 + 48); const vec x1d = ld_f32(a1 + 48);
+    st_f32(o, v_atan2(x0, x1));
+    st_f32(o + 16, v_atan2(x0b, x1b));
+    st_f32(o + 32, v_atan2(x0c, x1c));
+    st_f32(o + 48, v_atan2(x0d, x1d));
   }
-  for (; i + 4 <= n; i += 4) {
-    const vec x0 = ld_f32(a0 + 4 * i); const vec x1 = ld_f32(a1 + 4 * i);
-    st_f32(out + 4 * i, v_atan2(x0, x1));
+  for (; i + 4 <= n; i += 4, a0 += 16, a1 += 16, o += 16) {
+    const vec x0 = ld_f32(a0); const vec x1 = ld_f32(a1);
+    st_f32(o, v_atan2(x0, x1));
   }
   if (i < n) {
     uint8_t t0[16] = {0}; uint8_t t1[16] = {0}; uint8_t to[16];
-    memcpy(t0, a0 + 4 * i, 4 * (n - i)); memcpy(t1, a1 + 4 * i, 4 * (n - i));
+    memcpy(t0, a0, 4 * (n - i)); memcpy(t1, a1, 4 * (n - i));
     const vec x0 = ld_f32(t0); const vec x1 = ld_f32(t1);
     st_f32(to, v_atan2(x0, x1));
-    memcpy(out + 4 * i, to, 4 * (n - i));
+    memcpy(o, to, 4 * (n - i));
   }
 }
 
 static void ew_21(const uint8_t* const* in, uint8_t* out, uint32_t n) {
-  const uint8_t* a0 = in[0]; const uint8_t* a1 = in[1];
+  const uint8_t* a0 = in[0]; const uint8_t* a1 = in[1]; uint8_t* o = out;
   uint32_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    const vec x0 = ld_f32(a0 + 4 * i); const vec x1 = ld_f32(a1 + 4 * i);
-    const vec x0b = ld_f32(a0 + 4 * (i + 4)); const vec x1b = ld_f32(a1 + 4 * (i + 4));
-    st_f32(out + 4 * i, v_pow_f32(x0, x1));
-    st_f32(out + 4 * (i + 4), v_pow_f32(x0b, x1b));
+  for (; i + 16 <= n; i += 16, a0 += 64, a1 += 64, o += 64) {
+    const vec x0 = ld_f32(a0); const vec x1 = ld_f32(a1);
+    const vec x0b = ld_f32(a0 + 16); const vec x1b = ld_f32(a1 + 16);
+    const vec x0c = ld_f32(a0 + 32); const vec x1c = ld_f32(a1 + 32);
+    const vec x0d = ld_f32(a0 + 48); const vec x1d = ld_f32(a1 + 48);
+    st_f32(o, v_pow_f32(x0, x1));
+    st_f32(o + 16, v_pow_f32(x0b, x1b));
+    st_f32(o + 32, v_pow_f32(x0c, x1c));
+    st_f32(o + 48, v_pow_f32(x0d, x1d));
   }
-  for (; i + 4 <= n; i += 4) {
-    const vec x0 = ld_f32(a0 + 4 * i); const vec x1 = ld_f32(a1 + 4 * i);
-    st_f32(out + 4 * i, v_pow_f32(x0, x1));
+  for (; i + 4 <= n; i += 4, a0 += 16, a1 += 16, o += 16) {
+    const vec x0 = ld_f32(a0); const vec x1 = ld_f32(a1);
+    st_f32(o, v_pow_f32(x0, x1));
   }
   if (i < n) {
     uint8_t t0[16] = {0}; uint8_t t1[16] = {0}; uint8_t to[16];
-    memcpy(t0, a0 + 4 * i, 4 * (n - i)); memcpy(t1, a1 + 4 * i, 4 * (n - i));
+    memcpy(t0, a0, 4 * (n - i)); memcpy(t1, a1, 4 * (n - i));
     const vec x0 = ld_f32(t0); const vec x1 = ld_f32(t1);
     st_f32(to, v_pow_f32(x0, x1));
-    memcpy(out + 4 * i, to, 4 * (n - i));
+    memcpy(o, to, 4 * (n - i));
   }
 }
 
 static void ew_22(const uint8_t* const* in, uint8_t* out, uint32_t n) {
-  const uint8_t* a0 = in[0]; const uint8_t* a1 = in[1];
+  const uint8_t* a0 = in[0]; const uint8_t* a1 = in[1]; uint8_t* o = out;
   uint32_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    const vec x0 = ld_f32(a0 + 4 * i); const vec x1 = ld_f32(a1 + 4 * i);
-    const vec x0b = ld_f32(a0 + 4 * (i + 4)); const vec x1b = ld_f32(a1 + 4 * (i + 4));
-    st_f32(out + 4 * i, wasm_f32x4_add(x0, x1));
-    st_f32(out + 4 * (i + 4), wasm_f32x4_add(x0b, x1b));
+  for (; i + 16 <= n; i += 16, a0 += 64, a1 += 64, o += 64) {
+    const vec x0 = ld_f32(a0); const vec x1 = ld_f32(a1);
+    const vec x0b = ld_f32(a0 + 16); const vec x1b = ld_f32(a1 + 16);
+    const vec x0c = ld_f32(a0 + 32); const vec x1c = ld_f32(a1 + 32);
+    const vec x0d = ld_f32(a0 + 48); const vec x1d = ld_f32(a1 + 48);
+    st_f32(o, wasm_f32x4_add(x0, x1));
+    st_f32(o + 16, wasm_f32x4_add(x0b, x1b));
+    st_f32(o + 32, wasm_f32x4_add(x0c, x1c));
+    st_f32(o + 48, wasm_f32x4_add(x0d, x1d));
   }
-  for (; i + 4 <= n; i += 4) {
-    const vec x0 = ld_f32(a0 + 4 * i); const vec x1 = ld_f32(a1 + 4 * i);
-    st_f32(out + 4 * i, wasm_f32x4_add(x0, x1));
+  for (; i + 4 <= n; i += 4, a0 += 16, a1 += 16, o += 16) {
+    const vec x0 = ld_f32(a0); const vec x1 = ld_f32(a1);
+    st_f32(o, wasm_f32x4_add(x0, x1));
   }
   if (i < n) {
     uint8_t t0[16] = {0}; uint8_t t1[16] = {0}; uint8_t to[16];
-    memcpy(t0, a0 + 4 * i, 4 * (n - i)); memcpy(t1, a1 + 4 * i, 4 * (n - i));
+    memcpy(t0, a0, 4 * (n - i)); memcpy(t1, a1, 4 * (n - i));
     const vec x0 = ld_f32(t0); const vec x1 = ld_f32(t1);
     st_f32(to, wasm_f32x4_add(x0, x1));
-    memcpy(out + 4 * i, to, 4 * (n - i));
+    memcpy(o, to, 4 * (n - i));
   }
 }
 
 static void ew_23(const uint8_t* const* in, uint8_t* out, uint32_t n) {
-  const uint8_t* a0 = in[0]; const uint8_t* a1 = in[1];
+  const uint8_t* a0 = in[0]; const uint8_t* a1 = in[1]; uint8_t* o = out;
   uint32_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    const vec x0 = ld_f32(a0 + 4 * i); const vec x1 = ld_f32(a1 + 4 * i);
-    const vec x0b = ld_f32(a0 + 4 * (i + 4)); const vec x1b = ld_f32(a1 + 4 * (i + 4));
-    st_f32(out + 4 * i, wasm_f32x4_div(x0, x1));
-    st_f32(out + 4 * (i + 4), wasm_f32x4_div(x0b, x1b));
+  for (; i + 16 <= n; i += 16, a0 += 64, a1 += 64, o += 64) {
+    const vec x0 = ld_f32(a0); const vec x1 = ld_f32(a1);
+    const vec x0b = ld_f32(a0 + 16); const vec x1b = ld_f32(a1 + 16);
+    const vec x0c = ld_f32(a0 + 32); const vec x1c = ld_f32(a1 + 32);
+    const vec x0d = ld_f32(a0 + 48); const vec x1d = ld_f32(a1 + 48);
+    st_f32(o, wasm_f32x4_div(x0, x1));
+    st_f32(o + 16, wasm_f32x4_div(x0b, x1b));
+    st_f32(o + 32, wasm_f32x4_div(x0c, x1c));
+    st_f32(o + 48, wasm_f32x4_div(x0d, x1d));
   }
-  for (; i + 4 <= n; i += 4) {
-    const vec x0 = ld_f32(a0 + 4 * i); const vec x1 = ld_f32(a1 + 4 * i);
-    st_f32(out + 4 * i, wasm_f32x4_div(x0, x1));
+  for (; i + 4 <= n; i += 4, a0 += 16, a1 += 16, o += 16) {
+    const vec x0 = ld_f32(a0); const vec x1 = ld_f32(a1);
+    st_f32(o, wasm_f32x4_div(x0, x1));
   }
   if (i < n) {
     uint8_t t0[16] = {0}; uint8_t t1[16] = {0}; uint8_t to[16];
-    memcpy(t0, a0 + 4 * i, 4 * (n - i)); memcpy(t1, a1 + 4 * i, 4 * (n - i));
+    memcpy(t0, a0, 4 * (n - i)); memcpy(t1, a1, 4 * (n - i));
     const vec x0 = ld_f32(t0); const vec x1 = ld_f32(t1);
     st_f32(to, wasm_f32x4_div(x0, x1));
-    memcpy(out + 4 * i, to, 4 * (n - i));
+    memcpy(o, to, 4 * (n - i));
   }
 }
 
 static void ew_24(const uint8_t* const* in, uint8_t* out, uint32_t n) {
-  const uint8_t* a0 = in[0]; const uint8_t* a1 = in[1];
+  const uint8_t* a0 = in[0]; const uint8_t* a1 = in[1]; uint8_t* o = out;
   uint32_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    const vec x0 = ld_f32(a0 + 4 * i); const vec x1 = ld_f32(a1 + 4 * i);
-    const vec x0b = ld_f32(a0 + 4 * (i + 4)); const vec x1b = ld_f32(a1 + 4 * (i + 4));
-    st_f32(out + 4 * i, wasm_f32x4_floor(wasm_f32x4_div(x0, x1)));
-    st_f32(out + 4 * (i + 4), wasm_f32x4_floor(wasm_f32x4_div(x0b, x1b)));
+  for (; i + 16 <= n; i += 16, a0 += 64, a1 += 64, o += 64) {
+    const vec x0 = ld_f32(a0); const vec x1 = ld_f32(a1);
+    const vec x0b = ld_f32(a0 + 16); const vec x1b = ld_f32(a1 + 16);
+    const vec x0c = ld_f32(a0 + 32); const vec x1c = ld_f32(a1 + 32);
+    const vec x0d = ld_f32(a0 + 48); const vec x1d = ld_f32(a1 + 48);
+    st_f32(o, wasm_f32x4_floor(wasm_f32x4_div(x0, x1)));
+    st_f32(o + 16, wasm_f32x4_floor(wasm_f32x4_div(x0b, x1b)));
+    st_f32(o + 32, wasm_f32x4_floor(wasm_f32x4_div(x0c, x1c)));
+    st_f32(o + 48, wasm_f32x4_floor(wasm_f32x4_div(x0d, x1d)));
   }
-  for (; i + 4 <= n; i += 4) {
-    const vec x0 = ld_f32(a0 + 4 * i); const vec x1 = ld_f32(a1 + 4 * i);
-    st_f32(out + 4 * i, wasm_f32x4_floor(wasm_f32x4_div(x0, x1)));
+  for (; i + 4 <= n; i += 4, a0 += 16, a1 += 16, o += 16) {
+    const vec x0 = ld_f32(a0); const vec x1 = ld_f32(a1);
+    st_f32(o, wasm_f32x4_floor(wasm_f32x4_div(x0, x1)));
   }
   if (i < n) {
     uint8_t t0[16] = {0}; uint8_t t1[16] = {0}; uint8_t to[16];
-    memcpy(t0, a0 + 4 * i, 4 * (n - i)); memcpy(t1, a1 + 4 * i, 4 * (n - i));
+    memcpy(t0, a0, 4 * (n - i)); memcpy(t1, a1, 4 * (n - i));
     const vec x0 = ld_f32(t0); const vec x1 = ld_f32(t1);
     st_f32(to, wasm_f32x4_floor(wasm_f32x4_div(x0, x1)));
-    memcpy(out + 4 * i, to, 4 * (n - i));
+    memcpy(o, to, 4 * (n - i));
   }
 }
 
 static void ew_25(const uint8_t* const* in, uint8_t* out, uint32_t n) {
-  const uint8_t* a0 = in[0]; const uint8_t* a1 = in[1];
+  const uint8_t* a0 = in[0]; const uint8_t* a1 = in[1]; uint8_t* o = out;
   uint32_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    const vec x0 = ld_f32(a0 + 4 * i); const vec x1 = ld_f32(a1 + 4 * i);
-    const vec x0b = ld_f32(a0 + 4 * (i + 4)); const vec x1b = ld_f32(a1 + 4 * (i + 4));
-    st_f32(out + 4 * i, wasm_f32x4_max(x0, x1));
-    st_f32(out + 4 * (i + 4), wasm_f32x4_max(x0b, x1b));
+  for (; i + 16 <= n; i += 16, a0 += 64, a1 += 64, o += 64) {
+    const vec x0 = ld_f32(a0); const vec x1 = ld_f32(a1);
+    const vec x0b = ld_f32(a0 + 16); const vec x1b = ld_f32(a1 + 16);
+    const vec x0c = ld_f32(a0 + 32); const vec x1c = ld_f32(a1 + 32);
+    const vec x0d = ld_f32(a0 + 48); const vec x1d = ld_f32(a1 + 48);
+    st_f32(o, wasm_f32x4_max(x0, x1));
+    st_f32(o + 16, wasm_f32x4_max(x0b, x1b));
+    st_f32(o + 32, wasm_f32x4_max(x0c, x1c));
+    st_f32(o + 48, wasm_f32x4_max(x0d, x1d));
   }
-  for (; i + 4 <= n; i += 4) {
-    const vec x0 = ld_f32(a0 + 4 * i); const vec x1 = ld_f32(a1 + 4 * i);
-    st_f32(out + 4 * i, wasm_f32x4_max(x0, x1));
+  for (; i + 4 <= n; i += 4, a0 += 16, a1 += 16, o += 16) {
+    const vec x0 = ld_f32(a0); const vec x1 = ld_f32(a1);
+    st_f32(o, wasm_f32x4_max(x0, x1));
   }
   if (i < n) {
     uint8_t t0[16] = {0}; uint8_t t1[16] = {0}; uint8_t to[16];
-    memcpy(t0, a0 + 4 * i, 4 * (n - i)); memcpy(t1, a1 + 4 * i, 4 * (n - i));
+    memcpy(t0, a0, 4 * (n - i)); memcpy(t1, a1, 4 * (n - i));
     const vec x0 = ld_f32(t0); const vec x1 = ld_f32(t1);
     st_f32(to, wasm_f32x4_max(x0, x1));
-    memcpy(out + 4 * i, to, 4 * (n - i));
+    memcpy(o, to, 4 * (n - i));
   }
 }
 
 static void ew_26(const uint8_t* const* in, uint8_t* out, uint32_t n) {
-  const uint8_t* a0 = in[0]; const uint8_t* a1 = in[1];
+  const uint8_t* a0 = in[0]; const uint8_t* a1 = in[1]; uint8_t* o = out;
   uint32_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    const vec x0 = ld_f32(a0 + 4 * i); const vec x1 = ld_f32(a1 + 4 * i);
-    const vec x0b = ld_f32(a0 + 4 * (i + 4)); const vec x1b = ld_f32(a1 + 4 * (i + 4));
-    st_f32(out + 4 * i, wasm_f32x4_min(x0, x1));
-    st_f32(out + 4 * (i + 4), wasm_f32x4_min(x0b, x1b));
+  for (; i + 16 <= n; i += 16, a0 += 64, a1 += 64, o += 64) {
+    const vec x0 = ld_f32(a0); const vec x1 = ld_f32(a1);
+    const vec x0b = ld_f32(a0 + 16); const vec x1b = ld_f32(a1 + 16);
+    const vec x0c = ld_f32(a0 + 32); const vec x1c = ld_f32(a1 + 32);
+    const vec x0d = ld_f32(a0 + 48); const vec x1d = ld_f32(a1 + 48);
+    st_f32(o, wasm_f32x4_min(x0, x1));
+    st_f32(o + 16, wasm_f32x4_min(x0b, x1b));
+    st_f32(o + 32, wasm_f32x4_min(x0c, x1c));
+    st_f32(o + 48, wasm_f32x4_min(x0d, x1d));
   }
-  for (; i + 4 <= n; i += 4) {
-    const vec x0 = ld_f32(a0 + 4 * i); const vec x1 = ld_f32(a1 + 4 * i);
-    st_f32(out + 4 * i, wasm_f32x4_min(x0, x1));
+  for (; i + 4 <= n; i += 4, a0 += 16, a1 += 16, o += 16) {
+    const vec x0 = ld_f32(a0); const vec x1 = ld_f32(a1);
+    st_f32(o, wasm_f32x4_min(x0, x1));
   }
   if (i < n) {
     uint8_t t0[16] = {0}; uint8_t t1[16] = {0}; uint8_t to[16];
-    memcpy(t0, a0 + 4 * i, 4 * (n - i)); memcpy(t1, a1 + 4 * i, 4 * (n - i));
+    memcpy(t0, a0, 4 * (n - i)); memcpy(t1, a1, 4 * (n - i));
     const vec x0 = ld_f32(t0); const vec x1 = ld_f32(t1);
     st_f32(to, wasm_f32x4_min(x0, x1));
-    memcpy(out + 4 * i, to, 4 * (n - i));
+    memcpy(o, to, 4 * (n - i));
   }
 }
 
 static void ew_27(const uint8_t* const* in, uint8_t* out, uint32_t n) {
-  const uint8_t* a0 = in[0]; const uint8_t* a1 = in[1];
+  const uint8_t* a0 = in[0]; const uint8_t* a1 = in[1]; uint8_t* o = out;
   uint32_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    const vec x0 = ld_f32(a0 + 4 * i); const vec x1 = ld_f32(a1 + 4 * i);
-    const vec x0b = ld_f32(a0 + 4 * (i + 4)); const vec x1b = ld_f32(a1 + 4 * (i + 4));
-    st_f32(out + 4 * i, wasm_f32x4_mul(x0, x1));
-    st_f32(out + 4 * (i + 4), wasm_f32x4_mul(x0b, x1b));
+  for (; i + 16 <= n; i += 16, a0 += 64, a1 += 64, o += 64) {
+    const vec x0 = ld_f32(a0); const vec x1 = ld_f32(a1);
+    const vec x0b = ld_f32(a0 + 16); const vec x1b = ld_f32(a1 + 16);
+    const vec x0c = ld_f32(a0 + 32); const vec x1c = ld_f32(a1 + 32);
+    const vec x0d = ld_f32(a0 + 48); const vec x1d = ld_f32(a1 + 48);
+    st_f32(o, wasm_f32x4_mul(x0, x1));
+    st_f32(o + 16, wasm_f32x4_mul(x0b, x1b));
+    st_f32(o + 32, wasm_f32x4_mul(x0c, x1c));
+    st_f32(o + 48, wasm_f32x4_mul(x0d, x1d));
   }
-  for (; i + 4 <= n; i += 4) {
-    const vec x0 = ld_f32(a0 + 4 * i); const vec x1 = ld_f32(a1 + 4 * i);
-    st_f32(out + 4 * i, wasm_f32x4_mul(x0, x1));
+  for (; i + 4 <= n; i += 4, a0 += 16, a1 += 16, o += 16) {
+    const vec x0 = ld_f32(a0); const vec x1 = ld_f32(a1);
+    st_f32(o, wasm_f32x4_mul(x0, x1));
   }
   if (i < n) {
     uint8_t t0[16] = {0}; uint8_t t1[16] = {0}; uint8_t to[16];
-    memcpy(t0, a0 + 4 * i, 4 * (n - i)); memcpy(t1, a1 + 4 * i, 4 * (n - i));
+    memcpy(t0, a0, 4 * (n - i)); memcpy(t1, a1, 4 * (n - i));
     const vec x0 = ld_f32(t0); const vec x1 = ld_f32(t1);
     st_f32(to, wasm_f32x4_mul(x0, x1));
-    memcpy(out + 4 * i, to, 4 * (n - i));
+    memcpy(o, to, 4 * (n - i));
   }
 }
 
 static void ew_28(const uint8_t* const* in, uint8_t* out, uint32_t n) {
-  const uint8_t* a0 = in[0]; const uint8_t* a1 = in[1];
+  const uint8_t* a0 = in[0]; const uint8_t* a1 = in[1]; uint8_t* o = out;
   uint32_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    const vec x0 = ld_f32(a0 + 4 * i); const vec x1 = ld_f32(a1 + 4 * i);
-    const vec x0b = ld_f32(a0 + 4 * (i + 4)); const vec x1b = ld_f32(a1 + 4 * (i + 4));
-    st_f32(out + 4 * i, wasm_f32x4_sub(x0, x1));
-    st_f32(out + 4 * (i + 4), wasm_f32x4_sub(x0b, x1b));
+  for (; i + 16 <= n; i += 16, a0 += 64, a1 += 64, o += 64) {
+    const vec x0 = ld_f32(a0); const vec x1 = ld_f32(a1);
+    const vec x0b = ld_f32(a0 + 16); const vec x1b = ld_f32(a1 + 16);
+    const vec x0c = ld_f32(a0 + 32); const vec x1c = ld_f32(a1 + 32);
+    const vec x0d = ld_f32(a0 + 48); const vec x1d = ld_f32(a1 + 48);
+    st_f32(o, wasm_f32x4_sub(x0, x1));
+    st_f32(o + 16, wasm_f32x4_sub(x0b, x1b));
+    st_f32(o + 32, wasm_f32x4_sub(x0c, x1c));
+    st_f32(o + 48, wasm_f32x4_sub(x0d, x1d));
   }
-  for (; i + 4 <= n; i += 4) {
-    const vec x0 = ld_f32(a0 + 4 * i); const vec x1 = ld_f32(a1 + 4 * i);
-    st_f32(out + 4 * i, wasm_f32x4_sub(x0, x1));
+  for (; i + 4 <= n; i += 4, a0 += 16, a1 += 16, o += 16) {
+    const vec x0 = ld_f32(a0); const vec x1 = ld_f32(a1);
+    st_f32(o, wasm_f32x4_sub(x0, x1));
   }
   if (i < n) {
     uint8_t t0[16] = {0}; uint8_t t1[16] = {0}; uint8_t to[16];
-    memcpy(t0, a0 + 4 * i, 4 * (n - i)); memcpy(t1, a1 + 4 * i, 4 * (n - i));
+    memcpy(t0, a0, 4 * (n - i)); memcpy(t1, a1, 4 * (n - i));
     const vec x0 = ld_f32(t0); const vec x1 = ld_f32(t1);
     st_f32(to, wasm_f32x4_sub(x0, x1));
-    memcpy(out + 4 * i, to, 4 * (n - i));
+    memcpy(o, to, 4 * (n - i));
   }
 }
 
 static void ew_29(const uint8_t* const* in, uint8_t* out, uint32_t n) {
-  const uint8_t* a0 = in[0];
+  const uint8_t* a0 = in[0]; uint8_t* o = out;
   uint32_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    const vec x0 = ld_f32(a0 + 4 * i);
-    const vec x0b = ld_f32(a0 + 4 * (i + 4));
-    st_bool(out + 1 * i, wasm_f32x4_lt(wasm_f32x4_abs(x0), v_f32(INFINITY)));
-    st_bool(out + 1 * (i + 4), wasm_f32x4_lt(wasm_f32x4_abs(x0b), v_f32(INFINITY)));
+  for (; i + 16 <= n; i += 16, a0 += 64, o += 16) {
+    const vec x0 = ld_f32(a0);
+    const vec x0b = ld_f32(a0 + 16);
+    const vec x0c = ld_f32(a0 + 32);
+    const vec x0d = ld_f32(a0 + 48);
+    st_bool(o, wasm_f32x4_lt(v_abs_f32(x0), v_f32(INFINITY)));
+    st_bool(o + 4, wasm_f32x4_lt(v_abs_f32(x0b), v_f32(INFINITY)));
+    st_bool(o + 8, wasm_f32x4_lt(v_abs_f32(x0c), v_f32(INFINITY)));
+    st_bool(o + 12, wasm_f32x4_lt(v_abs_f32(x0d), v_f32(INFINITY)));
   }
-  for (; i + 4 <= n; i += 4) {
-    const vec x0 = ld_f32(a0 + 4 * i);
-    st_bool(out + 1 * i, wasm_f32x4_lt(wasm_f32x4_abs(x0), v_f32(INFINITY)));
+  for (; i + 4 <= n; i += 4, a0 += 16, o += 4) {
+    const vec x0 = ld_f32(a0);
+    st_bool(o, wasm_f32x4_lt(v_abs_f32(x0), v_f32(INFINITY)));
   }
   if (i < n) {
     uint8_t t0[16] = {0}; uint8_t to[16];
-    memcpy(t0, a0 + 4 * i, 4 * (n - i));
+    memcpy(t0, a0, 4 * (n - i));
     const vec x0 = ld_f32(t0);
-    st_bool(to, wasm_f32x4_lt(wasm_f32x4_abs(x0), v_f32(INFINITY)));
-    memcpy(out + 1 * i, to, 1 * (n - i));
+    st_bool(to, wasm_f32x4_lt(v_abs_f32(x0), v_f32(INFINITY)));
+    memcpy(o, to, 1 * (n - i));
   }
 }
 
 static void ew_30(const uint8_t* const* in, uint8_t* out, uint32_t n) {
-  const uint8_t* a0 = in[0];
+  const uint8_t* a0 = in[0]; uint8_t* o = out;
   uint32_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    const vec x0 = ld_f32(a0 + 4 * i);
-    const vec x0b = ld_f32(a0 + 4 * (i + 4));
-    st_bool(out + 1 * i, wasm_f32x4_ne(x0, v_f32(0.0f)));
-    st_bool(out + 1 * (i + 4), wasm_f32x4_ne(x0b, v_f32(0.0f)));
+  for (; i + 16 <= n; i += 16, a0 += 64, o += 16) {
+    const vec x0 = ld_f32(a0);
+    const vec x0b = ld_f32(a0 + 16);
+    const vec x0c = ld_f32(a0 + 32);
+    const vec x0d = ld_f32(a0 + 48);
+    st_bool(o, wasm_f32x4_ne(x0, v_f32(0.0f)));
+    st_bool(o + 4, wasm_f32x4_ne(x0b, v_f32(0.0f)));
+    st_bool(o + 8, wasm_f32x4_ne(x0c, v_f32(0.0f)));
+    st_bool(o + 12, wasm_f32x4_ne(x0d, v_f32(0.0f)));
   }
-  for (; i + 4 <= n; i += 4) {
-    const vec x0 = ld_f32(a0 + 4 * i);
-    st_bool(out + 1 * i, wasm_f32x4_ne(x0, v_f32(0.0f)));
+  for (; i + 4 <= n; i += 4, a0 += 16, o += 4) {
+    const vec x0 = ld_f32(a0);
+    st_bool(o, wasm_f32x4_ne(x0, v_f32(0.0f)));
   }
   if (i < n) {
     uint8_t t0[16] = {0}; uint8_t to[16];
-    memcpy(t0, a0 + 4 * i, 4 * (n - i));
+    memcpy(t0, a0, 4 * (n - i));
     const vec x0 = ld_f32(t0);
     st_bool(to, wasm_f32x4_ne(x0, v_f32(0.0f)));
-    memcpy(out + 1 * i, to, 1 * (n - i));
+    memcpy(o, to, 1 * (n - i));
   }
 }
 
 static void ew_31(const uint8_t* const* in, uint8_t* out, uint32_t n) {
-  const uint8_t* a0 = in[0];
+  const uint8_t* a0 = in[0]; uint8_t* o = out;
   uint32_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    const vec x0 = ld_f32(a0 + 4 * i);
-    const vec x0b = ld_f32(a0 + 4 * (i + 4));
-    st_bool(out + 1 * i, wasm_f32x4_ne(x0, x0));
-    st_bool(out + 1 * (i + 4), wasm_f32x4_ne(x0b, x0b));
+  for (; i + 16 <= n; i += 16, a0 += 64, o += 16) {
+    const vec x0 = ld_f32(a0);
+    const vec x0b = ld_f32(a0 + 16);
+    const vec x0c = ld_f32(a0 + 32);
+    const vec x0d = ld_f32(a0 + 48);
+    st_bool(o, wasm_f32x4_ne(x0, x0));
+    st_bool(o + 4, wasm_f32x4_ne(x0b, x0b));
+    st_bool(o + 8, wasm_f32x4_ne(x0c, x0c));
+    st_bool(o + 12, wasm_f32x4_ne(x0d, x0d));
   }
-  for (; i + 4 <= n; i += 4) {
-    const vec x0 = ld_f32(a0 + 4 * i);
-    st_bool(out + 1 * i, wasm_f32x4_ne(x0, x0));
+  for (; i + 4 <= n; i += 4, a0 += 16, o += 4) {
+    const vec x0 = ld_f32(a0);
+    st_bool(o, wasm_f32x4_ne(x0, x0));
   }
   if (i < n) {
     uint8_t t0[16] = {0}; uint8_t to[16];
-    memcpy(t0, a0 + 4 * i, 4 * (n - i));
+    memcpy(t0, a0, 4 * (n - i));
     const vec x0 = ld_f32(t0);
     st_bool(to, wasm_f32x4_ne(x0, x0));
-    memcpy(out + 1 * i, to, 1 * (n - i));
+    memcpy(o, to, 1 * (n - i));
   }
 }
 
 static void ew_32(const uint8_t* const* in, uint8_t* out, uint32_t n) {
-  const uint8_t* a0 = in[0];
+  const uint8_t* a0 = in[0]; uint8_t* o = out;
   uint32_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    const vec x0 = ld_f32(a0 + 4 * i);
-    const vec x0b = ld_f32(a0 + 4 * (i + 4));
-    st_f32(out + 4 * i, v_cos(x0));
-    st_f32(out + 4 * (i + 4), v_cos(x0b));
+  for (; i + 16 <= n; i += 16, a0 += 64, o += 64) {
+    const vec x0 = ld_f32(a0);
+    const vec x0b = ld_f32(a0 + 16);
+    const vec x0c = ld_f32(a0 + 32);
+    const vec x0d = ld_f32(a0 + 48);
+    st_f32(o, v_abs_f32(x0));
+    st_f32(o + 16, v_abs_f32(x0b));
+    st_f32(o + 32, v_abs_f32(x0c));
+    st_f32(o + 48, v_abs_f32(x0d));
   }
-  for (; i + 4 <= n; i += 4) {
-    const vec x0 = ld_f32(a0 + 4 * i);
-    st_f32(out + 4 * i, v_cos(x0));
+  for (; i + 4 <= n; i += 4, a0 += 16, o += 16) {
+    const vec x0 = ld_f32(a0);
+    st_f32(o, v_abs_f32(x0));
   }
   if (i < n) {
     uint8_t t0[16] = {0}; uint8_t to[16];
-    memcpy(t0, a0 + 4 * i, 4 * (n - i));
+    memcpy(t0, a0, 4 * (n - i));
     const vec x0 = ld_f32(t0);
-    st_f32(to, v_cos(x0));
-    memcpy(out + 4 * i, to, 4 * (n - i));
+    st_f32(to, v_abs_f32(x0));
+    memcpy(o, to, 4 * (n - i));
   }
 }
 
 static void ew_33(const uint8_t* const* in, uint8_t* out, uint32_t n) {
-  const uint8_t* a0 = in[0];
+  const uint8_t* a0 = in[0]; uint8_t* o = out;
   uint32_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    const vec x0 = ld_f32(a0 + 4 * i);
-    const vec x0b = ld_f32(a0 + 4 * (i + 4));
-    st_f32(out + 4 * i, v_erf(x0));
-    st_f32(out + 4 * (i + 4), v_erf(x0b));
+  for (; i + 16 <= n; i += 16, a0 += 64, o += 64) {
+    const vec x0 = ld_f32(a0);
+    const vec x0b = ld_f32(a0 + 16);
+    const vec x0c = ld_f32(a0 + 32);
+    const vec x0d = ld_f32(a0 + 48);
+    st_f32(o, v_cos(x0));
+    st_f32(o + 16, v_cos(x0b));
+    st_f32(o + 32, v_cos(x0c));
+    st_f32(o + 48, v_cos(x0d));
   }
-  for (; i + 4 <= n; i += 4) {
-    const vec x0 = ld_f32(a0 + 4 * i);
-    st_f32(out + 4 * i, v_erf(x0));
+  for (; i + 4 <= n; i += 4, a0 += 16, o += 16) {
+    const vec x0 = ld_f32(a0);
+    st_f32(o, v_cos(x0));
   }
   if (i < n) {
     uint8_t t0[16] = {0}; uint8_t to[16];
-    memcpy(t0, a0 + 4 * i, 4 * (n - i));
+    memcpy(t0, a0, 4 * (n - i));
     const vec x0 = ld_f32(t0);
-    st_f32(to, v_erf(x0));
-    memcpy(out + 4 * i, to, 4 * (n - i));
+    st_f32(to, v_cos(x0));
+    memcpy(o, to, 4 * (n - i));
   }
 }
 
 static void ew_34(const uint8_t* const* in, uint8_t* out, uint32_t n) {
-  const uint8_t* a0 = in[0];
+  const uint8_t* a0 = in[0]; uint8_t* o = out;
   uint32_t i = 0;
-  for (; i + 16 <= n; i += 16) {
-    const vec x0 = ld_f32(a0 + 4 * i);
-    const vec x0b = ld_f32(a0 + 4 * (i + 4));
-    const vec x0c = ld_f32(a0 + 4 * (i + 8));
-    const vec x0d = ld_f32(a0 + 4 * (i + 12));
-    st_f32(out + 4 * i, v_exp(x0));
-    st_f32(out + 4 * (i + 4), v_exp(x0b));
-    st_f32(out + 4 * (i + 8), v_exp(x0c));
-    st_f32(out + 4 * (i + 12), v_exp(x0d));
+  for (; i + 16 <= n; i += 16, a0 += 64, o += 64) {
+    const vec x0 = ld_f32(a0);
+    const vec x0b = ld_f32(a0 + 16);
+    const vec x0c = ld_f32(a0 + 32);
+    const vec x0d = ld_f32(a0 + 48);
+    st_f32(o, v_erf(x0));
+    st_f32(o + 16, v_erf(x0b));
+    st_f32(o + 32, v_erf(x0c));
+    st_f32(o + 48, v_erf(x0d));
   }
-  for (; i + 4 <= n; i += 4) {
-    const vec x0 = ld_f32(a0 + 4 * i);
-    st_f32(out + 4 * i, v_exp(x0));
+  for (; i + 4 <= n; i += 4, a0 += 16, o += 16) {
+    const vec x0 = ld_f32(a0);
+    st_f32(o, v_erf(x0));
   }
   if (i < n) {
     uint8_t t0[16] = {0}; uint8_t to[16];
-    memcpy(t0, a0 + 4 * i, 4 * (n - i));
+    memcpy(t0, a0, 4 * (n - i));
     const vec x0 = ld_f32(t0);
-    st_f32(to, v_exp(x0));
-    memcpy(out + 4 * i, to, 4 * (n - i));
+    st_f32(to, v_erf(x0));
+    memcpy(o, to, 4 * (n - i));
   }
 }
 
 static void ew_35(const uint8_t* const* in, uint8_t* out, uint32_t n) {
-  const uint8_t* a0 = in[0];
+  const uint8_t* a0 = in[0]; uint8_t* o = out;
   uint32_t i = 0;
-  for (; i + 16 <= n; i += 16) {
-    const vec x0 = ld_f32(a0 + 4 * i);
-    const vec x0b = ld_f32(a0 + 4 * (i + 4));
-    const vec x0c = ld_f32(a0 + 4 * (i + 8));
-    const vec x0d = ld_f32(a0 + 4 * (i + 12));
-    st_f32(out + 4 * i, v_expm1(x0));
-    st_f32(out + 4 * (i + 4), v_expm1(x0b));
-    st_f32(out + 4 * (i + 8), v_expm1(x0c));
-    st_f32(out + 4 * (i + 12), v_expm1(x0d));
+  for (; i + 16 <= n; i += 16, a0 += 64, o += 64) {
+    const vec x0 = ld_f32(a0);
+    const vec x0b = ld_f32(a0 + 16);
+    const vec x0c = ld_f32(a0 + 32);
+    const vec x0d = ld_f32(a0 + 48);
+    st_f32(o, v_exp(x0));
+    st_f32(o + 16, v_exp(x0b));
+    st_f32(o + 32, v_exp(x0c));
+    st_f32(o + 48, v_exp(x0d));
   }
-  for (; i + 4 <= n; i += 4) {
-    const vec x0 = ld_f32(a0 + 4 * i);
-    st_f32(out + 4 * i, v_expm1(x0));
+  for (; i + 4 <= n; i += 4, a0 += 16, o += 16) {
+    const vec x0 = ld_f32(a0);
+    st_f32(o, v_exp(x0));
   }
   if (i < n) {
     uint8_t t0[16] = {0}; uint8_t to[16];
-    memcpy(t0, a0 + 4 * i, 4 * (n - i));
+    memcpy(t0, a0, 4 * (n - i));
     const vec x0 = ld_f32(t0);
-    st_f32(to, v_expm1(x0));
-    memcpy(out + 4 * i, to, 4 * (n - i));
+    st_f32(to, v_exp(x0));
+    memcpy(o, to, 4 * (n - i));
   }
 }
 
 static void ew_36(const uint8_t* const* in, uint8_t* out, uint32_t n) {
-  const uint8_t* a0 = in[0];
+  const uint8_t* a0 = in[0]; uint8_t* o = out;
   uint32_t i = 0;
-  for (; i + 16 <= n; i += 16) {
-    const vec x0 = ld_f32(a0 + 4 * i);
-    const vec x0b = ld_f32(a0 + 4 * (i + 4));
-    const vec x0c = ld_f32(a0 + 4 * (i + 8));
-    const vec x0d = ld_f32(a0 + 4 * (i + 12));
-    st_f32(out + 4 * i, v_log(x0));
-    st_f32(out + 4 * (i + 4), v_log(x0b));
-    st_f32(out + 4 * (i + 8), v_log(x0c));
-    st_f32(out + 4 * (i + 12), v_log(x0d));
+  for (; i + 16 <= n; i += 16, a0 += 64, o += 64) {
+    const vec x0 = ld_f32(a0);
+    const vec x0b = ld_f32(a0 + 16);
+    const vec x0c = ld_f32(a0 + 32);
+    const vec x0d = ld_f32(a0 + 48);
+    st_f32(o, v_expm1(x0));
+    st_f32(o + 16, v_expm1(x0b));
+    st_f32(o + 32, v_expm1(x0c));
+    st_f32(o + 48, v_expm1(x0d));
   }
-  for (; i + 4 <= n; i += 4) {
-    const vec x0 = ld_f32(a0 + 4 * i);
-    st_f32(out + 4 * i, v_log(x0));
+  for (; i + 4 <= n; i += 4, a0 += 16, o += 16) {
+    const vec x0 = ld_f32(a0);
+    st_f32(o, v_expm1(x0));
   }
   if (i < n) {
     uint8_t t0[16] = {0}; uint8_t to[16];
-    memcpy(t0, a0 + 4 * i, 4 * (n - i));
+    memcpy(t0, a0, 4 * (n - i));
     const vec x0 = ld_f32(t0);
-    st_f32(to, v_log(x0));
-    memcpy(out + 4 * i, to, 4 * (n - i));
+    st_f32(to, v_expm1(x0));
+    memcpy(o, to, 4 * (n - i));
   }
 }
 
 static void ew_37(const uint8_t* const* in, uint8_t* out, uint32_t n) {
-  const uint8_t* a0 = in[0];
+  const uint8_t* a0 = in[0]; uint8_t* o = out;
   uint32_t i = 0;
-  for (; i + 16 <= n; i += 16) {
-    const vec x0 = ld_f32(a0 + 4 * i);
-    const vec x0b = ld_f32(a0 + 4 * (i + 4));
-    const vec x0c = ld_f32(a0 + 4 * (i + 8));
-    const vec x0d = ld_f32(a0 + 4 * (i + 12));
-    st_f32(out + 4 * i, v_log1p(x0));
-    st_f32(out + 4 * (i + 4), v_log1p(x0b));
-    st_f32(out + 4 * (i + 8), v_log1p(x0c));
-    st_f32(out + 4 * (i + 12), v_log1p(x0d));
+  for (; i + 16 <= n; i += 16, a0 += 64, o += 64) {
+    const vec x0 = ld_f32(a0);
+    const vec x0b = ld_f32(a0 + 16);
+    const vec x0c = ld_f32(a0 + 32);
+    const vec x0d = ld_f32(a0 + 48);
+    st_f32(o, v_log(x0));
+    st_f32(o + 16, v_log(x0b));
+    st_f32(o + 32, v_log(x0c));
+    st_f32(o + 48, v_log(x0d));
   }
-  for (; i + 4 <= n; i += 4) {
-    const vec x0 = ld_f32(a0 + 4 * i);
-    st_f32(out + 4 * i, v_log1p(x0));
+  for (; i + 4 <= n; i += 4, a0 += 16, o += 16) {
+    const vec x0 = ld_f32(a0);
+    st_f32(o, v_log(x0));
   }
   if (i < n) {
     uint8_t t0[16] = {0}; uint8_t to[16];
-    memcpy(t0, a0 + 4 * i, 4 * (n - i));
+    memcpy(t0, a0, 4 * (n - i));
     const vec x0 = ld_f32(t0);
-    st_f32(to, v_log1p(x0));
-    memcpy(out + 4 * i, to, 4 * (n - i));
+    st_f32(to, v_log(x0));
+    memcpy(o, to, 4 * (n - i));
   }
 }
 
 static void ew_38(const uint8_t* const* in, uint8_t* out, uint32_t n) {
-  const uint8_t* a0 = in[0];
+  const uint8_t* a0 = in[0]; uint8_t* o = out;
   uint32_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    const vec x0 = ld_f32(a0 + 4 * i);
-    const vec x0b = ld_f32(a0 + 4 * (i + 4));
-    st_f32(out + 4 * i, v_sin(x0));
-    st_f32(out + 4 * (i + 4), v_sin(x0b));
+  for (; i + 16 <= n; i += 16, a0 += 64, o += 64) {
+    const vec x0 = ld_f32(a0);
+    const vec x0b = ld_f32(a0 + 16);
+    const vec x0c = ld_f32(a0 + 32);
+    const vec x0d = ld_f32(a0 + 48);
+    st_f32(o, v_log1p(x0));
+    st_f32(o + 16, v_log1p(x0b));
+    st_f32(o + 32, v_log1p(x0c));
+    st_f32(o + 48, v_log1p(x0d));
   }
-  for (; i + 4 <= n; i += 4) {
-    const vec x0 = ld_f32(a0 + 4 * i);
-    st_f32(out + 4 * i, v_sin(x0));
+  for (; i + 4 <= n; i += 4, a0 += 16, o += 16) {
+    const vec x0 = ld_f32(a0);
+    st_f32(o, v_log1p(x0));
   }
   if (i < n) {
     uint8_t t0[16] = {0}; uint8_t to[16];
-    memcpy(t0, a0 + 4 * i, 4 * (n - i));
+    memcpy(t0, a0, 4 * (n - i));
     const vec x0 = ld_f32(t0);
-    st_f32(to, v_sin(x0));
-    memcpy(out + 4 * i, to, 4 * (n - i));
+    st_f32(to, v_log1p(x0));
+    memcpy(o, to, 4 * (n - i));
   }
 }
 
 static void ew_39(const uint8_t* const* in, uint8_t* out, uint32_t n) {
-  const uint8_t* a0 = in[0];
+  const uint8_t* a0 = in[0]; uint8_t* o = out;
   uint32_t i = 0;
-  for (; i + 16 <= n; i += 16) {
-    const vec x0 = ld_f32(a0 + 4 * i);
-    const vec x0b = ld_f32(a0 + 4 * (i + 4));
-    const vec x0c = ld_f32(a0 + 4 * (i + 8));
-    const vec x0d = ld_f32(a0 + 4 * (i + 12));
-    st_f32(out + 4 * i, v_tanh(x0));
-    st_f32(out + 4 * (i + 4), v_tanh(x0b));
-    st_f32(out + 4 * (i + 8), v_tanh(x0c));
-    st_f32(out + 4 * (i + 12), v_tanh(x0d));
+  for (; i + 16 <= n; i += 16, a0 += 64, o += 64) {
+    const vec x0 = ld_f32(a0);
+    const vec x0b = ld_f32(a0 + 16);
+    const vec x0c = ld_f32(a0 + 32);
+    const vec x0d = ld_f32(a0 + 48);
+    st_f32(o, v_neg_f32(x0));
+    st_f32(o + 16, v_neg_f32(x0b));
+    st_f32(o + 32, v_neg_f32(x0c));
+    st_f32(o + 48, v_neg_f32(x0d));
   }
-  for (; i + 4 <= n; i += 4) {
-    const vec x0 = ld_f32(a0 + 4 * i);
-    st_f32(out + 4 * i, v_tanh(x0));
+  for (; i + 4 <= n; i += 4, a0 += 16, o += 16) {
+    const vec x0 = ld_f32(a0);
+    st_f32(o, v_neg_f32(x0));
   }
   if (i < n) {
     uint8_t t0[16] = {0}; uint8_t to[16];
-    memcpy(t0, a0 + 4 * i, 4 * (n - i));
+    memcpy(t0, a0, 4 * (n - i));
     const vec x0 = ld_f32(t0);
-    st_f32(to, v_tanh(x0));
-    memcpy(out + 4 * i, to, 4 * (n - i));
+    st_f32(to, v_neg_f32(x0));
+    memcpy(o, to, 4 * (n - i));
   }
 }
 
 static void ew_40(const uint8_t* const* in, uint8_t* out, uint32_t n) {
-  const uint8_t* a0 = in[0];
+  const uint8_t* a0 = in[0]; uint8_t* o = out;
   uint32_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    const vec x0 = ld_f32(a0 + 4 * i);
-    const vec x0b = ld_f32(a0 + 4 * (i + 4));
-    st_f32(out + 4 * i, wasm_f32x4_abs(x0));
-    st_f32(out + 4 * (i + 4), wasm_f32x4_abs(x0b));
+  for (; i + 16 <= n; i += 16, a0 += 64, o += 64) {
+    const vec x0 = ld_f32(a0);
+    const vec x0b = ld_f32(a0 + 16);
+    const vec x0c = ld_f32(a0 + 32);
+    const vec x0d = ld_f32(a0 + 48);
+    st_f32(o, v_sin(x0));
+    st_f32(o + 16, v_sin(x0b));
+    st_f32(o + 32, v_sin(x0c));
+    st_f32(o + 48, v_sin(x0d));
   }
-  for (; i + 4 <= n; i += 4) {
-    const vec x0 = ld_f32(a0 + 4 * i);
-    st_f32(out + 4 * i, wasm_f32x4_abs(x0));
+  for (; i + 4 <= n; i += 4, a0 += 16, o += 16) {
+    const vec x0 = ld_f32(a0);
+    st_f32(o, v_sin(x0));
   }
   if (i < n) {
     uint8_t t0[16] = {0}; uint8_t to[16];
-    memcpy(t0, a0 + 4 * i, 4 * (n - i));
+    memcpy(t0, a0, 4 * (n - i));
     const vec x0 = ld_f32(t0);
-    st_f32(to, wasm_f32x4_abs(x0));
-    memcpy(out + 4 * i, to, 4 * (n - i));
+    st_f32(to, v_sin(x0));
+    memcpy(o, to, 4 * (n - i));
   }
 }
 
 static void ew_41(const uint8_t* const* in, uint8_t* out, uint32_t n) {
-  const uint8_t* a0 = in[0];
+  const uint8_t* a0 = in[0]; uint8_t* o = out;
   uint32_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    const vec x0 = ld_f32(a0 + 4 * i);
-    const vec x0b = ld_f32(a0 + 4 * (i + 4));
-    st_f32(out + 4 * i, wasm_f32x4_ceil(x0));
-    st_f32(out + 4 * (i + 4), wasm_f32x4_ceil(x0b));
+  for (; i + 16 <= n; i += 16, a0 += 64, o += 64) {
+    const vec x0 = ld_f32(a0);
+    const vec x0b = ld_f32(a0 + 16);
+    const vec x0c = ld_f32(a0 + 32);
+    const vec x0d = ld_f32(a0 + 48);
+    st_f32(o, v_tanh(x0));
+    st_f32(o + 16, v_tanh(x0b));
+    st_f32(o + 32, v_tanh(x0c));
+    st_f32(o + 48, v_tanh(x0d));
   }
-  for (; i + 4 <= n; i += 4) {
-    const vec x0 = ld_f32(a0 + 4 * i);
-    st_f32(out + 4 * i, wasm_f32x4_ceil(x0));
+  for (; i + 4 <= n; i += 4, a0 += 16, o += 16) {
+    const vec x0 = ld_f32(a0);
+    st_f32(o, v_tanh(x0));
   }
   if (i < n) {
     uint8_t t0[16] = {0}; uint8_t to[16];
-    memcpy(t0, a0 + 4 * i, 4 * (n - i));
+    memcpy(t0, a0, 4 * (n - i));
     const vec x0 = ld_f32(t0);
-    st_f32(to, wasm_f32x4_ceil(x0));
-    memcpy(out + 4 * i, to, 4 * (n - i));
+    st_f32(to, v_tanh(x0));
+    memcpy(o, to, 4 * (n - i));
   }
 }
 
 static void ew_42(const uint8_t* const* in, uint8_t* out, uint32_t n) {
-  const uint8_t* a0 = in[0];
+  const uint8_t* a0 = in[0]; uint8_t* o = out;
   uint32_t i = 0;
-  for (; i + 16 <= n; i += 16) {
-    const vec x0 = ld_f32(a0 + 4 * i);
-    const vec x0b = ld_f32(a0 + 4 * (i + 4));
-    const vec x0c = ld_f32(a0 + 4 * (i + 8));
-    const vec x0d = ld_f32(a0 + 4 * (i + 12));
-    st_f32(out + 4 * i, wasm_f32x4_div(v_f32(1.00000000f), wasm_f32x4_add(v_f32(1.00000000f), v_exp(wasm_f32x4_neg(x0)))));
-    st_f32(out + 4 * (i + 4), wasm_f32x4_div(v_f32(1.00000000f), wasm_f32x4_add(v_f32(1.00000000f), v_exp(wasm_f32x4_neg(x0b)))));
-    st_f32(out + 4 * (i + 8), wasm_f32x4_div(v_f32(1.00000000f), wasm_f32x4_add(v_f32(1.00000000f), v_exp(wasm_f32x4_neg(x0c)))));
-    st_f32(out + 4 * (i + 12), wasm_f32x4_div(v_f32(1.00000000f), wasm_f32x4_add(v_f32(1.00000000f), v_exp(wasm_f32x4_neg(x0d)))));
+  for (; i + 16 <= n; i += 16, a0 += 64, o += 64) {
+    const vec x0 = ld_f32(a0);
+    const vec x0b = ld_f32(a0 + 16);
+    const vec x0c = ld_f32(a0 + 32);
+    const vec x0d = ld_f32(a0 + 48);
+    st_f32(o, wasm_f32x4_ceil(x0));
+    st_f32(o + 16, wasm_f32x4_ceil(x0b));
+    st_f32(o + 32, wasm_f32x4_ceil(x0c));
+    st_f32(o + 48, wasm_f32x4_ceil(x0d));
   }
-  for (; i + 4 <= n; i += 4) {
-    const vec x0 = ld_f32(a0 + 4 * i);
-    st_f32(out + 4 * i, wasm_f32x4_div(v_f32(1.00000000f), wasm_f32x4_add(v_f32(1.00000000f), v_exp(wasm_f32x4_neg(x0)))));
+  for (; i + 4 <= n; i += 4, a0 += 16, o += 16) {
+    const vec x0 = ld_f32(a0);
+    st_f32(o, wasm_f32x4_ceil(x0));
   }
   if (i < n) {
     uint8_t t0[16] = {0}; uint8_t to[16];
-    memcpy(t0, a0 + 4 * i, 4 * (n - i));
+    memcpy(t0, a0, 4 * (n - i));
     const vec x0 = ld_f32(t0);
-    st_f32(to, wasm_f32x4_div(v_f32(1.00000000f), wasm_f32x4_add(v_f32(1.00000000f), v_exp(wasm_f32x4_neg(x0)))));
-    memcpy(out + 4 * i, to, 4 * (n - i));
+    st_f32(to, wasm_f32x4_ceil(x0));
+    memcpy(o, to, 4 * (n - i));
   }
 }
 
 static void ew_43(const uint8_t* const* in, uint8_t* out, uint32_t n) {
-  const uint8_t* a0 = in[0];
+  const uint8_t* a0 = in[0]; uint8_t* o = out;
   uint32_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    const vec x0 = ld_f32(a0 + 4 * i);
-    const vec x0b = ld_f32(a0 + 4 * (i + 4));
-    st_f32(out + 4 * i, wasm_f32x4_div(v_f32(1.00000000f), wasm_f32x4_sqrt(x0)));
-    st_f32(out + 4 * (i + 4), wasm_f32x4_div(v_f32(1.00000000f), wasm_f32x4_sqrt(x0b)));
+  for (; i + 16 <= n; i += 16, a0 += 64, o += 64) {
+    const vec x0 = ld_f32(a0);
+    const vec x0b = ld_f32(a0 + 16);
+    const vec x0c = ld_f32(a0 + 32);
+    const vec x0d = ld_f32(a0 + 48);
+    st_f32(o, wasm_f32x4_div(v_f32(1.00000000f), wasm_f32x4_add(v_f32(1.00000000f), v_exp(v_neg_f32(x0)))));
+    st_f32(o + 16, wasm_f32x4_div(v_f32(1.00000000f), wasm_f32x4_add(v_f32(1.00000000f), v_exp(v_neg_f32(x0b)))));
+    st_f32(o + 32, wasm_f32x4_div(v_f32(1.00000000f), wasm_f32x4_add(v_f32(1.00000000f), v_exp(v_neg_f32(x0c)))));
+    st_f32(o + 48, wasm_f32x4_div(v_f32(1.00000000f), wasm_f32x4_add(v_f32(1.00000000f), v_exp(v_neg_f32(x0d)))));
   }
-  for (; i + 4 <= n; i += 4) {
-    const vec x0 = ld_f32(a0 + 4 * i);
-    st_f32(out + 4 * i, wasm_f32x4_div(v_f32(1.00000000f), wasm_f32x4_sqrt(x0)));
+  for (; i + 4 <= n; i += 4, a0 += 16, o += 16) {
+    const vec x0 = ld_f32(a0);
+    st_f32(o, wasm_f32x4_div(v_f32(1.00000000f), wasm_f32x4_add(v_f32(1.00000000f), v_exp(v_neg_f32(x0)))));
   }
   if (i < n) {
     uint8_t t0[16] = {0}; uint8_t to[16];
-    memcpy(t0, a0 + 4 * i, 4 * (n - i));
+    memcpy(t0, a0, 4 * (n - i));
     const vec x0 = ld_f32(t0);
-    st_f32(to, wasm_f32x4_div(v_f32(1.00000000f), wasm_f32x4_sqrt(x0)));
-    memcpy(out + 4 * i, to, 4 * (n - i));
+    st_f32(to, wasm_f32x4_div(v_f32(1.00000000f), wasm_f32x4_add(v_f32(1.00000000f), v_exp(v_neg_f32(x0)))));
+    memcpy(o, to, 4 * (n - i));
   }
 }
 
 static void ew_44(const uint8_t* const* in, uint8_t* out, uint32_t n) {
-  const uint8_t* a0 = in[0];
+  const uint8_t* a0 = in[0]; uint8_t* o = out;
   uint32_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    const vec x0 = ld_f32(a0 + 4 * i);
-    const vec x0b = ld_f32(a0 + 4 * (i + 4));
-    st_f32(out + 4 * i, wasm_f32x4_div(v_f32(1.00000000f), x0));
-    st_f32(out + 4 * (i + 4), wasm_f32x4_div(v_f32(1.00000000f), x0b));
+  for (; i + 16 <= n; i += 16, a0 += 64, o += 64) {
+    const vec x0 = ld_f32(a0);
+    const vec x0b = ld_f32(a0 + 16);
+    const vec x0c = ld_f32(a0 + 32);
+    const vec x0d = ld_f32(a0 + 48);
+    st_f32(o, wasm_f32x4_div(v_f32(1.00000000f), wasm_f32x4_sqrt(x0)));
+    st_f32(o + 16, wasm_f32x4_div(v_f32(1.00000000f), wasm_f32x4_sqrt(x0b)));
+    st_f32(o + 32, wasm_f32x4_div(v_f32(1.00000000f), wasm_f32x4_sqrt(x0c)));
+    st_f32(o + 48, wasm_f32x4_div(v_f32(1.00000000f), wasm_f32x4_sqrt(x0d)));
   }
-  for (; i + 4 <= n; i += 4) {
-    const vec x0 = ld_f32(a0 + 4 * i);
-    st_f32(out + 4 * i, wasm_f32x4_div(v_f32(1.00000000f), x0));
+  for (; i + 4 <= n; i += 4, a0 += 16, o += 16) {
+    const vec x0 = ld_f32(a0);
+    st_f32(o, wasm_f32x4_div(v_f32(1.00000000f), wasm_f32x4_sqrt(x0)));
   }
   if (i < n) {
     uint8_t t0[16] = {0}; uint8_t to[16];
-    memcpy(t0, a0 + 4 * i, 4 * (n - i));
+    memcpy(t0, a0, 4 * (n - i));
     const vec x0 = ld_f32(t0);
-    st_f32(to, wasm_f32x4_div(v_f32(1.00000000f), x0));
-    memcpy(out + 4 * i, to, 4 * (n - i));
+    st_f32(to, wasm_f32x4_div(v_f32(1.00000000f), wasm_f32x4_sqrt(x0)));
+    memcpy(o, to, 4 * (n - i));
   }
 }
 
 static void ew_45(const uint8_t* const* in, uint8_t* out, uint32_t n) {
-  const uint8_t* a0 = in[0];
+  const uint8_t* a0 = in[0]; uint8_t* o = out;
   uint32_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    const vec x0 = ld_f32(a0 + 4 * i);
-    const vec x0b = ld_f32(a0 + 4 * (i + 4));
-    st_f32(out + 4 * i, wasm_f32x4_floor(x0));
-    st_f32(out + 4 * (i + 4), wasm_f32x4_floor(x0b));
+  for (; i + 16 <= n; i += 16, a0 += 64, o += 64) {
+    const vec x0 = ld_f32(a0);
+    const vec x0b = ld_f32(a0 + 16);
+    const vec x0c = ld_f32(a0 + 32);
+    const vec x0d = ld_f32(a0 + 48);
+    st_f32(o, wasm_f32x4_div(v_f32(1.00000000f), x0));
+    st_f32(o + 16, wasm_f32x4_div(v_f32(1.00000000f), x0b));
+    st_f32(o + 32, wasm_f32x4_div(v_f32(1.00000000f), x0c));
+    st_f32(o + 48, wasm_f32x4_div(v_f32(1.00000000f), x0d));
   }
-  for (; i + 4 <= n; i += 4) {
-    const vec x0 = ld_f32(a0 + 4 * i);
-    st_f32(out + 4 * i, wasm_f32x4_floor(x0));
+  for (; i + 4 <= n; i += 4, a0 += 16, o += 16) {
+    const vec x0 = ld_f32(a0);
+    st_f32(o, wasm_f32x4_div(v_f32(1.00000000f), x0));
   }
   if (i < n) {
     uint8_t t0[16] = {0}; uint8_t to[16];
-    memcpy(t0, a0 + 4 * i, 4 * (n - i));
+    memcpy(t0, a0, 4 * (n - i));
     const vec x0 = ld_f32(t0);
-    st_f32(to, wasm_f32x4_floor(x0));
-    memcpy(out + 4 * i, to, 4 * (n - i));
+    st_f32(to, wasm_f32x4_div(v_f32(1.00000000f), x0));
+    memcpy(o, to, 4 * (n - i));
   }
 }
 
 static void ew_46(const uint8_t* const* in, uint8_t* out, uint32_t n) {
-  const uint8_t* a0 = in[0];
+  const uint8_t* a0 = in[0]; uint8_t* o = out;
   uint32_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    const vec x0 = ld_f32(a0 + 4 * i);
-    const vec x0b = ld_f32(a0 + 4 * (i + 4));
-    st_f32(out + 4 * i, wasm_f32x4_mul(wasm_f32x4_mul(v_f32(0.500000000f), x0), v_erfc(wasm_f32x4_mul(wasm_f32x4_neg(x0), v_f32(0.707106769f)))));
-    st_f32(out + 4 * (i + 4), wasm_f32x4_mul(wasm_f32x4_mul(v_f32(0.500000000f), x0b), v_erfc(wasm_f32x4_mul(wasm_f32x4_neg(x0b), v_f32(0.707106769f)))));
+  for (; i + 16 <= n; i += 16, a0 += 64, o += 64) {
+    const vec x0 = ld_f32(a0);
+    const vec x0b = ld_f32(a0 + 16);
+    const vec x0c = ld_f32(a0 + 32);
+    const vec x0d = ld_f32(a0 + 48);
+    st_f32(o, wasm_f32x4_floor(x0));
+    st_f32(o + 16, wasm_f32x4_floor(x0b));
+    st_f32(o + 32, wasm_f32x4_floor(x0c));
+    st_f32(o + 48, wasm_f32x4_floor(x0d));
   }
-  for (; i + 4 <= n; i += 4) {
-    const vec x0 = ld_f32(a0 + 4 * i);
-    st_f32(out + 4 * i, wasm_f32x4_mul(wasm_f32x4_mul(v_f32(0.500000000f), x0), v_erfc(wasm_f32x4_mul(wasm_f32x4_neg(x0), v_f32(0.707106769f)))));
+  for (; i + 4 <= n; i += 4, a0 += 16, o += 16) {
+    const vec x0 = ld_f32(a0);
+    st_f32(o, wasm_f32x4_floor(x0));
   }
   if (i < n) {
     uint8_t t0[16] = {0}; uint8_t to[16];
-    memcpy(t0, a0 + 4 * i, 4 * (n - i));
+    memcpy(t0, a0, 4 * (n - i));
     const vec x0 = ld_f32(t0);
-    st_f32(to, wasm_f32x4_mul(wasm_f32x4_mul(v_f32(0.500000000f), x0), v_erfc(wasm_f32x4_mul(wasm_f32x4_neg(x0), v_f32(0.707106769f)))));
-    memcpy(out + 4 * i, to, 4 * (n - i));
+    st_f32(to, wasm_f32x4_floor(x0));
+    memcpy(o, to, 4 * (n - i));
   }
 }
 
 static void ew_47(const uint8_t* const* in, uint8_t* out, uint32_t n) {
-  const uint8_t* a0 = in[0];
+  const uint8_t* a0 = in[0]; uint8_t* o = out;
   uint32_t i = 0;
-  for (; i + 16 <= n; i += 16) {
-    const vec x0 = ld_f32(a0 + 4 * i);
-    const vec x0b = ld_f32(a0 + 4 * (i + 4));
-    const vec x0c = ld_f32(a0 + 4 * (i + 8));
-    const vec x0d = ld_f32(a0 + 4 * (i + 12));
-    st_f32(out + 4 * i, wasm_f32x4_mul(wasm_f32x4_mul(v_f32(0.500000000f), x0), wasm_f32x4_add(v_f32(1.00000000f), v_tanh(wasm_f32x4_mul(v_f32(0.797884583f), wasm_f32x4_add(x0, wasm_f32x4_mul(wasm_f32x4_mul(wasm_f32x4_mul(v_f32(0.0447149985f), x0), x0), x0)))))));
-    st_f32(out + 4 * (i + 4), wasm_f32x4_mul(wasm_f32x4_mul(v_f32(0.500000000f), x0b), wasm_f32x4_add(v_f32(1.00000000f), v_tanh(wasm_f32x4_mul(v_f32(0.797884583f), wasm_f32x4_add(x0b, wasm_f32x4_mul(wasm_f32x4_mul(wasm_f32x4_mul(v_f32(0.0447149985f), x0b), x0b), x0b)))))));
-    st_f32(out + 4 * (i + 8), wasm_f32x4_mul(wasm_f32x4_mul(v_f32(0.500000000f), x0c), wasm_f32x4_add(v_f32(1.00000000f), v_tanh(wasm_f32x4_mul(v_f32(0.797884583f), wasm_f32x4_add(x0c, wasm_f32x4_mul(wasm_f32x4_mul(wasm_f32x4_mul(v_f32(0.0447149985f), x0c), x0c), x0c)))))));
-    st_f32(out + 4 * (i + 12), wasm_f32x4_mul(wasm_f32x4_mul(v_f32(0.500000000f), x0d), wasm_f32x4_add(v_f32(1.00000000f), v_tanh(wasm_f32x4_mul(v_f32(0.797884583f), wasm_f32x4_add(x0d, wasm_f32x4_mul(wasm_f32x4_mul(wasm_f32x4_mul(v_f32(0.0447149985f), x0d), x0d), x0d)))))));
+  for (; i + 16 <= n; i += 16, a0 += 64, o += 64) {
+    const vec x0 = ld_f32(a0);
+    const vec x0b = ld_f32(a0 + 16);
+    const vec x0c = ld_f32(a0 + 32);
+    const vec x0d = ld_f32(a0 + 48);
+    st_f32(o, wasm_f32x4_mul(wasm_f32x4_mul(v_f32(0.500000000f), x0), v_erfc(wasm_f32x4_mul(v_neg_f32(x0), v_f32(0.707106769f)))));
+    st_f32(o + 16, wasm_f32x4_mul(wasm_f32x4_mul(v_f32(0.500000000f), x0b), v_erfc(wasm_f32x4_mul(v_neg_f32(x0b), v_f32(0.707106769f)))));
+    st_f32(o + 32, wasm_f32x4_mul(wasm_f32x4_mul(v_f32(0.500000000f), x0c), v_erfc(wasm_f32x4_mul(v_neg_f32(x0c), v_f32(0.707106769f)))));
+    st_f32(o + 48, wasm_f32x4_mul(wasm_f32x4_mul(v_f32(0.500000000f), x0d), v_erfc(wasm_f32x4_mul(v_neg_f32(x0d), v_f32(0.707106769f)))));
   }
-  for (; i + 4 <= n; i += 4) {
-    const vec x0 = ld_f32(a0 + 4 * i);
-    st_f32(out + 4 * i, wasm_f32x4_mul(wasm_f32x4_mul(v_f32(0.500000000f), x0), wasm_f32x4_add(v_f32(1.00000000f), v_tanh(wasm_f32x4_mul(v_f32(0.797884583f), wasm_f32x4_add(x0, wasm_f32x4_mul(wasm_f32x4_mul(wasm_f32x4_mul(v_f32(0.0447149985f), x0), x0), x0)))))));
+  for (; i + 4 <= n; i += 4, a0 += 16, o += 16) {
+    const vec x0 = ld_f32(a0);
+    st_f32(o, wasm_f32x4_mul(wasm_f32x4_mul(v_f32(0.500000000f), x0), v_erfc(wasm_f32x4_mul(v_neg_f32(x0), v_f32(0.707106769f)))));
   }
   if (i < n) {
     uint8_t t0[16] = {0}; uint8_t to[16];
-    memcpy(t0, a0 + 4 * i, 4 * (n - i));
+    memcpy(t0, a0, 4 * (n - i));
     const vec x0 = ld_f32(t0);
-    st_f32(to, wasm_f32x4_mul(wasm_f32x4_mul(v_f32(0.500000000f), x0), wasm_f32x4_add(v_f32(1.00000000f), v_tanh(wasm_f32x4_mul(v_f32(0.797884583f), wasm_f32x4_add(x0, wasm_f32x4_mul(wasm_f32x4_mul(wasm_f32x4_mul(v_f32(0.0447149985f), x0), x0), x0)))))));
-    memcpy(out + 4 * i, to, 4 * (n - i));
+    st_f32(to, wasm_f32x4_mul(wasm_f32x4_mul(v_f32(0.500000000f), x0), v_erfc(wasm_f32x4_mul(v_neg_f32(x0), v_f32(0.707106769f)))));
+    memcpy(o, to, 4 * (n - i));
   }
 }
 
 static void ew_48(const uint8_t* const* in, uint8_t* out, uint32_t n) {
-  const uint8_t* a0 = in[0];
+  const uint8_t* a0 = in[0]; uint8_t* o = out;
   uint32_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    const vec x0 = ld_f32(a0 + 4 * i);
-    const vec x0b = ld_f32(a0 + 4 * (i + 4));
-    st_f32(out + 4 * i, wasm_f32x4_mul(x0, x0));
-    st_f32(out + 4 * (i + 4), wasm_f32x4_mul(x0b, x0b));
+  for (; i + 16 <= n; i += 16, a0 += 64, o += 64) {
+    const vec x0 = ld_f32(a0);
+    const vec x0b = ld_f32(a0 + 16);
+    const vec x0c = ld_f32(a0 + 32);
+    const vec x0d = ld_f32(a0 + 48);
+    st_f32(o, wasm_f32x4_mul(wasm_f32x4_mul(v_f32(0.500000000f), x0), wasm_f32x4_add(v_f32(1.00000000f), v_tanh(wasm_f32x4_mul(v_f32(0.797884583f), wasm_f32x4_add(x0, wasm_f32x4_mul(wasm_f32x4_mul(wasm_f32x4_mul(v_f32(0.0447149985f), x0), x0), x0)))))));
+    st_f32(o + 16, wasm_f32x4_mul(wasm_f32x4_mul(v_f32(0.500000000f), x0b), wasm_f32x4_add(v_f32(1.00000000f), v_tanh(wasm_f32x4_mul(v_f32(0.797884583f), wasm_f32x4_add(x0b, wasm_f32x4_mul(wasm_f32x4_mul(wasm_f32x4_mul(v_f32(0.0447149985f), x0b), x0b), x0b)))))));
+    st_f32(o + 32, wasm_f32x4_mul(wasm_f32x4_mul(v_f32(0.500000000f), x0c), wasm_f32x4_add(v_f32(1.00000000f), v_tanh(wasm_f32x4_mul(v_f32(0.797884583f), wasm_f32x4_add(x0c, wasm_f32x4_mul(wasm_f32x4_mul(wasm_f32x4_mul(v_f32(0.0447149985f), x0c), x0c), x0c)))))));
+    st_f32(o + 48, wasm_f32x4_mul(wasm_f32x4_mul(v_f32(0.500000000f), x0d), wasm_f32x4_add(v_f32(1.00000000f), v_tanh(wasm_f32x4_mul(v_f32(0.797884583f), wasm_f32x4_add(x0d, wasm_f32x4_mul(wasm_f32x4_mul(wasm_f32x4_mul(v_f32(0.0447149985f), x0d), x0d), x0d)))))));
   }
-  for (; i + 4 <= n; i += 4) {
-    const vec x0 = ld_f32(a0 + 4 * i);
-    st_f32(out + 4 * i, wasm_f32x4_mul(x0, x0));
+  for (; i + 4 <= n; i += 4, a0 += 16, o += 16) {
+    const vec x0 = ld_f32(a0);
+    st_f32(o, wasm_f32x4_mul(wasm_f32x4_mul(v_f32(0.500000000f), x0), wasm_f32x4_add(v_f32(1.00000000f), v_tanh(wasm_f32x4_mul(v_f32(0.797884583f), wasm_f32x4_add(x0, wasm_f32x4_mul(wasm_f32x4_mul(wasm_f32x4_mul(v_f32(0.0447149985f), x0), x0), x0)))))));
   }
   if (i < n) {
     uint8_t t0[16] = {0}; uint8_t to[16];
-    memcpy(t0, a0 + 4 * i, 4 * (n - i));
+    memcpy(t0, a0, 4 * (n - i));
     const vec x0 = ld_f32(t0);
-    st_f32(to, wasm_f32x4_mul(x0, x0));
-    memcpy(out + 4 * i, to, 4 * (n - i));
+    st_f32(to, wasm_f32x4_mul(wasm_f32x4_mul(v_f32(0.500000000f), x0), wasm_f32x4_add(v_f32(1.00000000f), v_tanh(wasm_f32x4_mul(v_f32(0.797884583f), wasm_f32x4_add(x0, wasm_f32x4_mul(wasm_f32x4_mul(wasm_f32x4_mul(v_f32(0.0447149985f), x0), x0), x0)))))));
+    memcpy(o, to, 4 * (n - i));
   }
 }
 
 static void ew_49(const uint8_t* const* in, uint8_t* out, uint32_t n) {
-  const uint8_t* a0 = in[0];
+  const uint8_t* a0 = in[0]; uint8_t* o = out;
   uint32_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    const vec x0 = ld_f32(a0 + 4 * i);
-    const vec x0b = ld_f32(a0 + 4 * (i + 4));
-    st_f32(out + 4 * i, wasm_f32x4_nearest(x0));
-    st_f32(out + 4 * (i + 4), wasm_f32x4_nearest(x0b));
+  for (; i + 16 <= n; i += 16, a0 += 64, o += 64) {
+    const vec x0 = ld_f32(a0);
+    const vec x0b = ld_f32(a0 + 16);
+    const vec x0c = ld_f32(a0 + 32);
+    const vec x0d = ld_f32(a0 + 48);
+    st_f32(o, wasm_f32x4_mul(x0, x0));
+    st_f32(o + 16, wasm_f32x4_mul(x0b, x0b));
+    st_f32(o + 32, wasm_f32x4_mul(x0c, x0c));
+    st_f32(o + 48, wasm_f32x4_mul(x0d, x0d));
   }
-  for (; i + 4 <= n; i += 4) {
-    const vec x0 = ld_f32(a0 + 4 * i);
-    st_f32(out + 4 * i, wasm_f32x4_nearest(x0));
+  for (; i + 4 <= n; i += 4, a0 += 16, o += 16) {
+    const vec x0 = ld_f32(a0);
+    st_f32(o, wasm_f32x4_mul(x0, x0));
   }
   if (i < n) {
     uint8_t t0[16] = {0}; uint8_t to[16];
-    memcpy(t0, a0 + 4 * i, 4 * (n - i));
+    memcpy(t0, a0, 4 * (n - i));
     const vec x0 = ld_f32(t0);
-    st_f32(to, wasm_f32x4_nearest(x0));
-    memcpy(out + 4 * i, to, 4 * (n - i));
+    st_f32(to, wasm_f32x4_mul(x0, x0));
+    memcpy(o, to, 4 * (n - i));
   }
 }
 
 static void ew_50(const uint8_t* const* in, uint8_t* out, uint32_t n) {
-  const uint8_t* a0 = in[0];
+  const uint8_t* a0 = in[0]; uint8_t* o = out;
   uint32_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    const vec x0 = ld_f32(a0 + 4 * i);
-    const vec x0b = ld_f32(a0 + 4 * (i + 4));
-    st_f32(out + 4 * i, wasm_f32x4_neg(x0));
-    st_f32(out + 4 * (i + 4), wasm_f32x4_neg(x0b));
+  for (; i + 16 <= n; i += 16, a0 += 64, o += 64) {
+    const vec x0 = ld_f32(a0);
+    const vec x0b = ld_f32(a0 + 16);
+    const vec x0c = ld_f32(a0 + 32);
+    const vec x0d = ld_f32(a0 + 48);
+    st_f32(o, wasm_f32x4_nearest(x0));
+    st_f32(o + 16, wasm_f32x4_nearest(x0b));
+    st_f32(o + 32, wasm_f32x4_nearest(x0c));
+    st_f32(o + 48, wasm_f32x4_nearest(x0d));
   }
-  for (; i + 4 <= n; i += 4) {
-    const vec x0 = ld_f32(a0 + 4 * i);
-    st_f32(out + 4 * i, wasm_f32x4_neg(x0));
+  for (; i + 4 <= n; i += 4, a0 += 16, o += 16) {
+    const vec x0 = ld_f32(a0);
+    st_f32(o, wasm_f32x4_nearest(x0));
   }
   if (i < n) {
     uint8_t t0[16] = {0}; uint8_t to[16];
-    memcpy(t0, a0 + 4 * i, 4 * (n - i));
+    memcpy(t0, a0, 4 * (n - i));
     const vec x0 = ld_f32(t0);
-    st_f32(to, wasm_f32x4_neg(x0));
-    memcpy(out + 4 * i, to, 4 * (n - i));
+    st_f32(to, wasm_f32x4_nearest(x0));
+    memcpy(o, to, 4 * (n - i));
   }
 }
 
 static void ew_51(const uint8_t* const* in, uint8_t* out, uint32_t n) {
-  const uint8_t* a0 = in[0];
+  const uint8_t* a0 = in[0]; uint8_t* o = out;
   uint32_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    const vec x0 = ld_f32(a0 + 4 * i);
-    const vec x0b = ld_f32(a0 + 4 * (i + 4));
-    st_f32(out + 4 * i, wasm_f32x4_sqrt(x0));
-    st_f32(out + 4 * (i + 4), wasm_f32x4_sqrt(x0b));
+  for (; i + 16 <= n; i += 16, a0 += 64, o += 64) {
+    const vec x0 = ld_f32(a0);
+    const vec x0b = ld_f32(a0 + 16);
+    const vec x0c = ld_f32(a0 + 32);
+    const vec x0d = ld_f32(a0 + 48);
+    st_f32(o, wasm_f32x4_sqrt(x0));
+    st_f32(o + 16, wasm_f32x4_sqrt(x0b));
+    st_f32(o + 32, wasm_f32x4_sqrt(x0c));
+    st_f32(o + 48, wasm_f32x4_sqrt(x0d));
   }
-  for (; i + 4 <= n; i += 4) {
-    const vec x0 = ld_f32(a0 + 4 * i);
-    st_f32(out + 4 * i, wasm_f32x4_sqrt(x0));
+  for (; i + 4 <= n; i += 4, a0 += 16, o += 16) {
+    const vec x0 = ld_f32(a0);
+    st_f32(o, wasm_f32x4_sqrt(x0));
   }
   if (i < n) {
     uint8_t t0[16] = {0}; uint8_t to[16];
-    memcpy(t0, a0 + 4 * i, 4 * (n - i));
+    memcpy(t0, a0, 4 * (n - i));
     const vec x0 = ld_f32(t0);
     st_f32(to, wasm_f32x4_sqrt(x0));
-    memcpy(out + 4 * i, to, 4 * (n - i));
+    memcpy(o, to, 4 * (n - i));
   }
 }
 
 static void ew_52(const uint8_t* const* in, uint8_t* out, uint32_t n) {
-  const uint8_t* a0 = in[0];
+  const uint8_t* a0 = in[0]; uint8_t* o = out;
   uint32_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    const vec x0 = ld_f32(a0 + 4 * i);
-    const vec x0b = ld_f32(a0 + 4 * (i + 4));
-    st_f32(out + 4 * i, wasm_v128_bitselect(v_f32(0.00000000f), wasm_v128_bitselect(v_f32(6.00000000f), x0, wasm_f32x4_gt(x0, v_f32(6.00000000f))), wasm_f32x4_lt(x0, v_f32(0.00000000f))));
-    st_f32(out + 4 * (i + 4), wasm_v128_bitselect(v_f32(0.00000000f), wasm_v128_bitselect(v_f32(6.00000000f), x0b, wasm_f32x4_gt(x0b, v_f32(6.00000000f))), wasm_f32x4_lt(x0b, v_f32(0.00000000f))));
+  for (; i + 16 <= n; i += 16, a0 += 64, o += 64) {
+    const vec x0 = ld_f32(a0);
+    const vec x0b = ld_f32(a0 + 16);
+    const vec x0c = ld_f32(a0 + 32);
+    const vec x0d = ld_f32(a0 + 48);
+    st_f32(o, wasm_v128_bitselect(v_f32(0.00000000f), wasm_v128_bitselect(v_f32(6.00000000f), x0, wasm_f32x4_gt(x0, v_f32(6.00000000f))), wasm_f32x4_lt(x0, v_f32(0.00000000f))));
+    st_f32(o + 16, wasm_v128_bitselect(v_f32(0.00000000f), wasm_v128_bitselect(v_f32(6.00000000f), x0b, wasm_f32x4_gt(x0b, v_f32(6.00000000f))), wasm_f32x4_lt(x0b, v_f32(0.00000000f))));
+    st_f32(o + 32, wasm_v128_bitselect(v_f32(0.00000000f), wasm_v128_bitselect(v_f32(6.00000000f), x0c, wasm_f32x4_gt(x0c, v_f32(6.00000000f))), wasm_f32x4_lt(x0c, v_f32(0.00000000f))));
+    st_f32(o + 48, wasm_v128_bitselect(v_f32(0.00000000f), wasm_v128_bitselect(v_f32(6.00000000f), x0d, wasm_f32x4_gt(x0d, v_f32(6.00000000f))), wasm_f32x4_lt(x0d, v_f32(0.00000000f))));
   }
-  for (; i + 4 <= n; i += 4) {
-    const vec x0 = ld_f32(a0 + 4 * i);
-    st_f32(out + 4 * i, wasm_v128_bitselect(v_f32(0.00000000f), wasm_v128_bitselect(v_f32(6.00000000f), x0, wasm_f32x4_gt(x0, v_f32(6.00000000f))), wasm_f32x4_lt(x0, v_f32(0.00000000f))));
+  for (; i + 4 <= n; i += 4, a0 += 16, o += 16) {
+    const vec x0 = ld_f32(a0);
+    st_f32(o, wasm_v128_bitselect(v_f32(0.00000000f), wasm_v128_bitselect(v_f32(6.00000000f), x0, wasm_f32x4_gt(x0, v_f32(6.00000000f))), wasm_f32x4_lt(x0, v_f32(0.00000000f))));
   }
   if (i < n) {
     uint8_t t0[16] = {0}; uint8_t to[16];
-    memcpy(t0, a0 + 4 * i, 4 * (n - i));
+    memcpy(t0, a0, 4 * (n - i));
     const vec x0 = ld_f32(t0);
     st_f32(to, wasm_v128_bitselect(v_f32(0.00000000f), wasm_v128_bitselect(v_f32(6.00000000f), x0, wasm_f32x4_gt(x0, v_f32(6.00000000f))), wasm_f32x4_lt(x0, v_f32(0.00000000f))));
-    memcpy(out + 4 * i, to, 4 * (n - i));
+    memcpy(o, to, 4 * (n - i));
   }
 }
 
 static void ew_53(const uint8_t* const* in, uint8_t* out, uint32_t n) {
-  const uint8_t* a0 = in[0];
+  const uint8_t* a0 = in[0]; uint8_t* o = out;
   uint32_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    const vec x0 = ld_f32(a0 + 4 * i);
-    const vec x0b = ld_f32(a0 + 4 * (i + 4));
-    st_f32(out + 4 * i, wasm_v128_bitselect(v_f32(0.00000000f), x0, wasm_f32x4_lt(x0, v_f32(0.00000000f))));
-    st_f32(out + 4 * (i + 4), wasm_v128_bitselect(v_f32(0.00000000f), x0b, wasm_f32x4_lt(x0b, v_f32(0.00000000f))));
+  for (; i + 16 <= n; i += 16, a0 += 64, o += 64) {
+    const vec x0 = ld_f32(a0);
+    const vec x0b = ld_f32(a0 + 16);
+    const vec x0c = ld_f32(a0 + 32);
+    const vec x0d = ld_f32(a0 + 48);
+    st_f32(o, wasm_v128_bitselect(v_f32(0.00000000f), x0, wasm_f32x4_lt(x0, v_f32(0.00000000f))));
+    st_f32(o + 16, wasm_v128_bitselect(v_f32(0.00000000f), x0b, wasm_f32x4_lt(x0b, v_f32(0.00000000f))));
+    st_f32(o + 32, wasm_v128_bitselect(v_f32(0.00000000f), x0c, wasm_f32x4_lt(x0c, v_f32(0.00000000f))));
+    st_f32(o + 48, wasm_v128_bitselect(v_f32(0.00000000f), x0d, wasm_f32x4_lt(x0d, v_f32(0.00000000f))));
   }
-  for (; i + 4 <= n; i += 4) {
-    const vec x0 = ld_f32(a0 + 4 * i);
-    st_f32(out + 4 * i, wasm_v128_bitselect(v_f32(0.00000000f), x0, wasm_f32x4_lt(x0, v_f32(0.00000000f))));
+  for (; i + 4 <= n; i += 4, a0 += 16, o += 16) {
+    const vec x0 = ld_f32(a0);
+    st_f32(o, wasm_v128_bitselect(v_f32(0.00000000f), x0, wasm_f32x4_lt(x0, v_f32(0.00000000f))));
   }
   if (i < n) {
     uint8_t t0[16] = {0}; uint8_t to[16];
-    memcpy(t0, a0 + 4 * i, 4 * (n - i));
+    memcpy(t0, a0, 4 * (n - i));
     const vec x0 = ld_f32(t0);
     st_f32(to, wasm_v128_bitselect(v_f32(0.00000000f), x0, wasm_f32x4_lt(x0, v_f32(0.00000000f))));
-    memcpy(out + 4 * i, to, 4 * (n - i));
+    memcpy(o, to, 4 * (n - i));
   }
 }
 
 static void ew_54(const uint8_t* const* in, uint8_t* out, uint32_t n) {
-  const uint8_t* a0 = in[0];
+  const uint8_t* a0 = in[0]; uint8_t* o = out;
   uint32_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    const vec x0 = ld_f32(a0 + 4 * i);
-    const vec x0b = ld_f32(a0 + 4 * (i + 4));
-    st_f32(out + 4 * i, wasm_v128_bitselect(v_f32(1.00000000f), wasm_v128_bitselect(v_f32((-1.00000000f)), v_f32(0.00000000f), wasm_f32x4_lt(x0, v_f32(0.00000000f))), wasm_f32x4_gt(x0, v_f32(0.00000000f))));
-    st_f32(out + 4 * (i + 4), wasm_v128_bitselect(v_f32(1.00000000f), wasm_v128_bitselect(v_f32((-1.00000000f)), v_f32(0.00000000f), wasm_f32x4_lt(x0b, v_f32(0.00000000f))), wasm_f32x4_gt(x0b, v_f32(0.00000000f))));
+  for (; i + 16 <= n; i += 16, a0 += 64, o += 64) {
+    const vec x0 = ld_f32(a0);
+    const vec x0b = ld_f32(a0 + 16);
+    const vec x0c = ld_f32(a0 + 32);
+    const vec x0d = ld_f32(a0 + 48);
+    st_f32(o, wasm_v128_bitselect(v_f32(1.00000000f), wasm_v128_bitselect(v_f32((-1.00000000f)), v_f32(0.00000000f), wasm_f32x4_lt(x0, v_f32(0.00000000f))), wasm_f32x4_gt(x0, v_f32(0.00000000f))));
+    st_f32(o + 16, wasm_v128_bitselect(v_f32(1.00000000f), wasm_v128_bitselect(v_f32((-1.00000000f)), v_f32(0.00000000f), wasm_f32x4_lt(x0b, v_f32(0.00000000f))), wasm_f32x4_gt(x0b, v_f32(0.00000000f))));
+    st_f32(o + 32, wasm_v128_bitselect(v_f32(1.00000000f), wasm_v128_bitselect(v_f32((-1.00000000f)), v_f32(0.00000000f), wasm_f32x4_lt(x0c, v_f32(0.00000000f))), wasm_f32x4_gt(x0c, v_f32(0.00000000f))));
+    st_f32(o + 48, wasm_v128_bitselect(v_f32(1.00000000f), wasm_v128_bitselect(v_f32((-1.00000000f)), v_f32(0.00000000f), wasm_f32x4_lt(x0d, v_f32(0.00000000f))), wasm_f32x4_gt(x0d, v_f32(0.00000000f))));
   }
-  for (; i + 4 <= n; i += 4) {
-    const vec x0 = ld_f32(a0 + 4 * i);
-    st_f32(out + 4 * i, wasm_v128_bitselect(v_f32(1.00000000f), wasm_v128_bitselect(v_f32((-1.00000000f)), v_f32(0.00000000f), wasm_f32x4_lt(x0, v_f32(0.00000000f))), wasm_f32x4_gt(x0, v_f32(0.00000000f))));
+  for (; i + 4 <= n; i += 4, a0 += 16, o += 16) {
+    const vec x0 = ld_f32(a0);
+    st_f32(o, wasm_v128_bitselect(v_f32(1.00000000f), wasm_v128_bitselect(v_f32((-1.00000000f)), v_f32(0.00000000f), wasm_f32x4_lt(x0, v_f32(0.00000000f))), wasm_f32x4_gt(x0, v_f32(0.00000000f))));
   }
   if (i < n) {
     uint8_t t0[16] = {0}; uint8_t to[16];
-    memcpy(t0, a0 + 4 * i, 4 * (n - i));
+    memcpy(t0, a0, 4 * (n - i));
     const vec x0 = ld_f32(t0);
     st_f32(to, wasm_v128_bitselect(v_f32(1.00000000f), wasm_v128_bitselect(v_f32((-1.00000000f)), v_f32(0.00000000f), wasm_f32x4_lt(x0, v_f32(0.00000000f))), wasm_f32x4_gt(x0, v_f32(0.00000000f))));
-    memcpy(out + 4 * i, to, 4 * (n - i));
+    memcpy(o, to, 4 * (n - i));
   }
 }
 
 static void ew_55(const uint8_t* const* in, uint8_t* out, uint32_t n) {
-  const uint8_t* a0 = in[0];
+  const uint8_t* a0 = in[0]; uint8_t* o = out;
   uint32_t i = 0;
-  for (; i + 16 <= n; i += 16) {
-    const vec x0 = ld_f32(a0 + 4 * i);
-    const vec x0b = ld_f32(a0 + 4 * (i + 4));
-    const vec x0c = ld_f32(a0 + 4 * (i + 8));
-    const vec x0d = ld_f32(a0 + 4 * (i + 12));
-    st_f32(out + 4 * i, wasm_v128_bitselect(wasm_f32x4_add(x0, v_log1p(v_exp(wasm_f32x4_neg(x0)))), v_log1p(v_exp(x0)), wasm_f32x4_gt(x0, v_f32(0.00000000f))));
-    st_f32(out + 4 * (i + 4), wasm_v128_bitselect(wasm_f32x4_add(x0b, v_log1p(v_exp(wasm_f32x4_neg(x0b)))), v_log1p(v_exp(x0b)), wasm_f32x4_gt(x0b, v_f32(0.00000000f))));
-    st_f32(out + 4 * (i + 8), wasm_v128_bitselect(wasm_f32x4_add(x0c, v_log1p(v_exp(wasm_f32x4_neg(x0c)))), v_log1p(v_exp(x0c)), wasm_f32x4_gt(x0c, v_f32(0.00000000f))));
-    st_f32(out + 4 * (i + 12), wasm_v128_bitselect(wasm_f32x4_add(x0d, v_log1p(v_exp(wasm_f32x4_neg(x0d)))), v_log1p(v_exp(x0d)), wasm_f32x4_gt(x0d, v_f32(0.00000000f))));
+  for (; i + 16 <= n; i += 16, a0 += 64, o += 64) {
+    const vec x0 = ld_f32(a0);
+    const vec x0b = ld_f32(a0 + 16);
+    const vec x0c = ld_f32(a0 + 32);
+    const vec x0d = ld_f32(a0 + 48);
+    st_f32(o, wasm_v128_bitselect(wasm_f32x4_add(x0, v_log1p(v_exp(v_neg_f32(x0)))), v_log1p(v_exp(x0)), wasm_f32x4_gt(x0, v_f32(0.00000000f))));
+    st_f32(o + 16, wasm_v128_bitselect(wasm_f32x4_add(x0b, v_log1p(v_exp(v_neg_f32(x0b)))), v_log1p(v_exp(x0b)), wasm_f32x4_gt(x0b, v_f32(0.00000000f))));
+    st_f32(o + 32, wasm_v128_bitselect(wasm_f32x4_add(x0c, v_log1p(v_exp(v_neg_f32(x0c)))), v_log1p(v_exp(x0c)), wasm_f32x4_gt(x0c, v_f32(0.00000000f))));
+    st_f32(o + 48, wasm_v128_bitselect(wasm_f32x4_add(x0d, v_log1p(v_exp(v_neg_f32(x0d)))), v_log1p(v_exp(x0d)), wasm_f32x4_gt(x0d, v_f32(0.00000000f))));
   }
-  for (; i + 4 <= n; i += 4) {
-    const vec x0 = ld_f32(a0 + 4 * i);
-    st_f32(out + 4 * i, wasm_v128_bitselect(wasm_f32x4_add(x0, v_log1p(v_exp(wasm_f32x4_neg(x0)))), v_log1p(v_exp(x0)), wasm_f32x4_gt(x0, v_f32(0.00000000f))));
+  for (; i + 4 <= n; i += 4, a0 += 16, o += 16) {
+    const vec x0 = ld_f32(a0);
+    st_f32(o, wasm_v128_bitselect(wasm_f32x4_add(x0, v_log1p(v_exp(v_neg_f32(x0)))), v_log1p(v_exp(x0)), wasm_f32x4_gt(x0, v_f32(0.00000000f))));
   }
   if (i < n) {
     uint8_t t0[16] = {0}; uint8_t to[16];
-    memcpy(t0, a0 + 4 * i, 4 * (n - i));
+    memcpy(t0, a0, 4 * (n - i));
     const vec x0 = ld_f32(t0);
-    st_f32(to, wasm_v128_bitselect(wasm_f32x4_add(x0, v_log1p(v_exp(wasm_f32x4_neg(x0)))), v_log1p(v_exp(x0)), wasm_f32x4_gt(x0, v_f32(0.00000000f))));
-    memcpy(out + 4 * i, to, 4 * (n - i));
+    st_f32(to, wasm_v128_bitselect(wasm_f32x4_add(x0, v_log1p(v_exp(v_neg_f32(x0)))), v_log1p(v_exp(x0)), wasm_f32x4_gt(x0, v_f32(0.00000000f))));
+    memcpy(o, to, 4 * (n - i));
   }
 }
 
 static void ew_56(const uint8_t* const* in, uint8_t* out, uint32_t n) {
-  const uint8_t* a0 = in[0];
+  const uint8_t* a0 = in[0]; uint8_t* o = out;
   uint32_t i = 0;
-  for (; i + 16 <= n; i += 16) {
-    const vec x0 = ld_f32(a0 + 4 * i);
-    const vec x0b = ld_f32(a0 + 4 * (i + 4));
-    const vec x0c = ld_f32(a0 + 4 * (i + 8));
-    const vec x0d = ld_f32(a0 + 4 * (i + 12));
-    st_f32(out + 4 * i, wasm_v128_bitselect(wasm_f32x4_mul(v_f32(1.05070102f), x0), wasm_f32x4_mul(v_f32(1.75809932f), v_expm1(x0)), wasm_f32x4_gt(x0, v_f32(0.00000000f))));
-    st_f32(out + 4 * (i + 4), wasm_v128_bitselect(wasm_f32x4_mul(v_f32(1.05070102f), x0b), wasm_f32x4_mul(v_f32(1.75809932f), v_expm1(x0b)), wasm_f32x4_gt(x0b, v_f32(0.00000000f))));
-    st_f32(out + 4 * (i + 8), wasm_v128_bitselect(wasm_f32x4_mul(v_f32(1.05070102f), x0c), wasm_f32x4_mul(v_f32(1.75809932f), v_expm1(x0c)), wasm_f32x4_gt(x0c, v_f32(0.00000000f))));
-    st_f32(out + 4 * (i + 12), wasm_v128_bitselect(wasm_f32x4_mul(v_f32(1.05070102f), x0d), wasm_f32x4_mul(v_f32(1.75809932f), v_expm1(x0d)), wasm_f32x4_gt(x0d, v_f32(0.00000000f))));
+  for (; i + 16 <= n; i += 16, a0 += 64, o += 64) {
+    const vec x0 = ld_f32(a0);
+    const vec x0b = ld_f32(a0 + 16);
+    const vec x0c = ld_f32(a0 + 32);
+    const vec x0d = ld_f32(a0 + 48);
+    st_f32(o, wasm_v128_bitselect(wasm_f32x4_mul(v_f32(1.05070102f), x0), wasm_f32x4_mul(v_f32(1.75809932f), v_expm1(x0)), wasm_f32x4_gt(x0, v_f32(0.00000000f))));
+    st_f32(o + 16, wasm_v128_bitselect(wasm_f32x4_mul(v_f32(1.05070102f), x0b), wasm_f32x4_mul(v_f32(1.75809932f), v_expm1(x0b)), wasm_f32x4_gt(x0b, v_f32(0.00000000f))));
+    st_f32(o + 32, wasm_v128_bitselect(wasm_f32x4_mul(v_f32(1.05070102f), x0c), wasm_f32x4_mul(v_f32(1.75809932f), v_expm1(x0c)), wasm_f32x4_gt(x0c, v_f32(0.00000000f))));
+    st_f32(o + 48, wasm_v128_bitselect(wasm_f32x4_mul(v_f32(1.05070102f), x0d), wasm_f32x4_mul(v_f32(1.75809932f), v_expm1(x0d)), wasm_f32x4_gt(x0d, v_f32(0.00000000f))));
   }
-  for (; i + 4 <= n; i += 4) {
-    const vec x0 = ld_f32(a0 + 4 * i);
-    st_f32(out + 4 * i, wasm_v128_bitselect(wasm_f32x4_mul(v_f32(1.05070102f), x0), wasm_f32x4_mul(v_f32(1.75809932f), v_expm1(x0)), wasm_f32x4_gt(x0, v_f32(0.00000000f))));
+  for (; i + 4 <= n; i += 4, a0 += 16, o += 16) {
+    const vec x0 = ld_f32(a0);
+    st_f32(o, wasm_v128_bitselect(wasm_f32x4_mul(v_f32(1.05070102f), x0), wasm_f32x4_mul(v_f32(1.75809932f), v_expm1(x0)), wasm_f32x4_gt(x0, v_f32(0.00000000f))));
   }
   if (i < n) {
     uint8_t t0[16] = {0}; uint8_t to[16];
-    memcpy(t0, a0 + 4 * i, 4 * (n - i));
+    memcpy(t0, a0, 4 * (n - i));
     const vec x0 = ld_f32(t0);
     st_f32(to, wasm_v128_bitselect(wasm_f32x4_mul(v_f32(1.05070102f), x0), wasm_f32x4_mul(v_f32(1.75809932f), v_expm1(x0)), wasm_f32x4_gt(x0, v_f32(0.00000000f))));
-    memcpy(out + 4 * i, to, 4 * (n - i));
+    memcpy(o, to, 4 * (n - i));
   }
 }
 
 static void ew_57(const uint8_t* const* in, uint8_t* out, uint32_t n) {
-  const uint8_t* a0 = in[0];
+  const uint8_t* a0 = in[0]; uint8_t* o = out;
   uint32_t i = 0;
-  for (; i + 16 <= n; i += 16) {
-    const vec x0 = ld_f32(a0 + 4 * i);
-    const vec x0b = ld_f32(a0 + 4 * (i + 4));
-    const vec x0c = ld_f32(a0 + 4 * (i + 8));
-    const vec x0d = ld_f32(a0 + 4 * (i + 12));
-    st_f32(out + 4 * i, wasm_v128_bitselect(x0, v_expm1(x0), wasm_f32x4_gt(x0, v_f32(0.00000000f))));
-    st_f32(out + 4 * (i + 4), wasm_v128_bitselect(x0b, v_expm1(x0b), wasm_f32x4_gt(x0b, v_f32(0.00000000f))));
-    st_f32(out + 4 * (i + 8), wasm_v128_bitselect(x0c, v_expm1(x0c), wasm_f32x4_gt(x0c, v_f32(0.00000000f))));
-    st_f32(out + 4 * (i + 12), wasm_v128_bitselect(x0d, v_expm1(x0d), wasm_f32x4_gt(x0d, v_f32(0.00000000f))));
+  for (; i + 16 <= n; i += 16, a0 += 64, o += 64) {
+    const vec x0 = ld_f32(a0);
+    const vec x0b = ld_f32(a0 + 16);
+    const vec x0c = ld_f32(a0 + 32);
+    const vec x0d = ld_f32(a0 + 48);
+    st_f32(o, wasm_v128_bitselect(x0, v_expm1(x0), wasm_f32x4_gt(x0, v_f32(0.00000000f))));
+    st_f32(o + 16, wasm_v128_bitselect(x0b, v_expm1(x0b), wasm_f32x4_gt(x0b, v_f32(0.00000000f))));
+    st_f32(o + 32, wasm_v128_bitselect(x0c, v_expm1(x0c), wasm_f32x4_gt(x0c, v_f32(0.00000000f))));
+    st_f32(o + 48, wasm_v128_bitselect(x0d, v_expm1(x0d), wasm_f32x4_gt(x0d, v_f32(0.00000000f))));
   }
-  for (; i + 4 <= n; i += 4) {
-    const vec x0 = ld_f32(a0 + 4 * i);
-    st_f32(out + 4 * i, wasm_v128_bitselect(x0, v_expm1(x0), wasm_f32x4_gt(x0, v_f32(0.00000000f))));
+  for (; i + 4 <= n; i += 4, a0 += 16, o += 16) {
+    const vec x0 = ld_f32(a0);
+    st_f32(o, wasm_v128_bitselect(x0, v_expm1(x0), wasm_f32x4_gt(x0, v_f32(0.00000000f))));
   }
   if (i < n) {
     uint8_t t0[16] = {0}; uint8_t to[16];
-    memcpy(t0, a0 + 4 * i, 4 * (n - i));
+    memcpy(t0, a0, 4 * (n - i));
     const vec x0 = ld_f32(t0);
     st_f32(to, wasm_v128_bitselect(x0, v_expm1(x0), wasm_f32x4_gt(x0, v_f32(0.00000000f))));
-    memcpy(out + 4 * i, to, 4 * (n - i));
+    memcpy(o, to, 4 * (n - i));
   }
 }
 
 static void ew_58(const uint8_t* const* in, uint8_t* out, uint32_t n) {
-  const uint8_t* a0 = in[0];
+  const uint8_t* a0 = in[0]; uint8_t* o = out;
   uint32_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    const vec x0 = ld_f32(a0 + 4 * i);
-    const vec x0b = ld_f32(a0 + 4 * (i + 4));
-    st_f32(out + 4 * i, x0);
-    st_f32(out + 4 * (i + 4), x0b);
+  for (; i + 16 <= n; i += 16, a0 += 64, o += 64) {
+    const vec x0 = ld_f32(a0);
+    const vec x0b = ld_f32(a0 + 16);
+    const vec x0c = ld_f32(a0 + 32);
+    const vec x0d = ld_f32(a0 + 48);
+    st_f32(o, x0);
+    st_f32(o + 16, x0b);
+    st_f32(o + 32, x0c);
+    st_f32(o + 48, x0d);
   }
-  for (; i + 4 <= n; i += 4) {
-    const vec x0 = ld_f32(a0 + 4 * i);
-    st_f32(out + 4 * i, x0);
+  for (; i + 4 <= n; i += 4, a0 += 16, o += 16) {
+    const vec x0 = ld_f32(a0);
+    st_f32(o, x0);
   }
   if (i < n) {
     uint8_t t0[16] = {0}; uint8_t to[16];
-    memcpy(t0, a0 + 4 * i, 4 * (n - i));
+    memcpy(t0, a0, 4 * (n - i));
     const vec x0 = ld_f32(t0);
     st_f32(to, x0);
-    memcpy(out + 4 * i, to, 4 * (n - i));
+    memcpy(o, to, 4 * (n - i));
   }
 }
 
 static void ew_59(const uint8_t* const* in, uint8_t* out, uint32_t n) {
-  const uint8_t* a0 = in[0];
+  const uint8_t* a0 = in[0]; uint8_t* o = out;
   uint32_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    const vec x0 = ld_f32(a0 + 4 * i);
-    const vec x0b = ld_f32(a0 + 4 * (i + 4));
-    st_i32(out + 4 * i, wasm_i32x4_trunc_sat_f32x4(x0));
-    st_i32(out + 4 * (i + 4), wasm_i32x4_trunc_sat_f32x4(x0b));
+  for (; i + 16 <= n; i += 16, a0 += 64, o += 64) {
+    const vec x0 = ld_f32(a0);
+    const vec x0b = ld_f32(a0 + 16);
+    const vec x0c = ld_f32(a0 + 32);
+    const vec x0d = ld_f32(a0 + 48);
+    st_i32(o, wasm_i32x4_trunc_sat_f32x4(x0));
+    st_i32(o + 16, wasm_i32x4_trunc_sat_f32x4(x0b));
+    st_i32(o + 32, wasm_i32x4_trunc_sat_f32x4(x0c));
+    st_i32(o + 48, wasm_i32x4_trunc_sat_f32x4(x0d));
   }
-  for (; i + 4 <= n; i += 4) {
-    const vec x0 = ld_f32(a0 + 4 * i);
-    st_i32(out + 4 * i, wasm_i32x4_trunc_sat_f32x4(x0));
+  for (; i + 4 <= n; i += 4, a0 += 16, o += 16) {
+    const vec x0 = ld_f32(a0);
+    st_i32(o, wasm_i32x4_trunc_sat_f32x4(x0));
   }
   if (i < n) {
     uint8_t t0[16] = {0}; uint8_t to[16];
-    memcpy(t0, a0 + 4 * i, 4 * (n - i));
+    memcpy(t0, a0, 4 * (n - i));
     const vec x0 = ld_f32(t0);
     st_i32(to, wasm_i32x4_trunc_sat_f32x4(x0));
-    memcpy(out + 4 * i, to, 4 * (n - i));
+    memcpy(o, to, 4 * (n - i));
   }
 }
 
 static void ew_60(const uint8_t* const* in, uint8_t* out, uint32_t n) {
-  const uint8_t* a0 = in[0]; const uint8_t* a1 = in[1]; const uint8_t* a2 = in[2];
+  const uint8_t* a0 = in[0]; const uint8_t* a1 = in[1]; const uint8_t* a2 = in[2]; uint8_t* o = out;
   uint32_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    const vec x0 = ld_i32(a0 + 4 * i); const vec x1 = ld_i32(a1 + 4 * i); const vec x2 = ld_i32(a2 + 4 * i);
-    const vec x0b = ld_i32(a0 + 4 * (i + 4)); const vec x1b = ld_i32(a1 + 4 * (i + 4)); const vec x2b = ld_i32(a2 + 4 * (i + 4));
-    st_i32(out + 4 * i, wasm_v128_bitselect(x1, wasm_v128_bitselect(x2, x0, wasm_i32x4_gt(x0, x2)), wasm_i32x4_lt(x0, x1)));
-    st_i32(out + 4 * (i + 4), wasm_v128_bitselect(x1b, wasm_v128_bitselect(x2b, x0b, wasm_i32x4_gt(x0b, x2b)), wasm_i32x4_lt(x0b, x1b)));
+  for (; i + 16 <= n; i += 16, a0 += 64, a1 += 64, a2 += 64, o += 64) {
+    const vec x0 = ld_i32(a0); const vec x1 = ld_i32(a1); const vec x2 = ld_i32(a2);
+    const vec x0b = ld_i32(a0 + 16); const vec x1b = ld_i32(a1 + 16); const vec x2b = ld_i32(a2 + 16);
+    const vec x0c = ld_i32(a0 + 32); const vec x1c = ld_i32(a1 + 32); const vec x2c = ld_i32(a2 + 32);
+    const vec x0d = ld_i32(a0 + 48); const vec x1d = ld_i32(a1 + 48); const vec x2d = ld_i32(a2 + 48);
+    st_i32(o, wasm_v128_bitselect(x1, wasm_v128_bitselect(x2, x0, wasm_i32x4_gt(x0, x2)), wasm_i32x4_lt(x0, x1)));
+    st_i32(o + 16, wasm_v128_bitselect(x1b, wasm_v128_bitselect(x2b, x0b, wasm_i32x4_gt(x0b, x2b)), wasm_i32x4_lt(x0b, x1b)));
+    st_i32(o + 32, wasm_v128_bitselect(x1c, wasm_v128_bitselect(x2c, x0c, wasm_i32x4_gt(x0c, x2c)), wasm_i32x4_lt(x0c, x1c)));
+    st_i32(o + 48, wasm_v128_bitselect(x1d, wasm_v128_bitselect(x2d, x0d, wasm_i32x4_gt(x0d, x2d)), wasm_i32x4_lt(x0d, x1d)));
   }
-  for (; i + 4 <= n; i += 4) {
-    const vec x0 = ld_i32(a0 + 4 * i); const vec x1 = ld_i32(a1 + 4 * i); const vec x2 = ld_i32(a2 + 4 * i);
-    st_i32(out + 4 * i, wasm_v128_bitselect(x1, wasm_v128_bitselect(x2, x0, wasm_i32x4_gt(x0, x2)), wasm_i32x4_lt(x0, x1)));
+  for (; i + 4 <= n; i += 4, a0 += 16, a1 += 16, a2 += 16, o += 16) {
+    const vec x0 = ld_i32(a0); const vec x1 = ld_i32(a1); const vec x2 = ld_i32(a2);
+    st_i32(o, wasm_v128_bitselect(x1, wasm_v128_bitselect(x2, x0, wasm_i32x4_gt(x0, x2)), wasm_i32x4_lt(x0, x1)));
   }
   if (i < n) {
     uint8_t t0[16] = {0}; uint8_t t1[16] = {0}; uint8_t t2[16] = {0}; uint8_t to[16];
-    memcpy(t0, a0 + 4 * i, 4 * (n - i)); memcpy(t1, a1 + 4 * i, 4 * (n - i)); memcpy(t2, a2 + 4 * i, 4 * (n - i));
+    memcpy(t0, a0, 4 * (n - i)); memcpy(t1, a1, 4 * (n - i)); memcpy(t2, a2, 4 * (n - i));
     const vec x0 = ld_i32(t0); const vec x1 = ld_i32(t1); const vec x2 = ld_i32(t2);
     st_i32(to, wasm_v128_bitselect(x1, wasm_v128_bitselect(x2, x0, wasm_i32x4_gt(x0, x2)), wasm_i32x4_lt(x0, x1)));
-    memcpy(out + 4 * i, to, 4 * (n - i));
+    memcpy(o, to, 4 * (n - i));
   }
 }
 
 static void ew_61(const uint8_t* const* in, uint8_t* out, uint32_t n) {
-  const uint8_t* a0 = in[0]; const uint8_t* a1 = in[1];
+  const uint8_t* a0 = in[0]; const uint8_t* a1 = in[1]; uint8_t* o = out;
   uint32_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    const vec x0 = ld_i32(a0 + 4 * i); const vec x1 = ld_i32(a1 + 4 * i);
-    const vec x0b = ld_i32(a0 + 4 * (i + 4)); const vec x1b = ld_i32(a1 + 4 * (i + 4));
-    st_bool(out + 1 * i, wasm_i32x4_eq(x0, x1));
-    st_bool(out + 1 * (i + 4), wasm_i32x4_eq(x0b, x1b));
+  for (; i + 16 <= n; i += 16, a0 += 64, a1 += 64, o += 16) {
+    const vec x0 = ld_i32(a0); const vec x1 = ld_i32(a1);
+    const vec x0b = ld_i32(a0 + 16); const vec x1b = ld_i32(a1 + 16);
+    const vec x0c = ld_i32(a0 + 32); const vec x1c = ld_i32(a1 + 32);
+    const vec x0d = ld_i32(a0 + 48); const vec x1d = ld_i32(a1 + 48);
+    st_bool(o, wasm_i32x4_eq(x0, x1));
+    st_bool(o + 4, wasm_i32x4_eq(x0b, x1b));
+    st_bool(o + 8, wasm_i32x4_eq(x0c, x1c));
+    st_bool(o + 12, wasm_i32x4_eq(x0d, x1d));
   }
-  for (; i + 4 <= n; i += 4) {
-    const vec x0 = ld_i32(a0 + 4 * i); const vec x1 = ld_i32(a1 + 4 * i);
-    st_bool(out + 1 * i, wasm_i32x4_eq(x0, x1));
+  for (; i + 4 <= n; i += 4, a0 += 16, a1 += 16, o += 4) {
+    const vec x0 = ld_i32(a0); const vec x1 = ld_i32(a1);
+    st_bool(o, wasm_i32x4_eq(x0, x1));
   }
   if (i < n) {
     uint8_t t0[16] = {0}; uint8_t t1[16] = {0}; uint8_t to[16];
-    memcpy(t0, a0 + 4 * i, 4 * (n - i)); memcpy(t1, a1 + 4 * i, 4 * (n - i));
+    memcpy(t0, a0, 4 * (n - i)); memcpy(t1, a1, 4 * (n - i));
     const vec x0 = ld_i32(t0); const vec x1 = ld_i32(t1);
     st_bool(to, wasm_i32x4_eq(x0, x1));
-    memcpy(out + 1 * i, to, 1 * (n - i));
+    memcpy(o, to, 1 * (n - i));
   }
 }
 
 static void ew_62(const uint8_t* const* in, uint8_t* out, uint32_t n) {
-  const uint8_t* a0 = in[0]; const uint8_t* a1 = in[1];
+  const uint8_t* a0 = in[0]; const uint8_t* a1 = in[1]; uint8_t* o = out;
   uint32_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    const vec x0 = ld_i32(a0 + 4 * i); const vec x1 = ld_i32(a1 + 4 * i);
-    const vec x0b = ld_i32(a0 + 4 * (i + 4)); const vec x1b = ld_i32(a1 + 4 * (i + 4));
-    st_bool(out + 1 * i, wasm_i32x4_ge(x0, x1));
-    st_bool(out + 1 * (i + 4), wasm_i32x4_ge(x0b, x1b));
+  for (; i + 16 <= n; i += 16, a0 += 64, a1 += 64, o += 16) {
+    const vec x0 = ld_i32(a0); const vec x1 = ld_i32(a1);
+    const vec x0b = ld_i32(a0 + 16); const vec x1b = ld_i32(a1 + 16);
+    const vec x0c = ld_i32(a0 + 32); const vec x1c = ld_i32(a1 + 32);
+    const vec x0d = ld_i32(a0 + 48); const vec x1d = ld_i32(a1 + 48);
+    st_bool(o, wasm_i32x4_ge(x0, x1));
+    st_bool(o + 4, wasm_i32x4_ge(x0b, x1b));
+    st_bool(o + 8, wasm_i32x4_ge(x0c, x1c));
+    st_bool(o + 12, wasm_i32x4_ge(x0d, x1d));
   }
-  for (; i + 4 <= n; i += 4) {
-    const vec x0 = ld_i32(a0 + 4 * i); const vec x1 = ld_i32(a1 + 4 * i);
-    st_bool(out + 1 * i, wasm_i32x4_ge(x0, x1));
+  for (; i + 4 <= n; i += 4, a0 += 16, a1 += 16, o += 4) {
+    const vec x0 = ld_i32(a0); const vec x1 = ld_i32(a1);
+    st_bool(o, wasm_i32x4_ge(x0, x1));
   }
   if (i < n) {
     uint8_t t0[16] = {0}; uint8_t t1[16] = {0}; uint8_t to[16];
-    memcpy(t0, a0 + 4 * i, 4 * (n - i)); memcpy(t1, a1 + 4 * i, 4 * (n - i));
+    memcpy(t0, a0, 4 * (n - i)); memcpy(t1, a1, 4 * (n - i));
     const vec x0 = ld_i32(t0); const vec x1 = ld_i32(t1);
     st_bool(to, wasm_i32x4_ge(x0, x1));
-    memcpy(out + 1 * i, to, 1 * (n - i));
+    memcpy(o, to, 1 * (n - i));
   }
 }
 
 static void ew_63(const uint8_t* const* in, uint8_t* out, uint32_t n) {
-  const uint8_t* a0 = in[0]; const uint8_t* a1 = in[1];
+  const uint8_t* a0 = in[0]; const uint8_t* a1 = in[1]; uint8_t* o = out;
   uint32_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    const vec x0 = ld_i32(a0 + 4 * i); const vec x1 = ld_i32(a1 + 4 * i);
-    const vec x0b = ld_i32(a0 + 4 * (i + 4)); const vec x1b = ld_i32(a1 + 4 * (i + 4));
-    st_bool(out + 1 * i, wasm_i32x4_gt(x0, x1));
-    st_bool(out + 1 * (i + 4), wasm_i32x4_gt(x0b, x1b));
+  for (; i + 16 <= n; i += 16, a0 += 64, a1 += 64, o += 16) {
+    const vec x0 = ld_i32(a0); const vec x1 = ld_i32(a1);
+    const vec x0b = ld_i32(a0 + 16); const vec x1b = ld_i32(a1 + 16);
+    const vec x0c = ld_i32(a0 + 32); const vec x1c = ld_i32(a1 + 32);
+    const vec x0d = ld_i32(a0 + 48); const vec x1d = ld_i32(a1 + 48);
+    st_bool(o, wasm_i32x4_gt(x0, x1));
+    st_bool(o + 4, wasm_i32x4_gt(x0b, x1b));
+    st_bool(o + 8, wasm_i32x4_gt(x0c, x1c));
+    st_bool(o + 12, wasm_i32x4_gt(x0d, x1d));
   }
-  for (; i + 4 <= n; i += 4) {
-    const vec x0 = ld_i32(a0 + 4 * i); const vec x1 = ld_i32(a1 + 4 * i);
-    st_bool(out + 1 * i, wasm_i32x4_gt(x0, x1));
+  for (; i + 4 <= n; i += 4, a0 += 16, a1 += 16, o += 4) {
+    const vec x0 = ld_i32(a0); const vec x1 = ld_i32(a1);
+    st_bool(o, wasm_i32x4_gt(x0, x1));
   }
   if (i < n) {
     uint8_t t0[16] = {0}; uint8_t t1[16] = {0}; uint8_t to[16];
-    memcpy(t0, a0 + 4 * i, 4 * (n - i)); memcpy(t1, a1 + 4 * i, 4 * (n - i));
+    memcpy(t0, a0, 4 * (n - i)); memcpy(t1, a1, 4 * (n - i));
     const vec x0 = ld_i32(t0); const vec x1 = ld_i32(t1);
     st_bool(to, wasm_i32x4_gt(x0, x1));
-    memcpy(out + 1 * i, to, 1 * (n - i));
+    memcpy(o, to, 1 * (n - i));
   }
 }
 
 static void ew_64(const uint8_t* const* in, uint8_t* out, uint32_t n) {
-  const uint8_t* a0 = in[0]; const uint8_t* a1 = in[1];
+  const uint8_t* a0 = in[0]; const uint8_t* a1 = in[1]; uint8_t* o = out;
   uint32_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    const vec x0 = ld_i32(a0 + 4 * i); const vec x1 = ld_i32(a1 + 4 * i);
-    const vec x0b = ld_i32(a0 + 4 * (i + 4)); const vec x1b = ld_i32(a1 + 4 * (i + 4));
-    st_bool(out + 1 * i, wasm_i32x4_le(x0, x1));
-    st_bool(out + 1 * (i + 4), wasm_i32x4_le(x0b, x1b));
+  for (; i + 16 <= n; i += 16, a0 += 64, a1 += 64, o += 16) {
+    const vec x0 = ld_i32(a0); const vec x1 = ld_i32(a1);
+    const vec x0b = ld_i32(a0 + 16); const vec x1b = ld_i32(a1 + 16);
+    const vec x0c = ld_i32(a0 + 32); const vec x1c = ld_i32(a1 + 32);
+    const vec x0d = ld_i32(a0 + 48); const vec x1d = ld_i32(a1 + 48);
+    st_bool(o, wasm_i32x4_le(x0, x1));
+    st_bool(o + 4, wasm_i32x4_le(x0b, x1b));
+    st_bool(o + 8, wasm_i32x4_le(x0c, x1c));
+    st_bool(o + 12, wasm_i32x4_le(x0d, x1d));
   }
-  for (; i + 4 <= n; i += 4) {
-    const vec x0 = ld_i32(a0 + 4 * i); const vec x1 = ld_i32(a1 + 4 * i);
-    st_bool(out + 1 * i, wasm_i32x4_le(x0, x1));
+  for (; i + 4 <= n; i += 4, a0 += 16, a1 += 16, o += 4) {
+    const vec x0 = ld_i32(a0); const vec x1 = ld_i32(a1);
+    st_bool(o, wasm_i32x4_le(x0, x1));
   }
   if (i < n) {
     uint8_t t0[16] = {0}; uint8_t t1[16] = {0}; uint8_t to[16];
-    memcpy(t0, a0 + 4 * i, 4 * (n - i)); memcpy(t1, a1 + 4 * i, 4 * (n - i));
+    memcpy(t0, a0, 4 * (n - i)); memcpy(t1, a1, 4 * (n - i));
     const vec x0 = ld_i32(t0); const vec x1 = ld_i32(t1);
     st_bool(to, wasm_i32x4_le(x0, x1));
-    memcpy(out + 1 * i, to, 1 * (n - i));
+    memcpy(o, to, 1 * (n - i));
   }
 }
 
 static void ew_65(const uint8_t* const* in, uint8_t* out, uint32_t n) {
-  const uint8_t* a0 = in[0]; const uint8_t* a1 = in[1];
+  const uint8_t* a0 = in[0]; const uint8_t* a1 = in[1]; uint8_t* o = out;
   uint32_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    const vec x0 = ld_i32(a0 + 4 * i); const vec x1 = ld_i32(a1 + 4 * i);
-    const vec x0b = ld_i32(a0 + 4 * (i + 4)); const vec x1b = ld_i32(a1 + 4 * (i + 4));
-    st_bool(out + 1 * i, wasm_i32x4_lt(x0, x1));
-    st_bool(out + 1 * (i + 4), wasm_i32x4_lt(x0b, x1b));
+  for (; i + 16 <= n; i += 16, a0 += 64, a1 += 64, o += 16) {
+    const vec x0 = ld_i32(a0); const vec x1 = ld_i32(a1);
+    const vec x0b = ld_i32(a0 + 16); const vec x1b = ld_i32(a1 + 16);
+    const vec x0c = ld_i32(a0 + 32); const vec x1c = ld_i32(a1 + 32);
+    const vec x0d = ld_i32(a0 + 48); const vec x1d = ld_i32(a1 + 48);
+    st_bool(o, wasm_i32x4_lt(x0, x1));
+    st_bool(o + 4, wasm_i32x4_lt(x0b, x1b));
+    st_bool(o + 8, wasm_i32x4_lt(x0c, x1c));
+    st_bool(o + 12, wasm_i32x4_lt(x0d, x1d));
   }
-  for (; i + 4 <= n; i += 4) {
-    const vec x0 = ld_i32(a0 + 4 * i); const vec x1 = ld_i32(a1 + 4 * i);
-    st_bool(out + 1 * i, wasm_i32x4_lt(x0, x1));
+  for (; i + 4 <= n; i += 4, a0 += 16, a1 += 16, o += 4) {
+    const vec x0 = ld_i32(a0); const vec x1 = ld_i32(a1);
+    st_bool(o, wasm_i32x4_lt(x0, x1));
   }
   if (i < n) {
     uint8_t t0[16] = {0}; uint8_t t1[16] = {0}; uint8_t to[16];
-    memcpy(t0, a0 + 4 * i, 4 * (n - i)); memcpy(t1, a1 + 4 * i, 4 * (n - i));
+    memcpy(t0, a0, 4 * (n - i)); memcpy(t1, a1, 4 * (n - i));
     const vec x0 = ld_i32(t0); const vec x1 = ld_i32(t1);
     st_bool(to, wasm_i32x4_lt(x0, x1));
-    memcpy(out + 1 * i, to, 1 * (n - i));
+    memcpy(o, to, 1 * (n - i));
   }
 }
 
 static void ew_66(const uint8_t* const* in, uint8_t* out, uint32_t n) {
-  const uint8_t* a0 = in[0]; const uint8_t* a1 = in[1];
+  const uint8_t* a0 = in[0]; const uint8_t* a1 = in[1]; uint8_t* o = out;
   uint32_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    const vec x0 = ld_i32(a0 + 4 * i); const vec x1 = ld_i32(a1 + 4 * i);
-    const vec x0b = ld_i32(a0 + 4 * (i + 4)); const vec x1b = ld_i32(a1 + 4 * (i + 4));
-    st_bool(out + 1 * i, wasm_i32x4_ne(x0, x1));
-    st_bool(out + 1 * (i + 4), wasm_i32x4_ne(x0b, x1b));
+  for (; i + 16 <= n; i += 16, a0 += 64, a1 += 64, o += 16) {
+    const vec x0 = ld_i32(a0); const vec x1 = ld_i32(a1);
+    const vec x0b = ld_i32(a0 + 16); const vec x1b = ld_i32(a1 + 16);
+    const vec x0c = ld_i32(a0 + 32); const vec x1c = ld_i32(a1 + 32);
+    const vec x0d = ld_i32(a0 + 48); const vec x1d = ld_i32(a1 + 48);
+    st_bool(o, wasm_i32x4_ne(x0, x1));
+    st_bool(o + 4, wasm_i32x4_ne(x0b, x1b));
+    st_bool(o + 8, wasm_i32x4_ne(x0c, x1c));
+    st_bool(o + 12, wasm_i32x4_ne(x0d, x1d));
   }
-  for (; i + 4 <= n; i += 4) {
-    const vec x0 = ld_i32(a0 + 4 * i); const vec x1 = ld_i32(a1 + 4 * i);
-    st_bool(out + 1 * i, wasm_i32x4_ne(x0, x1));
+  for (; i + 4 <= n; i += 4, a0 += 16, a1 += 16, o += 4) {
+    const vec x0 = ld_i32(a0); const vec x1 = ld_i32(a1);
+    st_bool(o, wasm_i32x4_ne(x0, x1));
   }
   if (i < n) {
     uint8_t t0[16] = {0}; uint8_t t1[16] = {0}; uint8_t to[16];
-    memcpy(t0, a0 + 4 * i, 4 * (n - i)); memcpy(t1, a1 + 4 * i, 4 * (n - i));
+    memcpy(t0, a0, 4 * (n - i)); memcpy(t1, a1, 4 * (n - i));
     const vec x0 = ld_i32(t0); const vec x1 = ld_i32(t1);
     st_bool(to, wasm_i32x4_ne(x0, x1));
-    memcpy(out + 1 * i, to, 1 * (n - i));
+    memcpy(o, to, 1 * (n - i));
   }
 }
 
 static void ew_67(const uint8_t* const* in, uint8_t* out, uint32_t n) {
-  const uint8_t* a0 = in[0]; const uint8_t* a1 = in[1];
+  const uint8_t* a0 = in[0]; const uint8_t* a1 = in[1]; uint8_t* o = out;
   uint32_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    const vec x0 = ld_i32(a0 + 4 * i); const vec x1 = ld_i32(a1 + 4 * i);
-    const vec x0b = ld_i32(a0 + 4 * (i + 4)); const vec x1b = ld_i32(a1 + 4 * (i + 4));
+  for (; i + 16 <= n; i += 16, a0 += 64, a1 += 64, o += 64) {
+    const vec x0 = ld_i32(a0); const vec x1 = ld_i32(a1);
+    const vec x0b = ld_i32(a0 + 16); const vec x1b = ld_i32(a1 + 16);
+    const vec x0c = ld_i32(a0 + 32); const vec x1c = ld_i32(a1 + 32);
+    const vec x0d = ld_i32(a0 + 48); const vec x1d = ld_i32(a1 + 48);
     const vec t_0 = v_rem_i32(x0, x1);
-    st_i32(out + 4 * i, wasm_v128_bitselect(wasm_i32x4_add(t_0, x1), t_0, wasm_v128_and(wasm_i32x4_ne(t_0, v_i32(0)), wasm_i32x4_ne(wasm_i32x4_lt(t_0, v_i32(0)), wasm_i32x4_lt(x1, v_i32(0))))));
+    st_i32(o, wasm_v128_bitselect(wasm_i32x4_add(t_0, x1), t_0, wasm_v128_and(wasm_i32x4_ne(t_0, v_i32(0)), wasm_i32x4_ne(wasm_i32x4_lt(t_0, v_i32(0)), wasm_i32x4_lt(x1, v_i32(0))))));
     const vec tb_0 = v_rem_i32(x0b, x1b);
-    st_i32(out + 4 * (i + 4), wasm_v128_bitselect(wasm_i32x4_add(tb_0, x1b), tb_0, wasm_v128_and(wasm_i32x4_ne(tb_0, v_i32(0)), wasm_i32x4_ne(wasm_i32x4_lt(tb_0, v_i32(0)), wasm_i32x4_lt(x1b, v_i32(0))))));
+    st_i32(o + 16, wasm_v128_bitselect(wasm_i32x4_add(tb_0, x1b), tb_0, wasm_v128_and(wasm_i32x4_ne(tb_0, v_i32(0)), wasm_i32x4_ne(wasm_i32x4_lt(tb_0, v_i32(0)), wasm_i32x4_lt(x1b, v_i32(0))))));
+    const vec tc_0 = v_rem_i32(x0c, x1c);
+    st_i32(o + 32, wasm_v128_bitselect(wasm_i32x4_add(tc_0, x1c), tc_0, wasm_v128_and(wasm_i32x4_ne(tc_0, v_i32(0)), wasm_i32x4_ne(wasm_i32x4_lt(tc_0, v_i32(0)), wasm_i32x4_lt(x1c, v_i32(0))))));
+    const vec td_0 = v_rem_i32(x0d, x1d);
+    st_i32(o + 48, wasm_v128_bitselect(wasm_i32x4_add(td_0, x1d), td_0, wasm_v128_and(wasm_i32x4_ne(td_0, v_i32(0)), wasm_i32x4_ne(wasm_i32x4_lt(td_0, v_i32(0)), wasm_i32x4_lt(x1d, v_i32(0))))));
   }
-  for (; i + 4 <= n; i += 4) {
-    const vec x0 = ld_i32(a0 + 4 * i); const vec x1 = ld_i32(a1 + 4 * i);
+  for (; i + 4 <= n; i += 4, a0 += 16, a1 += 16, o += 16) {
+    const vec x0 = ld_i32(a0); const vec x1 = ld_i32(a1);
     const vec t_0 = v_rem_i32(x0, x1);
-    st_i32(out + 4 * i, wasm_v128_bitselect(wasm_i32x4_add(t_0, x1), t_0, wasm_v128_and(wasm_i32x4_ne(t_0, v_i32(0)), wasm_i32x4_ne(wasm_i32x4_lt(t_0, v_i32(0)), wasm_i32x4_lt(x1, v_i32(0))))));
+    st_i32(o, wasm_v128_bitselect(wasm_i32x4_add(t_0, x1), t_0, wasm_v128_and(wasm_i32x4_ne(t_0, v_i32(0)), wasm_i32x4_ne(wasm_i32x4_lt(t_0, v_i32(0)), wasm_i32x4_lt(x1, v_i32(0))))));
   }
   if (i < n) {
     uint8_t t0[16] = {0}; uint8_t t1[16] = {0}; uint8_t to[16];
-    memcpy(t0, a0 + 4 * i, 4 * (n - i)); memcpy(t1, a1 + 4 * i, 4 * (n - i));
+    memcpy(t0, a0, 4 * (n - i)); memcpy(t1, a1, 4 * (n - i));
     const vec x0 = ld_i32(t0); const vec x1 = ld_i32(t1);
     const vec t_0 = v_rem_i32(x0, x1);
     st_i32(to, wasm_v128_bitselect(wasm_i32x4_add(t_0, x1), t_0, wasm_v128_and(wasm_i32x4_ne(t_0, v_i32(0)), wasm_i32x4_ne(wasm_i32x4_lt(t_0, v_i32(0)), wasm_i32x4_lt(x1, v_i32(0))))));
-    memcpy(out + 4 * i, to, 4 * (n - i));
+    memcpy(o, to, 4 * (n - i));
   }
 }
 
 static void ew_68(const uint8_t* const* in, uint8_t* out, uint32_t n) {
-  const uint8_t* a0 = in[0]; const uint8_t* a1 = in[1];
+  const uint8_t* a0 = in[0]; const uint8_t* a1 = in[1]; uint8_t* o = out;
   uint32_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    const vec x0 = ld_i32(a0 + 4 * i); const vec x1 = ld_i32(a1 + 4 * i);
-    const vec x0b = ld_i32(a0 + 4 * (i + 4)); const vec x1b = ld_i32(a1 + 4 * (i + 4));
+  for (; i + 16 <= n; i += 16, a0 += 64, a1 += 64, o += 64) {
+    const vec x0 = ld_i32(a0); const vec x1 = ld_i32(a1);
+    const vec x0b = ld_i32(a0 + 16); const vec x1b = ld_i32(a1 + 16);
+    const vec x0c = ld_i32(a0 + 32); const vec x1c = ld_i32(a1 + 32);
+    const vec x0d = ld_i32(a0 + 48); const vec x1d = ld_i32(a1 + 48);
     const vec t_0 = wasm_i32x4_sub(x0, x1);
-    st_i32(out + 4 * i, wasm_i32x4_mul(t_0, t_0));
+    st_i32(o, wasm_i32x4_mul(t_0, t_0));
     const vec tb_0 = wasm_i32x4_sub(x0b, x1b);
-    st_i32(out + 4 * (i + 4), wasm_i32x4_mul(tb_0, tb_0));
+    st_i32(o + 16, wasm_i32x4_mul(tb_0, tb_0));
+    const vec tc_0 = wasm_i32x4_sub(x0c, x1c);
+    st_i32(o + 32, wasm_i32x4_mul(tc_0, tc_0));
+    const vec td_0 = wasm_i32x4_sub(x0d, x1d);
+    st_i32(o + 48, wasm_i32x4_mul(td_0, td_0));
   }
-  for (; i + 4 <= n; i += 4) {
-    const vec x0 = ld_i32(a0 + 4 * i); const vec x1 = ld_i32(a1 + 4 * i);
+  for (; i + 4 <= n; i += 4, a0 += 16, a1 += 16, o += 16) {
+    const vec x0 = ld_i32(a0); const vec x1 = ld_i32(a1);
     const vec t_0 = wasm_i32x4_sub(x0, x1);
-    st_i32(out + 4 * i, wasm_i32x4_mul(t_0, t_0));
+    st_i32(o, wasm_i32x4_mul(t_0, t_0));
   }
   if (i < n) {
     uint8_t t0[16] = {0}; uint8_t t1[16] = {0}; uint8_t to[16];
-    memcpy(t0, a0 + 4 * i, 4 * (n - i)); memcpy(t1, a1 + 4 * i, 4 * (n - i));
+    memcpy(t0, a0, 4 * (n - i)); memcpy(t1, a1, 4 * (n - i));
     const vec x0 = ld_i32(t0); const vec x1 = ld_i32(t1);
     const vec t_0 = wasm_i32x4_sub(x0, x1);
     st_i32(to, wasm_i32x4_mul(t_0, t_0));
-    memcpy(out + 4 * i, to, 4 * (n - i));
+    memcpy(o, to, 4 * (n - i));
   }
 }
 
 static void ew_69(const uint8_t* const* in, uint8_t* out, uint32_t n) {
-  const uint8_t* a0 = in[0]; const uint8_t* a1 = in[1];
+  const uint8_t* a0 = in[0]; const uint8_t* a1 = in[1]; uint8_t* o = out;
   uint32_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    const vec x0 = ld_i32(a0 + 4 * i); const vec x1 = ld_i32(a1 + 4 * i);
-    const vec x0b = ld_i32(a0 + 4 * (i + 4)); const vec x1b = ld_i32(a1 + 4 * (i + 4));
-    st_i32(out + 4 * i, v_floordiv_i32(x0, x1));
-    st_i32(out + 4 * (i + 4), v_floordiv_i32(x0b, x1b));
+  for (; i + 16 <= n; i += 16, a0 += 64, a1 += 64, o += 64) {
+    const vec x0 = ld_i32(a0); const vec x1 = ld_i32(a1);
+    const vec x0b = ld_i32(a0 + 16); const vec x1b = ld_i32(a1 + 16);
+    const vec x0c = ld_i32(a0 + 32); const vec x1c = ld_i32(a1 + 32);
+    const vec x0d = ld_i32(a0 + 48); const vec x1d = ld_i32(a1 + 48);
+    st_i32(o, v_floordiv_i32(x0, x1));
+    st_i32(o + 16, v_floordiv_i32(x0b, x1b));
+    st_i32(o + 32, v_floordiv_i32(x0c, x1c));
+    st_i32(o + 48, v_floordiv_i32(x0d, x1d));
   }
-  for (; i + 4 <= n; i += 4) {
-    const vec x0 = ld_i32(a0 + 4 * i); const vec x1 = ld_i32(a1 + 4 * i);
-    st_i32(out + 4 * i, v_floordiv_i32(x0, x1));
+  for (; i + 4 <= n; i += 4, a0 += 16, a1 += 16, o += 16) {
+    const vec x0 = ld_i32(a0); const vec x1 = ld_i32(a1);
+    st_i32(o, v_floordiv_i32(x0, x1));
   }
   if (i < n) {
     uint8_t t0[16] = {0}; uint8_t t1[16] = {0}; uint8_t to[16];
-    memcpy(t0, a0 + 4 * i, 4 * (n - i)); memcpy(t1, a1 + 4 * i, 4 * (n - i));
+    memcpy(t0, a0, 4 * (n - i)); memcpy(t1, a1, 4 * (n - i));
     const vec x0 = ld_i32(t0); const vec x1 = ld_i32(t1);
     st_i32(to, v_floordiv_i32(x0, x1));
-    memcpy(out + 4 * i, to, 4 * (n - i));
+    memcpy(o, to, 4 * (n - i));
   }
 }
 
 static void ew_70(const uint8_t* const* in, uint8_t* out, uint32_t n) {
-  const uint8_t* a0 = in[0]; const uint8_t* a1 = in[1];
+  const uint8_t* a0 = in[0]; const uint8_t* a1 = in[1]; uint8_t* o = out;
   uint32_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    const vec x0 = ld_i32(a0 + 4 * i); const vec x1 = ld_i32(a1 + 4 * i);
-    const vec x0b = ld_i32(a0 + 4 * (i + 4)); const vec x1b = ld_i32(a1 + 4 * (i + 4));
-    st_i32(out + 4 * i, v_pow_i32(x0, x1));
-    st_i32(out + 4 * (i + 4), v_pow_i32(x0b, x1b));
+  for (; i + 16 <= n; i += 16, a0 += 64, a1 += 64, o += 64) {
+    const vec x0 = ld_i32(a0); const vec x1 = ld_i32(a1);
+    const vec x0b = ld_i32(a0 + 16); const vec x1b = ld_i32(a1 + 16);
+    const vec x0c = ld_i32(a0 + 32); const vec x1c = ld_i32(a1 + 32);
+    const vec x0d = ld_i32(a0 + 48); const vec x1d = ld_i32(a1 + 48);
+    st_i32(o, v_pow_i32(x0, x1));
+    st_i32(o + 16, v_pow_i32(x0b, x1b));
+    st_i32(o + 32, v_pow_i32(x0c, x1c));
+    st_i32(o + 48, v_pow_i32(x0d, x1d));
   }
-  for (; i + 4 <= n; i += 4) {
-    const vec x0 = ld_i32(a0 + 4 * i); const vec x1 = ld_i32(a1 + 4 * i);
-    st_i32(out + 4 * i, v_pow_i32(x0, x1));
+  for (; i + 4 <= n; i += 4, a0 += 16, a1 += 16, o += 16) {
+    const vec x0 = ld_i32(a0); const vec x1 = ld_i32(a1);
+    st_i32(o, v_pow_i32(x0, x1));
   }
   if (i < n) {
     uint8_t t0[16] = {0}; uint8_t t1[16] = {0}; uint8_t to[16];
-    memcpy(t0, a0 + 4 * i, 4 * (n - i)); memcpy(t1, a1 + 4 * i, 4 * (n - i));
+    memcpy(t0, a0, 4 * (n - i)); memcpy(t1, a1, 4 * (n - i));
     const vec x0 = ld_i32(t0); const vec x1 = ld_i32(t1);
     st_i32(to, v_pow_i32(x0, x1));
-    memcpy(out + 4 * i, to, 4 * (n - i));
+    memcpy(o, to, 4 * (n - i));
   }
 }
 
 static void ew_71(const uint8_t* const* in, uint8_t* out, uint32_t n) {
-  const uint8_t* a0 = in[0]; const uint8_t* a1 = in[1];
+  const uint8_t* a0 = in[0]; const uint8_t* a1 = in[1]; uint8_t* o = out;
   uint32_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    const vec x0 = ld_i32(a0 + 4 * i); const vec x1 = ld_i32(a1 + 4 * i);
-    const vec x0b = ld_i32(a0 + 4 * (i + 4)); const vec x1b = ld_i32(a1 + 4 * (i + 4));
-    st_i32(out + 4 * i, wasm_i32x4_add(x0, x1));
-    st_i32(out + 4 * (i + 4), wasm_i32x4_add(x0b, x1b));
+  for (; i + 16 <= n; i += 16, a0 += 64, a1 += 64, o += 64) {
+    const vec x0 = ld_i32(a0); const vec x1 = ld_i32(a1);
+    const vec x0b = ld_i32(a0 + 16); const vec x1b = ld_i32(a1 + 16);
+    const vec x0c = ld_i32(a0 + 32); const vec x1c = ld_i32(a1 + 32);
+    const vec x0d = ld_i32(a0 + 48); const vec x1d = ld_i32(a1 + 48);
+    st_i32(o, wasm_i32x4_add(x0, x1));
+    st_i32(o + 16, wasm_i32x4_add(x0b, x1b));
+    st_i32(o + 32, wasm_i32x4_add(x0c, x1c));
+    st_i32(o + 48, wasm_i32x4_add(x0d, x1d));
   }
-  for (; i + 4 <= n; i += 4) {
-    const vec x0 = ld_i32(a0 + 4 * i); const vec x1 = ld_i32(a1 + 4 * i);
-    st_i32(out + 4 * i, wasm_i32x4_add(x0, x1));
+  for (; i + 4 <= n; i += 4, a0 += 16, a1 += 16, o += 16) {
+    const vec x0 = ld_i32(a0); const vec x1 = ld_i32(a1);
+    st_i32(o, wasm_i32x4_add(x0, x1));
   }
   if (i < n) {
     uint8_t t0[16] = {0}; uint8_t t1[16] = {0}; uint8_t to[16];
-    memcpy(t0, a0 + 4 * i, 4 * (n - i)); memcpy(t1, a1 + 4 * i, 4 * (n - i));
+    memcpy(t0, a0, 4 * (n - i)); memcpy(t1, a1, 4 * (n - i));
     const vec x0 = ld_i32(t0); const vec x1 = ld_i32(t1);
     st_i32(to, wasm_i32x4_add(x0, x1));
-    memcpy(out + 4 * i, to, 4 * (n - i));
+    memcpy(o, to, 4 * (n - i));
   }
 }
 
 static void ew_72(const uint8_t* const* in, uint8_t* out, uint32_t n) {
-  const uint8_t* a0 = in[0]; const uint8_t* a1 = in[1];
+  const uint8_t* a0 = in[0]; const uint8_t* a1 = in[1]; uint8_t* o = out;
   uint32_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    const vec x0 = ld_i32(a0 + 4 * i); const vec x1 = ld_i32(a1 + 4 * i);
-    const vec x0b = ld_i32(a0 + 4 * (i + 4)); const vec x1b = ld_i32(a1 + 4 * (i + 4));
-    st_i32(out + 4 * i, wasm_i32x4_max(x0, x1));
-    st_i32(out + 4 * (i + 4), wasm_i32x4_max(x0b, x1b));
+  for (; i + 16 <= n; i += 16, a0 += 64, a1 += 64, o += 64) {
+    const vec x0 = ld_i32(a0); const vec x1 = ld_i32(a1);
+    const vec x0b = ld_i32(a0 + 16); const vec x1b = ld_i32(a1 + 16);
+    const vec x0c = ld_i32(a0 + 32); const vec x1c = ld_i32(a1 + 32);
+    const vec x0d = ld_i32(a0 + 48); const vec x1d = ld_i32(a1 + 48);
+    st_i32(o, wasm_i32x4_max(x0, x1));
+    st_i32(o + 16, wasm_i32x4_max(x0b, x1b));
+    st_i32(o + 32, wasm_i32x4_max(x0c, x1c));
+    st_i32(o + 48, wasm_i32x4_max(x0d, x1d));
   }
-  for (; i + 4 <= n; i += 4) {
-    const vec x0 = ld_i32(a0 + 4 * i); const vec x1 = ld_i32(a1 + 4 * i);
-    st_i32(out + 4 * i, wasm_i32x4_max(x0, x1));
+  for (; i + 4 <= n; i += 4, a0 += 16, a1 += 16, o += 16) {
+    const vec x0 = ld_i32(a0); const vec x1 = ld_i32(a1);
+    st_i32(o, wasm_i32x4_max(x0, x1));
   }
   if (i < n) {
     uint8_t t0[16] = {0}; uint8_t t1[16] = {0}; uint8_t to[16];
-    memcpy(t0, a0 + 4 * i, 4 * (n - i)); memcpy(t1, a1 + 4 * i, 4 * (n - i));
+    memcpy(t0, a0, 4 * (n - i)); memcpy(t1, a1, 4 * (n - i));
     const vec x0 = ld_i32(t0); const vec x1 = ld_i32(t1);
     st_i32(to, wasm_i32x4_max(x0, x1));
-    memcpy(out + 4 * i, to, 4 * (n - i));
+    memcpy(o, to, 4 * (n - i));
   }
 }
 
 static void ew_73(const uint8_t* const* in, uint8_t* out, uint32_t n) {
-  const uint8_t* a0 = in[0]; const uint8_t* a1 = in[1];
+  const uint8_t* a0 = in[0]; const uint8_t* a1 = in[1]; uint8_t* o = out;
   uint32_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    const vec x0 = ld_i32(a0 + 4 * i); const vec x1 = ld_i32(a1 + 4 * i);
-    const vec x0b = ld_i32(a0 + 4 * (i + 4)); const vec x1b = ld_i32(a1 + 4 * (i + 4));
-    st_i32(out + 4 * i, wasm_i32x4_min(x0, x1));
-    st_i32(out + 4 * (i + 4), wasm_i32x4_min(x0b, x1b));
+  for (; i + 16 <= n; i += 16, a0 += 64, a1 += 64, o += 64) {
+    const vec x0 = ld_i32(a0); const vec x1 = ld_i32(a1);
+    const vec x0b = ld_i32(a0 + 16); const vec x1b = ld_i32(a1 + 16);
+    const vec x0c = ld_i32(a0 + 32); const vec x1c = ld_i32(a1 + 32);
+    const vec x0d = ld_i32(a0 + 48); const vec x1d = ld_i32(a1 + 48);
+    st_i32(o, wasm_i32x4_min(x0, x1));
+    st_i32(o + 16, wasm_i32x4_min(x0b, x1b));
+    st_i32(o + 32, wasm_i32x4_min(x0c, x1c));
+    st_i32(o + 48, wasm_i32x4_min(x0d, x1d));
   }
-  for (; i + 4 <= n; i += 4) {
-    const vec x0 = ld_i32(a0 + 4 * i); const vec x1 = ld_i32(a1 + 4 * i);
-    st_i32(out + 4 * i, wasm_i32x4_min(x0, x1));
+  for (; i + 4 <= n; i += 4, a0 += 16, a1 += 16, o += 16) {
+    const vec x0 = ld_i32(a0); const vec x1 = ld_i32(a1);
+    st_i32(o, wasm_i32x4_min(x0, x1));
   }
   if (i < n) {
     uint8_t t0[16] = {0}; uint8_t t1[16] = {0}; uint8_t to[16];
-    memcpy(t0, a0 + 4 * i, 4 * (n - i)); memcpy(t1, a1 + 4 * i, 4 * (n - i));
+    memcpy(t0, a0, 4 * (n - i)); memcpy(t1, a1, 4 * (n - i));
     const vec x0 = ld_i32(t0); const vec x1 = ld_i32(t1);
     st_i32(to, wasm_i32x4_min(x0, x1));
-    memcpy(out + 4 * i, to, 4 * (n - i));
+    memcpy(o, to, 4 * (n - i));
   }
 }
 
 static void ew_74(const uint8_t* const* in, uint8_t* out, uint32_t n) {
-  const uint8_t* a0 = in[0]; const uint8_t* a1 = in[1];
+  const uint8_t* a0 = in[0]; const uint8_t* a1 = in[1]; uint8_t* o = out;
   uint32_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    const vec x0 = ld_i32(a0 + 4 * i); const vec x1 = ld_i32(a1 + 4 * i);
-    const vec x0b = ld_i32(a0 + 4 * (i + 4)); const vec x1b = ld_i32(a1 + 4 * (i + 4));
-    st_i32(out + 4 * i, wasm_i32x4_mul(x0, x1));
-    st_i32(out + 4 * (i + 4), wasm_i32x4_mul(x0b, x1b));
+  for (; i + 16 <= n; i += 16, a0 += 64, a1 += 64, o += 64) {
+    const vec x0 = ld_i32(a0); const vec x1 = ld_i32(a1);
+    const vec x0b = ld_i32(a0 + 16); const vec x1b = ld_i32(a1 + 16);
+    const vec x0c = ld_i32(a0 + 32); const vec x1c = ld_i32(a1 + 32);
+    const vec x0d = ld_i32(a0 + 48); const vec x1d = ld_i32(a1 + 48);
+    st_i32(o, wasm_i32x4_mul(x0, x1));
+    st_i32(o + 16, wasm_i32x4_mul(x0b, x1b));
+    st_i32(o + 32, wasm_i32x4_mul(x0c, x1c));
+    st_i32(o + 48, wasm_i32x4_mul(x0d, x1d));
   }
-  for (; i + 4 <= n; i += 4) {
-    const vec x0 = ld_i32(a0 + 4 * i); const vec x1 = ld_i32(a1 + 4 * i);
-    st_i32(out + 4 * i, wasm_i32x4_mul(x0, x1));
+  for (; i + 4 <= n; i += 4, a0 += 16, a1 += 16, o += 16) {
+    const vec x0 = ld_i32(a0); const vec x1 = ld_i32(a1);
+    st_i32(o, wasm_i32x4_mul(x0, x1));
   }
   if (i < n) {
     uint8_t t0[16] = {0}; uint8_t t1[16] = {0}; uint8_t to[16];
-    memcpy(t0, a0 + 4 * i, 4 * (n - i)); memcpy(t1, a1 + 4 * i, 4 * (n - i));
+    memcpy(t0, a0, 4 * (n - i)); memcpy(t1, a1, 4 * (n - i));
     const vec x0 = ld_i32(t0); const vec x1 = ld_i32(t1);
     st_i32(to, wasm_i32x4_mul(x0, x1));
-    memcpy(out + 4 * i, to, 4 * (n - i));
+    memcpy(o, to, 4 * (n - i));
   }
 }
 
 static void ew_75(const uint8_t* const* in, uint8_t* out, uint32_t n) {
-  const uint8_t* a0 = in[0]; const uint8_t* a1 = in[1];
+  const uint8_t* a0 = in[0]; const uint8_t* a1 = in[1]; uint8_t* o = out;
   uint32_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    const vec x0 = ld_i32(a0 + 4 * i); const vec x1 = ld_i32(a1 + 4 * i);
-    const vec x0b = ld_i32(a0 + 4 * (i + 4)); const vec x1b = ld_i32(a1 + 4 * (i + 4));
-    st_i32(out + 4 * i, wasm_i32x4_sub(x0, x1));
-    st_i32(out + 4 * (i + 4), wasm_i32x4_sub(x0b, x1b));
+  for (; i + 16 <= n; i += 16, a0 += 64, a1 += 64, o += 64) {
+    const vec x0 = ld_i32(a0); const vec x1 = ld_i32(a1);
+    const vec x0b = ld_i32(a0 + 16); const vec x1b = ld_i32(a1 + 16);
+    const vec x0c = ld_i32(a0 + 32); const vec x1c = ld_i32(a1 + 32);
+    const vec x0d = ld_i32(a0 + 48); const vec x1d = ld_i32(a1 + 48);
+    st_i32(o, wasm_i32x4_sub(x0, x1));
+    st_i32(o + 16, wasm_i32x4_sub(x0b, x1b));
+    st_i32(o + 32, wasm_i32x4_sub(x0c, x1c));
+    st_i32(o + 48, wasm_i32x4_sub(x0d, x1d));
   }
-  for (; i + 4 <= n; i += 4) {
-    const vec x0 = ld_i32(a0 + 4 * i); const vec x1 = ld_i32(a1 + 4 * i);
-    st_i32(out + 4 * i, wasm_i32x4_sub(x0, x1));
+  for (; i + 4 <= n; i += 4, a0 += 16, a1 += 16, o += 16) {
+    const vec x0 = ld_i32(a0); const vec x1 = ld_i32(a1);
+    st_i32(o, wasm_i32x4_sub(x0, x1));
   }
   if (i < n) {
     uint8_t t0[16] = {0}; uint8_t t1[16] = {0}; uint8_t to[16];
-    memcpy(t0, a0 + 4 * i, 4 * (n - i)); memcpy(t1, a1 + 4 * i, 4 * (n - i));
+    memcpy(t0, a0, 4 * (n - i)); memcpy(t1, a1, 4 * (n - i));
     const vec x0 = ld_i32(t0); const vec x1 = ld_i32(t1);
     st_i32(to, wasm_i32x4_sub(x0, x1));
-    memcpy(out + 4 * i, to, 4 * (n - i));
+    memcpy(o, to, 4 * (n - i));
   }
 }
 
 static void ew_76(const uint8_t* const* in, uint8_t* out, uint32_t n) {
-  const uint8_t* a0 = in[0];
+  const uint8_t* a0 = in[0]; uint8_t* o = out;
   uint32_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    const vec x0 = ld_i32(a0 + 4 * i);
-    const vec x0b = ld_i32(a0 + 4 * (i + 4));
-    st_bool(out + 1 * i, wasm_i32x4_ne(x0, v_i32(0)));
-    st_bool(out + 1 * (i + 4), wasm_i32x4_ne(x0b, v_i32(0)));
+  for (; i + 16 <= n; i += 16, a0 += 64, o += 16) {
+    const vec x0 = ld_i32(a0);
+    const vec x0b = ld_i32(a0 + 16);
+    const vec x0c = ld_i32(a0 + 32);
+    const vec x0d = ld_i32(a0 + 48);
+    st_bool(o, wasm_i32x4_ne(x0, v_i32(0)));
+    st_bool(o + 4, wasm_i32x4_ne(x0b, v_i32(0)));
+    st_bool(o + 8, wasm_i32x4_ne(x0c, v_i32(0)));
+    st_bool(o + 12, wasm_i32x4_ne(x0d, v_i32(0)));
   }
-  for (; i + 4 <= n; i += 4) {
-    const vec x0 = ld_i32(a0 + 4 * i);
-    st_bool(out + 1 * i, wasm_i32x4_ne(x0, v_i32(0)));
+  for (; i + 4 <= n; i += 4, a0 += 16, o += 4) {
+    const vec x0 = ld_i32(a0);
+    st_bool(o, wasm_i32x4_ne(x0, v_i32(0)));
   }
   if (i < n) {
     uint8_t t0[16] = {0}; uint8_t to[16];
-    memcpy(t0, a0 + 4 * i, 4 * (n - i));
+    memcpy(t0, a0, 4 * (n - i));
     const vec x0 = ld_i32(t0);
     st_bool(to, wasm_i32x4_ne(x0, v_i32(0)));
-    memcpy(out + 1 * i, to, 1 * (n - i));
+    memcpy(o, to, 1 * (n - i));
   }
 }
 
 static void ew_77(const uint8_t* const* in, uint8_t* out, uint32_t n) {
-  const uint8_t* a0 = in[0];
+  const uint8_t* a0 = in[0]; uint8_t* o = out;
   uint32_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    const vec x0 = ld_i32(a0 + 4 * i);
-    const vec x0b = ld_i32(a0 + 4 * (i + 4));
-    st_f32(out + 4 * i, wasm_f32x4_convert_i32x4(x0));
-    st_f32(out + 4 * (i + 4), wasm_f32x4_convert_i32x4(x0b));
+  for (; i + 16 <= n; i += 16, a0 += 64, o += 64) {
+    const vec x0 = ld_i32(a0);
+    const vec x0b = ld_i32(a0 + 16);
+    const vec x0c = ld_i32(a0 + 32);
+    const vec x0d = ld_i32(a0 + 48);
+    st_f32(o, wasm_f32x4_convert_i32x4(x0));
+    st_f32(o + 16, wasm_f32x4_convert_i32x4(x0b));
+    st_f32(o + 32, wasm_f32x4_convert_i32x4(x0c));
+    st_f32(o + 48, wasm_f32x4_convert_i32x4(x0d));
   }
-  for (; i + 4 <= n; i += 4) {
-    const vec x0 = ld_i32(a0 + 4 * i);
-    st_f32(out + 4 * i, wasm_f32x4_convert_i32x4(x0));
+  for (; i + 4 <= n; i += 4, a0 += 16, o += 16) {
+    const vec x0 = ld_i32(a0);
+    st_f32(o, wasm_f32x4_convert_i32x4(x0));
   }
   if (i < n) {
     uint8_t t0[16] = {0}; uint8_t to[16];
-    memcpy(t0, a0 + 4 * i, 4 * (n - i));
+    memcpy(t0, a0, 4 * (n - i));
     const vec x0 = ld_i32(t0);
     st_f32(to, wasm_f32x4_convert_i32x4(x0));
-    memcpy(out + 4 * i, to, 4 * (n - i));
+    memcpy(o, to, 4 * (n - i));
   }
 }
 
 static void ew_78(const uint8_t* const* in, uint8_t* out, uint32_t n) {
-  const uint8_t* a0 = in[0];
+  const uint8_t* a0 = in[0]; uint8_t* o = out;
   uint32_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    const vec x0 = ld_i32(a0 + 4 * i);
-    const vec x0b = ld_i32(a0 + 4 * (i + 4));
-    st_i32(out + 4 * i, wasm_i32x4_abs(x0));
-    st_i32(out + 4 * (i + 4), wasm_i32x4_abs(x0b));
+  for (; i + 16 <= n; i += 16, a0 += 64, o += 64) {
+    const vec x0 = ld_i32(a0);
+    const vec x0b = ld_i32(a0 + 16);
+    const vec x0c = ld_i32(a0 + 32);
+    const vec x0d = ld_i32(a0 + 48);
+    st_i32(o, wasm_i32x4_abs(x0));
+    st_i32(o + 16, wasm_i32x4_abs(x0b));
+    st_i32(o + 32, wasm_i32x4_abs(x0c));
+    st_i32(o + 48, wasm_i32x4_abs(x0d));
   }
-  for (; i + 4 <= n; i += 4) {
-    const vec x0 = ld_i32(a0 + 4 * i);
-    st_i32(out + 4 * i, wasm_i32x4_abs(x0));
+  for (; i + 4 <= n; i += 4, a0 += 16, o += 16) {
+    const vec x0 = ld_i32(a0);
+    st_i32(o, wasm_i32x4_abs(x0));
   }
   if (i < n) {
     uint8_t t0[16] = {0}; uint8_t to[16];
-    memcpy(t0, a0 + 4 * i, 4 * (n - i));
+    memcpy(t0, a0, 4 * (n - i));
     const vec x0 = ld_i32(t0);
     st_i32(to, wasm_i32x4_abs(x0));
-    memcpy(out + 4 * i, to, 4 * (n - i));
+    memcpy(o, to, 4 * (n - i));
   }
 }
 
 static void ew_79(const uint8_t* const* in, uint8_t* out, uint32_t n) {
-  const uint8_t* a0 = in[0];
+  const uint8_t* a0 = in[0]; uint8_t* o = out;
   uint32_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    const vec x0 = ld_i32(a0 + 4 * i);
-    const vec x0b = ld_i32(a0 + 4 * (i + 4));
-    st_i32(out + 4 * i, wasm_i32x4_mul(x0, x0));
-    st_i32(out + 4 * (i + 4), wasm_i32x4_mul(x0b, x0b));
+  for (; i + 16 <= n; i += 16, a0 += 64, o += 64) {
+    const vec x0 = ld_i32(a0);
+    const vec x0b = ld_i32(a0 + 16);
+    const vec x0c = ld_i32(a0 + 32);
+    const vec x0d = ld_i32(a0 + 48);
+    st_i32(o, wasm_i32x4_mul(x0, x0));
+    st_i32(o + 16, wasm_i32x4_mul(x0b, x0b));
+    st_i32(o + 32, wasm_i32x4_mul(x0c, x0c));
+    st_i32(o + 48, wasm_i32x4_mul(x0d, x0d));
   }
-  for (; i + 4 <= n; i += 4) {
-    const vec x0 = ld_i32(a0 + 4 * i);
-    st_i32(out + 4 * i, wasm_i32x4_mul(x0, x0));
+  for (; i + 4 <= n; i += 4, a0 += 16, o += 16) {
+    const vec x0 = ld_i32(a0);
+    st_i32(o, wasm_i32x4_mul(x0, x0));
   }
   if (i < n) {
     uint8_t t0[16] = {0}; uint8_t to[16];
-    memcpy(t0, a0 + 4 * i, 4 * (n - i));
+    memcpy(t0, a0, 4 * (n - i));
     const vec x0 = ld_i32(t0);
     st_i32(to, wasm_i32x4_mul(x0, x0));
-    memcpy(out + 4 * i, to, 4 * (n - i));
+    memcpy(o, to, 4 * (n - i));
   }
 }
 
 static void ew_80(const uint8_t* const* in, uint8_t* out, uint32_t n) {
-  const uint8_t* a0 = in[0];
+  const uint8_t* a0 = in[0]; uint8_t* o = out;
   uint32_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    const vec x0 = ld_i32(a0 + 4 * i);
-    const vec x0b = ld_i32(a0 + 4 * (i + 4));
-    st_i32(out + 4 * i, wasm_i32x4_neg(x0));
-    st_i32(out + 4 * (i + 4), wasm_i32x4_neg(x0b));
+  for (; i + 16 <= n; i += 16, a0 += 64, o += 64) {
+    const vec x0 = ld_i32(a0);
+    const vec x0b = ld_i32(a0 + 16);
+    const vec x0c = ld_i32(a0 + 32);
+    const vec x0d = ld_i32(a0 + 48);
+    st_i32(o, wasm_i32x4_neg(x0));
+    st_i32(o + 16, wasm_i32x4_neg(x0b));
+    st_i32(o + 32, wasm_i32x4_neg(x0c));
+    st_i32(o + 48, wasm_i32x4_neg(x0d));
   }
-  for (; i + 4 <= n; i += 4) {
-    const vec x0 = ld_i32(a0 + 4 * i);
-    st_i32(out + 4 * i, wasm_i32x4_neg(x0));
+  for (; i + 4 <= n; i += 4, a0 += 16, o += 16) {
+    const vec x0 = ld_i32(a0);
+    st_i32(o, wasm_i32x4_neg(x0));
   }
   if (i < n) {
     uint8_t t0[16] = {0}; uint8_t to[16];
-    memcpy(t0, a0 + 4 * i, 4 * (n - i));
+    memcpy(t0, a0, 4 * (n - i));
     const vec x0 = ld_i32(t0);
     st_i32(to, wasm_i32x4_neg(x0));
-    memcpy(out + 4 * i, to, 4 * (n - i));
+    memcpy(o, to, 4 * (n - i));
   }
 }
 
 static void ew_81(const uint8_t* const* in, uint8_t* out, uint32_t n) {
-  const uint8_t* a0 = in[0];
+  const uint8_t* a0 = in[0]; uint8_t* o = out;
   uint32_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    const vec x0 = ld_i32(a0 + 4 * i);
-    const vec x0b = ld_i32(a0 + 4 * (i + 4));
-    st_i32(out + 4 * i, wasm_v128_bitselect(v_i32(0), wasm_v128_bitselect(v_i32(6), x0, wasm_i32x4_gt(x0, v_i32(6))), wasm_i32x4_lt(x0, v_i32(0))));
-    st_i32(out + 4 * (i + 4), wasm_v128_bitselect(v_i32(0), wasm_v128_bitselect(v_i32(6), x0b, wasm_i32x4_gt(x0b, v_i32(6))), wasm_i32x4_lt(x0b, v_i32(0))));
+  for (; i + 16 <= n; i += 16, a0 += 64, o += 64) {
+    const vec x0 = ld_i32(a0);
+    const vec x0b = ld_i32(a0 + 16);
+    const vec x0c = ld_i32(a0 + 32);
+    const vec x0d = ld_i32(a0 + 48);
+    st_i32(o, wasm_v128_bitselect(v_i32(0), wasm_v128_bitselect(v_i32(6), x0, wasm_i32x4_gt(x0, v_i32(6))), wasm_i32x4_lt(x0, v_i32(0))));
+    st_i32(o + 16, wasm_v128_bitselect(v_i32(0), wasm_v128_bitselect(v_i32(6), x0b, wasm_i32x4_gt(x0b, v_i32(6))), wasm_i32x4_lt(x0b, v_i32(0))));
+    st_i32(o + 32, wasm_v128_bitselect(v_i32(0), wasm_v128_bitselect(v_i32(6), x0c, wasm_i32x4_gt(x0c, v_i32(6))), wasm_i32x4_lt(x0c, v_i32(0))));
+    st_i32(o + 48, wasm_v128_bitselect(v_i32(0), wasm_v128_bitselect(v_i32(6), x0d, wasm_i32x4_gt(x0d, v_i32(6))), wasm_i32x4_lt(x0d, v_i32(0))));
   }
-  for (; i + 4 <= n; i += 4) {
-    const vec x0 = ld_i32(a0 + 4 * i);
-    st_i32(out + 4 * i, wasm_v128_bitselect(v_i32(0), wasm_v128_bitselect(v_i32(6), x0, wasm_i32x4_gt(x0, v_i32(6))), wasm_i32x4_lt(x0, v_i32(0))));
+  for (; i + 4 <= n; i += 4, a0 += 16, o += 16) {
+    const vec x0 = ld_i32(a0);
+    st_i32(o, wasm_v128_bitselect(v_i32(0), wasm_v128_bitselect(v_i32(6), x0, wasm_i32x4_gt(x0, v_i32(6))), wasm_i32x4_lt(x0, v_i32(0))));
   }
   if (i < n) {
     uint8_t t0[16] = {0}; uint8_t to[16];
-    memcpy(t0, a0 + 4 * i, 4 * (n - i));
+    memcpy(t0, a0, 4 * (n - i));
     const vec x0 = ld_i32(t0);
     st_i32(to, wasm_v128_bitselect(v_i32(0), wasm_v128_bitselect(v_i32(6), x0, wasm_i32x4_gt(x0, v_i32(6))), wasm_i32x4_lt(x0, v_i32(0))));
-    memcpy(out + 4 * i, to, 4 * (n - i));
+    memcpy(o, to, 4 * (n - i));
   }
 }
 
 static void ew_82(const uint8_t* const* in, uint8_t* out, uint32_t n) {
-  const uint8_t* a0 = in[0];
+  const uint8_t* a0 = in[0]; uint8_t* o = out;
   uint32_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    const vec x0 = ld_i32(a0 + 4 * i);
-    const vec x0b = ld_i32(a0 + 4 * (i + 4));
-    st_i32(out + 4 * i, wasm_v128_bitselect(v_i32(0), x0, wasm_i32x4_lt(x0, v_i32(0))));
-    st_i32(out + 4 * (i + 4), wasm_v128_bitselect(v_i32(0), x0b, wasm_i32x4_lt(x0b, v_i32(0))));
+  for (; i + 16 <= n; i += 16, a0 += 64, o += 64) {
+    const vec x0 = ld_i32(a0);
+    const vec x0b = ld_i32(a0 + 16);
+    const vec x0c = ld_i32(a0 + 32);
+    const vec x0d = ld_i32(a0 + 48);
+    st_i32(o, wasm_v128_bitselect(v_i32(0), x0, wasm_i32x4_lt(x0, v_i32(0))));
+    st_i32(o + 16, wasm_v128_bitselect(v_i32(0), x0b, wasm_i32x4_lt(x0b, v_i32(0))));
+    st_i32(o + 32, wasm_v128_bitselect(v_i32(0), x0c, wasm_i32x4_lt(x0c, v_i32(0))));
+    st_i32(o + 48, wasm_v128_bitselect(v_i32(0), x0d, wasm_i32x4_lt(x0d, v_i32(0))));
   }
-  for (; i + 4 <= n; i += 4) {
-    const vec x0 = ld_i32(a0 + 4 * i);
-    st_i32(out + 4 * i, wasm_v128_bitselect(v_i32(0), x0, wasm_i32x4_lt(x0, v_i32(0))));
+  for (; i + 4 <= n; i += 4, a0 += 16, o += 16) {
+    const vec x0 = ld_i32(a0);
+    st_i32(o, wasm_v128_bitselect(v_i32(0), x0, wasm_i32x4_lt(x0, v_i32(0))));
   }
   if (i < n) {
     uint8_t t0[16] = {0}; uint8_t to[16];
-    memcpy(t0, a0 + 4 * i, 4 * (n - i));
+    memcpy(t0, a0, 4 * (n - i));
     const vec x0 = ld_i32(t0);
     st_i32(to, wasm_v128_bitselect(v_i32(0), x0, wasm_i32x4_lt(x0, v_i32(0))));
-    memcpy(out + 4 * i, to, 4 * (n - i));
+    memcpy(o, to, 4 * (n - i));
   }
 }
 
 static void ew_83(const uint8_t* const* in, uint8_t* out, uint32_t n) {
-  const uint8_t* a0 = in[0];
+  const uint8_t* a0 = in[0]; uint8_t* o = out;
   uint32_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    const vec x0 = ld_i32(a0 + 4 * i);
-    const vec x0b = ld_i32(a0 + 4 * (i + 4));
-    st_i32(out + 4 * i, wasm_v128_bitselect(v_i32(1), wasm_v128_bitselect(v_i32((-1)), v_i32(0), wasm_i32x4_lt(x0, v_i32(0))), wasm_i32x4_gt(x0, v_i32(0))));
-    st_i32(out + 4 * (i + 4), wasm_v128_bitselect(v_i32(1), wasm_v128_bitselect(v_i32((-1)), v_i32(0), wasm_i32x4_lt(x0b, v_i32(0))), wasm_i32x4_gt(x0b, v_i32(0))));
+  for (; i + 16 <= n; i += 16, a0 += 64, o += 64) {
+    const vec x0 = ld_i32(a0);
+    const vec x0b = ld_i32(a0 + 16);
+    const vec x0c = ld_i32(a0 + 32);
+    const vec x0d = ld_i32(a0 + 48);
+    st_i32(o, wasm_v128_bitselect(v_i32(1), wasm_v128_bitselect(v_i32((-1)), v_i32(0), wasm_i32x4_lt(x0, v_i32(0))), wasm_i32x4_gt(x0, v_i32(0))));
+    st_i32(o + 16, wasm_v128_bitselect(v_i32(1), wasm_v128_bitselect(v_i32((-1)), v_i32(0), wasm_i32x4_lt(x0b, v_i32(0))), wasm_i32x4_gt(x0b, v_i32(0))));
+    st_i32(o + 32, wasm_v128_bitselect(v_i32(1), wasm_v128_bitselect(v_i32((-1)), v_i32(0), wasm_i32x4_lt(x0c, v_i32(0))), wasm_i32x4_gt(x0c, v_i32(0))));
+    st_i32(o + 48, wasm_v128_bitselect(v_i32(1), wasm_v128_bitselect(v_i32((-1)), v_i32(0), wasm_i32x4_lt(x0d, v_i32(0))), wasm_i32x4_gt(x0d, v_i32(0))));
   }
-  for (; i + 4 <= n; i += 4) {
-    const vec x0 = ld_i32(a0 + 4 * i);
-    st_i32(out + 4 * i, wasm_v128_bitselect(v_i32(1), wasm_v128_bitselect(v_i32((-1)), v_i32(0), wasm_i32x4_lt(x0, v_i32(0))), wasm_i32x4_gt(x0, v_i32(0))));
+  for (; i + 4 <= n; i += 4, a0 += 16, o += 16) {
+    const vec x0 = ld_i32(a0);
+    st_i32(o, wasm_v128_bitselect(v_i32(1), wasm_v128_bitselect(v_i32((-1)), v_i32(0), wasm_i32x4_lt(x0, v_i32(0))), wasm_i32x4_gt(x0, v_i32(0))));
   }
   if (i < n) {
     uint8_t t0[16] = {0}; uint8_t to[16];
-    memcpy(t0, a0 + 4 * i, 4 * (n - i));
+    memcpy(t0, a0, 4 * (n - i));
     const vec x0 = ld_i32(t0);
     st_i32(to, wasm_v128_bitselect(v_i32(1), wasm_v128_bitselect(v_i32((-1)), v_i32(0), wasm_i32x4_lt(x0, v_i32(0))), wasm_i32x4_gt(x0, v_i32(0))));
-    memcpy(out + 4 * i, to, 4 * (n - i));
+    memcpy(o, to, 4 * (n - i));
   }
 }
 
 static void ew_84(const uint8_t* const* in, uint8_t* out, uint32_t n) {
-  const uint8_t* a0 = in[0];
+  const uint8_t* a0 = in[0]; uint8_t* o = out;
   uint32_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    const vec x0 = ld_i32(a0 + 4 * i);
-    const vec x0b = ld_i32(a0 + 4 * (i + 4));
-    st_i32(out + 4 * i, x0);
-    st_i32(out + 4 * (i + 4), x0b);
+  for (; i + 16 <= n; i += 16, a0 += 64, o += 64) {
+    const vec x0 = ld_i32(a0);
+    const vec x0b = ld_i32(a0 + 16);
+    const vec x0c = ld_i32(a0 + 32);
+    const vec x0d = ld_i32(a0 + 48);
+    st_i32(o, x0);
+    st_i32(o + 16, x0b);
+    st_i32(o + 32, x0c);
+    st_i32(o + 48, x0d);
   }
-  for (; i + 4 <= n; i += 4) {
-    const vec x0 = ld_i32(a0 + 4 * i);
-    st_i32(out + 4 * i, x0);
+  for (; i + 4 <= n; i += 4, a0 += 16, o += 16) {
+    const vec x0 = ld_i32(a0);
+    st_i32(o, x0);
   }
   if (i < n) {
     uint8_t t0[16] = {0}; uint8_t to[16];
-    memcpy(t0, a0 + 4 * i, 4 * (n - i));
+    memcpy(t0, a0, 4 * (n - i));
     const vec x0 = ld_i32(t0);
     st_i32(to, x0);
-    memcpy(out + 4 * i, to, 4 * (n - i));
+    memcpy(o, to, 4 * (n - i));
   }
 }
 

@@ -21,8 +21,10 @@ const templates: ScalarTemplates = {
   sub: { float32: f("sub"), int32: i("sub") },
   mul: { float32: f("mul"), int32: i("mul") },
   div: { float32: f("div") },
-  neg: { float32: f("neg"), int32: i("neg") },
-  abs: { float32: f("abs"), int32: i("abs") },
+  // The sign bit by a mask (one instruction with the mask kept in a register; V8 builds
+  // f32x4.neg's and f32x4.abs's mask anew at every use): the same bits, NaNs included.
+  neg: { float32: call("v_neg_f32"), int32: i("neg") },
+  abs: { float32: call("v_abs_f32"), int32: i("abs") },
   max: { float32: f("max"), int32: i("max") },
   min: { float32: f("min"), int32: i("min") },
   rem: { float32: call("v_rem_f32"), int32: call("v_rem_i32") },
@@ -45,7 +47,7 @@ const templates: ScalarTemplates = {
   // Arithmetic is already float32: rounding an intermediate to float32 changes nothing.
   roundF32: { float32: same },
   isNan: { float32: ([a]) => `wasm_f32x4_ne(${a}, ${a})` },
-  finite: { float32: ([a]) => `wasm_f32x4_lt(wasm_f32x4_abs(${a}), v_f32(INFINITY))` },
+  finite: { float32: ([a]) => `wasm_f32x4_lt(v_abs_f32(${a}), v_f32(INFINITY))` },
   lt: { float32: f("lt"), int32: i("lt") },
   le: { float32: f("le"), int32: i("le") },
   gt: { float32: f("gt"), int32: i("gt") },
