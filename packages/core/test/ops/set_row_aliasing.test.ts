@@ -223,7 +223,7 @@ describe("in-place SetRow never changes a value read elsewhere (aliases, gradien
   it("a list the condition and another op of the body read is written only after them", () => {
     const f = tf.function((x: tf.Tensor) =>
       tf.whileLoop(
-        (i, l) => tf.less(tf.sum(l!), 100),
+        (_i, l) => tf.less(tf.sum(l!), 100),
         (i, l, s) => {
           const w = tf.setRow(l!, tf.mod(i!, 3), l!.sum(0).add(x));
           return [i!.add(1), w, s!.add(l!.sum())];
@@ -235,7 +235,7 @@ describe("in-place SetRow never changes a value read elsewhere (aliases, gradien
       let i = 0;
       let l = tf.ones([3, 2]);
       let s = tf.scalar(0);
-      while (tf.sum(l).arraySync() < 100) {
+      while ((tf.sum(l).arraySync() as number) < 100) {
         const w = tf.setRow(l, i % 3, l.sum(0).add(x));
         s = s.add(l.sum());
         l = w;
