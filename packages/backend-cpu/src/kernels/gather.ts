@@ -1,6 +1,5 @@
 import {
   ArgumentError,
-  allocate,
   type DataArray,
   type GatherV2Attrs,
   type KernelFn,
@@ -10,6 +9,7 @@ import {
   stridesOf,
 } from "@kiln/core";
 import type { CpuBackend } from "../cpu_backend.js";
+import { outputArray, outputId, zeroedOutputArray } from "./output.js";
 import { copyRun } from "./strided_copy.js";
 
 /**
@@ -66,7 +66,12 @@ function checkIndexTuples(api: string, indices: DataArray, shape: readonly numbe
  * GatherV2. Viewed as params `[batch, outer, dim, inner]` and indices `[batch, count]`,
  * each (batch, outer, index) copies one contiguous `inner` block.
  */
-const gatherKernel: KernelFn<GatherV2Attrs, CpuBackend> = ({ inputs: [x, idx], attrs, outputs: [out], backend }) => {
+const gatherKernel: KernelFn<GatherV2Attrs, CpuBackend> = (args) => {
+  const {
+    inputs: [x, idx],
+    attrs,
+    backend,
+  } = args;
   const params = x!.shape;
   const axis = attrs.axis < 0 ? attrs.axis + params.length : attrs.axis;
   const batchDims = attrs.batchDims < 0 ? attrs.batchDims + idx!.shape.length : attrs.batchDims;
@@ -78,7 +83,8 @@ const gatherKernel: KernelFn<GatherV2Attrs, CpuBackend> = ({ inputs: [x, idx], a
   const outer = sizeOf(params.slice(batchDims, axis));
   const inner = sizeOf(params.slice(axis + 1));
   const count = batch === 0 ? 0 : indices.length / batch;
-  const result = allocate(out!.dtype, sizeOf(out!.shape));
+  // Every element is copied from x, so an offered buffer's old values never show.
+  const result = outputArray(args);
   let q = 0;
   for (let b = 0; b < batch; b++) {
     for (let o = 0; o < outer; o++) {
@@ -91,7 +97,7 @@ const gatherKernel: KernelFn<GatherV2Attrs, CpuBackend> = ({ inputs: [x, idx], a
       }
     }
   }
-  return [backend.write(result, out!.shape, out!.dtype)];
+  return [outputId(args, result)];
 };
 
 /** Flat offsets (in elements of `target`) of each index tuple, after checking them. */
@@ -110,22 +116,32 @@ function tupleOffsets(api: string, indices: DataArray, shape: readonly number[],
 }
 
 /** GatherNd: each index tuple picks one contiguous block of `x.shape[K:]`. */
-const gatherNdKernel: KernelFn<{}, CpuBackend> = ({ inputs: [x, idx], outputs: [out], backend }) => {
+const gatherNdKernel: KernelFn<{}, CpuBackend> = (args) => {
+  const {
+    inputs: [x, idx],
+    backend,
+  } = args;
   const offsets = tupleOffsets("gatherNd", backend.values(idx!.dataId), idx!.shape, x!.shape, "x");
   const src = backend.values(x!.dataId);
   const inner = sizeOf(x!.shape.slice(idx!.shape[idx!.shape.length - 1]!));
-  const result = allocate(out!.dtype, sizeOf(out!.shape));
+  const result = outputArray(args);
   for (let t = 0; t < offsets.length; t++) copyRun(src, offsets[t]!, result, t * inner, inner);
-  return [backend.write(result, out!.shape, out!.dtype)];
+  return [outputId(args, result)];
 };
 
 /** ScatterNd: zeros, then each update block added at its tuple (int32 wraps, bool ors). */
-const scatterNdKernel: KernelFn<{}, CpuBackend> = ({ inputs: [idx, upd], outputs: [out], backend }) => {
+const scatterNdKernel: KernelFn<{}, CpuBackend> = (args) => {
+  const {
+    inputs: [idx, upd],
+    outputs: [out],
+    backend,
+  } = args;
   const shape: readonly number[] = out!.shape;
   const offsets = tupleOffsets("scatterNd", backend.values(idx!.dataId), idx!.shape, shape, "the output");
   const updates = backend.values(upd!.dataId);
   const inner = sizeOf(shape.slice(idx!.shape[idx!.shape.length - 1]!));
-  const result = allocate(out!.dtype, sizeOf(shape));
+  // Updates add into zeros: an offered buffer is cleared first.
+  const result = zeroedOutputArray(args);
   for (let t = 0; t < offsets.length; t++) {
     const q = offsets[t]!;
     const p = t * inner;
@@ -133,21 +149,27 @@ const scatterNdKernel: KernelFn<{}, CpuBackend> = ({ inputs: [idx, upd], outputs
     else if (out!.dtype === "int32") for (let i = 0; i < inner; i++) result[q + i] = (result[q + i]! + updates[p + i]!) | 0;
     else for (let i = 0; i < inner; i++) result[q + i]! |= updates[p + i]!;
   }
-  return [backend.write(result, shape, out!.dtype)];
+  return [outputId(args, result)];
 };
 
 /** OneHot: fill with offValue, then set onValue where the index is in range. */
-const oneHotKernel: KernelFn<OneHotAttrs, CpuBackend> = ({ inputs: [idx], attrs, outputs: [out], backend }) => {
+const oneHotKernel: KernelFn<OneHotAttrs, CpuBackend> = (args) => {
+  const {
+    inputs: [idx],
+    attrs,
+    backend,
+  } = args;
   const indices = backend.values(idx!.dataId);
   const { depth, onValue, offValue } = attrs;
-  const result = allocate(out!.dtype, indices.length * depth);
-  if (offValue !== 0) result.fill(offValue);
+  const result = outputArray(args);
+  // A fresh array starts zeroed; an offered one holds old values.
+  if (offValue !== 0 || args.out?.[0] !== undefined) result.fill(offValue);
   for (let i = 0; i < indices.length; i++) {
     const v = indices[i]!;
     // TensorFlow's rule: an out-of-range index gives an all-off row, not an error.
     if (v >= 0 && v < depth) result[i * depth + v] = onValue;
   }
-  return [backend.write(result, out!.shape, out!.dtype)];
+  return [outputId(args, result)];
 };
 
 export const gatherKernels: KernelRegistration<any, CpuBackend>[] = [

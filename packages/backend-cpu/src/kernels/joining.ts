@@ -1,8 +1,8 @@
 import {
-  allocate,
   type ConcatV2Attrs,
   type DataArray,
-  type DType,
+  type DataId,
+  type KernelArgs,
   type KernelFn,
   type KernelRegistration,
   type PackAttrs,
@@ -11,6 +11,7 @@ import {
   type UnpackAttrs,
 } from "@kiln/core";
 import type { CpuBackend } from "../cpu_backend.js";
+import { outputArray, outputId } from "./output.js";
 import { copyRun } from "./strided_copy.js";
 
 /**
@@ -48,11 +49,18 @@ function interleave(sources: readonly DataArray[], blocks: readonly number[], ou
 }
 
 /** ConcatV2: blocks are each input's `[axis..]` part. */
-const concatKernel: KernelFn<ConcatV2Attrs, CpuBackend> = ({ inputs, attrs, outputs: [out], backend }) => {
+const concatKernel: KernelFn<ConcatV2Attrs, CpuBackend> = (args) => {
+  const {
+    inputs,
+    attrs,
+    outputs: [out],
+    backend,
+  } = args;
   const outShape: readonly number[] = out!.shape;
   const a = axisOf(attrs.axis, outShape.length);
   const outer = sizeOf(outShape.slice(0, a));
-  const result = allocate(out!.dtype, sizeOf(out!.shape));
+  // The inputs' blocks cover every element, so an offered buffer's old values never show.
+  const result = outputArray(args);
   if (result.length > 0) {
     interleave(
       inputs.map((t) => backend.values(t.dataId)),
@@ -61,15 +69,21 @@ const concatKernel: KernelFn<ConcatV2Attrs, CpuBackend> = ({ inputs, attrs, outp
       result,
     );
   }
-  return [backend.write(result, out!.shape, out!.dtype)];
+  return [outputId(args, result)];
 };
 
 /** Pack: like concat with each input given a size-1 axis at `axis`. */
-const packKernel: KernelFn<PackAttrs, CpuBackend> = ({ inputs, attrs, outputs: [out], backend }) => {
+const packKernel: KernelFn<PackAttrs, CpuBackend> = (args) => {
+  const {
+    inputs,
+    attrs,
+    outputs: [out],
+    backend,
+  } = args;
   const outShape: readonly number[] = out!.shape;
   const a = axisOf(attrs.axis, outShape.length);
   const outer = sizeOf(outShape.slice(0, a));
-  const result = allocate(out!.dtype, sizeOf(out!.shape));
+  const result = outputArray(args);
   if (result.length > 0) {
     const block = sizeOf(inputs[0]!.shape.slice(a));
     interleave(
@@ -79,48 +93,47 @@ const packKernel: KernelFn<PackAttrs, CpuBackend> = ({ inputs, attrs, outputs: [
       result,
     );
   }
-  return [backend.write(result, out!.shape, out!.dtype)];
+  return [outputId(args, result)];
 };
 
 /**
  * Cuts `src` (viewed as `[outer, dim, inner]`) into consecutive parts of `sizes[k]` along
- * the middle dim, one output array per part.
+ * the middle dim, part k written into output k's array (an offered buffer or a fresh one:
+ * the copies cover all of it). Returns the parts' ids.
  */
-function cut(src: DataArray, outer: number, dim: number, inner: number, sizes: readonly number[], dtype: DType): DataArray[] {
+function cut(args: KernelArgs<any, CpuBackend>, outer: number, dim: number, inner: number, sizes: readonly number[]): DataId[] {
+  const src = args.backend.values(args.inputs[0]!.dataId);
   let start = 0;
-  return sizes.map((size) => {
+  return sizes.map((size, k) => {
     const block = size * inner;
-    const part = allocate(dtype, outer * block);
+    const part = outputArray(args, k);
     if (block > 0) {
       for (let o = 0; o < outer; o++) copyRun(src, (o * dim + start) * inner, part, o * block, block);
     }
     start += size;
-    return part;
+    return outputId(args, part, k);
   });
 }
 
 /** Unpack: parts of size 1, each written without the axis. */
-const unpackKernel: KernelFn<UnpackAttrs, CpuBackend> = ({ inputs: [x], attrs, outputs, backend }) => {
-  const shape = x!.shape;
-  const a = axisOf(attrs.axis, shape.length);
-  const parts = cut(
-    backend.values(x!.dataId),
+const unpackKernel: KernelFn<UnpackAttrs, CpuBackend> = (args) => {
+  const shape = args.inputs[0]!.shape;
+  const a = axisOf(args.attrs.axis, shape.length);
+  return cut(
+    args,
     sizeOf(shape.slice(0, a)),
     shape[a]!,
     sizeOf(shape.slice(a + 1)),
-    outputs.map(() => 1),
-    x!.dtype,
+    args.outputs.map(() => 1),
   );
-  return parts.map((part, k) => backend.write(part, outputs[k]!.shape, outputs[k]!.dtype));
 };
 
 /** SplitV: the part sizes are the output shapes along the axis (already resolved by core). */
-const splitKernel: KernelFn<SplitVAttrs, CpuBackend> = ({ inputs: [x], attrs, outputs, backend }) => {
-  const shape = x!.shape;
-  const a = axisOf(attrs.axis, shape.length);
-  const sizes = outputs.map((o) => o.shape[a]!);
-  const parts = cut(backend.values(x!.dataId), sizeOf(shape.slice(0, a)), shape[a]!, sizeOf(shape.slice(a + 1)), sizes, x!.dtype);
-  return parts.map((part, k) => backend.write(part, outputs[k]!.shape, outputs[k]!.dtype));
+const splitKernel: KernelFn<SplitVAttrs, CpuBackend> = (args) => {
+  const shape = args.inputs[0]!.shape;
+  const a = axisOf(args.attrs.axis, shape.length);
+  const sizes = args.outputs.map((o) => o.shape[a]!);
+  return cut(args, sizeOf(shape.slice(0, a)), shape[a]!, sizeOf(shape.slice(a + 1)), sizes);
 };
 
 export const joiningKernels: KernelRegistration<any, CpuBackend>[] = [

@@ -2,7 +2,7 @@ import type { ConcreteShape, KernelArgs, KernelRegistration, TensorData } from "
 import type { CpuBackend } from "../cpu_backend.js";
 import { gemmF32 } from "./gemm/gemm_f32.js";
 import { gemmI32 } from "./gemm/gemm_i32.js";
-import { outputArray, outputId } from "./output.js";
+import { outputArray, outputId, zeroedOutputArray } from "./output.js";
 
 /**
  * `[...batchA, m, k] · [...batchB, k, n]` for MatMul (rank 2) and BatchMatMulV2 (batch dims
@@ -45,7 +45,8 @@ function matMul(args: KernelArgs<any, CpuBackend>, transposeA: boolean, transpos
   const batchShape: number[] = (out.shape as readonly number[]).slice(0, -2);
   const batchSize = batchShape.reduce((s, d) => s * d, 1);
   const isInt = out.dtype === "int32";
-  const result = isInt ? new Int32Array(batchSize * m * n) : new Float32Array(batchSize * m * n);
+  // The GEMMs below add into their output: an offered buffer is cleared first.
+  const result = zeroedOutputArray(args);
   const a = backend.values(aInfo.dataId);
   const b = backend.values(bInfo.dataId);
   // One GEMM per output matrix; transposes only change the strides of the views.
@@ -85,7 +86,7 @@ function matMul(args: KernelArgs<any, CpuBackend>, transposeA: boolean, transpos
     const bOffsets = batchOffsets(bInfo, batchShape, bMatrix);
     for (let i = 0; i < batchSize; i++) gemm(m, aOffsets[i]!, bOffsets[i]!, i * m * n);
   }
-  return [backend.write(result, out.shape, out.dtype)];
+  return [outputId(args, result)];
 }
 
 /** Number of matrices in a tensor's batch dims. */

@@ -10,10 +10,10 @@ import {
   sizeOf,
 } from "@kiln/core";
 import type { CpuBackend } from "../cpu_backend.js";
+import { outputArray, outputId } from "./output.js";
 import { argMaxLoop, argMinLoop } from "./reduce/arg.js";
 import { cumsumLoop } from "./reduce/cumsum.js";
 import { reductionPasses, splitAtAxis } from "./reduce/layout.js";
-import { outputArray, outputId } from "./output.js";
 import { maxLoop, minLoop, prodFloat, prodInt, type Source, sumFloat, sumInt } from "./reduce/loops.js";
 
 type Reducer = "sum" | "prod" | "max" | "min" | "mean";
@@ -62,7 +62,12 @@ function runPass(reducer: Reducer, src: Source, dst: Source, outer: number, size
  * inputs of Sum/Prod in int32), so each pass reads any input dtype directly.
  */
 function reduce(op: string, reducer: Reducer, args: ReductionArgs): DataArray {
-  const { inputs: [x], attrs, outputs: [out], backend } = args;
+  const {
+    inputs: [x],
+    attrs,
+    outputs: [out],
+    backend,
+  } = args;
   const src = backend.values(x!.dataId);
   const outSize = sizeOf(out!.shape);
   // An offered buffer holds old values: every path below writes all of it.
@@ -97,7 +102,12 @@ function argReductionKernel(op: string, api: string, loop: typeof argMaxLoop): K
   return {
     op,
     backend: "cpu",
-    run: ({ inputs: [x], attrs, outputs: [out], backend }: AxisArgs) => {
+    run: (args: AxisArgs) => {
+      const {
+        inputs: [x],
+        attrs,
+        backend,
+      } = args;
       const axis = attrs.axis < 0 ? attrs.axis + x!.shape.length : attrs.axis;
       const { outer, size, inner } = splitAtAxis(x!.shape, axis);
       // Shape inference rejects this eagerly; a traced graph with unknown dims can still reach it.
@@ -105,9 +115,10 @@ function argReductionKernel(op: string, api: string, loop: typeof argMaxLoop): K
         const what = op === "ArgMax" ? "largest" : "smallest";
         throw new ArgumentError(`${api}: axis ${axis} of x (shape ${formatShape(x!.shape)}) is empty, so it has no ${what} element`);
       }
-      const result = new Int32Array(outer * inner);
+      // The loop writes every output element, so an offered buffer's old values never show.
+      const result = outputArray(args) as Int32Array;
       loop(backend.values(x!.dataId), result, outer, size, inner);
-      return [backend.write(result, out!.shape, "int32")];
+      return [outputId(args, result)];
     },
   };
 }
@@ -127,20 +138,21 @@ export const reductionKernels: KernelRegistration<any, CpuBackend>[] = [
   {
     op: "Cumsum",
     backend: "cpu",
-    run: ({
-      inputs: [x],
-      attrs,
-      outputs: [out],
-      backend,
-    }: KernelArgs<{ axis: number; exclusive: boolean; reverse: boolean }, CpuBackend>) => {
+    run: (args: KernelArgs<{ axis: number; exclusive: boolean; reverse: boolean }, CpuBackend>) => {
+      const {
+        inputs: [x],
+        attrs,
+        backend,
+      } = args;
       const src = backend.values(x!.dataId);
-      const result = allocate(out!.dtype, src.length) as Float32Array | Int32Array;
+      // The scan writes every element, so an offered buffer's old values never show.
+      const result = outputArray(args) as Float32Array | Int32Array;
       if (src.length > 0) {
         const axis = attrs.axis < 0 ? attrs.axis + x!.shape.length : attrs.axis;
         const { outer, size, inner } = splitAtAxis(x!.shape, axis);
         cumsumLoop(src, result, outer, size, inner, attrs.exclusive, attrs.reverse);
       }
-      return [backend.write(result, out!.shape, out!.dtype)];
+      return [outputId(args, result)];
     },
   },
 ];

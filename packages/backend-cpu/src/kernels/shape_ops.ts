@@ -1,11 +1,9 @@
 import {
-  allocate,
   type DataArray,
   type KernelFn,
   type KernelRegistration,
   type PadV2Attrs,
   type ReverseV2Attrs,
-  sizeOf,
   stridesOf,
   type TransposeAttrs,
 } from "@kiln/core";
@@ -67,15 +65,25 @@ function tileInto(src: DataArray, shape: readonly number[], reps: readonly numbe
 }
 
 /** Tile: repeat the whole tensor along each dim. */
-const tileKernel: KernelFn<any, CpuBackend> = ({ inputs: [x], attrs, outputs: [out], backend }) => {
-  const result = allocate(out!.dtype, sizeOf(out!.shape));
+const tileKernel: KernelFn<any, CpuBackend> = (args) => {
+  const {
+    inputs: [x],
+    attrs,
+    backend,
+  } = args;
+  // tileInto writes every element, so an offered buffer's old values never show.
+  const result = outputArray(args);
   tileInto(backend.values(x!.dataId), x!.shape, attrs.multiples as number[], result);
-  return [backend.write(result, out!.shape, out!.dtype)];
+  return [outputId(args, result)];
 };
 
 /** BroadcastTo is a tile whose reps repeat the size-1 (and missing leading) dims. */
 const broadcastKernel: KernelFn<any, CpuBackend> = (args) => {
-  const { inputs: [x], outputs: [out], backend } = args;
+  const {
+    inputs: [x],
+    outputs: [out],
+    backend,
+  } = args;
   const outShape: readonly number[] = out!.shape;
   const inShape = [...new Array<number>(outShape.length - x!.shape.length).fill(1), ...x!.shape];
   const reps = outShape.map((d, i) => (inShape[i] === d ? 1 : d));
@@ -86,17 +94,28 @@ const broadcastKernel: KernelFn<any, CpuBackend> = (args) => {
 };
 
 /** Transpose: output dim i walks input dim perm[i]. */
-const transposeKernel: KernelFn<TransposeAttrs, CpuBackend> = ({ inputs: [x], attrs, outputs: [out], backend }) => {
+const transposeKernel: KernelFn<TransposeAttrs, CpuBackend> = (args) => {
+  const {
+    inputs: [x],
+    attrs,
+    outputs: [out],
+    backend,
+  } = args;
   const rank = x!.shape.length;
   const inStrides = stridesOf(x!.shape);
   const strides = attrs.perm.map((p) => inStrides[p < 0 ? p + rank : p]!);
-  const result = allocate(out!.dtype, sizeOf(out!.shape));
+  const result = outputArray(args);
   copyStrided(backend.values(x!.dataId), 0, strides, out!.shape, result);
-  return [backend.write(result, out!.shape, out!.dtype)];
+  return [outputId(args, result)];
 };
 
 /** ReverseV2: start at the last element of each reversed dim and step backwards. */
-const reverseKernel: KernelFn<ReverseV2Attrs, CpuBackend> = ({ inputs: [x], attrs, outputs: [out], backend }) => {
+const reverseKernel: KernelFn<ReverseV2Attrs, CpuBackend> = (args) => {
+  const {
+    inputs: [x],
+    attrs,
+    backend,
+  } = args;
   const shape = x!.shape;
   const strides = stridesOf(shape);
   let offset = 0;
@@ -104,23 +123,30 @@ const reverseKernel: KernelFn<ReverseV2Attrs, CpuBackend> = ({ inputs: [x], attr
     offset += (shape[a]! - 1) * strides[a]!;
     strides[a] = -strides[a]!;
   }
-  const result = allocate(out!.dtype, sizeOf(shape));
+  const result = outputArray(args);
   if (result.length > 0) copyStrided(backend.values(x!.dataId), offset, strides, shape, result);
-  return [backend.write(result, out!.shape, out!.dtype)];
+  return [outputId(args, result)];
 };
 
 /** PadV2: fill with the constant, then copy each input row to its place inside. */
-const padKernel: KernelFn<PadV2Attrs, CpuBackend> = ({ inputs: [x], attrs, outputs: [out], backend }) => {
+const padKernel: KernelFn<PadV2Attrs, CpuBackend> = (args) => {
+  const {
+    inputs: [x],
+    attrs,
+    outputs: [out],
+    backend,
+  } = args;
   const src = backend.values(x!.dataId);
   const inShape = x!.shape;
   const outShape = out!.shape;
-  const result = allocate(out!.dtype, sizeOf(outShape));
-  if (attrs.constantValue !== 0) result.fill(attrs.constantValue);
+  const result = outputArray(args);
+  // A fresh array starts zeroed; an offered one holds old values.
+  if (attrs.constantValue !== 0 || args.out?.[0] !== undefined) result.fill(attrs.constantValue);
   const rank = inShape.length;
-  if (src.length === 0) return [backend.write(result, outShape, out!.dtype)];
+  if (src.length === 0) return [outputId(args, result)];
   if (rank === 0) {
     result[0] = src[0]!;
-    return [backend.write(result, outShape, out!.dtype)];
+    return [outputId(args, result)];
   }
   const outStrides = stridesOf(outShape);
   const row = inShape[rank - 1]!;
@@ -137,11 +163,13 @@ const padKernel: KernelFn<PadV2Attrs, CpuBackend> = ({ inputs: [x], attrs, outpu
       index[d] = 0;
     }
   }
-  return [backend.write(result, outShape, out!.dtype)];
+  return [outputId(args, result)];
 };
 
 /** `Shape`: the input's dims as int32 values (only its shape is read, never its data). */
-const shapeKernel: KernelFn<{}, CpuBackend> = ({ inputs: [x], outputs: [out], backend }) => [backend.write(Int32Array.from(x!.shape), out!.shape, "int32")];
+const shapeKernel: KernelFn<{}, CpuBackend> = ({ inputs: [x], outputs: [out], backend }) => [
+  backend.write(Int32Array.from(x!.shape), out!.shape, "int32"),
+];
 
 /** `Size`: the input's element count as an int32 scalar. */
 const sizeKernel: KernelFn<{}, CpuBackend> = ({ inputs: [x], outputs: [out], backend }) => [

@@ -1,14 +1,6 @@
-import {
-  allocate,
-  type KernelFn,
-  type KernelRegistration,
-  type SliceAttrs,
-  type StridedSliceAttrs,
-  sizeOf,
-  stridedSliceSpec,
-  stridesOf,
-} from "@kiln/core";
+import { type KernelFn, type KernelRegistration, type SliceAttrs, type StridedSliceAttrs, stridedSliceSpec, stridesOf } from "@kiln/core";
 import type { CpuBackend } from "../cpu_backend.js";
+import { outputArray, outputId } from "./output.js";
 import { copyStrided } from "./strided_copy.js";
 
 /**
@@ -17,13 +9,20 @@ import { copyStrided } from "./strided_copy.js";
  */
 
 /** Slice: a box at `begin` whose size is the output shape. */
-const sliceKernel: KernelFn<SliceAttrs, CpuBackend> = ({ inputs: [x], attrs, outputs: [out], backend }) => {
+const sliceKernel: KernelFn<SliceAttrs, CpuBackend> = (args) => {
+  const {
+    inputs: [x],
+    attrs,
+    outputs: [out],
+    backend,
+  } = args;
   const strides = stridesOf(x!.shape);
   let offset = 0;
   attrs.begin.forEach((b, i) => (offset += b * strides[i]!));
-  const result = allocate(out!.dtype, sizeOf(out!.shape));
+  // copyStrided writes every element, so an offered buffer's old values never show.
+  const result = outputArray(args);
   copyStrided(backend.values(x!.dataId), offset, strides, out!.shape, result);
-  return [backend.write(result, out!.shape, out!.dtype)];
+  return [outputId(args, result)];
 };
 
 /**
@@ -31,7 +30,12 @@ const sliceKernel: KernelFn<SliceAttrs, CpuBackend> = ({ inputs: [x], attrs, out
  * input dimension; the output is that view, reshaped (new and shrunk axes have size 1, so
  * they do not change the element order).
  */
-const stridedSliceKernel: KernelFn<StridedSliceAttrs, CpuBackend> = ({ inputs: [x], attrs, outputs: [out], backend }) => {
+const stridedSliceKernel: KernelFn<StridedSliceAttrs, CpuBackend> = (args) => {
+  const {
+    inputs: [x],
+    attrs,
+    backend,
+  } = args;
   const spec = stridedSliceSpec(x!.shape, attrs);
   const inStrides = stridesOf(x!.shape);
   let offset = 0;
@@ -39,9 +43,9 @@ const stridedSliceKernel: KernelFn<StridedSliceAttrs, CpuBackend> = ({ inputs: [
     offset += spec.begin[i]! * inStrides[i]!;
     return s * inStrides[i]!;
   });
-  const result = allocate(out!.dtype, sizeOf(out!.shape));
+  const result = outputArray(args);
   copyStrided(backend.values(x!.dataId), offset, strides, spec.sizes as number[], result);
-  return [backend.write(result, out!.shape, out!.dtype)];
+  return [outputId(args, result)];
 };
 
 export const slicingKernels: KernelRegistration<any, CpuBackend>[] = [
