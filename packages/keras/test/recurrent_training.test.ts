@@ -82,6 +82,37 @@ describe("training recurrent models", () => {
     traced.getWeights().forEach((w, i) => expect(maxAbsDiff(w, eager.getWeights()[i]!)).toBeLessThan(1e-5));
   });
 
+  it("I2: with seeded dropout and recurrentDropout, traced and runEagerly training draw the same masks and give the same weights", async () => {
+    const x = tf.randomNormal([12, 5, 3], 0, 1, "float32", 3);
+    const y = tf.randomNormal([12, 1], 0, 1, "float32", 4);
+    const model = (seed: number | undefined) =>
+      keras.sequential({
+        layers: [
+          keras.layers.lstm({ units: 4, inputShape: [null, 3], dropout: 0.3, recurrentDropout: 0.3, seed }),
+          keras.layers.dense({ units: 1, kernelInitializer: keras.initializers.glorotUniform({ seed: 2 }) }),
+        ],
+      });
+    const traced = model(7);
+    const eager = model(7);
+    const unseeded = model(undefined);
+    eager.setWeights(traced.getWeights());
+    unseeded.setWeights(traced.getWeights());
+    traced.compile({ optimizer: keras.optimizers.adam(0.01), loss: "meanSquaredError" });
+    eager.compile({ optimizer: keras.optimizers.adam(0.01), loss: "meanSquaredError", runEagerly: true });
+    unseeded.compile({ optimizer: keras.optimizers.adam(0.01), loss: "meanSquaredError" });
+    const fit = (m: keras.Sequential) => m.fit(x, y, { epochs: 2, batchSize: 4, verbose: 0, shuffle: false });
+    const [a, b, c] = [await fit(traced), await fit(eager), await fit(unseeded)];
+    a.history.loss!.forEach((l, i) => expect(Math.abs(l - b.history.loss![i]!)).toBeLessThan(1e-5));
+    traced.getWeights().forEach((w, i) => expect(maxAbsDiff(w, eager.getWeights()[i]!)).toBeLessThan(1e-5));
+    // Other masks (unseeded draws) train elsewhere.
+    expect(maxAbsDiff(traced.getWeights()[0]!, unseeded.getWeights()[0]!)).toBeGreaterThan(1e-4);
+    // The seed is in the layer's config (only when set: tfjs-layers' configs have none).
+    expect(traced.layers[0]!.getConfig().seed).toBe(7);
+    expect("seed" in unseeded.layers[0]!.getConfig()).toBe(false);
+    const restored = keras.Sequential.fromConfig(traced.getConfig()) as keras.Sequential;
+    expect((restored.layers[0] as keras.layers.LSTM).cell.seed).toBe(7);
+  });
+
   it("learns a masked sequence task: the sum of the unpadded values", async () => {
     const n = 64;
     const lengths = Array.from({ length: n }, (_, i) => 2 + (i % 5));

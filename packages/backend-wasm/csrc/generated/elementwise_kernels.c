@@ -1061,6 +1061,32 @@ static void ew_40(const uint8_t* const* in, uint8_t* out, uint32_t n) {
     const vec x0b = ld_f32(a0 + 16);
     const vec x0c = ld_f32(a0 + 32);
     const vec x0d = ld_f32(a0 + 48);
+    st_f32(o, v_sigmoid(x0));
+    st_f32(o + 16, v_sigmoid(x0b));
+    st_f32(o + 32, v_sigmoid(x0c));
+    st_f32(o + 48, v_sigmoid(x0d));
+  }
+  for (; i + 4 <= n; i += 4, a0 += 16, o += 16) {
+    const vec x0 = ld_f32(a0);
+    st_f32(o, v_sigmoid(x0));
+  }
+  if (i < n) {
+    uint8_t t0[16] = {0}; uint8_t to[16];
+    memcpy(t0, a0, 4 * (n - i));
+    const vec x0 = ld_f32(t0);
+    st_f32(to, v_sigmoid(x0));
+    memcpy(o, to, 4 * (n - i));
+  }
+}
+
+static void ew_41(const uint8_t* const* in, uint8_t* out, uint32_t n) {
+  const uint8_t* a0 = in[0]; uint8_t* o = out;
+  uint32_t i = 0;
+  for (; i + 16 <= n; i += 16, a0 += 64, o += 64) {
+    const vec x0 = ld_f32(a0);
+    const vec x0b = ld_f32(a0 + 16);
+    const vec x0c = ld_f32(a0 + 32);
+    const vec x0d = ld_f32(a0 + 48);
     st_f32(o, v_sin(x0));
     st_f32(o + 16, v_sin(x0b));
     st_f32(o + 32, v_sin(x0c));
@@ -1079,7 +1105,7 @@ static void ew_40(const uint8_t* const* in, uint8_t* out, uint32_t n) {
   }
 }
 
-static void ew_41(const uint8_t* const* in, uint8_t* out, uint32_t n) {
+static void ew_42(const uint8_t* const* in, uint8_t* out, uint32_t n) {
   const uint8_t* a0 = in[0]; uint8_t* o = out;
   uint32_t i = 0;
   for (; i + 16 <= n; i += 16, a0 += 64, o += 64) {
@@ -1105,7 +1131,7 @@ static void ew_41(const uint8_t* const* in, uint8_t* out, uint32_t n) {
   }
 }
 
-static void ew_42(const uint8_t* const* in, uint8_t* out, uint32_t n) {
+static void ew_43(const uint8_t* const* in, uint8_t* out, uint32_t n) {
   const uint8_t* a0 = in[0]; uint8_t* o = out;
   uint32_t i = 0;
   for (; i + 16 <= n; i += 16, a0 += 64, o += 64) {
@@ -1127,32 +1153,6 @@ static void ew_42(const uint8_t* const* in, uint8_t* out, uint32_t n) {
     memcpy(t0, a0, 4 * (n - i));
     const vec x0 = ld_f32(t0);
     st_f32(to, wasm_f32x4_ceil(x0));
-    memcpy(o, to, 4 * (n - i));
-  }
-}
-
-static void ew_43(const uint8_t* const* in, uint8_t* out, uint32_t n) {
-  const uint8_t* a0 = in[0]; uint8_t* o = out;
-  uint32_t i = 0;
-  for (; i + 16 <= n; i += 16, a0 += 64, o += 64) {
-    const vec x0 = ld_f32(a0);
-    const vec x0b = ld_f32(a0 + 16);
-    const vec x0c = ld_f32(a0 + 32);
-    const vec x0d = ld_f32(a0 + 48);
-    st_f32(o, wasm_f32x4_div(v_f32(1.00000000f), wasm_f32x4_add(v_f32(1.00000000f), v_exp(v_neg_f32(x0)))));
-    st_f32(o + 16, wasm_f32x4_div(v_f32(1.00000000f), wasm_f32x4_add(v_f32(1.00000000f), v_exp(v_neg_f32(x0b)))));
-    st_f32(o + 32, wasm_f32x4_div(v_f32(1.00000000f), wasm_f32x4_add(v_f32(1.00000000f), v_exp(v_neg_f32(x0c)))));
-    st_f32(o + 48, wasm_f32x4_div(v_f32(1.00000000f), wasm_f32x4_add(v_f32(1.00000000f), v_exp(v_neg_f32(x0d)))));
-  }
-  for (; i + 4 <= n; i += 4, a0 += 16, o += 16) {
-    const vec x0 = ld_f32(a0);
-    st_f32(o, wasm_f32x4_div(v_f32(1.00000000f), wasm_f32x4_add(v_f32(1.00000000f), v_exp(v_neg_f32(x0)))));
-  }
-  if (i < n) {
-    uint8_t t0[16] = {0}; uint8_t to[16];
-    memcpy(t0, a0, 4 * (n - i));
-    const vec x0 = ld_f32(t0);
-    st_f32(to, wasm_f32x4_div(v_f32(1.00000000f), wasm_f32x4_add(v_f32(1.00000000f), v_exp(v_neg_f32(x0)))));
     memcpy(o, to, 4 * (n - i));
   }
 }

@@ -16,11 +16,24 @@ const call = (fn: string) => (args: readonly string[]) => `${fn}(${args.join(", 
 const select = ([c, a, b]: readonly string[]) => `wasm_v128_bitselect(${a}, ${b}, ${c})`;
 const same = ([a]: readonly string[]) => a!;
 
+/** `1 + e^-x` as rendered; `1 / (1 + e^-x)` (core's sigmoid) becomes one call. */
+const onePlusExpNeg = /^wasm_f32x4_add\(v_f32\(1\.00000000f\), v_exp\(v_neg_f32\((.*)\)\)\)$/;
+const ONE = "v_f32(1.00000000f)";
+/**
+ * float32 division, except that the logistic function 1 / (1 + e^-x) renders as
+ * `v_sigmoid(x)`: the same bits for every input without v_exp's range test (see
+ * simd_math.h). The match is on whole rendered arguments, so `x` is one expression.
+ */
+const divide = (args: readonly string[]) => {
+  const sigmoid = args[0] === ONE ? onePlusExpNeg.exec(args[1]!) : null;
+  return sigmoid ? `v_sigmoid(${sigmoid[1]})` : f("div")(args);
+};
+
 const templates: ScalarTemplates = {
   add: { float32: f("add"), int32: i("add") },
   sub: { float32: f("sub"), int32: i("sub") },
   mul: { float32: f("mul"), int32: i("mul") },
-  div: { float32: f("div") },
+  div: { float32: divide },
   // The sign bit by a mask (one instruction with the mask kept in a register; V8 builds
   // f32x4.neg's and f32x4.abs's mask anew at every use): the same bits, NaNs included.
   neg: { float32: call("v_neg_f32"), int32: i("neg") },

@@ -9,6 +9,7 @@
  * ```
  */
 import * as tf from "@kiln/core";
+import { type SeedGenerator, uniformNoise } from "../random/seed_generator.js";
 
 /** The size of axis 0: a number when static, else a float32 scalar read from `tf.shape(x)`. */
 export function batchSizeOf(x: tf.Tensor): number | tf.Tensor {
@@ -50,10 +51,11 @@ export function shapeArg(dims: readonly (number | tf.Tensor)[]): number[] | tf.T
 
 /**
  * A dropout mask of `shape`: `1 / (1 - rate)` where a unit is kept, 0 where it is dropped
- * (the mask Keras's recurrent layers draw once per sequence), fresh on every execution.
+ * (the mask Keras's recurrent layers draw once per sequence), fresh on every execution:
+ * an unseeded draw, or the next draw of `generator` (reproducible, eager and traced alike).
  */
-export function dropoutMask(shape: readonly (number | tf.Tensor)[], rate: number): tf.Tensor {
-  const noise = tf.randomUniform(shapeArg(shape), 0, 1, "float32");
+export function dropoutMask(shape: readonly (number | tf.Tensor)[], rate: number, generator?: SeedGenerator): tf.Tensor {
+  const noise = uniformNoise(shapeArg(shape), generator);
   return tf.mul(tf.cast(tf.greaterEqual(noise, rate), "float32"), 1 / (1 - rate));
 }
 

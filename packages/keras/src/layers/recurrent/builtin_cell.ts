@@ -18,6 +18,7 @@ import type { ConfigDict, SerializedObject } from "../../engine/serialization.js
 import { ConfigError, InputShapeError } from "../../errors.js";
 import { GlorotNormal, getInitializer, type Initializer, type InitializerIdentifier, Orthogonal, Zeros } from "../../initializers.js";
 import { getRegularizer, type Regularizer } from "../../regularizers.js";
+import { seedGeneratorFor, type SeedGenerator } from "../../random/seed_generator.js";
 import { dimOf, dropoutMask, shapeArg } from "../../utils/dynamic.js";
 import type { Shape } from "../../utils/shape.js";
 import { serializeOptional } from "../config_helpers.js";
@@ -49,6 +50,11 @@ export interface RecurrentCellArgs extends LayerArgs {
   recurrentDropout?: number;
   /** Kept for configs; Kiln always runs the fused form. */
   implementation?: number | null;
+  /**
+   * Seed of the dropout masks (Keras 3's `seed`): with one, the masks come from a
+   * `SeedGenerator`, so runs repeat and eager and traced training draw the same masks.
+   */
+  seed?: number | null;
 }
 
 /** The per-sequence dropout masks of one run (undefined outside training or at rate 0). */
@@ -92,6 +98,9 @@ export abstract class BuiltinCell extends RNNCell {
   readonly dropout: number;
   readonly recurrentDropout: number;
   readonly implementation: number | null;
+  readonly seed: number | null;
+  /** The generator of seeded dropout masks (undefined without a `seed`: unseeded draws). */
+  readonly seedGenerator: SeedGenerator | undefined;
   kernel: tf.Variable | undefined;
   recurrentKernel: tf.Variable | undefined;
   bias: tf.Variable | undefined;
@@ -116,6 +125,8 @@ export abstract class BuiltinCell extends RNNCell {
     this.dropout = rate(args.dropout, "dropout", what);
     this.recurrentDropout = rate(args.recurrentDropout, "recurrentDropout", what);
     this.implementation = args.implementation ?? null;
+    this.seed = args.seed ?? null;
+    this.seedGenerator = seedGeneratorFor(this.seed, this.name);
   }
 
   /** Units per gate block: 1 (SimpleRNN), 4 (LSTM), 3 (GRU). */
@@ -177,8 +188,8 @@ export abstract class BuiltinCell extends RNNCell {
   /** Draws the sequence's dropout masks for `batch` rows (training only). */
   protected masks(batch: number | tf.Tensor, features: number, training: boolean): CellMasks {
     return {
-      input: training && this.dropout > 0 ? dropoutMask([batch, features], this.dropout) : undefined,
-      recurrent: training && this.recurrentDropout > 0 ? dropoutMask([batch, this.units], this.recurrentDropout) : undefined,
+      input: training && this.dropout > 0 ? dropoutMask([batch, features], this.dropout, this.seedGenerator) : undefined,
+      recurrent: training && this.recurrentDropout > 0 ? dropoutMask([batch, this.units], this.recurrentDropout, this.seedGenerator) : undefined,
     };
   }
 
@@ -248,7 +259,14 @@ export abstract class BuiltinCell extends RNNCell {
       biasConstraint: serializeOptional(this.biasConstraint),
       dropout: this.dropout,
       recurrentDropout: this.recurrentDropout,
+      // Only when set: tfjs-layers' configs have no seed.
+      ...(this.seed === null ? {} : { seed: this.seed }),
     };
+  }
+
+  override dispose(): void {
+    super.dispose();
+    this.seedGenerator?.dispose();
   }
 }
 
