@@ -170,3 +170,27 @@ describe("predicated If (no predicate read)", () => {
     x.dispose();
   });
 });
+
+describe("speculative While loops writing a list in place (SetRow)", () => {
+  // A guard may let its kernels run (only their results are then unused, see
+  // `Backend.guard`), so iterations past the end must not write into the loop's list.
+  const alternate = tf.function((x: tf.Tensor, n: tf.Tensor) =>
+    tf.whileLoop(
+      (i) => tf.less(i, n),
+      (i, l) => [i!.add(1), tf.setRow(l!, tf.mod(i!, 2), x.mul(tf.cast(i!.add(1), "float32")))],
+      [tf.scalar(0, "int32"), tf.zeros([2, 2])],
+    ),
+  );
+
+  it("iterations run past the end leave the list as the plain loop's", async () => {
+    const x = tf.tensor([1, 10]);
+    for (const count of [1, 2, 3, 4, 5, 9, 20]) {
+      const n = tf.scalar(count, "int32");
+      const fast = await on(SPECULATIVE, () => alternate(x, n) as tf.Tensor[]);
+      const oracle = await on("cpu", () => alternate(x, n) as tf.Tensor[]);
+      expect(fast.values, `${count} iterations`).toEqual(oracle.values);
+      n.dispose();
+    }
+    x.dispose();
+  });
+});

@@ -115,6 +115,7 @@ export class WebGPUBackend implements Backend {
       dtypes: ["float32", "int32", "bool"],
       fusion: { elementwise: true, broadcast: true, epilogues: [...EPILOGUE_HEADS] },
       loopLookahead: this.loopLookahead,
+      guardSkips: true,
       writeReuse: true,
       details: {
         adapter: [info.vendor, info.architecture, info.device, info.description].filter((s) => s !== "").join(" ") || "unknown",

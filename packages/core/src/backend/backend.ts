@@ -54,6 +54,13 @@ export interface BackendCapabilities {
    */
   readonly loopLookahead?: number;
   /**
+   * Whether kernels issued under a failing `guard` really do not run, so their outputs keep
+   * their old contents (webgpu zeroes their workgroup counts). Only then may a speculative
+   * `While` let its step write loop values in place (`OpDef.inPlace`): a guard that lets
+   * kernels run (allowed: their results are unused) would overwrite the kept value past the end.
+   */
+  readonly guardSkips?: boolean;
+  /**
    * Whether `write` takes a dead buffer to write into (its `reuse` argument). Core then
    * offers constants written eagerly (`x.mul(0.01)`'s scalar) the buffers of disposed
    * tensors of the same dtype and size from its pools, as it offers kernels their outputs,

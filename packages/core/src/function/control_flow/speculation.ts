@@ -19,9 +19,10 @@ import { andSlot, releaseUnkept, selectSlot, sideEffectFree } from "./predicatio
  *
  * Once the condition fails, the loop values stop changing and the condition stays false, so
  * however far the speculation runs past the end the result is the same as the plain loop's.
- * The guard makes the device skip the work past the end. A loop value the step writes in
- * place (a list, `OpDef.inPlace`) needs no select: past the end its kernels are skipped and
- * its buffer keeps the old value. Lookahead doubles after every read
+ * The guard makes the device skip the work past the end. Where it surely does
+ * (`caps.guardSkips`), loop values are donated to the step, and a value it writes in place (a
+ * list, `OpDef.inPlace`) needs no select: past the end its kernels are skipped and its buffer
+ * keeps the old value. Lookahead doubles after every read
  * (1, 2, 4, ... up to `caps.loopLookahead`), so a short loop wastes little and a long one
  * reads its predicate once per `loopLookahead` iterations.
  */
@@ -78,7 +79,9 @@ export function speculate(
   const end = backend.guard?.(cond.dataId, false);
   let outs: SlotValue[];
   try {
-    outs = step.run(stepIn, pool, context, donatedLoopValues(vars, stepIn, inputs, new Array<boolean>(n)));
+    // In-place writes only where the guard skips the kernels past the end (see `caps.guardSkips`).
+    const donated = end !== undefined && backend.caps.guardSkips === true ? donatedLoopValues(vars, stepIn, inputs, new Array<boolean>(n)) : undefined;
+    outs = step.run(stepIn, pool, context, donated);
   } finally {
     end?.();
   }
