@@ -9,8 +9,11 @@
  *   block, intermediates stay in L1-sized buffers (shared once a value is dead: a chain
  *   uses two), and only the cluster's outputs reach memory. An input that broadcasts (a
  *   bias row) is gathered into a block buffer in output
- *   order first. Each op is the same kernel eager execution runs, so fused and unfused results
- *   are bit-identical.
+ *   order first. Consecutive cheap ops (add, mul, relu, a sign mask...) whose results
+ *   feed only the next op form a register run instead (kiln_ew_run, generated): one pass
+ *   over the block applies them all to values held in registers. Each op is the same
+ *   kernel (or the same C, in a run) that eager execution runs, so fused and unfused
+ *   results are bit-identical.
  *
  * Large loops are split across threads in whole blocks.
  */
@@ -263,6 +266,9 @@ typedef struct {
   FusedOp ops[MAX_FUSED_OPS];
   uint32_t slot[MAX_FUSED_OPS]; /* the block buffer of each op whose result is not a cluster output */
   uint32_t slot_count;
+  uint32_t run_length[MAX_FUSED_OPS]; /* at the first op of a register run: its op count (1: a kernel call) */
+  uint32_t run_code[MAX_FUSED_OPS];   /* each op's case in kiln_ew_run: 2 * kernel + (running value is x1) */
+  uint32_t run_other[MAX_FUSED_OPS];  /* the operand (0 or 1) an op of a run reads from memory */
   uint8_t* scratch; /* per thread: (inputs + slots) * BLOCK * 4 bytes */
   uint32_t scratch_per_thread;
 } Program;
@@ -317,9 +323,24 @@ static void program_task(void* context, uint32_t begin, uint32_t end, uint32_t t
     for (uint32_t k = 0; k < program->input_count; k++) {
       if (program->input_kind[k] == INPUT_BROADCAST) gather_block(splats + k * BLOCK * 4, program->inputs[k], program->input_size[k], &program->views[k], start, len);
     }
-    for (uint32_t j = 0; j < program->op_count; j++) {
+    for (uint32_t j = 0; j < program->op_count;) {
+      uint32_t run = program->run_length[j];
+      if (run > 1) {
+        /* A register run over ops j .. j + run - 1: one pass, the running value in registers. */
+        const uint8_t* operands[KILN_EW_MAX_RUN];
+        for (uint32_t k = 0; k < run; k++) {
+          uint32_t other = program->run_other[j + k];
+          operands[k] = in_base[j + k][other] + (size_t)b * in_step[j + k][other];
+        }
+        uint32_t last = j + run - 1;
+        const uint8_t* first = in_base[j][0] + (size_t)b * in_step[j][0];
+        kiln_ew_run(&program->run_code[j], operands, run, first, out_base[last] + (size_t)b * out_step[last], len);
+        j += run;
+        continue;
+      }
       const uint8_t* in[3] = {in_base[j][0] + (size_t)b * in_step[j][0], in_base[j][1] + (size_t)b * in_step[j][1], in_base[j][2] + (size_t)b * in_step[j][2]};
       program->ops[j].kernel(in, out_base[j] + (size_t)b * out_step[j], len);
+      j++;
     }
   }
 }
@@ -360,6 +381,53 @@ static int32_t assign_slots(Program* program) {
   return KILN_OK;
 }
 
+/*
+ * Groups consecutive cheap ops into register runs (kiln_ew_run): op j joins op j - 1's run
+ * when both kernels can take a run role (kiln_ew_run_roles), op j reads op j - 1's result
+ * through exactly one operand, and nothing else needs that result (no other reader, not a
+ * cluster output), so it never has to reach a buffer. A run's first op starts from its
+ * operand 0. A unary op's "other" operand is its operand 0: a readable block, never used.
+ * `kernels` holds each op's kernel id.
+ */
+/* Register runs formed so far and the ops they hold (for tests and tuning). */
+static uint32_t run_stats[2];
+
+/** [runs formed, ops in them] over every fused program so far. */
+uint32_t* KILN_EXPORT(kiln_ew_run_stats)(void) { return run_stats; }
+
+static void find_runs(Program* program, const uint32_t* kernels) {
+  uint32_t readers[MAX_FUSED_OPS] = {0};
+  for (uint32_t j = 0; j < program->op_count; j++)
+    for (uint32_t k = 0; k < program->ops[j].arity; k++)
+      if (program->ops[j].operands[k] >= 0) readers[program->ops[j].operands[k]]++;
+  uint32_t start = 0;
+  for (uint32_t j = 0; j < program->op_count; j++) {
+    const FusedOp* op = &program->ops[j];
+    uint32_t roles = kiln_ew_run_roles[kernels[j]];
+    uint32_t acc = 2; /* the operand holding op j - 1's result (2: neither, or both) */
+    if (j > 0) {
+      int first = op->operands[0] == (int32_t)j - 1;
+      int second = op->arity >= 2 && op->operands[1] == (int32_t)j - 1;
+      if (first != second) acc = first ? 0 : 1;
+    }
+    int joins = acc != 2 && (roles >> acc & 1) && kiln_ew_run_roles[kernels[j - 1]] != 0 && readers[j - 1] == 1 &&
+                program->ops[j - 1].output < 0 && j - start < KILN_EW_MAX_RUN;
+    if (!joins) {
+      start = j;
+      acc = 0;
+    }
+    program->run_length[j] = 1;
+    program->run_length[start] = j - start + 1;
+    program->run_code[j] = 2 * kernels[j] + acc;
+    program->run_other[j] = op->arity == 2 ? 1 - acc : 0;
+  }
+  for (uint32_t j = 0; j < program->op_count; j += program->run_length[j]) {
+    if (program->run_length[j] < 2) continue;
+    run_stats[0]++;
+    run_stats[1] += program->run_length[j];
+  }
+}
+
 /**
  * Runs a fused cluster over `n` elements. `frame` (int32): [n, input_count, output_count,
  * op_count, then per input (ptr, size, kind, rank, shape[6], strides[6]: kind 0 plain,
@@ -387,9 +455,11 @@ int32_t KILN_EXPORT(kiln_ew_program)(const int32_t* frame) {
     p += 4 + 2 * BROADCAST_RANK;
   }
   for (uint32_t k = 0; k < output_count; k++) program.outputs[k] = (uint8_t*)*p++;
+  uint32_t kernels[MAX_FUSED_OPS];
   for (uint32_t j = 0; j < program.op_count; j++) {
     uint32_t kernel = (uint32_t)p[0];
     if (kernel >= kiln_ew_kernel_count) return KILN_ERR_ARGUMENT;
+    kernels[j] = kernel;
     FusedOp* op = &program.ops[j];
     op->kernel = kiln_ew_kernels[kernel];
     op->arity = (uint32_t)p[1];
@@ -406,6 +476,7 @@ int32_t KILN_EXPORT(kiln_ew_program)(const int32_t* frame) {
   if (threads > blocks) threads = blocks;
   int32_t status = assign_slots(&program);
   if (status != KILN_OK) return status;
+  find_runs(&program, kernels);
   program.scratch_per_thread = (program.input_count + program.slot_count) * BLOCK * 4;
   program.scratch = kiln_scratch_alloc(threads * program.scratch_per_thread);
   if (!program.scratch) return KILN_ERR_NO_MEMORY;

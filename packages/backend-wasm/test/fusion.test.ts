@@ -96,3 +96,84 @@ describe("fusion on wasm: broadcast inputs and epilogues", () => {
     tf.dispose([x, y]);
   });
 });
+
+/** Register runs formed so far and the ops in them (csrc/elementwise.c). */
+function runStats(backend: WasmBackend): { runs: number; ops: number } {
+  const at = backend.module.exports.kiln_ew_run_stats() >>> 2;
+  const words = new Uint32Array(backend.module.heap.memory.buffer, at * 4, 2);
+  return { runs: words[0]!, ops: words[1]! };
+}
+
+/** Seeded values with the awkward ones mixed in: NaN, infinities, signed zeros, tiny and huge values. */
+function awkwardValues(n: number, seed: number): number[] {
+  const special = [Number.NaN, Infinity, -Infinity, 0, -0, 1e-40, -1e-40, 3e38, -3e38, 0.5, -0.5];
+  return randomValues(n, seed, -3, 3).map((v, i) => (i % 7 === 3 ? special[(i * 5 + seed) % special.length]! : v));
+}
+
+describe("register runs: chains of cheap ops applied in registers", () => {
+  let backend: WasmBackend;
+  beforeAll(async () => {
+    backend = await setUpBackends({ threads: 2 });
+  });
+
+  it("a chain of cheap float32 ops, the running value on either side, equals eager bit for bit at every tail length", () => {
+    const fn = (x: tf.Tensor, y: tf.Tensor) => {
+      let t = tf.mul(tf.add(x, y), 0.5);
+      t = tf.sub(y, tf.relu(t)); // the running value is the second operand
+      t = tf.div(tf.minimum(tf.neg(t), 2), y);
+      return tf.sqrt(tf.abs(tf.maximum(t, tf.square(y))));
+    };
+    for (const n of [1, 3, 15, 16, 17, 255, 256, 257, 1000, 4099]) {
+      const x = tf.tensor(awkwardValues(n, n), [n]);
+      const y = tf.tensor(awkwardValues(n, n + 1), [n]);
+      const before = runStats(backend);
+      const { traced, again, eager } = tracedAndEager(backend, (x, y) => fn(x!, y!), [x, y]);
+      const after = runStats(backend);
+      expect(after.runs, `n=${n}`).toBeGreaterThan(before.runs);
+      expect(after.ops - before.ops, `n=${n}`).toBeGreaterThanOrEqual(8);
+      expect(traced, `n=${n}`).toEqual(eager);
+      expect(again, `n=${n}`).toEqual(eager);
+      tf.dispose([x, y]);
+    }
+  });
+
+  it("int32 runs, casts between the dtypes, and scalar and broadcast operands equal eager bit for bit", () => {
+    const a = tf.tensor(Int32Array.from(randomValues(6 * 40, 21, -5e8, 5e8).map(Math.trunc)), [6, 40], "int32");
+    const row = tf.tensor(Int32Array.from(randomValues(40, 22, -50, 50).map(Math.trunc)), [40], "int32");
+    const column = tf.tensor(randomValues(6, 23), [6, 1]);
+    const fn = (a: tf.Tensor, row: tf.Tensor, column: tf.Tensor) => {
+      const i = tf.relu(tf.neg(tf.mul(tf.add(a, row), 7))); // wraps on overflow
+      return tf.mul(tf.sub(tf.cast(i, "float32"), column), 1e-6);
+    };
+    const { traced, eager } = tracedAndEager(backend, (a, r, c) => fn(a!, r!, c!), [a, row, column]);
+    expect(traced).toEqual(eager);
+    tf.dispose([a, row, column]);
+  });
+
+  it("a value read again later, or returned, is not hidden inside a run", () => {
+    const x = tf.tensor(awkwardValues(999, 31), [999]);
+    const y = tf.tensor(awkwardValues(999, 32), [999]);
+    const readTwice = tracedAndEager(
+      backend,
+      (x, y) => {
+        const a = tf.add(x!, y!);
+        const b = tf.relu(tf.neg(a));
+        return tf.mul(tf.abs(b), a); // `a` is read by neg and by mul
+      },
+      [x, y],
+    );
+    expect(readTwice.traced).toEqual(readTwice.eager);
+    const f = tf.function((x: tf.Tensor, y: tf.Tensor) => {
+      const a = tf.mul(x, y);
+      const b = tf.neg(a);
+      return [a, tf.sqrt(tf.abs(b)), b];
+    });
+    const traced = tf.tidy(() => (f(x, y) as tf.Tensor[]).map((t) => Array.from(t.dataSync())));
+    const a = tf.mul(x, y);
+    const b = tf.neg(a);
+    const eager = tf.tidy(() => [a, tf.sqrt(tf.abs(b)), b].map((t) => Array.from(t.dataSync())));
+    expect(traced).toEqual(eager);
+    for (const cf of f.concreteFunctions()) cf.dispose();
+    tf.dispose([x, y, a, b]);
+  });
+});

@@ -32,6 +32,8 @@ export interface KilnExports {
   ): number;
   kiln_ew_strided(frame: number): number;
   kiln_ew_program(frame: number): number;
+  /** Pointer to two u32: register runs formed in fused programs so far, and the ops they hold. */
+  kiln_ew_run_stats(): number;
   kiln_fill(dst: number, size: number, bits: number, n: number): void;
   kiln_copy(dst: number, src: number, bytes: number): void;
   kiln_strided_copy(frame: number): number;
