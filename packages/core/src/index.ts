@@ -19,6 +19,7 @@ export { CodeGenerationError, codeGenerationAllowed, compileFunction } from "./b
 export { type DType, type DataArray, DTYPES, tfTypeName, bytesPerElement, allocate } from "./base/dtype.js";
 export { type Shape, type ConcreteShape, sizeOf, stridesOf, broadcastShapes, normalizeAxis, normalizeAxes } from "./base/shape.js";
 export { type WindowGeometry, type WindowAttrsLike, windowGeometry } from "./base/window_geometry.js";
+export { type ReductionPass, reductionPasses, splitAtAxis } from "./base/reduction_passes.js";
 export { type ValueInfo, type AttrValue, type Attrs, type KernelFamily, type OpDef, type AnyOpDef, scalarKernelOf } from "./ir/op.js";
 export { type ScalarExpr, type ScalarFn, type ScalarKernel, SCALAR_FNS, scalarFnOperandDTypes } from "./ir/scalar.js";
 export * as scalarExpr from "./ir/scalar.js";

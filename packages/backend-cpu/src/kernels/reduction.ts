@@ -7,13 +7,14 @@ import {
   type KernelArgs,
   type KernelRegistration,
   normalizeAxes,
+  reductionPasses,
   sizeOf,
+  splitAtAxis,
 } from "@kiln/core";
 import type { CpuBackend } from "../cpu_backend.js";
 import { outputArray, outputId } from "./output.js";
 import { argMaxLoop, argMinLoop } from "./reduce/arg.js";
 import { cumsumLoop } from "./reduce/cumsum.js";
-import { reductionPasses, splitAtAxis } from "./reduce/layout.js";
 import { maxLoop, minLoop, prodFloat, prodInt, type Source, sumFloat, sumInt } from "./reduce/loops.js";
 
 type Reducer = "sum" | "prod" | "max" | "min" | "mean";
@@ -57,7 +58,7 @@ function runPass(reducer: Reducer, src: Source, dst: Source, outer: number, size
 
 /**
  * Reduces over the `axis` attr in as few `[outer, size, inner]` passes as the layout
- * allows (see reduce/layout.ts). Float results are combined in a Float64Array and rounded
+ * allows (core's `reductionPasses`). Float results are combined in a Float64Array and rounded
  * to float32 once at the end; int32 and bool results accumulate in their own dtype (bool
  * inputs of Sum/Prod in int32), so each pass reads any input dtype directly.
  */

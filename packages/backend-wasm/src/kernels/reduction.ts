@@ -1,56 +1,26 @@
-import { ArgumentError, type CumsumAttrs, type DType, formatShape, normalizeAxes, type ReductionAttrs, type TopKAttrs } from "@kiln/core";
+import {
+  ArgumentError,
+  type CumsumAttrs,
+  type DType,
+  formatShape,
+  normalizeAxes,
+  type ReductionAttrs,
+  reductionPasses,
+  splitAtAxis,
+  type TopKAttrs,
+} from "@kiln/core";
 import { fill } from "./copy_ops.js";
 import { checkStatus, type KernelCall, type WasmKernel } from "./kernel_call.js";
 
 /**
  * Reduction kernels. A reduction is planned as passes over `[outer, size, inner]` views
  * (adjacent reduced axes merge into one run, runs split by kept axes need a pass each,
- * largest first so later passes read less); csrc/reduce.c runs them.
+ * largest first so later passes read less: core's `reductionPasses`); csrc/reduce.c runs them.
  */
 
 type Reducer = "sum" | "prod" | "max" | "min" | "mean";
 const KIND: Readonly<Record<Reducer, number>> = { sum: 0, prod: 1, max: 2, min: 3, mean: 4 };
 const DTYPE: Readonly<Record<DType, number>> = { float32: 0, int32: 1, bool: 2 };
-
-/** One pass: combine `size` consecutive rows of `inner` elements, `outer` times. */
-interface Pass {
-  readonly outer: number;
-  readonly size: number;
-  readonly inner: number;
-}
-
-/** The passes that reduce a non-empty tensor of `shape` over `axes` (empty when only size-1 axes are reduced). */
-export function reductionPasses(shape: readonly number[], axes: readonly number[]): Pass[] {
-  const reduced = new Set(axes);
-  const runs: [number, boolean][] = [];
-  for (let i = 0; i < shape.length; i++) {
-    const size = shape[i]!;
-    if (size === 1) continue;
-    const isReduced = reduced.has(i);
-    const last = runs.at(-1);
-    if (last !== undefined && last[1] === isReduced) last[0] *= size;
-    else runs.push([size, isReduced]);
-  }
-  const passes: Pass[] = [];
-  for (;;) {
-    let best = -1;
-    for (let i = 0; i < runs.length; i++) if (runs[i]![1] && (best < 0 || runs[i]![0] > runs[best]![0])) best = i;
-    if (best < 0) return passes;
-    let outer = 1;
-    let inner = 1;
-    for (let i = 0; i < best; i++) outer *= runs[i]![0];
-    for (let i = best + 1; i < runs.length; i++) inner *= runs[i]![0];
-    passes.push({ outer, size: runs[best]![0], inner });
-    const before = runs[best - 1];
-    const after = runs[best + 1];
-    if (before !== undefined && after !== undefined) {
-      before[0] *= after[0];
-      runs.splice(best, 2);
-    } else {
-      runs.splice(best, 1);
-    }
-  }
-}
 
 /** What a reduction over no elements gives (TF's identities; the mean of nothing is 0/0). */
 function emptyValue(reducer: Reducer, dtype: DType): number {
@@ -87,15 +57,6 @@ function reduction(reducer: Reducer): WasmKernel<ReductionAttrs> {
     for (const p of passes) frame.push(p.outer).push(p.size).push(p.inner);
     checkStatus(call.module, call.module.exports.kiln_reduce(frame.ptr), call.op);
   };
-}
-
-/** `[outer, size, inner]` around one axis. */
-function splitAtAxis(shape: readonly number[], axis: number): Pass {
-  let outer = 1;
-  let inner = 1;
-  for (let i = 0; i < axis; i++) outer *= shape[i]!;
-  for (let i = axis + 1; i < shape.length; i++) inner *= shape[i]!;
-  return { outer, size: shape[axis]!, inner };
 }
 
 function argReduction(isMax: boolean): WasmKernel<{ axis: number }> {
