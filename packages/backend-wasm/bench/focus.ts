@@ -1,10 +1,11 @@
 /**
  * Focused benchmark of the issue's open targets (matMul 256/512/1024, exp/tanh/sigmoid on 1M
- * floats, the traced 10-op chain), Kiln wasm on one thread against tfjs-backend-wasm 4.22
- * and jax-js 0.1.25's wasm device (one thread in Node; the chain under `jit`), interleaved in
- * one process. Reports both wall time and process CPU time per run (CPU
- * time excludes the time the OS gives to other jobs on a shared machine; with one thread
- * running it is that thread's time). Two-thread rows report wall time only.
+ * floats, the traced 10-op chain, the traced MLP training step with SGD and Adam), Kiln wasm
+ * on one thread against tfjs-backend-wasm 4.22 and jax-js 0.1.25's wasm device (one thread
+ * in Node; the chain and the MLP steps under `jit`), interleaved in one process. Reports
+ * both wall time and process CPU time per run (CPU time excludes the time the OS gives to
+ * other jobs on a shared machine; with one thread running it is that thread's time).
+ * Two-thread rows report wall time only.
  *
  * With `BASELINE=<folder>` holding this package's `src/` and `wasm/` from another commit
  * (inside the package, so that it shares this @kiln/core; `.baseline/` is git-ignored) the
@@ -19,8 +20,9 @@
  * ```
  */
 import { median, randomArray } from "./harness.js";
-import { type JaxCase, jaxCase, jaxChain, jaxMatMul, jaxUnary, setUpJax } from "./jax.js";
+import { type JaxCase, jaxCase, jaxChain, jaxMatMul, jaxMlpStep, jaxUnary, setUpJax } from "./jax.js";
 import { setUpBenchBackends, tf, tfjs } from "./setup.js";
+import { makeMlpStep, makeTfjsMlpStep } from "./traced.js";
 
 const rounds = Number(process.argv[2] ?? 9);
 await setUpBenchBackends();
@@ -105,6 +107,15 @@ async function cases(withJax: boolean): Promise<Case[]> {
       kiln: () => (f(x, y) as tf.Tensor).dispose(),
       anchor: () => sync(chainTfjs(tx, ty)),
       jax: await jax("chain", () => jaxChain(xv, yv)),
+    });
+  }
+  for (const optimizer of ["sgd", "adam"] as const) {
+    if (!want(`mlp ${optimizer}`)) continue;
+    out.push({
+      name: `mlp ${optimizer}`,
+      kiln: makeMlpStep(optimizer),
+      anchor: makeTfjsMlpStep(optimizer),
+      jax: await jax(`mlp ${optimizer}`, () => jaxMlpStep(optimizer)),
     });
   }
   return out;

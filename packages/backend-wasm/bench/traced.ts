@@ -137,7 +137,7 @@ function crossEntropy(logits: tf.Tensor, labels: tf.Tensor): tf.Tensor {
 }
 
 /** A traced MLP training step with SGD or Adam (the optimizer's state as variables, updated with core ops). */
-function makeMlpStep(optimizer: "sgd" | "adam"): () => void {
+export function makeMlpStep(optimizer: "sgd" | "adam"): () => void {
   const vars = MLP.slice(1).flatMap((out, i) => [
     new tf.Variable(tf.randomNormal([MLP[i]!, out], 0, 0.05, "float32", 10 + i)),
     new tf.Variable(tf.zeros([out])),
@@ -181,7 +181,7 @@ function makeMlpStep(optimizer: "sgd" | "adam"): () => void {
 }
 
 /** tfjs's equivalent: variableGrads and a manual SGD update, or tf.train.adam. */
-function makeTfjsMlpStep(optimizer: "sgd" | "adam"): () => void {
+export function makeTfjsMlpStep(optimizer: "sgd" | "adam"): () => void {
   const vars = MLP.slice(1).flatMap((out, i) => [
     tfjs.variable(tfjs.randomNormal([MLP[i]!, out], 0, 0.05)),
     tfjs.variable(tfjs.zeros([out])),
