@@ -5,7 +5,9 @@
  * in Node; the chain and the MLP steps under `jit`), interleaved in one process. Reports
  * both wall time and process CPU time per run (CPU time excludes the time the OS gives to
  * other jobs on a shared machine; with one thread running it is that thread's time).
- * Two-thread rows report wall time only.
+ * Two-thread rows report wall time only, twice: "cold", the call right after the other
+ * libraries' calls (its worker asleep, woken by the call), and "hot", a second call straight
+ * after it (the worker still spinning, as in a stream of kernels such as a training step).
  *
  * With `BASELINE=<folder>` holding this package's `src/` and `wasm/` from another commit
  * (inside the package, so that it shares this @kiln/core; `.baseline/` is git-ignored) the
@@ -154,7 +156,7 @@ console.log(
     .join(" ")}`,
 );
 console.log(
-  `case            | wasm1 wall / cpu        | wasm2 wall | tfjs wall / cpu        | tfjs/wasm1 (cpu) | jax-js wall / cpu      | jax-js/wasm1 (cpu)${baseline === undefined ? "" : " | baseline wasm1 cpu | baseline wasm2 wall | baseline/new 1 thread (cpu), 2 threads (wall)"}`,
+  `case            | wasm1 wall / cpu        | wasm2 wall cold / hot | tfjs wall / cpu        | tfjs/wasm1 (cpu) | jax-js wall / cpu      | jax-js/wasm1 (cpu)${baseline === undefined ? "" : " | baseline wasm1 cpu | baseline wasm2 wall | baseline/new 1 thread (cpu), 2 threads (wall)"}`,
 );
 for (let i = 0; i < one.length; i++) {
   const c1 = one[i]!;
@@ -173,19 +175,21 @@ for (let i = 0; i < one.length; i++) {
   }
   const s1: Sample[] = [];
   const s2: Sample[] = [];
+  const s2hot: Sample[] = [];
   const st: Sample[] = [];
   const sj: Sample[] = [];
   const sb1: Sample[] = [];
   const sb2: Sample[] = [];
+  // Two-thread samples first, then a one-thread anchor: a worker spins for a while after
+  // its job, and the one-thread samples' process CPU time must not count that spinning.
   for (let r = 0; r < rounds; r++) {
-    s1.push(await time("wasm1", c1.kiln));
     s2.push(await time("wasm", c2.kiln));
+    s2hot.push(await time(undefined, c2.kiln));
+    if (b2) sb2.push(await time("base2", b2.kiln));
     if (c1.anchor) st.push(await time(undefined, c1.anchor));
     if (c1.jax?.run) sj.push(await time(undefined, c1.jax.run));
-    if (b1 && b2) {
-      sb1.push(await time("base1", b1.kiln));
-      sb2.push(await time("base2", b2.kiln));
-    }
+    s1.push(await time("wasm1", c1.kiln));
+    if (b1) sb1.push(await time("base1", b1.kiln));
   }
   const m = (s: Sample[], k: keyof Sample) => median(s.map((v) => v[k]));
   const fmt = (ms: number) => (c1.flops ? `${ms.toFixed(2)} (${(c1.flops / ms / 1e6).toFixed(1)} GF/s)` : ms.toFixed(3));
@@ -197,7 +201,7 @@ for (let i = 0; i < one.length; i++) {
     ? `${fmt(m(sj, "wall"))} / ${fmt(m(sj, "cpu"))} | ${(m(sj, "cpu") / m(s1, "cpu")).toFixed(2)}x`
     : `n/a (${c1.jax?.error ?? "not run"})`;
   console.log(
-    `${c1.name.padEnd(15)} | ${fmt(m(s1, "wall"))} / ${fmt(m(s1, "cpu"))} | ${fmt(m(s2, "wall"))} | ${fmt(m(st, "wall"))} / ${fmt(m(st, "cpu"))} | ${(m(st, "cpu") / m(s1, "cpu")).toFixed(2)}x | ${jax}${base}`,
+    `${c1.name.padEnd(15)} | ${fmt(m(s1, "wall"))} / ${fmt(m(s1, "cpu"))} | ${fmt(m(s2, "wall"))} / ${fmt(m(s2hot, "wall"))} | ${fmt(m(st, "wall"))} / ${fmt(m(st, "cpu"))} | ${(m(st, "cpu") / m(s1, "cpu")).toFixed(2)}x | ${jax}${base}`,
   );
   c1.jax?.dispose();
 }

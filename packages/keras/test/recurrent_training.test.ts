@@ -101,7 +101,8 @@ describe("training recurrent models", () => {
     eager.compile({ optimizer: keras.optimizers.adam(0.01), loss: "meanSquaredError", runEagerly: true });
     unseeded.compile({ optimizer: keras.optimizers.adam(0.01), loss: "meanSquaredError" });
     const fit = (m: keras.Sequential) => m.fit(x, y, { epochs: 2, batchSize: 4, verbose: 0, shuffle: false });
-    const [a, b, c] = [await fit(traced), await fit(eager), await fit(unseeded)];
+    const [a, b] = [await fit(traced), await fit(eager)];
+    await fit(unseeded);
     a.history.loss!.forEach((l, i) => expect(Math.abs(l - b.history.loss![i]!)).toBeLessThan(1e-5));
     traced.getWeights().forEach((w, i) => expect(maxAbsDiff(w, eager.getWeights()[i]!)).toBeLessThan(1e-5));
     // Other masks (unseeded draws) train elsewhere.
