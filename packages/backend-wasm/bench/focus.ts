@@ -1,12 +1,13 @@
 /**
  * Focused benchmark of the issue's open targets (matMul 256/512/1024, exp/tanh/sigmoid on 1M
- * floats, the traced 10-op chain), Kiln wasm on one thread against tfjs-backend-wasm 4.22,
- * interleaved in one process. Reports both wall time and process CPU time per run (CPU
- * time excludes the time the OS gives to other jobs on a shared machine; with one thread
- * running it is that thread's time). Two-thread rows report wall time only, twice: "cold",
- * the call right after the other libraries' calls (its worker asleep, woken by the call),
- * and "hot", a second call straight after it (the worker still spinning, as in a stream of
- * kernels such as a training step).
+ * floats, the traced 10-op chain, the traced MLP training step with SGD and Adam), Kiln wasm
+ * on one thread against tfjs-backend-wasm 4.22 and jax-js 0.1.25's wasm device (one thread
+ * in Node; the chain and the MLP steps under `jit`), interleaved in one process. Reports
+ * both wall time and process CPU time per run (CPU time excludes the time the OS gives to
+ * other jobs on a shared machine; with one thread running it is that thread's time).
+ * Two-thread rows report wall time only, twice: "cold", the call right after the other
+ * libraries' calls (its worker asleep, woken by the call), and "hot", a second call straight
+ * after it (the worker still spinning, as in a stream of kernels such as a training step).
  *
  * With `BASELINE=<folder>` holding this package's `src/` and `wasm/` from another commit
  * (inside the package, so that it shares this @kiln/core; `.baseline/` is git-ignored) the
@@ -21,10 +22,13 @@
  * ```
  */
 import { median, randomArray } from "./harness.js";
+import { type JaxCase, jaxCase, jaxChain, jaxMatMul, jaxMlpStep, jaxUnary, setUpJax } from "./jax.js";
 import { setUpBenchBackends, tf, tfjs } from "./setup.js";
+import { makeMlpStep, makeTfjsMlpStep } from "./traced.js";
 
 const rounds = Number(process.argv[2] ?? 9);
 await setUpBenchBackends();
+await setUpJax().catch((error: unknown) => console.log(`jax-js did not start: ${String(error)}`));
 const baseline = process.env.BASELINE;
 if (baseline !== undefined) {
   const { pathToFileURL } = await import("node:url");
@@ -38,6 +42,8 @@ interface Case {
   name: string;
   kiln: () => void;
   anchor?: () => void;
+  /** jax-js's side, built only with the first (one-thread) set of cases. */
+  jax?: JaxCase;
   flops?: number;
 }
 
@@ -57,8 +63,10 @@ const sync = (t: tfjs.Tensor) => {
   t.dispose();
 };
 
-function cases(backend: string): Case[] {
+/** The cases on the current Kiln backend; `withJax` also builds jax-js's side of each. */
+async function cases(withJax: boolean): Promise<Case[]> {
   const out: Case[] = [];
+  const jax = async (name: string, make: () => JaxCase) => (withJax ? await jaxCase(name, make) : undefined);
   const only = process.env.FOCUS?.split(",");
   const want = (name: string) => only === undefined || only.some((o) => name.startsWith(o));
   for (const size of [256, 512, 1024]) {
@@ -71,6 +79,7 @@ function cases(backend: string): Case[] {
       name: `matMul ${size}`,
       kiln: () => tf.matMul(a, b).dispose(),
       anchor: () => sync(tfjs.matMul(ta, tb)),
+      jax: await jax(`matMul ${size}`, () => jaxMatMul(randomArray(size * size, 1), randomArray(size * size, 2), size)),
       flops: 2 * size ** 3,
     });
   }
@@ -84,27 +93,47 @@ function cases(backend: string): Case[] {
     ["sigmoid", tf.sigmoid, tfjs.sigmoid],
   ];
   for (const [name, k, t] of unary) {
-    if (want(name)) out.push({ name: `${name} 1M`, kiln: () => k(x).dispose(), anchor: () => sync(t(tx)) });
+    if (want(name)) {
+      out.push({
+        name: `${name} 1M`,
+        kiln: () => k(x).dispose(),
+        anchor: () => sync(t(tx)),
+        jax: await jax(name, () => jaxUnary(name, xv)),
+      });
+    }
   }
   if (want("chain")) {
     const f = tf.function(chain);
-    out.push({ name: "chain 1M", kiln: () => (f(x, y) as tf.Tensor).dispose(), anchor: () => sync(chainTfjs(tx, ty)) });
+    out.push({
+      name: "chain 1M",
+      kiln: () => (f(x, y) as tf.Tensor).dispose(),
+      anchor: () => sync(chainTfjs(tx, ty)),
+      jax: await jax("chain", () => jaxChain(xv, yv)),
+    });
   }
-  void backend;
+  for (const optimizer of ["sgd", "adam"] as const) {
+    if (!want(`mlp ${optimizer}`)) continue;
+    out.push({
+      name: `mlp ${optimizer}`,
+      kiln: makeMlpStep(optimizer),
+      anchor: makeTfjsMlpStep(optimizer),
+      jax: await jax(`mlp ${optimizer}`, () => jaxMlpStep(optimizer)),
+    });
+  }
   return out;
 }
 
 await tf.setBackend("wasm1");
-const one = cases("wasm1");
+const one = await cases(true);
 await tf.setBackend("wasm");
-const two = cases("wasm");
+const two = await cases(false);
 let baseOne: Case[] = [];
 let baseTwo: Case[] = [];
 if (baseline !== undefined) {
   await tf.setBackend("base1");
-  baseOne = cases("base1");
+  baseOne = await cases(false);
   await tf.setBackend("base2");
-  baseTwo = cases("base2");
+  baseTwo = await cases(false);
 }
 
 const cpuMs = () => {
@@ -112,11 +141,11 @@ const cpuMs = () => {
   return (u.user + u.system) / 1000;
 };
 type Sample = { wall: number; cpu: number };
-const time = async (backend: string | undefined, fn: () => void): Promise<Sample> => {
+const time = async (backend: string | undefined, fn: () => unknown): Promise<Sample> => {
   if (backend !== undefined) await tf.setBackend(backend);
   const c0 = cpuMs();
   const t0 = performance.now();
-  fn();
+  await fn();
   return { wall: performance.now() - t0, cpu: cpuMs() - c0 };
 };
 
@@ -127,7 +156,7 @@ console.log(
     .join(" ")}`,
 );
 console.log(
-  `case            | wasm1 wall / cpu        | wasm2 wall cold / hot | tfjs wall / cpu        | tfjs/wasm1 (cpu)${baseline === undefined ? "" : " | baseline wasm1 cpu | baseline wasm2 wall | baseline/new 1 thread (cpu), 2 threads (wall)"}`,
+  `case            | wasm1 wall / cpu        | wasm2 wall cold / hot | tfjs wall / cpu        | tfjs/wasm1 (cpu) | jax-js wall / cpu      | jax-js/wasm1 (cpu)${baseline === undefined ? "" : " | baseline wasm1 cpu | baseline wasm2 wall | baseline/new 1 thread (cpu), 2 threads (wall)"}`,
 );
 for (let i = 0; i < one.length; i++) {
   const c1 = one[i]!;
@@ -138,6 +167,7 @@ for (let i = 0; i < one.length; i++) {
     await time("wasm1", c1.kiln);
     await time("wasm", c2.kiln);
     if (c1.anchor) await time(undefined, c1.anchor);
+    if (c1.jax?.run) await time(undefined, c1.jax.run);
     if (b1 && b2) {
       await time("base1", b1.kiln);
       await time("base2", b2.kiln);
@@ -147,6 +177,7 @@ for (let i = 0; i < one.length; i++) {
   const s2: Sample[] = [];
   const s2hot: Sample[] = [];
   const st: Sample[] = [];
+  const sj: Sample[] = [];
   const sb1: Sample[] = [];
   const sb2: Sample[] = [];
   // Two-thread samples first, then a one-thread anchor: a worker spins for a while after
@@ -156,6 +187,7 @@ for (let i = 0; i < one.length; i++) {
     s2hot.push(await time(undefined, c2.kiln));
     if (b2) sb2.push(await time("base2", b2.kiln));
     if (c1.anchor) st.push(await time(undefined, c1.anchor));
+    if (c1.jax?.run) sj.push(await time(undefined, c1.jax.run));
     s1.push(await time("wasm1", c1.kiln));
     if (b1) sb1.push(await time("base1", b1.kiln));
   }
@@ -165,8 +197,12 @@ for (let i = 0; i < one.length; i++) {
     b1 && b2
       ? ` | ${fmt(m(sb1, "cpu"))} | ${fmt(m(sb2, "wall"))} | ${(m(sb1, "cpu") / m(s1, "cpu")).toFixed(2)}x, ${(m(sb2, "wall") / m(s2, "wall")).toFixed(2)}x`
       : "";
+  const jax = c1.jax?.run
+    ? `${fmt(m(sj, "wall"))} / ${fmt(m(sj, "cpu"))} | ${(m(sj, "cpu") / m(s1, "cpu")).toFixed(2)}x`
+    : `n/a (${c1.jax?.error ?? "not run"})`;
   console.log(
-    `${c1.name.padEnd(15)} | ${fmt(m(s1, "wall"))} / ${fmt(m(s1, "cpu"))} | ${fmt(m(s2, "wall"))} / ${fmt(m(s2hot, "wall"))} | ${fmt(m(st, "wall"))} / ${fmt(m(st, "cpu"))} | ${(m(st, "cpu") / m(s1, "cpu")).toFixed(2)}x${base}`,
+    `${c1.name.padEnd(15)} | ${fmt(m(s1, "wall"))} / ${fmt(m(s1, "cpu"))} | ${fmt(m(s2, "wall"))} / ${fmt(m(s2hot, "wall"))} | ${fmt(m(st, "wall"))} / ${fmt(m(st, "cpu"))} | ${(m(st, "cpu") / m(s1, "cpu")).toFixed(2)}x | ${jax}${base}`,
   );
+  c1.jax?.dispose();
 }
 process.exit(0);

@@ -1,9 +1,11 @@
 /**
- * Kernel benchmarks, Kiln wasm (1 thread and all threads) against tfjs-backend-wasm 4.22
- * and Kiln cpu in one process: matMul, the small CNN's second conv layer with both
- * gradients, exp/tanh/sigmoid on 1M floats, and the eager dispatch cost of a tiny op.
+ * Kernel benchmarks, Kiln wasm (1 thread and all threads) against tfjs-backend-wasm 4.22,
+ * jax-js 0.1.25's wasm device (matMul and the unary ops) and Kiln cpu in one process:
+ * matMul, the small CNN's second conv layer with both gradients, exp/tanh/sigmoid on 1M
+ * floats, and the eager dispatch cost of a tiny op.
  */
-import { type TimeOptions, randomArray, timeAll } from "./harness.js";
+import { randomArray, type TimeOptions, timeAll } from "./harness.js";
+import { type JaxCase, jaxCase, jaxMatMul, jaxUnary } from "./jax.js";
 import { tf, tfjs } from "./setup.js";
 
 /** One benchmark row: milliseconds for each library (NaN where it cannot run the case). */
@@ -13,6 +15,8 @@ export interface KernelRow {
   readonly wasm: number;
   readonly tfjsWasm: number;
   readonly cpu: number;
+  /** jax-js 0.1.25 on its wasm device (NaN where not run, or where jax-js failed). */
+  readonly jax: number;
   /** Floating-point operations of one run, for GFLOP/s. */
   readonly flops?: number;
   /** Scale of the reported numbers: "ms" per run, or "us" per op. */
@@ -20,12 +24,13 @@ export interface KernelRow {
   readonly target?: string;
 }
 
-/** Times one piece of work on the three Kiln backends and tfjs-wasm, interleaved. */
+/** Times one piece of work on the three Kiln backends, tfjs-wasm and jax-js, interleaved. */
 async function compare(
   kiln: (() => void) | undefined,
   anchor: (() => void) | undefined,
   options: TimeOptions,
   cpuToo = true,
+  jax?: JaxCase,
 ): Promise<number[]> {
   const on = (name: string) =>
     kiln === undefined
@@ -34,7 +39,7 @@ async function compare(
           await tf.setBackend(name);
           kiln();
         };
-  return timeAll([on("wasm1"), on("wasm"), anchor, cpuToo ? on("cpu") : undefined], options);
+  return timeAll([on("wasm1"), on("wasm"), anchor, cpuToo ? on("cpu") : undefined, jax?.run], options);
 }
 
 /** Kiln tensors of the given values on every Kiln backend (created on cpu, moved on first use). */
@@ -62,13 +67,16 @@ async function matmulRows(): Promise<KernelRow[]> {
       c.dispose();
     };
     const runs = n === 1024 ? 5 : 9;
-    const [wasm1, wasm, tfjsWasm, cpu] = await compare(kiln, anchor, { warmup: 2, runs }, n <= 512);
+    const jax = await jaxCase(`matMul ${n}`, () => jaxMatMul(av, bv, n));
+    const [wasm1, wasm, tfjsWasm, cpu, jaxMs] = await compare(kiln, anchor, { warmup: 2, runs }, n <= 512, jax);
+    jax.dispose();
     rows.push({
       name: `matMul ${n}x${n}x${n}`,
       wasm1: wasm1!,
       wasm: wasm!,
       tfjsWasm: tfjsWasm!,
       cpu: cpu!,
+      jax: jaxMs!,
       flops: 2 * n ** 3,
       unit: "ms",
       target: ">= 40 GFLOP/s (1 thread), >= 70 (2)",
@@ -115,7 +123,17 @@ async function convRows(): Promise<KernelRow[]> {
   const rows: KernelRow[] = [];
   for (const [name, kiln, anchor] of cases) {
     const [wasm1, wasm, tfjsWasm, cpu] = await compare(() => kiln().dispose(), anchor, { warmup: 2, runs: 7 });
-    rows.push({ name, wasm1: wasm1!, wasm: wasm!, tfjsWasm: tfjsWasm!, cpu: cpu!, flops, unit: "ms", target: ">= 25 GFLOP/s" });
+    rows.push({
+      name,
+      wasm1: wasm1!,
+      wasm: wasm!,
+      tfjsWasm: tfjsWasm!,
+      cpu: cpu!,
+      jax: Number.NaN,
+      flops,
+      unit: "ms",
+      target: ">= 25 GFLOP/s",
+    });
   }
   for (const list of Object.values(made)) tf.dispose(list);
   tfjs.dispose([tx, tw, tdy]);
@@ -135,7 +153,8 @@ async function unaryRows(): Promise<KernelRow[]> {
     ["sigmoid", tf.sigmoid, tfjs.sigmoid],
   ];
   for (const [name, kiln, anchor] of ops) {
-    const [wasm1, wasm, tfjsWasm, cpu] = await compare(
+    const jax = await jaxCase(name, () => jaxUnary(name, values));
+    const [wasm1, wasm, tfjsWasm, cpu, jaxMs] = await compare(
       () => kiln(x()).dispose(),
       () => {
         const y = anchor(tx);
@@ -143,8 +162,20 @@ async function unaryRows(): Promise<KernelRow[]> {
         y.dispose();
       },
       { warmup: 3, runs: 11 },
+      true,
+      jax,
     );
-    rows.push({ name: `${name} on 1M float32`, wasm1: wasm1!, wasm: wasm!, tfjsWasm: tfjsWasm!, cpu: cpu!, unit: "ms", target: "< 1 ms" });
+    jax.dispose();
+    rows.push({
+      name: `${name} on 1M float32`,
+      wasm1: wasm1!,
+      wasm: wasm!,
+      tfjsWasm: tfjsWasm!,
+      cpu: cpu!,
+      jax: jaxMs!,
+      unit: "ms",
+      target: "< 1 ms",
+    });
   }
   for (const t of Object.values(made)) t.dispose();
   tx.dispose();
@@ -176,6 +207,7 @@ async function tinyOpRow(): Promise<KernelRow> {
     wasm: us(wasm!),
     tfjsWasm: us(tfjsWasm!),
     cpu: us(cpu!),
+    jax: Number.NaN,
     unit: "us",
     target: "< 2 us",
   };

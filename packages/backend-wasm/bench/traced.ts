@@ -1,26 +1,33 @@
 /**
  * tf.function benchmarks on Kiln wasm (1 thread and all threads) against tfjs-backend-wasm
- * (eager; tfjs has no tracing) and Kiln cpu (traced), in one process: the 10-op elementwise
- * chain on 1M floats, the cache-hit cost of calling a traced 1-op function, an MLP training
- * step (SGD and Adam written with core ops, a GradientTape inside tf.function) and a small
- * CNN training step.
+ * (eager; tfjs has no tracing), jax-js 0.1.25's wasm device (jitted) and Kiln cpu (traced),
+ * in one process: the 10-op elementwise chain on 1M floats, the cache-hit cost of calling a
+ * traced 1-op function, an MLP training step (SGD and Adam written with core ops, a
+ * GradientTape inside tf.function) and a small CNN training step.
  */
 import { randomArray, timeAll } from "./harness.js";
+import { type JaxCase, jaxCase, jaxChain, jaxCnnStep, jaxMlpStep } from "./jax.js";
 import type { KernelRow } from "./kernels.js";
 import { tf, tfjs } from "./setup.js";
 
 const KILN_BACKENDS = ["wasm1", "wasm", "cpu"] as const;
 
-/** Times a per-backend Kiln function (built lazily on each backend) and a tfjs one, interleaved. */
-async function compareTraced(make: () => () => void, anchor: (() => void) | undefined, runs: number, warmup = 3): Promise<number[]> {
+/** Times a per-backend Kiln function (built lazily on each backend), a tfjs one and a jax-js case, interleaved. */
+async function compareTraced(
+  make: () => () => void,
+  anchor: (() => void) | undefined,
+  runs: number,
+  warmup = 3,
+  jax?: JaxCase,
+): Promise<number[]> {
   const made: Record<string, () => void> = {};
   const kiln = (name: string) => async () => {
     await tf.setBackend(name);
     (made[name] ??= make())();
   };
   const [wasm1, wasm, cpu] = KILN_BACKENDS.map(kiln);
-  const [a, b, t, c] = await timeAll([wasm1, wasm, anchor, cpu], { warmup, runs });
-  return [a!, b!, t!, c!];
+  const [a, b, t, c, j] = await timeAll([wasm1, wasm, anchor, cpu, jax?.run], { warmup, runs });
+  return [a!, b!, t!, c!, j!];
 }
 
 /** The issue's 10-op chain: add, mul, relu, neg, exp, sub, abs, sqrt, sigmoid, tanh. */
@@ -34,13 +41,34 @@ function chainTfjs(x: tfjs.Tensor, y: tfjs.Tensor): tfjs.Tensor {
   );
 }
 
+/**
+ * Checks that jax-js's chain agrees with Kiln wasm's on the same inputs within 1e-5 relative
+ * (the outputs lie in [0.46, 0.77]), and prints the largest relative difference.
+ */
+async function checkChainAgrees(jax: ReturnType<typeof jaxChain>, xv: Float32Array, yv: Float32Array): Promise<void> {
+  await tf.setBackend("wasm");
+  const kiln = chain(tf.tensor(xv), tf.tensor(yv));
+  const want = kiln.dataSync() as Float32Array;
+  kiln.dispose();
+  const got = await jax.values();
+  let worst = 0;
+  for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(got[i]! - want[i]!) / Math.abs(want[i]!));
+  console.log(`10-op chain, jax-js against Kiln wasm: largest relative difference ${worst.toExponential(2)}`);
+  if (!(worst <= 1e-5)) throw new Error(`jax-js's chain differs from Kiln's by ${worst} relative (over 1e-5)`);
+}
+
 async function chainRow(): Promise<KernelRow> {
   const n = 1 << 20;
   const xv = randomArray(n, 1);
   const yv = randomArray(n, 2);
   const tx = tfjs.tensor1d(xv);
   const ty = tfjs.tensor1d(yv);
-  const [wasm1, wasm, tfjsWasm, cpu] = await compareTraced(
+  const jax = await jaxCase("10-op chain", async () => {
+    const made = jaxChain(xv, yv);
+    await checkChainAgrees(made, xv, yv);
+    return made;
+  });
+  const [wasm1, wasm, tfjsWasm, cpu, jaxMs] = await compareTraced(
     () => {
       const x = tf.tensor(xv);
       const y = tf.tensor(yv);
@@ -53,14 +81,18 @@ async function chainRow(): Promise<KernelRow> {
       out.dispose();
     },
     11,
+    3,
+    jax,
   );
   tfjs.dispose([tx, ty]);
+  jax.dispose();
   return {
     name: "traced 10-op elementwise chain, 1M float32",
     wasm1: wasm1!,
     wasm: wasm!,
     tfjsWasm: tfjsWasm!,
     cpu: cpu!,
+    jax: jaxMs!,
     unit: "ms",
     target: "< 2 ms",
   };
@@ -90,6 +122,7 @@ async function cacheHitRow(): Promise<KernelRow> {
     wasm: us(wasm!),
     tfjsWasm: us(tfjsWasm!),
     cpu: us(cpu!),
+    jax: Number.NaN,
     unit: "us",
     target: "< 5 us",
   };
@@ -104,7 +137,7 @@ function crossEntropy(logits: tf.Tensor, labels: tf.Tensor): tf.Tensor {
 }
 
 /** A traced MLP training step with SGD or Adam (the optimizer's state as variables, updated with core ops). */
-function makeMlpStep(optimizer: "sgd" | "adam"): () => void {
+export function makeMlpStep(optimizer: "sgd" | "adam"): () => void {
   const vars = MLP.slice(1).flatMap((out, i) => [
     new tf.Variable(tf.randomNormal([MLP[i]!, out], 0, 0.05, "float32", 10 + i)),
     new tf.Variable(tf.zeros([out])),
@@ -148,7 +181,7 @@ function makeMlpStep(optimizer: "sgd" | "adam"): () => void {
 }
 
 /** tfjs's equivalent: variableGrads and a manual SGD update, or tf.train.adam. */
-function makeTfjsMlpStep(optimizer: "sgd" | "adam"): () => void {
+export function makeTfjsMlpStep(optimizer: "sgd" | "adam"): () => void {
   const vars = MLP.slice(1).flatMap((out, i) => [
     tfjs.variable(tfjs.randomNormal([MLP[i]!, out], 0, 0.05)),
     tfjs.variable(tfjs.zeros([out])),
@@ -178,13 +211,16 @@ function makeTfjsMlpStep(optimizer: "sgd" | "adam"): () => void {
 async function mlpRows(): Promise<KernelRow[]> {
   const rows: KernelRow[] = [];
   for (const optimizer of ["sgd", "adam"] as const) {
-    const [wasm1, wasm, tfjsWasm, cpu] = await compareTraced(() => makeMlpStep(optimizer), makeTfjsMlpStep(optimizer), 11);
+    const jax = await jaxCase(`MLP ${optimizer}`, () => jaxMlpStep(optimizer));
+    const [wasm1, wasm, tfjsWasm, cpu, jaxMs] = await compareTraced(() => makeMlpStep(optimizer), makeTfjsMlpStep(optimizer), 11, 3, jax);
+    jax.dispose();
     rows.push({
       name: `MLP 784-256-128-10 train step, b128, ${optimizer.toUpperCase()} (traced)`,
       wasm1: wasm1!,
       wasm: wasm!,
       tfjsWasm: tfjsWasm!,
       cpu: cpu!,
+      jax: jaxMs!,
       unit: "ms",
       target: "< 8 ms",
     });
@@ -219,13 +255,16 @@ function makeCnnStep(): () => void {
 
 async function cnnRow(): Promise<KernelRow> {
   // tfjs-backend-wasm cannot train this model: it has no Conv2DBackpropFilter kernel.
-  const [wasm1, wasm, tfjsWasm, cpu] = await compareTraced(makeCnnStep, undefined, 5, 2);
+  const jax = await jaxCase("small CNN", jaxCnnStep);
+  const [wasm1, wasm, tfjsWasm, cpu, jaxMs] = await compareTraced(makeCnnStep, undefined, 5, 2, jax);
+  jax.dispose();
   return {
     name: "small CNN train step, b32 (traced)",
     wasm1: wasm1!,
     wasm: wasm!,
     tfjsWasm: tfjsWasm!,
     cpu: cpu!,
+    jax: jaxMs!,
     unit: "ms",
     target: "< 50 ms",
   };
