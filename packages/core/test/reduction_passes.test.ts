@@ -80,6 +80,15 @@ describe("reductionPasses", () => {
       'reductionPasses: expected a shape (an array of non-negative integers), received "bad"',
     );
   });
+
+  it("rejects a sparse shape such as [2, , 3] instead of planning over its hole (a NaN pass)", () => {
+    // biome-ignore lint/suspicious/noSparseArray: the hole is what is tested
+    const holey = [2, , 3] as number[];
+    expect(() => reductionPasses(holey, [0])).toThrow(
+      "reductionPasses: expected a shape (an array of non-negative integers), received [2,null,3]",
+    );
+    expect(() => splitAtAxis(holey, 0)).toThrow(ShapeError);
+  });
 });
 
 describe("splitAtAxis", () => {

@@ -11,6 +11,7 @@
  */
 import type { DataArray } from "../base/dtype.js";
 import { ArgumentError, AssertionError, formatShape } from "../base/errors.js";
+import { isDimList } from "../base/shape.js";
 
 /** Arrays `shuffle` reorders in place. */
 export type Shuffleable = unknown[] | Uint32Array | Int32Array | Float32Array | Uint8Array;
@@ -22,7 +23,7 @@ export type FlatVector = ArrayLike<number>;
 export type RecursiveArray<T> = readonly (T | RecursiveArray<T>)[];
 
 function checkShape(shape: unknown, api: string): asserts shape is readonly number[] {
-  if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
+  if (!isDimList(shape)) {
     throw new ArgumentError(`util.${api}: shape must be an array of non-negative integers, received ${JSON.stringify(shape)}`);
   }
 }

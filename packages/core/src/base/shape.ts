@@ -98,9 +98,27 @@ export function broadcastShapes(a: Shape, b: Shape, op: string): (number | null)
   return out;
 }
 
+/**
+ * Whether `value` is an array of non-negative integers with no holes (`every` skips the
+ * holes of a sparse array such as `[2, , 3]`, which would otherwise pass as a shape).
+ *
+ * ```ts
+ * isDimList([2, 3]); // true
+ * isDimList([2, , 3]); // false
+ * ```
+ */
+export function isDimList(value: unknown): value is number[] {
+  if (!Array.isArray(value)) return false;
+  for (let i = 0; i < value.length; i++) {
+    const d: unknown = value[i];
+    if (!Number.isInteger(d) || (d as number) < 0) return false;
+  }
+  return true;
+}
+
 /** Validates a user-given shape: non-negative integers (or -1 where `allowInferred`). */
 export function checkShape(shape: unknown, op: string): number[] {
-  if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
+  if (!isDimList(shape)) {
     let shown: string;
     try {
       shown = JSON.stringify(shape);

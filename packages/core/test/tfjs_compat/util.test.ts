@@ -6,6 +6,8 @@ describe("tf.util: tfjs's helpers", () => {
     expect([tf.util.sizeFromShape([2, 3, 4]), tf.util.sizeFromShape([]), tf.util.sizeFromShape([3, 0])]).toEqual([24, 1, 0]);
     expect(() => tf.util.sizeFromShape([2, -1])).toThrow(tf.ArgumentError);
     expect(() => tf.util.sizeFromShape([2, 1.5])).toThrow("util.sizeFromShape: shape must be an array of non-negative integers, received [2,1.5]");
+    // biome-ignore lint/suspicious/noSparseArray: a hole is not a dimension
+    expect(() => tf.util.sizeFromShape([2, , 3] as number[])).toThrow("received [2,null,3]");
   });
 
   it("shuffle permutes arrays and typed arrays in place", () => {
