@@ -17,6 +17,7 @@ export async function setUpBenchBackends(): Promise<{ threaded: WasmBackend }> {
   if (!tf.listBackends().includes("wasm")) tf.registerBackend(wasm());
   await tf.setBackend("wasm");
   const threaded = tf.backend() as WasmBackend;
+  await threaded.threadsReady;
   await tfjs.setBackend("wasm");
   return { threaded };
 }

@@ -35,26 +35,35 @@ static __attribute__((unused)) Job slots[SLOTS];
 static uint32_t chunks_run[MAX_THREADS];
 static __attribute__((unused)) uint32_t generation = 0;
 static uint32_t active_threads = 1;
-static uint32_t started_workers = 0;
+/* Workers the loader has spawned, and those already inside kiln_worker_main (they count
+ * themselves in: a worker joins loops as soon as it runs, without the loader's event loop). */
+static uint32_t spawned_workers = 0;
+static volatile uint32_t ready_workers = 0;
 static uint32_t main_can_block = 0;
 #ifdef KILN_THREADS
 /* One mailbox per worker, 64 bytes apart so workers do not share cache lines. */
 static volatile int32_t mailboxes[MAX_THREADS * MAILBOX_STRIDE];
 #endif
 
-uint32_t kiln_thread_count(void) { return active_threads; }
+uint32_t kiln_thread_count(void) {
+  uint32_t ready = __atomic_load_n(&ready_workers, __ATOMIC_ACQUIRE) + 1;
+  return active_threads < ready ? active_threads : ready;
+}
 
-/** Sets how many threads loops use (clamped to the started workers + 1). */
+/** Sets how many threads loops use (clamped to the spawned workers + 1; workers still starting join when they run). */
 uint32_t KILN_EXPORT(kiln_set_threads)(uint32_t threads) {
   if (threads < 1) threads = 1;
-  if (threads > started_workers + 1) threads = started_workers + 1;
+  if (threads > spawned_workers + 1) threads = spawned_workers + 1;
   if (threads > MAX_THREADS) threads = MAX_THREADS;
   active_threads = threads;
   return threads;
 }
 
-/** Records that a worker was started (called by the loader once the worker is ready). */
-void KILN_EXPORT(kiln_worker_started)(void) { started_workers++; }
+/** Records that the loader spawned a worker (it joins loops once it runs kiln_worker_main). */
+void KILN_EXPORT(kiln_worker_spawned)(void) { spawned_workers++; }
+
+/** Workers running kiln_worker_main so far. */
+uint32_t KILN_EXPORT(kiln_workers_ready)(void) { return __atomic_load_n(&ready_workers, __ATOMIC_ACQUIRE); }
 
 /** Whether the calling thread may block in atomic.wait (Node's main thread may; a browser's may not). */
 void KILN_EXPORT(kiln_set_main_can_block)(uint32_t can) { main_can_block = can; }
@@ -64,7 +73,7 @@ uint32_t* KILN_EXPORT(kiln_thread_chunks)(void) { return chunks_run; }
 
 uint32_t kiln_threads_for_work(double work) {
   /* About 20 us of work per extra thread pays for waking it. */
-  uint32_t threads = active_threads;
+  uint32_t threads = kiln_thread_count();
   if (threads <= 1) return 1;
   uint32_t useful = (uint32_t)(work / 20.0);
   if (useful < 1) useful = 1;
@@ -94,7 +103,8 @@ void kiln_parallel_for(kiln_task_fn task, void* context, uint32_t count, uint32_
 }
 
 void kiln_parallel_for_chunks(kiln_task_fn task, void* context, uint32_t count, uint32_t threads, uint32_t chunk) {
-  if (threads > active_threads) threads = active_threads;
+  uint32_t available = kiln_thread_count();
+  if (threads > available) threads = available;
   if (threads > count) threads = count;
 #ifdef KILN_THREADS
   if (threads > 1) {
@@ -130,6 +140,7 @@ void kiln_parallel_for_chunks(kiln_task_fn task, void* context, uint32_t count, 
 void KILN_EXPORT(kiln_worker_main)(uint32_t thread) {
   volatile int32_t* mailbox = &mailboxes[thread * MAILBOX_STRIDE];
   int32_t seen = __atomic_load_n(mailbox, __ATOMIC_ACQUIRE);
+  __atomic_add_fetch(&ready_workers, 1, __ATOMIC_ACQ_REL);
   for (;;) {
     int32_t now;
     uint32_t spins = 0;

@@ -73,9 +73,25 @@ export class WasmBackend implements SyncReadBackend {
   }
 
   get info(): WasmBackendInfo {
-    const { variant, features } = this.module;
+    const { variant, features, workerError } = this.module;
     const info = { variant, threads: this.module.threads };
-    return features.threadsUnavailable === undefined ? info : { ...info, threadsUnavailable: features.threadsUnavailable };
+    const unavailable = features.threadsUnavailable ?? workerError;
+    return unavailable === undefined ? info : { ...info, threadsUnavailable: unavailable };
+  }
+
+  /**
+   * Settles once every worker thread runs. Workers start in the background when the
+   * backend is set up (tens of milliseconds in Node); until one runs, kernels run on the
+   * calling thread alone, and it joins from the next parallel loop on. Rejects with a
+   * `BackendError` when a worker failed to start (kernels then go on without it).
+   *
+   * ```ts
+   * await tf.setBackend("wasm");
+   * await (tf.backend() as WasmBackend).threadsReady; // e.g. before timing two-thread kernels
+   * ```
+   */
+  get threadsReady(): Promise<void> {
+    return this.module.workersReady;
   }
 
   /**

@@ -8,7 +8,9 @@ export async function setUpBackends(options: WasmOptions = {}): Promise<WasmBack
   if (!tf.listBackends().includes("cpu")) tf.registerBackend(cpu(), { priority: 0 });
   if (!tf.listBackends().includes("wasm")) tf.registerBackend(wasm(options));
   await tf.setBackend("wasm");
-  return tf.backend() as WasmBackend;
+  const backend = tf.backend() as WasmBackend;
+  await backend.threadsReady;
+  return backend;
 }
 
 /** Runs `fn` on backend `name` inside tidy and returns its results' values and dtypes. */

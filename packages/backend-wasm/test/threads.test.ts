@@ -1,6 +1,6 @@
 import * as tf from "@kiln/core";
 import { beforeAll, describe, expect, it } from "vitest";
-import { detectFeatures, type WasmBackend } from "../src/index.js";
+import { detectFeatures, type WasmBackend, wasm } from "../src/index.js";
 import { randomValues, setUpBackends } from "./helpers.js";
 
 /** Runs `fn` with 1 thread and with 2 threads and returns both results' values. */
@@ -88,5 +88,41 @@ describe.runIf(detectFeatures().threads)("threads", () => {
     }
     for (const cf of chain.concreteFunctions()) cf.dispose();
     x.dispose();
+  });
+});
+
+describe.runIf(detectFeatures().threads)("workers start in the background", () => {
+  it("setBackend does not wait for the workers; kernels run meanwhile, and a worker joins without the event loop", async () => {
+    tf.registerBackend(wasm({ name: "wasm-background", variant: "simd-threads", threads: 2 }));
+    await tf.setBackend("wasm-background");
+    try {
+      const backend = tf.backend() as WasmBackend;
+      expect(backend.info.threads).toBe(2);
+      const a = tf.tensor(randomValues(256 * 256, 3), [256, 256]);
+      const expected = tf.tidy(() => Array.from(tf.matMul(a, a).dataSync()));
+      const workerChunks = () => backend.heap.i32()[(backend.module.exports.kiln_thread_chunks() >>> 2) + 1]!;
+      // Synchronously, never yielding: the worker counts itself in once it runs its loop.
+      const start = Date.now();
+      while (workerChunks() === 0 && Date.now() - start < 20_000) {
+        expect(tf.tidy(() => Array.from(tf.matMul(a, a).dataSync()))).toEqual(expected);
+      }
+      expect(backend.module.exports.kiln_workers_ready()).toBe(1);
+      expect(workerChunks()).toBeGreaterThan(0);
+      await backend.threadsReady;
+      a.dispose();
+    } finally {
+      await tf.setBackend("wasm");
+      tf.removeBackend("wasm-background");
+    }
+  });
+
+  it("a backend disposed before its workers run settles threadsReady and stops them", async () => {
+    const plugin = wasm({ name: "wasm-disposed", variant: "simd-threads", threads: 2 });
+    tf.registerBackend(plugin);
+    await tf.setBackend("wasm-disposed");
+    const backend = tf.backend() as WasmBackend;
+    await tf.setBackend("wasm");
+    tf.removeBackend("wasm-disposed");
+    await expect(backend.threadsReady).resolves.toBeUndefined();
   });
 });

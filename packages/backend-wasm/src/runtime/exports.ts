@@ -13,7 +13,8 @@ export interface KilnExports {
   kiln_heap_stats(): number;
   kiln_error_record(): number;
   kiln_set_threads(threads: number): number;
-  kiln_worker_started(): void;
+  kiln_worker_spawned(): void;
+  kiln_workers_ready(): number;
   kiln_set_main_can_block(can: number): void;
   kiln_worker_main?(thread: number): void;
   kiln_thread_chunks(): number;

@@ -4,7 +4,7 @@ import { compileBinary, defaultBinaryUrl, type WasmVariant } from "./binaries.js
 import type { KilnExports } from "./exports.js";
 import { detectFeatures, isNode, type WasmFeatures } from "./features.js";
 import { Heap } from "./heap.js";
-import { type PoolWorker, startWorker } from "./workers.js";
+import { type PoolWorker, type SpawnWorker, type WorkerStart, workerSpawner } from "./workers.js";
 
 /** Bytes of stack for each worker thread. */
 const WORKER_STACK_BYTES = 256 * 1024;
@@ -24,26 +24,62 @@ export interface ModuleOptions {
 
 /**
  * An instantiated kernel module: its exports, its memory (seen through `heap`), the
- * argument frame, and the worker threads that share the memory.
+ * argument frame, and the worker threads that share the memory. Workers start in the
+ * background: kernels run on the calling thread until a worker runs its loop, and it joins
+ * the next parallel loop from then on (it counts itself in, so a program that never yields
+ * to the event loop gets it too). `workersReady` settles when every worker runs.
  *
  * ```ts
  * const module = await WasmModule.load({ threads: 2 });
+ * await module.workersReady; // only to be sure both threads take part from the first kernel
  * module.exports.kiln_ew_same(...);
  * ```
  */
 export class WasmModule {
   readonly frame: ArgFrame;
+  /** Resolves when every worker runs its loop; rejects when one fails to start. */
+  readonly workersReady: Promise<void>;
   #threads = 1;
+  #spawned = 0;
+  #workers: PoolWorker[] = [];
+  #workerError: string | undefined;
+  #disposed = false;
 
   private constructor(
     readonly variant: WasmVariant,
     readonly features: WasmFeatures,
     readonly exports: KilnExports,
     readonly heap: Heap,
-    readonly workers: PoolWorker[],
     readonly compiled: WebAssembly.Module,
+    starts: readonly WorkerStart[],
+    spawn: SpawnWorker | undefined,
   ) {
     this.frame = new ArgFrame(heap);
+    const started = starts.map((start) => {
+      this.exports.kiln_worker_spawned();
+      this.#spawned++;
+      return spawn!(start).then((worker) => this.#adopt(worker));
+    });
+    this.workersReady = Promise.all(started).then(
+      () => undefined,
+      (error: unknown) => {
+        this.#workerError = `a worker thread failed to start: ${error instanceof Error ? error.message : String(error)}`;
+        throw new BackendError(`wasm backend: ${this.#workerError}`);
+      },
+    );
+    // Handled here so that an unobserved failure does not end the process; kernels go on with the workers that run.
+    this.workersReady.catch(() => undefined);
+  }
+
+  /** Keeps a started worker, or stops it when the module was disposed meanwhile. */
+  #adopt(worker: PoolWorker): void {
+    if (this.#disposed) worker.terminate();
+    else this.#workers.push(worker);
+  }
+
+  /** Why a worker is missing, when one failed to start. */
+  get workerError(): string | undefined {
+    return this.#workerError;
   }
 
   /** Threads kernels use now (the calling thread included). */
@@ -53,12 +89,12 @@ export class WasmModule {
 
   /** Sets the threads kernels use, between 1 and the started workers + 1; returns the count in effect. */
   setThreads(threads: number): number {
-    const wanted = Number.isFinite(threads) ? Math.max(1, Math.floor(threads)) : this.workers.length + 1;
-    this.#threads = this.exports.kiln_set_threads(Math.min(wanted, this.workers.length + 1));
+    const wanted = Number.isFinite(threads) ? Math.max(1, Math.floor(threads)) : this.#spawned + 1;
+    this.#threads = this.exports.kiln_set_threads(Math.min(wanted, this.#spawned + 1));
     return this.#threads;
   }
 
-  /** Loads, compiles and instantiates the chosen binary, and starts its worker threads. */
+  /** Loads, compiles and instantiates the chosen binary, and starts its worker threads (without waiting for them). */
   static async load(options: ModuleOptions = {}): Promise<WasmModule> {
     const features = detectFeatures();
     if (!features.simd) {
@@ -76,24 +112,25 @@ export class WasmModule {
     const exports = instance.exports as unknown as KilnExports;
     exports.kiln_set_memory_limit(maxPages);
     const heap = new Heap(memory, exports);
-    const workers: PoolWorker[] = [];
-    const module = new WasmModule(variant, features, exports, heap, workers, compiled);
+    const starts: WorkerStart[] = [];
     if (variant === "simd-threads") {
       exports.kiln_set_main_can_block(isNode() ? 1 : 0);
       for (let thread = 1; thread < wanted; thread++) {
         const stack = heap.alloc(WORKER_STACK_BYTES, "worker stack");
-        workers.push(await startWorker({ module: compiled, memory, stackTop: stack + WORKER_STACK_BYTES, thread }));
-        exports.kiln_worker_started();
+        starts.push({ module: compiled, memory, stackTop: stack + WORKER_STACK_BYTES, thread });
       }
     }
+    const spawn = starts.length > 0 ? await workerSpawner() : undefined;
+    const module = new WasmModule(variant, features, exports, heap, compiled, starts, spawn);
     module.setThreads(wanted);
     return module;
   }
 
   /** Stops the worker threads. The module must not be used afterwards. */
   dispose(): void {
-    for (const worker of this.workers) worker.terminate();
-    this.workers.length = 0;
+    this.#disposed = true;
+    for (const worker of this.#workers) worker.terminate();
+    this.#workers.length = 0;
   }
 }
 

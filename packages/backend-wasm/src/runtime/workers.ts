@@ -34,33 +34,42 @@ export interface PoolWorker {
   terminate(): void;
 }
 
+/** Starts one worker thread: the thread is spawned at once; the promise resolves once it runs the worker loop. */
+export type SpawnWorker = (start: WorkerStart) => Promise<PoolWorker>;
+
 /**
- * Starts one worker thread and resolves once it runs the worker loop. In Node the worker
- * is unref'd: a program does not wait for idle kernel workers before exiting.
+ * The platform's way to start worker threads: Node's `worker_threads` (imported here, so
+ * that spawning itself is synchronous) or a browser's `Worker`. In Node a worker is
+ * unref'd once it runs: a program does not wait for idle kernel workers before exiting.
  *
  * ```ts
- * const worker = await startWorker({ module, memory, stackTop, thread: 1 });
+ * const spawn = await workerSpawner();
+ * const worker = await spawn({ module, memory, stackTop, thread: 1 });
  * ```
  */
-export async function startWorker(start: WorkerStart): Promise<PoolWorker> {
+export async function workerSpawner(): Promise<SpawnWorker> {
   if (isNode()) {
     const name = "node:worker_threads";
     const { Worker } = (await import(/* @vite-ignore */ name)) as typeof import("node:worker_threads");
-    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: start });
-    await new Promise<void>((resolve, reject) => {
-      worker.once("message", () => resolve());
-      worker.once("error", reject);
-    });
-    worker.unref();
-    return { terminate: () => void worker.terminate() };
+    return (start) => {
+      const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: start });
+      return new Promise((resolve, reject) => {
+        worker.once("message", () => {
+          worker.unref();
+          resolve({ terminate: () => void worker.terminate() });
+        });
+        worker.once("error", reject);
+      });
+    };
   }
-  const url = URL.createObjectURL(new Blob([WORKER_SOURCE], { type: "text/javascript" }));
-  const worker = new Worker(url);
-  URL.revokeObjectURL(url);
-  await new Promise<void>((resolve, reject) => {
-    worker.onmessage = () => resolve();
-    worker.onerror = (event) => reject(new Error(event.message));
-    worker.postMessage(start);
-  });
-  return { terminate: () => worker.terminate() };
+  return (start) => {
+    const url = URL.createObjectURL(new Blob([WORKER_SOURCE], { type: "text/javascript" }));
+    const worker = new Worker(url);
+    URL.revokeObjectURL(url);
+    return new Promise((resolve, reject) => {
+      worker.onmessage = () => resolve({ terminate: () => worker.terminate() });
+      worker.onerror = (event) => reject(new Error(event.message));
+      worker.postMessage(start);
+    });
+  };
 }
