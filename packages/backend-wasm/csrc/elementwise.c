@@ -13,7 +13,7 @@
  *   feed only the next op form a register run instead (kiln_ew_run, generated): one pass
  *   over the block applies them all to values held in registers. Each op is the same
  *   kernel (or the same C, in a run) that eager execution runs, so fused and unfused
- *   results are bit-identical.
+ *   results are bit-identical (in a run, but for the sign and payload of NaN results).
  *
  * Large loops are split across threads in whole blocks.
  */

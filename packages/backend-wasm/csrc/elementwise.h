@@ -22,7 +22,9 @@ extern const uint8_t kiln_ew_run_roles[];
  * op k is case codes[k] = 2 * kernel + (1 if the running value is the kernel's x1), and
  * reads its other argument, if any, from operands[k] (element i at operands[k] + 4 i);
  * the result goes to `out`. All lanes are four bytes. Every case is the kernel's own C, so
- * the result has the same bits as the kernels run one by one; `out` may be `first`.
+ * the result equals the kernels run one by one bit for bit, except that a NaN result's sign
+ * and payload may differ (wasm leaves them to the engine, and V8 may order a commutative
+ * instruction's operands differently here); `out` may be `first`.
  *
  *   // y = relu(x * w + b) on n floats
  *   uint32_t codes[3] = {2 * MUL, 2 * ADD, 2 * RELU};

@@ -116,7 +116,7 @@ describe("register runs: chains of cheap ops applied in registers", () => {
     backend = await setUpBackends({ threads: 2 });
   });
 
-  it("a chain of cheap float32 ops, the running value on either side, equals eager bit for bit at every tail length", () => {
+  it("a chain of cheap float32 ops, the running value on either side, equals eager value for value at every tail length", () => {
     const fn = (x: tf.Tensor, y: tf.Tensor) => {
       let t = tf.mul(tf.add(x, y), 0.5);
       t = tf.sub(y, tf.relu(t)); // the running value is the second operand
@@ -137,7 +137,7 @@ describe("register runs: chains of cheap ops applied in registers", () => {
     }
   });
 
-  it("int32 runs, casts between the dtypes, and scalar and broadcast operands equal eager bit for bit", () => {
+  it("int32 runs, casts between the dtypes, and scalar and broadcast operands equal eager value for value", () => {
     const a = tf.tensor(Int32Array.from(randomValues(6 * 40, 21, -5e8, 5e8).map(Math.trunc)), [6, 40], "int32");
     const row = tf.tensor(Int32Array.from(randomValues(40, 22, -50, 50).map(Math.trunc)), [40], "int32");
     const column = tf.tensor(randomValues(6, 23), [6, 1]);

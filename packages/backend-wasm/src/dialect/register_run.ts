@@ -19,7 +19,9 @@ const CHEAP_CALL = /^(wasm_[a-z0-9_]+|v_f32|v_i32|v_neg_f32|v_abs_f32)$/;
  * interleaved copies use the vector registers better than a switch case can. Returns 0, or
  * `ACC_FIRST` (unary), or `ACC_FIRST | ACC_SECOND` (binary: the running value may be either
  * argument). The case compiled for a role is the kernel's own C text, so a run gives the
- * same bits as the kernels one by one.
+ * same bits as the kernels one by one, except the sign and payload of NaN results (wasm
+ * leaves those to the engine, and V8 may order a commutative instruction's operands
+ * differently inside a run).
  *
  * ```ts
  * registerRunRoles(addKernel, renderKernel(addKernel)); // ACC_FIRST | ACC_SECOND
