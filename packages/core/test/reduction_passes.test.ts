@@ -3,7 +3,7 @@
  * kernels use to walk row-major data as `[outer, size, inner]` views.
  */
 import { describe, expect, it } from "vitest";
-import { AxisError, reductionPasses, ShapeError, splitAtAxis } from "../src/index.js";
+import { ArgumentError, AxisError, reductionPasses, ShapeError, splitAtAxis } from "../src/index.js";
 
 /** Reduces `data` of `shape` by summing through the passes, as a backend kernel would. */
 function sumThroughPasses(data: number[], shape: number[], axes: number[]): number[] {
@@ -69,9 +69,14 @@ describe("reductionPasses", () => {
     );
     expect(() => reductionPasses([2, 3], [1e12])).toThrow("axis 1000000000000 is not a normalized axis");
     expect(() => reductionPasses([2, 3], [0.5])).toThrow(AxisError);
+  });
+
+  it("rejects axes that are not an array with an ArgumentError showing what was received", () => {
+    expect(() => reductionPasses([2, 3], 1 as unknown as number[])).toThrow(ArgumentError);
     expect(() => reductionPasses([2, 3], 1 as unknown as number[])).toThrow(
-      "reductionPasses: expected a list of normalized axes, received 1",
+      "reductionPasses: 'axes' must be an array of normalized axes, received 1",
     );
+    expect(() => reductionPasses([2, 3], Int32Array.of(1) as unknown as number[])).toThrow("received Int32Array [1]");
   });
 
   it("rejects a shape that is not a list of non-negative integers with a ShapeError", () => {

@@ -4,7 +4,7 @@
 // `[outer, size, inner]` view: `outer` independent blocks, each holding `size` rows of
 // `inner` contiguous elements to combine, so inner loops run over contiguous memory.
 
-import { AxisError } from "./errors.js";
+import { ArgumentError, AxisError } from "./errors.js";
 import { checkShape } from "./shape.js";
 
 /** One pass of a reduction: combine `size` consecutive rows of `inner` elements, `outer` times. */
@@ -14,9 +14,10 @@ export interface ReductionPass {
   readonly inner: number;
 }
 
-/** A received value for an error message (symbols, bigints and cycles included). */
+/** A received value for an error message (typed arrays, symbols, bigints and cycles included). */
 function shown(value: unknown): string {
   if (typeof value === "number" || typeof value === "symbol" || typeof value === "bigint") return String(value);
+  if (ArrayBuffer.isView(value)) return `${value.constructor.name} [${Array.from(value as unknown as ArrayLike<number>).join(", ")}]`;
   try {
     return JSON.stringify(value) ?? String(value);
   } catch {
@@ -37,7 +38,8 @@ function checkAxis(axis: unknown, rank: number, fn: string): void {
 }
 
 /**
- * The `[outer, size, inner]` view of `shape` around one (normalized) axis.
+ * The `[outer, size, inner]` view of `shape` around one (normalized) axis. Throws a
+ * `ShapeError` for a malformed shape and an `AxisError` for an axis outside `0..rank-1`.
  *
  * ```ts
  * splitAtAxis([2, 3, 4], 1); // { outer: 2, size: 3, inner: 4 }
@@ -60,7 +62,9 @@ export function splitAtAxis(shape: readonly number[], axis: number): ReductionPa
  * `[1,2]` is the single pass `[2, 12, 1]`. Runs separated by kept axes need one pass each,
  * largest first so later passes read less data; each pass shrinks the data, so the total
  * cost stays below twice one read of the input. An empty list means nothing is reduced
- * (every reduced axis has size 1).
+ * (every reduced axis has size 1). Throws a `ShapeError` for a malformed shape, an
+ * `ArgumentError` when `axes` is not an array, and an `AxisError` for an axis outside
+ * `0..rank-1`.
  *
  * ```ts
  * reductionPasses([2, 3, 4], [1, 2]); // [{ outer: 2, size: 12, inner: 1 }]
@@ -68,7 +72,7 @@ export function splitAtAxis(shape: readonly number[], axis: number): ReductionPa
  */
 export function reductionPasses(shape: readonly number[], axes: readonly number[]): ReductionPass[] {
   checkShape(shape, "reductionPasses");
-  if (!Array.isArray(axes)) throw new AxisError(`reductionPasses: expected a list of normalized axes, received ${shown(axes)}`);
+  if (!Array.isArray(axes)) throw new ArgumentError(`reductionPasses: 'axes' must be an array of normalized axes, received ${shown(axes)}`);
   for (const axis of axes) checkAxis(axis, shape.length, "reductionPasses");
   const reduced = new Set(axes);
   // Alternating runs, each [size, isReduced], with size-1 axes dropped.

@@ -116,7 +116,7 @@ export function isDimList(value: unknown): value is number[] {
   return true;
 }
 
-/** Validates a user-given shape: non-negative integers (or -1 where `allowInferred`). */
+/** Validates a user-given shape: an array of non-negative integers (a ShapeError naming `op` otherwise). */
 export function checkShape(shape: unknown, op: string): number[] {
   if (!isDimList(shape)) {
     let shown: string;
