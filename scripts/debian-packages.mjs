@@ -31,6 +31,7 @@ export function declaredDebianPackages(root) {
 
 /** Whether dpkg reports `name` as installed. */
 function installed(name) {
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: ${Status} is dpkg-query's own format field
   const result = spawnSync("dpkg-query", ["-W", "-f=${Status}", name], { encoding: "utf8" });
   return result.status === 0 && result.stdout.includes("install ok installed");
 }

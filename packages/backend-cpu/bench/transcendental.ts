@@ -232,6 +232,7 @@ async function cnnActivationRows(): Promise<BenchRow[]> {
         for (let i = 0; i < out.length; i += 32) {
           for (let c = 0; c < 32; c++) {
             const v = Math.fround(x[i + c]! + b[c]!);
+            // biome-ignore lint/complexity/useMathMinMax: relu keeps -0 (core's select(x < 0, 0, x)); Math.max(0, -0) is +0
             out[i + c] = v < 0 ? 0 : v;
           }
         }

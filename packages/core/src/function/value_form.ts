@@ -59,14 +59,14 @@ export function valueForm(fn: LibraryFunction): LibraryFunction {
   const copied = new Map<Operation, Operation>();
   // Each variable's value so far: reads after an assignment see what it assigned.
   const current = new Map<OpOutput, OpOutput | Operation>();
-  const valueOf = (resource: OpOutput, reader: Operation): OpOutput => {
+  const valueAt = (resource: OpOutput, reader: Operation): OpOutput => {
     const value = current.get(resource);
     if (value instanceof Operation) throw assignedInside(value, reader);
     return value ?? mapped.get(resource)!;
   };
   for (const op of source.operations) {
     if (op.type === "ReadVariableOp") {
-      mapped.set(op.outputs[0]!, valueOf(op.inputs[0]!, op));
+      mapped.set(op.outputs[0]!, valueAt(op.inputs[0]!, op));
       continue;
     }
     if (op.type === "AssignVariableOp") {
@@ -75,7 +75,7 @@ export function valueForm(fn: LibraryFunction): LibraryFunction {
     }
     if (op.type === "AssignAddVariableOp" || op.type === "AssignSubVariableOp") {
       const resource = op.inputs[0]!;
-      const update = new Operation(graph.uniqueName(op.name), op.type === "AssignAddVariableOp" ? AddV2 : Sub, [valueOf(resource, op), mapped.get(op.inputs[1]!)!], {}, [
+      const update = new Operation(graph.uniqueName(op.name), op.type === "AssignAddVariableOp" ? AddV2 : Sub, [valueAt(resource, op), mapped.get(op.inputs[1]!)!], {}, [
         { shape: resource.shape, dtype: resource.dtype },
       ], []);
       current.set(resource, graph.addOperation(update).outputs[0]!);

@@ -30,7 +30,13 @@ function kernelCalls(pattern: RegExp, fn: () => void): Record<string, number> {
   for (const k of kernels) {
     if (!("run" in k)) continue;
     const name = typeof k.op === "string" ? k.op : k.op.name;
-    tf.registerKernel({ ...k, run: (args) => ((calls[name] = (calls[name] ?? 0) + 1), k.run(args)) });
+    tf.registerKernel({
+      ...k,
+      run: (args) => {
+        calls[name] = (calls[name] ?? 0) + 1;
+        return k.run(args);
+      },
+    });
   }
   try {
     fn();
