@@ -126,25 +126,30 @@ function conv(x: np.Array, w: np.Array): np.Array {
 }
 
 /**
- * The filter's cotangent of `conv(x, w)` for the output cotangent `dy` (Kiln's
- * conv2DBackpropFilter). Under `jit` jax-js keeps only the gradient's conv: the forward conv
- * that `vjp` traces is unused and dropped (the jaxpr is transposes and one conv).
+ * The cotangent of `f` at `primal` for the output cotangent `dy`, from `vjp`. Under `jit`
+ * jax-js keeps only the gradient's work: the primal output that `vjp` traces is unused and
+ * dropped (for a conv, the compiled jaxpr is transposes, a flip and one conv).
+ *
+ * ```ts
+ * const dw = cotangent((filter) => conv(x, filter), w, dy);
+ * ```
  */
-function convFilterGrad(x: np.Array, w: np.Array, dy: np.Array): np.Array {
-  const [y, back] = vjp((filter: np.Array) => conv(x, filter), [w]);
+function cotangent(f: (primal: np.Array) => np.Array, primal: np.Array, dy: np.Array): np.Array {
+  const [y, back] = vjp(f, [primal]);
   y.dispose();
-  const [dw] = back(dy);
+  const [grad] = back(dy);
   back.dispose();
-  return dw;
+  return grad;
 }
 
-/** The input's cotangent of `conv(x, w)` for `dy` (Kiln's conv2DBackpropInput); `x` gives only its shape. As above, no forward conv is left after `jit`. */
+/** The filter's cotangent of `conv(x, w)` for the output cotangent `dy` (Kiln's conv2DBackpropFilter). */
+function convFilterGrad(x: np.Array, w: np.Array, dy: np.Array): np.Array {
+  return cotangent((filter) => conv(x, filter), w, dy);
+}
+
+/** The input's cotangent of `conv(x, w)` for `dy` (Kiln's conv2DBackpropInput); `x` gives only its shape. */
 function convInputGrad(x: np.Array, w: np.Array, dy: np.Array): np.Array {
-  const [y, back] = vjp((input: np.Array) => conv(input, w), [x]);
-  y.dispose();
-  const [dx] = back(dy);
-  back.dispose();
-  return dx;
+  return cotangent((input) => conv(input, w), x, dy);
 }
 
 /** The three conv cases: jax-js function of (x, w, dy) in NCHW / OIHW, and the permutation that takes its output to Kiln's layout. */
