@@ -15,7 +15,7 @@
  * if (matMul.run) await matMul.run();
  * ```
  */
-import { blockUntilReady, defaultDevice, init, jit, lax, nn, numpy as np, tree, valueAndGrad } from "@jax-js/jax";
+import { blockUntilReady, defaultDevice, init, jit, lax, nn, numpy as np, tree, valueAndGrad, vjp } from "@jax-js/jax";
 import { randomArray } from "./harness.js";
 
 /** A jax-js case: `run` does one timed call, or `error` says why jax-js cannot run it. */
@@ -94,6 +94,113 @@ export function jaxMatMul(av: Float32Array, bv: Float32Array, n: number): JaxCas
   const a = arrayOf(av, [n, n]);
   const b = arrayOf(bv, [n, n]);
   return { run: () => settle(np.matmul(a.ref, b.ref)), dispose: () => tree.dispose([a, b]) };
+}
+
+/**
+ * A contiguous jax-js array of `values` (of `shape`) with its axes permuted, the copy made in
+ * JS so that the timed calls get plain row-major inputs, not views.
+ *
+ * ```ts
+ * permuted(nhwc, [32, 13, 13, 32], [0, 3, 1, 2]); // NCHW, shape [32, 32, 13, 13]
+ * ```
+ */
+function permuted(values: Float32Array, shape: number[], perm: number[]): np.Array {
+  const outShape = perm.map((axis) => shape[axis]!);
+  const strides = shape.map((_, i) => shape.slice(i + 1).reduce((a, b) => a * b, 1));
+  const outStrides = perm.map((axis) => strides[axis]!);
+  const result = new Float32Array(values.length);
+  const index = outShape.map(() => 0);
+  for (let i = 0; i < result.length; i++) {
+    result[i] = values[index.reduce((at, k, d) => at + k * outStrides[d]!, 0)]!;
+    for (let d = index.length - 1; d >= 0; d--) {
+      index[d] = (index[d]! + 1) % outShape[d]!;
+      if (index[d] !== 0) break;
+    }
+  }
+  return arrayOf(result, outShape);
+}
+
+/** A 3x3 stride-1 "VALID" convolution in jax-js's NCHW layout with an OIHW filter. */
+function conv(x: np.Array, w: np.Array): np.Array {
+  return lax.conv(x, w, [1, 1], "VALID");
+}
+
+/**
+ * The cotangent of `f` at `primal` for the output cotangent `dy`, from `vjp`. Under `jit`
+ * jax-js keeps only the gradient's work: the primal output that `vjp` traces is unused and
+ * dropped (for a conv, the compiled jaxpr is transposes, a flip and one conv).
+ *
+ * ```ts
+ * const dw = cotangent((filter) => conv(x, filter), w, dy);
+ * ```
+ */
+function cotangent(f: (primal: np.Array) => np.Array, primal: np.Array, dy: np.Array): np.Array {
+  const [y, back] = vjp(f, [primal]);
+  y.dispose();
+  const [grad] = back(dy);
+  back.dispose();
+  return grad;
+}
+
+/** The filter's cotangent of `conv(x, w)` for the output cotangent `dy` (Kiln's conv2DBackpropFilter). */
+function convFilterGrad(x: np.Array, w: np.Array, dy: np.Array): np.Array {
+  return cotangent((filter) => conv(x, filter), w, dy);
+}
+
+/** The input's cotangent of `conv(x, w)` for `dy` (Kiln's conv2DBackpropInput); `x` gives only its shape. */
+function convInputGrad(x: np.Array, w: np.Array, dy: np.Array): np.Array {
+  return cotangent((input) => conv(input, w), x, dy);
+}
+
+/** The three conv cases: jax-js function of (x, w, dy) in NCHW / OIHW, and the permutation that takes its output to Kiln's layout. */
+const CONV_CASES = {
+  forward: {
+    f: (x: np.Array, w: np.Array, dy: np.Array) => {
+      dy.dispose();
+      return conv(x, w);
+    },
+    toKiln: [0, 2, 3, 1],
+  },
+  filter: { f: convFilterGrad, toKiln: [2, 3, 1, 0] },
+  input: { f: convInputGrad, toKiln: [0, 2, 3, 1] },
+} as const;
+
+/** Which conv case: the forward product, or the gradient for the filter or for the input. */
+export type ConvKind = keyof typeof CONV_CASES;
+
+/**
+ * One conv case on Kiln's values, jitted: `xv` NHWC, `wv` HWIO and `dyv` NHWC as on the Kiln
+ * side, transposed once to jax-js's NCHW / OIHW (the same shapes and FLOPs); `values` reads
+ * the output back in Kiln's layout (NHWC, or HWIO for the filter's gradient), for an agreement check.
+ *
+ * ```ts
+ * const dw = jaxConv("filter", xv, [32, 13, 13, 32], wv, [3, 3, 32, 64], dyv);
+ * await dw.run?.();
+ * ```
+ */
+export function jaxConv(
+  kind: ConvKind,
+  xv: Float32Array,
+  xShape: number[],
+  wv: Float32Array,
+  wShape: number[],
+  dyv: Float32Array,
+): JaxCase & { values: () => Promise<Float32Array> } {
+  const { f, toKiln } = CONV_CASES[kind];
+  const [n, h, wd] = xShape as [number, number, number];
+  const [kh, kw, , out] = wShape as [number, number, number, number];
+  const x = permuted(xv, xShape, [0, 3, 1, 2]);
+  const w = permuted(wv, wShape, [3, 2, 0, 1]);
+  const dy = permuted(dyv, [n, h - kh + 1, wd - kw + 1, out], [0, 3, 1, 2]);
+  const step = jit(f);
+  return {
+    run: () => settle(step(x.ref, w.ref, dy.ref)),
+    values: async () => (await np.transpose(step(x.ref, w.ref, dy.ref), [...toKiln]).data()) as Float32Array,
+    dispose: () => {
+      tree.dispose([x, w, dy]);
+      step.dispose();
+    },
+  };
 }
 
 /** The jax-js unary ops the benchmarks compare, by Kiln's name. */

@@ -1,11 +1,12 @@
 /**
  * Kernel benchmarks, Kiln wasm (1 thread and all threads) against tfjs-backend-wasm 4.22,
- * jax-js 0.1.25's wasm device (matMul and the unary ops) and Kiln cpu in one process:
+ * jax-js 0.1.25's wasm device (matMul, the conv layer and its gradients, the unary ops) and
+ * Kiln cpu in one process:
  * matMul, the small CNN's second conv layer with both gradients, exp/tanh/sigmoid on 1M
  * floats, and the eager dispatch cost of a tiny op.
  */
 import { randomArray, type TimeOptions, timeAll } from "./harness.js";
-import { type JaxCase, jaxCase, jaxMatMul, jaxUnary } from "./jax.js";
+import { type ConvKind, type JaxCase, jaxCase, jaxConv, jaxMatMul, jaxUnary } from "./jax.js";
 import { tf, tfjs } from "./setup.js";
 
 /** One benchmark row: milliseconds for each library (NaN where it cannot run the case). */
@@ -87,6 +88,46 @@ async function matmulRows(): Promise<KernelRow[]> {
   return rows;
 }
 
+/**
+ * Checks that a jax-js conv case agrees with Kiln wasm's result `want` (same layout) within
+ * 1e-4, relative to the largest magnitude of `want` (a sum of 288 or more products, some
+ * outputs lie near zero), and prints the largest difference.
+ */
+async function checkConvAgrees(name: string, jax: ReturnType<typeof jaxConv>, want: Float32Array): Promise<void> {
+  const got = await jax.values();
+  let scale = 0;
+  let worst = 0;
+  for (let i = 0; i < want.length; i++) {
+    scale = Math.max(scale, Math.abs(want[i]!));
+    worst = Math.max(worst, Math.abs(got[i]! - want[i]!));
+  }
+  const relative = worst / scale;
+  console.log(
+    `${name}, jax-js against Kiln wasm: largest difference ${worst.toExponential(2)} (${relative.toExponential(2)} of the largest value)`,
+  );
+  if (!(got.length === want.length && relative <= 1e-4))
+    throw new Error(`jax-js's ${name} differs from Kiln's by ${relative} relative (over 1e-4)`);
+}
+
+/**
+ * jax-js's side of one case of the conv layer on the values `[x, w, dy]`, checked against
+ * `kiln`'s result on Kiln wasm before it is timed.
+ */
+async function checkedJaxConv(name: string, kind: ConvKind, kiln: () => tf.Tensor, [xv, wv, dyv]: Float32Array[]): Promise<JaxCase> {
+  const made = jaxConv(kind, xv!, [32, 13, 13, 32], wv!, [3, 3, 32, 64], dyv!);
+  await tf.setBackend("wasm");
+  const want = kiln();
+  try {
+    await checkConvAgrees(name, made, want.dataSync() as Float32Array);
+  } catch (error) {
+    made.dispose();
+    throw error;
+  } finally {
+    want.dispose();
+  }
+  return made;
+}
+
 /** The small CNN's second layer: batch 32, 13x13x32 input, 3x3x32x64 filter, valid padding. */
 async function convRows(): Promise<KernelRow[]> {
   const xv = randomArray(32 * 13 * 13 * 32, 3);
@@ -103,33 +144,39 @@ async function convRows(): Promise<KernelRow[]> {
     t.dataSync();
     t.dispose();
   };
-  const cases: [string, () => tf.Tensor, (() => void) | undefined][] = [
+  // jax-js runs each case jitted in its NCHW layout with OIHW filters (bench/jax.ts), on the same values.
+  const cases: [string, () => tf.Tensor, (() => void) | undefined, ConvKind][] = [
     [
       "conv2d forward, b32 13x13x32 * 3x3x32x64",
       () => tf.conv2d(inputs()[0]!, inputs()[1]!, 1, "valid"),
       () => sync(tfjs.conv2d(tx, tw, 1, "valid")),
+      "forward",
     ],
     [
       "conv2d backprop filter, same layer",
       () => tf.conv2DBackpropFilter(inputs()[0]!, inputs()[2]!, [3, 3, 32, 64], 1, "valid"),
       undefined, // tfjs-backend-wasm 4.22 has no Conv2DBackpropFilter kernel
+      "filter",
     ],
     [
       "conv2d backprop input, same layer",
       () => tf.conv2DBackpropInput([32, 13, 13, 32], inputs()[2]!, inputs()[1]!, 1, "valid"),
       () => sync(tfjs.conv2dTranspose(tdy, tw, [32, 13, 13, 32], 1, "valid")),
+      "input",
     ],
   ];
   const rows: KernelRow[] = [];
-  for (const [name, kiln, anchor] of cases) {
-    const [wasm1, wasm, tfjsWasm, cpu] = await compare(() => kiln().dispose(), anchor, { warmup: 2, runs: 7 });
+  for (const [name, kiln, anchor, kind] of cases) {
+    const jax = await jaxCase(name, () => checkedJaxConv(name, kind, kiln, [xv, wv, dyv]));
+    const [wasm1, wasm, tfjsWasm, cpu, jaxMs] = await compare(() => kiln().dispose(), anchor, { warmup: 2, runs: 7 }, true, jax);
+    jax.dispose();
     rows.push({
       name,
       wasm1: wasm1!,
       wasm: wasm!,
       tfjsWasm: tfjsWasm!,
       cpu: cpu!,
-      jax: Number.NaN,
+      jax: jaxMs!,
       flops,
       unit: "ms",
       target: ">= 25 GFLOP/s",
