@@ -36,9 +36,14 @@ static uint32_t chunks_run[MAX_THREADS];
 static __attribute__((unused)) uint32_t generation = 0;
 static uint32_t active_threads = 1;
 /* Workers the loader has spawned, and those already inside kiln_worker_main (they count
- * themselves in: a worker joins loops as soon as it runs, without the loader's event loop). */
+ * themselves in: a worker joins loops as soon as it runs, without the loader's event loop).
+ * Loops use threads up to the highest worker index that runs, not up to the count of
+ * running workers: workers boot in any order and one may fail to start, and a count of 1
+ * would only ever wake worker 1. Waking a worker that is not running is harmless (it reads
+ * its mailbox when it enters its loop and skips what was posted before). */
 static uint32_t spawned_workers = 0;
 static volatile uint32_t ready_workers = 0;
+static volatile uint32_t highest_ready = 0;
 static uint32_t main_can_block = 0;
 #ifdef KILN_THREADS
 /* One mailbox per worker, 64 bytes apart so workers do not share cache lines. */
@@ -46,7 +51,7 @@ static volatile int32_t mailboxes[MAX_THREADS * MAILBOX_STRIDE];
 #endif
 
 uint32_t kiln_thread_count(void) {
-  uint32_t ready = __atomic_load_n(&ready_workers, __ATOMIC_ACQUIRE) + 1;
+  uint32_t ready = __atomic_load_n(&highest_ready, __ATOMIC_ACQUIRE) + 1;
   return active_threads < ready ? active_threads : ready;
 }
 
@@ -141,6 +146,9 @@ void KILN_EXPORT(kiln_worker_main)(uint32_t thread) {
   volatile int32_t* mailbox = &mailboxes[thread * MAILBOX_STRIDE];
   int32_t seen = __atomic_load_n(mailbox, __ATOMIC_ACQUIRE);
   __atomic_add_fetch(&ready_workers, 1, __ATOMIC_ACQ_REL);
+  uint32_t highest = __atomic_load_n(&highest_ready, __ATOMIC_ACQUIRE);
+  while (highest < thread && !__atomic_compare_exchange_n(&highest_ready, &highest, thread, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+  }
   for (;;) {
     int32_t now;
     uint32_t spins = 0;

@@ -50,6 +50,10 @@ export class WasmBackend implements SyncReadBackend {
   ) {
     this.heap = module.heap;
     this.#caps = this.#capabilities();
+    // A worker that fails to start is known only later: caps.details then says why, as info does.
+    module.workersReady.catch(() => {
+      this.#caps = this.#capabilities();
+    });
   }
 
   /** Synchronous reads, three dtypes, fused elementwise clusters with broadcast inputs and epilogues on MatMul and convolutions. */
