@@ -21,7 +21,7 @@ import type { WasmModule } from "./runtime/module.js";
 export interface WasmBackendInfo {
   /** The binary in use. */
   readonly variant: WasmVariant;
-  /** Threads kernels use now (the calling thread included). */
+  /** Threads kernels are set to use (the calling thread included); workers still starting join when they run (`threadsReady`). */
   readonly threads: number;
   /** Why the threaded binary is not in use, when it is not. */
   readonly threadsUnavailable?: string;

@@ -26,8 +26,9 @@ export interface ModuleOptions {
  * An instantiated kernel module: its exports, its memory (seen through `heap`), the
  * argument frame, and the worker threads that share the memory. Workers start in the
  * background: kernels run on the calling thread until a worker runs its loop, and it joins
- * the next parallel loop from then on (it counts itself in, so a program that never yields
- * to the event loop gets it too). `workersReady` settles when every worker runs.
+ * the next parallel loop from then on (it counts itself in, so in Node a program that never
+ * yields to the event loop gets it too; a browser may start a worker only once the page
+ * yields). `workersReady` settles when every worker runs.
  *
  * ```ts
  * const module = await WasmModule.load({ threads: 2 });
@@ -82,7 +83,7 @@ export class WasmModule {
     return this.#workerError;
   }
 
-  /** Threads kernels use now (the calling thread included). */
+  /** Threads kernels are set to use (the calling thread included); workers still starting join when they run. */
   get threads(): number {
     return this.#threads;
   }
