@@ -278,30 +278,31 @@ function trainStep(
 ): JaxCase {
   const lossAndGrad = valueAndGrad(loss);
   if (optimizer === "sgd") {
-    let state = params;
     const step = jit((p: np.Array[], input: np.Array, target: np.Array) => {
       const [value, grads] = lossAndGrad(tree.ref(p), input, target);
       return [value, sgd(p, grads)] as [np.Array, np.Array[]];
     });
-    return {
-      run: async () => {
-        const [value, next] = step(state, x.ref, labels.ref);
-        state = next;
-        await blockUntilReady(next);
-        await settle(value);
-      },
-      dispose: () => {
-        tree.dispose([state, x, labels]);
-        step.dispose();
-      },
-    };
+    return steppedCase(step, params, x, labels);
   }
   const zeros = () => params.map((p) => np.zerosLike(p.ref));
-  let state: AdamState = { params, m: zeros(), v: zeros(), t: np.array(0) };
   const step = jit((s: AdamState, input: np.Array, target: np.Array) => {
     const [value, grads] = lossAndGrad(tree.ref(s.params), input, target);
     return [value, adam(s, grads)] as [np.Array, AdamState];
   });
+  return steppedCase(step, { params, m: zeros(), v: zeros(), t: np.array(0) }, x, labels);
+}
+
+/**
+ * A case that runs a jitted training step on a batch: each call consumes the state (the
+ * parameters and any optimizer slots) and keeps the state the step returns.
+ */
+function steppedCase<S>(
+  step: ((state: S, input: np.Array, target: np.Array) => [np.Array, S]) & { dispose(): void },
+  initial: S,
+  x: np.Array,
+  labels: np.Array,
+): JaxCase {
+  let state = initial;
   return {
     run: async () => {
       const [value, next] = step(state, x.ref, labels.ref);
