@@ -88,7 +88,7 @@ export class WasmModule {
     return this.#threads;
   }
 
-  /** Sets the threads kernels use, between 1 and the started workers + 1; returns the count in effect. */
+  /** Sets the threads kernels use, between 1 and the spawned workers + 1 (those still starting join when they run); returns the count in effect. */
   setThreads(threads: number): number {
     const wanted = Number.isFinite(threads) ? Math.max(1, Math.floor(threads)) : this.#spawned + 1;
     this.#threads = this.exports.kiln_set_threads(Math.min(wanted, this.#spawned + 1));
