@@ -1,9 +1,10 @@
 /*
  * Folding reductions (Sum, Prod, Max, Min, Mean, All, Any) over an `[outer, size, inner]`
  * view, one pass per run of reduced axes (the TS side plans the passes, largest first).
- * Accumulators: float32 sums and products in double precision (rounded once at the end,
- * like the cpu backend), float32 max/min in float32 with NaN propagating, int32 and bool
- * in int32 (wrapping), bool max/min (Any/All) in bytes.
+ * Accumulators: sums and products with a float32 result (float32 input, the mean of int32 or
+ * bool) in double precision, rounded once at the end like the cpu backend; float32 max/min in
+ * float32 with NaN propagating; int32 and bool sums and products in int32 (wrapping); int32
+ * max/min in int32 and bool max/min (Any/All) in bytes.
  *
  * Sums of long rows are split into fixed chunks of CHUNK elements whose partial sums are
  * added in order, so results do not depend on the number of threads.
@@ -210,7 +211,11 @@ int32_t KILN_EXPORT(kiln_reduce)(const int32_t* frame) {
   uint32_t out_elements = (uint32_t)frame[6];
   uint32_t pass_count = (uint32_t)frame[7];
   if (pass_count > MAX_PASSES) return KILN_ERR_ARGUMENT;
-  int acc_type = src_type == T_F32 ? ((kind == MAX || kind == MIN) ? T_F32 : T_F64) : (src_type == T_U8 && (kind == MAX || kind == MIN)) ? T_U8 : T_I32;
+  /* max/min keep the input's dtype; sums and products accumulate in double when the result
+   * is float32 (float32 input, and the mean of int32 or bool, which must not wrap), else in
+   * int32 (wrapping, like C and tfjs). */
+  int extremum = kind == MAX || kind == MIN;
+  int acc_type = extremum ? (src_type == T_F32 ? T_F32 : src_type == T_U8 ? T_U8 : T_I32) : out_type == T_F32 ? T_F64 : T_I32;
   const uint8_t* data = src;
   int data_type = src_type;
   uint8_t* buffers[2] = {0, 0};

@@ -21,6 +21,33 @@ function tfjsReduce(op: (typeof REDUCERS)[number], x: tfjs.Tensor, axis: AxisArg
   return tfjs[op](x, axis ?? undefined, keepDims);
 }
 
+/**
+ * The float32 means of `data` (row-major, `shape`) over `axis`, from exact sums (JS doubles
+ * hold any sum of a few int32 values exactly).
+ *
+ * ```ts
+ * exactMeans([1, 2, 3, 4], [2, 2], 0); // [2, 3]
+ * ```
+ */
+function exactMeans(data: readonly number[], shape: readonly number[], axis: AxisArg): number[] {
+  const axes = axis === null ? shape.map((_, i) => i) : (Array.isArray(axis) ? axis : [axis]).map((a) => (a < 0 ? a + shape.length : a));
+  const kept = shape.map((_, i) => i).filter((i) => !axes.includes(i));
+  const outSize = kept.reduce((n, i) => n * shape[i]!, 1);
+  const sums = new Array<number>(outSize).fill(0);
+  for (let flatIndex = 0; flatIndex < data.length; flatIndex++) {
+    let rest = flatIndex;
+    const index = shape.map(() => 0);
+    for (let d = shape.length - 1; d >= 0; d--) {
+      index[d] = rest % shape[d]!;
+      rest = Math.floor(rest / shape[d]!);
+    }
+    const out = kept.reduce((o, i) => o * shape[i]! + index[i]!, 0);
+    sums[out] = sums[out]! + data[flatIndex]!;
+  }
+  const count = data.length / outSize;
+  return sums.map((sum) => Math.fround(sum / count));
+}
+
 /** Reductions (Sum, Mean, Max, Min, Prod, All, Any, ArgMax, ArgMin), logSumExp and Cumsum. */
 export function reductionSuite(): void {
   describe("reduction", () => {
@@ -175,6 +202,26 @@ export function reductionSuite(): void {
           () => tf.sum(tf.tensor([big, 1, big], [3], "int32")),
           () => tfjs.sum(tfjs.tensor([big, 1, big], [3], "int32")),
         );
+      });
+
+      it("int32 mean does not wrap: its float32 result is the mean of the exact sum, on every loop layout", async () => {
+        const big = 2147483647;
+        // A wrapping int32 sum would give (2^31 - 1 + 2^31 - 1 + 2) / 3 = 0.
+        expectClose([(await values(() => tf.mean(tf.tensor([big, big, 2], [3], "int32")))).value as number], [(2 * big + 2) / 3], 0, 2 ** -22);
+        const data = [big, -5, big, 7, big - 1, -2147483648, -2147483648, 9, big, big, 3, -1];
+        for (const [shape, axis] of [
+          [[12], null], // one row
+          [[3, 4], 0], // columns (inner > 1)
+          [[3, 4], 1], // rows
+          [[2, 3, 2], [0, 2]], // two passes: the kept middle axis splits the run
+          [[1, 4, 3], [1, 0]],
+        ] as [number[], AxisArg][]) {
+          // Within two float32 ulps (a backend without doubles divides a rounded sum); a
+          // wrapped sum would be off by 2^32 / count.
+          const got = (await flat(() => tf.mean(tf.tensor(data, shape, "int32"), axis))).data;
+          expectClose(got, exactMeans(data, shape, axis), 1e-6, 2 ** -22, `shape ${JSON.stringify(shape)}, axis ${JSON.stringify(axis)}`);
+        }
+        // (tfjs casts to float32 before summing, so its means of these values are off by up to 2^7.)
       });
 
       it("accumulate float32 sums in double precision", async () => {

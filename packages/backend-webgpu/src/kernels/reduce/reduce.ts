@@ -91,11 +91,16 @@ function passProgram(reducer: Reducer, scalar: Scalar, source: Source, pass: Pas
   const chunked = !serial && pass.size > CHUNK;
   const chunks = chunked ? Math.ceil(pass.size / CHUNK) : 1;
   const final = store !== undefined && !chunked;
-  // Folding element `at` of the source into `acc`.
-  const fold = (at: string): string =>
-    source.partial && acc.pairs
-      ? `acc = ${acc.merge("acc", `vec2<f32>(in0[${at}], in0[${at} + param_u(5u)])`)};`
-      : `acc = ${acc.add("acc", source.partial ? `in0[${at}]` : convert(source.scalar, scalar, `in0[${at}]`))};`;
+  // Folding element `at` of the source into `acc`. An int32 element of a float mean is added
+  // as two halves that float32 holds exactly (its multiple of 256, then its low 8 bits), so
+  // the compensated sum sees the exact integer and large values cannot lose their low bits.
+  const fold = (at: string): string => {
+    if (source.partial && acc.pairs) return `acc = ${acc.merge("acc", `vec2<f32>(in0[${at}], in0[${at} + param_u(5u)])`)};`;
+    if (acc.pairs && source.scalar === "i32") {
+      return `let v = in0[${at}]; acc = ${acc.add(acc.add("acc", "f32(v & -256)"), "f32(v & 255)")};`;
+    }
+    return `acc = ${acc.add("acc", source.partial ? `in0[${at}]` : convert(source.scalar, scalar, `in0[${at}]`))};`;
+  };
   const result = (a: string): string => {
     const v = acc.value(a);
     return reducer === "mean" ? `select(kiln_nan(), ${v} / f32(param_u(4u)), param_u(4u) != 0u)` : v;
@@ -164,7 +169,8 @@ if (lid == 0u) { let total = partial[0]; ${write("g", "total")} }`;
  * Sum, Mean, Max, Min, Prod, All and Any over any axes, in as few `[outer, size, inner]`
  * passes as the layout allows (see passes.ts), each a serial loop per output or a
  * workgroup tree reduction, with chunked passes for long rows. float32 sums are
- * compensated (see `Accumulator`), int32 wraps, bools count in int32 (Sum, Prod) or combine
+ * compensated (see `Accumulator`; the mean of int32 folds each element in exactly, so it
+ * does not wrap and keeps large values' low bits), int32 sums wrap, bools count in int32 (Sum, Prod) or combine
  * as 0/1 (All is min, Any is max). The last pass stores through the epilogue, so
  * `sqrt(mean(x))` can be one kernel.
  *
