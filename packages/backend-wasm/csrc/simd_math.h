@@ -31,8 +31,16 @@ KILN_INLINE vec v_abs_f32(vec x) { return wasm_v128_and(x, v_i32(0x7fffffff)); }
 /* 2^k for integer lanes k in [-126, 127]. */
 KILN_INLINE vec v_pow2i(vec k) { return wasm_i32x4_shl(wasm_i32x4_add(k, v_i32(127)), 23); }
 
-/* a * b + c, in two roundings (SIMD128 has no fused multiply-add). */
+/*
+ * a * b + c, in two roundings (SIMD128 has no fused multiply-add). With KILN_RELAXED_MADD
+ * (only bench/relaxed_fma.c defines it: no shipped binary does) it is relaxed SIMD's
+ * f32x4.relaxed_madd, fused where the CPU has FMA.
+ */
+#ifdef KILN_RELAXED_MADD
+KILN_INLINE vec v_madd(vec a, vec b, vec c) { return wasm_f32x4_relaxed_madd(a, b, c); }
+#else
 KILN_INLINE vec v_madd(vec a, vec b, vec c) { return wasm_f32x4_add(wasm_f32x4_mul(a, b), c); }
+#endif
 
 /*
  * e^r - 1 on |r| <= ln2/2 as r + r^2 P(r), P of degree 4 (a minimax fit of the relative
