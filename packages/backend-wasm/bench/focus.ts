@@ -34,7 +34,7 @@ if (baseline !== undefined) {
   const { pathToFileURL } = await import("node:url");
   const { resolve } = await import("node:path");
   const { wasm } = (await import(pathToFileURL(resolve(baseline, "src/index.ts")).href)) as typeof import("../src/index.js");
-  tf.registerBackend(wasm({ name: "base1", variant: "simd", threads: 1 }));
+  tf.registerBackend(wasm({ name: "base1", threads: 1 }));
   tf.registerBackend(wasm({ name: "base2" }));
 }
 
