@@ -165,9 +165,13 @@ static KILN_NOINLINE vec v_expm1_any(vec x) {
   vec k = v_reduced_k(t);
   vec scale = v_pow2i(k);
   vec result = v_madd(scale, em1, wasm_f32x4_sub(scale, v_f32(1.0f)));
-  /* k = 0 keeps the unscaled value (and the sign of -0); above 88 the result overflows. */
+  /*
+   * k = 0 keeps the unscaled value (and the sign of -0). Above 88 (where 2^k would leave the
+   * exponent field) e^x - 1 is e^x in float32: finite up to ln(FLT_MAX) = 88.72, then
+   * Infinity, as v_exp_any's two-factor scaling gives it.
+   */
   result = wasm_v128_bitselect(em1, result, wasm_i32x4_eq(k, v_i32(0)));
-  return wasm_v128_bitselect(v_f32(INFINITY), result, wasm_f32x4_gt(x, v_f32(88.0f)));
+  return wasm_v128_bitselect(v_exp_any(x), result, wasm_f32x4_gt(x, v_f32(88.0f)));
 }
 
 /* e^x - 1; moderate vectors skip the clamps and the overflow test. */
