@@ -27,6 +27,14 @@ describe("choosing the binary", () => {
     expect(chooseVariant(ALL, 1, { relaxedSimd: false })).toBe("simd");
   });
 
+  it("binaryUrls that list only the plain binaries keep the app on them; listing a relaxed one allows it", () => {
+    const plainOnly = { simd: "/assets/kiln-simd.wasm", "simd-threads": "/assets/kiln-simd-threads.wasm" };
+    expect(chooseVariant(ALL, 2, { binaryUrls: plainOnly })).toBe("simd-threads");
+    expect(chooseVariant(ALL, 1, { binaryUrls: plainOnly })).toBe("simd");
+    expect(chooseVariant(ALL, 2, { binaryUrls: { ...plainOnly, "relaxed-simd-threads": "/assets/r.wasm" } })).toBe("relaxed-simd-threads");
+    expect(chooseVariant(ALL, 1, { binaryUrls: { ...plainOnly, "relaxed-simd-threads": "/assets/r.wasm" } })).toBe("simd");
+  });
+
   it("a forced variant is used as given, or rejected with a BackendError that says what the engine lacks", () => {
     for (const variant of ["simd", "simd-threads", "relaxed-simd", "relaxed-simd-threads"] as const) {
       expect(chooseVariant(ALL, 1, { variant })).toBe(variant);

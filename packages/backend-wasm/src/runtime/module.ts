@@ -142,7 +142,9 @@ export class WasmModule {
 /**
  * The binary to load: `options.variant` when given (a `BackendError` when the engine
  * cannot run it), otherwise threads when the engine has them and more than one thread is
- * wanted, with relaxed SIMD when the engine runs it and `options.relaxedSimd` is not false.
+ * wanted, with relaxed SIMD when the engine runs it, `options.relaxedSimd` is not false and,
+ * if `options.binaryUrls` says where binaries are, it lists the relaxed one too (an app that
+ * hosts only the plain binaries, as before relaxed ones existed, keeps loading those).
  *
  * ```ts
  * chooseVariant({ simd: true, relaxedSimd: true, threads: true }, 2, {}); // "relaxed-simd-threads"
@@ -152,7 +154,7 @@ export class WasmModule {
 export function chooseVariant(
   features: WasmFeatures,
   threads: number,
-  options: Pick<ModuleOptions, "variant" | "relaxedSimd">,
+  options: Pick<ModuleOptions, "variant" | "relaxedSimd" | "binaryUrls">,
 ): WasmVariant {
   const forced = options.variant;
   if (forced !== undefined) {
@@ -167,7 +169,9 @@ export function chooseVariant(
     return forced;
   }
   const base = features.threads && threads > 1 ? "simd-threads" : "simd";
-  return features.relaxedSimd && options.relaxedSimd !== false ? `relaxed-${base}` : base;
+  const relaxed = `relaxed-${base}` as const;
+  const hosted = options.binaryUrls === undefined || options.binaryUrls[relaxed] !== undefined;
+  return features.relaxedSimd && options.relaxedSimd !== false && hosted ? relaxed : base;
 }
 
 /** The machine's cores (at most 8): more threads rarely help memory-bound kernels. */
