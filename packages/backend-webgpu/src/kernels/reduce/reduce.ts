@@ -12,13 +12,18 @@ type Scalar = "f32" | "i32" | "u32";
 /**
  * How a reduction accumulates. Float sums (and means) are compensated: each accumulator is
  * a (sum, error) pair (`kiln_sum_add`, an error-free addition per element), so a float32 sum
- * of a million elements matches the cpu oracle's double-precision sum rounded once; partial
- * results between passes keep both halves (stored as two planes of a temporary).
+ * of a million elements matches the cpu oracle's double-precision sum rounded once. Float
+ * products are (mantissa, exponent) pairs (`kiln_prod_mul`, see wgsl/product.ts), so an
+ * intermediate product outside the float32 range neither overflows nor underflows, as in
+ * the oracle's double-precision product, and only the result is rounded to float32.
+ * Partial results between passes keep both halves (stored as two planes of a temporary).
  */
 interface Accumulator {
   readonly type: string;
   readonly init: string;
   readonly pairs: boolean;
+  /** Helpers the shader needs that the generated calls do not name (see helpersUsedBy). */
+  readonly helpers: string;
   add(acc: string, value: string): string;
   merge(a: string, b: string): string;
   value(acc: string): string;
@@ -30,9 +35,21 @@ function accumulator(reducer: Reducer, scalar: Scalar): Accumulator {
       type: "vec2<f32>",
       init: "vec2<f32>(0.0, 0.0)",
       pairs: true,
+      helpers: "// kiln_sum_add\n",
       add: (acc, v) => `kiln_sum_add(${acc}, ${v})`,
       merge: (a, b) => `kiln_sum_merge(${a}, ${b})`,
       value: (acc) => `kiln_sum_value(${acc})`,
+    };
+  }
+  if (reducer === "prod" && scalar === "f32") {
+    return {
+      type: "vec2<f32>",
+      init: "vec2<f32>(0.5, 1.0)",
+      pairs: true,
+      helpers: "",
+      add: (acc, v) => `kiln_prod_mul(${acc}, kiln_prod_split(${v}))`,
+      merge: (a, b) => `kiln_prod_mul(${a}, ${b})`,
+      value: (acc) => `kiln_prod_value(${acc})`,
     };
   }
   const step = (a: string, b: string): string => {
@@ -40,7 +57,7 @@ function accumulator(reducer: Reducer, scalar: Scalar): Accumulator {
     if (reducer === "prod") return `(${a} * ${b})`;
     return scalar === "f32" ? `kiln_${reducer}_f32(${a}, ${b})` : `${reducer}(${a}, ${b})`;
   };
-  return { type: scalar, init: identity(reducer, scalar), pairs: false, add: step, merge: step, value: (acc) => acc };
+  return { type: scalar, init: identity(reducer, scalar), pairs: false, helpers: "", add: step, merge: step, value: (acc) => acc };
 }
 
 /** The value of an empty reduction. */
@@ -96,7 +113,7 @@ function passProgram(reducer: Reducer, scalar: Scalar, source: Source, pass: Pas
   // the compensated sum sees the exact integer and large values cannot lose their low bits.
   const fold = (at: string): string => {
     if (source.partial && acc.pairs) return `acc = ${acc.merge("acc", `vec2<f32>(in0[${at}], in0[${at} + param_u(5u)])`)};`;
-    if (acc.pairs && source.scalar === "i32") {
+    if (acc.pairs && reducer !== "prod" && source.scalar === "i32") {
       return `let v = in0[${at}]; acc = ${acc.add(acc.add("acc", "f32(v & -256)"), "f32(v & 255)")};`;
     }
     return `acc = ${acc.add("acc", source.partial ? `in0[${at}]` : convert(source.scalar, scalar, `in0[${at}]`))};`;
@@ -115,7 +132,7 @@ function passProgram(reducer: Reducer, scalar: Scalar, source: Source, pass: Pas
   const targets = outputs * chunks;
   const params = Uint32Array.of(pass.outer, pass.size, pass.inner, CHUNK, count, pass.outer * pass.size * pass.inner, targets);
   const label = `reduce_${reducer}_${inputType}_${scalar}${source.partial ? "_partial" : ""}`;
-  const uses = acc.pairs ? "// kiln_sum_add\n" : "";
+  const uses = acc.helpers;
   if (serial) {
     const body = `if (index >= param_u(0u) * param_u(2u)) { return; }
 let o = index / param_u(2u);
@@ -169,8 +186,9 @@ if (lid == 0u) { let total = partial[0]; ${write("g", "total")} }`;
  * Sum, Mean, Max, Min, Prod, All and Any over any axes, in as few `[outer, size, inner]`
  * passes as the layout allows (see passes.ts), each a serial loop per output or a
  * workgroup tree reduction, with chunked passes for long rows. float32 sums are
- * compensated (see `Accumulator`; the mean of int32 folds each element in exactly, so it
- * does not wrap and keeps large values' low bits), int32 sums wrap, bools count in int32 (Sum, Prod) or combine
+ * compensated and float32 products keep an unbounded exponent (see `Accumulator`; the mean
+ * of int32 folds each element in exactly, so it does not wrap and keeps large values' low
+ * bits), int32 sums and products wrap, bools count in int32 (Sum, Prod) or combine
  * as 0/1 (All is min, Any is max). The last pass stores through the epilogue, so
  * `sqrt(mean(x))` can be one kernel.
  *
