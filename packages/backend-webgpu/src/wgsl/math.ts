@@ -1,4 +1,5 @@
 import { productHelpers } from "./product.js";
+import { sumHelpers } from "./sum.js";
 
 /**
  * WGSL helper functions that give core's scalar functions their exact meaning on any
@@ -560,6 +561,7 @@ fn kiln_sum_value(acc: vec2<f32>) -> f32 { if (!kiln_finite(acc.x)) { return acc
   // WGSL's round is round-half-to-even.
   kiln_round: { deps: ["kiln_finite"], source: "fn kiln_round(x: f32) -> f32 { return select(x, round(x), kiln_finite(x)); }" },
   ...productHelpers,
+  ...sumHelpers,
 };
 
 /** Every helper's name, for tests. */

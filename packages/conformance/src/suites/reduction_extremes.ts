@@ -6,6 +6,8 @@ const TINY = 2 ** -149;
 /** A larger float32 subnormal. */
 const SUB = Math.fround(1e-40);
 const INF = Number.POSITIVE_INFINITY;
+/** The largest float32. */
+const MAX = Math.fround(3.4028234663852886e38);
 
 /**
  * The float32 product of `xs` as the cpu oracle computes it: in double precision, left to
@@ -19,11 +21,16 @@ function doubleProduct(xs: readonly number[]): number {
   return Math.fround(xs.reduce((p, x) => p * Math.fround(x), 1));
 }
 
+/** The float32 sum of `xs` as the cpu oracle computes it: in double precision, rounded once. */
+function doubleSum(xs: readonly number[]): number {
+  return Math.fround(xs.reduce((p, x) => p + Math.fround(x), 0));
+}
+
 /**
- * Asserts products agree with the oracle's: zeros (with their sign), infinities and NaN
+ * Asserts results agree with the oracle's: zeros (with their sign), infinities and NaN
  * exactly, finite values within a relative 1e-6 (a device may round each step's mantissa).
  */
-function expectProducts(actual: readonly number[], expected: readonly number[], label: string): void {
+function expectRounded(actual: readonly number[], expected: readonly number[], label: string): void {
   expect(actual.length, label).toBe(expected.length);
   expected.forEach((e, i) => {
     const a = actual[i]!;
@@ -42,9 +49,20 @@ async function topKOf(x: number[], k: number): Promise<{ values: number[]; indic
   }
 }
 
-/** `row` padded with ones to `length` (ones leave a product unchanged). */
-function padded(row: readonly number[], length: number): number[] {
-  return [...row, ...new Array<number>(length - row.length).fill(1)];
+/** `row` padded with `fill` to `length` (1 leaves a product unchanged, 0 a sum). */
+function padded(row: readonly number[], length: number, fill = 1): number[] {
+  return [...row, ...new Array<number>(length - row.length).fill(fill)];
+}
+
+/** A [3, 3, 3] cube whose reduction over axes 0 and 2 reduces `rows[j]` into output j, spread over both axes. */
+function spreadCube(rows: readonly (readonly number[])[], fill: number): tf.Tensor {
+  const cube = new Array<number>(27).fill(fill);
+  rows.forEach((row, j) => {
+    row.forEach((v, n) => {
+      cube[(n % 3) * 9 + j * 3 + Math.floor(n / 3)] = v;
+    });
+  });
+  return tf.tensor(cube, [3, 3, 3]);
 }
 
 /**
@@ -78,7 +96,7 @@ export function reductionExtremesSuite(): void {
       it("rounds the double-precision product once: intermediate products neither overflow nor underflow", async () => {
         for (const row of ROWS) {
           const { data } = await flat(() => tf.prod(row));
-          expectProducts(data, [doubleProduct(row)], JSON.stringify(row));
+          expectRounded(data, [doubleProduct(row)], JSON.stringify(row));
         }
       });
 
@@ -86,19 +104,12 @@ export function reductionExtremesSuite(): void {
         for (const length of [7, 300, 5000]) {
           const rows = ROWS.map((row) => padded(row, length));
           const { data } = await flat(() => tf.prod(tf.tensor(rows.flat(), [rows.length, length]), 1));
-          expectProducts(data, rows.map(doubleProduct), `rows of ${length}`);
+          expectRounded(data, rows.map(doubleProduct), `rows of ${length}`);
         }
-        // Axes 0 and 2 of [3, 3, 3] reduce in two passes; output j multiplies a row of ROWS
-        // spread over both axes, so the partial products of either pass leave float32.
-        const cube = new Array<number>(27).fill(1);
+        // Axes 0 and 2 of [3, 3, 3] reduce in two passes; the partial products of either pass leave float32.
         const picks = [ROWS[0]!, ROWS[2]!, ROWS[10]!];
-        picks.forEach((row, j) => {
-          row.forEach((v, n) => {
-            cube[(n % 3) * 9 + j * 3 + Math.floor(n / 3)] = v;
-          });
-        });
-        const { data } = await flat(() => tf.prod(tf.tensor(cube, [3, 3, 3]), [-3, 2]));
-        expectProducts(data, picks.map(doubleProduct), "axes [-3, 2] of [3, 3, 3]");
+        const { data } = await flat(() => tf.prod(spreadCube(picks, 1), [-3, 2]));
+        expectRounded(data, picks.map(doubleProduct), "axes [-3, 2] of [3, 3, 3]");
       });
 
       it("has a gradient that uses the in-range product of the other elements", async () => {
@@ -112,6 +123,50 @@ export function reductionExtremesSuite(): void {
           0,
           1e-6,
         );
+      });
+    });
+
+    describe("sum, mean, cumsum", () => {
+      // Each row's sum leaves the float32 range part way, or at the end. Every partial sum is
+      // exact in double precision, so the oracle's result does not depend on the order.
+      const ROWS: number[][] = [
+        [MAX, MAX, -MAX],
+        [-MAX, -MAX, INF],
+        [MAX, MAX],
+        [MAX, MAX, -MAX, -MAX, 2 ** 80],
+        [1e30, -MAX, 3e38, -MAX, MAX],
+        [MAX, 2 ** 104, MAX, -MAX, -MAX],
+        [-MAX, -MAX, MAX],
+        [MAX, -INF, MAX],
+        [Number.NaN, MAX, MAX],
+      ];
+      const mean = (row: readonly number[]): number => Math.fround(row.reduce((p, x) => p + Math.fround(x), 0) / row.length);
+
+      it("sum and mean round the double-precision sum once: partial sums beyond float32 neither overflow nor make NaN", async () => {
+        for (const row of ROWS) {
+          expectRounded((await flat(() => tf.sum(row))).data, [doubleSum(row)], `sum ${JSON.stringify(row)}`);
+          expectRounded((await flat(() => tf.mean(row))).data, [mean(row)], `mean ${JSON.stringify(row)}`);
+        }
+      });
+
+      it("keep partial sums beyond float32 on every loop layout (serial, workgroup tree, chunked, several passes)", async () => {
+        for (const length of [7, 300, 5000]) {
+          const rows = ROWS.map((row) => padded(row, length, 0));
+          const x = (): tf.Tensor => tf.tensor(rows.flat(), [rows.length, length]);
+          expectRounded((await flat(() => tf.sum(x(), 1))).data, rows.map(doubleSum), `sums of ${length}`);
+          expectRounded((await flat(() => tf.mean(x(), 1))).data, rows.map(mean), `means of ${length}`);
+        }
+        const picks = [ROWS[0]!, ROWS[3]!, ROWS[4]!];
+        const cube = picks.map((row) => padded(row, 9, 0));
+        expectRounded((await flat(() => tf.sum(spreadCube(picks, 0), [-3, 2]))).data, cube.map(doubleSum), "sums over axes [-3, 2]");
+        expectRounded((await flat(() => tf.mean(spreadCube(picks, 0), [-3, 2]))).data, cube.map(mean), "means over axes [-3, 2]");
+      });
+
+      it("cumsum rounds each double-precision running sum once", async () => {
+        for (const row of ROWS) {
+          const expected = row.map((_, i) => doubleSum(row.slice(0, i + 1)));
+          expectRounded((await flat(() => tf.cumsum(row))).data, expected, `cumsum ${JSON.stringify(row)}`);
+        }
       });
     });
 

@@ -59,8 +59,9 @@ out0[index] = i32(at);`;
 
 /**
  * Cumsum: one thread per line along the axis, exclusive and reverse baked in. float32 runs
- * are compensated like the reductions' sums (a (sum, error) pair, `kiln_sum_add`), so each
- * prefix matches the cpu oracle's double-precision running sum rounded once; int32 wraps.
+ * are compensated and split by magnitude like the reductions' sums (`kiln_wide_sum_add`, see
+ * wgsl/sum.ts), so each prefix matches the cpu oracle's double-precision running sum rounded
+ * once, even where a float32 running sum would overflow; int32 wraps.
  */
 const cumsum: KernelCompiler = (key) => {
   const x = key.inputs[0]!;
@@ -71,9 +72,9 @@ const cumsum: KernelCompiler = (key) => {
   const from = storageType(x.dtype!);
   const type = storageType(key.outputs[0]!.dtype!);
   const compensated = type === "f32";
-  const init = compensated ? "vec2<f32>(0.0, 0.0)" : "0";
-  const add = compensated ? "acc = kiln_sum_add(acc, v);" : "acc = acc + v;";
-  const store = `out0[at] = ${compensated ? "kiln_sum_value(acc)" : "acc"};`;
+  const init = compensated ? "vec4<f32>(0.0)" : "0";
+  const add = compensated ? "acc = kiln_wide_sum_add(acc, v);" : "acc = acc + v;";
+  const store = `out0[at] = ${compensated ? "kiln_wide_sum_value(acc)" : "acc"};`;
   const body = `if (index >= param_u(0u) * param_u(2u)) { return; }
 let o = index / param_u(2u);
 let j = index % param_u(2u);
