@@ -21,39 +21,34 @@
  */
 export const productHelpers: Record<string, { readonly deps: readonly string[]; readonly source: string }> = {
   // x as (m, e): m in [+-0.5, +-1), or x itself (e 0) for zeros, infinities and NaN.
+  // Branch-free (selects): a software GPU runs both sides of a divergent branch.
   kiln_prod_split: {
     deps: [],
     source: `fn kiln_prod_split(x: f32) -> vec2<f32> {
   let u = bitcast<u32>(x);
   let field = (u >> 23u) & 0xffu;
   let man = u & 0x7fffffu;
-  let sign = u & 0x80000000u;
-  if (field == 0xffu || (u & 0x7fffffffu) == 0u) { return vec2<f32>(x, 0.0); }
-  if (field == 0u) {
-    let shift = countLeadingZeros(man) - 8u;
-    return vec2<f32>(bitcast<f32>(sign | 0x3f000000u | ((man << shift) & 0x7fffffu)), f32(-125 - i32(shift)));
-  }
-  return vec2<f32>(bitcast<f32>(sign | 0x3f000000u | man), f32(i32(field) - 126));
+  let sub = field == 0u;
+  let shift = countLeadingZeros(man | 1u) - 8u;
+  let bits = select(man, (man << shift) & 0x7fffffu, sub);
+  let e = select(i32(field) - 126, -125 - i32(shift), sub);
+  let split = vec2<f32>(bitcast<f32>((u & 0x80000000u) | 0x3f000000u | bits), f32(e));
+  return select(split, vec2<f32>(x, 0.0), field == 0xffu || (u & 0x7fffffffu) == 0u);
 }`,
   },
-  // The product of two (m, e) pairs, renormalised.
+  // The product of two (m, e) pairs, renormalised. Branch-free, like kiln_prod_split.
   kiln_prod_mul: {
-    deps: ["kiln_isnan", "kiln_isinf", "kiln_iszero", "kiln_nan"],
+    deps: ["kiln_isnan", "kiln_isinf", "kiln_iszero"],
     source: `fn kiln_prod_mul(a: vec2<f32>, b: vec2<f32>) -> vec2<f32> {
-  if (kiln_isnan(a.x) || kiln_isnan(b.x)) { return vec2<f32>(kiln_nan(), 0.0); }
   let sign = (bitcast<u32>(a.x) ^ bitcast<u32>(b.x)) & 0x80000000u;
+  let nan = kiln_isnan(a.x) || kiln_isnan(b.x);
   let inf = kiln_isinf(a.x) || kiln_isinf(b.x);
   let zero = kiln_iszero(a.x) || kiln_iszero(b.x);
-  if (inf && zero) { return vec2<f32>(kiln_nan(), 0.0); }
-  if (inf) { return vec2<f32>(bitcast<f32>(sign | 0x7f800000u), 0.0); }
-  if (zero) { return vec2<f32>(bitcast<f32>(sign), 0.0); }
-  var m = a.x * b.x;
-  var e = a.y + b.y;
-  if (abs(m) < 0.5) {
-    m = m * 2.0;
-    e = e - 1.0;
-  }
-  return vec2<f32>(m, clamp(e, -8388608.0, 8388608.0));
+  let m = a.x * b.x;
+  let low = abs(m) < 0.5;
+  let product = vec2<f32>(select(m, m * 2.0, low), clamp(a.y + b.y - select(0.0, 1.0, low), -8388608.0, 8388608.0));
+  let special = select(select(sign, sign | 0x7f800000u, inf), 0x7fc00000u, nan || (inf && zero));
+  return select(product, vec2<f32>(bitcast<f32>(special), 0.0), nan || inf || zero);
 }`,
   },
   // m * 2^e rounded once to float32.

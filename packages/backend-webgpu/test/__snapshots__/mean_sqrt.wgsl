@@ -16,12 +16,10 @@ fn kiln_f32_bits(b: u32) -> f32 { return bitcast<f32>(b); }
 fn kiln_inf(negative: bool) -> f32 { return kiln_f32_bits(select(0x7f800000u, 0xff800000u, negative)); }
 fn kiln_wide_sum_add(acc: vec4<f32>, v: f32) -> vec4<f32> {
   let field = bitcast<u32>(v) & 0x7f800000u;
-  if (field >= 0x5f800000u && field != 0x7f800000u) {
-    let t = kiln_two_sum(acc.z, v * 0x1p-64f);
-    return vec4<f32>(acc.x, acc.y, t.x, acc.w + t.y);
-  }
-  let t = kiln_two_sum(acc.x, v);
-  return vec4<f32>(t.x, acc.y + t.y, acc.z, acc.w);
+  let large = field >= 0x5f800000u && field != 0x7f800000u;
+  let t = kiln_two_sum(select(acc.x, acc.z, large), v * select(1.0, 0x1p-64f, large));
+  let e = select(acc.y, acc.w, large) + t.y;
+  return select(vec4<f32>(t.x, e, acc.z, acc.w), vec4<f32>(acc.x, acc.y, t.x, e), large);
 }
 fn kiln_wide_sum_merge(a: vec4<f32>, b: vec4<f32>) -> vec4<f32> {
   let s = kiln_two_sum(a.x, b.x);
