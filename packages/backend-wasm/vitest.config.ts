@@ -13,20 +13,27 @@ const relaxedBinary = readFileSync(new URL("./wasm/kiln-relaxed-simd.wasm", impo
 const relaxedFlags = WebAssembly.validate(relaxedBinary) ? [] : ["--experimental-wasm-relaxed-simd"];
 
 /** A project: the shared plugins and resolution, its own files (extending would merge the include lists). */
-const project = (name: string, include: string[], extra: { exclude?: string[]; execArgv?: string[] } = {}) => ({
+const project = (
+  name: string,
+  include: string[],
+  extra: { exclude?: string[]; execArgv?: string[]; env?: Record<string, string> } = {},
+) => ({
   plugins: base.plugins,
   resolve: base.resolve,
   ssr: base.ssr,
   test: { name, include, testTimeout: base.test?.testTimeout, ...extra },
 });
 
+/** Tests that also run on the relaxed binaries: edge values of every kernel against cpu, and fused = unfused. */
+const ALSO_RELAXED = ["test/elementwise_oracle.test.ts", "test/sigmoid.test.ts", "test/fusion.test.ts"];
+
 export default defineConfig({
   ...base,
   test: {
     ...base.test,
     projects: [
-      project("wasm", ["test/**/*.test.ts"], { exclude: ["test/relaxed/**"] }),
-      project("relaxed", ["test/relaxed/**/*.test.ts"], { execArgv: relaxedFlags }),
+      project("wasm", ["test/**/*.test.ts"], { exclude: ["test/relaxed/**"], env: { KILN_WASM_RELAXED: "0" } }),
+      project("relaxed", ["test/relaxed/**/*.test.ts", ...ALSO_RELAXED], { execArgv: relaxedFlags, env: { KILN_WASM_RELAXED: "1" } }),
     ],
   },
 });

@@ -18,7 +18,10 @@ import { fileURLToPath } from "node:url";
 import { median, randomArray } from "./harness.js";
 
 const FLAG = "--experimental-wasm-relaxed-simd";
-const SYSROOT = "/usr/share/emscripten/cache/sysroot";
+const SYSROOT = (() => {
+  const cache = spawnSync("em-config", ["CACHE"], { encoding: "utf8", env: { ...process.env, NODE_PATH: process.env.NODE_PATH ?? "/usr/share/nodejs" } });
+  return join(cache.status === 0 ? cache.stdout.trim() : "/usr/share/emscripten/cache", "sysroot");
+})();
 const rounds = Number(process.argv[2] ?? 41);
 const here = dirname(fileURLToPath(import.meta.url));
 

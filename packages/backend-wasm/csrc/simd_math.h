@@ -33,7 +33,7 @@ KILN_INLINE vec v_pow2i(vec k) { return wasm_i32x4_shl(wasm_i32x4_add(k, v_i32(1
 
 /*
  * a * b + c, in two roundings (SIMD128 has no fused multiply-add). With KILN_RELAXED_MADD
- * (only bench/relaxed_fma.c defines it: no shipped binary does) it is relaxed SIMD's
+ * (the relaxed-SIMD binaries, and bench/relaxed_fma.c) it is relaxed SIMD's
  * f32x4.relaxed_madd, fused where the CPU has FMA.
  */
 #ifdef KILN_RELAXED_MADD

@@ -7,10 +7,12 @@
  *   wasm/kiln-relaxed-simd.wasm          the first, plus relaxed SIMD's fused multiply-add
  *   wasm/kiln-relaxed-simd-threads.wasm  the second, plus relaxed SIMD's fused multiply-add
  *
- * The first two are compiled by Debian's emscripten (emcc 3.1.x), the relaxed ones by
- * Debian's clang-19 (emscripten's clang 14 cannot emit relaxed SIMD) with emscripten's
- * sysroot headers and KILN_RELAXED_MADD (csrc/simd_math.h: polynomials use
- * f32x4.relaxed_madd). Each variant's wasm-ld links the objects with emscripten's libc
+ * Debian's emscripten (emcc 3.1.x) compiles every C file. The relaxed ones differ in one
+ * file only: the generated elementwise kernels, the sole users of csrc/simd_math.h's
+ * polynomials, which Debian's clang-19 compiles (emscripten's clang 14 cannot emit relaxed
+ * SIMD) with emscripten's sysroot headers and KILN_RELAXED_MADD (v_madd becomes
+ * f32x4.relaxed_madd); every other kernel is the same code as in the plain binaries.
+ * wasm-ld (emscripten's; wasm-ld-19 for the relaxed ones) links the objects with emscripten's libc
  * (math functions only) into a module that imports its memory and nothing else, so the
  * package's small TS loader instantiates it without emscripten's JS glue (which cannot
  * combine a standalone module with threads in 3.1.x).
@@ -38,7 +40,7 @@ const csrc = join(packageDir, "csrc");
 const outDir = join(packageDir, "wasm");
 const stampPath = join(outDir, "build-stamp.json");
 
-/** Compiler flags shared by both variants. -O3 with SIMD128, bulk memory and saturating float->int. */
+/** Compiler flags shared by every variant. -O3 with SIMD128, bulk memory and saturating float->int. */
 const COMMON_FLAGS = [
   "-O3",
   "-msimd128",
@@ -50,17 +52,19 @@ const COMMON_FLAGS = [
   "-Werror",
 ];
 
-/** Compile flags of the relaxed-SIMD variants (clang-19). */
+/** Compile flags of the relaxed-SIMD sources (clang-19). */
 const RELAXED = ["-mrelaxed-simd", "-DKILN_RELAXED_MADD"];
+/** The sources relaxed SIMD changes (the only file that includes csrc/simd_math.h). */
+const RELAXED_SOURCES = /[\\/]generated[\\/]elementwise_kernels\.c$/;
 const THREADS = { cflags: ["-matomics", "-DKILN_THREADS"], ldflags: ["--shared-memory"], libc: "libc-mt.a", rt: "libcompiler_rt-mt.a" };
 const ONE_THREAD = { cflags: [], ldflags: [], libc: "libc.a", rt: "libcompiler_rt.a" };
 
-/** The four variants: compiler, extra compile flags and link flags. */
+/** The four variants: extra compile flags, link flags, and whether RELAXED_SOURCES use relaxed SIMD. */
 const VARIANTS = [
-  { file: "kiln-simd.wasm", compiler: "emcc", ...ONE_THREAD },
-  { file: "kiln-simd-threads.wasm", compiler: "emcc", ...THREADS },
-  { file: "kiln-relaxed-simd.wasm", compiler: "clang-19", ...ONE_THREAD, cflags: RELAXED },
-  { file: "kiln-relaxed-simd-threads.wasm", compiler: "clang-19", ...THREADS, cflags: [...THREADS.cflags, ...RELAXED] },
+  { file: "kiln-simd.wasm", relaxed: false, ...ONE_THREAD },
+  { file: "kiln-simd-threads.wasm", relaxed: false, ...THREADS },
+  { file: "kiln-relaxed-simd.wasm", relaxed: true, ...ONE_THREAD },
+  { file: "kiln-relaxed-simd-threads.wasm", relaxed: true, ...THREADS },
 ];
 
 const LINK_FLAGS = [
@@ -166,15 +170,19 @@ function build(dir) {
   const lib = tools.lib;
   const work = mkdtempSync(join(tmpdir(), "kiln-wasm-"));
   try {
+    const files = sources().filter((f) => f.endsWith(".c"));
+    if (!files.some((f) => RELAXED_SOURCES.test(f))) {
+      throw new Error("build-wasm: no source matches RELAXED_SOURCES, so the relaxed binaries would equal the plain ones");
+    }
     for (const variant of VARIANTS) {
-      const { compile, link } = tools[variant.compiler];
-      const objects = sources()
-        .filter((f) => f.endsWith(".c"))
-        .map((file, i) => {
-          const object = join(work, `${variant.file}.${i}.o`);
-          run(compile[0], [...compile[1], ...COMMON_FLAGS, ...variant.cflags, `-I${csrc}`, file, "-o", object]);
-          return object;
-        });
+      const objects = files.map((file, i) => {
+        const object = join(work, `${variant.file}.${i}.o`);
+        const relaxed = variant.relaxed && RELAXED_SOURCES.test(file);
+        const { compile } = tools[relaxed ? "clang-19" : "emcc"];
+        run(compile[0], [...compile[1], ...COMMON_FLAGS, ...variant.cflags, ...(relaxed ? RELAXED : []), `-I${csrc}`, file, "-o", object]);
+        return object;
+      });
+      const link = variant.relaxed ? tools["clang-19"].link : tools.emcc.link;
       run(link, [
         ...LINK_FLAGS,
         ...variant.ldflags,

@@ -1,6 +1,7 @@
 /**
  * @kiln/backend-wasm: Kiln's WebAssembly backend, C kernels compiled with emscripten to
- * SIMD128, with worker threads where the engine allows shared memory.
+ * SIMD128 (relaxed SIMD's fused multiply-add where the engine runs it), with worker threads
+ * where the engine allows shared memory.
  *
  * ```ts
  * import * as tf from "@kiln/core";

@@ -3,10 +3,17 @@ import * as tf from "@kiln/core";
 import { expect } from "vitest";
 import { type WasmBackend, type WasmOptions, wasm } from "../src/index.js";
 
+/**
+ * Whether this vitest project tests the relaxed-SIMD binaries (vitest.config.ts sets
+ * KILN_WASM_RELAXED): the same tests then run on the relaxed binaries, and otherwise on the
+ * plain ones on every Node version.
+ */
+const RELAXED = process.env.KILN_WASM_RELAXED === "1";
+
 /** Registers cpu and a wasm backend (once per test file) and returns the wasm backend. */
 export async function setUpBackends(options: WasmOptions = {}): Promise<WasmBackend> {
   if (!tf.listBackends().includes("cpu")) tf.registerBackend(cpu(), { priority: 0 });
-  if (!tf.listBackends().includes("wasm")) tf.registerBackend(wasm(options));
+  if (!tf.listBackends().includes("wasm")) tf.registerBackend(wasm({ relaxedSimd: RELAXED, ...options }));
   await tf.setBackend("wasm");
   const backend = tf.backend() as WasmBackend;
   await backend.threadsReady;

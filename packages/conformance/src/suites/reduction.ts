@@ -222,6 +222,15 @@ export function reductionSuite(): void {
           expectClose(got, exactMeans(data, shape, axis), 1e-6, 2 ** -22, `shape ${JSON.stringify(shape)}, axis ${JSON.stringify(axis)}`);
         }
         // (tfjs casts to float32 before summing, so its means of these values are off by up to 2^7.)
+        // Long rows, where a backend may reduce in a tree or in chunks: columns of 300 and 5000.
+        for (const [rows, length] of [
+          [3, 300],
+          [2, 5000],
+        ] as const) {
+          const long = Array.from({ length: rows * length }, (_, i) => (i % 3 === 0 ? big : i % 3 === 1 ? -2147483648 : big - i));
+          const got = (await flat(() => tf.mean(tf.tensor(long, [rows, length], "int32"), 1))).data;
+          expectClose(got, exactMeans(long, [rows, length], 1), 1e-6, 2 ** -22, `[${rows}, ${length}] over axis 1`);
+        }
       });
 
       it("accumulate float32 sums in double precision", async () => {
