@@ -1,0 +1,60 @@
+/**
+ * The exact path of a float32 GEMM output. The fast loops multiply every staged pair,
+ * padding included, on a device that may flush subnormals: a padded tap (a zero standing
+ * for the image's border) times an infinite filter element, or an infinity times a flushed
+ * subnormal, is NaN where the product should contribute nothing or be infinite. Only a NaN
+ * output can hide such a product (every other sum is unchanged by it), so an output the fast
+ * loop makes NaN is summed again here, in the same ascending k: taps the op skips contribute
+ * nothing and products use `kiln_mul_ieee`. A genuine NaN (a NaN input, infinity minus
+ * infinity, a true zero times infinity) comes out NaN again. The hot loop is untouched.
+ *
+ * ```ts
+ * exactDeclarations({ statements: "let ea = in0[aOff + gm * K + gk]; let eb = in1[bOff + gk * N + gn];" });
+ * // fn gemm_exact(v: f32, gm: u32, gn: u32, k0: u32, k1: u32, aOff: u32, bOff: u32) -> f32 { ... }
+ * ```
+ */
+export interface ExactTerms {
+  /**
+   * WGSL statements run for each k (`gm`, `gk`, `gn` in range; `M`, `N`, `K`, `aOff`, `bOff`
+   * defined) that define `ea` and `eb`, the op's operands for this product, or `continue`
+   * where the op has no product (a padding tap, a position off the stride grid).
+   */
+  readonly statements: string;
+}
+
+/** WGSL for `gemm_exact(v, gm, gn, k0, k1, aOff, bOff)`: `v` itself unless NaN, else the exact sum over `[k0, k1)`. */
+export function exactDeclarations(terms: ExactTerms): string {
+  return `fn gemm_exact(v: f32, gm: u32, gn: u32, k0: u32, k1: u32, aOff: u32, bOff: u32) -> f32 {
+  if (!kiln_isnan(v)) { return v; }
+  let M = param_u(0u);
+  let N = param_u(1u);
+  let K = param_u(2u);
+  var acc = 0.0;
+  for (var gk = k0; gk < k1; gk = gk + 1u) {
+${terms.statements
+  .split("\n")
+  .map((line) => `    ${line}`)
+  .join("\n")}
+    acc = acc + kiln_mul_ieee(ea, eb);
+  }
+  return acc;
+}`;
+}
+
+/** The value a GEMM stores for output (gm, gn) with fast sum `v`: `v`, or for f32 with exact terms the exact path. */
+export function exactValue(
+  type: "f32" | "i32",
+  exact: ExactTerms | undefined,
+  v: string,
+  gm: string,
+  gn: string,
+  k0: string,
+  k1: string,
+): string {
+  return type === "f32" && exact !== undefined ? `gemm_exact(${v}, ${gm}, ${gn}, ${k0}, ${k1}, aOff, bOff)` : v;
+}
+
+/** An element `i` of binding `name`, read as a scalar whether it is bound as scalars or as vec4s. */
+export function scalarAt(name: string, vector: boolean, i: string): string {
+  return vector ? `${name}[(${i}) / 4u][(${i}) % 4u]` : `${name}[${i}]`;
+}
