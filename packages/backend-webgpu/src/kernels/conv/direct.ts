@@ -194,13 +194,15 @@ for (var iy = y0; iy < y1; iy = iy + 1) {
   for (var ix = x0; ix < x1; ix = ix + 1) {
     let v = in0[((n * H + u32(iy)) * W + u32(ix)) * C + ch];
     sum = sum + v;
-    scaled = scaled + v * 0.00390625;
+    scaled = scaled + v * 0x1p-32f;
   }
 }
 let count = max(y1 - y0, 0) * max(x1 - x0, 0);
-// A sum of finite values past the float32 range (the cpu oracle sums in double) is taken
-// from the copy scaled by 2^-8 instead.
-let mean = select(sum / f32(count), (scaled / f32(count)) * 256.0, !kiln_finite(sum) && kiln_finite(scaled));
+// A sum past the float32 range (the cpu oracle sums in double) is taken from the copy scaled
+// by 2^-32 instead, where finite values never overflow: finite (overflowed values), or an
+// infinity of the inputs (3e38 + 3e38 - Infinity is -Infinity, not Infinity - Infinity =
+// NaN). Only a NaN input or infinities of both signs make the scaled sum NaN.
+let mean = select(sum / f32(count), (scaled / f32(count)) * 0x1p32f, !kiln_finite(sum) && !kiln_isnan(scaled));
 let acc = select(kiln_nan(), mean, count > 0);`;
     return direct(`${kind}pool_${type}`, key, g, [type], body, epilogue);
   };
