@@ -1,7 +1,7 @@
 import { buildProgram, type ElementType, type Program } from "../../wgsl/shader.js";
 import type { Epilogue } from "../epilogue.js";
 import { type Grid, grid1d } from "../kernel.js";
-import { type ExactTerms, exactDeclarations, exactValue } from "./exact.js";
+import { type ExactTerms, exactDeclarations, exactStage } from "./exact.js";
 
 /**
  * Products at or above this many multiply-adds use the tiled kernel (gemm.ts); smaller ones
@@ -66,10 +66,7 @@ export function directGemmProgram(spec: DirectGemmSpec): Program {
   const stores = rowIds.map((i) =>
     [
       `if (m0 + ${i}u < M) {`,
-      ...colIds.map(
-        (j) =>
-          `  if (n0 + ${j}u < N) { store(outBase + (m0 + ${i}u) * N + n0 + ${j}u, ${exactValue(t, spec.exact, `acc${i}[${j}]`, `m0 + ${i}u`, `n0 + ${j}u`, "0u", "K")}); }`,
-      ),
+      ...colIds.map((j) => `  if (n0 + ${j}u < N) { store(outBase + (m0 + ${i}u) * N + n0 + ${j}u, acc${i}[${j}]); }`),
       "}",
     ].join("\n"),
   );
@@ -97,6 +94,15 @@ ${rowIds.map((i) => `var acc${i} = vec4<${t}>(${zero});`).join("\n")}
 for (var gk = 0u; gk < K; gk = gk + 1u) {
 ${loads.map((line) => `  ${line}`).join("\n")}
 }
+${exactStage(
+  t,
+  spec.exact,
+  rowIds.map((i) => [`acc${i}`]),
+  "m0 + r",
+  "n0 + c",
+  "0u",
+  "K",
+)}
 ${stores.join("\n")}`,
   });
 }

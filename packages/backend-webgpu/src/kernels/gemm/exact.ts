@@ -41,17 +41,37 @@ ${terms.statements
 }`;
 }
 
-/** The value a GEMM stores for output (gm, gn) with fast sum `v`: `v`, or for f32 with exact terms the exact path. */
-export function exactValue(
+/**
+ * WGSL that passes every accumulated output of a thread through `gemm_exact`, at one call
+ * site in a rolled loop (unrolled per output, software GPUs compile the exact path many
+ * times over). `accs[r][c]` are the thread's vec4 accumulators (row r, vec4 column c, as
+ * WGSL names), at output row `row(r)`, column `col(c)` + lane; `k0`, `k1` its K range.
+ * Empty for i32 or without exact terms.
+ */
+export function exactStage(
   type: "f32" | "i32",
   exact: ExactTerms | undefined,
-  v: string,
-  gm: string,
-  gn: string,
+  accs: readonly (readonly string[])[],
+  row: string,
+  col: string,
   k0: string,
   k1: string,
 ): string {
-  return type === "f32" && exact !== undefined ? `gemm_exact(${v}, ${gm}, ${gn}, ${k0}, ${k1}, aOff, bOff)` : v;
+  if (type !== "f32" || exact === undefined) return "";
+  const rows = accs.length;
+  const cols = accs[0]!.length;
+  const flat = accs.flat();
+  return `{
+  var fix = array<vec4<f32>, ${flat.length}>(${flat.join(", ")});
+  for (var r = 0u; r < ${rows}u; r = r + 1u) {
+    for (var c = 0u; c < ${cols * 4}u; c = c + 1u) {
+      let gm = ${row};
+      let gn = ${col};
+      if (gm < M && gn < N) { fix[r * ${cols}u + c / 4u][c % 4u] = gemm_exact(fix[r * ${cols}u + c / 4u][c % 4u], gm, gn, ${k0}, ${k1}, aOff, bOff); }
+    }
+  }
+${flat.map((name, i) => `  ${name} = fix[${i}];`).join("\n")}
+}`;
 }
 
 /** An element `i` of binding `name`, read as a scalar whether it is bound as scalars or as vec4s. */

@@ -1,6 +1,6 @@
 import { buildProgram, type ElementType, indent, type Program } from "../../wgsl/shader.js";
 import type { Epilogue } from "../epilogue.js";
-import { type ExactTerms, exactDeclarations, exactValue } from "./exact.js";
+import { type ExactTerms, exactDeclarations, exactStage } from "./exact.js";
 
 /**
  * A tile shape: each workgroup of 16 x 16 threads computes a `bm x bn` block of the output
@@ -86,7 +86,7 @@ export function gemmProgram(spec: GemmSpec): Program {
         ...accCols.flatMap((q) =>
           [0, 1, 2, 3].map(
             (c) =>
-              `  if (col0 + ${q * 4 + c}u + n0 < N) { store(outBase + (m0 + row0 + ${i}u) * N + n0 + col0 + ${q * 4 + c}u, ${exactValue(t, spec.exact, `${acc(i, q)}[${c}]`, `m0 + row0 + ${i}u`, `n0 + col0 + ${q * 4 + c}u`, "kBegin", "kEnd")}); }`,
+              `  if (col0 + ${q * 4 + c}u + n0 < N) { store(outBase + (m0 + row0 + ${i}u) * N + n0 + col0 + ${q * 4 + c}u, ${acc(i, q)}[${c}]); }`,
           ),
         ),
         "}",
@@ -111,6 +111,15 @@ ${indent(inner, "    ")}
   }
   workgroupBarrier();
 }
+${exactStage(
+  t,
+  spec.exact,
+  accRows.map((i) => accCols.map((q) => acc(i, q))),
+  "m0 + row0 + r",
+  "n0 + col0 + c",
+  "kBegin",
+  "kEnd",
+)}
 ${stores}`;
   return buildProgram({
     label: spec.label,
