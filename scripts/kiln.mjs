@@ -59,22 +59,32 @@ function packagesWithTests() {
 }
 
 /**
- * The wasm backend's binaries are committed (packages/backend-wasm/wasm/); Debian's emscripten
- * is needed only to rebuild them. Runs its build script with `flag`; returns the exit code.
+ * The wasm backend's binaries are committed (packages/backend-wasm/wasm/); Debian's emscripten,
+ * clang-19 and lld-19 are needed only to rebuild them. Runs its build script with `flag`; returns the exit code.
  */
 function wasmBuild(flag) {
   const script = join(root, "packages", "backend-wasm", "scripts", "build-wasm.mjs");
   return spawnSync(process.execPath, [script, flag], { cwd: root, stdio: "inherit", env }).status ?? 1;
 }
 
-/** Installs Debian's emscripten when emcc is missing (needs root and Debian's package lists); returns whether emcc works. */
-function ensureEmscripten() {
-  if (spawnSync("emcc", ["--version"], { stdio: "ignore", env }).status === 0) return true;
-  step("install emscripten (apt-get install -y emscripten), for the wasm backend's binaries");
-  for (const args of [["update"], ["install", "-y", "emscripten"]]) {
+/** The wasm binaries' compilers: Debian's emscripten, and clang-19 with lld-19 for the relaxed-SIMD ones. */
+const WASM_TOOLS = [
+  { command: "emcc", debian: "emscripten" },
+  { command: "clang-19", debian: "clang-19" },
+  { command: "wasm-ld-19", debian: "lld-19" },
+];
+
+/** Installs the Debian packages of the missing wasm compilers (needs root and Debian's package lists); returns whether all work. */
+function ensureWasmToolchain() {
+  const missing = WASM_TOOLS.filter((t) => spawnSync(t.command, ["--version"], { stdio: "ignore", env }).status !== 0).map((t) => t.debian);
+  if (missing.length === 0) return true;
+  step(`install ${missing.join(", ")} (apt-get install -y ${missing.join(" ")}), for the wasm backend's binaries`);
+  for (const args of [["update"], ["install", "-y", ...missing]]) {
     const result = spawnSync("apt-get", args, { stdio: "inherit", env: { ...env, DEBIAN_FRONTEND: "noninteractive" } });
     if (result.status !== 0) {
-      console.error("could not install emscripten with apt-get; install it (Debian: apt-get install -y emscripten) and retry");
+      console.error(
+        `could not install ${missing.join(", ")} with apt-get; install them (Debian: apt-get install -y ${missing.join(" ")}) and retry`,
+      );
       return false;
     }
   }
@@ -83,7 +93,7 @@ function ensureEmscripten() {
 
 /** Before a build: the wasm sources changed since the committed binaries were built, and emcc is missing. */
 function installWasmToolchainIfNeeded() {
-  if (wasmBuild("--needs-toolchain") === 0) ensureEmscripten();
+  if (wasmBuild("--needs-toolchain") === 0) ensureWasmToolchain();
 }
 
 function install() {
@@ -121,7 +131,7 @@ function test() {
   let wasmVerified = 0;
   if (env.CI !== undefined || spawnSync("emcc", ["--version"], { stdio: "ignore", env }).status === 0) {
     step("verify the wasm binaries (rebuild and compare)");
-    wasmVerified = ensureEmscripten() ? wasmBuild("--verify") : 1;
+    wasmVerified = ensureWasmToolchain() ? wasmBuild("--verify") : 1;
   }
   const reportDir = join(root, ".test-reports");
   rmSync(reportDir, { recursive: true, force: true });

@@ -107,7 +107,7 @@ async function tryWasm(tf) {
     return { ok: false, why: `WebAssembly did not start: ${reasonOf(error)}` };
   }
   const { variant, threads, threadsUnavailable } = tf.backend().info;
-  const simd = variant.startsWith("simd") ? "SIMD128" : "scalar (no SIMD in this engine)";
+  const simd = variant.startsWith("relaxed-") ? "SIMD128 with fused multiply-add (relaxed SIMD)" : "SIMD128";
   const threading = threads > 1 ? `${threads} worker threads` : `1 thread${threadsUnavailable ? ` (${threadsUnavailable})` : ""}`;
   return { ok: true, why: `C kernels compiled to WebAssembly, ${simd}, ${threading}` };
 }

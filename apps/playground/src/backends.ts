@@ -49,7 +49,7 @@ export async function registerBackends(): Promise<string[]> {
 
 /**
  * What the active backend reports about itself (`caps.details`), in one line:
- * `wasm: variant simd-threads, simd true, threads 2`.
+ * `wasm: variant relaxed-simd-threads, simd true, relaxedSimd true, threads 2`.
  */
 export function backendDetails(): string {
   const backend = tf.backend();

@@ -17,6 +17,12 @@ const ARGS = [
   "--disable-quic",
   "--disable-dev-shm-usage",
 ];
+/** A module whose one function is f32x4.relaxed_madd of three zero vectors: valid where the engine runs relaxed SIMD. */
+const RELAXED_SIMD_PROBE = [
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 61, 1, 59, 0,
+  ...[0, 1, 2].flatMap(() => [253, 12, ...new Array<number>(16).fill(0)]),
+  253, 133, 2, 11,
+];
 const root = fileURLToPath(new URL("..", import.meta.url));
 /**
  * Screenshots: in the run's report folder when there is one (KILN_TEST_REPORT_DIR, which
@@ -115,9 +121,10 @@ describe.runIf(hasChromium)("the built playground in headless chromium", () => {
     );
     const cores = await page.evaluate(() => navigator.hardwareConcurrency);
     const threads = Math.min(8, Math.max(1, cores));
-    expect((await textsOf(page, "backend-details"))[0]).toBe(
-      threads > 1 ? `wasm: variant simd-threads, simd true, threads ${threads}` : "wasm: variant simd, simd true, threads 1",
-    );
+    // The relaxed-SIMD binary where this chromium runs relaxed SIMD (Chrome 114+).
+    const relaxed = await page.evaluate((probe) => WebAssembly.validate(new Uint8Array(probe)), RELAXED_SIMD_PROBE);
+    const variant = `${relaxed ? "relaxed-" : ""}${threads > 1 ? "simd-threads" : "simd"}`;
+    expect((await textsOf(page, "backend-details"))[0]).toBe(`wasm: variant ${variant}, simd true, relaxedSimd ${relaxed}, threads ${threads}`);
 
     const resultsText = await textsOf(page, "call-result");
     expect(resultsText.map((r) => r.replace(/\s+/g, " "))).toEqual([

@@ -13,7 +13,10 @@
  * (inside the package, so that it shares this @kiln/core; `.baseline/` is git-ignored) the
  * same cases also run on that version, interleaved, for a before/after comparison in one
  * process. Binaries alone are not enough: kernel ids follow the generated key list in src.
- * `FOCUS=exp,chain` picks cases by name prefix.
+ * `FOCUS=exp,chain` picks cases by name prefix. `BASELINE=plain` compares this package's plain
+ * binaries (`relaxedSimd: false`) instead; with Node 20 run it as
+ * `node --experimental-wasm-relaxed-simd --import tsx --conditions=source bench/focus.ts`, so
+ * the default backends load the relaxed-SIMD binaries.
  *
  * ```sh
  * node --import tsx --conditions=source bench/focus.ts [rounds]
@@ -23,6 +26,7 @@
  */
 import { median, randomArray } from "./harness.js";
 import { type JaxCase, jaxCase, jaxChain, jaxMatMul, jaxMlpStep, jaxUnary, setUpJax } from "./jax.js";
+import type { WasmBackend } from "../src/index.js";
 import { setUpBenchBackends, tf, tfjs } from "./setup.js";
 import { makeMlpStep, makeTfjsMlpStep } from "./traced.js";
 
@@ -33,9 +37,14 @@ const baseline = process.env.BASELINE;
 if (baseline !== undefined) {
   const { pathToFileURL } = await import("node:url");
   const { resolve } = await import("node:path");
-  const { wasm } = (await import(pathToFileURL(resolve(baseline, "src/index.ts")).href)) as typeof import("../src/index.js");
-  tf.registerBackend(wasm({ name: "base1", variant: "simd", threads: 1 }));
-  tf.registerBackend(wasm({ name: "base2" }));
+  // BASELINE=plain: this package's plain SIMD128 binaries against the relaxed ones (run Node with the relaxed-SIMD flag).
+  const { wasm } =
+    baseline === "plain"
+      ? await import("../src/index.js")
+      : ((await import(pathToFileURL(resolve(baseline, "src/index.ts")).href)) as typeof import("../src/index.js"));
+  const options = baseline === "plain" ? { relaxedSimd: false } : {};
+  tf.registerBackend(wasm({ name: "base1", threads: 1, ...options }));
+  tf.registerBackend(wasm({ name: "base2", ...options }));
 }
 
 interface Case {
@@ -123,18 +132,25 @@ async function cases(withJax: boolean): Promise<Case[]> {
   return out;
 }
 
-await tf.setBackend("wasm1");
+const variants: string[] = [];
+/** Makes `backend` current and notes which binary it runs. */
+async function use(backend: string): Promise<void> {
+  await tf.setBackend(backend);
+  variants.push(`${backend} ${(tf.backend() as WasmBackend).info.variant}`);
+}
+await use("wasm1");
 const one = await cases(true);
-await tf.setBackend("wasm");
+await use("wasm");
 const two = await cases(false);
 let baseOne: Case[] = [];
 let baseTwo: Case[] = [];
 if (baseline !== undefined) {
-  await tf.setBackend("base1");
+  await use("base1");
   baseOne = await cases(false);
-  await tf.setBackend("base2");
+  await use("base2");
   baseTwo = await cases(false);
 }
+console.log(`binaries: ${variants.join(", ")}`);
 
 const cpuMs = () => {
   const u = process.cpuUsage();

@@ -13,7 +13,7 @@ import { type WasmBackend, wasm } from "../src/index.js";
  */
 export async function setUpBenchBackends(): Promise<{ threaded: WasmBackend }> {
   if (!tf.listBackends().includes("cpu")) tf.registerBackend(cpu(), { priority: 0 });
-  if (!tf.listBackends().includes("wasm1")) tf.registerBackend(wasm({ name: "wasm1", variant: "simd", threads: 1 }));
+  if (!tf.listBackends().includes("wasm1")) tf.registerBackend(wasm({ name: "wasm1", threads: 1 }));
   if (!tf.listBackends().includes("wasm")) tf.registerBackend(wasm());
   await tf.setBackend("wasm");
   const threaded = tf.backend() as WasmBackend;

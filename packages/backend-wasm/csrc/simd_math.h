@@ -31,8 +31,16 @@ KILN_INLINE vec v_abs_f32(vec x) { return wasm_v128_and(x, v_i32(0x7fffffff)); }
 /* 2^k for integer lanes k in [-126, 127]. */
 KILN_INLINE vec v_pow2i(vec k) { return wasm_i32x4_shl(wasm_i32x4_add(k, v_i32(127)), 23); }
 
-/* a * b + c, in two roundings (SIMD128 has no fused multiply-add). */
+/*
+ * a * b + c, in two roundings (SIMD128 has no fused multiply-add). With KILN_RELAXED_MADD
+ * (only bench/relaxed_fma.c defines it: no shipped binary does) it is relaxed SIMD's
+ * f32x4.relaxed_madd, fused where the CPU has FMA.
+ */
+#ifdef KILN_RELAXED_MADD
+KILN_INLINE vec v_madd(vec a, vec b, vec c) { return wasm_f32x4_relaxed_madd(a, b, c); }
+#else
 KILN_INLINE vec v_madd(vec a, vec b, vec c) { return wasm_f32x4_add(wasm_f32x4_mul(a, b), c); }
+#endif
 
 /*
  * e^r - 1 on |r| <= ln2/2 as r + r^2 P(r), P of degree 4 (a minimax fit of the relative
@@ -157,9 +165,13 @@ static KILN_NOINLINE vec v_expm1_any(vec x) {
   vec k = v_reduced_k(t);
   vec scale = v_pow2i(k);
   vec result = v_madd(scale, em1, wasm_f32x4_sub(scale, v_f32(1.0f)));
-  /* k = 0 keeps the unscaled value (and the sign of -0); above 88 the result overflows. */
+  /*
+   * k = 0 keeps the unscaled value (and the sign of -0). Above 88 (where 2^k would leave the
+   * exponent field) e^x - 1 is e^x in float32: finite up to ln(FLT_MAX) = 88.72, then
+   * Infinity, as v_exp_any's two-factor scaling gives it.
+   */
   result = wasm_v128_bitselect(em1, result, wasm_i32x4_eq(k, v_i32(0)));
-  return wasm_v128_bitselect(v_f32(INFINITY), result, wasm_f32x4_gt(x, v_f32(88.0f)));
+  return wasm_v128_bitselect(v_exp_any(x), result, wasm_f32x4_gt(x, v_f32(88.0f)));
 }
 
 /* e^x - 1; moderate vectors skip the clamps and the overflow test. */

@@ -1,11 +1,16 @@
 #!/usr/bin/env node
 /**
- * Builds the two WebAssembly binaries from csrc/ with Debian's emscripten (emcc 3.1.x):
+ * Builds the four WebAssembly binaries from csrc/:
  *
- *   wasm/kiln-simd.wasm          SIMD128, one thread, ordinary memory
- *   wasm/kiln-simd-threads.wasm  SIMD128 + atomics, shared memory, worker threads
+ *   wasm/kiln-simd.wasm                  SIMD128, one thread, ordinary memory
+ *   wasm/kiln-simd-threads.wasm          SIMD128 + atomics, shared memory, worker threads
+ *   wasm/kiln-relaxed-simd.wasm          the first, plus relaxed SIMD's fused multiply-add
+ *   wasm/kiln-relaxed-simd-threads.wasm  the second, plus relaxed SIMD's fused multiply-add
  *
- * emcc compiles each C file; emscripten's own wasm-ld links them with emscripten's libc
+ * The first two are compiled by Debian's emscripten (emcc 3.1.x), the relaxed ones by
+ * Debian's clang-19 (emscripten's clang 14 cannot emit relaxed SIMD) with emscripten's
+ * sysroot headers and KILN_RELAXED_MADD (csrc/simd_math.h: polynomials use
+ * f32x4.relaxed_madd). Each variant's wasm-ld links the objects with emscripten's libc
  * (math functions only) into a module that imports its memory and nothing else, so the
  * package's small TS loader instantiates it without emscripten's JS glue (which cannot
  * combine a standalone module with threads in 3.1.x).
@@ -18,7 +23,7 @@
  *   node scripts/build-wasm.mjs --force           always build
  *   node scripts/build-wasm.mjs --verify          rebuild into a temporary folder and fail unless
  *                                                 the result equals the committed binaries (CI)
- *   node scripts/build-wasm.mjs --needs-toolchain exit 0 when a build is needed and emcc is missing
+ *   node scripts/build-wasm.mjs --needs-toolchain exit 0 when a build is needed and emcc or clang-19 is missing
  *   node scripts/build-wasm.mjs --check-stamp     exit 1 when the committed binaries are stale (no emcc needed)
  */
 import { spawnSync } from "node:child_process";
@@ -45,16 +50,17 @@ const COMMON_FLAGS = [
   "-Werror",
 ];
 
-/** The two variants: extra compile flags and link flags. */
+/** Compile flags of the relaxed-SIMD variants (clang-19). */
+const RELAXED = ["-mrelaxed-simd", "-DKILN_RELAXED_MADD"];
+const THREADS = { cflags: ["-matomics", "-DKILN_THREADS"], ldflags: ["--shared-memory"], libc: "libc-mt.a", rt: "libcompiler_rt-mt.a" };
+const ONE_THREAD = { cflags: [], ldflags: [], libc: "libc.a", rt: "libcompiler_rt.a" };
+
+/** The four variants: compiler, extra compile flags and link flags. */
 const VARIANTS = [
-  { file: "kiln-simd.wasm", cflags: [], ldflags: [], libc: "libc.a", rt: "libcompiler_rt.a" },
-  {
-    file: "kiln-simd-threads.wasm",
-    cflags: ["-matomics", "-DKILN_THREADS"],
-    ldflags: ["--shared-memory"],
-    libc: "libc-mt.a",
-    rt: "libcompiler_rt-mt.a",
-  },
+  { file: "kiln-simd.wasm", compiler: "emcc", ...ONE_THREAD },
+  { file: "kiln-simd-threads.wasm", compiler: "emcc", ...THREADS },
+  { file: "kiln-relaxed-simd.wasm", compiler: "clang-19", ...ONE_THREAD, cflags: RELAXED },
+  { file: "kiln-relaxed-simd-threads.wasm", compiler: "clang-19", ...THREADS, cflags: [...THREADS.cflags, ...RELAXED] },
 ];
 
 const LINK_FLAGS = [
@@ -86,12 +92,17 @@ function run(command, args, options = {}) {
   return result.stdout.trim();
 }
 
-function hasEmcc() {
-  const probe = spawnSync("emcc", ["--version"], {
+function works(command) {
+  const probe = spawnSync(command, ["--version"], {
     encoding: "utf8",
     env: { ...process.env, NODE_PATH: process.env.NODE_PATH ?? "/usr/share/nodejs" },
   });
   return probe.status === 0;
+}
+
+/** Whether every compiler and linker the variants need is installed. */
+function hasToolchain() {
+  return ["emcc", "clang-19", "wasm-ld-19"].every(works);
 }
 
 /** Every C source and header under csrc (generated ones included), sorted for a stable hash. */
@@ -132,25 +143,39 @@ function upToDate(hash) {
   return stamp?.inputs === hash && VARIANTS.every((v) => existsSync(join(outDir, v.file)));
 }
 
-/** Compiles and links both variants into `dir`; returns the emcc version line. */
-function build(dir) {
-  const version = run("emcc", ["--version"]).split("\n")[0];
+/**
+ * Each compiler's command line for one C file, and its linker: emcc with emscripten's own
+ * wasm-ld, or clang-19 for emscripten's target with emscripten's sysroot and wasm-ld-19.
+ */
+function toolchains() {
   const llvmRoot = run("em-config", ["LLVM_ROOT"]);
-  const cache = run("em-config", ["CACHE"]);
-  const lib = join(cache, "sysroot", "lib", "wasm32-emscripten");
-  const wasmLd = [join(llvmRoot, "wasm-ld"), ...["14", "15", "16"].map((v) => join(llvmRoot, `wasm-ld-${v}`))].find(existsSync);
-  if (wasmLd === undefined) throw new Error(`no wasm-ld next to emscripten's clang in ${llvmRoot}`);
+  const sysroot = join(run("em-config", ["CACHE"]), "sysroot");
+  const emscriptenLd = [join(llvmRoot, "wasm-ld"), ...["14", "15", "16"].map((v) => join(llvmRoot, `wasm-ld-${v}`))].find(existsSync);
+  if (emscriptenLd === undefined) throw new Error(`no wasm-ld next to emscripten's clang in ${llvmRoot}`);
+  return {
+    lib: join(sysroot, "lib", "wasm32-emscripten"),
+    emcc: { compile: ["emcc", ["-c"]], link: emscriptenLd },
+    "clang-19": { compile: ["clang-19", ["--target=wasm32-unknown-emscripten", `--sysroot=${sysroot}`, "-c"]], link: "wasm-ld-19" },
+  };
+}
+
+/** Compiles and links every variant into `dir`; returns the compilers' version lines. */
+function build(dir) {
+  const version = `${run("emcc", ["--version"]).split("\n")[0]}; ${run("clang-19", ["--version"]).split("\n")[0]}`;
+  const tools = toolchains();
+  const lib = tools.lib;
   const work = mkdtempSync(join(tmpdir(), "kiln-wasm-"));
   try {
     for (const variant of VARIANTS) {
+      const { compile, link } = tools[variant.compiler];
       const objects = sources()
         .filter((f) => f.endsWith(".c"))
         .map((file, i) => {
           const object = join(work, `${variant.file}.${i}.o`);
-          run("emcc", ["-c", ...COMMON_FLAGS, ...variant.cflags, `-I${csrc}`, file, "-o", object]);
+          run(compile[0], [...compile[1], ...COMMON_FLAGS, ...variant.cflags, `-I${csrc}`, file, "-o", object]);
           return object;
         });
-      run(wasmLd, [
+      run(link, [
         ...LINK_FLAGS,
         ...variant.ldflags,
         ...objects,
@@ -173,7 +198,7 @@ if (mode === "--check-stamp") {
     console.error("backend-wasm: wasm/ is stale: csrc/ changed since the binaries were built (run `pnpm build` and commit wasm/)");
   process.exit(upToDate(hash) ? 0 : 1);
 } else if (mode === "--needs-toolchain") {
-  process.exit(!upToDate(hash) && !hasEmcc() ? 0 : 1);
+  process.exit(!upToDate(hash) && !hasToolchain() ? 0 : 1);
 } else if (mode === "--verify") {
   if (!upToDate(hash)) {
     console.error("backend-wasm: wasm/ is stale: its build stamp does not match csrc/ (run `pnpm build` and commit wasm/)");
@@ -194,9 +219,9 @@ if (mode === "--check-stamp") {
     rmSync(dir, { recursive: true, force: true });
   }
 } else if (mode === "--force" || !upToDate(hash)) {
-  if (!hasEmcc()) {
+  if (!hasToolchain()) {
     console.error(
-      "backend-wasm: csrc/ changed, so the wasm binaries must be rebuilt, but emcc is missing: `apt-get install -y emscripten` (Debian), then `export NODE_PATH=/usr/share/nodejs`",
+      "backend-wasm: csrc/ changed, so the wasm binaries must be rebuilt, but emcc, clang-19 or wasm-ld-19 is missing: `apt-get install -y emscripten clang-19 lld-19` (Debian), then `export NODE_PATH=/usr/share/nodejs`",
     );
     process.exit(1);
   }

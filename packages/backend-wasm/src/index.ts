@@ -29,8 +29,8 @@ export interface WasmOptions extends ModuleOptions {
 
 /**
  * The wasm backend plugin for `tf.registerBackend`. Nothing is loaded until the backend
- * is first selected; then the binary is compiled (threads when the engine allows them)
- * and the worker threads start.
+ * is first selected; then the binary is compiled (threads when the engine allows them,
+ * relaxed SIMD when it runs that) and the worker threads start.
  *
  * ```ts
  * tf.registerBackend(wasm({ threads: 2 }));

@@ -13,7 +13,7 @@ import {
 } from "@kiln/core";
 import { compileFusedCluster } from "./kernels/elementwise/fused.js";
 import { EPILOGUE_HEADS } from "./kernels/heads.js";
-import type { WasmVariant } from "./runtime/binaries.js";
+import { isRelaxed, type WasmVariant } from "./runtime/binaries.js";
 import { elementBytes, type Heap, WasmBuffer } from "./runtime/heap.js";
 import type { WasmModule } from "./runtime/module.js";
 
@@ -70,6 +70,7 @@ export class WasmBackend implements SyncReadBackend {
       details: {
         variant: info.variant,
         simd: true,
+        relaxedSimd: isRelaxed(info.variant),
         threads: info.threads,
         ...(info.threadsUnavailable === undefined ? {} : { threadsUnavailable: info.threadsUnavailable }),
       },

@@ -9,13 +9,15 @@ describe("bundling with Vite", () => {
   const outDir = mkdtempSync(join(tmpdir(), "kiln-wasm-bundle-"));
   afterAll(() => rmSync(outDir, { recursive: true, force: true }));
 
-  it("emits both binaries as assets and the bundle loads them from there", async () => {
+  it("emits all four binaries as assets and the bundle loads them from there", async () => {
     await bundleFixture(outDir);
     const assets = readdirSync(join(outDir, "assets"));
-    const simd = assets.find((f) => /^kiln-simd-[\w-]+\.wasm$/.test(f) && !f.startsWith("kiln-simd-threads"));
-    expect(simd).toBeDefined();
-    expect(assets.some((f) => f.startsWith("kiln-simd-threads"))).toBe(true);
-    expect(readFileSync(join(outDir, "assets", simd!)).equals(readFileSync(join(packageDir, "wasm", "kiln-simd.wasm")))).toBe(true);
+    // Vite names an asset <name>-<hash>.wasm; the hash has no "-threads" in it.
+    for (const name of ["kiln-simd", "kiln-simd-threads", "kiln-relaxed-simd", "kiln-relaxed-simd-threads"]) {
+      const asset = assets.find((f) => f.startsWith(`${name}-`) && !f.slice(name.length + 1).startsWith("threads"));
+      expect(asset, name).toBeDefined();
+      expect(readFileSync(join(outDir, "assets", asset!)).equals(readFileSync(join(packageDir, "wasm", `${name}.wasm`))), name).toBe(true);
+    }
     const bundle = (await import(pathToFileURL(join(outDir, "entry.js")).href)) as {
       addOne(values: number[]): Promise<{ values: number[] }>;
     };

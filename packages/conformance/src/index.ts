@@ -13,6 +13,7 @@ import { unarySuite } from "./suites/unary.js";
 import { binarySuite } from "./suites/binary.js";
 import { selectionSuite } from "./suites/selection.js";
 import { reductionSuite } from "./suites/reduction.js";
+import { reductionExtremesSuite } from "./suites/reduction_extremes.js";
 import { nnSuite } from "./suites/nn.js";
 import { shapeOpsSuite } from "./suites/shape_ops.js";
 import { joiningSuite } from "./suites/joining.js";
@@ -45,6 +46,7 @@ export function runConformance(options: ConformanceOptions): void {
   binarySuite();
   selectionSuite();
   reductionSuite();
+  reductionExtremesSuite();
   nnSuite();
   shapeOpsSuite();
   joiningSuite();

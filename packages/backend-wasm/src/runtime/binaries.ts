@@ -1,26 +1,50 @@
 import { isNode } from "./features.js";
 
-/** The two binaries: SIMD128 on one thread, and SIMD128 with threads on shared memory. */
-export type WasmVariant = "simd" | "simd-threads";
+/**
+ * The four binaries: SIMD128 on one thread, SIMD128 with threads on shared memory, and
+ * each of those with relaxed SIMD (fused multiply-add in the polynomials of exp, tanh,
+ * sigmoid and their kin).
+ */
+export type WasmVariant = "simd" | "simd-threads" | "relaxed-simd" | "relaxed-simd-threads";
 
 const FILES: Readonly<Record<WasmVariant, string>> = {
   simd: "kiln-simd.wasm",
   "simd-threads": "kiln-simd-threads.wasm",
+  "relaxed-simd": "kiln-relaxed-simd.wasm",
+  "relaxed-simd-threads": "kiln-relaxed-simd-threads.wasm",
 };
+
+/** Whether a variant runs worker threads on shared memory. */
+export function isThreaded(variant: WasmVariant): boolean {
+  return variant.endsWith("-threads");
+}
+
+/** Whether a variant needs relaxed SIMD. */
+export function isRelaxed(variant: WasmVariant): boolean {
+  return variant.startsWith("relaxed-");
+}
 
 /**
  * Where a binary is, by default: `wasm/<file>` of this package, resolved relative to this
  * module (src/runtime or dist/runtime), so Node finds the package's file and bundlers
- * (Vite, esbuild with a file loader) see a `new URL(..., import.meta.url)` they rewrite.
+ * (Vite, esbuild with a file loader) see a `new URL(..., import.meta.url)` they rewrite
+ * (one literal per file, which is why this is a switch).
  *
  * ```ts
  * defaultBinaryUrl("simd").href; // file:///.../backend-wasm/wasm/kiln-simd.wasm
  * ```
  */
 export function defaultBinaryUrl(variant: WasmVariant): URL {
-  return variant === "simd"
-    ? new URL("../../wasm/kiln-simd.wasm", import.meta.url)
-    : new URL("../../wasm/kiln-simd-threads.wasm", import.meta.url);
+  switch (variant) {
+    case "simd":
+      return new URL("../../wasm/kiln-simd.wasm", import.meta.url);
+    case "simd-threads":
+      return new URL("../../wasm/kiln-simd-threads.wasm", import.meta.url);
+    case "relaxed-simd":
+      return new URL("../../wasm/kiln-relaxed-simd.wasm", import.meta.url);
+    case "relaxed-simd-threads":
+      return new URL("../../wasm/kiln-relaxed-simd-threads.wasm", import.meta.url);
+  }
 }
 
 /** The file name of a variant's binary. */

@@ -1,7 +1,8 @@
 /**
- * Feature detection for the two binaries: WebAssembly SIMD128 (both need it) and shared
- * memory with atomics (the threaded one; browsers allow it only on cross-origin isolated
- * pages).
+ * Feature detection for the binaries: WebAssembly SIMD128 (all need it), relaxed SIMD (the
+ * relaxed ones: Node 22+, Chrome 114+, Firefox 146+; Node 20 only with
+ * `--experimental-wasm-relaxed-simd`) and shared memory with atomics (the threaded ones;
+ * browsers allow it only on cross-origin isolated pages).
  */
 
 /** A minimal module using one SIMD instruction (i8x16.splat), validated without running it. */
@@ -9,9 +10,44 @@ const SIMD_PROBE = new Uint8Array([
   0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11,
 ]);
 
+/** A minimal module using one relaxed SIMD instruction (f32x4.relaxed_madd on three zero vectors). */
+const RELAXED_PROBE = new Uint8Array([
+  0,
+  97,
+  115,
+  109,
+  1,
+  0,
+  0,
+  0,
+  1,
+  5,
+  1,
+  96,
+  0,
+  1,
+  123,
+  3,
+  2,
+  1,
+  0,
+  10,
+  61,
+  1,
+  59,
+  0,
+  ...[0, 1, 2].flatMap(() => [253, 12, ...new Array<number>(16).fill(0)]),
+  253,
+  133,
+  2,
+  11,
+]);
+
 /** What this JS engine can run. */
 export interface WasmFeatures {
   readonly simd: boolean;
+  /** Relaxed SIMD (fused multiply-add), which the relaxed binaries use. */
+  readonly relaxedSimd: boolean;
   readonly threads: boolean;
   /** Why threads are unavailable, when they are. */
   readonly threadsUnavailable?: string;
@@ -22,13 +58,14 @@ export interface WasmFeatures {
  * browsers) cross-origin isolation.
  *
  * ```ts
- * detectFeatures(); // { simd: true, threads: true } in Node 20
+ * detectFeatures(); // { simd: true, relaxedSimd: false, threads: true } in Node 20
  * ```
  */
 export function detectFeatures(): WasmFeatures {
   const simd = typeof WebAssembly === "object" && WebAssembly.validate(SIMD_PROBE);
+  const relaxedSimd = simd && WebAssembly.validate(RELAXED_PROBE);
   const reason = threadsUnavailable();
-  return reason === undefined ? { simd, threads: true } : { simd, threads: false, threadsUnavailable: reason };
+  return reason === undefined ? { simd, relaxedSimd, threads: true } : { simd, relaxedSimd, threads: false, threadsUnavailable: reason };
 }
 
 function threadsUnavailable(): string | undefined {

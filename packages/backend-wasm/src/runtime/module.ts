@@ -1,6 +1,6 @@
 import { BackendError } from "@kiln/core";
 import { ArgFrame } from "./arg_frame.js";
-import { compileBinary, defaultBinaryUrl, type WasmVariant } from "./binaries.js";
+import { compileBinary, defaultBinaryUrl, isRelaxed, isThreaded, type WasmVariant } from "./binaries.js";
 import type { KilnExports } from "./exports.js";
 import { detectFeatures, isNode, type WasmFeatures } from "./features.js";
 import { Heap } from "./heap.js";
@@ -12,8 +12,15 @@ const PAGE = 65536;
 
 /** How to load the module (all optional). */
 export interface ModuleOptions {
-  /** Force a variant; by default threads when the engine allows them. */
+  /** Force a variant; by default threads when the engine allows them, relaxed SIMD likewise (see `relaxedSimd`). */
   readonly variant?: WasmVariant;
+  /**
+   * Whether the default variant may use relaxed SIMD where the engine runs it (default
+   * true): fused multiply-adds make exp, tanh, sigmoid and their kin faster, and round
+   * differently (within the same few ulps) on CPUs with and without FMA. false keeps results
+   * the same bits on every machine.
+   */
+  readonly relaxedSimd?: boolean;
   /** Threads for kernels (the calling thread included); default: the machine's cores, at most 8. */
   readonly threads?: number;
   /** Where the binaries are; default: this package's `wasm/` folder. */
@@ -102,19 +109,16 @@ export class WasmModule {
       throw new BackendError("wasm backend: this engine lacks WebAssembly SIMD128 (Node 16.4+, Chrome 91+, Firefox 89+, Safari 16.4+)");
     }
     const wanted = Math.max(1, Math.floor(options.threads ?? (await defaultThreads())));
-    const variant = options.variant ?? (features.threads && wanted > 1 ? "simd-threads" : "simd");
-    if (variant === "simd-threads" && !features.threads) {
-      throw new BackendError(`wasm backend: the threaded binary cannot run here: ${features.threadsUnavailable}`);
-    }
+    const variant = chooseVariant(features, wanted, options);
     const compiled = await compileBinary(options.binaryUrls?.[variant] ?? defaultBinaryUrl(variant));
     const maxPages = Math.min(65536, Math.floor((options.maxMemoryBytes ?? 4 * 1024 ** 3) / PAGE));
-    const memory = createMemory(variant === "simd-threads", maxPages);
+    const memory = createMemory(isThreaded(variant), maxPages);
     const instance = new WebAssembly.Instance(compiled, { env: { memory } });
     const exports = instance.exports as unknown as KilnExports;
     exports.kiln_set_memory_limit(maxPages);
     const heap = new Heap(memory, exports);
     const starts: WorkerStart[] = [];
-    if (variant === "simd-threads") {
+    if (isThreaded(variant)) {
       exports.kiln_set_main_can_block(isNode() ? 1 : 0);
       for (let thread = 1; thread < wanted; thread++) {
         const stack = heap.alloc(WORKER_STACK_BYTES, "worker stack");
@@ -133,6 +137,41 @@ export class WasmModule {
     for (const worker of this.#workers) worker.terminate();
     this.#workers.length = 0;
   }
+}
+
+/**
+ * The binary to load: `options.variant` when given (a `BackendError` when the engine
+ * cannot run it), otherwise threads when the engine has them and more than one thread is
+ * wanted, with relaxed SIMD when the engine runs it, `options.relaxedSimd` is not false and,
+ * if `options.binaryUrls` says where binaries are, it lists the relaxed one too (an app that
+ * hosts only the plain binaries, as before relaxed ones existed, keeps loading those).
+ *
+ * ```ts
+ * chooseVariant({ simd: true, relaxedSimd: true, threads: true }, 2, {}); // "relaxed-simd-threads"
+ * chooseVariant({ simd: true, relaxedSimd: true, threads: true }, 1, { relaxedSimd: false }); // "simd"
+ * ```
+ */
+export function chooseVariant(
+  features: WasmFeatures,
+  threads: number,
+  options: Pick<ModuleOptions, "variant" | "relaxedSimd" | "binaryUrls">,
+): WasmVariant {
+  const forced = options.variant;
+  if (forced !== undefined) {
+    if (isThreaded(forced) && !features.threads) {
+      throw new BackendError(`wasm backend: the threaded binary (variant "${forced}") cannot run here: ${features.threadsUnavailable}`);
+    }
+    if (isRelaxed(forced) && !features.relaxedSimd) {
+      throw new BackendError(
+        `wasm backend: variant "${forced}" needs relaxed SIMD, which this engine does not run (Node 22+, Chrome 114+, Firefox 146+; Node 20 with --experimental-wasm-relaxed-simd); use "${forced.slice("relaxed-".length)}"`,
+      );
+    }
+    return forced;
+  }
+  const base = features.threads && threads > 1 ? "simd-threads" : "simd";
+  const relaxed = `relaxed-${base}` as const;
+  const hosted = options.binaryUrls === undefined || options.binaryUrls[relaxed] !== undefined;
+  return features.relaxedSimd && options.relaxedSimd !== false && hosted ? relaxed : base;
 }
 
 /** The machine's cores (at most 8): more threads rarely help memory-bound kernels. */

@@ -1,3 +1,6 @@
+import { productHelpers } from "./product.js";
+import { sumHelpers } from "./sum.js";
+
 /**
  * WGSL helper functions that give core's scalar functions their exact meaning on any
  * WebGPU device. WGSL lets implementations assume no NaN or infinity and leaves most
@@ -60,25 +63,25 @@ const H: Record<string, Helper> = {
     deps: ["kiln_isnan", "kiln_order"],
     source: "fn kiln_eq(a: f32, b: f32) -> bool { return !kiln_isnan(a) && !kiln_isnan(b) && kiln_order(a) == kiln_order(b); }",
   },
-  // NaN wins; -0 orders below +0.
+  // NaN wins; -0 orders below +0; subnormals compare on the bits (see kiln_order).
   kiln_max_f32: {
-    deps: ["kiln_isnan", "kiln_nan"],
+    deps: ["kiln_isnan", "kiln_nan", "kiln_order"],
     source: `fn kiln_max_f32(a: f32, b: f32) -> f32 {
   if (kiln_isnan(a) || kiln_isnan(b)) { return kiln_nan(); }
   let ua = bitcast<u32>(a);
   let ub = bitcast<u32>(b);
   if (((ua | ub) & 0x7fffffffu) == 0u) { return bitcast<f32>(ua & ub); }
-  return select(b, a, a > b);
+  return select(b, a, kiln_order(a) > kiln_order(b));
 }`,
   },
   kiln_min_f32: {
-    deps: ["kiln_isnan", "kiln_nan"],
+    deps: ["kiln_isnan", "kiln_nan", "kiln_order"],
     source: `fn kiln_min_f32(a: f32, b: f32) -> f32 {
   if (kiln_isnan(a) || kiln_isnan(b)) { return kiln_nan(); }
   let ua = bitcast<u32>(a);
   let ub = bitcast<u32>(b);
   if (((ua | ub) & 0x7fffffffu) == 0u) { return bitcast<f32>(ua | ub); }
-  return select(b, a, a < b);
+  return select(b, a, kiln_order(a) < kiln_order(b));
 }`,
   },
   // int32 -> float32 rounded to nearest even on every device: both halves convert exactly
@@ -571,6 +574,8 @@ fn kiln_sum_value(acc: vec2<f32>) -> f32 { if (!kiln_finite(acc.x)) { return acc
   },
   // WGSL's round is round-half-to-even.
   kiln_round: { deps: ["kiln_finite"], source: "fn kiln_round(x: f32) -> f32 { return select(x, round(x), kiln_finite(x)); }" },
+  ...productHelpers,
+  ...sumHelpers,
 };
 
 /** Every helper's name, for tests. */

@@ -183,6 +183,19 @@ export function unarySuite(): void {
       expect((await values(() => tf.sign(tf.tensor([min, 0, 9], [3], "int32")))).value).toEqual([-1, 0, 1]);
     });
 
+    it("exp and expm1 stay finite up to ln(FLT_MAX) = 88.72 and overflow to Infinity just past it", async () => {
+      const xs = [88, 88.25, 88.5, 88.7, 88.72, 88.7228, 88.73, 89, 100];
+      for (const [name, op, exact] of [
+        ["exp", tf.exp, Math.exp],
+        ["expm1", tf.expm1, Math.expm1],
+      ] as const) {
+        const got = (await flat(() => op(tf.tensor(xs)))).data;
+        const want = xs.map((x) => Math.fround(exact(Math.fround(x))));
+        expect(got.map(Number.isFinite), name).toEqual(want.map(Number.isFinite));
+        expectClose(got, want, 0, 4e-7, name);
+      }
+    });
+
     it("round halves to even, unlike Math.round, and keeps -0", async () => {
       const result = await flat(() => tf.round(tf.tensor([-0.5, -0.4, 0.5, 3.5, 4.5, -3.5, 1e7 + 0.5])));
       expect(result.data.map((v) => (Object.is(v, -0) ? "-0" : v))).toEqual(["-0", "-0", 0, 4, 4, -4, 1e7]);

@@ -10,15 +10,24 @@ export type Reducer = "sum" | "mean" | "max" | "min" | "prod";
 type Scalar = "f32" | "i32" | "u32";
 
 /**
- * How a reduction accumulates. Float sums (and means) are compensated: each accumulator is
- * a (sum, error) pair (`kiln_sum_add`, an error-free addition per element), so a float32 sum
- * of a million elements matches the cpu oracle's double-precision sum rounded once; partial
- * results between passes keep both halves (stored as two planes of a temporary).
+ * How a reduction accumulates. Float sums (and means) are compensated and split by
+ * magnitude: each accumulator is two (sum, error) pairs, one for elements below 2^64 and
+ * one for larger elements scaled by 2^-64 (`kiln_wide_sum_add`, see wgsl/sum.ts), so a float32
+ * sum of a million elements, or one whose partial sums leave the float32 range, matches the
+ * cpu oracle's double-precision sum rounded once. Float
+ * products are (mantissa, exponent) pairs (`kiln_prod_mul`, see wgsl/product.ts), so an
+ * intermediate product outside the float32 range neither overflows nor underflows, as in
+ * the oracle's double-precision product, and only the result is rounded to float32.
+ * Partial results between passes keep every component (stored as `planes` planes of a
+ * temporary).
  */
 interface Accumulator {
   readonly type: string;
   readonly init: string;
-  readonly pairs: boolean;
+  /** Components of `type`: 1 for a scalar. */
+  readonly planes: number;
+  /** Helpers the shader needs that the generated calls do not name (see helpersUsedBy). */
+  readonly helpers: string;
   add(acc: string, value: string): string;
   merge(a: string, b: string): string;
   value(acc: string): string;
@@ -27,12 +36,24 @@ interface Accumulator {
 function accumulator(reducer: Reducer, scalar: Scalar): Accumulator {
   if ((reducer === "sum" || reducer === "mean") && scalar === "f32") {
     return {
+      type: "vec4<f32>",
+      init: "vec4<f32>(0.0)",
+      planes: 4,
+      helpers: "// kiln_wide_sum_add\n",
+      add: (acc, v) => `kiln_wide_sum_add(${acc}, ${v})`,
+      merge: (a, b) => `kiln_wide_sum_merge(${a}, ${b})`,
+      value: (acc) => `kiln_wide_sum_value(${acc})`,
+    };
+  }
+  if (reducer === "prod" && scalar === "f32") {
+    return {
       type: "vec2<f32>",
-      init: "vec2<f32>(0.0, 0.0)",
-      pairs: true,
-      add: (acc, v) => `kiln_sum_add(${acc}, ${v})`,
-      merge: (a, b) => `kiln_sum_merge(${a}, ${b})`,
-      value: (acc) => `kiln_sum_value(${acc})`,
+      init: "vec2<f32>(0.5, 1.0)",
+      planes: 2,
+      helpers: "",
+      add: (acc, v) => `kiln_prod_mul(${acc}, kiln_prod_split(${v}))`,
+      merge: (a, b) => `kiln_prod_mul(${a}, ${b})`,
+      value: (acc) => `kiln_prod_value(${acc})`,
     };
   }
   const step = (a: string, b: string): string => {
@@ -40,7 +61,7 @@ function accumulator(reducer: Reducer, scalar: Scalar): Accumulator {
     if (reducer === "prod") return `(${a} * ${b})`;
     return scalar === "f32" ? `kiln_${reducer}_f32(${a}, ${b})` : `${reducer}(${a}, ${b})`;
   };
-  return { type: scalar, init: identity(reducer, scalar), pairs: false, add: step, merge: step, value: (acc) => acc };
+  return { type: scalar, init: identity(reducer, scalar), planes: 1, helpers: "", add: step, merge: step, value: (acc) => acc };
 }
 
 /** The value of an empty reduction. */
@@ -95,19 +116,21 @@ function passProgram(reducer: Reducer, scalar: Scalar, source: Source, pass: Pas
   // as two halves that float32 holds exactly (its multiple of 256, then its low 8 bits), so
   // the compensated sum sees the exact integer and large values cannot lose their low bits.
   const fold = (at: string): string => {
-    if (source.partial && acc.pairs) return `acc = ${acc.merge("acc", `vec2<f32>(in0[${at}], in0[${at} + param_u(5u)])`)};`;
-    if (acc.pairs && source.scalar === "i32") {
+    if (source.partial && acc.planes > 1) {
+      const parts = Array.from({ length: acc.planes }, (_, p) => (p === 0 ? `in0[${at}]` : `in0[${at} + ${p}u * param_u(5u)]`));
+      return `acc = ${acc.merge("acc", `${acc.type}(${parts.join(", ")})`)};`;
+    }
+    if (acc.planes > 1 && reducer !== "prod" && source.scalar === "i32") {
       return `let v = in0[${at}]; acc = ${acc.add(acc.add("acc", "f32(v & -256)"), "f32(v & 255)")};`;
     }
     return `acc = ${acc.add("acc", source.partial ? `in0[${at}]` : convert(source.scalar, scalar, `in0[${at}]`))};`;
   };
-  const result = (a: string): string => {
-    const v = acc.value(a);
-    return reducer === "mean" ? `select(kiln_nan(), ${v} / f32(param_u(4u)), param_u(4u) != 0u)` : v;
-  };
+  const result = (a: string): string =>
+    reducer === "mean" ? `select(kiln_nan(), kiln_wide_sum_mean(${a}, f32(param_u(4u))), param_u(4u) != 0u)` : acc.value(a);
   const write = (i: string, a: string): string => {
     if (final) return `store(${i}, ${result(a)});`;
-    return acc.pairs ? `out0[${i}] = ${a}.x; out0[${i} + param_u(6u)] = ${a}.y;` : `out0[${i}] = ${a};`;
+    if (acc.planes === 1) return `out0[${i}] = ${a};`;
+    return Array.from({ length: acc.planes }, (_, p) => `out0[${i}${p === 0 ? "" : ` + ${p}u * param_u(6u)`}] = ${a}[${p}];`).join(" ");
   };
   const inputType = source.partial ? scalar : source.scalar;
   const inputs = final ? [inputType, ...store.inputs] : [inputType];
@@ -115,7 +138,7 @@ function passProgram(reducer: Reducer, scalar: Scalar, source: Source, pass: Pas
   const targets = outputs * chunks;
   const params = Uint32Array.of(pass.outer, pass.size, pass.inner, CHUNK, count, pass.outer * pass.size * pass.inner, targets);
   const label = `reduce_${reducer}_${inputType}_${scalar}${source.partial ? "_partial" : ""}`;
-  const uses = acc.pairs ? "// kiln_sum_add\n" : "";
+  const uses = acc.helpers;
   if (serial) {
     const body = `if (index >= param_u(0u) * param_u(2u)) { return; }
 let o = index / param_u(2u);
@@ -169,8 +192,9 @@ if (lid == 0u) { let total = partial[0]; ${write("g", "total")} }`;
  * Sum, Mean, Max, Min, Prod, All and Any over any axes, in as few `[outer, size, inner]`
  * passes as the layout allows (see passes.ts), each a serial loop per output or a
  * workgroup tree reduction, with chunked passes for long rows. float32 sums are
- * compensated (see `Accumulator`; the mean of int32 folds each element in exactly, so it
- * does not wrap and keeps large values' low bits), int32 sums wrap, bools count in int32 (Sum, Prod) or combine
+ * compensated and float32 products keep an unbounded exponent (see `Accumulator`; the mean
+ * of int32 folds each element in exactly, so it does not wrap and keeps large values' low
+ * bits), int32 sums and products wrap, bools count in int32 (Sum, Prod) or combine
  * as 0/1 (All is min, Any is max). The last pass stores through the epilogue, so
  * `sqrt(mean(x))` can be one kernel.
  *
@@ -185,7 +209,7 @@ export function reductionHead(reducer: Reducer): HeadCompiler {
     const out = key.outputs[0]!;
     const axes = normalizeAxes(key.attrs.axis as readonly number[], shape.length, reducer);
     const scalar: Scalar = reducer === "mean" ? "f32" : (storageType(out.dtype!) as Scalar);
-    const pairs = accumulator(reducer, scalar).pairs;
+    const planes = accumulator(reducer, scalar).planes;
     const count = axes.reduce((n, a) => n * shape[a]!, 1);
     const queue = reductionPasses(shape, axes);
     const dispatches: PlannedDispatch[] = [];
@@ -199,7 +223,7 @@ export function reductionHead(reducer: Reducer): HeadCompiler {
       if (built.next !== undefined) queue.unshift(built.next);
       if (!final) {
         const partials = built.next === undefined ? pass.outer * pass.inner : built.next.outer * built.next.size * built.next.inner;
-        temps.push({ dtype: dtypeOf(scalar), length: partials * (pairs ? 2 : 1) });
+        temps.push({ dtype: dtypeOf(scalar), length: partials * planes });
       }
       dispatches.push({
         program: built.program,

@@ -6,7 +6,8 @@ import { splitAtAxis } from "./passes.js";
 
 /**
  * ArgMax / ArgMin: one thread per output walks its row. Ties keep the lowest index and the
- * first NaN wins (it is the largest and the smallest), as on the cpu oracle.
+ * first NaN wins (it is the largest and the smallest), as on the cpu oracle. float32 values
+ * compare on their bits (`kiln_order`: subnormals exactly, -0 equal to +0).
  */
 function argCompiler(kind: "max" | "min"): KernelCompiler {
   return (key) => {
@@ -15,7 +16,9 @@ function argCompiler(kind: "max" | "min"): KernelCompiler {
     const axis = (key.attrs.axis as number) < 0 ? (key.attrs.axis as number) + shape.length : (key.attrs.axis as number);
     const pass = splitAtAxis(shape, axis);
     const type = storageType(x.dtype!);
-    const better = kind === "max" ? "v > best" : "v < best";
+    // float32 compares on the bits (kiln_order), so subnormals are not flushed to zero.
+    const [l, r] = type === "f32" ? ["kiln_order(v)", "kiln_order(best)"] : ["v", "best"];
+    const better = kind === "max" ? `${l} > ${r}` : `${l} < ${r}`;
     const nan = type === "f32" ? "kiln_isnan" : "";
     const body = `if (index >= param_u(0u) * param_u(2u)) { return; }
 let o = index / param_u(2u);
@@ -56,8 +59,9 @@ out0[index] = i32(at);`;
 
 /**
  * Cumsum: one thread per line along the axis, exclusive and reverse baked in. float32 runs
- * are compensated like the reductions' sums (a (sum, error) pair, `kiln_sum_add`), so each
- * prefix matches the cpu oracle's double-precision running sum rounded once; int32 wraps.
+ * are compensated and split by magnitude like the reductions' sums (`kiln_wide_sum_add`, see
+ * wgsl/sum.ts), so each prefix matches the cpu oracle's double-precision running sum rounded
+ * once, even where a float32 running sum would overflow; int32 wraps.
  */
 const cumsum: KernelCompiler = (key) => {
   const x = key.inputs[0]!;
@@ -68,9 +72,9 @@ const cumsum: KernelCompiler = (key) => {
   const from = storageType(x.dtype!);
   const type = storageType(key.outputs[0]!.dtype!);
   const compensated = type === "f32";
-  const init = compensated ? "vec2<f32>(0.0, 0.0)" : "0";
-  const add = compensated ? "acc = kiln_sum_add(acc, v);" : "acc = acc + v;";
-  const store = `out0[at] = ${compensated ? "kiln_sum_value(acc)" : "acc"};`;
+  const init = compensated ? "vec4<f32>(0.0)" : "0";
+  const add = compensated ? "acc = kiln_wide_sum_add(acc, v);" : "acc = acc + v;";
+  const store = `out0[at] = ${compensated ? "kiln_wide_sum_value(acc)" : "acc"};`;
   const body = `if (index >= param_u(0u) * param_u(2u)) { return; }
 let o = index / param_u(2u);
 let j = index % param_u(2u);
@@ -106,7 +110,8 @@ for (var step = 0u; step < n; step = step + 1u) {
 /**
  * TopKV2: a workgroup per row; each element's rank is the number of elements that rank
  * above it (larger, NaN above every number, the lower index first between equals: a strict
- * total order, so ranks are distinct), and elements ranked below k are written at their
+ * total order, so ranks are distinct; float32 compares on the bits, `kiln_order`, so a device
+ * that flushes subnormals still ranks them), and elements ranked below k are written at their
  * rank. Sorted output comes for free. Work per row is quadratic in its length.
  */
 const topK: KernelCompiler = (key) => {
@@ -123,8 +128,9 @@ const topK: KernelCompiler = (key) => {
   let nb = kiln_isnan(vb);
   if (na != nb) { return na; }
   if (!na) {
-    if (va > vb) { return true; }
-    if (va < vb) { return false; }
+    let oa = kiln_order(va);
+    let ob = kiln_order(vb);
+    if (oa != ob) { return oa > ob; }
   }
   return ia < ib;
 }`
