@@ -61,7 +61,11 @@ export function exactStage(
   const rows = accs.length;
   const cols = accs[0]!.length;
   const flat = accs.flat();
-  return `{
+  // Checked on the vec4s first, so the usual output (no NaN) never touches the array.
+  const anyNan = flat
+    .map((name) => `any((bitcast<vec4<u32>>(${name}) & vec4<u32>(0x7fffffffu)) > vec4<u32>(0x7f800000u))`)
+    .join(" ||\n    ");
+  return `if (${anyNan}) {
   var fix = array<vec4<f32>, ${flat.length}>(${flat.join(", ")});
   for (var r = 0u; r < ${rows}u; r = r + 1u) {
     for (var c = 0u; c < ${cols * 4}u; c = c + 1u) {
