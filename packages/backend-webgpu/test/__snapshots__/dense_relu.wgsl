@@ -91,7 +91,10 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(local_invocation
     }
     workgroupBarrier();
   }
-  {
+  if (any((bitcast<vec4<u32>>(acc0_0) & vec4<u32>(0x7fffffffu)) > vec4<u32>(0x7f800000u)) ||
+      any((bitcast<vec4<u32>>(acc1_0) & vec4<u32>(0x7fffffffu)) > vec4<u32>(0x7f800000u)) ||
+      any((bitcast<vec4<u32>>(acc2_0) & vec4<u32>(0x7fffffffu)) > vec4<u32>(0x7f800000u)) ||
+      any((bitcast<vec4<u32>>(acc3_0) & vec4<u32>(0x7fffffffu)) > vec4<u32>(0x7f800000u))) {
     var fix = array<vec4<f32>, 4>(acc0_0, acc1_0, acc2_0, acc3_0);
     for (var r = 0u; r < 4u; r = r + 1u) {
       for (var c = 0u; c < 4u; c = c + 1u) {
