@@ -1,5 +1,5 @@
 import * as tf from "@kiln/core";
-import { expectClose, randomValues } from "@kiln/conformance";
+import { expectClose, randomValues, tfjs } from "@kiln/conformance";
 import { describe, expect, it } from "vitest";
 import { gpu } from "./gpu.js";
 import { disposeFunctions, gpuBackend, onCpu, readAll, useWebGPU } from "./helpers.js";
@@ -71,6 +71,44 @@ describe.runIf(gpu.available)("tiled GEMM kernels on webgpu", () => {
       return tf.concat([dx!.reshape([-1]), df!.reshape([-1])], 0);
     };
     await matches(grads, [tensor([2, 16, 16, 8], 19), tensor([3, 3, 8, 16], 20)]);
+  });
+
+  it("conv2d and its filter gradient: taps over padding contribute nothing, so an infinite filter tap or dy value there gives no NaN", async () => {
+    // The implicit GEMM stages padding as zeros; tfjs (and Kiln's depthwiseConv2d and
+    // conv2dTranspose) skip those taps. (Kiln's cpu and wasm conv2d still multiply them: the
+    // conformance suite cannot check this on every backend yet.) Direct and tiled sizes.
+    for (const [h, c, outC] of [
+      [6, 2, 3],
+      [16, 8, 16],
+    ] as const) {
+      const xs = [1, h, h, c] as [number, number, number, number];
+      const x = randomValues(h * h * c, 31 + h, 0.5, 1.5);
+      const filter = randomValues(9 * c * outC, 32 + h, 0.5, 1.5);
+      filter[0] = Number.POSITIVE_INFINITY; // tap (0, 0): over the padding for the top row and left column
+      const fs = [3, 3, c, outC] as [number, number, number, number];
+      const [conv] = await readAll(() => tf.conv2d(tf.tensor(x, xs), tf.tensor(filter, fs), 1, "same"));
+      const expected = tfjs.tidy(() => Array.from(tfjs.conv2d(tfjs.tensor4d(x, xs), tfjs.tensor4d(filter, fs), 1, "same").dataSync()));
+      expectClose(conv!, expected, 1e-4, 1e-4, "conv2d");
+      // dfilter[ky, kx, ci, co] = sum of x[y + ky - 1, x + kx - 1, ci] * dy[y, x, co] over taps inside the image.
+      const dy = randomValues(h * h * outC, 33 + h);
+      dy[0] = Number.NEGATIVE_INFINITY; // output (0, 0): its taps with ky = 0 or kx = 0 lie over the padding
+      const [dfilter] = await readAll(() => tf.conv2DBackpropFilter(tf.tensor(x, xs), tf.tensor(dy, [1, h, h, outC]), fs, 1, "same"));
+      const reference: number[] = [];
+      for (let ky = 0; ky < 3; ky++)
+        for (let kx = 0; kx < 3; kx++)
+          for (let ci = 0; ci < c; ci++)
+            for (let co = 0; co < outC; co++) {
+              let sum = 0;
+              for (let y = 0; y < h; y++)
+                for (let xx = 0; xx < h; xx++) {
+                  const iy = y + ky - 1;
+                  const ix = xx + kx - 1;
+                  if (iy >= 0 && ix >= 0 && iy < h && ix < h) sum += x[(iy * h + ix) * c + ci]! * dy[(y * h + xx) * outC + co]!;
+                }
+              reference.push(Math.fround(sum));
+            }
+      expectClose(dfilter!, reference, 1e-4, 1e-4, "conv2DBackpropFilter");
+    }
   });
 
   it("a traced dense layer (tiled matMul with a bias and relu epilogue) equals the eager ops bit for bit", async () => {

@@ -30,6 +30,7 @@ import { programsSuite } from "./suites/programs.js";
 import { fusionSuite } from "./suites/fusion.js";
 import { coverageSuite } from "./suites/coverage.js";
 import { fuzzOpsSuite } from "./suites/fuzz_ops.js";
+import { nonfiniteContractionsSuite } from "./suites/nonfinite_contractions.js";
 
 export * from "./context.js";
 export { asyncOnly, type AsyncOnlyOptions, type ReadDelay } from "./async_only.js";
@@ -57,6 +58,7 @@ export function runConformance(options: ConformanceOptions): void {
   fusionSuite();
   convolutionSuite();
   convolutionGradsSuite();
+  nonfiniteContractionsSuite();
   creationSuite();
   randomSuite();
   statelessRandomSuite();

@@ -147,6 +147,17 @@ const H: Record<string, Helper> = {
   return select(q2, q2 * 0x1p64f, e >= 1);
 }`,
   },
+  // a * b where a device that flushes subnormal operands would turn infinity times a
+  // subnormal into NaN (infinity times a flushed zero): then the product is the infinity of
+  // the operands' combined sign, as IEEE gives. A true zero times infinity stays NaN.
+  kiln_mul_ieee: {
+    deps: ["kiln_isnan", "kiln_iszero"],
+    source: `fn kiln_mul_ieee(a: f32, b: f32) -> f32 {
+  let p = a * b;
+  let flushed = kiln_isnan(p) && !kiln_isnan(a) && !kiln_isnan(b) && !kiln_iszero(a) && !kiln_iszero(b);
+  return select(p, bitcast<f32>(((bitcast<u32>(a) ^ bitcast<u32>(b)) & 0x80000000u) | 0x7f800000u), flushed);
+}`,
+  },
   kiln_neg_i32: { deps: [], source: "fn kiln_neg_i32(a: i32) -> i32 { return bitcast<i32>(0u - bitcast<u32>(a)); }" },
   kiln_abs_i32: { deps: ["kiln_neg_i32"], source: "fn kiln_abs_i32(a: i32) -> i32 { return select(a, kiln_neg_i32(a), a < 0); }" },
   kiln_rem_i32: {
@@ -434,9 +445,10 @@ fn kiln_octant(a: f32) -> vec2<f32> {
   return y0 + ((((8.05374449538e-2 * z - 1.38776856032e-1) * z + 1.99777106478e-1) * z - 3.33329491539e-1) * z * x + x);
 }`,
   },
-  // atan2 with C's special cases (signed zeros, infinities) around the polynomial.
+  // atan2 with C's special cases (signed zeros, infinities) around the polynomial; zeros,
+  // infinities and signs decided on the bits, so subnormal arguments keep their meaning.
   kiln_atan2: {
-    deps: ["kiln_isnan", "kiln_nan", "kiln_iszero", "kiln_isinf", "kiln_signbit", "kiln_copysign", "kiln_atan_pos"],
+    deps: ["kiln_isnan", "kiln_nan", "kiln_iszero", "kiln_isinf", "kiln_signbit", "kiln_copysign", "kiln_atan_pos", "kiln_div"],
     source: `fn kiln_atan2(y: f32, x: f32) -> f32 {
   if (kiln_isnan(x) || kiln_isnan(y)) { return kiln_nan(); }
   let pi = 3.14159265358979;
@@ -450,7 +462,9 @@ fn kiln_octant(a: f32) -> vec2<f32> {
     return kiln_copysign(select(0.0, pi, kiln_signbit(x)), y);
   }
   if (kiln_isinf(y)) { return kiln_copysign(1.5707963267948966, y); }
-  let t = kiln_atan_pos(abs(y / x));
+  // |y| / |x| on the bits and with kiln_div: a device that flushes subnormals would make
+  // atan2(-1e-45, 1e-45) 0 / 0 = NaN, not -pi/4.
+  let t = kiln_atan_pos(kiln_div(bitcast<f32>(bitcast<u32>(y) & 0x7fffffffu), bitcast<f32>(bitcast<u32>(x) & 0x7fffffffu)));
   if (kiln_signbit(x)) { return kiln_copysign(pi - t, y); }
   return kiln_copysign(t, y);
 }`,

@@ -8,10 +8,29 @@ fn param_u(i: u32) -> u32 { return params[i >> 2u][i & 3u]; }
 fn param_i(i: u32) -> i32 { return bitcast<i32>(param_u(i)); }
 fn param_f(i: u32) -> f32 { return bitcast<f32>(param_u(i)); }
 fn kiln_isnan(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u; }
+fn kiln_iszero(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) == 0u; }
+fn kiln_mul_ieee(a: f32, b: f32) -> f32 {
+  let p = a * b;
+  let flushed = kiln_isnan(p) && !kiln_isnan(a) && !kiln_isnan(b) && !kiln_iszero(a) && !kiln_iszero(b);
+  return select(p, bitcast<f32>(((bitcast<u32>(a) ^ bitcast<u32>(b)) & 0x80000000u) | 0x7f800000u), flushed);
+}
 fn kiln_order(x: f32) -> i32 { let u = bitcast<u32>(x); let m = i32(u & 0x7fffffffu); return select(m, -m, (u & 0x80000000u) != 0u); }
 fn kiln_lt(a: f32, b: f32) -> bool { return !kiln_isnan(a) && !kiln_isnan(b) && kiln_order(a) < kiln_order(b); }
 var<workgroup> As: array<vec4<f32>, 256>;
 var<workgroup> Bs: array<vec4<f32>, 256>;
+fn gemm_exact(v: f32, gm: u32, gn: u32, k0: u32, k1: u32, aOff: u32, bOff: u32) -> f32 {
+  if (!kiln_isnan(v)) { return v; }
+  let M = param_u(0u);
+  let N = param_u(1u);
+  let K = param_u(2u);
+  var acc = 0.0;
+  for (var gk = k0; gk < k1; gk = gk + 1u) {
+    let ea = in0[(aOff + gm * K + gk) / 4u][(aOff + gm * K + gk) % 4u];
+    let eb = in1[(bOff + gk * N + gn) / 4u][(bOff + gk * N + gn) % 4u];
+    acc = acc + kiln_mul_ieee(ea, eb);
+  }
+  return acc;
+}
 fn store(i: u32, v: f32) {
   var rest = i;
   let c1 = rest % 32u; rest = rest / 32u;
@@ -71,6 +90,23 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(local_invocation
       acc3_0 = acc3_0 + vec4<f32>(a0[3]) * b0;
     }
     workgroupBarrier();
+  }
+  if (any((bitcast<vec4<u32>>(acc0_0) & vec4<u32>(0x7fffffffu)) > vec4<u32>(0x7f800000u)) ||
+      any((bitcast<vec4<u32>>(acc1_0) & vec4<u32>(0x7fffffffu)) > vec4<u32>(0x7f800000u)) ||
+      any((bitcast<vec4<u32>>(acc2_0) & vec4<u32>(0x7fffffffu)) > vec4<u32>(0x7f800000u)) ||
+      any((bitcast<vec4<u32>>(acc3_0) & vec4<u32>(0x7fffffffu)) > vec4<u32>(0x7f800000u))) {
+    var fix = array<vec4<f32>, 4>(acc0_0, acc1_0, acc2_0, acc3_0);
+    for (var r = 0u; r < 4u; r = r + 1u) {
+      for (var c = 0u; c < 4u; c = c + 1u) {
+        let gm = m0 + row0 + r;
+        let gn = n0 + col0 + c;
+        if (gm < M && gn < N) { fix[r * 1u + c / 4u][c % 4u] = gemm_exact(fix[r * 1u + c / 4u][c % 4u], gm, gn, kBegin, kEnd, aOff, bOff); }
+      }
+    }
+    acc0_0 = fix[0];
+    acc1_0 = fix[1];
+    acc2_0 = fix[2];
+    acc3_0 = fix[3];
   }
   if (row0 + 0u + m0 < M) {
     if (col0 + 0u + n0 < N) { store(outBase + (m0 + row0 + 0u) * N + n0 + col0 + 0u, acc0_0[0]); }

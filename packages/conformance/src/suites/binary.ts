@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { flat, matchesTfjs, randomValues, seededRandom, tf, tfjs, values } from "../context.js";
+import { expectClose, flat, matchesTfjs, randomValues, seededRandom, tf, tfjs, values } from "../context.js";
 
 type Dtype = "float32" | "int32" | "bool";
 type KilnBinary = (a: tf.Tensor, b: tf.Tensor) => tf.Tensor;
@@ -311,6 +311,22 @@ export function binarySuite(): void {
         expect((await flat(() => tf.atan2(tf.tensor([1, 1, -1, 0, nan]), tf.tensor([1, -1, -1, 0, 1])))).data).toEqual(
           [Math.PI / 4, (3 * Math.PI) / 4, (-3 * Math.PI) / 4, 0, nan].map(Math.fround),
         );
+      });
+
+      it("atan2 gives Math.atan2 on every IEEE special case: signed zeros, infinities, NaN, subnormals", async () => {
+        // Every pair of specials, including subnormal pairs (atan2(-1e-45, 1e-45) is -pi/4
+        // even where a device flushes subnormals in arithmetic) and the extremes.
+        const specials = [0, -0, 1, -1, Infinity, -Infinity, Number.NaN, 1e-45, -1e-45, 1e-40, -3e-39, 3e38, -3e38, 1e-30];
+        const ys = specials.flatMap((y) => specials.map(() => y));
+        const xs = specials.flatMap(() => specials);
+        const got = (await flat(() => tf.atan2(tf.tensor(ys), tf.tensor(xs)))).data;
+        const expected = ys.map((y, i) => Math.fround(Math.atan2(Math.fround(y), Math.fround(xs[i]!))));
+        expectClose(got, expected, 1e-7, 1e-6, "atan2");
+        // The sign of every zero result (atan2(-0, 1) is -0, atan2(0, 1) is +0).
+        expected.forEach((e, i) => {
+          if (e === 0)
+            expect(Object.is(got[i], e), `atan2(${ys[i]}, ${xs[i]}) = ${got[i]}, expected ${Object.is(e, -0) ? "-0" : "0"}`).toBe(true);
+        });
       });
 
       it("maximum and minimum keep int32", async () => {

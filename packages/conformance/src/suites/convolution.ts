@@ -301,6 +301,31 @@ export function convolutionSuite(): void {
         );
       });
 
+      it("avgPool averages windows whose float32 sum overflows as in exact arithmetic: finite, or the window's infinity", async () => {
+        const big = 3.4028234663852886e38;
+        const inf = Number.POSITIVE_INFINITY;
+        // Windows of 2 x 2 (one channel): big + big overflows float32; with an infinity of the
+        // other sign the mean is that infinity, not Infinity - Infinity; both signs of infinity, or a NaN, give NaN.
+        const windows = [
+          [big, big, 1, -big],
+          [big, big, 3, -inf],
+          [-big, -big, 0, inf],
+          [big, big, -inf, inf],
+          [big, big, Number.NaN, 1],
+        ];
+        // 400 values of 3e38 (a window of 20 x 20): the float32 sum overflows even scaled by 2^-8.
+        const wide = new Array<number>(400).fill(3e38);
+        for (const w of [...windows, wide]) {
+          const side = Math.sqrt(w.length);
+          await matchesTfjs(
+            () => tf.avgPool(tf.tensor(w, [1, side, side, 1]), side, 1, "valid"),
+            () => tfjs.avgPool(image(w, [1, side, side, 1]), side, 1, "valid"),
+            0,
+            1e-4, // float32 sums of 400 terms
+          );
+        }
+      });
+
       it("give the empty-set identities for windows wholly inside explicit padding (-Infinity max, NaN mean), like tfjs", async () => {
         const x = tf.tensor([5], [1, 1, 1, 1]);
         const ninf = Number.NEGATIVE_INFINITY;

@@ -3,7 +3,7 @@ import { storageType } from "../../wgsl/dialect.js";
 import { buildProgram, WORKGROUP } from "../../wgsl/shader.js";
 import { type Epilogue, type HeadCompiler, plainStore } from "../epilogue.js";
 import { grid1d, input, type KernelCompiler, output, planned } from "../kernel.js";
-import { type Geometry, GEOMETRY_PARAMS, geometry, geometryLets, geometryParams } from "./geometry.js";
+import { GEOMETRY_PARAMS, type Geometry, geometry, geometryLets, geometryParams } from "./geometry.js";
 
 /**
  * Windowed ops without channel mixing, one thread per output element: depthwise
@@ -11,7 +11,9 @@ import { type Geometry, GEOMETRY_PARAMS, geometry, geometryLets, geometryParams 
  * window (or, for gradients with respect to the input, the windows that contain its pixel)
  * in row-major order, so sums run in the cpu oracle's order. Max pooling keeps the first
  * maximum in window order, NaN above every number; windows are clipped to the image, so
- * padding never wins a max nor counts toward a mean.
+ * padding never wins a max nor counts toward a mean, and padded taps are skipped, never
+ * multiplied. Products go through `kiln_mul_ieee`: infinity times a subnormal is infinite
+ * even where the device flushes subnormals.
  */
 
 /** Decodes `index` as an NHWC position (n, y, x, ch) of an image of `height x width x channels`. */
@@ -88,7 +90,7 @@ for (var ky = 0u; ky < FH; ky = ky + 1u) {
   for (var kx = 0u; kx < FW; kx = kx + 1u) {
     let ix = ox * i32(SW) - PL + i32(kx * DW);
     if (ix < 0 || ix >= i32(W)) { continue; }
-    acc = acc + in0[((n * H + u32(iy)) * W + u32(ix)) * C + c] * in1[(ky * FW + kx) * C2 + ch];
+    acc = acc + kiln_mul_ieee(in0[((n * H + u32(iy)) * W + u32(ix)) * C + c], in1[(ky * FW + kx) * C2 + ch]);
   }
 }`,
     epilogue,
@@ -116,7 +118,7 @@ for (var ky = 0u; ky < FH; ky = ky + 1u) {
     let nx = xx + PL - i32(kx * DW);
     if (nx < 0 || nx % i32(SW) != 0 || nx / i32(SW) >= i32(OW)) { continue; }
     let o = ((n * OH + u32(ny / i32(SH))) * OW + u32(nx / i32(SW))) * C * M + ch * M;
-    for (var q = 0u; q < M; q = q + 1u) { acc = acc + in1[o + q] * in0[(ky * FW + kx) * C * M + ch * M + q]; }
+    for (var q = 0u; q < M; q = q + 1u) { acc = acc + kiln_mul_ieee(in1[o + q], in0[(ky * FW + kx) * C * M + ch * M + q]); }
   }
 }`,
     plainStore("float32"),
@@ -148,7 +150,7 @@ for (var n = 0u; n < B; n = n + 1u) {
     for (var ox = 0u; ox < OW; ox = ox + 1u) {
       let ix = i32(ox * SW) - PL + i32(kx * DW);
       if (ix < 0 || ix >= i32(W)) { continue; }
-      acc = acc + in0[((n * H + u32(iy)) * W + u32(ix)) * C + c] * in1[((n * OH + oy) * OW + ox) * C * M + q];
+      acc = acc + kiln_mul_ieee(in0[((n * H + u32(iy)) * W + u32(ix)) * C + c], in1[((n * OH + oy) * OW + ox) * C * M + q]);
     }
   }
 }`,
@@ -192,13 +194,15 @@ for (var iy = y0; iy < y1; iy = iy + 1) {
   for (var ix = x0; ix < x1; ix = ix + 1) {
     let v = in0[((n * H + u32(iy)) * W + u32(ix)) * C + ch];
     sum = sum + v;
-    scaled = scaled + v * 0.00390625;
+    scaled = scaled + v * 0x1p-32f;
   }
 }
 let count = max(y1 - y0, 0) * max(x1 - x0, 0);
-// A sum of finite values past the float32 range (the cpu oracle sums in double) is taken
-// from the copy scaled by 2^-8 instead.
-let mean = select(sum / f32(count), (scaled / f32(count)) * 256.0, !kiln_finite(sum) && kiln_finite(scaled));
+// A sum past the float32 range (the cpu oracle sums in double) is taken from the copy scaled
+// by 2^-32 instead, where finite values never overflow: finite (overflowed values), or an
+// infinity of the inputs (3e38 + 3e38 - Infinity is -Infinity, not Infinity - Infinity =
+// NaN). Only a NaN input or infinities of both signs make the scaled sum NaN.
+let mean = select(sum / f32(count), (scaled / f32(count)) * 0x1p32f, !kiln_finite(sum) && !kiln_isnan(scaled));
 let acc = select(kiln_nan(), mean, count > 0);`;
     return direct(`${kind}pool_${type}`, key, g, [type], body, epilogue);
   };

@@ -1,6 +1,7 @@
 import { buildProgram, type ElementType, type Program } from "../../wgsl/shader.js";
 import type { Epilogue } from "../epilogue.js";
-import { grid1d, type Grid } from "../kernel.js";
+import { type Grid, grid1d } from "../kernel.js";
+import { type ExactTerms, exactDeclarations, exactStage } from "./exact.js";
 
 /**
  * Products at or above this many multiply-adds use the tiled kernel (gemm.ts); smaller ones
@@ -32,6 +33,8 @@ export interface DirectGemmSpec {
   readonly elementB: string;
   readonly epilogue: Epilogue;
   readonly declarations?: string;
+  /** The op's products one by one, for the exact path of an f32 output the fast loop makes NaN (exact.ts); needs `aOff`, `bOff`. */
+  readonly exact?: ExactTerms;
 }
 
 /**
@@ -41,7 +44,8 @@ export interface DirectGemmSpec {
  * `acc = acc + A(gm, k) * B(k, gn)` for k in ascending order, the same operations in the
  * same order as the tiled kernel, so the two give the same bits and the choice between them
  * (by size) never shows in results. Rows and columns past the edge load a clamped (valid)
- * element and are not stored. The last parameter is the number of invocations (see `directGrid`).
+ * element and are not stored. An f32 output the loop makes NaN takes the exact path of
+ * `spec.exact` (exact.ts), as in the tiled kernel. The last parameter is the number of invocations (see `directGrid`).
  *
  * ```ts
  * directGemmProgram({ label, type: "f32", inputs, params, prologue, elementA: "in0[gm * K + gk]", elementB: "in1[gk * N + gn]", epilogue });
@@ -72,7 +76,11 @@ export function directGemmProgram(spec: DirectGemmSpec): Program {
     outputs: spec.epilogue.outputs,
     params: spec.params,
     workgroupSize: DIRECT_WORKGROUP,
-    declarations: `${spec.declarations ?? ""}\n${spec.epilogue.declarations}`,
+    declarations: [
+      spec.declarations ?? "",
+      t === "f32" && spec.exact !== undefined ? exactDeclarations(spec.exact) : "",
+      spec.epilogue.declarations,
+    ].join("\n"),
     body: `if (index >= param_u(${spec.params - 1}u)) { return; }
 let blocksN = (param_u(1u) + ${cols - 1}u) / ${cols}u;
 let blocksMN = ((param_u(0u) + ${rows - 1}u) / ${rows}u) * blocksN;
@@ -86,6 +94,15 @@ ${rowIds.map((i) => `var acc${i} = vec4<${t}>(${zero});`).join("\n")}
 for (var gk = 0u; gk < K; gk = gk + 1u) {
 ${loads.map((line) => `  ${line}`).join("\n")}
 }
+${exactStage(
+  t,
+  spec.exact,
+  rowIds.map((i) => [`acc${i}`]),
+  "m0 + r",
+  "n0 + c",
+  "0u",
+  "K",
+)}
 ${stores.join("\n")}`,
   });
 }

@@ -1,5 +1,6 @@
 import { buildProgram, type ElementType, indent, type Program } from "../../wgsl/shader.js";
 import type { Epilogue } from "../epilogue.js";
+import { type ExactTerms, exactDeclarations, exactStage } from "./exact.js";
 
 /**
  * A tile shape: each workgroup of 16 x 16 threads computes a `bm x bn` block of the output
@@ -42,6 +43,8 @@ export interface GemmSpec {
   readonly loadB: string;
   /** How results are stored: through the epilogue (`store(outBase + row * N + col, v)`). */
   readonly epilogue: Epilogue;
+  /** The op's products one by one, for the exact path of an f32 output the fast loop makes NaN (exact.ts). */
+  readonly exact?: ExactTerms;
 }
 
 /**
@@ -50,7 +53,8 @@ export interface GemmSpec {
  * slices in workgroup memory (vec4 global loads where the contiguous dim allows), then each
  * thread multiplies a `tm x tn` register tile from them. Every output sums its products in
  * ascending k with one multiply and one add each, so a fused epilogue sees exactly the
- * value the unfused kernel stores.
+ * value the unfused kernel stores. An f32 output the fast loop makes NaN takes the exact
+ * path of `spec.exact` (exact.ts): padding and flushed subnormals never turn into NaN.
  *
  * ```ts
  * gemmProgram({ label: "matmul", type: "f32", tile: SMALL_TILE, inputs, params, prologue, loadA, loadB, epilogue });
@@ -67,6 +71,7 @@ export function gemmProgram(spec: GemmSpec): Program {
   const declarations = [
     `var<workgroup> As: array<${vec}, ${(bk * bm) / 4}>;`,
     `var<workgroup> Bs: array<${vec}, ${(bk * bn) / 4}>;`,
+    t === "f32" && spec.exact !== undefined ? exactDeclarations(spec.exact) : "",
     spec.epilogue.declarations,
   ].join("\n");
   const inner = [
@@ -106,6 +111,15 @@ ${indent(inner, "    ")}
   }
   workgroupBarrier();
 }
+${exactStage(
+  t,
+  spec.exact,
+  accRows.map((i) => accCols.map((q) => acc(i, q))),
+  "m0 + row0 + r",
+  "n0 + col0 + c",
+  "kBegin",
+  "kEnd",
+)}
 ${stores}`;
   return buildProgram({
     label: spec.label,

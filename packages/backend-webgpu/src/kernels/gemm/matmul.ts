@@ -4,6 +4,7 @@ import type { ElementType } from "../../wgsl/shader.js";
 import { type Epilogue, type HeadCompiler, plainStore } from "../epilogue.js";
 import { input, type KernelCompiler, output, planned } from "../kernel.js";
 import { directGemmProgram, directGrid, directThreads, TILED_FROM } from "./direct.js";
+import { type ExactTerms, scalarAt } from "./exact.js";
 import { gemmProgram } from "./gemm.js";
 import { denseLoadA, denseLoadB } from "./loaders.js";
 import { chooseSplit, chooseTile, gemmPlan } from "./plan.js";
@@ -85,6 +86,12 @@ let kEnd = min(K, kBegin + param_u(4u));
 let outBase = (s * param_u(5u) + b) * M * N;
 ${batchCode}`;
   const inputs: ElementType[] = [vecA ? (vec as ElementType) : type, vecB ? (vec as ElementType) : type];
+  const indexA = transA ? "aOff + gk * M + gm" : "aOff + gm * K + gk";
+  const indexB = transB ? "bOff + gn * K + gk" : "bOff + gk * N + gn";
+  // Every product, for the exact path of an output the fast loop makes NaN (gemm/exact.ts).
+  const exact = (vectorA: boolean, vectorB: boolean): ExactTerms => ({
+    statements: `let ea = ${scalarAt("in0", vectorA, indexA)};\nlet eb = ${scalarAt("in1", vectorB, indexB)};`,
+  });
   const gemm = (e: Epilogue) =>
     gemmProgram({
       label: `matmul_${type}_${transA ? "t" : "n"}${transB ? "t" : "n"}${vecA ? "4" : "1"}${vecB ? "4" : "1"}_b${r}_${tile.bm}`,
@@ -96,6 +103,7 @@ ${batchCode}`;
       loadA: denseLoadA(tile, transA, vecA, zero, vec),
       loadB: denseLoadB(tile, transB, vecB, zero, vec),
       epilogue: e,
+      exact: exact(vecA, vecB),
     });
   const params = Uint32Array.from([M, N, K, split.splits, split.chunk, batch, ...dims, ...aStrides, ...bStrides]);
   const grid = [Math.ceil(N / tile.bn), Math.ceil(M / tile.bm), batch * split.splits] as const;
@@ -108,9 +116,10 @@ ${batchCode}`;
       inputs: [type, type],
       params: params.length + 1,
       prologue: `let M = param_u(0u);\nlet N = param_u(1u);\nlet K = param_u(2u);\n${batchCode}`,
-      elementA: transA ? "in0[aOff + gk * M + gm]" : "in0[aOff + gm * K + gk]",
-      elementB: transB ? "in1[bOff + gn * K + gk]" : "in1[bOff + gk * N + gn]",
+      elementA: `in0[${indexA}]`,
+      elementB: `in1[${indexB}]`,
       epilogue,
+      exact: exact(false, false),
     });
     return planned({
       dispatches: [
