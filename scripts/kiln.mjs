@@ -74,14 +74,19 @@ const WASM_TOOLS = [
   { command: "wasm-ld-19", debian: "lld-19" },
 ];
 
+/** Whether a wasm compiler runs here. */
+function runs(tool) {
+  return spawnSync(tool.command, ["--version"], { stdio: "ignore", env }).status === 0;
+}
+
 /** Whether every wasm compiler runs here. */
 function hasWasmToolchain() {
-  return WASM_TOOLS.every((t) => spawnSync(t.command, ["--version"], { stdio: "ignore", env }).status === 0);
+  return WASM_TOOLS.every(runs);
 }
 
 /** Installs the Debian packages of the missing wasm compilers (needs root and Debian's package lists); returns whether all work. */
 function ensureWasmToolchain() {
-  const missing = WASM_TOOLS.filter((t) => spawnSync(t.command, ["--version"], { stdio: "ignore", env }).status !== 0).map((t) => t.debian);
+  const missing = WASM_TOOLS.filter((t) => !runs(t)).map((t) => t.debian);
   if (missing.length === 0) return true;
   step(`install ${missing.join(", ")} (apt-get install -y ${missing.join(" ")}), for the wasm backend's binaries`);
   for (const args of [["update"], ["install", "-y", ...missing]]) {
@@ -96,7 +101,7 @@ function ensureWasmToolchain() {
   return true;
 }
 
-/** Before a build: the wasm sources changed since the committed binaries were built, and emcc is missing. */
+/** Before a build: the wasm sources changed since the committed binaries were built, and a wasm compiler is missing. */
 function installWasmToolchainIfNeeded() {
   if (wasmBuild("--needs-toolchain") === 0) ensureWasmToolchain();
 }

@@ -10,37 +10,16 @@ const SIMD_PROBE = new Uint8Array([
   0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11,
 ]);
 
+/** `v128.const 0`, an operand of the relaxed probe. */
+const ZERO_V128 = [253, 12, ...new Array<number>(16).fill(0)];
+
 /** A minimal module using one relaxed SIMD instruction (f32x4.relaxed_madd on three zero vectors). */
 const RELAXED_PROBE = new Uint8Array([
-  0,
-  97,
-  115,
-  109,
-  1,
-  0,
-  0,
-  0,
-  1,
-  5,
-  1,
-  96,
-  0,
-  1,
-  123,
-  3,
-  2,
-  1,
-  0,
-  10,
-  61,
-  1,
-  59,
-  0,
-  ...[0, 1, 2].flatMap(() => [253, 12, ...new Array<number>(16).fill(0)]),
-  253,
-  133,
-  2,
-  11,
+  ...[0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 61, 1, 59, 0],
+  ...ZERO_V128,
+  ...ZERO_V128,
+  ...ZERO_V128,
+  ...[253, 133, 2, 11],
 ]);
 
 /** What this JS engine can run. */
